@@ -1,0 +1,48 @@
+"""The ``balise`` command line: parses arguments and calls the core. Exit codes: 0 done, 1 fatal, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from workbench import __version__
+
+# Command modules, each with add_parser(subparsers) and run(args) -> int.
+COMMAND_MODULES = ("scan", "case", "report", "registry", "beacons", "watermark", "demo", "gui", "doctor")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="balise", description="Balise Workbench: triage of leaked health-data dumps.")
+    parser.add_argument("--version", action="version", version=f"balise {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"workbench.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"workbench.cli.{name}":
+                continue  # a command group not shipped in this build
+            raise
+        before = set(sub.choices)
+        module.add_parser(sub)
+        for added in set(sub.choices) - before:
+            if sub.choices[added].get_default("run") is None:
+                sub.choices[added].set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("balise: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,42 @@
+"""``balise report``: report.json, the forensic PDF and the records CSV of a case."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from workbench.cli._common import fatal
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="write the report of a case (JSON, PDF, records CSV)")
+    p.add_argument("--case", required=True, type=Path, help="case folder")
+    p.add_argument("--json", type=Path, help="write report.json here")
+    p.add_argument("--pdf", type=Path, help="write the PDF report here")
+    p.add_argument("--records-csv", type=Path, help="one line per record: item,locator,establishment,recipient,basis,confidence")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.add_argument("--unmasked", action="store_true", help="show identifiers in clear (masked by default)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workbench.report import exports
+
+    if not (args.case / "case.sqlite").exists():
+        return fatal(f"no case in {args.case}")
+    if not (args.json or args.pdf or args.records_csv):
+        return fatal("nothing to write: give --json, --pdf and/or --records-csv")
+    try:
+        written = exports.write_reports(args.case, json_path=args.json, pdf_path=args.pdf,
+                                        records_csv=args.records_csv, lang=args.lang, unmasked=args.unmasked)
+    except (OSError, ValueError) as exc:
+        return fatal(str(exc))
+    for kind, path in written.items():
+        print(f"{kind}: {path}", file=sys.stdout)
+    return 0
+
+
+def dump_json(report: dict, path: Path) -> None:
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")

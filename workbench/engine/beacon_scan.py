@@ -1,0 +1,219 @@
+"""Records and beacons during a scan: parse records, look canaries up, test watermarks, then attribute.
+
+Worker side: :class:`BeaconScanner` (built once per worker from the registry path).
+Main-process side: ``store_*`` write what the workers found; :func:`post_scan` runs attribution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from workbench.engine.casestore import RECORD_COLUMNS, CaseStore
+
+
+class RegistryRefused(Exception):
+    """The registry's signature failed: a scan must not use it."""
+
+
+def load_registry_checked(path: Path):
+    """Load and verify a registry; raise ScanError with one line when its signature fails."""
+    from workbench.beacons.registry import Registry
+    from workbench.engine.pipeline import ScanError
+
+    try:
+        return Registry.load(Path(path))
+    except FileNotFoundError as exc:
+        raise ScanError(f"registry not found: {path}") from exc
+    except Exception as exc:
+        raise ScanError(f"registry refused: {exc}") from exc
+
+
+def _norm_name(value: str | None) -> str:
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def patient_key(row: dict[str, Any]) -> str | None:
+    """Who a record is about: its NIR, else family name + given name + birth date; None when unknown."""
+    nir = (row.get("nir") or "").replace(" ", "").upper()
+    if len(nir) == 15:
+        return "nir:" + hashlib.sha256(nir.encode()).hexdigest()[:24]
+    family, given, born = _norm_name(row.get("family_name")), _norm_name(row.get("given_name")), row.get("birth_date")
+    if family and born:
+        return "idt:" + hashlib.sha256(f"{family}|{given}|{born}".encode()).hexdigest()[:24]
+    return None
+
+
+class BeaconScanner:
+    """Worker-side: records of an item, canary lookups, watermark tests."""
+
+    def __init__(self, registry=None) -> None:
+        self.registry = registry
+        self.canaries = None
+        self.table_keys: dict[str, bytes] = {}
+        if registry is not None:
+            from workbench.beacons.canary_index import CanaryIndex
+
+            self.canaries = CanaryIndex.from_registry(registry)
+            self.table_keys = watermark_keys(registry)
+
+    @classmethod
+    def from_registry_path(cls, path: str | None) -> BeaconScanner:
+        if not path:
+            return cls(None)
+        from workbench.beacons.registry import Registry
+
+        return cls(Registry.load(Path(path)))
+
+    def parse_records(self, vpath: str, payload, sink) -> None:
+        from workbench.engine.records import parse
+
+        blob, kind_info = payload
+        canary_hits: list[dict] = []
+        marks: list[dict] = []
+        for frame in parse(kind_info.kind, blob, kind_info, vpath):
+            if frame is None or len(frame) == 0:
+                continue
+            if self.canaries is not None:
+                canary_hits.extend(self._match_frame(vpath, frame))
+            if self.table_keys:
+                marks.extend(self._detect_table_marks(vpath, frame))
+            sink.records(vpath, frame)
+        if canary_hits:
+            sink.beacons(vpath, canary_hits)
+        if marks:
+            sink.watermarks(vpath, marks)
+
+    def _match_frame(self, vpath: str, frame) -> list[dict]:
+        hits = []
+        fields = [c for c in ("nir", "family_name", "birth_name", "given_name", "birth_date", "phone", "email", "ipp",
+                              "postcode", "address") if c in frame.columns]
+        for row in frame[["locator", "table", *fields]].itertuples(index=False, name=None):
+            locator, table, values = row[0], row[1], dict(zip(fields, row[2:], strict=True))
+            for m in self.canaries.match_record(values):
+                hits.append({"beacon_id": m.beacon_id, "kind": "canary-patient", "establishment": m.establishment,
+                             "recipient": m.recipient, "locator": locator, "container": table or "",
+                             "status": m.status, "fields": sorted(m.fields_matched)})
+        return hits
+
+    def _detect_table_marks(self, vpath: str, frame) -> list[dict]:
+        from workbench.beacons.tabular_mark import detect_dataframe
+
+        out = []
+        for res in detect_dataframe(frame, self.table_keys):
+            if not getattr(res, "detected", res.p_value < 1e-6):
+                continue
+            finess, _, recipient = res.label.partition("|")
+            table = frame["table"].iloc[0] if "table" in frame.columns and len(frame) else ""
+            out.append({"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
+                        "container": table or "", "establishment": finess, "recipient": recipient or None,
+                        "rows": int(res.rows_tested), "p_value": float(res.p_value),
+                        "fraction": float(res.marked_fraction_estimate)})
+        return out
+
+    def scan_item(self, result, blob, sink) -> None:
+        """Per item: canaries among identifiers found outside records, image watermarks."""
+        info = result.info
+        if self.canaries is not None and info.kind not in ("csv", "xlsx", "sql-dump", "hl7v2", "fhir-json",
+                                                          "fhir-ndjson", "dicom"):
+            hits = []
+            for id_type, values in result.identifiers.counts.items():
+                for value in values:
+                    for m in self.canaries.match_identifier(id_type, value):
+                        hits.append({"beacon_id": m.beacon_id, "kind": "canary-patient",
+                                     "establishment": m.establishment, "recipient": m.recipient, "locator": "file",
+                                     "container": "", "status": m.status, "fields": sorted(m.fields_matched)})
+            if hits:
+                sink.beacons(info.vpath, hits)
+        if self.table_keys and info.kind in ("dicom", "image"):
+            from workbench.beacons.image_mark import detect_image_bytes
+
+            marks = []
+            for res in detect_image_bytes(bytes(blob.view()), self.image_keys):
+                if res.detected:
+                    finess, _, recipient = res.label.partition("|")
+                    marks.append({"kind": "image-watermark", "locator": "file", "container": "",
+                                  "establishment": finess, "recipient": recipient or None, "rows": None,
+                                  "p_value": float(res.p_value), "fraction": None})
+            if marks:
+                sink.watermarks(info.vpath, marks)
+
+    @property
+    def image_keys(self) -> dict[str, bytes]:
+        return self.table_keys
+
+
+def watermark_keys(registry) -> dict[str, bytes]:
+    """Every (establishment, recipient) key of the registry, labelled ``FINESS|recipient``."""
+    keys: dict[str, bytes] = {}
+    for est in registry.establishments:
+        finess = est["finess"] if isinstance(est, dict) else est.finess
+        recipients = est.get("recipients", []) if isinstance(est, dict) else getattr(est, "recipients", [])
+        keys[f"{finess}|"] = registry.watermark_key(finess, None)
+        for r in recipients:
+            keys[f"{finess}|{r}"] = registry.watermark_key(finess, r)
+    return keys
+
+
+# -- main-process side ---------------------------------------------------------------------------
+def store_records(store: CaseStore, vpath: str, frame) -> None:
+    item_id = store.item_id(vpath)
+    common = [c for c in RECORD_COLUMNS if c not in ("item", "tbl", "patient_key")]
+    src_cols = [c for c in frame.columns if str(c).startswith("src.")]
+    rows = []
+    for rec in frame.to_dict("records"):
+        values = {c: _text(rec.get(c)) for c in common}
+        values["tbl"] = _text(rec.get("table"))
+        values["patient_key"] = patient_key(values)
+        source = {c[4:]: _text(rec.get(c)) for c in src_cols}
+        rows.append((item_id, *[values[c] for c in RECORD_COLUMNS[1:]], json.dumps(source, ensure_ascii=False)))
+    cols = ", ".join(RECORD_COLUMNS[1:])
+    store.db.executemany(f"INSERT INTO records(item_id, {cols}, source) VALUES(?, {', '.join('?' * (len(RECORD_COLUMNS) - 1))}, ?)",
+                         rows)
+    store.db.execute("UPDATE items SET records=records+? WHERE id=?", (len(rows), item_id))
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    text = str(value)
+    return text if text != "" else None
+
+
+def store_beacon_hits(store: CaseStore, vpath: str, hits: list[dict]) -> None:
+    item_id = store.item_id(vpath)
+    store.db.executemany(
+        "INSERT INTO beacon_hits(beacon_id, kind, establishment, recipient, item_id, locator, container, status, fields) "
+        "VALUES(?,?,?,?,?,?,?,?,?)",
+        [(h["beacon_id"], h["kind"], h["establishment"], h.get("recipient"), item_id, h["locator"],
+          h.get("container", ""), h["status"], json.dumps(h.get("fields", []))) for h in hits])
+
+
+def store_watermark_hits(store: CaseStore, vpath: str, hits: list[dict]) -> None:
+    item_id = store.item_id(vpath)
+    store.db.executemany(
+        "INSERT INTO watermark_hits(item_id, locator, container, kind, establishment, recipient, rows, p_value, "
+        "fraction, detail) VALUES(?,?,?,?,?,?,?,?,?,?)",
+        [(item_id, h["locator"], h.get("container", ""), h["kind"], h["establishment"], h.get("recipient"),
+          h.get("rows"), h["p_value"], h.get("fraction"), json.dumps(h.get("detail", {}))) for h in hits])
+
+
+def post_scan(store: CaseStore, registry_path: Path | None) -> None:
+    """After every task: attribute records (with the registry when there is one)."""
+    from workbench.engine.attribution import attribute_case
+
+    registry = None
+    if registry_path is not None:
+        from workbench.beacons.registry import Registry
+
+        registry = Registry.load(Path(registry_path))
+    attribute_case(store, registry)

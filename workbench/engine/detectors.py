@@ -1,0 +1,47 @@
+"""The content detectors run on every leaf item and text layer: YARA rules and identifier validation.
+
+Built once per worker process (compiling YARA and the hyperscan database is the costly part).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from workbench.engine import yara_rules
+from workbench.engine.identifiers.scanner import IdentifierScanner
+from workbench.engine.model import Finding, IdentifierCounts
+
+
+class ContentScanner:
+    def __init__(self, rule_paths: Sequence[str] = ()) -> None:
+        self.ruleset = yara_rules.compile_rules([Path(p) for p in rule_paths])
+        self.identifiers = IdentifierScanner()
+
+    def scan(self, buf, *, vpath: str, layer: str = "raw") -> tuple[list[Finding], dict[str, dict[str, int]],
+                                                                        dict[str, dict[str, int]]]:
+        """YARA findings plus validated identifiers ``counts[type][value]`` and ``first[type][value]`` offsets."""
+        findings = yara_rules.scan(self.ruleset, buf, vpath=vpath, layer=layer)
+        counts: dict[str, dict[str, int]] = {}
+        first: dict[str, dict[str, int]] = {}
+        for hit in self.identifiers.scan(buf):
+            per = counts.setdefault(hit.type, {})
+            per[hit.value] = per.get(hit.value, 0) + 1
+            first.setdefault(hit.type, {}).setdefault(hit.value, hit.offset)
+        return findings, counts, first
+
+
+def merge_layer_counts(total: IdentifierCounts, counts: dict[str, dict[str, int]],
+                       first: dict[str, dict[str, int]]) -> None:
+    """Fold one layer's identifiers into an item's: per value, the most occurrences seen in any one layer.
+
+    The same NIR may be visible in the raw bytes and again in the extracted text of the same item (an uncompressed
+    PDF, a plain-text e-mail body): taking the maximum per value, not the sum, avoids counting it twice.
+    """
+    for id_type, per in counts.items():
+        dest = total.counts.setdefault(id_type, {})
+        firsts = total.first_offset.setdefault(id_type, {})
+        for value, n in per.items():
+            if n > dest.get(value, 0):
+                dest[value] = n
+            firsts.setdefault(value, first.get(id_type, {}).get(value, 0))

@@ -1,0 +1,180 @@
+"""Evidence intake: read-only hashing (MD5, SHA-1, SHA-256 in one read) and re-verification.
+
+Each evidence byte is read once for the three digests: a reader thread feeds the same chunk to three hashing
+threads (hashlib releases the GIL on large buffers), through small bounded queues so memory stays flat.
+Files are opened with O_RDONLY | O_NOATIME where the kernel allows it, so reading leaves access times alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+CHUNK = 8 * 2**20
+_DONE = object()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def open_readonly(path: Path) -> int:
+    """Open a file descriptor read-only, without updating its access time when permitted."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    if noatime:
+        try:
+            return os.open(path, flags | noatime)
+        except PermissionError:
+            pass  # O_NOATIME needs ownership or CAP_FOWNER
+    return os.open(path, flags)
+
+
+@dataclass
+class Digests:
+    size: int
+    md5: str
+    sha1: str
+    sha256: str
+
+
+def hash_file(path: Path, *, progress: Callable[[int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> Digests:
+    """MD5, SHA-1 and SHA-256 of a file in a single read, the three digests computed in parallel threads."""
+    algos = [hashlib.md5(), hashlib.sha1(), hashlib.sha256()]
+    queues: list[queue.Queue] = [queue.Queue(maxsize=4) for _ in algos]
+
+    def consume(h, q: queue.Queue) -> None:
+        while (chunk := q.get()) is not _DONE:
+            h.update(chunk)
+
+    threads = [threading.Thread(target=consume, args=(h, q), daemon=True) for h, q in zip(algos, queues, strict=True)]
+    for t in threads:
+        t.start()
+    size = 0
+    fd = open_readonly(path)
+    try:
+        with os.fdopen(fd, "rb", buffering=0, closefd=True) as fh:
+            while True:
+                if cancelled is not None and cancelled():
+                    raise InterruptedError("hashing cancelled")
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                for q in queues:
+                    q.put(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+    finally:
+        for q in queues:
+            q.put(_DONE)
+        for t in threads:
+            t.join()
+    md5, sha1, sha256 = (h.hexdigest() for h in algos)
+    return Digests(size, md5, sha1, sha256)
+
+
+@dataclass
+class EvidenceFile:
+    """One file of the evidence (the evidence itself when it is a file)."""
+
+    relpath: str  # "" for a file evidence; the path under the folder for a folder evidence
+    size: int
+    md5: str
+    sha1: str
+    sha256: str
+    mtime_ns: int
+
+
+@dataclass
+class Evidence:
+    path: str
+    is_dir: bool
+    size: int
+    md5: str
+    sha1: str
+    sha256: str
+    acquired_utc: str
+    files: list[EvidenceFile] = field(default_factory=list)
+
+
+def iter_evidence_files(root: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Regular files of an evidence, sorted, symlinks never followed. Yields (relpath, path, stat)."""
+    if not root.is_dir():
+        yield "", root, root.stat()
+        return
+    stack = [root]
+    found: list[tuple[str, Path, os.stat_result]] = []
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(st.st_mode):
+                    stack.append(Path(entry.path))
+                elif stat.S_ISREG(st.st_mode):
+                    path = Path(entry.path)
+                    found.append((path.relative_to(root).as_posix(), path, st))
+    yield from sorted(found, key=lambda f: f[0])
+
+
+def manifest_digests(files: list[EvidenceFile]) -> tuple[str, str, str]:
+    """Folder evidence digests: MD5/SHA-1/SHA-256 of the sorted manifest ``relpath\\tsize\\tsha256\\n``."""
+    manifest = "".join(f"{f.relpath}\t{f.size}\t{f.sha256}\n" for f in sorted(files, key=lambda f: f.relpath)).encode()
+    return hashlib.md5(manifest).hexdigest(), hashlib.sha1(manifest).hexdigest(), hashlib.sha256(manifest).hexdigest()
+
+
+def take_in(path: Path, *, progress: Callable[[int], None] | None = None,
+            cancelled: Callable[[], bool] | None = None) -> Evidence:
+    """Hash an evidence file or folder read-only. A folder's digests are those of its manifest."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"evidence not found: {path}")
+    acquired = utc_now()
+    files = []
+    for relpath, file_path, st in iter_evidence_files(path):
+        d = hash_file(file_path, progress=progress, cancelled=cancelled)
+        files.append(EvidenceFile(relpath, d.size, d.md5, d.sha1, d.sha256, st.st_mtime_ns))
+    if path.is_dir():
+        md5, sha1, sha256 = manifest_digests(files)
+        size = sum(f.size for f in files)
+    else:
+        f = files[0]
+        md5, sha1, sha256, size = f.md5, f.sha1, f.sha256, f.size
+    return Evidence(str(path.resolve()), path.is_dir(), size, md5, sha1, sha256, acquired, files)
+
+
+@dataclass
+class Verification:
+    unchanged: bool
+    verified_utc: str
+    changes: list[str]
+
+
+def verify(evidence: Evidence, *, progress: Callable[[int], None] | None = None) -> Verification:
+    """Re-hash the evidence and compare with what was taken in; say what changed."""
+    changes: list[str] = []
+    path = Path(evidence.path)
+    if not path.exists():
+        return Verification(False, utc_now(), [f"missing: {path}"])
+    known = {f.relpath: f for f in evidence.files}
+    seen = set()
+    for relpath, file_path, _st in iter_evidence_files(path):
+        seen.add(relpath)
+        before = known.get(relpath)
+        if before is None:
+            changes.append(f"added: {relpath}")
+            continue
+        d = hash_file(file_path, progress=progress)
+        if d.sha256 != before.sha256 or d.size != before.size:
+            changes.append(f"modified: {relpath or path.name}")
+    changes.extend(f"removed: {r}" for r in sorted(set(known) - seen))
+    return Verification(not changes, utc_now(), changes)

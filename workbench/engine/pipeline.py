@@ -1,0 +1,550 @@
+"""The scan: evidence intake, task planning, worker pool, case store writes, resume and cancel.
+
+``run_scan`` is plain Python used by the CLI and by the GUI (on a worker thread): progress goes through a
+callback, cancellation through a :class:`CancelToken`.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import os
+import queue
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.engine import evidence as evidence_mod
+from workbench.engine import yara_rules
+from workbench.engine.bounds import Bounds
+from workbench.engine.casestore import CaseStore
+from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo
+from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
+from workbench.engine.worker import mp_context, worker_main
+
+# A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
+ZIP_SPLIT_MIN_BYTES = 8 * 2**20
+
+
+class ScanError(Exception):
+    """A fatal problem before or during a scan (bad rules, bad registry, unreadable evidence)."""
+
+
+@dataclass
+class Progress:
+    bytes_done: int
+    bytes_total: int
+    items_done: int
+    tasks_done: int
+    tasks_total: int
+    current: str
+    rate_bps: float
+    eta_s: float | None
+    phase: str = "scan"  # intake, scan, verify, attribution
+
+
+@dataclass
+class ScanSummary:
+    case_dir: str
+    completed: bool
+    cancelled: bool
+    tasks_total: int
+    tasks_done: int
+    tasks_skipped: int
+    items: int
+    bytes_total: int
+    elapsed_s: float
+    items_by_kind: dict[str, int] = field(default_factory=dict)
+    findings_by_rule: dict[str, int] = field(default_factory=dict)
+    identifiers: dict[str, dict[str, int]] = field(default_factory=dict)
+    errors: int = 0
+    evidence: list[dict] = field(default_factory=list)
+    records: int = 0
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _label_for(path: Path, used: set[str]) -> str:
+    label = path.name or "evidence"
+    base, n = label, 1
+    while label in used:
+        n += 1
+        label = f"{base}#{n}"
+    used.add(label)
+    return label
+
+
+def _task_key(evidence_sha_hint: str, vpath: str) -> str:
+    return hashlib.sha256(f"{evidence_sha_hint}\x00{vpath}".encode()).hexdigest()[:32]
+
+
+def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid: int, bounds: Bounds,
+                      key_prefix: str) -> tuple[list[ScanTask], list[ItemInfo]] | None:
+    """Split a large top-level zip into member tasks; None when it must be walked whole (the worker then
+    applies every structural check: overlap bombs, encryption, member count)."""
+    try:
+        with open(host, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None
+            with zipfile.ZipFile(fh) as zf:
+                infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if len(infos) < 2 or len(infos) > bounds.max_members:
+        return None
+    spans = sorted((zi.header_offset, zi.header_offset + 30 + len(zi.orig_filename.encode("utf-8", "replace"))
+                    + zi.compress_size) for zi in infos)
+    if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)) or any(zi.flag_bits & 1 for zi in infos):
+        return None  # overlapping entries or encryption: the zip handler deals with it in one task
+    tasks, dirs = [], []
+    seen: dict[str, int] = {}
+    for index, zi in enumerate(infos):
+        name = zi.filename.replace("\x00", "\ufffd")
+        n = seen.get(name, 0) + 1
+        seen[name] = n
+        label = name if n == 1 else f"{name}#{n}"
+        child = f"{vpath}{VPATH_SEP}{label}"
+        if zi.is_dir():
+            dirs.append(ItemInfo(vpath=child, name=label, depth=depth + 1, parent_vpath=vpath, entry_type=ENTRY_DIR,
+                                 kind="directory", size=0))
+            continue
+        tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
+                              zi.compress_size, zip_member=index))
+    return tasks, dirs
+
+
+class _Intake(threading.Thread):
+    """Hashes evidence in the background while the workers already read it (the page cache is shared)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__(daemon=True)
+        self.paths = paths
+        self.results: dict[Path, evidence_mod.Evidence] = {}
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for p in self.paths:
+                self.results[p] = evidence_mod.take_in(p)
+        except BaseException as exc:  # reported by the main thread
+            self.error = exc
+
+
+def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: Path | None = None,
+             rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
+             passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
+             cancel: CancelToken | None = None, verify_at_end: bool = True) -> ScanSummary:
+    started = time.monotonic()
+    bounds = bounds or Bounds()
+    cancel = cancel or CancelToken()
+    case_dir = Path(case_dir)
+    paths = [Path(p).resolve() for p in evidence_paths]
+    for p in paths:
+        if not p.exists():
+            raise ScanError(f"evidence not found: {p}")
+        if case_dir.resolve() == p or case_dir.resolve().is_relative_to(p) and p.is_dir():
+            raise ScanError(f"the case folder must not be inside the evidence: {case_dir}")
+    # Rules are compiled before anything else: a syntax error stops the scan with file and line.
+    try:
+        ruleset = yara_rules.compile_rules(list(rule_paths))
+    except yara_rules.RuleCompileError as exc:
+        raise ScanError(str(exc)) from exc
+    if registry_path is not None:
+        from workbench.engine.beacon_scan import load_registry_checked
+
+        load_registry_checked(registry_path)  # raises ScanError on a bad signature
+
+    store = CaseStore(case_dir)
+    try:
+        return _run(store, paths, ruleset, registry_path, rule_paths, jobs, bounds, passwords, progress, cancel,
+                    verify_at_end, started)
+    finally:
+        store.close()
+
+
+def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths, jobs, bounds: Bounds, passwords,
+         progress, cancel: CancelToken, verify_at_end: bool, started: float) -> ScanSummary:
+    store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
+    store.log("balise", "scan-started", {
+        "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
+        "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs})
+    if registry_path is not None:
+        store.set_meta("registry_path", str(Path(registry_path).resolve()))
+    store.set_meta("bounds", repr(bounds.__dict__))
+    store.commit()
+
+    # 1. Evidence rows (new ones are hashed in the background while the scan reads them).
+    used_labels = {Path(r["path"]).name for r in store.evidence_list()}
+    new_paths = [p for p in paths if store.evidence_by_path(str(p)) is None]
+    intake = _Intake(new_paths)
+    intake.start()
+    evidence_ids: dict[Path, int] = {}
+    labels: dict[Path, str] = {}
+    for p in paths:
+        row = store.evidence_by_path(str(p))
+        if row is None:
+            with store.transaction():
+                cur = store.db.execute("INSERT INTO evidence(path, is_dir, size) VALUES(?,?,?)",
+                                       (str(p), int(p.is_dir()), None))
+            evidence_ids[p] = cur.lastrowid
+            labels[p] = _label_for(p, used_labels)
+        else:
+            evidence_ids[p] = row["id"]
+            labels[p] = store.db.execute("SELECT vpath FROM items WHERE evidence_id=? AND depth=0",
+                                         (row["id"],)).fetchone()[0] if store.count(
+                "items", "WHERE evidence_id=? AND depth=0", (row["id"],)) else _label_for(p, used_labels)
+
+    # 2. Plan tasks.
+    tasks: list[ScanTask] = []
+    for p in paths:
+        evid, label = evidence_ids[p], labels[p]
+        if p.is_dir():
+            store.put_item(ItemInfo(vpath=label, name=label, depth=0, entry_type=ENTRY_DIR, kind="directory"),
+                           evidence_id=evid, task_key="plan")
+            for relpath, host, st in evidence_mod.iter_evidence_files(p):
+                parts = relpath.split("/")
+                for i in range(1, len(parts)):
+                    d = "/".join([label, *parts[:i]])
+                    if store.item_id(d) is None:
+                        store.put_item(ItemInfo(vpath=d, name=parts[i - 1], depth=0, parent_vpath="/".join(
+                            [label, *parts[:i - 1]]), entry_type=ENTRY_DIR, kind="directory"),
+                            evidence_id=evid, task_key="plan")
+                vpath = f"{label}/{relpath}"
+                parent = vpath.rsplit("/", 1)[0]
+                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store))
+        else:
+            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store))
+    for t in tasks:
+        store.upsert_task(t.key, t.evidence_id, [t.host_path, t.vpath, str(t.zip_member)], t.size)
+    store.commit()
+    done_keys = {r[0] for r in store.db.execute("SELECT key FROM tasks WHERE status='done'")}
+    todo = [t for t in tasks if t.key not in done_keys]
+    skipped = len(tasks) - len(todo)
+    if skipped:
+        store.log("balise", "scan-resumed", {"tasks_done_before": skipped, "tasks_todo": len(todo)})
+    todo.sort(key=lambda t: -t.size)  # big first: better packing of the pool
+    bytes_total = sum(t.size for t in tasks)
+    bytes_before = sum(t.size for t in tasks if t.key in done_keys)
+
+    evidence_sizes = {evidence_ids[p]: (sum(f.stat().st_size for _r, f, _s in evidence_mod.iter_evidence_files(p)))
+                      for p in paths}
+    setup = WorkerSetup(tmp_dir=str(store.tmp_dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
+                        passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
+                        evidence_sizes=evidence_sizes)
+    pool = _Pool(setup, jobs if jobs is not None else default_jobs())
+    state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
+    cancelled = False
+    try:
+        cancelled = pool.run(todo, state, cancel)
+    finally:
+        pool.shutdown()
+        store.commit()
+
+    # 3. Intake hashes, then post-scan passes.
+    intake.join()
+    if intake.error is not None:
+        raise ScanError(f"evidence intake failed: {intake.error}")
+    for p, ev in intake.results.items():
+        _store_intake(store, evidence_ids[p], ev)
+    completed = not cancelled and state.tasks_done + skipped == len(tasks)
+    if completed:
+        from workbench.engine.beacon_scan import post_scan
+
+        state.report_phase("attribution")
+        post_scan(store, registry_path)
+        if verify_at_end:
+            state.report_phase("verify")
+            for p in paths:
+                ev = store.load_evidence(evidence_ids[p])
+                v = evidence_mod.verify(ev)
+                store.set_verification(evidence_ids[p], v.unchanged, v.verified_utc, v.changes)
+    elapsed = time.monotonic() - started
+    summary = ScanSummary(
+        case_dir=str(store.dir), completed=completed, cancelled=cancelled, tasks_total=len(tasks),
+        tasks_done=state.tasks_done + skipped, tasks_skipped=skipped, items=store.count("items"),
+        bytes_total=bytes_total, elapsed_s=elapsed, items_by_kind=store.items_by_kind(),
+        findings_by_rule=store.findings_by_rule(), identifiers=store.identifier_totals(),
+        errors=store.count("errors"), records=store.count("records"),
+        evidence=[{"path": r["path"], "sha256": r["sha256"], "unchanged": None if r["unchanged"] is None else bool(r["unchanged"])}
+                  for r in store.evidence_list()])
+    store.log("balise", "scan-finished" if completed else ("scan-cancelled" if cancelled else "scan-incomplete"),
+              {"items": summary.items, "errors": summary.errors, "elapsed_s": round(elapsed, 2),
+               "tasks_done": summary.tasks_done, "tasks_total": summary.tasks_total})
+    return summary
+
+
+def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
+               store: CaseStore) -> list[ScanTask]:
+    key_prefix = f"{evid}:{host}"
+    depth = 0
+    if size >= ZIP_SPLIT_MIN_BYTES:
+        split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix)
+        if split is not None:
+            member_tasks, dirs = split
+            info = ItemInfo(vpath=vpath, name=vpath.rsplit("/", 1)[-1], depth=depth, parent_vpath=parent,
+                            kind="archive", format="zip", size=size, extension="zip" if host.suffix.lower() == ".zip" else host.suffix.lower().lstrip("."))
+            store.put_item(info, evidence_id=evid, task_key="plan")
+            for d in dirs:
+                store.put_item(d, evidence_id=evid, task_key="plan")
+            return member_tasks
+    return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
+
+
+def _store_intake(store: CaseStore, evid: int, ev: evidence_mod.Evidence) -> None:
+    with store.transaction():
+        store.db.execute("UPDATE evidence SET size=?, md5=?, sha1=?, sha256=?, acquired_utc=? WHERE id=?",
+                         (ev.size, ev.md5, ev.sha1, ev.sha256, ev.acquired_utc, evid))
+        store.db.executemany(
+            "INSERT OR REPLACE INTO evidence_files(evidence_id, relpath, size, md5, sha1, sha256, mtime_ns) "
+            "VALUES(?,?,?,?,?,?,?)", [(evid, f.relpath, f.size, f.md5, f.sha1, f.sha256, f.mtime_ns) for f in ev.files])
+    store.log("balise", "evidence-acquired", {"path": ev.path, "size": ev.size, "md5": ev.md5, "sha1": ev.sha1,
+                                             "sha256": ev.sha256, "files": len(ev.files),
+                                             "acquired_utc": ev.acquired_utc})
+
+
+class _RunState:
+    """Applies worker events to the case store and reports progress."""
+
+    def __init__(self, store: CaseStore, bytes_total: int, bytes_before: int, tasks_total: int, skipped: int,
+                 progress, started: float) -> None:
+        self.store = store
+        self.bytes_total = bytes_total
+        self.bytes_done = bytes_before
+        self.tasks_total = tasks_total
+        self.tasks_done = 0
+        self.skipped = skipped
+        self.items_done = 0
+        self.progress = progress
+        self.started = time.monotonic()
+        self.bytes_at_start = bytes_before
+        self.current = ""
+        self.task_bytes: dict[str, int] = {}
+        self.task_size: dict[str, int] = {}
+        self.evidence_of: dict[str, int] = {}
+        self.last_report = 0.0
+        self.pending_writes = 0
+
+    def begin(self, task: ScanTask) -> None:
+        self.store.start_task(task.key)
+        self.task_size[task.key] = task.size
+        self.task_bytes[task.key] = 0
+        self.evidence_of[task.key] = task.evidence_id
+
+    def apply(self, event: tuple) -> None:
+        kind = event[0]
+        store = self.store
+        if kind == "item":
+            _, key, info, findings, identifiers, errors = event
+            store.put_item(info, evidence_id=self.evidence_of[key], task_key=key)
+            if findings:
+                store.add_findings(findings)
+            if identifiers is not None and identifiers.counts:
+                store.add_identifiers(identifiers)
+            for err in errors:
+                store.add_error(err)
+            self.items_done += 1
+            self.current = info.vpath
+        elif kind == "records":
+            from workbench.engine.beacon_scan import store_records
+
+            _, key, vpath, frame = event
+            store_records(store, vpath, frame)
+        elif kind == "beacons":
+            from workbench.engine.beacon_scan import store_beacon_hits
+
+            _, key, vpath, hits = event
+            store_beacon_hits(store, vpath, hits)
+        elif kind == "watermarks":
+            from workbench.engine.beacon_scan import store_watermark_hits
+
+            _, key, vpath, hits = event
+            store_watermark_hits(store, vpath, hits)
+        elif kind == "progress":
+            _, key, nbytes, current = event
+            remaining = self.task_size.get(key, 0) - self.task_bytes.get(key, 0)
+            step = max(0, min(nbytes, remaining))
+            self.task_bytes[key] = self.task_bytes.get(key, 0) + step
+            self.bytes_done += step
+            self.current = current
+        self.pending_writes += 1
+        if self.pending_writes >= 500:
+            store.commit()
+            self.pending_writes = 0
+        self.report()
+
+    def finish(self, key: str, error: str | None) -> None:
+        remaining = self.task_size.get(key, 0) - self.task_bytes.get(key, 0)
+        self.bytes_done += max(0, remaining)
+        self.task_bytes[key] = self.task_size.get(key, 0)
+        if error is not None:
+            vpath = self.store.db.execute("SELECT vpath FROM items WHERE task_key=? ORDER BY depth LIMIT 1",
+                                          (key,)).fetchone()
+            route = self.store.db.execute("SELECT route FROM tasks WHERE key=?", (key,)).fetchone()
+            where = vpath[0] if vpath else (route[0] if route else key)
+            self.store.add_error(ItemError(where, "worker", error))
+        self.store.finish_task(key, "done")  # a failed item is recorded; the task itself will not be redone
+        self.store.commit()
+        self.tasks_done += 1
+        self.report(force=True)
+
+    def crashed(self, task: ScanTask, exitcode: int | None) -> None:
+        """The worker died on this task (a native crash): record it against the task's top item."""
+        msg = f"worker process died (exit code {exitcode}) while scanning this item"
+        if self.store.item_id(task.vpath) is None:
+            self.store.put_item(ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
+                                         depth=task.depth, parent_vpath=task.parent_vpath, status="error",
+                                         error_stage="worker", error=msg, size=task.size),
+                                evidence_id=task.evidence_id, task_key=task.key)
+        else:
+            self.store.db.execute("UPDATE items SET status='error', error_stage='worker', error=? WHERE vpath=?",
+                                  (msg, task.vpath))
+        self.store.add_error(ItemError(task.vpath, "worker", msg))
+        self.store.log("balise", "worker-crash", {"task": task.key, "exitcode": exitcode})
+        self.finish(task.key, None)
+
+    def report_phase(self, phase: str) -> None:
+        if self.progress is not None:
+            self.progress(Progress(self.bytes_done, self.bytes_total, self.items_done, self.tasks_done + self.skipped,
+                                   self.tasks_total, "", 0.0, None, phase))
+
+    def report(self, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if not force and now - self.last_report < 0.1:
+            return
+        self.last_report = now
+        elapsed = max(1e-6, now - self.started)
+        rate = (self.bytes_done - self.bytes_at_start) / elapsed
+        eta = (self.bytes_total - self.bytes_done) / rate if rate > 0 else None
+        self.progress(Progress(self.bytes_done, self.bytes_total, self.items_done, self.tasks_done + self.skipped,
+                               self.tasks_total, self.current, rate, eta))
+
+
+class _Pool:
+    """Worker processes fed one task at a time, so that a dead worker names the task that killed it."""
+
+    def __init__(self, setup: WorkerSetup, jobs: int) -> None:
+        self.setup = setup
+        self.jobs = max(1, jobs)
+        self.ctx = mp_context()
+        self.events = self.ctx.Queue(maxsize=256)
+        self.cancel_event = self.ctx.Event()
+        self.workers: dict[int, tuple] = {}  # id -> (process, task_queue)
+        self.next_id = 0
+        self.deferred: collections.deque = collections.deque()
+
+    def _spawn(self) -> int:
+        wid = self.next_id
+        self.next_id += 1
+        tq = self.ctx.Queue()
+        proc = self.ctx.Process(target=worker_main, args=(wid, self.setup, tq, self.events, self.cancel_event),
+                                daemon=True, name=f"balise-worker-{wid}")
+        proc.start()
+        self.workers[wid] = (proc, tq)
+        return wid
+
+    def run(self, todo: list[ScanTask], state: _RunState, cancel: CancelToken) -> bool:
+        """Run every task; returns True when cancelled."""
+        if not todo:
+            return False
+        pending = list(reversed(todo))  # pop() from the end = biggest first
+        by_key = {t.key: t for t in todo}
+        idle: list[int] = []
+        busy: dict[int, str] = {}
+        for _ in range(min(self.jobs, len(todo))):
+            self._spawn()
+        remaining = len(todo)
+        cancelled = False
+        last_check = time.monotonic()
+        while remaining > 0:
+            if cancel.cancelled and not cancelled:
+                cancelled = True
+                self.cancel_event.set()
+                pending.clear()
+            while idle and pending:
+                wid = idle.pop()
+                task = pending.pop()
+                state.begin(task)
+                busy[wid] = task.key
+                self.workers[wid][1].put(task)
+            if self.deferred:
+                event = self.deferred.popleft()
+            else:
+                try:
+                    event = self.events.get(timeout=0.2)
+                except queue.Empty:
+                    event = None
+            if event is not None:
+                name = event[0]
+                if name == "ready":
+                    idle.append(event[1])
+                elif name == "fatal":
+                    raise ScanError(f"a scan worker could not start: {event[2]}")
+                elif name == "start":
+                    pass
+                elif name == "done":
+                    wid, key, error = event[1], event[2], event[3]
+                    busy.pop(wid, None)
+                    state.finish(key, error)
+                    remaining -= 1
+                    idle.append(wid)
+                elif name == "cancelled":
+                    busy.pop(event[1], None)
+                    state.store.finish_task(event[2], "cancelled")
+                    remaining -= 1
+                else:
+                    state.apply(event)
+                if time.monotonic() - last_check < 0.5:
+                    continue
+            last_check = time.monotonic()
+            for wid, (proc, _tq) in list(self.workers.items()):
+                if proc.is_alive():
+                    continue
+                del self.workers[wid]
+                key = busy.pop(wid, None)
+                if wid in idle:
+                    idle.remove(wid)
+                if key is not None:
+                    self._drain(state)
+                    state.crashed(by_key[key], proc.exitcode)
+                    remaining -= 1
+                if not cancelled and (pending or remaining > len(busy)):
+                    self._spawn()
+            if cancelled and not busy:
+                break
+            if not self.workers and remaining > 0 and not pending:
+                break
+        state.store.commit()
+        return cancelled
+
+    def _drain(self, state: _RunState) -> None:
+        """Apply what a dead worker managed to send before it died."""
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if event[0] in ("item", "records", "beacons", "watermarks", "progress"):
+                state.apply(event)
+            else:
+                self.deferred.append(event)
+
+    def shutdown(self) -> None:
+        for _wid, (_proc, tq) in self.workers.items():
+            try:
+                tq.put(None)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 5
+        for proc, _tq in self.workers.values():
+            proc.join(timeout=max(0.1, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(timeout=2)
+        self.events.cancel_join_thread()

@@ -1,0 +1,62 @@
+"""Small picklable descriptions of scan work, and the cancel token shared by the shells."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.engine.bounds import Bounds
+
+
+class Cancelled(Exception):
+    """Raised inside a job when its cancel token is set."""
+
+
+class CancelToken:
+    """Set by a shell (Ctrl-C, a Cancel button); polled by long jobs between units of work."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+@dataclass(frozen=True)
+class ScanTask:
+    """One unit of work: a file of an evidence, optionally one member of a top-level zip inside it."""
+
+    key: str
+    evidence_id: int
+    host_path: str  # the file on the host, opened read-only
+    vpath: str  # the item's virtual path
+    parent_vpath: str | None
+    depth: int
+    size: int
+    zip_member: int | None = None  # index in the zip's central directory when the task is one member
+
+
+@dataclass
+class WorkerSetup:
+    """What each worker process needs to build its detectors once (picklable)."""
+
+    tmp_dir: str
+    bounds: Bounds = field(default_factory=Bounds)
+    rule_paths: tuple[str, ...] = ()
+    passwords: tuple[bytes, ...] = ()
+    registry_path: str | None = None
+    spool_memory_limit: int = 32 * 2**20
+    evidence_sizes: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def tmp(self) -> Path:
+        return Path(self.tmp_dir)

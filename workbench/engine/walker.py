@@ -1,0 +1,274 @@
+"""Walks one item and everything inside it: typing, archives, content layers, detectors, records.
+
+Runs inside a worker process. Nothing from inside the evidence ever becomes a host path: member names are
+labels joined into virtual paths; member bytes are spooled into anonymous blobs in the case's tmp folder.
+A failure at any stage of an item is recorded and the walk goes on with the next stage or item.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from workbench.engine import kinds
+from workbench.engine.archives import ArchiveError, Member, detect_compressed_tar, iter_members
+from workbench.engine.blob import Blob
+from workbench.engine.bounds import Bounds, BoundExceeded, Budget
+from workbench.engine.detectors import ContentScanner, merge_layer_counts
+from workbench.engine.layers import Attachment, TextLayer, extract
+from workbench.engine.model import (
+    DETECTOR_BOUNDS,
+    DETECTOR_TYPING,
+    ENTRY_DIR,
+    ENTRY_FILE,
+    STATUS_DONE,
+    STATUS_ENCRYPTED,
+    STATUS_ERROR,
+    STATUS_PARTIAL,
+    STATUS_SKIPPED,
+    VPATH_SEP,
+    Finding,
+    IdentifierCounts,
+    ItemError,
+    ItemInfo,
+)
+from workbench.engine.tasks import Cancelled
+
+HEAD_BYTES = 65536
+RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "dicom"}
+
+
+class Sink(Protocol):
+    """Where the walker sends what it found (a queue to the main process, or a list in tests)."""
+
+    def item(self, info: ItemInfo, findings: list[Finding], identifiers: IdentifierCounts | None,
+             errors: list[ItemError]) -> None: ...
+
+    def records(self, vpath: str, frame) -> None: ...
+
+    def progress(self, nbytes: int, current: str) -> None: ...
+
+
+@dataclass
+class ItemResult:
+    """What one item accumulates while it is walked, sent to the sink once complete."""
+
+    info: ItemInfo
+    findings: list[Finding]
+    identifiers: IdentifierCounts
+    errors: list[ItemError]
+
+    def error(self, stage: str, exc: BaseException | str) -> None:
+        text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+        self.errors.append(ItemError(self.info.vpath, stage, text))
+        if self.info.error_stage is None:
+            self.info.error_stage, self.info.error = stage, text
+
+
+class Walker:
+    def __init__(self, scanner: ContentScanner, *, bounds: Bounds, budget: Budget, tmp_dir: os.PathLike,
+                 sink: Sink, passwords: tuple[bytes, ...] = (), spool_memory_limit: int = 32 * 2**20,
+                 cancelled: Callable[[], bool] = lambda: False,
+                 record_hook: Callable[[str, object], None] | None = None,
+                 item_hook: Callable[[ItemResult, Blob], None] | None = None) -> None:
+        self.scanner = scanner
+        self.bounds = bounds
+        self.budget = budget
+        self.tmp_dir = tmp_dir
+        self.sink = sink
+        self.passwords = passwords
+        self.spool_memory_limit = spool_memory_limit
+        self.cancelled = cancelled
+        self.record_hook = record_hook
+        self.item_hook = item_hook
+
+    # -- entry points ---------------------------------------------------------------------------
+    def walk(self, blob: Blob, info: ItemInfo) -> None:
+        """Type ``blob``, then recurse into it or scan it. ``info`` carries name, vpath, depth, parent."""
+        if self.cancelled():
+            raise Cancelled()
+        result = ItemResult(info, [], IdentifierCounts(info.vpath), [])
+        info.size = blob.size
+        if info.sha256 is None:
+            info.sha256 = blob.sha256
+        try:
+            k = kinds.sniff(blob.head(HEAD_BYTES), info.name)
+            info.kind, info.format, info.mime, info.magic = k.kind, k.format, k.mime, k.magic
+            info.encoding, info.delimiter, info.extension, info.ext_mismatch = (k.encoding, k.delimiter,
+                                                                                 k.extension, k.ext_mismatch)
+            if k.ext_mismatch:
+                result.findings.append(Finding(info.vpath, DETECTOR_TYPING, "extension-mismatch",
+                                               meta={"extension": k.extension, "kind": k.kind, "format": k.format}))
+        except Exception as exc:  # typing must never stop the walk
+            result.error("typing", exc)
+            k = None
+        if k is not None and k.kind == "archive":
+            self._walk_archive(blob, result, k.format or "")
+        else:
+            self._scan_leaf(blob, result, k)
+        self._emit(result)
+
+    # -- archives -------------------------------------------------------------------------------
+    def _walk_archive(self, blob: Blob, result: ItemResult, fmt: str) -> None:
+        info = result.info
+        if info.depth >= self.bounds.max_depth:
+            info.status = STATUS_SKIPPED
+            result.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, "too-deep", severity="warning",
+                                           meta={"depth": info.depth, "max_depth": self.bounds.max_depth}))
+            return
+        try:
+            if fmt in ("gzip", "bzip2", "xz", "zstd") and detect_compressed_tar(fmt, blob):
+                info.format = fmt = "tar"
+        except Exception as exc:
+            result.error("archive", exc)
+        # The archive itself is stored first so that its members find their parent.
+        self.sink.item(info, [], None, [])
+        seen: dict[str, int] = {}
+        try:
+            for member in iter_members(fmt, blob, name=info.name, bounds=self.bounds, budget=self.budget,
+                                       passwords=self.passwords):
+                if self.cancelled():
+                    raise Cancelled()
+                label = _unique_label(member.name, seen)
+                self._walk_member(member, label, result)
+                if info.depth == 0 and member.compressed_size:
+                    self.sink.progress(0, info.vpath)
+        except BoundExceeded as exc:
+            info.status = STATUS_PARTIAL
+            result.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
+                                           meta={"detail": exc.detail}))
+            if exc.rule == "evidence-too-large" or (exc.rule == "archive-bomb" and _is_evidence_level(exc)):
+                self._emit(result)
+                raise
+        except ArchiveError as exc:
+            info.status = STATUS_PARTIAL
+            result.error("archive", exc)
+        except (Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            info.status = STATUS_PARTIAL
+            result.error("archive", exc)
+
+    def _walk_member(self, member: Member, label: str, parent: ItemResult) -> None:
+        pinfo = parent.info
+        child = ItemInfo(vpath=f"{pinfo.vpath}{VPATH_SEP}{label}", name=label, depth=pinfo.depth + 1,
+                         parent_vpath=pinfo.vpath, entry_type=member.entry_type, size_claimed=member.size_claimed,
+                         link_target=member.link_target, mtime=member.mtime)
+        if member.entry_type != ENTRY_FILE:
+            child.kind = "directory" if member.entry_type == ENTRY_DIR else member.entry_type
+            child.status = STATUS_DONE if member.entry_type == ENTRY_DIR else STATUS_SKIPPED
+            self._emit(ItemResult(child, [], IdentifierCounts(child.vpath), []))
+            return
+        if member.encrypted:
+            child.status, child.kind = STATUS_ENCRYPTED, "encrypted"
+            self._emit(ItemResult(child, [Finding(child.vpath, DETECTOR_BOUNDS, "encrypted", severity="warning",
+                                                  meta={"detail": "no password of the list opened this member"})],
+                                  IdentifierCounts(child.vpath), []))
+            return
+        try:
+            with member.open() as stream:
+                spooled = Blob.spool(stream, self.tmp_dir, memory_limit=self.spool_memory_limit)
+        except BoundExceeded as exc:
+            if exc.rule == "evidence-too-large" or _is_evidence_level(exc):
+                child.status = STATUS_PARTIAL
+                self._emit(ItemResult(child, [Finding(child.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
+                                                      meta={"detail": exc.detail})], IdentifierCounts(child.vpath), []))
+                raise
+            child.status = STATUS_PARTIAL
+            self._emit(ItemResult(child, [Finding(child.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
+                                                  meta={"detail": exc.detail})], IdentifierCounts(child.vpath), []))
+            return
+        except (Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            child.status = STATUS_ERROR
+            res = ItemResult(child, [], IdentifierCounts(child.vpath), [])
+            res.error("read", exc)
+            self._emit(res)
+            return
+        with spooled:
+            self.walk(spooled, child)
+
+    # -- leaves ---------------------------------------------------------------------------------
+    def _scan_leaf(self, blob: Blob, result: ItemResult, k: kinds.KindInfo | None) -> None:
+        info = result.info
+        if blob.size == 0:
+            return
+        try:
+            findings, counts, first = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw")
+            result.findings.extend(findings)
+            merge_layer_counts(result.identifiers, counts, first)
+        except (Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            result.error("scan", exc)
+        if k is None:
+            return
+        try:
+            attachments: list[Attachment] = []
+            for layer in extract(k.kind, blob):
+                if isinstance(layer, TextLayer):
+                    self._scan_text_layer(layer, result)
+                elif isinstance(layer, Attachment):
+                    attachments.append(layer)
+        except (Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            result.error("layer", exc)
+            attachments = locals().get("attachments", [])
+        if k.kind in RECORD_KINDS and self.record_hook is not None:
+            try:
+                self.record_hook(info.vpath, (blob, k))
+            except (Cancelled, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                result.error("records", exc)
+        if self.item_hook is not None:
+            try:
+                self.item_hook(result, blob)
+            except (Cancelled, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                result.error("beacons", exc)
+        if attachments:
+            self.sink.item(info, [], None, [])
+            seen: dict[str, int] = {}
+            for att in attachments:
+                label = _unique_label(att.name or "attachment", seen)
+                child = ItemInfo(vpath=f"{info.vpath}{VPATH_SEP}{label}", name=label, depth=info.depth + 1,
+                                 parent_vpath=info.vpath)
+                if child.depth > self.bounds.max_depth:
+                    result.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, "too-deep", severity="warning"))
+                    break
+                with Blob.from_bytes(att.data) as ablob:
+                    self.walk(ablob, child)
+
+    def _scan_text_layer(self, layer: TextLayer, result: ItemResult) -> None:
+        data = layer.text.encode("utf-8", errors="replace")
+        findings, counts, first = self.scanner.scan(data, vpath=result.info.vpath, layer=layer.name)
+        result.findings.extend(findings)
+        merge_layer_counts(result.identifiers, counts, first)
+
+    def _emit(self, result: ItemResult) -> None:
+        if result.errors and result.info.status == STATUS_DONE:
+            result.info.status = STATUS_ERROR if result.info.kind in ("unknown", None) else STATUS_PARTIAL
+        self.sink.item(result.info, result.findings, result.identifiers, result.errors)
+
+
+def _unique_label(name: str, seen: dict[str, int]) -> str:
+    """A member's label, made unique inside its archive (hostile archives repeat names)."""
+    label = (name or "unnamed").replace("\x00", "\ufffd")
+    n = seen.get(label, 0) + 1
+    seen[label] = n
+    return label if n == 1 else f"{label}#{n}"
+
+
+def _is_evidence_level(exc: BoundExceeded) -> bool:
+    return bool(getattr(exc, "evidence_level", False))
+
+
+def format_exception(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
