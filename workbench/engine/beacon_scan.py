@@ -153,12 +153,10 @@ class BeaconScanner:
 def watermark_keys(registry) -> dict[str, bytes]:
     """Every (establishment, recipient) key of the registry, labelled ``FINESS|recipient``."""
     keys: dict[str, bytes] = {}
-    for est in registry.establishments:
-        finess = est["finess"] if isinstance(est, dict) else est.finess
-        recipients = est.get("recipients", []) if isinstance(est, dict) else getattr(est, "recipients", [])
-        keys[f"{finess}|"] = registry.watermark_key(finess, None)
-        for r in recipients:
-            keys[f"{finess}|{r}"] = registry.watermark_key(finess, r)
+    for est in registry.establishments.values():
+        keys[f"{est.finess}|"] = registry.watermark_key(est.finess, None)
+        for r in est.recipients:
+            keys[f"{est.finess}|{r}"] = registry.watermark_key(est.finess, r)
     return keys
 
 
