@@ -378,6 +378,15 @@ class Registry:
     def key_id(self) -> str | None:
         return key_fingerprint(self.public_key) if self.public_key else None
 
+    def check_signing_key(self, signing_key_path: str | os.PathLike[str]) -> None:
+        """Raise :class:`RegistryError` unless the key can be read and is the one that signed the registry
+        (call before long work whose result must be saved)."""
+        public_raw = _public_raw(load_signing_key(signing_key_path))
+        if self.public_key is not None and public_raw != self.public_key:
+            raise RegistryError(
+                f"{signing_key_path} is key {format_fingerprint(key_fingerprint(public_raw))}, but the registry "
+                f"is signed by {format_fingerprint(key_fingerprint(self.public_key))}")
+
     def save(self, signing_key_path: str | os.PathLike[str], path: str | os.PathLike[str] | None = None, *,
              rotate_key: bool = False) -> Path:
         """Bump the version (if anything changed), sign and write atomically. A key other than the one that

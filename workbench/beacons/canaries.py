@@ -1,0 +1,246 @@
+"""Minting canary patients: synthetic people planted in an establishment's systems to prove a leak's origin.
+
+A canary is an ordinary-looking patient from the synth people factory (Breton name, valid NIR consistent with
+sex, birth date and birthplace, address, phone, e-mail, an IPP in the establishment's registered format, a stay
+and lab results). Only keyed hashes of its fields go into the registry (see :mod:`registry`); the values
+themselves exist only in the files written for the target system.
+
+Why a real person will not match a canary on two fields (what *confirmed* needs, see :mod:`canary_index`):
+
+* NIR. Canaries take order numbers 900-999 of their birth register (sex, year, month, commune). A Breton
+  commune registers at most a few hundred births per sex and month (Rennes, the largest, about 170), so these
+  NIRs belong to nobody; the synth factory keeps them out of generated patients too. Every new canary's NIR is
+  also checked against every canary already in the registry. Any pair containing the NIR is therefore new.
+* E-mail, phone, IPP are checked unique among the registry's canaries. A phone is 8 random digits (1e-8 per
+  real number); an IPP is random in the establishment's format - it should be the IPP the establishment's
+  system assigns when the canary is entered there, which by construction belongs to no one else.
+* (name, birth date), the only pair with no identifier in it, is checked new against the registry. For a real
+  record to carry both, its (family, given) pair must be the canary's - under 1e-5 of people even for the
+  commonest Breton pairs, ~1e-7 for a typical draw - and its birth date too (1 in ~33,000): 3e-10 per record
+  and canary at worst, ~3e-12 typically, i.e. about 3e-3 expected false pairs in a dump of one million records
+  against 1,000 canaries at worst.
+
+The seed comes from the operating system's CSPRNG (``secrets``) unless a test passes one, so nobody can
+regenerate an establishment's canaries from public code.
+
+Trade-off, stated plainly: an adversary who knows this scheme could look for NIR order numbers >= 900 in small
+communes. Collision-freedom with real people was preferred to that residual tell.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from workbench.beacons import normalise as norm
+from workbench.beacons.registry import KIND_CANARY, Establishment, Registry, RegistryError
+from workbench.synth.establishments import DEMO_ESTABLISHMENTS, EstablishmentProfile
+from workbench.synth.people import PatientRecord, PeopleFactory
+from workbench.synth.tables import BRETON_COMMUNES
+
+TARGET_FORMATS = ("csv", "sql", "hl7", "fhir", "dicom")
+CANARY_ORDER_RANGE = (900, 999)
+MAX_COUNT = 10_000
+_MAX_ATTEMPTS_PER_CANARY = 50
+
+
+class CanaryError(RegistryError):
+    """Canaries cannot be minted as asked."""
+
+
+@dataclass
+class Canary:
+    """One minted canary: its beacon id, where it is planted, and the synthetic record (values in clear,
+    for writing into the target system only)."""
+
+    beacon_id: str
+    establishment: str
+    recipient: str | None
+    target_format: str
+    record: PatientRecord
+    fields: dict[str, str] = field(default_factory=dict)  # field -> HMAC hex, as stored in the registry
+
+    def masked(self) -> str:
+        """A one-line description that shows no value in clear (for consoles and logs)."""
+        p = self.record.patient
+        return (f"{self.beacon_id}  {p.sex}  NIR {p.nir[0]} {p.nir[1:3]} ** ** *** *** **  "
+                f"{p.family_name[:1]}*** {p.given_name[:1]}***  IPP {p.ipp[:2]}{'*' * max(len(p.ipp) - 2, 0)}")
+
+
+# ------------------------------------------------------------------------------------------ profiles
+
+_TEMPLATE_TOKEN = re.compile(r"\\d\{(\d+)\}|\[0-9\]\{(\d+)\}|\\d|\[0-9\]|\\(.)|([A-Za-z0-9\-_/ ])")
+
+
+def template_from_pattern(pattern: str) -> str:
+    """The synth factory's number template (``#`` = digit) for a simple IPP/NDA regex such as ``RN\\d{8}``,
+    ``BIO-[0-9]{7}`` or ``29\\d{8}``; :class:`CanaryError` for anything richer (alternation, ranges...)."""
+    pattern = pattern.removeprefix("^").removesuffix("$")
+    out, pos = [], 0
+    while pos < len(pattern):
+        m = _TEMPLATE_TOKEN.match(pattern, pos)
+        if m is None:
+            raise CanaryError(f"cannot mint a number matching pattern {pattern!r}: only literals, \\d and "
+                              "\\d{n} are supported")
+        count = m[1] or m[2]
+        if count:
+            out.append("#" * int(count))
+        elif m[3] is not None:
+            out.append(m[3])
+        elif m[4] is not None:
+            out.append(m[4])
+        else:
+            out.append("#")
+        pos = m.end()
+    template = "".join(out)
+    if not template or re.fullmatch(pattern, template.replace("#", "0")) is None:
+        raise CanaryError(f"cannot mint a number matching pattern {pattern!r}")
+    return template
+
+
+def _guess_kind(name: str) -> str:
+    text = norm.fold(name)
+    for needle, kind in (("EHPAD", "ehpad"), ("RESIDENCE", "ehpad"), ("LABO", "lab"), ("BIOLOG", "lab"),
+                         ("IMAGERIE", "imaging"), ("RADIO", "imaging"), ("GHT", "ght"), ("CHU", "chu"),
+                         ("CHRU", "chu"), ("CENTRE HOSPITALIER", "chu")):
+        if needle in text:
+            return kind
+    return "clinic"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "establishment"
+
+
+def profile_for(est: Establishment) -> EstablishmentProfile:
+    """The synth factory's profile of a registered establishment: what the registry says (FINESS, names,
+    facility codes, UID root, IPP/NDA formats), the rest (kind, catchment communes) from the demo profile of
+    the same FINESS when there is one, else guessed from the name and the FINESS department."""
+    demo = next((p for p in DEMO_ESTABLISHMENTS if p.finess == est.finess), None)
+    ipp_pattern = est.ipp_patterns[0] if est.ipp_patterns else (demo.ipp_pattern if demo else r"\d{8}")
+    nda_pattern = est.nda_patterns[0] if est.nda_patterns else (demo.nda_pattern if demo else r"\d{8}")
+    if demo is not None and ipp_pattern == demo.ipp_pattern:
+        ipp_template = demo.ipp_template
+    else:
+        ipp_template = template_from_pattern(ipp_pattern)
+    if demo is not None and nda_pattern == demo.nda_pattern:
+        nda_template = demo.nda_template
+    else:
+        nda_template = template_from_pattern(nda_pattern)
+    department = est.finess[:2]
+    communes = demo.communes if demo else tuple(c.insee for c in BRETON_COMMUNES if c.department == department)
+    institution = est.name_variants[0] if est.name_variants else norm.fold(est.name)
+    return EstablishmentProfile(
+        finess=est.finess, name=est.name, short=demo.short if demo else _slug(est.name),
+        group=est.group or (demo.group if demo else ""), city=est.city or (demo.city if demo else ""),
+        department=department, kind=demo.kind if demo else _guess_kind(est.name),
+        hl7_facility=(est.hl7_facility_codes or [demo.hl7_facility if demo else re.sub(r"\W", "", institution)])[0],
+        dicom_uid_root=(est.dicom_uid_roots or [demo.dicom_uid_root if demo else "1.2.250.1.999"])[0],
+        institution_name=institution, ipp_pattern=ipp_pattern, nda_pattern=nda_pattern,
+        ipp_template=ipp_template, nda_template=nda_template, name_variants=tuple(est.name_variants),
+        systems=demo.systems if demo else TARGET_FORMATS, communes=communes,
+    )
+
+
+# ------------------------------------------------------------------------------------------ hashing
+
+
+def canary_fields(registry: Registry, record: PatientRecord) -> dict[str, str]:
+    """The keyed hashes of a canary's fields, as stored in its beacon (never the values)."""
+    p = record.patient
+    values: dict[str, str | None] = {
+        "nir": p.nir,
+        "name": f"{p.family_name}|{p.given_name}",
+        "birth_date": p.birth_date.isoformat() if isinstance(p.birth_date, date) else str(p.birth_date),
+        "phone": p.phone,
+        "email": p.email,
+        "ipp": p.ipp,
+        "address": p.address,
+        "postcode": p.postcode,
+    }
+    if norm.name(p.birth_name) != norm.name(p.family_name):
+        values["birth_name"] = f"{p.birth_name}|{p.given_name}"
+    out: dict[str, str] = {}
+    for field_name, value in values.items():
+        hashed_as = "name" if field_name == "birth_name" else field_name
+        digest = registry.lookup_hash(hashed_as, value)
+        if digest is not None:
+            out[field_name] = digest
+    return out
+
+
+class _Taken:
+    """Hashes already used by the registry's canaries, to keep every new canary distinguishable."""
+
+    UNIQUE = ("nir", "email", "phone", "ipp")
+
+    def __init__(self, registry: Registry) -> None:
+        self.single: dict[str, set[str]] = {f: set() for f in self.UNIQUE}
+        self.name_date: set[tuple[str, str]] = set()
+        for beacon in registry.beacons.values():
+            if beacon.kind == KIND_CANARY:
+                self.add(beacon.fields)
+
+    @staticmethod
+    def _pairs(fields: dict[str, str]) -> Iterable[tuple[str, str]]:
+        if "birth_date" in fields:
+            for key in ("name", "birth_name"):
+                if key in fields:
+                    yield fields[key], fields["birth_date"]
+
+    def clashes(self, fields: dict[str, str]) -> bool:
+        if "nir" not in fields:
+            return True
+        if any(fields.get(f) in self.single[f] for f in self.UNIQUE if f in fields):
+            return True
+        return any(pair in self.name_date for pair in self._pairs(fields))
+
+    def add(self, fields: dict[str, str]) -> None:
+        for f in self.UNIQUE:
+            if f in fields:
+                self.single[f].add(fields[f])
+        self.name_date.update(self._pairs(fields))
+
+
+# ------------------------------------------------------------------------------------------ minting
+
+
+def mint(registry: Registry, finess: str, *, recipient: str | None = None, count: int, target_format: str,
+         seed: int | None = None) -> list[Canary]:
+    """Draw ``count`` new canaries for establishment ``finess`` (and ``recipient``), record each as a
+    ``canary-patient`` beacon in ``registry`` (in memory: call ``registry.save(key)`` to re-sign)."""
+    if target_format not in TARGET_FORMATS:
+        raise CanaryError(f"unknown target format {target_format!r} (one of {', '.join(TARGET_FORMATS)})")
+    if not 1 <= count <= MAX_COUNT:
+        raise CanaryError(f"count must be between 1 and {MAX_COUNT}")
+    est = registry.establishment(finess)
+    profile = profile_for(est)
+    factory = PeopleFactory(secrets.randbits(63) if seed is None else seed, nir_order_range=CANARY_ORDER_RANGE)
+    taken = _Taken(registry)
+    drafts: list[tuple[PatientRecord, dict[str, str]]] = []
+    attempts = 0
+    while len(drafts) < count:
+        attempts += 1
+        if attempts > count * _MAX_ATTEMPTS_PER_CANARY:
+            raise CanaryError(f"could not draw {count} distinct canaries for {finess}")
+        try:
+            record = factory.record(profile, stays=(1, 2), results=(1, 4))
+        except RuntimeError as exc:  # the factory ran out of NIR order numbers in the canary range
+            raise CanaryError(str(exc)) from exc
+        fields = canary_fields(registry, record)
+        if taken.clashes(fields):
+            continue
+        taken.add(fields)
+        drafts.append((record, fields))
+    canaries = []
+    for record, fields in drafts:
+        beacon = registry.add_beacon(KIND_CANARY, est.finess, recipient=recipient, target=target_format,
+                                     fields=fields)
+        record.extra["beacon_id"] = beacon.beacon_id
+        canaries.append(Canary(beacon.beacon_id, est.finess, beacon.recipient, target_format, record, fields))
+    return canaries
