@@ -1,1 +1,64 @@
-"""engine/archives."""
+"""Archive handlers behind one registry: ``iter_members(fmt, blob, ...)`` yields ``Member`` entries.
+
+Member names are labels exactly as stored (``../../etc/passwd`` included): nothing here ever joins them
+to a host path or writes anything to disk. Every decompressed stream comes wrapped in a CountingReader.
+
+Usage (what the walker does)::
+
+    for m in iter_members(fmt, blob, name=..., bounds=..., budget=..., passwords=...):
+        if m.entry_type == "file" and not m.encrypted:
+            with m.open() as stream:            # stream formats: valid until the next member
+                child = Blob.spool(stream, tmp_dir)
+
+Corrupt or truncated archives yield what could be read, then raise ``ArchiveError``. Bounds raise
+``BoundExceeded`` (structural zip bombs before the first member).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from workbench.engine.archives._common import ArchiveError, Member
+from workbench.engine.archives.compressed import SINGLE_FORMATS, detect_compressed_tar, iter_single
+from workbench.engine.archives.sevenzip import iter_7z
+from workbench.engine.archives.tars import iter_tar
+from workbench.engine.archives.zipfmt import iter_zip
+from workbench.engine.blob import Blob
+from workbench.engine.bounds import Bounds, Budget
+
+Handler = Callable[..., Iterator[Member]]
+
+
+def _single(fmt: str) -> Handler:
+    def handler(blob: Blob, **kwargs) -> Iterator[Member]:
+        return iter_single(fmt, blob, **kwargs)
+
+    return handler
+
+
+ARCHIVE_FORMATS: dict[str, Handler] = {
+    "zip": iter_zip,
+    "tar": iter_tar,
+    "7z": iter_7z,
+    **{fmt: _single(fmt) for fmt in SINGLE_FORMATS},
+}
+
+
+def iter_members(fmt: str, blob: Blob, *, name: str, bounds: Bounds, budget: Budget,
+                 passwords: Sequence[bytes] = (), compressed_size: int | None = None) -> Iterator[Member]:
+    """Entries of the archive ``blob`` of format ``fmt`` (a key of ARCHIVE_FORMATS).
+
+    ``name`` labels messages and derived names; ``compressed_size`` overrides ``blob.size`` as the size of
+    the compressed container where it matters (single-file compressors' recorded compressed size).
+    Ratios are computed from each format's own compressed counts (zip: the member's compressed size;
+    streams: the compressed bytes consumed so far).
+    """
+    try:
+        handler = ARCHIVE_FORMATS[fmt]
+    except KeyError:
+        raise ArchiveError(f"{name}: unsupported archive format {fmt!r}") from None
+    return handler(blob, name=name, bounds=bounds, budget=budget, passwords=tuple(passwords),
+                   compressed_size=compressed_size)
+
+
+__all__ = ["ARCHIVE_FORMATS", "ArchiveError", "Member", "detect_compressed_tar", "iter_members"]
