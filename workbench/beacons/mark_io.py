@@ -1,0 +1,656 @@
+"""Table files for the watermark: read and rewrite CSV, XLSX and SQL dumps without disturbing them.
+
+Embedding rewrites only the carrier cells: a CSV keeps its delimiter, encoding, quoting and line endings; an
+XLSX keeps its cells, types and number formats (a date-time cell stays a date-time); a SQL dump keeps every
+line that is not data as it was, and inside ``INSERT`` statements and ``COPY ... FROM stdin`` blocks only the
+string literals that carry the mark are respelled. Files are read twice (classify, then rewrite), streaming
+line by line; memory is bounded by one statement (SQL) or one sheet (XLSX, as openpyxl needs).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.beacons.tabular_mark import (
+    CLASSIFY_SAMPLE,
+    ColumnDistortion,
+    ColumnPlan,
+    Distortion,
+    NoCarrierError,
+    TableMarkResult,
+    UnitCollector,
+    classify_column,
+    mark_value,
+)
+
+FORMATS = ("csv", "xlsx", "sql")
+MAX_STATEMENT_CHARS = 256 * 2**20
+MAX_FIELD_CHARS = 16 * 2**20
+
+
+class MarkIOError(ValueError):
+    """A table file cannot be read or rewritten (unknown format, corrupt, too large a statement...)."""
+
+
+# ---------------------------------------------------------------- format and encoding
+
+
+def sniff_table_format(path: str | os.PathLike[str]) -> str:
+    """``csv``, ``xlsx`` or ``sql`` from the file's content (not its name)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    text = head.decode("latin-1")
+    if re.search(r"^\s*(INSERT\s+INTO|COPY\s+\S+.*FROM\s+stdin|CREATE\s+TABLE|BEGIN TRANSACTION;|"
+                 r"-- MySQL dump|-- MariaDB dump|-- PostgreSQL database dump|PRAGMA )", text,
+                 re.IGNORECASE | re.MULTILINE):
+        return "sql"
+    if b"\x00" in head:
+        raise MarkIOError(f"{path}: binary content, not a CSV, XLSX or SQL dump")
+    return "csv"
+
+
+def detect_encoding(path: str | os.PathLike[str]) -> str:
+    """``utf-8-sig``, ``utf-8`` or ``cp1252`` (the whole file is checked, incrementally)."""
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8"
+
+
+# ---------------------------------------------------------------- CSV
+
+
+@dataclass
+class CsvStyle:
+    encoding: str
+    delimiter: str
+    quotechar: str
+    quoting: int
+    lineterminator: str
+
+
+def sniff_csv(path: str | os.PathLike[str], encoding: str | None = None) -> CsvStyle:
+    encoding = encoding or detect_encoding(path)
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        sample = fh.read(65536)
+    first = sample.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in ";,\t|"}
+    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    lineterminator = "\r\n" if "\r\n" in sample else "\n"
+    lines = [ln for ln in sample.splitlines()[:50] if ln]
+    all_quoted = bool(lines) and all(
+        all(f.startswith('"') and f.endswith('"') for f in ln.split(delimiter)) for ln in lines[:-1] or lines)
+    quoting = csv.QUOTE_ALL if all_quoted else csv.QUOTE_MINIMAL
+    return CsvStyle(encoding, delimiter, '"', quoting, lineterminator)
+
+
+def _csv_rows(path: str | os.PathLike[str], style: CsvStyle) -> Iterator[list[str]]:
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    with open(path, encoding=style.encoding, newline="") as fh:
+        try:
+            yield from csv.reader(fh, delimiter=style.delimiter, quotechar=style.quotechar)
+        except csv.Error as exc:
+            raise MarkIOError(f"{path}: malformed CSV: {exc}") from exc
+
+
+def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A CSV as text cells (header row first), with its delimiter and encoding sniffed."""
+    style = sniff_csv(path)
+    rows = _csv_rows(path, style)
+    header = next(rows, None)
+    if header is None:
+        return pd.DataFrame()
+    data = [r + [""] * (len(header) - len(r)) if len(r) < len(header) else r[: len(header)] for r in rows]
+    return pd.DataFrame(data, columns=_unique(header), dtype=str)
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, encoding: str = "utf-8", delimiter: str = ";",
+              quoting: int = csv.QUOTE_MINIMAL, lineterminator: str = "\r\n") -> None:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter, quoting=quoting, lineterminator=lineterminator)
+        writer.writerow([str(c) for c in df.columns])
+        writer.writerows(df.fillna("").astype(str).itertuples(index=False, name=None))
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(name if n == 0 else f"{name}.{n}")
+    return out
+
+
+def _classify_columns(columns: Mapping[object, list[str]]) -> dict[object, ColumnPlan]:
+    plans = {}
+    for key, values in columns.items():
+        plan = classify_column(values)
+        if plan is not None:
+            plans[key] = plan
+    return plans
+
+
+def _embed_csv(src: Path, dst: Path, key: bytes) -> Distortion:
+    style = sniff_csv(src)
+    rows = _csv_rows(src, style)
+    header = next(rows, None)
+    if header is None:
+        raise NoCarrierError(f"{src}: empty CSV")
+    sample: dict[object, list[str]] = {i: [] for i in range(len(header))}
+    for n, row in enumerate(rows):
+        if n >= CLASSIFY_SAMPLE:
+            break
+        for i, cell in enumerate(row[: len(header)]):
+            sample[i].append(cell)
+    plans = _classify_columns(sample)
+    if not plans:
+        raise NoCarrierError(f"{src}: no column can carry the mark")
+    dist = Distortion()
+    cols = {i: ColumnDistortion(p.kind) for i, p in plans.items()}
+    with open(dst, "w", encoding=style.encoding, newline="") as out:
+        writer = csv.writer(out, delimiter=style.delimiter, quotechar=style.quotechar, quoting=style.quoting,
+                            lineterminator=style.lineterminator)
+        rows = _csv_rows(src, style)
+        writer.writerow(next(rows))
+        for row in rows:
+            dist.rows += 1
+            for i, plan in plans.items():
+                if i < len(row) and row[i].strip():
+                    _mark_into(row, i, plan, key, cols[i])
+            writer.writerow(row)
+    for i, col in cols.items():
+        dist.columns[header[i]] = col
+    return dist
+
+
+def _mark_into(row: list[str], i: int, plan: ColumnPlan, key: bytes, col: ColumnDistortion) -> None:
+    marked = mark_value(plan, row[i], key)
+    if marked is None:
+        return
+    col.cells += 1
+    if marked[0] != row[i]:
+        col.changed += 1
+        col.max_change = max(col.max_change, marked[1])
+        row[i] = marked[0]
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _xlsx_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.microsecond >= 500000:
+            value = value.replace(microsecond=0) + (datetime(2000, 1, 1, 0, 0, 1) - datetime(2000, 1, 1))
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """Every sheet as text cells, first row as the header."""
+    import openpyxl
+
+    fh = open(path, "rb")  # a file object: openpyxl then judges the content, not the file name
+    try:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on corrupt files
+        fh.close()
+        raise MarkIOError(f"{path}: not a readable XLSX workbook: {exc}") from exc
+    out = {}
+    try:
+        for ws in wb.worksheets:
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                continue
+            names = _unique([_xlsx_text(h) or f"col{i + 1}" for i, h in enumerate(header)])
+            data = [[_xlsx_text(v) for v in (list(r) + [None] * len(names))[: len(names)]] for r in rows]
+            out[ws.title] = pd.DataFrame(data, columns=names, dtype=str)
+    finally:
+        wb.close()
+        fh.close()
+    return out
+
+
+def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "Export",
+               typed_datetimes: bool = False) -> None:
+    """Write text cells (``typed_datetimes``: date-time texts become Excel date-time cells, as a user's
+    spreadsheet conversion would do)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([str(c) for c in df.columns])
+    for row in df.fillna("").astype(str).itertuples(index=False, name=None):
+        cells: list[object] = []
+        for cell in row:
+            if typed_datetimes and re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", cell):
+                cells.append(datetime.strptime(cell, "%Y-%m-%d %H:%M:%S"))
+            else:
+                cells.append(cell)
+        ws.append(cells)
+    wb.save(path)
+
+
+def _embed_xlsx(src: Path, dst: Path, key: bytes) -> Distortion:
+    import openpyxl
+
+    try:
+        with open(src, "rb") as fh:
+            wb = openpyxl.load_workbook(fh)
+    except Exception as exc:  # openpyxl raises many types on corrupt files
+        raise MarkIOError(f"{src}: not a readable XLSX workbook: {exc}") from exc
+    dist = Distortion()
+    for ws in wb.worksheets:
+        if ws.max_row < 2:
+            continue
+        n_rows, n_cols = ws.max_row, ws.max_column  # read before iterating: iter_* must not grow the sheet
+        header = [_xlsx_text(c.value) or f"col{i + 1}" for i, c in enumerate(ws[1])]
+        last = min(n_rows, CLASSIFY_SAMPLE + 1)
+        plans = _classify_columns({i: [_xlsx_text(c.value) for c in col] for i, col in
+                                   enumerate(ws.iter_cols(min_row=2, max_row=last, max_col=n_cols))})
+        dist.rows += n_rows - 1
+        for i, plan in plans.items():
+            col = ColumnDistortion(plan.kind)
+            for (cell,) in ws.iter_rows(min_row=2, max_row=n_rows, min_col=i + 1, max_col=i + 1):
+                value = cell.value
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                text = _xlsx_text(value)
+                marked = mark_value(plan, text, key)
+                if marked is None:
+                    continue
+                col.cells += 1
+                if marked[0] == text:
+                    continue
+                col.changed += 1
+                col.max_change = max(col.max_change, marked[1])
+                if isinstance(value, datetime):
+                    cell.value = datetime.strptime(marked[0], "%Y-%m-%d %H:%M:%S")
+                elif isinstance(value, str):
+                    cell.value = marked[0]
+                else:  # a number that reads as a carrier: leave its type alone
+                    col.changed -= 1
+            name = header[i] if i < len(header) else f"col{i + 1}"
+            dist.columns[f"{ws.title}!{name}"] = col
+    if not dist.columns:
+        raise NoCarrierError(f"{src}: no column can carry the mark")
+    wb.save(dst)
+    return dist
+
+
+# ---------------------------------------------------------------- SQL dumps
+
+_INSERT = re.compile(r"^\s*INSERT\s+(?:IGNORE\s+)?INTO\s+((?:`[^`]+`|\"[^\"]+\"|[\w$]+)"
+                     r"(?:\.(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)", re.IGNORECASE)
+_VALUES = re.compile(r"\bVALUES\b", re.IGNORECASE)
+_COPY = re.compile(r"^COPY\s+((?:\"[^\"]+\"|[\w$]+)(?:\.(?:\"[^\"]+\"|[\w$]+))?)\s*(?:\([^)]*\))?\s+"
+                   r"FROM\s+stdin", re.IGNORECASE)
+_MYSQL_UNESCAPE = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+_COPY_UNESCAPE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _table_name(raw: str) -> str:
+    return ".".join(part.strip('`"') for part in re.findall(r"`[^`]+`|\"[^\"]+\"|[\w$]+", raw))
+
+
+def sql_dialect(head: str) -> str:
+    """``mysql`` (backslash escapes in strings) or ``standard`` (PostgreSQL, SQLite: quotes doubled)."""
+    if re.search(r"MySQL dump|MariaDB dump|ENGINE=|^INSERT INTO `|/\*!\d+", head, re.MULTILINE):
+        return "mysql"
+    return "standard"
+
+
+@dataclass
+class _Literal:
+    col: int
+    start: int
+    end: int
+    value: str
+
+
+def _read_string(stmt: str, i: int, mysql: bool) -> tuple[str, int]:
+    """Decode the string literal opening at ``stmt[i] == "'"``; returns (value, index after it)."""
+    out: list[str] = []
+    j = i + 1
+    n = len(stmt)
+    while j < n:
+        ch = stmt[j]
+        if ch == "\\" and mysql and j + 1 < n:
+            nxt = stmt[j + 1]
+            out.append(_MYSQL_UNESCAPE.get(nxt, nxt))
+            j += 2
+            continue
+        if ch == "'":
+            if j + 1 < n and stmt[j + 1] == "'":
+                out.append("'")
+                j += 2
+                continue
+            return "".join(out), j + 1
+        out.append(ch)
+        j += 1
+    raise MarkIOError("unterminated string literal in an INSERT statement")
+
+
+def _statement_complete(stmt: str, mysql: bool) -> bool:
+    """True when ``stmt`` ends with a ``;`` outside any string literal."""
+    in_str = False
+    j, n = 0, len(stmt)
+    last_semicolon = -1
+    while j < n:
+        ch = stmt[j]
+        if in_str:
+            if ch == "\\" and mysql:
+                j += 2
+                continue
+            if ch == "'":
+                if j + 1 < n and stmt[j + 1] == "'":
+                    j += 2
+                    continue
+                in_str = False
+        elif ch == "'":
+            in_str = True
+        elif ch == ";":
+            last_semicolon = j
+        j += 1
+    return not in_str and last_semicolon >= 0 and not stmt[last_semicolon + 1 :].strip()
+
+
+def _insert_literals(stmt: str, mysql: bool) -> tuple[list[_Literal], int]:
+    """The string literals of the VALUES tuples of one INSERT, with their column index; and the row count."""
+    m = _VALUES.search(stmt)
+    if not m:
+        return [], 0
+    lits: list[_Literal] = []
+    rows = 0
+    depth = 0
+    col = 0
+    j, n = m.end(), len(stmt)
+    while j < n:
+        ch = stmt[j]
+        if ch == "'":
+            value, end = _read_string(stmt, j, mysql)
+            if depth >= 1:
+                lits.append(_Literal(col, j, end, value))
+            j = end
+            continue
+        if ch == "(":
+            depth += 1
+            if depth == 1:
+                col = 0
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                rows += 1
+        elif ch == "," and depth == 1:
+            col += 1
+        elif depth == 0 and ch not in " \t\r\n,":
+            break  # ; or ON CONFLICT ... : the rest is kept as is
+        j += 1
+    return lits, rows
+
+
+def _quote(value: str, mysql: bool) -> str:
+    if mysql:
+        value = value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+        value = value.replace("\0", "\\0").replace("\x1a", "\\Z")
+        return f"'{value}'"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _copy_unescape(field: str) -> str | None:
+    if field == "\\N":
+        return None
+    if "\\" not in field:
+        return field
+    return re.sub(r"\\(.)", lambda m: _COPY_UNESCAPE.get(m[1], m[1]), field)
+
+
+def _copy_escape(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
+
+
+@dataclass
+class SqlEvent:
+    """One unit of a dump, in file order: a passthrough line, an INSERT statement or a COPY data line."""
+
+    kind: str  # "line", "insert", "copy-row"
+    text: str  # the raw text (with its line ending)
+    table: str | None = None
+
+
+def _iter_sql(path: str | os.PathLike[str], encoding: str) -> Iterator[SqlEvent]:
+    with open(path, encoding=encoding, newline="") as fh:
+        head = fh.read(65536)
+        mysql = sql_dialect(head) == "mysql"
+        fh.seek(0)
+        copy_table: str | None = None
+        for line in fh:
+            if copy_table is not None:
+                if line.rstrip("\r\n") == "\\.":
+                    copy_table = None
+                    yield SqlEvent("line", line)
+                else:
+                    yield SqlEvent("copy-row", line, copy_table)
+                continue
+            m = _INSERT.match(line)
+            if m:
+                stmt = line
+                while not _statement_complete(stmt, mysql):
+                    more = fh.readline()
+                    if not more:
+                        raise MarkIOError(f"{path}: truncated INSERT statement at the end of the dump")
+                    stmt += more
+                    if len(stmt) > MAX_STATEMENT_CHARS:
+                        raise MarkIOError(f"{path}: an INSERT statement exceeds {MAX_STATEMENT_CHARS} chars")
+                yield SqlEvent("insert", stmt, _table_name(m[1]))
+                continue
+            c = _COPY.match(line)
+            if c:
+                copy_table = _table_name(c[1])
+            yield SqlEvent("line", line)
+
+
+def _sql_cells(path: str | os.PathLike[str], encoding: str, mysql: bool
+               ) -> Iterator[tuple[str, int, list[tuple[int, str]]]]:
+    """(table, row count, [(column index, text)]) for each INSERT statement or COPY row."""
+    for ev in _iter_sql(path, encoding):
+        if ev.kind == "insert":
+            lits, rows = _insert_literals(ev.text, mysql)
+            yield ev.table or "", rows, [(lit.col, lit.value) for lit in lits]
+        elif ev.kind == "copy-row":
+            fields = ev.text.rstrip("\r\n").split("\t")
+            yield ev.table or "", 1, [(i, v) for i, f in enumerate(fields) if (v := _copy_unescape(f)) is not None]
+
+
+def _sql_setup(path: str | os.PathLike[str]) -> tuple[str, bool]:
+    encoding = detect_encoding(path)
+    with open(path, encoding=encoding, newline="") as fh:
+        mysql = sql_dialect(fh.read(65536)) == "mysql"
+    return encoding, mysql
+
+
+def read_sql(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """The string cells of every table of a dump, by column position (``c1``, ``c2``...): what the
+    watermark needs. Numbers and NULLs are left out (they carry nothing)."""
+    encoding, mysql = _sql_setup(path)
+    tables: dict[str, list[dict[str, str]]] = {}
+    for table, rows, cells in _sql_cells(path, encoding, mysql):
+        if rows <= 1:
+            tables.setdefault(table, []).append({f"c{c + 1}": v for c, v in cells})
+        else:  # several tuples: rebuild rows from the column index restarting
+            current: dict[str, str] = {}
+            last = -1
+            for c, v in cells:
+                if c <= last:
+                    tables.setdefault(table, []).append(current)
+                    current = {}
+                current[f"c{c + 1}"] = v
+                last = c
+            tables.setdefault(table, []).append(current)
+    return {t: pd.DataFrame(rows, dtype=str).fillna("") for t, rows in tables.items()}
+
+
+def write_sql(df: pd.DataFrame, path: str | os.PathLike[str], *, table: str = "patients",
+              dialect: str = "mysql", encoding: str = "utf-8", rows_per_insert: int = 100) -> None:
+    """A dump in the style of ``mysqldump`` (extended INSERTs), ``pg_dump`` (COPY) or ``sqlite3 .dump``."""
+    cols = [str(c) for c in df.columns]
+    with open(path, "w", encoding=encoding, newline="\n") as fh:
+        values = df.fillna("").astype(str).itertuples(index=False, name=None)
+        if dialect == "postgresql":
+            fh.write("--\n-- PostgreSQL database dump\n--\n\nSET client_encoding = 'UTF8';\n\n")
+            fh.write(f"CREATE TABLE public.{table} (\n" + ",\n".join(f"    {c.lower()} text" for c in cols)
+                     + "\n);\n\n")
+            fh.write(f"COPY public.{table} ({', '.join(c.lower() for c in cols)}) FROM stdin;\n")
+            for row in values:
+                fh.write("\t".join(_copy_escape(v) if v else "\\N" for v in row) + "\n")
+            fh.write("\\.\n\n")
+            return
+        mysql = dialect == "mysql"
+        if mysql:
+            fh.write("-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n--\n-- Host: localhost\n\n"
+                     "/*!40101 SET NAMES utf8mb4 */;\n")
+            fh.write(f"CREATE TABLE `{table}` (\n" + ",\n".join(f"  `{c}` varchar(255) DEFAULT NULL" for c in cols)
+                     + "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\n")
+            fh.write(f"LOCK TABLES `{table}` WRITE;\n")
+            batch: list[str] = []
+            for row in values:
+                batch.append("(" + ",".join(_quote(v, True) if v else "NULL" for v in row) + ")")
+                if len(batch) >= rows_per_insert:
+                    fh.write(f"INSERT INTO `{table}` VALUES " + ",".join(batch) + ";\n")
+                    batch = []
+            if batch:
+                fh.write(f"INSERT INTO `{table}` VALUES " + ",".join(batch) + ";\n")
+            fh.write("UNLOCK TABLES;\n")
+            return
+        fh.write("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n")
+        fh.write(f"CREATE TABLE {table} (" + ", ".join(f"{c} TEXT" for c in cols) + ");\n")
+        for row in values:
+            fh.write(f"INSERT INTO {table} VALUES(" + ",".join(_quote(v, False) if v else "NULL" for v in row)
+                     + ");\n")
+        fh.write("COMMIT;\n")
+
+
+def _embed_sql(src: Path, dst: Path, key: bytes) -> Distortion:
+    encoding, mysql = _sql_setup(src)
+    sample: dict[object, list[str]] = {}
+    rows_seen: dict[str, int] = {}
+    for table, rows, cells in _sql_cells(src, encoding, mysql):
+        if rows_seen.get(table, 0) >= CLASSIFY_SAMPLE:
+            continue
+        rows_seen[table] = rows_seen.get(table, 0) + rows
+        for c, v in cells:
+            sample.setdefault((table, c), []).append(v)
+    plans = _classify_columns(sample)
+    if not plans:
+        raise NoCarrierError(f"{src}: no column of the dump can carry the mark")
+    cols = {k: ColumnDistortion(p.kind) for k, p in plans.items()}
+    dist = Distortion()
+    with open(dst, "w", encoding=encoding, newline="") as out:
+        for ev in _iter_sql(src, encoding):
+            if ev.kind == "insert":
+                lits, rows = _insert_literals(ev.text, mysql)
+                dist.rows += rows
+                parts, pos = [], 0
+                for lit in lits:
+                    plan = plans.get((ev.table, lit.col))
+                    if plan is None:
+                        continue
+                    holder = [lit.value]
+                    _mark_into(holder, 0, plan, key, cols[(ev.table, lit.col)])
+                    if holder[0] != lit.value:
+                        parts += [ev.text[pos : lit.start], _quote(holder[0], mysql)]
+                        pos = lit.end
+                out.write("".join(parts) + ev.text[pos:])
+            elif ev.kind == "copy-row":
+                dist.rows += 1
+                body = ev.text.rstrip("\r\n")
+                ending = ev.text[len(body):]
+                fields = body.split("\t")
+                for i, f in enumerate(fields):
+                    plan = plans.get((ev.table, i))
+                    value = _copy_unescape(f) if plan else None
+                    if value is None or plan is None:
+                        continue
+                    holder = [value]
+                    _mark_into(holder, 0, plan, key, cols[(ev.table, i)])
+                    if holder[0] != value:
+                        fields[i] = _copy_escape(holder[0])
+                out.write("\t".join(fields) + ending)
+            else:
+                out.write(ev.text)
+    for (table, c), col in cols.items():
+        dist.columns[f"{table}.c{c + 1}"] = col
+    return dist
+
+
+# ---------------------------------------------------------------- entry points
+
+_EMBEDDERS: dict[str, Callable[[Path, Path, bytes], Distortion]] = {
+    "csv": _embed_csv, "xlsx": _embed_xlsx, "sql": _embed_sql}
+
+
+def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
+               fmt: str | None = None) -> Distortion:
+    """Watermark a CSV, XLSX or SQL dump into ``out_path`` (a new file; never the input)."""
+    src, dst = Path(in_path), Path(out_path)
+    if len(key) < 16:
+        raise ValueError("watermark key must be at least 16 bytes")
+    if dst.exists() and src.resolve() == dst.resolve():
+        raise MarkIOError("the output must be a different file from the input")
+    fmt = fmt or sniff_table_format(src)
+    if fmt not in _EMBEDDERS:
+        raise MarkIOError(f"unsupported table format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    tmp = dst.with_name(f".{dst.name}.partial")
+    try:
+        dist = _EMBEDDERS[fmt](src, tmp, key)
+        os.replace(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dist
+
+
+def read_tables(path: str | os.PathLike[str], *, fmt: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of a CSV, XLSX or SQL dump, as text cells."""
+    fmt = fmt or sniff_table_format(path)
+    if fmt == "csv":
+        return {"csv": read_csv(path)}
+    if fmt == "xlsx":
+        return read_xlsx(path)
+    if fmt == "sql":
+        return read_sql(path)
+    raise MarkIOError(f"unsupported table format {fmt!r}")
+
+
+def detect_file(path: str | os.PathLike[str], keys: Mapping[str, bytes], *, fmt: str | None = None
+                ) -> list[TableMarkResult]:
+    """Test every key against all tables of a file together (one vote per carrier unit)."""
+    collector = UnitCollector()
+    for df in read_tables(path, fmt=fmt).values():
+        collector.add_table(df)
+    return collector.test(keys)

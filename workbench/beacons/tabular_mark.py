@@ -1,0 +1,481 @@
+"""Keyed watermark for health tables that changes no clinically meaningful value.
+
+Carriers (chosen by content, never by header, so renamed or reordered columns do not matter):
+
+``ts``     a date-time with a time of day: the seconds modulo 4 carry a 4-ary symbol. When the column has
+           real seconds a value moves by at most 2 s inside its minute; when it has minute precision (no
+           seconds, or always ``:00``) seconds are written below that precision (``4u + symbol``, u keyed).
+           Columns whose times are all midnight are dates in disguise (birth dates) and are never touched.
+``phone``  a French phone number: one of four equivalent spellings (``0299284321``, ``02 99 28 43 21``,
+           ``02.99.28.43.21``, ``+33 2 99 28 43 21``) carries a 4-ary symbol. The number is unchanged.
+``addr``   a street address that starts with a house number: a comma after the number or not
+           (``12 rue de Brest`` / ``12, rue de Brest``) carries a bit. The address is unchanged.
+
+Each carrier cell is a *unit* identified by its carrier kind and its coarse value (the minute of the
+time, the ten digits of the number, the normalised address): everything that survives subsetting, shuffling,
+dropping or renaming columns, conversion between CSV, SQL and XLSX and re-encoding. The expected symbol of a
+unit is HMAC-SHA-256(key, kind, coarse) mod q, so every row is marked and nothing depends on other columns.
+
+Detection counts one vote per unit (duplicated rows or cells collapse into one vote; a unit whose copies
+disagree with no majority is skipped), which makes the votes independent under the null: for a table not
+marked with this key (any data, random key) each vote matches with probability exactly 1/q. The p-value is
+the exact tail of the sum of Binomial(n4, 1/4) and Binomial(n2, 1/2) (the false-alarm probability for this
+key); a table is *detected* for a key when p < 1e-6.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+KIND_TS = "ts"
+KIND_PHONE = "phone"
+KIND_ADDR = "addr"
+KINDS = (KIND_TS, KIND_PHONE, KIND_ADDR)
+ALPHABET = {KIND_TS: 4, KIND_PHONE: 4, KIND_ADDR: 2}
+DETECTION_THRESHOLD = 1e-6
+MIN_CARRIER_SHARE = 0.5  # a column is a carrier when at least half of its non-empty cells parse
+CLASSIFY_SAMPLE = 5000  # cells looked at to classify a column
+_DOMAIN = b"balise-table/1"
+
+_TS = re.compile(
+    r"^\s*(?:(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})|(?P<d>\d{2})/(?P<m>\d{2})/(?P<y>\d{4}))"
+    r"(?P<sep>[ T])(?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?P<frac>\.\d{1,9})?)?\s*$")
+_PHONE = re.compile(r"^\s*(?:\+33\s?(?P<i>[1-9](?:[ .-]?\d{2}){4})|(?P<n>0[1-9](?:[ .-]?\d{2}){4}))\s*$")
+_PHONE_STYLES = (
+    re.compile(r"^0[1-9]\d{8}$"),
+    re.compile(r"^0[1-9](?: \d{2}){4}$"),
+    re.compile(r"^0[1-9](?:\.\d{2}){4}$"),
+    re.compile(r"^\+33 [1-9](?: \d{2}){4}$"),
+)
+_ADDR = re.compile(r"^(?P<num>\d{1,4}(?: ?(?:bis|ter|quater|BIS|TER|QUATER|Bis|Ter))?)(?P<comma>,?)\s+"
+                   r"(?P<rest>[^\d\s,].*)$")
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """How one column carries the mark."""
+
+    kind: str
+    minute_precision: bool = False  # ts only: the column has no meaningful seconds
+
+
+@dataclass
+class ColumnDistortion:
+    kind: str
+    cells: int = 0  # carrier cells
+    changed: int = 0  # cells whose text changed
+    max_change: float = 0.0  # ts: largest shift in seconds; phone/addr: 0 (value unchanged)
+
+    def describe(self) -> str:
+        if self.kind == KIND_TS:
+            return f"time moved by at most {self.max_change:g} s, inside its minute"
+        return "spelling only, value unchanged"
+
+
+@dataclass
+class Distortion:
+    """What embedding changed: per column, cells carrying, cells changed, largest change."""
+
+    rows: int = 0
+    columns: dict[str, ColumnDistortion] = field(default_factory=dict)
+
+    @property
+    def cells_changed(self) -> int:
+        return sum(c.changed for c in self.columns.values())
+
+    @property
+    def carrier_cells(self) -> int:
+        return sum(c.cells for c in self.columns.values())
+
+    def merge(self, other: Distortion, prefix: str = "") -> None:
+        self.rows += other.rows
+        for name, col in other.columns.items():
+            mine = self.columns.setdefault(prefix + name, ColumnDistortion(col.kind))
+            mine.cells += col.cells
+            mine.changed += col.changed
+            mine.max_change = max(mine.max_change, col.max_change)
+
+    def lines(self) -> list[str]:
+        out = [f"rows: {self.rows}; carrier cells: {self.carrier_cells}; cells changed: {self.cells_changed}"]
+        for name, col in self.columns.items():
+            out.append(f"  {name} [{col.kind}]: {col.changed}/{col.cells} cells changed; {col.describe()}")
+        if not self.columns:
+            out.append("  no carrier column (no date-time with a time of day, phone number or street address)")
+        return out
+
+
+@dataclass
+class TableMarkResult:
+    """The test of one key against one table."""
+
+    label: str
+    p_value: float
+    marked_fraction_estimate: float
+    rows_tested: int
+    votes: int
+    matches: int
+    expected_matches: float
+    votes_by_kind: dict[str, int] = field(default_factory=dict)
+    log10_p: float = 0.0  # log10 of the p-value, meaningful where p_value underflows to 0
+
+    @property
+    def detected(self) -> bool:
+        return self.p_value < DETECTION_THRESHOLD
+
+
+class NoCarrierError(ValueError):
+    """The table has nothing that can carry the mark without changing a value."""
+
+
+# ---------------------------------------------------------------- parsing one cell
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().replace("'", " ").replace("-", " ").split())
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    coarse: str
+    symbol: int | None  # what the cell shows now; None when it carries nothing readable
+    extra: object = None  # kind-specific parse result used by embedding
+
+
+def _parse_ts(text: str) -> _Parsed | None:
+    m = _TS.match(text)
+    if not m:
+        return None
+    if m["Y"]:
+        y, mo, d = int(m["Y"]), int(m["M"]), int(m["D"])
+    else:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    try:
+        dt = datetime(y, mo, d, int(m["hh"]), int(m["mi"]), int(m["ss"] or 0))
+    except ValueError:
+        return None
+    symbol = None
+    if m["ss"] is not None:
+        frac = float(m["frac"]) if m["frac"] else 0.0
+        if frac >= 0.5:  # 14:32:16.999999 read back from a spreadsheet is 14:32:17
+            dt += timedelta(seconds=1)
+        symbol = dt.second % ALPHABET[KIND_TS]
+    return _Parsed(dt.strftime("%Y-%m-%d %H:%M"), symbol, m)
+
+
+def _parse_phone(text: str) -> _Parsed | None:
+    m = _PHONE.match(text)
+    if not m:
+        return None
+    digits = re.sub(r"\D", "", m["i"] or m["n"])
+    national = digits if m["n"] else "0" + digits
+    stripped = text.strip()
+    symbol = next((i for i, style in enumerate(_PHONE_STYLES) if style.match(stripped)), None)
+    return _Parsed(national, symbol)
+
+
+def _parse_addr(text: str) -> _Parsed | None:
+    m = _ADDR.match(text.strip())
+    if not m or not any(ch.isalpha() for ch in m["rest"]):
+        return None
+    return _Parsed(_fold(m["num"]) + "|" + _fold(m["rest"]), 1 if m["comma"] else 0, m)
+
+
+_PARSERS = {KIND_TS: _parse_ts, KIND_PHONE: _parse_phone, KIND_ADDR: _parse_addr}
+
+
+def parse_cell(kind: str, text: str) -> tuple[str, int | None] | None:
+    """``(coarse value, symbol shown)`` of a cell read as carrier ``kind``, or None if it is not one."""
+    parsed = _PARSERS[kind](text)
+    return None if parsed is None else (parsed.coarse, parsed.symbol)
+
+
+# ---------------------------------------------------------------- columns
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    return text if text.strip() else None
+
+
+def classify_column(values: Iterable[object], *, sample: int = CLASSIFY_SAMPLE) -> ColumnPlan | None:
+    """The carrier plan of a column from its content, or None. Looks at up to ``sample`` non-empty cells."""
+    texts: list[str] = []
+    for value in values:
+        text = _cell_text(value)
+        if text is not None:
+            texts.append(text)
+            if len(texts) >= sample:
+                break
+    if not texts:
+        return None
+    for kind in KINDS:
+        parsed = [p for p in (_PARSERS[kind](t) for t in texts) if p is not None]
+        if len(parsed) < MIN_CARRIER_SHARE * len(texts):
+            continue
+        if kind == KIND_TS:
+            times = [p.extra for p in parsed]
+            if all(int(t["hh"]) == 0 and int(t["mi"]) == 0 and int(t["ss"] or 0) == 0 for t in times):
+                return None  # a date stored as a date-time (birth date): never touched
+            minute = all(t["ss"] is None or (int(t["ss"]) == 0 and not t["frac"]) for t in times)
+            return ColumnPlan(kind, minute_precision=minute)
+        return ColumnPlan(kind)
+    return None
+
+
+def plan_table(df: pd.DataFrame) -> dict[str, ColumnPlan]:
+    """Carrier plans of the columns of ``df`` that carry the mark (by content)."""
+    plans = {}
+    for name in df.columns:
+        plan = classify_column(df[name].tolist())
+        if plan is not None:
+            plans[name] = plan
+    return plans
+
+
+# ---------------------------------------------------------------- keyed symbols
+
+
+def _digest(key: bytes, kind: str, coarse: str) -> bytes:
+    return hmac.new(key, _DOMAIN + b"\x1f" + kind.encode() + b"\x1f" + coarse.encode("utf-8"),
+                    hashlib.sha256).digest()
+
+
+def expected_symbol(key: bytes, kind: str, coarse: str) -> int:
+    return int.from_bytes(_digest(key, kind, coarse)[:8], "big") % ALPHABET[kind]
+
+
+# ---------------------------------------------------------------- embedding
+
+
+def _nearest_second(second: int, residue: int) -> int:
+    q = ALPHABET[KIND_TS]
+    cand = second - second % q + residue
+    if cand - second > q // 2 and cand - q >= 0:
+        cand -= q
+    elif second - cand > q // 2 and cand + q <= 59:
+        cand += q
+    return cand
+
+
+def mark_value(plan: ColumnPlan, text: str, key: bytes) -> tuple[str, float] | None:
+    """The marked spelling of one carrier cell and the size of the change (seconds for ``ts``, else 0),
+    or None when the cell is not a carrier of this kind."""
+    parsed = _PARSERS[plan.kind](text)
+    if parsed is None:
+        return None
+    digest = _digest(key, plan.kind, parsed.coarse)
+    want = int.from_bytes(digest[:8], "big") % ALPHABET[plan.kind]
+    if plan.kind == KIND_PHONE:
+        national = parsed.coarse
+        pairs = [national[i : i + 2] for i in range(0, 10, 2)]
+        spelled = (national, " ".join(pairs), ".".join(pairs), "+33 " + national[1] + " " + " ".join(pairs[1:]))
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()):]
+        return lead + spelled[want] + trail, 0.0
+    if plan.kind == KIND_ADDR:
+        m = parsed.extra
+        return f"{m['num']}{',' if want else ''} {m['rest']}", 0.0
+    m = parsed.extra
+    old = int(m["ss"]) if m["ss"] is not None else 0
+    if plan.minute_precision:
+        new = ALPHABET[KIND_TS] * (int.from_bytes(digest[8:16], "big") % 15) + want
+    else:
+        new = _nearest_second(old, want)
+    if m["ss"] is not None:
+        start, end = m.span("ss")
+        if m["frac"] and float(m["frac"]) >= 0.5:  # normalise the rounding case: drop the fraction
+            end = m.end("frac")
+        out = text[:start] + f"{new:02d}" + text[end:]
+    else:
+        end = m.end("mi")
+        out = text[:end] + f":{new:02d}" + text[end:]
+    return out, float(abs(new - old))
+
+
+def mark_series(values: Sequence[object], plan: ColumnPlan, key: bytes,
+                dist: ColumnDistortion) -> list[object]:
+    """Mark every carrier cell of a column; other cells are returned unchanged."""
+    out: list[object] = []
+    for value in values:
+        text = _cell_text(value) if not isinstance(value, datetime) else None
+        marked = mark_value(plan, text, key) if text is not None else None
+        if marked is None:
+            out.append(value)
+            continue
+        new, change = marked
+        dist.cells += 1
+        if new != text:
+            dist.changed += 1
+            dist.max_change = max(dist.max_change, change)
+        out.append(new)
+    return out
+
+
+def embed_table(df: pd.DataFrame, key: bytes, *, plans: Mapping[str, ColumnPlan] | None = None
+                ) -> tuple[pd.DataFrame, Distortion]:
+    """Mark a table of text cells. Returns the marked copy and what changed.
+
+    Raises :class:`NoCarrierError` when no column can carry the mark.
+    """
+    if len(key) < 16:
+        raise ValueError("watermark key must be at least 16 bytes")
+    plans = dict(plans) if plans is not None else plan_table(df)
+    if not plans:
+        raise NoCarrierError("no column can carry the mark (no date-time with a time of day, "
+                             "French phone number or street address)")
+    marked = df.copy()
+    dist = Distortion(rows=len(df))
+    for name, plan in plans.items():
+        col = ColumnDistortion(plan.kind)
+        marked[name] = pd.Series(mark_series(df[name].tolist(), plan, key, col), index=df.index,
+                                 dtype=df[name].dtype)
+        dist.columns[str(name)] = col
+    return marked, dist
+
+
+# ---------------------------------------------------------------- detection
+
+
+class UnitCollector:
+    """Collects carrier units (kind, coarse value) and the symbols they show, from any number of tables.
+
+    Memory grows with the number of distinct units (one small entry per carrier cell value).
+    """
+
+    def __init__(self) -> None:
+        self._units: dict[tuple[str, str], Counter[int]] = {}
+        self.rows_tested = 0
+
+    def add_column(self, values: Sequence[object], plan: ColumnPlan | None = None) -> np.ndarray:
+        """Add the carrier cells of one column (classified by content unless ``plan`` is given).
+        Returns a boolean mask of the cells that showed a symbol."""
+        plan = plan or classify_column(values)
+        mask = np.zeros(len(values), dtype=bool)
+        if plan is None:
+            return mask
+        parser = _PARSERS[plan.kind]
+        for i, value in enumerate(values):
+            text = _cell_text(value)
+            parsed = parser(text) if text is not None else None
+            if parsed is not None and parsed.symbol is not None:
+                self._units.setdefault((plan.kind, parsed.coarse), Counter())[parsed.symbol] += 1
+                mask[i] = True
+        return mask
+
+    def add_table(self, df: pd.DataFrame) -> None:
+        if len(df) == 0:
+            return
+        rows = np.zeros(len(df), dtype=bool)
+        for name in df.columns:
+            rows |= self.add_column(df[name].tolist())
+        self.rows_tested += int(rows.sum())
+
+    def votes(self) -> list[tuple[str, str, int]]:
+        """One ``(kind, coarse, symbol)`` per unit; units whose copies disagree without a majority are left out."""
+        out = []
+        for (kind, coarse), counts in self._units.items():
+            (top, n), *rest = counts.most_common(2) + [(None, 0)]
+            if rest and rest[0][1] == n:
+                continue
+            out.append((kind, coarse, top))
+        return out
+
+    def test(self, keys: Mapping[str, bytes]) -> list[TableMarkResult]:
+        votes = self.votes()
+        return [_test_key(label, key, votes, self.rows_tested) for label, key in keys.items()]
+
+
+def _log_tail(n: int, p: float) -> np.ndarray:
+    """``out[t] = ln P(X > t)`` for X ~ Bin(n, p), t = 0..n, summed from the pmf in logs (no underflow)."""
+    with np.errstate(divide="ignore"):
+        logpmf = stats.binom.logpmf(np.arange(n + 1), n, p)
+    tail = np.logaddexp.accumulate(logpmf[::-1])[::-1]  # tail[j] = ln P(X >= j)
+    return np.append(tail[1:], -np.inf)
+
+
+def binomial_sum_logsf(matches: int, n4: int, n2: int) -> float:
+    """ln P(X + Y >= matches) for independent X ~ Bin(n4, 1/4), Y ~ Bin(n2, 1/2): exact up to float
+    rounding, computed in logs so that tiny tails do not underflow."""
+    if matches <= 0:
+        return 0.0
+    if matches > n4 + n2:
+        return -math.inf
+    tail4 = _log_tail(n4, 0.25)
+    y = np.arange(n2 + 1)
+    with np.errstate(divide="ignore"):
+        log_y = stats.binom.logpmf(y, n2, 0.5)
+    t = matches - y - 1  # need X > t
+    log_x = np.where(t < 0, 0.0, tail4[np.clip(t, 0, n4)])
+    return float(min(0.0, special.logsumexp(log_y + log_x)))
+
+
+def binomial_sum_sf(matches: int, n4: int, n2: int) -> float:
+    """P(X + Y >= matches), see :func:`binomial_sum_logsf`."""
+    return math.exp(binomial_sum_logsf(matches, n4, n2))
+
+
+def _test_key(label: str, key: bytes, votes: Sequence[tuple[str, str, int]], rows: int) -> TableMarkResult:
+    by_kind: Counter[str] = Counter()
+    hits = 0
+    n = {4: 0, 2: 0}
+    for kind, coarse, symbol in votes:
+        by_kind[kind] += 1
+        n[ALPHABET[kind]] += 1
+        hits += expected_symbol(key, kind, coarse) == symbol
+    expected = n[4] / 4 + n[2] / 2
+    room = n[4] * 3 / 4 + n[2] / 2
+    fraction = 0.0 if room == 0 else min(1.0, max(0.0, (hits - expected) / room))
+    log_p = binomial_sum_logsf(hits, n[4], n[2])
+    return TableMarkResult(label=label, p_value=math.exp(log_p), marked_fraction_estimate=fraction,
+                           rows_tested=rows, votes=len(votes), matches=hits, expected_matches=expected,
+                           votes_by_kind=dict(by_kind), log10_p=log_p / math.log(10))
+
+
+def detect_table(df: pd.DataFrame, keys: Mapping[str, bytes]) -> list[TableMarkResult]:
+    """Test every key against a table (any columns, any order, any names). One result per key."""
+    collector = UnitCollector()
+    collector.add_table(df)
+    return collector.test(keys)
+
+
+def detect_dataframe(df: pd.DataFrame, keys: Mapping[str, bytes]) -> list[TableMarkResult]:
+    """Detection on a records-parser frame: the source columns (``src.*``) when there are any, else all."""
+    src = [c for c in df.columns if str(c).startswith("src.")]
+    return detect_table(df[src] if src else df, keys)
+
+
+def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
+               fmt: str | None = None) -> Distortion:
+    """Watermark a CSV, XLSX or SQL dump file (see :mod:`workbench.beacons.mark_io`)."""
+    from workbench.beacons import mark_io
+
+    return mark_io.embed_file(in_path, out_path, key, fmt=fmt)
+
+
+def detect_file(path: str | os.PathLike[str], keys: Mapping[str, bytes], *, fmt: str | None = None
+                ) -> list[TableMarkResult]:
+    """Test every key against a CSV, XLSX or SQL dump file."""
+    from workbench.beacons import mark_io
+
+    return mark_io.detect_file(path, keys, fmt=fmt)
