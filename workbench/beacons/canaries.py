@@ -29,12 +29,16 @@ communes. Collision-freedom with real people was preferred to that residual tell
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import shutil
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import BinaryIO
 
 from workbench.beacons import normalise as norm
 from workbench.beacons.registry import KIND_CANARY, Establishment, Registry, RegistryError
@@ -244,3 +248,88 @@ def mint(registry: Registry, finess: str, *, recipient: str | None = None, count
         record.extra["beacon_id"] = beacon.beacon_id
         canaries.append(Canary(beacon.beacon_id, est.finess, beacon.recipient, target_format, record, fields))
     return canaries
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+def _staging(out: Path) -> Path:
+    return out.with_name(f".{out.name}.{secrets.token_hex(4)}.partial")
+
+
+def write_canaries(canaries: list[Canary], target_format: str, out: str | os.PathLike[str]) -> list[Path]:
+    """Write the canaries' records in ``target_format`` through the synth writers: one file at ``out`` (csv,
+    sql, hl7, fhir) or a new folder of DICOM studies. Refuses to overwrite; nothing is left behind on error.
+    Returns the files written."""
+    out = Path(out)
+    if not canaries:
+        raise CanaryError("no canary to write")
+    records = [c.record for c in canaries]
+    profile = records[0].establishment
+    if out.exists() and (target_format != "dicom" or not out.is_dir() or any(out.iterdir())):
+        raise CanaryError(f"{out} already exists: refusing to overwrite it")
+    if not out.parent.is_dir():
+        raise CanaryError(f"folder {out.parent} does not exist")
+    stage = _staging(out)
+    try:
+        if target_format == "dicom":
+            files = _write_dicom(records, stage)
+        else:
+            with open(stage, "xb") as fh:
+                _write_stream(records, target_format, fh, profile)
+            files = [stage]
+        if target_format == "dicom" and out.is_dir():
+            out.rmdir()  # the empty folder the caller made
+        os.replace(stage, out)
+    except BaseException:
+        if stage.is_dir():
+            shutil.rmtree(stage, ignore_errors=True)
+        else:
+            stage.unlink(missing_ok=True)
+        raise
+    if target_format == "dicom":
+        return sorted(out / f.relative_to(stage) for f in files)
+    return [out]
+
+
+def _write_stream(records: list[PatientRecord], target_format: str, fh: BinaryIO,
+                  profile: EstablishmentProfile) -> None:
+    if target_format == "csv":
+        from workbench.synth.formats import csv_export
+
+        csv_export.write_csv(records, fh, dialect="lab" if profile.kind == "lab" else "dpi")
+    elif target_format == "sql":
+        from workbench.synth.formats import sql
+
+        sql.write_mysql_dump(records, fh, database=profile.short.replace("-", "_"), tmp_dir=None)
+    elif target_format == "hl7":
+        hl7 = _writer_module("hl7")
+        hl7.write_adt(records, fh)
+    elif target_format == "fhir":
+        fhir = _writer_module("fhir")
+        fhir.write_bundle(records, fh)
+    else:
+        raise CanaryError(f"unknown target format {target_format!r}")
+
+
+def _write_dicom(records: list[PatientRecord], folder: Path) -> list[Path]:
+    dicom = _writer_module("dicom")
+    folder.mkdir()
+    written: list[Path] = []
+    for i, record in enumerate(records, 1):
+        study = folder / f"study{i:04d}"
+        study.mkdir()
+        dicom.write_study(record, study)
+        written += sorted(p for p in study.rglob("*") if p.is_file())
+    return written
+
+
+def _writer_module(name: str):
+    import importlib
+
+    try:
+        return importlib.import_module(f"workbench.synth.formats.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"workbench.synth.formats.{name}":
+            raise CanaryError(f"no {name} writer in this build (workbench/synth/formats/{name}.py)") from None
+        raise
