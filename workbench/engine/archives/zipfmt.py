@@ -66,14 +66,14 @@ def iter_zip(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
     except DATA_ERRORS as exc:
         fh.close()
         raise ArchiveError(f"{name}: corrupt zip: {describe(exc)}") from exc
-    with zf:
-        infos = zf.infolist()
-        check_overlaps(infos, blob.view(), zf.start_dir, name)
-        for count, zi in enumerate(infos, 1):
-            if count > bounds.max_members:
-                raise BoundExceeded(RULE_TOO_MANY_MEMBERS,
-                                    f"{name}: {len(infos)} entries, bound {bounds.max_members}")
-            yield _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords)
+    # Not closed here: zip members stay readable after the iteration (random access). The ZipFile reads
+    # the blob's memory (no file descriptor) and goes away with the last member that refers to it.
+    infos = zf.infolist()
+    check_overlaps(infos, blob.view(), zf.start_dir, name)
+    for count, zi in enumerate(infos, 1):
+        if count > bounds.max_members:
+            raise BoundExceeded(RULE_TOO_MANY_MEMBERS, f"{name}: {len(infos)} entries, bound {bounds.max_members}")
+        yield _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords)
 
 
 def check_overlaps(infos: Sequence[zipfile.ZipInfo], view: memoryview, start_dir: int, name: str) -> None:
