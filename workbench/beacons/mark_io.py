@@ -214,25 +214,25 @@ def read_xlsx(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     """Every sheet as text cells, first row as the header."""
     import openpyxl
 
-    fh = open(path, "rb")  # a file object: openpyxl then judges the content, not the file name
-    try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on corrupt files
-        fh.close()
-        raise MarkIOError(f"{path}: not a readable XLSX workbook: {exc}") from exc
-    out = {}
-    try:
-        for ws in wb.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                continue
-            names = _unique([_xlsx_text(h) or f"col{i + 1}" for i, h in enumerate(header)])
-            data = [[_xlsx_text(v) for v in (list(r) + [None] * len(names))[: len(names)]] for r in rows]
-            out[ws.title] = pd.DataFrame(data, columns=names, dtype=str)
-    finally:
-        wb.close()
-        fh.close()
+    with open(path, "rb") as fh:  # a file object: openpyxl then judges the content, not the file name
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types on corrupt files
+            raise MarkIOError(f"{path}: not a readable XLSX workbook: {exc}") from exc
+        out = {}
+        try:
+            for ws in wb.worksheets:
+                rows = ws.iter_rows(values_only=True)
+                header = next(rows, None)
+                if header is None:
+                    continue
+                names = _unique([_xlsx_text(h) or f"col{i + 1}" for i, h in enumerate(header)])
+                data = [[_xlsx_text(v) for v in (list(r) + [None] * len(names))[: len(names)]] for r in rows]
+                out[ws.title] = pd.DataFrame(data, columns=names, dtype=str)
+        except Exception as exc:
+            raise MarkIOError(f"{path}: corrupt XLSX workbook: {exc}") from exc
+        finally:
+            wb.close()
     return out
 
 
