@@ -518,6 +518,7 @@ def eml_with_pdf(patient: dict[str, str], pdf: bytes) -> bytes:
     body = (f"Bonjour Docteur,\n\nVeuillez trouver ci-joint le compte rendu de {patient['prenom']} "
             f"{patient['nom']} (NIR {patient['nir']}).\nHémoglobine à 9,8 g/dL : à contrôler.\n\nCordialement,\n"
             "Secrétariat d'hématologie\n")
+    body = body.replace("œ", "oe").replace("Œ", "OE")  # not in latin-1
     plain = MIMEText(body, "plain", "iso-8859-1")  # quoted-printable for latin-1 in the stdlib
     html = MIMEText(f"<html><head><style>p{{color:red}}</style></head><body><p>Bonjour Docteur,</p>"
                     f"<p>Compte rendu de <b>{patient['prenom']} {patient['nom']}</b> &amp; suivi.</p></body></html>",

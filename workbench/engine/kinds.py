@@ -191,6 +191,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _C1 = bytes(range(0x80, 0xA0))
+_NOT_C1 = bytes(b for b in range(256) if b not in _C1)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -226,7 +227,7 @@ def detect_encoding(head: bytes) -> tuple[str, bool]:
         return "utf-8", False
     except UnicodeDecodeError:
         pass
-    c1 = head.translate(None, delete=bytes(b for b in range(256) if b not in _C1))
+    c1 = head.translate(None, delete=_NOT_C1)
     if c1 and not (set(c1) & _CP1252_UNDEFINED):
         return "cp1252", False
     return "latin-1", False
@@ -488,14 +489,20 @@ def _sniff_json(text: str, stripped: str) -> tuple[str, str | None] | None:
     if rest and rest[0] not in _JSON_VALUE_START:
         return None
     sample = stripped[:16384]
-    lines = [ln.strip() for ln in sample.splitlines()[:21]]
+    raw_lines = [ln.strip() for ln in sample.splitlines()[:21]]
+    raw_lines = [ln for ln in raw_lines if ln]
     cut = len(sample) < len(stripped) or not text.endswith(("\n", "\r"))
-    if len(lines) > 20 or (len(lines) >= 2 and cut):
-        lines = lines[:-1]  # the last line may be cut by the end of the head (or of the sample)
-    lines = [ln for ln in lines if ln]
-    if first == "{" and len(lines) >= 2 and all(ln.startswith("{") and ln.endswith("}") for ln in lines):
+    # NDJSON: every complete line is one object, and a second line (perhaps cut by the head) follows.
+    complete = raw_lines[:-1] if cut or len(raw_lines) > 20 else raw_lines
+    if (
+        first == "{"
+        and len(raw_lines) >= 2
+        and complete
+        and all(ln.startswith("{") and ln.endswith("}") for ln in complete)
+        and raw_lines[-1].startswith("{")
+    ):
         try:
-            objs = [json.loads(ln) for ln in lines[:20]]
+            objs = [json.loads(ln) for ln in complete[:20]]
         except ValueError:
             objs = []
         if objs and all(isinstance(o, dict) for o in objs):
@@ -521,21 +528,27 @@ def _sniff_xml(stripped: str) -> tuple[str, str | None, str] | None:
     return "xml", None, "application/xml"
 
 
-_SQL_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("postgresql", re.compile(r"^-- PostgreSQL database dump|^\\restrict \S|^SET statement_timeout = |"
-                              r"^COPY [\w\".]+(?: \([^)]*\))? FROM stdin;|pg_catalog\.set_config\(", re.M)),
-    ("mysql", re.compile(r"^-- (?:MySQL|MariaDB) dump|^/\*!40\d{3} |^INSERT INTO `|^CREATE TABLE `|"
-                         r"^LOCK TABLES `", re.M)),
-    ("sqlite", re.compile(r"^PRAGMA foreign_keys=OFF;\s*$|^BEGIN TRANSACTION;\s*$", re.M)),
-    ("sql", re.compile(r"^\s*INSERT\s+INTO\s+[\w\"\[\].`]+(?:\s*\([^)]*\))?\s*VALUES\b|"
-                       r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\w\"\[\].`]+\s*\(", re.M | re.I)),
+# (format, literal hints, pattern): the regex runs only when one of its hints is in the sample (the
+# hints are plain substring searches, much cheaper than a multi-line regex over 16 KiB).
+_SQL_MARKERS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("postgresql", ("PostgreSQL", "\\restrict", "statement_timeout", "FROM stdin;", "set_config("),
+     re.compile(r"^-- PostgreSQL database dump|^\\restrict \S|^SET statement_timeout = |"
+                r"^COPY [\w\".]+(?: \([^)]*\))? FROM stdin;|pg_catalog\.set_config\(", re.M)),
+    ("mysql", ("MySQL", "MariaDB", "/*!40", "INSERT INTO `", "CREATE TABLE `", "LOCK TABLES `"),
+     re.compile(r"^-- (?:MySQL|MariaDB) dump|^/\*!40\d{3} |^INSERT INTO `|^CREATE TABLE `|^LOCK TABLES `", re.M)),
+    ("sqlite", ("PRAGMA foreign_keys=OFF;", "BEGIN TRANSACTION;"),
+     re.compile(r"^PRAGMA foreign_keys=OFF;\s*$|^BEGIN TRANSACTION;\s*$", re.M)),
+    ("sql", ("INSERT", "insert", "Insert", "CREATE", "create", "Create"),
+     re.compile(r"^[ \t]*INSERT\s+INTO\s+[\w\"\[\].`]+(?:\s*\([^)]*\))?\s*VALUES\b|"
+                r"^[ \t]*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\w\"\[\].`]+\s*\(", re.M | re.I)),
 )
 
 
 def _sniff_sql(text: str) -> str | None:
-    sample = text[:16384]
-    for fmt, pattern in _SQL_MARKERS:
-        if pattern.search(sample):
+    """Dump tools write their markers at the top: 4 KiB for them, 16 KiB for a generic INSERT/CREATE."""
+    for fmt, hints, pattern in _SQL_MARKERS:
+        sample = text[:16384] if fmt == "sql" else text[:4096]
+        if any(h in sample for h in hints) and pattern.search(sample):
             return fmt
     return None
 
@@ -545,7 +558,7 @@ _CSV_DELIMITERS = (";", "\t", ",", "|")  # ties go to the first: ';' is the Fren
 
 def _sniff_delimiter(text: str) -> str | None:
     """The delimiter giving a consistent field count > 1 over the first lines (quote-aware)."""
-    lines = text[:32768].splitlines(keepends=True)
+    lines = text[:16384].splitlines(keepends=True)
     if len(lines) > 1 and not lines[-1].endswith(("\n", "\r")):
         lines = lines[:-1]  # cut by the end of the head
     lines = [ln for ln in lines[:60] if ln.strip()]

@@ -192,7 +192,8 @@ def extract_mbox(blob: BlobLike) -> Iterator[TextLayer | Attachment]:
     cut: list[str] = []
     failed: list[str] = []
     with blob.open() as stream:
-        for index, (raw, truncated) in enumerate(iter_mbox_messages(stream), start=1):
+        messages = iter_mbox_messages(stream, max_message_bytes=MAX_MESSAGE_BYTES)
+        for index, (raw, truncated) in enumerate(messages, start=1):
             if truncated:
                 cut.append(f"msg{index:04d}")
             try:
