@@ -46,3 +46,12 @@ def fr_decimal(value: str) -> str:
 def spaced_nir(nir: str) -> str:
     """'148063523604996' -> '1 48 06 35 236 049 96' (as printed on French documents)."""
     return f"{nir[0]} {nir[1:3]} {nir[3:5]} {nir[5:7]} {nir[7:10]} {nir[10:13]} {nir[13:15]}"
+
+
+_BREAK = str.maketrans("0123456789", "abcdefabcd")
+
+
+def hex_without_digit_runs(hexstr: str) -> str:
+    """Hex text where every 4th character is a letter: no run of 4+ digits, so no random id (UUID, Message-ID,
+    MIME boundary) ever reads as a FINESS, RPPS, NIR or phone number."""
+    return "".join(ch.translate(_BREAK) if i % 4 == 3 else ch for i, ch in enumerate(hexstr))

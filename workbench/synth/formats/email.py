@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from io import BytesIO
 from typing import BinaryIO
 
-from workbench.synth.formats._common import IdSink, fr_date, sink_or_noop, spaced_nir
+from workbench.synth.formats._common import IdSink, fr_date, hex_without_digit_runs, sink_or_noop, spaced_nir
 from workbench.synth.formats.pdf import write_lab_report
 from workbench.synth.people import PatientRecord, ascii_slug
 
@@ -57,7 +57,7 @@ def write_eml(record: PatientRecord, fh: BinaryIO, *, attachment_pdf: bool = Tru
     msg["Subject"] = f"Résultats d'analyses - {p.family_name.upper()} {p.given_name}"
     when = record.results[0].when if record.results else record.stays[0].admit
     msg["Date"] = format_datetime(when)
-    digest = hashlib.sha256(f"{p.nir}|{p.ipp}|{when.isoformat()}".encode()).hexdigest()
+    digest = hex_without_digit_runs(hashlib.sha256(f"{p.nir}|{p.ipp}|{when.isoformat()}".encode()).hexdigest())
     msg["Message-ID"] = f"<{when:%Y%m%d%H%M%S}.{digest[:16]}@{sender.split('@')[1]}>"
     msg.set_content(body_text(record), charset="utf-8", cte="quoted-printable")
     emit("nir", p.nir)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from workbench.synth.establishments import EstablishmentProfile
-from workbench.synth.formats._common import IdSink, sink_or_noop
+from workbench.synth.formats._common import IdSink, hex_without_digit_runs, sink_or_noop
 from workbench.synth.people import PatientRecord
 
 NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
@@ -24,7 +24,7 @@ ENTRY_BASE = "urn:uuid:"
 
 
 def _uuid(*parts: str) -> str:
-    h = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    h = hex_without_digit_runs(hashlib.sha256("|".join(parts).encode()).hexdigest())
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
