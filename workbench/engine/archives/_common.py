@@ -63,9 +63,15 @@ class GuardedReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         mv = memoryview(buffer).cast("B")
         try:
-            if hasattr(self._raw, "readinto"):
+            # read1: at most one read of the layer below, so the bytes before a corrupt spot are handed out
+            # before the error (a buffered read() that meets the error drops what it had gathered).
+            read1 = getattr(self._raw, "read1", None)
+            if read1 is not None:
+                data = read1(len(mv))
+            elif hasattr(self._raw, "readinto"):
                 return self._raw.readinto(mv) or 0
-            data = self._raw.read(len(mv))
+            else:
+                data = self._raw.read(len(mv))
         except (BoundExceeded, ArchiveError):
             raise
         except DATA_ERRORS as exc:
@@ -77,7 +83,8 @@ class GuardedReader(io.RawIOBase):
         if size is None or size < 0:
             return self.readall()
         try:
-            return self._raw.read(size)
+            read1 = getattr(self._raw, "read1", None)
+            return read1(size) if read1 is not None else self._raw.read(size)
         except (BoundExceeded, ArchiveError):
             raise
         except DATA_ERRORS as exc:

@@ -54,8 +54,69 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
-def open_decompressed(fmt: str, raw: Any) -> BinaryIO:
-    """A reader of the decompressed bytes of ``raw`` (multi-member/multi-frame streams included)."""
+def zstd_truncation(view: memoryview) -> str | None:
+    """Why a zstd stream is incomplete, or None. python-zstandard's stream reader reports a cut stream as
+    a clean end, so the frames are walked here (headers and block sizes only, no decompression)."""
+    pos, end = 0, len(view)
+    while pos < end:
+        if end - pos < 4:
+            return f"{end - pos} stray bytes after the last frame"
+        magic = int.from_bytes(view[pos:pos + 4], "little")
+        if 0x184D2A50 <= magic <= 0x184D2A5F:  # skippable frame
+            if end - pos < 8:
+                return "cut inside a skippable frame header"
+            pos += 8 + int.from_bytes(view[pos + 4:pos + 8], "little")
+            continue
+        if magic != 0xFD2FB528:
+            return f"no zstd frame at byte {pos}"
+        if pos + 5 > end:
+            return "cut inside a frame header"
+        fhd = view[pos + 4]
+        single = bool(fhd & 0x20)
+        fcs = (1 if single else 0, 2, 4, 8)[fhd >> 6]
+        pos += 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + fcs
+        while True:
+            if pos + 3 > end:
+                return f"cut inside a block header at byte {pos}"
+            header = int.from_bytes(view[pos:pos + 3], "little")
+            last, btype, size = header & 1, (header >> 1) & 3, header >> 3
+            if btype == 3:
+                return f"reserved block type at byte {pos}"
+            pos += 3 + (1 if btype == 1 else size)
+            if last:
+                break
+        pos += 4 if fhd & 0x04 else 0
+        if pos > end:
+            return "cut inside the last block or checksum"
+    return None
+
+
+class _CheckedEnd(io.RawIOBase):
+    """Raises EOFError at the end of ``raw`` when ``problem()`` says the compressed stream was cut."""
+
+    def __init__(self, raw: Any, problem: Any) -> None:
+        super().__init__()
+        self._raw = raw
+        self._problem = problem
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer) or 0
+        if n == 0 and len(buffer) and (why := self._problem()):
+            raise EOFError(f"truncated zstd stream: {why}")
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def open_decompressed(fmt: str, raw: Any, view: memoryview | None = None) -> BinaryIO:
+    """A reader of the decompressed bytes of ``raw`` (multi-member/multi-frame streams included).
+    ``view``: the whole compressed bytes, to detect cut zstd streams (the library cannot)."""
     if fmt == "gzip":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if fmt == "bzip2":
@@ -67,7 +128,10 @@ def open_decompressed(fmt: str, raw: Any) -> BinaryIO:
         return io.BufferedReader(reader)  # type: ignore[return-value]
     if fmt == "zstd":
         dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
-        return dctx.stream_reader(raw, read_across_frames=True, closefd=True)  # type: ignore[return-value]
+        reader = dctx.stream_reader(raw, read_across_frames=True, closefd=True)
+        if view is None:
+            return reader  # type: ignore[return-value]
+        return _CheckedEnd(reader, lambda: zstd_truncation(view))  # type: ignore[return-value]
     raise ValueError(f"not a single-file compressor: {fmt!r}")
 
 
@@ -142,7 +206,7 @@ def iter_single(fmt: str, blob: Blob, *, name: str, bounds: Bounds, budget: Budg
 
     def _open() -> BinaryIO:
         counter = InputCounter(blob.open())
-        dec = open_decompressed(fmt, counter)
+        dec = open_decompressed(fmt, counter, blob.view())
         return CountingReader(GuardedReader(dec, label), bounds=bounds, budget=budget,  # type: ignore[return-value]
                               compressed_size=counter.consumed, label=label)
 

@@ -8,9 +8,10 @@ Each member's ``open`` is valid only until the next member is asked for.
 
 from __future__ import annotations
 
+import io
 import tarfile
 from collections.abc import Iterator, Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from workbench.engine import model
 from workbench.engine.archives._common import (
@@ -50,19 +51,47 @@ def _label_text(text: str) -> str:
     return decode_name(text.encode("utf-8", "surrogateescape"))
 
 
+class _DeferredError(io.RawIOBase):
+    """Ends the stream cleanly on a data error and keeps the error for later: tarfile reads ahead in
+    10 KiB records, and a decompressor that fails at the cut must not take the last whole member with it."""
+
+    def __init__(self, raw: Any) -> None:
+        super().__init__()
+        self._raw = raw
+        self.error: ArchiveError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.error is not None:
+            return 0
+        try:
+            return self._raw.readinto(buffer)
+        except ArchiveError as exc:
+            self.error = exc
+            return 0
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
 def iter_tar(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords: Sequence[bytes] = (),
              compressed_size: int | None = None) -> Iterator[Member]:
     counter = InputCounter(blob.open())
     compression = sniff_compression(blob.head(16))
     if compression is not None:
-        source: BinaryIO = open_decompressed(compression, counter)
+        source: BinaryIO = open_decompressed(compression, counter, blob.view())
         # Decompressed bytes count once, here: the evidence budget and the running ratio of the stream.
-        stream = CountingReader(GuardedReader(source, name), bounds=bounds, budget=budget,
-                                compressed_size=counter.consumed, label=name, max_bytes=False)
+        deferred = _DeferredError(GuardedReader(source, name))
+        stream = CountingReader(deferred, bounds=bounds, budget=budget, compressed_size=counter.consumed, label=name,
+                                max_bytes=False)
     else:
         # Plain tar: these bytes were counted when they were decompressed (or are the evidence itself).
-        stream = CountingReader(GuardedReader(counter, name), bounds=bounds, budget=None, label=name,
-                                max_bytes=False)
+        deferred = _DeferredError(GuardedReader(counter, name))
+        stream = CountingReader(deferred, bounds=bounds, budget=None, label=name, max_bytes=False)
     try:
         tf = tarfile.open(fileobj=stream, mode="r|", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
     except (BoundExceeded, ArchiveError):
@@ -70,19 +99,19 @@ def iter_tar(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
         raise
     except DATA_ERRORS as exc:
         stream.close()
-        raise ArchiveError(f"{name}: not a readable tar: {describe(exc)}") from exc
+        why = deferred.error or exc
+        raise ArchiveError(f"{name}: not a readable tar: {describe(why)}") from exc
     with tf, stream:
         count = 0
         current = [0]  # index of the member whose data tarfile's stream is positioned on
         while True:
             try:
                 ti = tf.next()
-            except (BoundExceeded, ArchiveError) as exc:
-                if isinstance(exc, ArchiveError):
-                    raise ArchiveError(f"{name}: truncated or corrupt tar after {count} entries: {exc}") from exc
+            except BoundExceeded:
                 raise
-            except DATA_ERRORS as exc:
-                raise ArchiveError(f"{name}: truncated or corrupt tar after {count} entries: {describe(exc)}") from exc
+            except (ArchiveError, *DATA_ERRORS) as exc:
+                why = deferred.error or exc
+                raise ArchiveError(f"{name}: truncated or corrupt tar after {count} entries: {describe(why)}") from exc
             if ti is None:
                 break
             tf.members.clear()  # stream mode would otherwise keep every TarInfo of the archive
@@ -91,6 +120,11 @@ def iter_tar(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
                 raise BoundExceeded(RULE_TOO_MANY_MEMBERS, f"{name}: more than {bounds.max_members} entries")
             current[0] = count
             yield _member(tf, ti, count, current, name=name, bounds=bounds)
+        if compression is not None:  # read to the end of the compressed stream: its CRC / truncation
+            while stream.read(1 << 20):
+                pass
+        if deferred.error is not None:
+            raise ArchiveError(f"{name}: truncated or corrupt tar after {count} entries: {deferred.error}")
         _check_end(stream, tf.offset, name, count)
 
 
