@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -240,7 +241,7 @@ class _Document:
         try:
             self.zf = zipfile.ZipFile(blob.open())
             self.names = [i.filename for i in self.zf.infolist() if not i.is_dir()]
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        except Exception as exc:  # BadZipFile, but also struct/zlib/ValueError on hostile central directories
             raise LayerError(f"unreadable office document (zip): {type(exc).__name__}: {exc}") from exc
         self.budget = XmlBudget(MAX_XML_BYTES)
 
@@ -251,7 +252,7 @@ class _Document:
     def text(self, member: str, handler: TextHandler) -> Iterator[str]:
         try:
             stream = self.zf.open(member)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, KeyError) as exc:
+        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError, KeyError) as exc:
             raise LayerError(f"{member}: cannot open member: {type(exc).__name__}: {exc}") from exc
         with stream:
             yield from stream_text(stream, handler, self.budget, member, chunk_chars=LAYER_CHARS)
@@ -259,7 +260,7 @@ class _Document:
     def parse(self, member: str, handler: TextHandler) -> None:
         try:
             stream = self.zf.open(member)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, KeyError) as exc:
+        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, OSError, EOFError, KeyError) as exc:
             raise LayerError(f"{member}: cannot open member: {type(exc).__name__}: {exc}") from exc
         with stream:
             parse_all(stream, handler, self.budget, member)
@@ -351,6 +352,10 @@ def _extractor(pieces: Callable[[_Document], Iterator[str]]) -> Callable[[BlobLi
         doc = _Document(blob)
         try:
             yield from _layers(pieces(doc))
+        except LayerError:
+            raise
+        except Exception as exc:  # corrupt members surface as zlib, struct or zipfile errors
+            raise LayerError(f"unreadable office document: {type(exc).__name__}: {exc}") from exc
         finally:
             doc.zf.close()
 

@@ -6,9 +6,14 @@ in the layer still tells the page. pypdf decodes compressed streams itself and b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from workbench.engine.layers import Attachment, BlobLike, LayerError, LayerTruncated, TextLayer
+
+# pypdf logs every repair it makes on a damaged file as a warning; damaged files are normal input here and
+# each failure is reported through LayerError, so its repair chatter stays out of the console.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 MAX_PAGES = 2000
 MAX_TEXT_CHARS = 20 * 2**20

@@ -9,6 +9,7 @@ few megabytes of expansion through: tests/engine/test_layers.py checks both beha
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.sax import SAXException
@@ -92,7 +93,7 @@ def stream_text(
     except (SAXException, DefusedXmlException) as exc:
         yield handler.drain()
         raise LayerError(f"{part}: XML refused: {exc}") from exc
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
         yield handler.drain()
         raise LayerError(f"{part}: unreadable zip member: {type(exc).__name__}: {exc}") from exc
     yield handler.drain()
