@@ -51,7 +51,9 @@ def _capped_memory_limit() -> int:
 
 _py7zr_impl.get_memory_limit = _capped_memory_limit
 
-SEVENZIP_ERRORS = (py7zr.exceptions.ArchiveError, py7zr.exceptions.PasswordRequired, *DATA_ERRORS)
+# py7zr parsing a damaged (or wrongly decrypted) header can fail with almost anything (TypeError: Unknown field...).
+SEVENZIP_ERRORS = (py7zr.exceptions.ArchiveError, py7zr.exceptions.PasswordRequired, TypeError, AttributeError,
+                   ZeroDivisionError, *DATA_ERRORS)
 
 
 class _Stop(Exception):
