@@ -53,6 +53,7 @@ def resources(rec: PatientRecord, emit: IdSink) -> Iterator[dict[str, Any]]:
         telecom.append({"system": "email", "value": p.email})
         emit("email", p.email)
     emit("nir", p.nir)
+    emit("finess", est.finess)  # managingOrganization
     patient: dict[str, Any] = {
         "resourceType": "Patient", "id": pid,
         "identifier": [
@@ -81,6 +82,7 @@ def resources(rec: PatientRecord, emit: IdSink) -> Iterator[dict[str, Any]]:
             "reasonCode": [{"coding": [{"system": CIM10, "code": s.diagnosis_code, "display": s.diagnosis_label}]}],
             "serviceProvider": {"reference": f"Organization/org-{s.finess}"},
         }
+        emit("finess", s.finess)
         if s.doctor:
             enc["participant"] = [{"individual": {"identifier": {"system": RPPS_SYSTEM, "value": s.doctor.rpps},
                                                   "display": f"Dr {s.doctor.given_name} {s.doctor.family_name}"}}]
