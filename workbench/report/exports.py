@@ -42,6 +42,8 @@ def _sha256(path: Path) -> str:
 
 def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Path | None = None,
                   records_csv: Path | None = None, lang: str = "fr", unmasked: bool = False) -> dict[str, Path]:
+    """Write the requested exports; each file written (PDF, its CSV item annex, JSON, records CSV) is logged in the
+    custody log with its SHA-256."""
     written: dict[str, Path] = {}
     report = build_report(case_dir, unmasked=unmasked)
     if json_path is not None:
@@ -53,8 +55,8 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
     if pdf_path is not None:
         from workbench.report.pdf import render_pdf
 
-        render_pdf(case_dir, pdf_path, lang=lang, unmasked=unmasked)
-        written["pdf"] = pdf_path
+        for kind, path in render_pdf(case_dir, pdf_path, lang=lang, unmasked=unmasked).items():
+            written[kind] = path
     with CaseStore(case_dir, create=False) as store:
         for kind, path in written.items():
             store.log("balise", "report-written", {"kind": kind, "path": str(Path(path).resolve()),

@@ -1,0 +1,651 @@
+"""Every word of the PDF report, in French (default) and English, plus number and date formatting.
+
+A key missing from one catalogue is a bug (tests compare the key sets). Values are ``str.format`` templates;
+plural nouns are ``"singular|plural"`` and are chosen by :meth:`Tr.n` (French: 0 and 1 take the singular).
+Text is plain: the PDF layer escapes it before building paragraphs.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("fr", "en")
+
+FR: dict[str, str] = {
+    # page furniture
+    "banner": "Données de santé - Confidentiel",
+    "page_of": "page {n} / {m}",
+    "header_case": "Affaire {case}",
+    # cover
+    "cover_title": "Rapport d'analyse forensique",
+    "cover_subtitle": "Jeu de données de santé divulgué : contenu, origine, personnes exposées",
+    "cover_case_number": "Numéro d'affaire",
+    "cover_case_title": "Intitulé",
+    "cover_analyst": "Analyste",
+    "cover_organisation": "Organisation",
+    "cover_case_created": "Affaire ouverte le",
+    "cover_report_date": "Rapport établi le",
+    "cover_tool": "Outil",
+    "cover_evidence": "Pièces analysées",
+    "cover_custody": "Journal de traçabilité",
+    "cover_custody_value": "{n} entrées, tête {head}",
+    "cover_masked": "Les identifiants de personnes (NIR, noms, coordonnées) sont masqués dans ce rapport ; "
+                    "la base de l'affaire les conserve pour l'analyste.",
+    "cover_unmasked": "ATTENTION : ce rapport montre des identifiants de personnes EN CLAIR (option --unmasked). "
+                      "Diffusion strictement limitée aux personnes habilitées.",
+    "cover_classification": "Ce document décrit des données de santé à caractère personnel (article 9 du RGPD). "
+                            "Il est confidentiel : ne le transmettez qu'aux personnes qui en ont besoin pour traiter "
+                            "l'incident.",
+    "unknown": "non renseigné",
+    "utc": "UTC",
+    # section titles
+    "s_summary": "1. Synthèse",
+    "s_evidence": "2. Pièces analysées",
+    "s_method": "3. Méthode",
+    "s_attribution": "4. Attribution par établissement",
+    "s_gdpr": "5. Éléments pour la notification de violation (RGPD, art. 33)",
+    "s_findings": "6. Détections",
+    "s_annexes": "7. Annexes",
+    # summary
+    "sum_found": "L'analyse porte sur {evidence} ({size}) contenant {items}. On en a extrait {records} décrivant "
+                 "des personnes, concernant environ {patients}.",
+    "sum_no_records": "L'analyse porte sur {evidence} ({size}) contenant {items}. Aucun enregistrement décrivant une "
+                      "personne n'en a été extrait.",
+    "sum_nir": "Numéros de sécurité sociale (NIR) valides et distincts détectés : {nir}.",
+    "sum_establishments": "Des données proviennent de {n} du registre des balises : {names}.",
+    "sum_no_establishment": "Aucune donnée n'a pu être rattachée à un établissement du registre des balises.",
+    "sum_unattributed": "Enregistrements non attribués : {records}. Aucune preuve ne les rattache à un établissement "
+                        "du registre, et aucun établissement n'est mis en cause sans preuve.",
+    "sum_categories": "Catégories de données exposées : {cats}.",
+    "sum_span": "Les dates des enregistrements (séjours, examens, résultats) vont du {first} au {last}. La date la "
+                "plus récente borne le moment du vol : les données ont été prises le {last} ou après.",
+    "sum_strength_intro": "Force de chaque attribution :",
+    "sum_strength_item": "{name} (FINESS {finess}) : {records}, {patients} ; {strength}.",
+    "strength_canary": "preuve certaine : patients témoins (balises) de l'établissement retrouvés dans les "
+                       "données ({n})",
+    "strength_canary_partial": "preuve à confirmer : balises retrouvées sur un seul champ ({n})",
+    "strength_watermark": "preuve forte : filigrane de l'établissement détecté (p = {p})",
+    "strength_identifier": "preuve probable : identifiant explicite de l'établissement dans les enregistrements",
+    "strength_pattern": "indice faible : seul le format des numéros de patient ou de séjour correspond",
+    "strength_none": "aucune preuve",
+    "sum_conflicts": "Conteneurs portant les balises de plusieurs établissements (données fusionnées) : {n}. Chaque "
+                     "enregistrement y est rattaché par ses propres preuves (section 4).",
+    "sum_errors": "Éléments qui n'ont pas pu être analysés entièrement : {n} (section 3).",
+    "sum_verified_ok": "Les pièces ont été hachées de nouveau au moment du rapport : elles sont inchangées depuis "
+                       "leur acquisition.",
+    "sum_verified_changed": "ATTENTION : au moins une pièce a changé depuis son acquisition (section 2).",
+    "sum_chain_ok": "Le journal de traçabilité est intègre ({n} entrées chaînées).",
+    "sum_chain_broken": "ATTENTION : le journal de traçabilité n'est pas intègre (annexe B).",
+    # evidence
+    "ev_intro": "Chaque pièce a été prise en charge en lecture seule et hachée (MD5, SHA-1, SHA-256) à son "
+                "acquisition. Le rapport l'a hachée de nouveau au moment de sa rédaction et compare les empreintes.",
+    "ev_folder_note": "Pour un dossier, les empreintes sont celles de son manifeste trié (chemin, taille et SHA-256 "
+                      "de chaque fichier) ; chaque fichier est vérifié.",
+    "ev_heading": "Pièce {n}",
+    "ev_path": "Chemin",
+    "ev_type": "Nature",
+    "ev_file": "fichier",
+    "ev_folder": "dossier de {n}",
+    "ev_size": "Taille",
+    "ev_acquired": "Acquise le",
+    "ev_reverified": "Vérifiée à nouveau le",
+    "ev_result": "Résultat",
+    "ev_unchanged": "inchangée (empreintes identiques)",
+    "ev_changed": "MODIFIÉE depuis l'acquisition : {changes}",
+    "ev_none": "Aucune pièce n'est enregistrée dans l'affaire.",
+    # method
+    "m_detectors_h": "Détecteurs",
+    "m_detectors": "Chaque élément, à toute profondeur d'archives, a été typé d'après son contenu (libmagic et "
+                   "analyseurs propres ; l'extension est notée, jamais crue), puis analysé : règles YARA ; "
+                   "identifiants validés par leur clé de contrôle (NIR/INS, FINESS, RPPS, IBAN, e-mail, téléphone) ; "
+                   "extraction des enregistrements (CSV, tableurs, exports SQL, HL7 v2, FHIR, DICOM) ; recherche des "
+                   "patients témoins par empreinte HMAC dans le registre signé ; test statistique des filigranes "
+                   "(accepté sous p < 1e-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
+    "m_detectors_seen": "Détecteurs ayant produit des résultats dans cette affaire : {list}.",
+    "m_attribution_order": "Un enregistrement est attribué à un établissement selon la preuve la plus forte : "
+                           "1) patient témoin de l'établissement dans le même conteneur ; 2) filigrane de "
+                           "l'établissement ; 3) identifiant explicite (FINESS, établissement HL7, institution ou "
+                           "racine d'UID DICOM) ; 4) format de numérotation enregistré (indice faible) ; sinon, "
+                           "non attribué.",
+    "m_rules_h": "Jeux de règles YARA",
+    "m_rules_none": "Aucun jeu de règles n'est enregistré dans l'affaire.",
+    "col_name": "Nom",
+    "col_origin": "Origine",
+    "col_sha256": "SHA-256",
+    "m_registry_h": "Registre des balises",
+    "m_registry_none": "Aucun registre n'a été utilisé : aucune attribution à un établissement n'est possible, "
+                       "seules les détections sont rapportées.",
+    "reg_path": "Fichier",
+    "reg_authority": "Autorité",
+    "reg_version": "Version",
+    "reg_signature": "Signature Ed25519",
+    "reg_key": "Clé de signature",
+    "reg_sig_ok": "vérifiée",
+    "reg_sig_failed": "ÉCHEC de vérification",
+    "m_bounds_h": "Limites appliquées (protection contre les bombes d'archives)",
+    "m_bounds_none": "Limites par défaut de l'outil (non enregistrées dans l'affaire).",
+    "bound_max_depth": "Profondeur maximale d'imbrication",
+    "bound_max_member_bytes": "Octets décompressés par membre",
+    "bound_max_evidence_bytes": "Octets décompressés par pièce",
+    "bound_max_ratio": "Taux d'expansion maximal",
+    "bound_ratio_grace_bytes": "Octets avant contrôle du taux",
+    "bound_max_members": "Membres par archive",
+    "m_kinds_h": "Éléments par type (d'après le contenu)",
+    "col_kind": "Type",
+    "col_count": "Nombre",
+    "m_failed_h": "Éléments en échec et raisons",
+    "m_failed_none": "Aucun élément en échec.",
+    "m_failed_status": "État des éléments : {list}.",
+    "m_failed_more": "{n} autres erreurs ne sont pas listées ici (voir report.json).",
+    "col_item": "Élément",
+    "col_stage": "Étape",
+    "col_error": "Erreur",
+    # attribution
+    "a_intro": "Pour chaque établissement du registre dont des données ont été trouvées : nombre d'enregistrements "
+               "et de patients distincts, bases de l'attribution et preuves. La confiance va de 0 à 1.",
+    "a_overview_h": "Vue d'ensemble",
+    "col_establishment": "Établissement",
+    "col_records": "Enregistrements",
+    "col_patients": "Patients",
+    "col_bases": "Bases",
+    "col_strength": "Force",
+    "col_confidence": "Confiance",
+    "a_unattributed_row": "Non attribués",
+    "a_none": "Aucun enregistrement n'est attribué à un établissement du registre.",
+    "a_charts_h": "Graphiques",
+    "chart_per_establishment": "Enregistrements par établissement",
+    "chart_per_category": "Enregistrements par catégorie de données",
+    "chart_dates": "Enregistrements par {unit} de leur date la plus récente",
+    "unit_month": "mois",
+    "unit_year": "année",
+    "chart_records": "enregistrements",
+    "chart_no_dates": "Aucune date exploitable dans les enregistrements.",
+    "a_est_h": "{name} (FINESS {finess})",
+    "a_records": "Enregistrements",
+    "a_patients": "Patients distincts",
+    "a_recipients": "Destinataires des exports",
+    "a_no_recipient": "établissement lui-même",
+    "a_span": "Période des dates",
+    "a_bases": "Bases de l'attribution",
+    "a_basis_line": "{basis} : {records} (confiance {cmin} à {cmax})",
+    "a_canaries_h": "Patients témoins (balises) retrouvés",
+    "a_canary_note": "Une balise est confirmée quand au moins deux de ses champs correspondent dans un même "
+                     "enregistrement, partielle sur un seul champ. Les valeurs ne sont jamais stockées en clair dans "
+                     "le registre (empreintes HMAC).",
+    "col_beacon": "Balise",
+    "col_status": "État",
+    "col_fields": "Champs",
+    "col_where": "Où (élément, emplacement)",
+    "col_recipient": "Destinataire",
+    "col_person": "Enregistrement",
+    "status_confirmed": "confirmée",
+    "status_partial": "partielle",
+    "a_more_canaries": "{n} autres correspondances de balises ne sont pas listées (voir report.json).",
+    "a_watermarks_h": "Filigranes détectés",
+    "a_watermark_note": "Test binomial avec la clé secrète de l'établissement : p est la probabilité d'observer "
+                        "ce marquage par hasard. Seuls p < 1e-6 sont retenus.",
+    "col_wm_kind": "Nature",
+    "col_rows": "Lignes testées",
+    "col_pvalue": "p",
+    "col_fraction": "Fraction marquée",
+    "wm_table": "filigrane de table",
+    "wm_image": "filigrane d'image",
+    "a_identifiers_h": "Identifiants explicites et formats de numérotation (exemples)",
+    "a_conflicts_h": "Conflits : conteneurs portant les balises de plusieurs établissements",
+    "a_conflicts_note": "Ces conteneurs mêlent des données de plusieurs établissements. Leurs enregistrements ne "
+                        "sont pas attribués en bloc : chacun l'est par ses propres preuves.",
+    "col_container": "Conteneur",
+    "col_establishments": "Établissements",
+    "a_unattributed": "Enregistrements rattachés à aucun établissement du registre : {records} ({patients}). Ils "
+                      "peuvent venir d'un établissement absent du registre : aucun n'est mis en cause sans preuve.",
+    "basis_canary": "patient témoin",
+    "basis_watermark": "filigrane",
+    "basis_identifier": "identifiant explicite",
+    "basis_pattern": "format de numérotation",
+    "basis_none": "aucune",
+    # GDPR
+    "g_intro": "Ces éléments sont présentés pour le délégué à la protection des données (DPO) de chaque "
+               "établissement concerné, dans l'ordre du formulaire de notification de la CNIL. La notification est "
+               "due dans les 72 heures après la prise de connaissance de la violation (RGPD, art. 33). Les nombres "
+               "sont des estimations issues de l'analyse : « personnes » compte les patients distincts (par NIR, "
+               "sinon nom, prénom et date de naissance).",
+    "g_categories_h": "Catégories de données et volumes",
+    "col_category": "Catégorie de données",
+    "col_categories": "Catégories de données",
+    "col_proof": "Preuve",
+    "g_total": "Ensemble des données",
+    "col_people": "Personnes (environ)",
+    "cat_identity": "Identité (état civil)",
+    "cat_contact": "Coordonnées (adresse, téléphone, e-mail)",
+    "cat_nir": "Numéro de sécurité sociale (NIR)",
+    "cat_health-diagnosis": "Santé : diagnostics",
+    "cat_health-result": "Santé : résultats d'examens",
+    "cat_health-imaging": "Santé : imagerie médicale",
+    "cat_administrative": "Données administratives (séjours, numéros de dossier)",
+    "g_per_establishment_h": "Par établissement (responsable de traitement)",
+    "g_wording_h": "Texte proposé pour la notification",
+    "g_nature": "Nature de la violation : perte de confidentialité. Un jeu de données de santé a été trouvé hors "
+                "du contrôle de l'établissement ({evidence}).",
+    "g_categories": "Catégories de données concernées : {cats}. Il s'agit de données de santé (art. 9 du RGPD).",
+    "g_people": "Nombre approximatif de personnes concernées : {people}.",
+    "g_records": "Nombre approximatif d'enregistrements concernés : {records}.",
+    "g_period": "Période couverte par les données : du {first} au {last}.",
+    "g_period_unknown": "Période couverte par les données : non déterminée.",
+    "g_establishments": "Établissements d'origine identifiés : {names}.",
+    "g_risk": "Conséquences probables : données de santé et identifiants exposés ; risque élevé pour les droits et "
+              "libertés des personnes. La communication aux personnes concernées (art. 34) est à examiner.",
+    "g_nir_note": "Numéros de sécurité sociale valides et distincts détectés dans l'ensemble des pièces : {n}.",
+    # findings
+    "f_identifiers_h": "Identifiants détectés (validés par leur clé de contrôle)",
+    "col_type": "Type",
+    "col_hits": "Occurrences",
+    "col_unique": "Valeurs distinctes",
+    "id_nir": "NIR / INS",
+    "id_finess": "FINESS",
+    "id_rpps": "RPPS",
+    "id_iban": "IBAN",
+    "id_email": "e-mail",
+    "id_phone": "téléphone",
+    "f_top_h": "Identifiants de personnes les plus fréquents",
+    "col_value": "Valeur",
+    "col_items": "Éléments",
+    "f_rules_h": "Règles déclenchées",
+    "f_rules_none": "Aucune règle n'a été déclenchée.",
+    "col_detector": "Détecteur",
+    "col_rule": "Règle",
+    "col_matches": "Correspondances",
+    "col_severity": "Gravité",
+    "f_top_items_h": "Principaux éléments et extraits par règle",
+    "col_top_items": "Principaux éléments",
+    "col_excerpt": "Extrait",
+    "f_rules_more": "{n} autres règles ne sont pas détaillées ici (voir report.json).",
+    # annexes
+    "x_items_h": "Annexe A. Liste des éléments",
+    "x_items_intro": "{n}, dans l'ordre de l'analyse, avec leur empreinte SHA-256.",
+    "x_items_csv": "L'affaire compte {n} : leur liste est jointe au présent rapport dans le fichier annexe "
+                   "« {file} » (CSV, UTF-8), de SHA-256 {sha}.",
+    "col_size": "Taille",
+    "x_custody_h": "Annexe B. Journal de traçabilité",
+    "x_custody_ok": "Chaîne vérifiée au moment du rapport : {n} entrées, chacune contenant l'empreinte de la "
+                    "précédente ; tête de chaîne {head}.",
+    "x_custody_broken": "CHAÎNE ROMPUE au moment du rapport : {problems}.",
+    "x_custody_more": "Les {n} entrées les plus anciennes ne sont pas reproduites ici ; le journal complet est "
+                      "dans l'affaire (custody.jsonl).",
+    "x_custody_pdf": "L'empreinte SHA-256 du présent PDF est inscrite au journal après sa rédaction (entrée "
+                     "« report-written »).",
+    "col_seq": "N°",
+    "col_time": "Date (UTC)",
+    "col_action": "Acteur / action",
+    "col_detail": "Détail et empreinte",
+    # units and nouns (singular|plural)
+    "n_evidence": "pièce|pièces",
+    "n_items": "élément|éléments",
+    "n_records": "enregistrement|enregistrements",
+    "n_patients": "personne|personnes",
+    "n_patients_short": "patient|patients",
+    "n_establishments": "établissement|établissements",
+    "n_nir": "numéro|numéros",
+    "n_canaries": "patient témoin|patients témoins",
+    "n_containers": "conteneur|conteneurs",
+    "n_files": "fichier|fichiers",
+    "bytes": "octets",
+    "list_and": " et ",
+    "yes": "oui",
+    "no": "non",
+}
+
+EN: dict[str, str] = {
+    "banner": "Health data - Confidential",
+    "page_of": "page {n} / {m}",
+    "header_case": "Case {case}",
+    "cover_title": "Forensic analysis report",
+    "cover_subtitle": "Leaked health data set: contents, origin, people exposed",
+    "cover_case_number": "Case number",
+    "cover_case_title": "Title",
+    "cover_analyst": "Analyst",
+    "cover_organisation": "Organisation",
+    "cover_case_created": "Case opened",
+    "cover_report_date": "Report written",
+    "cover_tool": "Tool",
+    "cover_evidence": "Evidence analysed",
+    "cover_custody": "Custody log",
+    "cover_custody_value": "{n} entries, head {head}",
+    "cover_masked": "Personal identifiers (NIR, names, contact details) are masked in this report; the case store "
+                    "keeps them for the analyst.",
+    "cover_unmasked": "WARNING: this report shows personal identifiers IN CLEAR (--unmasked option). Restrict its "
+                      "distribution to authorised people.",
+    "cover_classification": "This document describes personal health data (GDPR article 9). It is confidential: "
+                            "share it only with people who need it to handle the incident.",
+    "unknown": "not recorded",
+    "utc": "UTC",
+    "s_summary": "1. Executive summary",
+    "s_evidence": "2. Evidence",
+    "s_method": "3. Method",
+    "s_attribution": "4. Attribution per establishment",
+    "s_gdpr": "5. Breach-notification figures (GDPR art. 33)",
+    "s_findings": "6. Findings",
+    "s_annexes": "7. Annexes",
+    "sum_found": "The analysis covers {evidence} ({size}) holding {items}. They yielded {records} describing people, "
+                 "concerning about {patients}.",
+    "sum_no_records": "The analysis covers {evidence} ({size}) holding {items}. No record describing a person was "
+                      "extracted from them.",
+    "sum_nir": "Valid, distinct social security numbers (NIR) detected: {nir}.",
+    "sum_establishments": "Data comes from {n} of the beacon registry: {names}.",
+    "sum_no_establishment": "No data could be traced to an establishment of the beacon registry.",
+    "sum_unattributed": "Unattributed records: {records}. No evidence ties them to an establishment of the registry, "
+                        "and no establishment is blamed without evidence.",
+    "sum_categories": "Categories of data exposed: {cats}.",
+    "sum_span": "The records' dates (stays, examinations, results) run from {first} to {last}. The latest date "
+                "bounds when the data was taken: on {last} or later.",
+    "sum_strength_intro": "Strength of each attribution:",
+    "sum_strength_item": "{name} (FINESS {finess}): {records}, {patients}; {strength}.",
+    "strength_canary": "conclusive proof: canary patients (beacons) of the establishment found in the data ({n})",
+    "strength_canary_partial": "proof to be confirmed: beacons matched on a single field ({n})",
+    "strength_watermark": "strong proof: the establishment's watermark was detected (p = {p})",
+    "strength_identifier": "probable: an explicit identifier of the establishment appears in the records",
+    "strength_pattern": "weak hint: only the format of patient or stay numbers matches",
+    "strength_none": "no proof",
+    "sum_conflicts": "Containers carrying beacons of several establishments (merged data): {n}. Each record in them "
+                     "is attributed by its own evidence (section 4).",
+    "sum_errors": "Items that could not be fully analysed: {n} (section 3).",
+    "sum_verified_ok": "The evidence was hashed again when this report was written: it is unchanged since "
+                       "acquisition.",
+    "sum_verified_changed": "WARNING: at least one evidence item changed since acquisition (section 2).",
+    "sum_chain_ok": "The custody log is intact ({n} chained entries).",
+    "sum_chain_broken": "WARNING: the custody log is not intact (annex B).",
+    "ev_intro": "Each evidence item was taken in read-only and hashed (MD5, SHA-1, SHA-256) at acquisition. This "
+                "report hashed it again when it was written and compares the digests.",
+    "ev_folder_note": "For a folder, the digests are those of its sorted manifest (path, size and SHA-256 of each "
+                      "file); every file is checked.",
+    "ev_heading": "Evidence {n}",
+    "ev_path": "Path",
+    "ev_type": "Type",
+    "ev_file": "file",
+    "ev_folder": "folder of {n}",
+    "ev_size": "Size",
+    "ev_acquired": "Acquired",
+    "ev_reverified": "Verified again",
+    "ev_result": "Result",
+    "ev_unchanged": "unchanged (identical digests)",
+    "ev_changed": "CHANGED since acquisition: {changes}",
+    "ev_none": "No evidence is recorded in the case.",
+    "m_detectors_h": "Detectors",
+    "m_detectors": "Every item, at any depth of archives, was typed from its content (libmagic and our own "
+                   "sniffers; the extension is recorded, never trusted), then analysed: YARA rules; identifiers "
+                   "validated by their check digits (NIR/INS, FINESS, RPPS, IBAN, e-mail, phone); record extraction "
+                   "(CSV, spreadsheets, SQL dumps, HL7 v2, FHIR, DICOM); look-up of canary patients by HMAC digest in "
+                   "the signed registry; statistical test of watermarks (accepted below p < 1e-6). Nothing was "
+                   "extracted to disk or sent over a network.",
+    "m_detectors_seen": "Detectors that produced results in this case: {list}.",
+    "m_attribution_order": "A record is attributed to an establishment by its strongest evidence: 1) a canary "
+                           "patient of the establishment in the same container; 2) the establishment's watermark; "
+                           "3) an explicit identifier (FINESS, HL7 facility, DICOM institution or UID root); 4) a "
+                           "registered numbering format (weak hint); otherwise, unattributed.",
+    "m_rules_h": "YARA rule sets",
+    "m_rules_none": "No rule set is recorded in the case.",
+    "col_name": "Name",
+    "col_origin": "Origin",
+    "col_sha256": "SHA-256",
+    "m_registry_h": "Beacon registry",
+    "m_registry_none": "No registry was used: no attribution to an establishment is possible, only findings are "
+                       "reported.",
+    "reg_path": "File",
+    "reg_authority": "Authority",
+    "reg_version": "Version",
+    "reg_signature": "Ed25519 signature",
+    "reg_key": "Signing key",
+    "reg_sig_ok": "verified",
+    "reg_sig_failed": "verification FAILED",
+    "m_bounds_h": "Bounds applied (protection against archive bombs)",
+    "m_bounds_none": "The tool's default bounds (not recorded in the case).",
+    "bound_max_depth": "Maximum nesting depth",
+    "bound_max_member_bytes": "Decompressed bytes per member",
+    "bound_max_evidence_bytes": "Decompressed bytes per evidence",
+    "bound_max_ratio": "Maximum expansion ratio",
+    "bound_ratio_grace_bytes": "Bytes before the ratio is checked",
+    "bound_max_members": "Members per archive",
+    "m_kinds_h": "Items by kind (from their content)",
+    "col_kind": "Kind",
+    "col_count": "Count",
+    "m_failed_h": "Failed items and why",
+    "m_failed_none": "No item failed.",
+    "m_failed_status": "Item status: {list}.",
+    "m_failed_more": "{n} more errors are not listed here (see report.json).",
+    "col_item": "Item",
+    "col_stage": "Stage",
+    "col_error": "Error",
+    "a_intro": "For each establishment of the registry whose data was found: number of records and of distinct "
+               "patients, bases of the attribution and proof. Confidence runs from 0 to 1.",
+    "a_overview_h": "Overview",
+    "col_establishment": "Establishment",
+    "col_records": "Records",
+    "col_patients": "Patients",
+    "col_bases": "Bases",
+    "col_strength": "Strength",
+    "col_confidence": "Confidence",
+    "a_unattributed_row": "Unattributed",
+    "a_none": "No record is attributed to an establishment of the registry.",
+    "a_charts_h": "Charts",
+    "chart_per_establishment": "Records per establishment",
+    "chart_per_category": "Records per data category",
+    "chart_dates": "Records per {unit} of their latest date",
+    "unit_month": "month",
+    "unit_year": "year",
+    "chart_records": "records",
+    "chart_no_dates": "No usable date in the records.",
+    "a_est_h": "{name} (FINESS {finess})",
+    "a_records": "Records",
+    "a_patients": "Distinct patients",
+    "a_recipients": "Export recipients",
+    "a_no_recipient": "the establishment itself",
+    "a_span": "Date span",
+    "a_bases": "Bases of the attribution",
+    "a_basis_line": "{basis}: {records} (confidence {cmin} to {cmax})",
+    "a_canaries_h": "Canary patients (beacons) found",
+    "a_canary_note": "A beacon is confirmed when two or more of its fields match within one record, partial on a "
+                     "single field. The registry never stores the values in clear (HMAC digests).",
+    "col_beacon": "Beacon",
+    "col_status": "Status",
+    "col_fields": "Fields",
+    "col_where": "Where (item, location)",
+    "col_recipient": "Recipient",
+    "col_person": "Record",
+    "status_confirmed": "confirmed",
+    "status_partial": "partial",
+    "a_more_canaries": "{n} more beacon matches are not listed (see report.json).",
+    "a_watermarks_h": "Watermarks detected",
+    "a_watermark_note": "Binomial test with the establishment's secret key: p is the probability of seeing this "
+                        "mark by chance. Only p < 1e-6 is accepted.",
+    "col_wm_kind": "Kind",
+    "col_rows": "Rows tested",
+    "col_pvalue": "p",
+    "col_fraction": "Marked fraction",
+    "wm_table": "table watermark",
+    "wm_image": "image watermark",
+    "a_identifiers_h": "Explicit identifiers and numbering formats (examples)",
+    "a_conflicts_h": "Conflicts: containers carrying beacons of several establishments",
+    "a_conflicts_note": "These containers mix data of several establishments. Their records are not attributed as a "
+                        "block: each one is attributed by its own evidence.",
+    "col_container": "Container",
+    "col_establishments": "Establishments",
+    "a_unattributed": "Records tied to no establishment of the registry: {records} ({patients}). They may come from "
+                      "an establishment that is not in the registry: none is blamed without evidence.",
+    "basis_canary": "canary patient",
+    "basis_watermark": "watermark",
+    "basis_identifier": "explicit identifier",
+    "basis_pattern": "numbering format",
+    "basis_none": "none",
+    "g_intro": "These figures are laid out for the data-protection officer (DPO) of each establishment concerned, "
+               "in the order of the CNIL notification form. The notification is due within 72 hours of becoming "
+               "aware of the breach (GDPR art. 33). Numbers are estimates from the analysis: \"people\" counts "
+               "distinct patients (by NIR, else family name, given name and birth date).",
+    "g_categories_h": "Categories of data and volumes",
+    "col_category": "Category of data",
+    "col_categories": "Categories of data",
+    "col_proof": "Proof",
+    "g_total": "All data",
+    "col_people": "People (approx.)",
+    "cat_identity": "Identity (civil status)",
+    "cat_contact": "Contact details (address, phone, e-mail)",
+    "cat_nir": "Social security number (NIR)",
+    "cat_health-diagnosis": "Health: diagnoses",
+    "cat_health-result": "Health: examination results",
+    "cat_health-imaging": "Health: medical imaging",
+    "cat_administrative": "Administrative data (stays, file numbers)",
+    "g_per_establishment_h": "Per establishment (data controller)",
+    "g_wording_h": "Suggested notification wording",
+    "g_nature": "Nature of the breach: loss of confidentiality. A health data set was found outside the "
+                "establishment's control ({evidence}).",
+    "g_categories": "Categories of data concerned: {cats}. This is health data (GDPR art. 9).",
+    "g_people": "Approximate number of people concerned: {people}.",
+    "g_records": "Approximate number of records concerned: {records}.",
+    "g_period": "Period covered by the data: from {first} to {last}.",
+    "g_period_unknown": "Period covered by the data: not determined.",
+    "g_establishments": "Establishments of origin identified: {names}.",
+    "g_risk": "Likely consequences: health data and identifiers exposed; high risk to the rights and freedoms of "
+              "the people concerned. Communication to the people concerned (art. 34) should be considered.",
+    "g_nir_note": "Valid, distinct social security numbers detected across all evidence: {n}.",
+    "f_identifiers_h": "Identifiers detected (validated by their check digits)",
+    "col_type": "Type",
+    "col_hits": "Occurrences",
+    "col_unique": "Distinct values",
+    "id_nir": "NIR / INS",
+    "id_finess": "FINESS",
+    "id_rpps": "RPPS",
+    "id_iban": "IBAN",
+    "id_email": "e-mail",
+    "id_phone": "phone",
+    "f_top_h": "Most frequent personal identifiers",
+    "col_value": "Value",
+    "col_items": "Items",
+    "f_rules_h": "Rules hit",
+    "f_rules_none": "No rule was hit.",
+    "col_detector": "Detector",
+    "col_rule": "Rule",
+    "col_matches": "Matches",
+    "col_severity": "Severity",
+    "f_top_items_h": "Top items and excerpts per rule",
+    "col_top_items": "Top items",
+    "col_excerpt": "Excerpt",
+    "f_rules_more": "{n} more rules are not detailed here (see report.json).",
+    "x_items_h": "Annex A. Item list",
+    "x_items_intro": "{n}, in scan order, with their SHA-256 digest.",
+    "x_items_csv": "The case holds {n}: their list is attached to this report as the annex file \"{file}\" (CSV, "
+                   "UTF-8), SHA-256 {sha}.",
+    "col_size": "Size",
+    "x_custody_h": "Annex B. Custody log",
+    "x_custody_ok": "Chain verified when this report was written: {n} entries, each holding the digest of the "
+                    "previous one; chain head {head}.",
+    "x_custody_broken": "CHAIN BROKEN when this report was written: {problems}.",
+    "x_custody_more": "The {n} oldest entries are not reproduced here; the full log is in the case (custody.jsonl).",
+    "x_custody_pdf": "The SHA-256 of this PDF is written to the log after it is written (\"report-written\" entry).",
+    "col_seq": "No.",
+    "col_time": "Time (UTC)",
+    "col_action": "Actor / action",
+    "col_detail": "Detail and digest",
+    "n_evidence": "evidence item|evidence items",
+    "n_items": "item|items",
+    "n_records": "record|records",
+    "n_patients": "person|people",
+    "n_patients_short": "patient|patients",
+    "n_establishments": "establishment|establishments",
+    "n_nir": "number|numbers",
+    "n_canaries": "canary patient|canary patients",
+    "n_containers": "container|containers",
+    "n_files": "file|files",
+    "bytes": "bytes",
+    "list_and": " and ",
+    "yes": "yes",
+    "no": "no",
+}
+
+CATALOGUES = {"fr": FR, "en": EN}
+CATEGORIES = ("identity", "contact", "nir", "health-diagnosis", "health-result", "health-imaging", "administrative")
+
+
+class Tr:
+    """Translator and formatter for one language."""
+
+    def __init__(self, lang: str = "fr") -> None:
+        if lang not in CATALOGUES:
+            raise ValueError(f"unknown report language {lang!r}: use one of {', '.join(LANGS)}")
+        self.lang = lang
+        self.cat = CATALOGUES[lang]
+
+    def __call__(self, key: str, **kw: object) -> str:
+        text = self.cat[key]
+        return text.format(**kw) if kw else text
+
+    def num(self, n: int | float | None) -> str:
+        """Integers grouped by thousands: ``12 345`` (no-break space) in French, ``12,345`` in English."""
+        if n is None:
+            return "-"
+        if isinstance(n, float) and not n.is_integer():
+            return self.dec(n)
+        text = f"{int(n):,}"
+        return text.replace(",", "\u00a0") if self.lang == "fr" else text
+
+    def dec(self, x: float | None, digits: int = 2) -> str:
+        if x is None:
+            return "-"
+        text = f"{x:.{digits}f}"
+        return text.replace(".", ",") if self.lang == "fr" else text
+
+    def pvalue(self, p: float | None) -> str:
+        if p is None or (isinstance(p, float) and math.isnan(p)):
+            return "-"
+        text = f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+        return text.replace(".", ",") if self.lang == "fr" else text
+
+    def n(self, count: int, noun_key: str) -> str:
+        """``3 enregistrements`` / ``1 record``."""
+        singular, _, plural = self.cat[noun_key].partition("|")
+        one = count <= 1 if self.lang == "fr" else count == 1
+        return f"{self.num(count)} {singular if one else plural or singular}"
+
+    def size(self, nbytes: int | None) -> str:
+        if nbytes is None:
+            return "-"
+        units = ("o", "Ko", "Mo", "Go", "To") if self.lang == "fr" else ("B", "KB", "MB", "GB", "TB")
+        value, unit = float(nbytes), 0
+        while value >= 1000 and unit < len(units) - 1:
+            value /= 1000
+            unit += 1
+        if unit == 0:
+            return f"{self.num(nbytes)} {self('bytes')}"
+        return f"{self.dec(value, 1)} {units[unit]} ({self.num(nbytes)} {self('bytes')})"
+
+    def size_short(self, nbytes: int | None) -> str:
+        """``22,6 Ko`` / ``22.6 KB``."""
+        return self.size(nbytes).split(" (")[0]
+
+    def date(self, iso: str | None) -> str:
+        """A yyyy-mm-dd date: dd/mm/yyyy in French, unchanged in English."""
+        if not iso:
+            return self("unknown")
+        day = iso[:10]
+        if self.lang == "fr" and len(day) == 10 and day[4] == "-" and day[7] == "-":
+            return f"{day[8:10]}/{day[5:7]}/{day[0:4]}"
+        return day
+
+    def timestamp(self, iso: str | None) -> str:
+        """An ISO UTC timestamp as ``2025-03-14 09:12:05 UTC``."""
+        if not iso:
+            return self("unknown")
+        text = iso.replace("T", " ").replace("Z", "").replace("+00:00", "")
+        return f"{text} {self('utc')}"
+
+    def join(self, items: list[str]) -> str:
+        if not items:
+            return ""
+        if len(items) == 1:
+            return items[0]
+        return ", ".join(items[:-1]) + self("list_and") + items[-1]
+
+    def basis(self, basis: str | None) -> str:
+        key = f"basis_{basis or 'none'}"
+        return self(key) if key in self.cat else str(basis)
+
+    def category(self, cat: str) -> str:
+        key = f"cat_{cat}"
+        return self(key) if key in self.cat else cat

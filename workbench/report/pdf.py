@@ -1,0 +1,73 @@
+"""The forensic PDF report of a case (reportlab platypus; charts by matplotlib).
+
+``render_pdf`` first re-verifies the case (custody chain, and a re-hash of every evidence item, recorded in the
+custody log when the chain is intact), then lays out: cover, summary, evidence, method, attribution, GDPR
+figures, findings, annexes. The caller (``exports.write_reports``) logs the PDF's own SHA-256 afterwards.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
+
+from workbench import TOOL_NAME, __version__
+from workbench.engine.casestore import CaseStore
+from workbench.engine.custody import verify_case, verify_chain
+from workbench.engine.evidence import utc_now
+from workbench.report import sections_attribution, sections_back, sections_front
+from workbench.report.context import Context, gather
+from workbench.report.fonts import register_fonts
+from workbench.report.i18n import Tr
+from workbench.report.layout import Layout, NumberedCanvas, PageFurniture, ReportDoc
+from workbench.report.redact import Redactor
+
+
+def make_story(ctx: Context) -> list[Flowable]:
+    """Every flowable of the report, in order."""
+    story: list[Flowable] = [NextPageTemplate("cover"), *sections_front.cover(ctx), NextPageTemplate("body"),
+                             PageBreak()]
+    for part in (sections_front.summary, sections_front.evidence, sections_front.method,
+                 sections_attribution.attribution, sections_attribution.gdpr, sections_back.findings,
+                 sections_back.annexes):
+        story += part(ctx)
+        story.append(PageBreak())
+    story.pop()  # no blank page at the end
+    return story
+
+
+def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False) -> dict[str, Path]:
+    """Write the PDF report of ``case_dir`` to ``pdf_path``; returns the files written (the PDF, and the CSV
+    item annex of a large case, beside the PDF). The PDF is written to a temporary file in the same folder and
+    renamed, so a failed build leaves no half-written report."""
+    case_dir, pdf_path = Path(case_dir), Path(pdf_path)
+    tr = Tr(lang)
+    fonts = register_fonts()
+    check = verify_case(case_dir, record=True)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    with CaseStore(case_dir, create=False) as store:
+        check.chain = verify_chain(store)  # again: the verification just appended its own entries
+        meta = store.all_meta()
+        ctx = Context(tr=tr, lay=Layout(fonts), red=Redactor(unmasked), db=store.db, meta=meta,
+                      report_utc=utc_now(), check=check, pdf_path=pdf_path)
+        gather(ctx)
+        story = make_story(ctx)
+        case_label = meta.get("case_number") or store.dir.resolve().name
+        furniture = PageFurniture(banner=tr("banner"), case_label=tr("header_case", case=case_label),
+                                  footer_left=f"{TOOL_NAME} {__version__}",
+                                  page_of=tr("page_of", n="{n}", m="{m}"))
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp", dir=pdf_path.parent)
+        os.close(fd)
+        try:
+            doc = ReportDoc(tmp_name, furniture=furniture, fonts=fonts,
+                            title=f"{tr('cover_title')} - {case_label}", author=meta.get("analyst") or TOOL_NAME,
+                            subject=tr("banner"))
+            doc.build(story, canvasmaker=functools.partial(NumberedCanvas, furniture=furniture, fonts=fonts))
+            os.replace(tmp_name, pdf_path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+    return {"pdf": pdf_path, **ctx.extra_files}

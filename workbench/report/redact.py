@@ -1,0 +1,40 @@
+"""What the report may show of a person: masked by default, in clear only with ``unmasked``.
+
+Item paths are masked too (a file can be named after a patient's NIR); establishment identifiers (FINESS,
+HL7 facility codes, DICOM UID roots) are not personal and stay in clear.
+"""
+
+from __future__ import annotations
+
+from workbench.engine.masking import mask_identifier, mask_text
+
+PERSONAL_TYPES = ("nir", "iban", "email", "phone")
+
+
+class Redactor:
+    def __init__(self, unmasked: bool = False) -> None:
+        self.unmasked = unmasked
+
+    def text(self, text: str | None) -> str:
+        """Free text (excerpts, error messages, custody details): identifiers masked."""
+        if not text:
+            return ""
+        return text if self.unmasked else mask_text(text)
+
+    def path(self, vpath: str | None) -> str:
+        return self.text(vpath)
+
+    def identifier(self, id_type: str, value: str | None) -> str:
+        if not value:
+            return ""
+        if self.unmasked or id_type not in PERSONAL_TYPES:
+            return value
+        return mask_identifier(id_type, value)
+
+    def name(self, value: str | None) -> str:
+        """A person's name: initial and length hint only (``D*****``)."""
+        if not value:
+            return ""
+        if self.unmasked:
+            return value
+        return " ".join(part[:1] + "*" * min(len(part) - 1, 5) for part in value.split())

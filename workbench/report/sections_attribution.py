@@ -1,0 +1,174 @@
+"""Attribution per establishment (with proof and charts) and the GDPR art. 33 breach-notification figures."""
+
+from __future__ import annotations
+
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
+
+from workbench.report import charts, facts
+from workbench.report.context import BASIS_ORDER, Context
+from workbench.report.i18n import CATEGORIES
+from workbench.report.layout import ACCENT, NOTE_BG
+
+PROOF_KEYS_HIDDEN = ("basis", "note")  # the basis has its own column; notes are not translated
+
+
+def attribution(ctx: Context) -> list[Flowable]:
+    tr, lay = ctx.tr, ctx.lay
+    story: list[Flowable] = [lay.p(tr("s_attribution"), "h1"), lay.p(tr("a_intro"))]
+    if not ctx.establishments:
+        story.append(lay.p(tr("a_none")))
+    else:
+        story.append(lay.p(tr("a_overview_h"), "h2"))
+        rows = []
+        for e in ctx.establishments:
+            bases = "\n".join(f"{tr.basis(b)}: {tr.num(v['records'])}" for b, v in _ordered_bases(e))
+            rows.append([ctx.est_label(e["finess"]), tr.num(e["records"]), tr.num(e["patients"]), bases,
+                         ctx.strength(e)])
+        if ctx.unattributed.get("records"):
+            rows.append([tr("a_unattributed_row"), tr.num(ctx.unattributed["records"]),
+                         tr.num(ctx.unattributed["patients"]), tr.basis("none"), tr("strength_none")])
+        story.append(lay.table([tr("col_establishment"), tr("col_records"), tr("col_patients"), tr("col_bases"),
+                                tr("col_strength")], rows, [0.26, 0.15, 0.1, 0.19, 0.30], num=(1, 2)))
+    story += _charts(ctx)
+    for e in ctx.establishments:
+        story += _establishment(ctx, e)
+    if ctx.conflicts:
+        story += [lay.p(tr("a_conflicts_h"), "h2"), lay.p(tr("a_conflicts_note"))]
+        story.append(lay.table(
+            [tr("col_container"), tr("col_establishments")],
+            [[ctx.red.path(c.get("container") or c.get("item") or ""),
+              "\n".join(ctx.est_label(f) for f in c["establishments"])] for c in ctx.conflicts],
+            [0.55, 0.45], mono=(0,)))
+    if ctx.unattributed.get("records"):
+        story.append(lay.p(tr("a_unattributed", records=tr.num(ctx.unattributed["records"]),
+                              patients=tr.n(ctx.unattributed["patients"], "n_patients"))))
+    return story
+
+
+def _ordered_bases(est: dict) -> list[tuple[str, dict]]:
+    order = {b: i for i, b in enumerate(BASIS_ORDER)}
+    return sorted(est["bases"].items(), key=lambda kv: order.get(kv[0], 99))
+
+
+def _charts(ctx: Context) -> list[Flowable]:
+    tr, lay = ctx.tr, ctx.lay
+    out: list[Flowable] = []
+    labels = [f"{e['name'] or e['finess']} ({e['finess']})" for e in ctx.establishments]
+    values = [e["records"] for e in ctx.establishments]
+    if ctx.unattributed.get("records"):
+        labels.append(tr("a_unattributed_row"))
+        values.append(ctx.unattributed["records"])
+    images = []
+    png = charts.horizontal_bars(labels, values, title=tr("chart_per_establishment"), xlabel=tr("chart_records"),
+                                 highlight_last=bool(ctx.unattributed.get("records")))
+    if png:
+        images.append(png)
+    cat_rows = [(tr.category(c), ctx.categories[c]["records"]) for c in CATEGORIES if ctx.categories[c]["records"]]
+    png = charts.horizontal_bars([c for c, _ in cat_rows], [n for _, n in cat_rows], title=tr("chart_per_category"),
+                                 xlabel=tr("chart_records"))
+    if png:
+        images.append(png)
+    png = charts.date_histogram(facts.date_histogram(ctx.db), title_month=tr("chart_dates", unit=tr("unit_month")),
+                                title_year=tr("chart_dates", unit=tr("unit_year")), ylabel=tr("chart_records"))
+    if png:
+        images.append(png)
+    if not images:
+        return out
+    out += [CondPageBreak(120), lay.p(tr("a_charts_h"), "h2")]
+    for png in images:
+        out += [lay.image(png), lay.spacer(3)]
+    if ctx.summary["records"] and not ctx.span.get("last"):
+        out.append(lay.p(tr("chart_no_dates"), "small"))
+    return out
+
+
+def _establishment(ctx: Context, e: dict) -> list[Flowable]:
+    tr, lay, red = ctx.tr, ctx.lay, ctx.red
+    finess = e["finess"]
+    story: list[Flowable] = [CondPageBreak(150), lay.p(tr("a_est_h", name=e["name"] or finess, finess=finess), "h2")]
+    recipients = [f"{r or tr('a_no_recipient')}: {tr.num(n)}" for r, n in e["recipients"].items()]
+    bases = [tr("a_basis_line", basis=tr.basis(b), records=tr.n(v["records"], "n_records"),
+                cmin=tr.dec(v["confidence_min"]), cmax=tr.dec(v["confidence_max"])) for b, v in _ordered_bases(e)]
+    span = e["span"]
+    span_text = f"{tr.date(span['first'])} - {tr.date(span['last'])}" if span.get("last") else tr("unknown")
+    story.append(lay.kv([(tr("a_records"), tr.num(e["records"])), (tr("a_patients"), tr.num(e["patients"])),
+                         (tr("a_recipients"), "\n".join(recipients)), (tr("a_span"), span_text),
+                         (tr("a_bases"), "\n".join(bases)), (tr("col_strength"), ctx.strength(e))]))
+    hits, total = facts.beacon_hits(ctx.db, finess)
+    if hits:
+        story += [lay.p(tr("a_canaries_h"), "h3"), lay.p(tr("a_canary_note"), "small")]
+        rows = []
+        for h in hits:
+            person = " ".join(x for x in (red.name(h["family_name"]), red.name(h["given_name"])) if x)
+            if h["nir"]:
+                person = f"{person}\nNIR {red.identifier('nir', h['nir'])}".strip()
+            where = f"{red.path(h['item'])}\n{h['locator']}"
+            rows.append([h["beacon_id"], tr(f"status_{h['status']}") if h["status"] in ("confirmed", "partial")
+                         else h["status"], ", ".join(h["fields"]), h["recipient"] or "-", where, person])
+        story.append(lay.table([tr("col_beacon"), tr("col_status"), tr("col_fields"), tr("col_recipient"),
+                                tr("col_where"), tr("col_person")], rows, [0.16, 0.1, 0.15, 0.14, 0.27, 0.18],
+                               mono=(0, 4)))
+        if total > len(hits):
+            story.append(lay.p(tr("a_more_canaries", n=tr.num(total - len(hits))), "small"))
+    marks = facts.watermark_hits(ctx.db, finess)
+    if marks:
+        story += [lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
+        rows = [[tr("wm_image") if m["kind"] == "image-watermark" else tr("wm_table"),
+                 f"{red.path(m['item'])}\n{m['locator']}", m["recipient"] or "-",
+                 tr.num(m["rows"]) if m["rows"] is not None else "-", tr.pvalue(m["p_value"]),
+                 tr.dec(m["fraction"]) if m["fraction"] is not None else "-"] for m in marks]
+        story.append(lay.table([tr("col_wm_kind"), tr("col_where"), tr("col_recipient"), tr("col_rows"),
+                                tr("col_pvalue"), tr("col_fraction")], rows, [0.14, 0.38, 0.13, 0.11, 0.11, 0.13],
+                               mono=(1,), num=(3, 4, 5)))
+    samples = [(b, p) for b in ("identifier", "pattern") if b in e["bases"]
+               for p in facts.proof_samples(ctx.db, finess, b)]
+    if samples:
+        story.append(lay.p(tr("a_identifiers_h"), "h3"))
+        rows = [[tr.basis(b), "; ".join(f"{k}={v}" for k, v in p.items() if k not in PROOF_KEYS_HIDDEN)]
+                for b, p in samples]
+        story.append(lay.table([tr("col_bases"), tr("col_proof")], rows, [0.25, 0.75]))
+    return story
+
+
+def gdpr(ctx: Context) -> list[Flowable]:
+    tr, lay = ctx.tr, ctx.lay
+    s = ctx.summary
+    story: list[Flowable] = [lay.p(tr("s_gdpr"), "h1"), lay.p(tr("g_intro"))]
+    story.append(lay.p(tr("g_categories_h"), "h2"))
+    rows = [[tr.category(c), tr.num(ctx.categories[c]["records"]), tr.num(ctx.categories[c]["patients"])]
+            for c in CATEGORIES]
+    rows.append([tr("g_total"), tr.num(s["records"]), tr.num(s["patients"])])
+    table = lay.table([tr("col_category"), tr("col_records"), tr("col_people")], rows, [0.56, 0.22, 0.22],
+                      num=(1, 2))
+    table.setStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)])
+    story.append(table)
+    nir = ctx.identifiers.get("nir", {}).get("unique", 0)
+    if nir:
+        story.append(lay.p(tr("g_nir_note", n=tr.num(nir)), "small"))
+
+    if ctx.establishments:
+        story.append(lay.p(tr("g_per_establishment_h"), "h2"))
+        rows = []
+        for e in ctx.establishments:
+            cats = facts.category_counts(ctx.db, e["finess"])
+            rows.append([ctx.est_label(e["finess"]), tr.num(e["records"]), tr.num(e["patients"]),
+                         ", ".join(tr.category(c) for c in CATEGORIES if cats[c]["records"])])
+        story.append(lay.table([tr("col_establishment"), tr("col_records"), tr("col_people"), tr("col_categories")],
+                               rows, [0.3, 0.16, 0.14, 0.40], num=(1, 2)))
+
+    present = [tr.category(c) for c in CATEGORIES if ctx.categories[c]["records"]]
+    people = max(s["patients"], nir)
+    evidence_names = [r[0].replace("\\", "/").rsplit("/", 1)[-1] for r in
+                      ctx.db.execute("SELECT path FROM evidence ORDER BY id LIMIT 5")]
+    lines = [tr("g_nature", evidence=", ".join(evidence_names) or tr("unknown")),
+             tr("g_categories", cats=tr.join(present) or tr("unknown")),
+             tr("g_people", people=tr.num(people)),
+             tr("g_records", records=tr.num(s["records"])),
+             tr("g_period", first=tr.date(ctx.span["first"]), last=tr.date(ctx.span["last"]))
+             if ctx.span.get("last") else tr("g_period_unknown")]
+    if ctx.establishments:
+        lines.append(tr("g_establishments", names=tr.join([ctx.est_label(e["finess"]) for e in ctx.establishments])))
+    lines.append(tr("g_risk"))
+    story.append(KeepTogether([lay.p(tr("g_wording_h"), "h2"), lay.box(lines, NOTE_BG)]))
+    return story
+

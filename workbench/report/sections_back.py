@@ -1,0 +1,162 @@
+"""Findings and annexes (item list, custody log) of the PDF; the item list of a large case goes to a CSV annex."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from reportlab.platypus import CondPageBreak, Flowable
+
+from workbench.engine.model import IDENTIFIER_TYPES
+from workbench.report import facts
+from workbench.report.context import Context
+from workbench.report.layout import WARN_BG
+from workbench.report.redact import Redactor
+
+ITEMS_INLINE_MAX = 5_000  # above this the item list is a CSV annex beside the PDF
+ITEMS_PER_TABLE = 200  # the inline list is cut in tables of this many rows (fast layout, header repeated)
+CUSTODY_INLINE_MAX = 1_000
+_DIGEST = re.compile(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}")
+ITEMS_CSV_HEADER = ["n", "vpath", "depth", "entry_type", "kind", "format", "size", "status", "error_stage",
+                    "extension", "ext_mismatch", "sha256"]
+
+
+def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
+    tr, lay, red = ctx.tr, ctx.lay, ctx.red
+    story: list[Flowable] = [lay.p(tr("s_findings"), "h1"), lay.p(tr("f_identifiers_h"), "h2")]
+    rows = [[tr(f"id_{t}"), tr.num(ctx.identifiers.get(t, {}).get("hits", 0)),
+             tr.num(ctx.identifiers.get(t, {}).get("unique", 0))] for t in IDENTIFIER_TYPES]
+    story.append(lay.table([tr("col_type"), tr("col_hits"), tr("col_unique")], rows, [0.5, 0.25, 0.25], num=(1, 2)))
+    top = facts.top_identifiers(ctx.db)
+    if top:
+        story.append(lay.p(tr("f_top_h"), "h3"))
+        story.append(lay.table([tr("col_type"), tr("col_value"), tr("col_hits"), tr("col_items")],
+                               [[tr(f"id_{t['type']}"), red.identifier(t["type"], t["value"]), tr.num(t["hits"]),
+                                 tr.num(t["items"])] for t in top], [0.2, 0.46, 0.17, 0.17], mono=(1,), num=(2, 3)))
+
+    story.append(lay.p(tr("f_rules_h"), "h2"))
+    rules = facts.rule_stats(ctx.db, limit=rule_limit)
+    if not rules:
+        return story + [lay.p(tr("f_rules_none"))]
+    story.append(lay.table(
+        [tr("col_detector"), tr("col_rule"), tr("col_items"), tr("col_matches"), tr("col_severity")],
+        [[r["detector"], r["rule"], tr.num(r["items"]), tr.num(r["matches"]), r["severity"]] for r in rules],
+        [0.14, 0.42, 0.12, 0.19, 0.13], mono=(1,), num=(2, 3)))
+    more = facts.rule_count(ctx.db) - len(rules)
+    if more > 0:
+        story.append(lay.p(tr("f_rules_more", n=tr.num(more)), "small"))
+    story += [CondPageBreak(80), lay.p(tr("f_top_items_h"), "h3")]
+    rows = []
+    for r in rules:
+        items = "\n".join(f"{red.path(t['item'])} ({tr.num(t['matches'])})" for t in r["top_items"])
+        rows.append([r["rule"], items, red.text(_clip(r["excerpt"], 240))])
+    story.append(lay.table([tr("col_rule"), tr("col_top_items"), tr("col_excerpt")], rows, [0.22, 0.46, 0.32],
+                           mono=(0, 1, 2)))
+    return story
+
+
+def annexes(ctx: Context) -> list[Flowable]:
+    tr, lay = ctx.tr, ctx.lay
+    story: list[Flowable] = [lay.p(tr("s_annexes"), "h1"), lay.p(tr("x_items_h"), "h2")]
+    n_items = ctx.summary["items"]
+    if n_items > ITEMS_INLINE_MAX:
+        path, sha = write_items_csv(ctx, items_csv_path(ctx.pdf_path))
+        ctx.extra_files["items-csv"] = path
+        story.append(lay.p(tr("x_items_csv", n=tr.n(n_items, "n_items"), file=path.name, sha=sha)))
+    else:
+        story.append(lay.p(tr("x_items_intro", n=_cap(tr.n(n_items, "n_items")))))
+        story += _item_tables(ctx)
+    story += [CondPageBreak(100), lay.p(tr("x_custody_h"), "h2")]
+    chain = ctx.check.chain
+    if chain.ok:
+        story.append(lay.p(tr("x_custody_ok", n=tr.num(chain.entries), head=chain.head or "-")))
+    else:
+        story.append(lay.box([tr("x_custody_broken", problems="; ".join(chain.problems[:10]))], WARN_BG))
+    entries = ctx.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0]
+    skip = max(0, entries - CUSTODY_INLINE_MAX)
+    if skip:
+        story.append(lay.p(tr("x_custody_more", n=tr.num(skip)), "small"))
+    rows = []
+    for e in ctx.db.execute("SELECT seq, ts_utc, actor, action, detail, hash FROM custody ORDER BY seq LIMIT -1 "
+                            "OFFSET ?", (skip,)):
+        rows.append([str(e[0]), (e[1] or "").replace("T", " ").replace("Z", ""), f"{e[2]}\n{e[3]}",
+                     f"{_detail(e[4], ctx.red)}\n{e[5]}"])
+    story.append(lay.table([tr("col_seq"), tr("col_time"), tr("col_action"), tr("col_detail")], rows,
+                           [0.06, 0.17, 0.17, 0.6], mono=(3,), num=(0,)))
+    story.append(lay.p(tr("x_custody_pdf"), "small"))
+    return story
+
+
+def _item_tables(ctx: Context) -> list[Flowable]:
+    tr, lay, red = ctx.tr, ctx.lay, ctx.red
+    out: list[Flowable] = []
+    header = [tr("col_item") + " / SHA-256", tr("col_kind"), tr("col_size"), tr("col_status")]
+    cursor = ctx.db.execute("SELECT vpath, kind, size, status, sha256 FROM items ORDER BY id")
+    while batch := cursor.fetchmany(ITEMS_PER_TABLE):
+        rows = [[f"{red.path(r[0])}\n{r[4] or '-'}", r[1] or "", tr.num(r[2]) if r[2] is not None else "-",
+                 r[3] or ""] for r in batch]
+        out.append(lay.table(header, rows, [0.64, 0.13, 0.13, 0.10], mono=(0,), num=(2,)))
+    return out
+
+
+def items_csv_path(pdf_path: Path) -> Path:
+    return pdf_path.with_name(f"{pdf_path.stem}-items.csv")
+
+
+def write_items_csv(ctx: Context, path: Path) -> tuple[Path, str]:
+    """Stream the item list to CSV (paths masked like the PDF); returns its path and SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+
+    class _Hashing:
+        def __init__(self, fh) -> None:
+            self.fh = fh
+
+        def write(self, text: str) -> None:
+            digest.update(text.encode("utf-8"))
+            self.fh.write(text)
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(_Hashing(fh))
+        writer.writerow(ITEMS_CSV_HEADER)
+        cursor = ctx.db.execute("SELECT vpath, depth, entry_type, kind, format, size, status, error_stage, extension, "
+                                "ext_mismatch, sha256 FROM items ORDER BY id")
+        n = 0
+        while batch := cursor.fetchmany(5_000):
+            for r in batch:
+                n += 1
+                writer.writerow([n, ctx.red.path(r[0]), *["" if v is None else v for v in tuple(r)[1:]]])
+    return path, digest.hexdigest()
+
+
+def _detail(text: str | None, red: Redactor, limit: int = 400) -> str:
+    """A custody entry's JSON detail as compact ``key=value`` pairs; digests and numbers shown as they are,
+    other values masked like free text (they may hold item paths)."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return _clip(red.text(text), limit)
+    if not isinstance(value, dict):
+        return _clip(red.text(str(value)), limit)
+    parts = []
+    for k, v in value.items():
+        if isinstance(v, bool | int | float) or v is None:
+            shown = str(v)
+        elif isinstance(v, str) and _DIGEST.fullmatch(v):
+            shown = v
+        else:
+            shown = red.text(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
+        parts.append(f"{k}={shown}")
+    return _clip("; ".join(parts), limit)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _clip(text: str | None, n: int) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1] + "…"

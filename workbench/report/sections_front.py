@@ -1,0 +1,195 @@
+"""Cover, executive summary, evidence and method sections of the PDF."""
+
+from __future__ import annotations
+
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
+
+from workbench import TOOL_NAME, __version__
+from workbench.report import facts
+from workbench.report.context import Context
+from workbench.report.fonts import register_fonts
+from workbench.report.i18n import CATEGORIES
+from workbench.report.layout import OK_BG, WARN_BG
+
+BOUND_KEYS = ("max_depth", "max_member_bytes", "max_evidence_bytes", "max_ratio", "ratio_grace_bytes", "max_members")
+BYTE_BOUNDS = ("max_member_bytes", "max_evidence_bytes", "ratio_grace_bytes")
+
+
+def cover(ctx: Context) -> list[Flowable]:
+    tr, lay, meta = ctx.tr, ctx.lay, ctx.meta
+    custody = ctx.check.chain
+    story: list[Flowable] = [lay.spacer(18), lay.p(tr("cover_title"), "title"), lay.p(tr("cover_subtitle"), "subtitle")]
+    pairs = [
+        (tr("cover_case_number"), meta.get("case_number") or tr("unknown")),
+        (tr("cover_case_title"), meta.get("title") or tr("unknown")),
+        (tr("cover_analyst"), meta.get("analyst") or tr("unknown")),
+        (tr("cover_organisation"), meta.get("organisation") or tr("unknown")),
+        (tr("cover_case_created"), tr.timestamp(meta.get("created_utc"))),
+        (tr("cover_report_date"), tr.timestamp(ctx.report_utc)),
+        (tr("cover_tool"), f"{TOOL_NAME} {__version__}"),
+        (tr("cover_evidence"), tr.n(ctx.summary["evidence"], "n_evidence") + f" - {tr.size(ctx.summary['bytes'])}"),
+        (tr("cover_custody"), tr("cover_custody_value", n=tr.num(custody.entries), head=custody.head or "-")),
+    ]
+    story += [lay.kv(pairs, mono_values=(tr("cover_custody"),), label_share=0.3), lay.spacer(10)]
+    story.append(lay.box([tr("cover_classification")], WARN_BG))
+    story.append(lay.spacer(4))
+    story.append(lay.box([tr("cover_unmasked") if ctx.red.unmasked else tr("cover_masked")],
+                         WARN_BG if ctx.red.unmasked else OK_BG))
+    note = register_fonts().note
+    if note:
+        story += [lay.spacer(4), lay.p(note, "small")]
+    return story
+
+
+def summary(ctx: Context) -> list[Flowable]:
+    tr, lay, s = ctx.tr, ctx.lay, ctx.summary
+    story: list[Flowable] = [lay.p(tr("s_summary"), "h1")]
+    common = {"evidence": tr.n(s["evidence"], "n_evidence"), "size": tr.size_short(s["bytes"]),
+              "items": tr.n(s["items"], "n_items")}
+    if s["records"]:
+        story.append(lay.p(tr("sum_found", records=tr.n(s["records"], "n_records"),
+                              patients=tr.n(s["patients"], "n_patients"), **common)))
+    else:
+        story.append(lay.p(tr("sum_no_records", **common)))
+    nir = ctx.identifiers.get("nir", {}).get("unique", 0)
+    if nir:
+        story.append(lay.p(tr("sum_nir", nir=tr.num(nir))))
+    if ctx.establishments:
+        names = [ctx.est_label(e["finess"]) for e in ctx.establishments]
+        story.append(lay.p(tr("sum_establishments", n=tr.n(len(names), "n_establishments"), names=tr.join(names))))
+    elif s["records"]:
+        story.append(lay.p(tr("sum_no_establishment")))
+    if ctx.unattributed.get("records"):
+        story.append(lay.p(tr("sum_unattributed", records=tr.num(ctx.unattributed["records"]))))
+    cats = [tr.category(c) for c in CATEGORIES if ctx.categories.get(c, {}).get("records")]
+    if cats:
+        story.append(lay.p(tr("sum_categories", cats=tr.join(cats))))
+    if ctx.span.get("last"):
+        story.append(lay.p(tr("sum_span", first=tr.date(ctx.span["first"]), last=tr.date(ctx.span["last"]))))
+    if ctx.establishments:
+        story.append(lay.p(tr("sum_strength_intro"), "h3"))
+        story += lay.bullets([
+            tr("sum_strength_item", name=e["name"] or e["finess"], finess=e["finess"],
+               records=tr.n(e["records"], "n_records"), patients=tr.n(e["patients"], "n_patients_short"),
+               strength=ctx.strength(e))
+            for e in ctx.establishments])
+        story.append(lay.spacer(2))
+    if ctx.conflicts:
+        story.append(lay.p(tr("sum_conflicts", n=tr.num(len(ctx.conflicts)))))
+    if s["error_items"]:
+        story.append(lay.p(tr("sum_errors", n=tr.num(s["error_items"]))))
+    verified_ok = all(e["unchanged"] for e in ctx.check.evidence) and bool(ctx.check.evidence)
+    checks = [tr("sum_verified_ok") if verified_ok else tr("sum_verified_changed"),
+              tr("sum_chain_ok", n=tr.num(ctx.check.chain.entries)) if ctx.check.chain.ok else tr("sum_chain_broken")]
+    story += [lay.spacer(2), lay.box(checks, OK_BG if verified_ok and ctx.check.chain.ok else WARN_BG)]
+    return story
+
+
+def evidence(ctx: Context) -> list[Flowable]:
+    tr, lay = ctx.tr, ctx.lay
+    story: list[Flowable] = [lay.p(tr("s_evidence"), "h1"), lay.p(tr("ev_intro"))]
+    rows = ctx.db.execute("SELECT * FROM evidence ORDER BY id").fetchall()
+    if not rows:
+        return story + [lay.p(tr("ev_none"))]
+    checks = {c["path"]: c for c in ctx.check.evidence}
+    file_counts = facts.evidence_file_counts(ctx.db)
+    if any(r["is_dir"] for r in rows):
+        story.append(lay.p(tr("ev_folder_note"), "small"))
+    for n, r in enumerate(rows, start=1):
+        check = checks.get(r["path"])
+        if check is None:
+            result, verified = tr("unknown"), None
+        elif check["unchanged"]:
+            result, verified = tr("ev_unchanged"), check["verified_utc"]
+        else:
+            result = tr("ev_changed", changes="; ".join(check["changes"][:10]))
+            verified = check["verified_utc"]
+        kind = tr("ev_folder", n=tr.n(file_counts.get(r["id"], 0), "n_files")) if r["is_dir"] else tr("ev_file")
+        pairs = [(tr("ev_path"), r["path"]), (tr("ev_type"), kind), (tr("ev_size"), tr.size(r["size"])),
+                 ("MD5", r["md5"]), ("SHA-1", r["sha1"]), ("SHA-256", r["sha256"]),
+                 (tr("ev_acquired"), tr.timestamp(r["acquired_utc"])),
+                 (tr("ev_reverified"), tr.timestamp(verified)), (tr("ev_result"), result)]
+        table = lay.kv(pairs, mono_values=(tr("ev_path"), "MD5", "SHA-1", "SHA-256"), label_share=0.22)
+        if check is not None and not check["unchanged"]:
+            table.setStyle([("BACKGROUND", (1, len(pairs) - 1), (1, len(pairs) - 1), WARN_BG)])
+        story.append(KeepTogether([lay.p(tr("ev_heading", n=n), "h3"), table]))
+    return story
+
+
+def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
+    tr, lay, db = ctx.tr, ctx.lay, ctx.db
+    story: list[Flowable] = [lay.p(tr("s_method"), "h1"), lay.p(tr("m_detectors_h"), "h2"),
+                             lay.p(tr("m_detectors"))]
+    seen = facts.detectors_seen(db)
+    if seen:
+        story.append(lay.p(tr("m_detectors_seen", list=", ".join(seen))))
+    story.append(lay.p(tr("m_attribution_order")))
+
+    story.append(lay.p(tr("m_rules_h"), "h2"))
+    rulesets = db.execute("SELECT name, origin, sha256 FROM rulesets ORDER BY origin, name").fetchall()
+    if rulesets:
+        story.append(lay.table([tr("col_name"), tr("col_origin"), tr("col_sha256")],
+                               [[r[0], r[1], r[2]] for r in rulesets], [0.3, 0.12, 0.58], mono=(2,)))
+    else:
+        story.append(lay.p(tr("m_rules_none")))
+
+    story.append(lay.p(tr("m_registry_h"), "h2"))
+    reg = facts.registry_info(ctx.meta)
+    if reg is None:
+        story.append(lay.p(tr("m_registry_none")))
+    else:
+        sig = {"ok": tr("reg_sig_ok"), "failed": tr("reg_sig_failed")}.get(reg["signature"] or "", reg["signature"])
+        table = lay.kv([(tr("reg_path"), reg["path"] or tr("unknown")),
+                        (tr("reg_authority"), reg["authority"] or tr("unknown")),
+                        (tr("reg_version"), reg["version"] or tr("unknown")),
+                        (tr("reg_signature"), sig or tr("unknown")),
+                        (tr("reg_key"), reg["key_id"] or tr("unknown"))],
+                       mono_values=(tr("reg_path"), tr("reg_key")))
+        if reg["signature"] != "ok":
+            table.setStyle([("BACKGROUND", (1, 3), (1, 3), WARN_BG)])
+        story.append(table)
+
+    story.append(lay.p(tr("m_bounds_h"), "h2"))
+    bounds = facts.bounds_info(ctx.meta)
+    if not bounds:
+        story.append(lay.p(tr("m_bounds_none")))
+    else:
+        pairs = []
+        for key in [*BOUND_KEYS, *(k for k in bounds if k not in BOUND_KEYS)]:
+            if key not in bounds:
+                continue
+            value = bounds[key]
+            shown = tr.size(value) if key in BYTE_BOUNDS and isinstance(value, int) else (
+                tr.num(value) if isinstance(value, int | float) else str(value))
+            label = tr(f"bound_{key}") if f"bound_{key}" in tr.cat else key
+            pairs.append((label, shown))
+        story.append(lay.kv(pairs, label_share=0.45))
+
+    kinds = db.execute("SELECT COALESCE(kind, '?'), COUNT(*), COALESCE(SUM(size), 0) FROM items GROUP BY 1 "
+                       "ORDER BY 2 DESC").fetchall()
+    if kinds:
+        story.append(CondPageBreak(60))
+        story.append(lay.p(tr("m_kinds_h"), "h2"))
+        story.append(lay.table([tr("col_kind"), tr("col_count"), tr("col_size")],
+                               [[k[0], tr.num(k[1]), tr.size(k[2])] for k in kinds], [0.4, 0.2, 0.4], num=(1,)))
+
+    story.append(lay.p(tr("m_failed_h"), "h2"))
+    status = facts.item_status_counts(db)
+    if status:
+        story.append(lay.p(tr("m_failed_status", list=", ".join(f"{k}: {tr.num(v)}" for k, v in status.items()))))
+    errors = db.execute("SELECT vpath, stage, error FROM errors ORDER BY id LIMIT ?", (error_limit,)).fetchall()
+    if not errors:
+        story.append(lay.p(tr("m_failed_none")))
+    else:
+        story.append(lay.table([tr("col_item"), tr("col_stage"), tr("col_error")],
+                               [[ctx.red.path(e[0]), e[1], ctx.red.text(_clip(e[2], 300))] for e in errors],
+                               [0.45, 0.12, 0.43], mono=(0,)))
+        more = ctx.summary["errors"] - len(errors)
+        if more > 0:
+            story.append(lay.p(tr("m_failed_more", n=tr.num(more)), "small"))
+    return story
+
+
+def _clip(text: str | None, n: int) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1] + "…"
