@@ -175,7 +175,7 @@ def test_stdlib_elementtree_behaviour_on_entities() -> None:
     expanded = 0
     for _event, elem in ET.iterparse(io.BytesIO(_quadratic_blowup())):
         expanded = len(elem.text or "")
-    assert expanded == 7_000_000  # 7 MB out of a 100 KB document (x70): hence defusedxml, which refuses it
+    assert expanded == 7_000_000  # 7 MB out of a 100 KB document (x70): hence our guard, which refuses it
 
 
 def _docx_with_document(document_xml: bytes) -> bytes:
@@ -192,6 +192,22 @@ def _docx_with_document(document_xml: bytes) -> bytes:
 def test_office_xml_entities_are_refused(payload: bytes) -> None:
     with pytest.raises(LayerError, match="XML refused"):
         _run("docx", _docx_with_document(payload))
+
+
+def test_office_doctype_without_entities_is_refused_and_clean_text_kept() -> None:
+    doc = (b'<?xml version="1.0"?><!DOCTYPE w:document SYSTEM "http://evil.example/x.dtd">'
+           b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+    with pytest.raises(LayerError, match="DOCTYPE"):
+        _run("docx", _docx_with_document(doc))
+
+
+def test_office_corrupt_deflate_member() -> None:
+    data = bytearray(F.docx(P))
+    start = data.index(b"word/document.xml") + len(b"word/document.xml")
+    for i in range(start + 20, start + 60):
+        data[i] ^= 0x5A
+    with pytest.raises(LayerError):
+        _run("docx", bytes(data))
 
 
 def test_office_external_entity_is_refused() -> None:

@@ -16,18 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from workbench.engine.layers import Attachment, BlobLike, LayerError, TextLayer
-from workbench.engine.layers.xmlstream import TextHandler, XmlBudget, parse_all, stream_text
+from workbench.engine.layers.xmlstream import TextHandler, XmlBudget, attr, parse_all, stream_text
 
 MAX_XML_BYTES = 200 * 2**20
 LAYER_CHARS = 16 * 2**20  # a layer is cut (at a line end) past this many characters
 LAYER = "office-text"
-
-
-def _attr(attrs: Any, local: str) -> str | None:
-    for (_uri, name), value in attrs.items():
-        if name == local:
-            return value
-    return None
 
 
 # ------------------------------------------------------------------------------------------ handlers
@@ -41,8 +34,7 @@ class WordHandler(TextHandler):
         self.capture = 0
         self.in_run = 0
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        local = name[1]
+    def start(self, local: str, attrs: dict[str, str]) -> None:
         if local in ("t", "delText"):
             self.capture += 1
         elif local == "r":
@@ -52,8 +44,7 @@ class WordHandler(TextHandler):
         elif self.in_run and local in ("br", "cr"):
             self.emit("\n")
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
+    def end(self, local: str) -> None:
         if local in ("t", "delText"):
             self.capture -= 1
         elif local == "r":
@@ -76,8 +67,7 @@ class SharedStringsHandler(TextHandler):
         self.capture = 0
         self.phonetic = 0
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        local = name[1]
+    def start(self, local: str, attrs: dict[str, str]) -> None:
         if local == "si":
             self.buf = []
         elif local == "rPh":
@@ -85,8 +75,7 @@ class SharedStringsHandler(TextHandler):
         elif local == "t" and not self.phonetic:
             self.capture += 1
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
+    def end(self, local: str) -> None:
         if local == "si":
             self.strings.append("".join(self.buf))
         elif local == "rPh":
@@ -110,16 +99,14 @@ class SheetHandler(TextHandler):
         self.buf: list[str] = []
         self.capture = 0
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        local = name[1]
+    def start(self, local: str, attrs: dict[str, str]) -> None:
         if local == "c":
-            self.cell_type = _attr(attrs, "t")
+            self.cell_type = attr(attrs, "t")
             self.buf = []
         elif local in ("v", "t"):  # <v> value, <is><t> inline string; <f> formulas are not values
             self.capture += 1
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
+    def end(self, local: str) -> None:
         if local in ("v", "t") and self.capture:
             self.capture -= 1
         elif local == "c":
@@ -147,8 +134,7 @@ class OdfHandler(TextHandler):
         self.cell = 0
         self.cell_paras = 0
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        local = name[1]
+    def start(self, local: str, attrs: dict[str, str]) -> None:
         if local in ("p", "h"):
             if self.cell and not self.para and self.cell_paras:
                 self.emit(" ")  # paragraphs of one cell stay on the row's line
@@ -158,7 +144,7 @@ class OdfHandler(TextHandler):
             self.cell_paras = 0
         elif self.para and local == "s":
             try:
-                count = int(_attr(attrs, "c") or 1)
+                count = int(attr(attrs, "c") or 1)
             except ValueError:
                 count = 1
             self.emit(" " * max(1, min(count, 100)))
@@ -167,8 +153,7 @@ class OdfHandler(TextHandler):
         elif self.para and local == "line-break":
             self.emit("\n")
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
+    def end(self, local: str) -> None:
         if local in ("p", "h"):
             self.para -= 1
             if not self.para:
@@ -195,14 +180,14 @@ class PropertiesHandler(TextHandler):
         self.stack: list[str] = []
         self.buf: list[str] = []
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        self.stack.append(name[1])
+    def start(self, local: str, attrs: dict[str, str]) -> None:
+        self.stack.append(local)
         self.buf = []
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
+    def end(self, local: str) -> None:
         value = "".join(self.buf).strip()
         if value and len(self.stack) > 1:
-            self.emit(f"{name[1]}: {value}\n")
+            self.emit(f"{local}: {value}\n")
         self.buf = []
         self.stack.pop()
 
@@ -216,13 +201,13 @@ class _RelsHandler(TextHandler):
         self.targets: dict[str, str] = {}
         self.sheets: list[tuple[str, str]] = []  # (name, relationship id), workbook order
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        if name[1] == "Relationship":
-            rid, target = _attr(attrs, "Id"), _attr(attrs, "Target")
+    def start(self, local: str, attrs: dict[str, str]) -> None:
+        if local == "Relationship":
+            rid, target = attr(attrs, "Id"), attr(attrs, "Target")
             if rid and target:
                 self.targets[rid] = target
-        elif name[1] == "sheet":
-            sheet_name, rid = _attr(attrs, "name"), _attr(attrs, "id")
+        elif local == "sheet":
+            sheet_name, rid = attr(attrs, "name"), attr(attrs, "id")
             if sheet_name is not None and rid:
                 self.sheets.append((sheet_name, rid))
 
