@@ -107,6 +107,25 @@ def write_gzip_zeros(path: Path, total: int, segment: int = 16 << 20) -> int:
         return fh.tell()
 
 
+def tar_gz_zeros(member_bytes: int, name: str = "dump.sql", segment: int = 16 << 20) -> bytes:
+    """A .tar.gz holding one member of ``member_bytes`` zeros (a multiple of ``segment``), built in memory."""
+    import tarfile
+
+    ti = tarfile.TarInfo(name)
+    ti.size, ti.mtime = member_bytes, 1710408600
+    header = ti.tobuf(tarfile.GNU_FORMAT)  # GNU: sizes over 8 GiB in base-256
+    trailer = bytes(1024)  # end-of-archive blocks (member_bytes is a multiple of 512)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = comp.compress(header) + comp.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15)
+    end = tail.compress(trailer) + tail.flush(zlib.Z_FINISH)
+    crc = crc32_combine(crc32_combine(zlib.crc32(header), crc32_zeros(member_bytes), member_bytes),
+                        zlib.crc32(trailer), len(trailer))
+    total = len(header) + member_bytes + len(trailer)
+    body = head + zero_segment(segment) * (member_bytes // segment) + end
+    return b"\x1f\x8b\x08\x00" + struct.pack("<I", 1710408600) + b"\x02\x03" + body + struct.pack("<II", crc, total & 0xFFFFFFFF)
+
+
 # -- a raw zip writer that takes already-compressed data ---------------------------------------------
 def local_header(name: bytes, method: int, crc: int, csize: int, usize: int, flags: int = 0) -> bytes:
     return LOCAL.pack(b"PK\x03\x04", 20, flags, method, DOS_TIME, DOS_DATE, crc, csize, usize, len(name), 0) + name
