@@ -82,8 +82,10 @@ def libmagic_describe(buf: bytes) -> tuple[str | None, str | None]:
 
 # Binary formats: libmagic reads their headers only, so a short buffer is enough and much faster.
 _MAGIC_BINARY_BYTES = 4096
-# Unknown content: libmagic's text rules cost ~1.5 ms whatever the size; give them a bounded sample.
-_MAGIC_FALLBACK_BYTES = 16384
+# Unknown content: libmagic runs all its rules when nothing matches, and its text rules cost milliseconds
+# (measured here, busy machine: 3.5 ms on 1 KiB of UTF-8 prose, 12 ms on 16 KiB): small samples only.
+_MAGIC_FALLBACK_TEXT_BYTES = 1024
+_MAGIC_FALLBACK_BINARY_BYTES = 4096
 
 # ------------------------------------------------------------------------------------------- extension
 
@@ -663,6 +665,8 @@ def sniff(head: bytes, name: str) -> KindInfo:
     sig = _binary_signature(head)
     if sig:
         kind, fmt, mime = sig
+        if fmt == "raw":  # a DICOM dataset without preamble: libmagic knows nothing of it, and says so slowly
+            return done(KindInfo(kind=kind, format=fmt, mime=mime))
         lm_mime, lm_desc = libmagic_describe(head[:_MAGIC_BINARY_BYTES])
         if kind == "binary" and lm_mime and lm_mime != "application/octet-stream":
             mime = lm_mime  # e.g. application/vnd.ms-excel for an OLE2 workbook
@@ -676,12 +680,12 @@ def sniff(head: bytes, name: str) -> KindInfo:
         if known:
             kind, fmt, mime, delim = known
             return done(KindInfo(kind, fmt, mime, None, encoding, delim, bom=bom))
-        lm_mime, lm_desc = libmagic_describe(head[:_MAGIC_FALLBACK_BYTES])
+        lm_mime, lm_desc = libmagic_describe(head[:_MAGIC_FALLBACK_TEXT_BYTES])
         mapped = _kind_from_magic(lm_mime)
         kind, fmt = mapped if mapped else ("text", None)
         return done(KindInfo(kind, fmt, lm_mime or "text/plain", lm_desc, encoding, bom=bom))
 
-    lm_mime, lm_desc = libmagic_describe(head[:_MAGIC_FALLBACK_BYTES])
+    lm_mime, lm_desc = libmagic_describe(head[:_MAGIC_FALLBACK_BINARY_BYTES])
     mapped = _kind_from_magic(lm_mime)
     if mapped and mapped[0] == "image":
         return done(KindInfo("image", mapped[1], lm_mime, lm_desc))
