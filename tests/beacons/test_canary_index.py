@@ -66,7 +66,27 @@ def test_one_field_is_partial_and_weak_fields_alone_are_silent(minted) -> None:
     p = rennes[1].record.patient
     (match,) = index.match_record({"nir": p.nir, "family_name": "DUPONT", "given_name": "Jean"})
     assert match.status == STATUS_PARTIAL and match.fields_matched == ("nir",)
-    assert index.match_record({"birth_date": p.birth_date.isoformat(), "postcode": p.postcode}) == []
+    assert index.match_record({"birth_date": p.birth_date.isoformat(), "postcode": p.postcode,
+                               "address": p.address}) == []
+
+
+def test_place_never_confirms(minted) -> None:
+    index, rennes, _ = minted
+    p = rennes[7].record.patient
+    # a namesake living in the same postcode, at a real-looking address: still only partial
+    (match,) = index.match_record({"family_name": p.family_name, "given_name": p.given_name,
+                                   "postcode": p.postcode, "address": p.address.upper()})
+    assert match.status == STATUS_PARTIAL and match.fields_matched == ("address", "name", "postcode")
+    (match,) = index.match_record({"ipp": p.ipp, "postcode": p.postcode})
+    assert match.status == STATUS_PARTIAL
+    # the e-mail is derived from the name: together they are one piece of evidence
+    if p.email:
+        (match,) = index.match_record({"family_name": p.family_name, "given_name": p.given_name,
+                                       "email": p.email.upper()})
+        assert match.status == STATUS_PARTIAL and match.fields_matched == ("email", "name")
+    # the birth date confirms a distinguishing field
+    (match,) = index.match_record({"ipp": p.ipp, "birth_date": p.birth_date.strftime("%Y%m%d")})
+    assert match.status == STATUS_CONFIRMED
 
 
 def test_married_name_matches_through_birth_name(minted) -> None:
@@ -146,10 +166,28 @@ def test_match_record_speed(minted, record_property) -> None:
         index.match_record(fields)
     rate = len(records) / (time.perf_counter() - start)
     record_property("match_record_per_s", round(rate))
-    assert rate > 10_000  # measured ~32k/s on one core of the reference machine
+    assert rate > 2_000  # a floor for a loaded shared machine; measured 15-30k/s on one idle core
 
 
 def test_empty_registry_index(tmp_path: Path) -> None:
     index = CanaryIndex.from_registry(Registry.init(tmp_path / "r.json", "X"))
     assert len(index) == 0 and index.match_record({"nir": "284032935212345"}) == []
     assert index.match_frame(pd.DataFrame({"nir": ["x"]})) == []
+
+
+def test_no_false_confirmation_in_a_synthetic_population(tmp_path: Path) -> None:
+    """500 canaries against 6,000 ordinary patients drawn from the same name, street and commune pools: the
+    pools are small, so names, postcodes and addresses do collide (partials), but nothing is confirmed."""
+    reg = Registry.init(tmp_path / "r.json", "X")
+    reg.add_establishment(RENNES.finess, RENNES.name, ipp_patterns=[RENNES.ipp_pattern])
+    mint(reg, RENNES.finess, count=500, target_format="csv", seed=3)
+    index = CanaryIndex.from_registry(reg)
+    rows = []
+    for record in PeopleFactory(4).records(RENNES, 6000):
+        p = record.patient
+        rows.append({"nir": p.nir, "family_name": p.family_name, "birth_name": p.birth_name,
+                     "given_name": p.given_name, "birth_date": p.birth_date.isoformat(), "phone": p.phone,
+                     "email": p.email, "ipp": p.ipp, "postcode": p.postcode, "address": p.address})
+    found = index.match_frame(pd.DataFrame(rows, dtype=object))
+    assert len(found) > 20  # the test does exercise collisions...
+    assert [m for _, m in found if m.status == STATUS_CONFIRMED] == []  # ...and none is taken for proof

@@ -5,20 +5,25 @@ sex, birth date and birthplace, address, phone, e-mail, an IPP in the establishm
 and lab results). Only keyed hashes of its fields go into the registry (see :mod:`registry`); the values
 themselves exist only in the files written for the target system.
 
-Why a real person will not match a canary on two fields (what *confirmed* needs, see :mod:`canary_index`):
+Why a real person will not match a canary on two fields. *Confirmed* (see :mod:`canary_index`) needs two
+counted evidence groups among NIR, IPP, identity (name, birth name, e-mail), phone and birth date; the place
+(address, postcode) never confirms.
 
 * NIR. Canaries take order numbers 900-999 of their birth register (sex, year, month, commune). A Breton
   commune registers at most a few hundred births per sex and month (Rennes, the largest, about 170), so these
   NIRs belong to nobody; the synth factory keeps them out of generated patients too. Every new canary's NIR is
   also checked against every canary already in the registry. Any pair containing the NIR is therefore new.
-* E-mail, phone, IPP are checked unique among the registry's canaries. A phone is 8 random digits (1e-8 per
-  real number); an IPP is random in the establishment's format - it should be the IPP the establishment's
-  system assigns when the canary is entered there, which by construction belongs to no one else.
-* (name, birth date), the only pair with no identifier in it, is checked new against the registry. For a real
-  record to carry both, its (family, given) pair must be the canary's - under 1e-5 of people even for the
+* IPP, e-mail, phone are checked unique among the registry's canaries. The IPP should be the one the
+  establishment's system assigns when the canary is entered there (by construction nobody else's); a minted
+  random one is taken by a real patient of that establishment with probability (patients / format size, ~2 %
+  for 2 million patients and 8 digits), who would also need the canary's name or birth date (1 in 30,000).
+  A phone number may be a real subscriber's: that person would also need the canary's name or birth date.
+* Identity + birth date, the one pair with no identifier in it, is checked new against the registry. For a
+  real record to carry both, its (family, given) pair must be the canary's - under 1e-5 of people even for the
   commonest Breton pairs, ~1e-7 for a typical draw - and its birth date too (1 in ~33,000): 3e-10 per record
   and canary at worst, ~3e-12 typically, i.e. about 3e-3 expected false pairs in a dump of one million records
-  against 1,000 canaries at worst.
+  against 1,000 canaries at worst. (Name + postcode would be ~1e-3 per record at worst: that is why the place
+  never confirms.)
 
 The seed comes from the operating system's CSPRNG (``secrets``) unless a test passes one, so nobody can
 regenerate an establishment's canaries from public code.

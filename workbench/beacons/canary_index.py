@@ -5,10 +5,15 @@ key, two dicts). Each present field of a record is normalised, hashed with the r
 (HMAC-SHA-256) and looked up in a dict: no canary value is ever held in clear, and the work per record is a
 few hashes whatever the number of canaries.
 
-A canary is *confirmed* when two or more of its fields match within one record, at least one of them a
-distinguishing field (not only :data:`WEAK_FIELDS`): a birth date and a postcode are shared by too many real
-people to prove anything together. A single distinguishing field is a *partial* match (a NIR found in a PDF, a
-name alone). A match made only of weak fields is not reported at all: one birth date in 30,000 is a canary's.
+Grading. Each field belongs to an evidence group; fields that real people share for a common reason count once:
+the name, the birth name and the e-mail (``first.last@provider``) are one *identity*; the address and the
+postcode are one *place*. A canary is *confirmed* when a record matches two counted groups among ``nir``,
+``ipp``, ``identity``, ``phone`` and ``birth`` (the birth date), at least one of them not ``birth``; a *place*
+is listed in ``fields_matched`` but never confirms (a real namesake in the same postcode, or a household at a
+real-looking address, is far too likely: against 1,000 canaries, one synthetic Breton patient in 350
+shared a canary's name and postcode). One distinguishing group alone is a *partial* match (a NIR in a PDF, a
+name alone). Matches made only of a birth date and/or a place are not reported: one birth date in 30,000 is
+a canary's.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ from workbench.beacons.registry import KIND_CANARY, Registry
 STATUS_CONFIRMED = "confirmed"
 STATUS_PARTIAL = "partial"
 
-# Fields that a real person shares with a canary too often to count alone (nor two of them together).
-WEAK_FIELDS = frozenset({"birth_date", "postcode"})
+# Evidence group of each (logical) field, and which groups distinguish a person / count towards confirmation.
+FIELD_GROUPS = {"nir": "nir", "ipp": "ipp", "name": "identity", "email": "identity", "phone": "phone",
+                "birth_date": "birth", "address": "place", "postcode": "place"}
+STRONG_GROUPS = frozenset({"nir", "ipp", "identity", "phone"})
+COUNTED_GROUPS = STRONG_GROUPS | {"birth"}
 # Registry field names hashed under another field's label: a birth name is matched as a name.
 _LOGICAL_FIELD = {"birth_name": "name"}
 # Record keys read by match_record, and the single-value fields they feed.
@@ -53,25 +61,31 @@ class CanaryIndex:
     """field hash -> canaries having that value; picklable."""
 
     def __init__(self, lookup_key: bytes, hashes: dict[bytes, tuple[tuple[str, str], ...]],
-                 beacons: dict[str, tuple[str, str | None]]) -> None:
+                 beacons: dict[str, tuple[str, str | None]], weak: dict[str, dict[str, bytes]]) -> None:
         self.lookup_key = lookup_key
-        self.hashes = hashes  # digest -> ((beacon_id, logical field), ...)
+        self.hashes = hashes  # digest of a distinguishing field -> ((beacon_id, logical field), ...)
         self.beacons = beacons  # beacon_id -> (establishment FINESS, recipient)
+        self.weak = weak  # beacon_id -> {weak field: digest}: shared by many canaries, checked per candidate
 
     @classmethod
     def from_registry(cls, registry: Registry) -> CanaryIndex:
         hashes: dict[bytes, list[tuple[str, str]]] = {}
         beacons: dict[str, tuple[str, str | None]] = {}
+        weak: dict[str, dict[str, bytes]] = {}
         for beacon in registry.beacons.values():
             if beacon.kind != KIND_CANARY:
                 continue
             beacons[beacon.beacon_id] = (beacon.establishment, beacon.recipient)
             for field_name, hex_digest in beacon.fields.items():
-                entry = (beacon.beacon_id, _LOGICAL_FIELD.get(field_name, field_name))
+                logical = _LOGICAL_FIELD.get(field_name, field_name)
+                if FIELD_GROUPS.get(logical) not in STRONG_GROUPS:
+                    weak.setdefault(beacon.beacon_id, {})[logical] = bytes.fromhex(hex_digest)
+                    continue
+                entry = (beacon.beacon_id, logical)
                 bucket = hashes.setdefault(bytes.fromhex(hex_digest), [])
                 if entry not in bucket:
                     bucket.append(entry)
-        return cls(registry.lookup_key, {k: tuple(v) for k, v in hashes.items()}, beacons)
+        return cls(registry.lookup_key, {k: tuple(v) for k, v in hashes.items()}, beacons, weak)
 
     def __len__(self) -> int:
         """Number of canaries indexed."""
@@ -79,35 +93,44 @@ class CanaryIndex:
 
     # ------------------------------------------------------------------ hashing a record
 
-    def record_digests(self, fields: Mapping[str, str | None]) -> Iterator[bytes]:
-        """The hashes of the present fields of a record in the common schema."""
+    def record_digests(self, fields: Mapping[str, str | None]) -> Iterator[tuple[str, bytes]]:
+        """``(field, hash)`` of the present fields of a record in the common schema."""
         key = self.lookup_key
         for field_name in _SIMPLE_FIELDS:
             value = fields.get(field_name)
-            if value:
-                canonical = norm.NORMALISERS[field_name](str(value))
+            if value and isinstance(value, str):  # None, NaN and numbers from a frame are not values here
+                canonical = norm.NORMALISERS[field_name](value)
                 if canonical:
-                    yield _digest(key, field_name, canonical)
+                    yield field_name, _digest(key, field_name, canonical)
         given = fields.get("given_name")
-        if given:
-            names = {norm.person_name(str(fields.get(k) or ""), str(given)) for k in ("family_name", "birth_name")}
+        if given and isinstance(given, str):
+            names = {norm.person_name(family, given) for k in ("family_name", "birth_name")
+                     if isinstance(family := fields.get(k), str)}
             for canonical in names:
                 if canonical:
-                    yield _digest(key, "name", canonical)
+                    yield "name", _digest(key, "name", canonical)
 
-    def match_digests(self, digests: Iterable[bytes]) -> list[CanaryMatch]:
-        """Group hash hits by canary and grade them (see the module docstring)."""
+    def match_digests(self, digests: Iterable[tuple[str, bytes]]) -> list[CanaryMatch]:
+        """Group hash hits by canary and grade them (see the module docstring). Canaries are found through
+        their distinguishing fields; weak fields (birth date, place) are then compared for those only."""
         found: dict[str, set[str]] = {}
         hashes = self.hashes
-        for digest in digests:
-            for beacon_id, field_name in hashes.get(digest, ()):
-                found.setdefault(beacon_id, set()).add(field_name)
+        weak_seen: dict[str, bytes] = {}
+        for field_name, digest in digests:
+            if FIELD_GROUPS.get(field_name) in STRONG_GROUPS:
+                for beacon_id, logical in hashes.get(digest, ()):
+                    found.setdefault(beacon_id, set()).add(logical)
+            else:
+                weak_seen[field_name] = digest
+        if not found:
+            return []
         out = []
         for beacon_id, field_names in found.items():
-            strong = field_names - WEAK_FIELDS
-            if not strong:
-                continue
-            status = STATUS_CONFIRMED if len(field_names) >= 2 else STATUS_PARTIAL
+            for field_name, digest in self.weak.get(beacon_id, {}).items():
+                if weak_seen.get(field_name) == digest:
+                    field_names.add(field_name)
+            groups = {FIELD_GROUPS.get(f, f) for f in field_names}
+            status = STATUS_CONFIRMED if len(groups & COUNTED_GROUPS) >= 2 else STATUS_PARTIAL
             establishment, recipient = self.beacons[beacon_id]
             out.append(CanaryMatch(beacon_id, establishment, recipient, tuple(sorted(field_names)), status))
         out.sort(key=lambda m: (m.status != STATUS_CONFIRMED, -len(m.fields_matched), m.beacon_id))
@@ -129,7 +152,7 @@ class CanaryIndex:
         canonical = norm.NORMALISERS[field_name](value)
         if not canonical:
             return []
-        return self.match_digests([_digest(self.lookup_key, field_name, canonical)])
+        return self.match_digests([(field_name, _digest(self.lookup_key, field_name, canonical))])
 
     def _hit(self, field_name: str, value: object, cache: dict[object, bool]) -> bool:
         hit = cache.get(value)
@@ -149,7 +172,7 @@ class CanaryIndex:
         data = {c: frame[c].tolist() for c in wanted}  # type: ignore[index]
         rows: set[int] = set()
         for field_name in _SIMPLE_FIELDS:
-            if field_name in data:
+            if field_name in data and FIELD_GROUPS[field_name] in STRONG_GROUPS:
                 cache: dict[object, bool] = {}
                 rows.update(i for i, v in enumerate(data[field_name]) if v and self._hit(field_name, v, cache))
         if "given_name" in data:
