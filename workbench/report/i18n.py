@@ -324,7 +324,7 @@ EN: dict[str, str] = {
     "s_attribution": "4. Attribution per establishment",
     "s_gdpr": "5. Breach-notification figures (GDPR art. 33)",
     "s_findings": "6. Findings",
-    "s_annexes": "7. Annexes",
+    "s_annexes": "7. Appendices",
     "sum_found": "The analysis covers {evidence} ({size}) holding {items}. They yielded {records} describing people, "
                  "concerning about {patients}.",
     "sum_no_records": "The analysis covers {evidence} ({size}) holding {items}. No record describing a person was "
@@ -352,7 +352,7 @@ EN: dict[str, str] = {
                        "acquisition.",
     "sum_verified_changed": "WARNING: at least one evidence item changed since acquisition (section 2).",
     "sum_chain_ok": "The custody log is intact ({n} chained entries).",
-    "sum_chain_broken": "WARNING: the custody log is not intact (annex B).",
+    "sum_chain_broken": "WARNING: the custody log is not intact (appendix B).",
     "ev_intro": "Each evidence item was taken in read-only and hashed (MD5, SHA-1, SHA-256) at acquisition. This "
                 "report hashed it again when it was written and compares the digests.",
     "ev_folder_note": "For a folder, the digests are those of its sorted manifest (path, size and SHA-256 of each "
@@ -528,12 +528,12 @@ EN: dict[str, str] = {
     "col_top_items": "Top items",
     "col_excerpt": "Excerpt",
     "f_rules_more": "{n} more rules are not detailed here (see report.json).",
-    "x_items_h": "Annex A. Item list",
+    "x_items_h": "Appendix A. Item list",
     "x_items_intro": "{n}, in scan order, with their SHA-256 digest.",
-    "x_items_csv": "The case holds {n}: their list is attached to this report as the annex file \"{file}\" (CSV, "
+    "x_items_csv": "The case holds {n}: their list is attached to this report as the appendix file \"{file}\" (CSV, "
                    "UTF-8), SHA-256 {sha}.",
     "col_size": "Size",
-    "x_custody_h": "Annex B. Custody log",
+    "x_custody_h": "Appendix B. Custody log",
     "x_custody_ok": "Chain verified when this report was written: {n} entries, each holding the digest of the "
                     "previous one; chain head {head}.",
     "x_custody_broken": "CHAIN BROKEN when this report was written: {problems}.",

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 
 from workbench import TOOL_NAME, __version__
 from workbench.engine.casestore import CaseStore
-from workbench.engine.custody import verify_case, verify_chain
+from workbench.engine.custody import CaseCheck, verify_case, verify_chain
 from workbench.engine.evidence import utc_now
 from workbench.report import sections_attribution, sections_back, sections_front
 from workbench.report.context import Context, gather
@@ -39,6 +39,15 @@ def make_story(ctx: Context) -> list[Flowable]:
     return story
 
 
+def build_context(store: CaseStore, check: CaseCheck, pdf_path: Path, *, lang: str = "fr",
+                  unmasked: bool = False) -> Context:
+    """The facts of the report, read from an open store (``check``: the case verification to report)."""
+    ctx = Context(tr=Tr(lang), lay=Layout(register_fonts()), red=Redactor(unmasked), db=store.db,
+                  meta=store.all_meta(), report_utc=utc_now(), check=check, pdf_path=Path(pdf_path))
+    gather(ctx)
+    return ctx
+
+
 def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False) -> dict[str, Path]:
     """Write the PDF report of ``case_dir`` to ``pdf_path``; returns the files written (the PDF, and the CSV
     item annex of a large case, beside the PDF). The PDF is written to a temporary file in the same folder and
@@ -50,10 +59,8 @@ def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bo
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with CaseStore(case_dir, create=False) as store:
         check.chain = verify_chain(store)  # again: the verification just appended its own entries
-        meta = store.all_meta()
-        ctx = Context(tr=tr, lay=Layout(fonts), red=Redactor(unmasked), db=store.db, meta=meta,
-                      report_utc=utc_now(), check=check, pdf_path=pdf_path)
-        gather(ctx)
+        ctx = build_context(store, check, pdf_path, lang=lang, unmasked=unmasked)
+        meta = ctx.meta
         story = make_story(ctx)
         case_label = meta.get("case_number") or store.dir.resolve().name
         furniture = PageFurniture(banner=tr("banner"), case_label=tr("header_case", case=case_label),

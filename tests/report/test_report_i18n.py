@@ -1,0 +1,51 @@
+"""The two catalogues of the report: same keys, same placeholders, real translations; number formatting."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from workbench.report.i18n import CATEGORIES, EN, FR, Tr
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def test_catalogues_have_the_same_keys():
+    assert set(FR) == set(EN), f"only FR: {set(FR) - set(EN)}; only EN: {set(EN) - set(FR)}"
+
+
+def test_placeholders_match():
+    differ = [k for k in FR if _fields(FR[k]) != _fields(EN[k])]
+    assert not differ, f"placeholders differ: {differ}"
+    assert _fields(FR["sum_found"]) == {"evidence", "size", "items", "records", "patients"}
+
+
+def test_headings_are_translated():
+    same = [k for k in FR if (k.startswith("s_") or k.endswith("_h")) and FR[k] == EN[k] and k != "a_est_h"]
+    assert not same, f"headings identical in both languages: {same}"
+
+
+def test_every_category_has_a_label():
+    for cat in CATEGORIES:
+        assert f"cat_{cat}" in FR and f"cat_{cat}" in EN
+
+
+def test_numbers_dates_and_plurals():
+    fr, en = Tr("fr"), Tr("en")
+    assert fr.num(1234567) == "1\u00a0234\u00a0567"
+    assert en.num(1234567) == "1,234,567"
+    assert fr.dec(0.5) == "0,50" and en.dec(0.5) == "0.50"
+    assert fr.pvalue(3.2e-14) == "3,2e-14" and en.pvalue(3.2e-14) == "3.2e-14"
+    assert fr.n(0, "n_records") == "0 enregistrement" and fr.n(2, "n_records") == "2 enregistrements"
+    assert en.n(1, "n_records") == "1 record" and en.n(0, "n_records") == "0 records"
+    assert fr.date("2025-07-12") == "12/07/2025" and en.date("2025-07-12") == "2025-07-12"
+    assert fr.size(22572) == "22,6 Ko (22\u00a0572 octets)" and en.size_short(22572) == "22.6 KB"
+    assert en.join(["a", "b", "c"]) == "a, b and c" and fr.join(["a", "b"]) == "a et b"
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="unknown report language"):
+        Tr("de")
