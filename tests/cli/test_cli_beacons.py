@@ -92,3 +92,29 @@ def test_mint_failures_leave_no_orphans(reg_path: Path, tmp_path: Path, capsys: 
 
 def test_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert balise("beacons") == 2
+
+
+def test_through_balise_main(tmp_path: Path) -> None:
+    """The real entry point (``python -m workbench``): init, add-establishment, mint, verify."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    reg = tmp_path / "reg.json"
+
+    def run(*argv: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "workbench", *map(str, argv)], env=env, capture_output=True,
+                              text=True, timeout=120, cwd=tmp_path)
+
+    assert run("registry", "init", reg, "--authority", "GCS e-santé Bretagne").returncode == 0
+    assert run("registry", "add-establishment", reg, "--finess", RENNES.finess, "--name", RENNES.name,
+               "--ipp-pattern", RENNES.ipp_pattern).returncode == 0
+    done = run("beacons", "mint", "--registry", reg, "--establishment", RENNES.finess, "--count", 2,
+               "--format", "hl7", "--out", tmp_path / "adt.hl7")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("BCN-") == 2
+    done = run("registry", "verify", reg)
+    assert done.returncode == 0 and "canary-patient 2" in done.stdout
+    assert run("beacons", "mint", "--registry", reg, "--establishment", RENNES.finess, "--count", 2,
+               "--format", "xml", "--out", tmp_path / "x").returncode == 2
