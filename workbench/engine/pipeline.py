@@ -7,6 +7,7 @@ callback, cancellation through a :class:`CancelToken`.
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
 import os
 import queue
@@ -19,7 +20,10 @@ from pathlib import Path
 
 from workbench.engine import evidence as evidence_mod
 from workbench.engine import yara_rules
-from workbench.engine.bounds import Bounds
+from workbench.engine.archives._common import clean_name
+from workbench.engine.archives.zipfmt import check_overlaps
+from workbench.engine.blob import Blob
+from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.casestore import CaseStore
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo
 from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
@@ -93,18 +97,20 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
                 return None
             with zipfile.ZipFile(fh) as zf:
                 infos = zf.infolist()
+                start_dir = zf.start_dir
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return None
-    if len(infos) < 2 or len(infos) > bounds.max_members:
-        return None
-    spans = sorted((zi.header_offset, zi.header_offset + 30 + len(zi.orig_filename.encode("utf-8", "replace"))
-                    + zi.compress_size) for zi in infos)
-    if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)) or any(zi.flag_bits & 1 for zi in infos):
-        return None  # overlapping entries or encryption: the zip handler deals with it in one task
+    if len(infos) < 2 or len(infos) > bounds.max_members or any(zi.flag_bits & 1 for zi in infos):
+        return None  # encryption or too many members: the zip handler deals with it in one task
+    try:
+        with Blob.from_path(host) as blob:
+            check_overlaps(infos, blob.view(), start_dir, vpath)
+    except BoundExceeded:
+        return None  # an overlapping-entry bomb: walked whole, so the handler records it
     tasks, dirs = [], []
     seen: dict[str, int] = {}
     for index, zi in enumerate(infos):
-        name = zi.filename.replace("\x00", "\ufffd")
+        name = clean_name(zi.orig_filename)
         n = seen.get(name, 0) + 1
         seen[name] = n
         label = name if n == 1 else f"{name}#{n}"
@@ -537,10 +543,8 @@ class _Pool:
 
     def shutdown(self) -> None:
         for _wid, (_proc, tq) in self.workers.items():
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 tq.put(None)
-            except (OSError, ValueError):
-                pass
         deadline = time.monotonic() + 5
         for proc, _tq in self.workers.values():
             proc.join(timeout=max(0.1, deadline - time.monotonic()))

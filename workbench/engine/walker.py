@@ -16,9 +16,9 @@ from typing import Protocol
 from workbench.engine import kinds
 from workbench.engine.archives import ArchiveError, Member, detect_compressed_tar, iter_members
 from workbench.engine.blob import Blob
-from workbench.engine.bounds import Bounds, BoundExceeded, Budget
+from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
-from workbench.engine.layers import Attachment, TextLayer, extract
+from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.model import (
     DETECTOR_BOUNDS,
     DETECTOR_TYPING,
@@ -207,18 +207,21 @@ class Walker:
             result.error("scan", exc)
         if k is None:
             return
+        seen: dict[str, int] = {}
         try:
-            attachments: list[Attachment] = []
             for layer in extract(k.kind, blob):
                 if isinstance(layer, TextLayer):
                     self._scan_text_layer(layer, result)
                 elif isinstance(layer, Attachment):
-                    attachments.append(layer)
-        except (Cancelled, KeyboardInterrupt):
+                    self._walk_attachment(layer, result, seen)
+        except (Cancelled, KeyboardInterrupt, BoundExceeded):
             raise
+        except LayerTruncated as exc:
+            info.status = STATUS_PARTIAL
+            result.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, exc.rule, severity="warning",
+                                           meta={"detail": exc.detail, "stage": "layer"}))
         except Exception as exc:
             result.error("layer", exc)
-            attachments = locals().get("attachments", [])
         if k.kind in RECORD_KINDS and self.record_hook is not None:
             try:
                 self.record_hook(info.vpath, (blob, k))
@@ -233,18 +236,21 @@ class Walker:
                 raise
             except Exception as exc:
                 result.error("beacons", exc)
-        if attachments:
-            self.sink.item(info, [], None, [])
-            seen: dict[str, int] = {}
-            for att in attachments:
-                label = _unique_label(att.name or "attachment", seen)
-                child = ItemInfo(vpath=f"{info.vpath}{VPATH_SEP}{label}", name=label, depth=info.depth + 1,
-                                 parent_vpath=info.vpath)
-                if child.depth > self.bounds.max_depth:
-                    result.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, "too-deep", severity="warning"))
-                    break
-                with Blob.from_bytes(att.data) as ablob:
-                    self.walk(ablob, child)
+
+    def _walk_attachment(self, att: Attachment, parent: ItemResult, seen: dict[str, int]) -> None:
+        """An e-mail attachment (or a file embedded in a PDF) becomes a child item, walked as it comes."""
+        info = parent.info
+        if not seen:
+            self.sink.item(info, [], None, [])  # the parent is stored before its first child
+        label = _unique_label(att.name or "attachment", seen)
+        child = ItemInfo(vpath=f"{info.vpath}{VPATH_SEP}{label}", name=label, depth=info.depth + 1,
+                         parent_vpath=info.vpath)
+        if child.depth > self.bounds.max_depth:
+            parent.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, "too-deep", severity="warning",
+                                           meta={"depth": child.depth, "max_depth": self.bounds.max_depth}))
+            return
+        with Blob.from_bytes(att.data) as ablob:
+            self.walk(ablob, child)
 
     def _scan_text_layer(self, layer: TextLayer, result: ItemResult) -> None:
         data = layer.text.encode("utf-8", errors="replace")

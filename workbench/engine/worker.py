@@ -7,6 +7,7 @@ down instead of filling memory.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import zipfile
@@ -97,16 +98,18 @@ class WorkerContext:
                 walker.sink.item(info, [Finding(info.vpath, "bounds", exc.rule, severity="high",
                                                 meta={"detail": exc.detail})], None, [])
                 return
+            except Exception as exc:  # a corrupt member (bad CRC, truncated data): recorded, the scan goes on
+                info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
+                walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
+                return
             with spooled:
                 walker.walk(spooled, info)
 
 
 def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, cancel_event) -> None:
     """Entry point of a worker process."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.nice(5)  # keep the analyst's desktop responsive
-    except (AttributeError, OSError):
-        pass
     try:
         ctx = WorkerContext(setup)
     except Exception as exc:
