@@ -1,1 +1,110 @@
-"""engine/records."""
+"""Records: the people an item describes, parsed into pandas DataFrames with a common schema.
+
+``parse(kind, blob, info, vpath)`` yields batches (at most ``batch_rows`` rows each) whose columns are
+``COMMON_COLUMNS`` followed by the item's own columns prefixed ``src.`` (original header names; XLSX/CSV
+repeated names get ``#2``, ``#3``; headerless CSV columns are ``col1``...). Every value is ``str`` or ``None``
+(object dtype): identifiers keep their leading zeros. ``birth_date``/``event_*`` are ``yyyy-mm-dd`` when the
+source value parses (the raw value stays in its ``src.`` column), ``sex`` is ``M``/``F``/``U``,
+``categories`` lists the data categories of the record among ``CATEGORIES``.
+
+Locators, 1-based in file order:
+  - CSV/TSV ``row:N`` (data rows, header excluded, blank lines skipped);
+  - XLSX/ODS ``sheet:NAME/row:N`` always (non-empty rows after the sheet's header row);
+  - SQL dumps ``table:NAME/row:N`` (N counts the rows of that table across its INSERT/COPY statements);
+  - HL7 v2 ``msg:N`` (every message counts, records only for messages with a PID);
+  - FHIR Bundle ``entry:N``, NDJSON ``line:N``, a single resource ``file``; DICOM ``file``.
+
+Tables (CSV, sheets, SQL tables) with no column that maps to a personal field (see ``columns.py``) yield no
+records: a lookup table of diagnosis codes or of settings is not a list of people.
+Corrupt input raises ``RecordsError`` (the pipeline records it, stage ``records``), after the batches that
+could be read were yielded.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from workbench.engine.records.columns import map_columns, sources
+from workbench.engine.records.csvfile import parse_csv, text_encoding
+from workbench.engine.records.dicom import parse_dicom
+from workbench.engine.records.errors import RecordsError
+from workbench.engine.records.fhir import parse_fhir_json, parse_fhir_ndjson
+from workbench.engine.records.frame import CATEGORIES, COMMON_COLUMNS, SRC_PREFIX
+from workbench.engine.records.hl7 import parse_hl7
+from workbench.engine.records.patients import PatientCounter, count_patients
+from workbench.engine.records.sheets import parse_ods, parse_xlsx
+from workbench.engine.records.sqldump import SqlTable, detect_dialect, iter_sql_tables
+from workbench.engine.records.tables import table_records
+
+__all__ = [
+    "CATEGORIES", "COMMON_COLUMNS", "KINDS", "SRC_PREFIX", "PatientCounter", "RecordsError", "SqlTable",
+    "count_patients", "iter_sql_tables", "map_columns", "parse", "sources",
+]
+
+DEFAULT_BATCH_ROWS = 50_000
+
+
+def parse_sql(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """Records of every table of a SQL dump that holds personal columns."""
+    encoding = text_encoding(blob.head(65536), getattr(info, "encoding", None))
+    dialect = getattr(info, "format", None)
+    if dialect not in ("mysql", "postgresql", "sqlite"):
+        dialect = detect_dialect(blob.head(65536).decode(encoding, errors="replace"))
+    counters: dict[str, int] = defaultdict(int)
+    with blob.open() as fh:
+        for table in iter_sql_tables(fh, dialect, encoding=encoding):
+            name = table.name
+            for frame in table_records(
+                table.columns, table.rows, item=vpath, table=name, locator_prefix=f"table:{name}/row:",
+                batch_rows=batch_rows, first_number=counters[name] + 1,
+            ):
+                counters[name] += len(frame)
+                yield frame
+
+
+KINDS: dict[str, Callable[..., Iterator[pd.DataFrame]]] = {
+    "csv": parse_csv,
+    "tsv": parse_csv,
+    "xlsx": parse_xlsx,
+    "ods": parse_ods,
+    "sql-dump": parse_sql,
+    "hl7v2": parse_hl7,
+    "fhir-json": parse_fhir_json,
+    "fhir-ndjson": parse_fhir_ndjson,
+    "dicom": parse_dicom,
+}
+
+
+def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """Record batches of one item (see the module docstring); nothing for kinds that hold no records.
+
+    ``blob`` needs ``open()`` (a fresh seekable binary reader), ``head(n)`` and ``size``; ``info`` is a
+    ``KindInfo`` or any object with its attributes (``encoding``, ``delimiter``, ``format`` are used).
+    """
+    if batch_rows < 1:
+        raise ValueError("batch_rows must be at least 1")
+    parser = KINDS.get(kind)
+    if parser is None:
+        return iter(())
+    encoding = getattr(info, "encoding", None)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise RecordsError(f"unknown text encoding {encoding!r}") from exc
+    return _guarded(parser(blob, info, vpath, batch_rows=batch_rows), kind)
+
+
+def _guarded(frames: Iterator[pd.DataFrame], kind: str) -> Iterator[pd.DataFrame]:
+    """Turn decoding slips (a codec error deep in a reader) into RecordsError with the kind named."""
+    try:
+        yield from frames
+    except RecordsError:
+        raise
+    except (UnicodeError, EOFError) as exc:
+        raise RecordsError(f"{kind}: {type(exc).__name__}: {exc}") from exc

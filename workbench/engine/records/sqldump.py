@@ -1,0 +1,593 @@
+"""A streaming reader of SQL dumps: the rows of every INSERT ... VALUES and COPY ... FROM stdin.
+
+Dialects: ``mysql`` (mysqldump: extended INSERTs, backslash escapes in strings, backtick names),
+``postgresql`` (pg_dump: ``COPY t (cols) FROM stdin;`` blocks ending with ``\\.``, tab separated, ``\\N`` null,
+backslash escapes; ``--inserts`` dumps; the ``\\restrict KEY``/``\\unrestrict`` lines of pg_dump 15.14+;
+dollar-quoted function bodies), ``sqlite`` (``.dump``/``iterdump``: ``INSERT INTO "t" VALUES(...)``, ``''``
+escapes, ``X'..'`` blobs, ``replace(..., char(10))`` newlines). Statements may span lines; strings may hold
+``;``, ``),(`` and newlines. Column names come from the INSERT/COPY column list, else from the ``CREATE TABLE``
+seen earlier in the dump, else ``columns`` is empty (the rows are positional).
+
+The text is read in chunks and consumed as it goes: memory holds one chunk plus the value being read
+(a single value over ``MAX_VALUE_CHARS`` is refused).
+
+``iter_sql_tables`` yields one ``SqlTable`` per run of consecutive data statements of one table (same name and
+columns); a table that comes back later in the dump is yielded again with the same name. As with
+``itertools.groupby``, a table's ``rows`` must be consumed before asking for the next table (the rest of its
+rows are skipped otherwise).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from workbench.engine.records.errors import RecordsError
+
+CHUNK_CHARS = 1 << 20
+MAX_VALUE_CHARS = 64 * 2**20
+HEADER_WINDOW = 1 << 16
+DIALECTS = ("mysql", "postgresql", "sqlite")
+
+
+@dataclass
+class SqlTable:
+    """One run of rows of one table; ``rows`` yields lists of ``str | None`` in dump order."""
+
+    name: str
+    columns: list[str]
+    rows: Iterator[list[str | None]]
+
+
+# ------------------------------------------------------------------------------------------ regexes
+
+_IDENT = r'(?:`(?:[^`]|``)*`|"(?:[^"]|"")*"|\[[^\]]*\]|[A-Za-z_][\w$]*)'
+_NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
+_INSERT = re.compile(
+    rf"(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE|OR\s+\w+)\s+)*(?:INTO\s+)?"
+    rf"({_NAME})\s*(?:\(([^()]*)\)\s*)?(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\s*",
+    re.IGNORECASE,
+)
+_COPY = re.compile(
+    rf"COPY\s+({_NAME})\s*(?:\(([^()]*)\)\s*)?FROM\s+stdin\b[^;]*;[^\n]*\n", re.IGNORECASE
+)
+_CREATE = re.compile(
+    rf"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+"
+    rf"(?:IF\s+NOT\s+EXISTS\s+)?({_NAME})\s*\(",
+    re.IGNORECASE,
+)
+_KEYWORD = re.compile(r"[A-Za-z]+")
+_WS = re.compile(r"\s*")
+_IDENT_PART = re.compile(_IDENT)
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][\w]*)?\$")
+
+_STR_BACKSLASH = r"'((?:[^'\\]++|\\.|'')*+)'"
+_STR_STANDARD = r"'((?:[^']++|'')*+)'"
+# one value: a string (group 1), an E'' string (2), a bare token (3: numbers, NULL, TRUE, 0x.., function names)
+_VALUE = {
+    "mysql": re.compile(rf"(?:_[A-Za-z0-9]+\s*|[Nn])?{_STR_BACKSLASH}|()(?!)|([^,()\s']+)", re.DOTALL),
+    "standard": re.compile(
+        rf"(?:[Nn])?{_STR_STANDARD}|[Ee]{_STR_BACKSLASH}|([^,()\s']+)", re.DOTALL
+    ),
+}
+_STRING_START = re.compile(r"(?:_[A-Za-z0-9]+\s*|[NnEeXxBb])?'")
+_HEX_STRING = re.compile(r"[XxBb]'([^']*)'")
+_CAST = re.compile(r"\s*::\s*(?:\"[^\"]*\"|[A-Za-z_][\w ]*?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?(?=\s*[,)])")
+
+_MYSQL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "\\": "\\", "'": "'",
+                  '"': '"', "%": "\\%", "_": "\\_"}
+_MYSQL_ESCAPE = re.compile(r"\\(.)|''", re.DOTALL)
+_COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_COPY_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.DOTALL)
+
+
+def _mysql_unescape(text: str) -> str:
+    if "\\" not in text and "''" not in text:
+        return text
+    return _MYSQL_ESCAPE.sub(lambda m: "'" if m.group(1) is None else _MYSQL_ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+def _copy_unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            return chr(int(m.group(1), 8))
+        if m.group(2):
+            return chr(int(m.group(2), 16))
+        return _COPY_ESCAPES.get(m.group(3), m.group(3))
+
+    return _COPY_ESCAPE.sub(one, text)
+
+
+def unquote_identifier(raw: str) -> str:
+    """``"a""b"`` -> ``a"b``; backticks and brackets likewise; a bare name as is."""
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`\"":
+        quote = raw[0]
+        return raw[1:-1].replace(quote * 2, quote)
+    if len(raw) >= 2 and raw[0] == "[" and raw[-1] == "]":
+        return raw[1:-1]
+    return raw
+
+
+def _table_name(raw: str) -> str:
+    return ".".join(unquote_identifier(p) for p in _IDENT_PART.findall(raw))
+
+
+def _split_top_level(body: str) -> list[str]:
+    """Split on commas outside parentheses, quotes and identifiers."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(body)
+    while i < n:
+        ch = body[i]
+        if ch in "'\"`":
+            end = body.find(ch, i + 1)
+            while end != -1 and end + 1 < n and body[end + 1] == ch:
+                end = body.find(ch, end + 2)
+            i = n if end == -1 else end + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+        i += 1
+    parts.append(body[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+_NOT_COLUMNS = {"PRIMARY", "KEY", "UNIQUE", "CONSTRAINT", "INDEX", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL",
+                "EXCLUDE", "PERIOD", "LIKE"}
+
+
+def _column_names(body: str) -> list[str]:
+    names = []
+    for part in _split_top_level(body):
+        match = _IDENT_PART.match(part)
+        if not match:
+            continue
+        if match.group(0)[0] not in "`\"[" and match.group(0).upper() in _NOT_COLUMNS:
+            continue
+        names.append(unquote_identifier(match.group(0)))
+    return names
+
+
+def detect_dialect(text: str) -> str:
+    """mysql, postgresql or sqlite from the first part of a dump (sqlite when nothing says otherwise)."""
+    if re.search(r"PostgreSQL database dump|^COPY \S+.*FROM stdin;|^\\restrict |SET standard_conforming_strings",
+                 text, re.MULTILINE):
+        return "postgresql"
+    if re.search(r"MySQL dump|MariaDB dump|/\*!\d{5}|^LOCK TABLES|ENGINE=|INSERT INTO `", text, re.MULTILINE):
+        return "mysql"
+    return "sqlite"
+
+
+# ------------------------------------------------------------------------------------------ the reader
+
+
+class _Text:
+    """A window over a text stream: ``buf[pos:]`` is what is left to read."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+    def more(self, at_least: int = 0) -> bool:
+        if self.eof:
+            return False
+        if self.pos:
+            self.buf = self.buf[self.pos:]
+            self.pos = 0
+        chunk = self.stream.read(max(CHUNK_CHARS, at_least))
+        if not chunk:
+            self.eof = True
+            return False
+        self.buf += chunk
+        return True
+
+    def need(self, n: int) -> None:
+        while len(self.buf) - self.pos < n and self.more():
+            pass
+
+    def match(
+        self, regex: re.Pattern[str], limit: int | None = None, grow: re.Pattern[str] | None = None
+    ) -> re.Match[str] | None:
+        """Match at the position, reading more while the match could still grow.
+
+        A failed match reads more only when ``grow`` matches here (a string is open and may end further on).
+        """
+        limit = MAX_VALUE_CHARS if limit is None else limit
+        while True:
+            m = regex.match(self.buf, self.pos)
+            if self.eof or (m is not None and m.end() < len(self.buf)):
+                return m
+            if m is None and (grow is None or not grow.match(self.buf, self.pos)):
+                return None
+            ahead = len(self.buf) - self.pos
+            if ahead > limit:
+                raise RecordsError(f"SQL value longer than {limit} characters: refused")
+            self.more(ahead)  # doubling: a long value is rescanned O(log n) times
+
+    def skip_ws(self) -> None:
+        while True:
+            m = _WS.match(self.buf, self.pos)
+            self.pos = m.end()
+            if self.pos < len(self.buf) or not self.more():
+                return
+
+    def peek(self, n: int = 1) -> str:
+        self.need(n)
+        return self.buf[self.pos:self.pos + n]
+
+    def skip_past(self, needle: str) -> bool:
+        """Move past the next ``needle``; False (at the end) when there is none. Memory stays bounded."""
+        while True:
+            idx = self.buf.find(needle, self.pos)
+            if idx != -1:
+                self.pos = idx + len(needle)
+                return True
+            self.pos = max(self.pos, len(self.buf) - len(needle) + 1)
+            if not self.more():
+                self.pos = len(self.buf)
+                return False
+
+    def line(self) -> str | None:
+        """The next line without its end; None at the end of the text."""
+        while True:
+            idx = self.buf.find("\n", self.pos)
+            if idx != -1:
+                line = self.buf[self.pos:idx]
+                self.pos = idx + 1
+                return line[:-1] if line.endswith("\r") else line
+            if len(self.buf) - self.pos > MAX_VALUE_CHARS:
+                raise RecordsError(f"SQL dump line longer than {MAX_VALUE_CHARS} characters: refused")
+            if not self.more(len(self.buf) - self.pos):
+                if self.pos >= len(self.buf):
+                    return None
+                line = self.buf[self.pos:]
+                self.pos = len(self.buf)
+                return line
+
+
+@dataclass
+class _Header:
+    kind: str  # "insert" or "copy"
+    name: str
+    columns: list[str] | None  # explicit column list, None when the statement has none
+
+
+class _Parser:
+    def __init__(self, text: _Text, dialect: str) -> None:
+        self.text = text
+        self.dialect = dialect
+        self.backslash = dialect == "mysql"
+        self.value_re = _VALUE["mysql" if self.backslash else "standard"]
+        self.created: dict[str, list[str]] = {}
+        self.pending: _Header | None = None
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def next_data_statement(self) -> _Header | None:
+        """Skip to the next INSERT/COPY, reading CREATE TABLEs on the way; None at the end."""
+        if self.pending is not None:
+            header, self.pending = self.pending, None
+            return header
+        t = self.text
+        while True:
+            t.skip_ws()
+            t.need(HEADER_WINDOW)
+            if t.pos >= len(t.buf):
+                return None
+            buf, pos = t.buf, t.pos
+            if buf.startswith("--", pos) or (self.backslash and buf[pos] == "#"):
+                t.skip_past("\n")
+                continue
+            if buf.startswith("/*", pos):
+                t.pos += 2
+                if not t.skip_past("*/"):
+                    return None
+                continue
+            if buf[pos] == ";":
+                t.pos += 1
+                continue
+            if buf[pos] == "\\":  # psql meta-command: \restrict KEY, \unrestrict KEY, \connect db...
+                t.skip_past("\n")
+                continue
+            word = _KEYWORD.match(buf, pos)
+            keyword = word.group(0).upper() if word else ""
+            if keyword in ("INSERT", "REPLACE"):
+                m = _INSERT.match(buf, pos)
+                if m:
+                    t.pos = m.end()
+                    cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
+                    return _Header("insert", _table_name(m.group(1)), cols)
+            elif keyword == "COPY":
+                m = _COPY.match(buf, pos)
+                if m:
+                    t.pos = m.end()
+                    cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
+                    return _Header("copy", _table_name(m.group(1)), cols)
+            elif keyword == "CREATE":
+                m = _CREATE.match(buf, pos)
+                if m:
+                    t.pos = m.end()
+                    self._read_create(_table_name(m.group(1)))
+                    continue
+            self._skip_statement()
+
+    def _read_create(self, name: str) -> None:
+        """Column names of a CREATE TABLE (the body up to the matching parenthesis), then skip to its end."""
+        t = self.text
+        start = t.pos
+        depth, i = 1, start
+        while True:
+            buf = t.buf
+            while i < len(buf) and depth:
+                ch = buf[i]
+                if ch in "'\"`":
+                    end = buf.find(ch, i + 1)
+                    if end == -1:
+                        break
+                    i = end + 1
+                    continue
+                depth += 1 if ch == "(" else -1 if ch == ")" else 0
+                i += 1
+            if depth == 0:
+                break
+            if len(buf) - start > HEADER_WINDOW * 16 or t.eof:
+                raise RecordsError(f"unterminated CREATE TABLE {name!r}")
+            offset = t.pos
+            t.more(len(buf) - t.pos)
+            start -= offset - t.pos
+            i -= offset - t.pos
+        self.created[name] = _column_names(t.buf[start:i - 1])
+        t.pos = i
+        self._skip_statement()
+
+    def _skip_statement(self) -> None:
+        """Move past the next ``;`` outside strings, quoted names, comments and dollar quotes."""
+        t = self.text
+        special = re.compile(r"[;'\"`$]|--|/\*")
+        while True:
+            m = special.search(t.buf, t.pos)
+            if m is None:
+                t.pos = len(t.buf)
+                if not t.more():
+                    return
+                continue
+            token = m.group(0)
+            t.pos = m.start()
+            if token == ";":
+                t.pos += 1
+                return
+            if token == "--":
+                t.skip_past("\n")
+            elif token == "/*":
+                t.pos += 2
+                t.skip_past("*/")
+            elif token == "$":
+                t.need(256)
+                tag = _DOLLAR_TAG.match(t.buf, t.pos)
+                if tag and self.dialect == "postgresql":
+                    t.pos = tag.end()
+                    t.skip_past(tag.group(0))
+                else:
+                    t.pos += 1
+            else:
+                self._skip_quoted(token)
+
+    def _skip_quoted(self, quote: str) -> None:
+        t = self.text
+        t.pos += 1
+        while True:
+            if not t.skip_past(quote):
+                return
+            if self.backslash and quote == "'" and _escaped(t.buf, t.pos - 1):
+                continue
+            t.need(1)
+            if t.buf.startswith(quote, t.pos):  # doubled quote
+                t.pos += 1
+                continue
+            return
+
+    # -- rows ------------------------------------------------------------------------------------
+
+    def insert_rows(self) -> Iterator[list[str | None]]:
+        """The tuples of the current INSERT statement, up to its ``;``."""
+        t = self.text
+        while True:
+            t.skip_ws()
+            if t.peek() != "(":
+                raise RecordsError(f"malformed INSERT: expected '(' near {t.buf[t.pos:t.pos + 40]!r}")
+            t.pos += 1
+            yield self._tuple()
+            t.skip_ws()
+            ch = t.peek()
+            if ch == ",":
+                t.pos += 1
+                continue
+            if ch == ";" or ch == "":
+                t.pos += len(ch)
+                return
+            if _KEYWORD.match(ch):  # ON DUPLICATE KEY UPDATE / ON CONFLICT ... RETURNING: rest of the statement
+                self._skip_statement()
+                return
+            raise RecordsError(f"malformed INSERT: unexpected {t.buf[t.pos:t.pos + 40]!r} after a row")
+
+    def _tuple(self) -> list[str | None]:
+        t = self.text
+        row: list[str | None] = []
+        while True:
+            t.skip_ws()
+            if t.peek() == ")" and not row:
+                t.pos += 1
+                return row
+            row.append(self._value())
+            t.skip_ws()
+            ch = t.peek()
+            if ch == ",":
+                t.pos += 1
+            elif ch == ")":
+                t.pos += 1
+                return row
+            elif ch == "":
+                raise RecordsError("truncated SQL dump: the file ends inside a row")
+            else:
+                raise RecordsError(f"malformed row: unexpected {t.buf[t.pos:t.pos + 40]!r}")
+
+    def _value(self) -> str | None:
+        t = self.text
+        t.need(64)
+        buf, pos = t.buf, t.pos
+        if pos >= len(buf):
+            raise RecordsError("truncated SQL dump: the file ends inside a row")
+        value: str | None
+        if buf[pos] in "XxBb" and buf.startswith("'", pos + 1):
+            m = t.match(_HEX_STRING, grow=_STRING_START)
+            if m is None:
+                raise RecordsError(f"malformed hexadecimal literal near {t.buf[t.pos:t.pos + 40]!r}")
+            t.pos = m.end()
+            value = m.group(0)
+        else:
+            m = self.value_re.match(buf, pos)
+            if m is None or m.end() >= len(buf):
+                m = t.match(self.value_re, grow=_STRING_START)
+            if m is None:
+                if _STRING_START.match(t.buf, t.pos):
+                    raise RecordsError("truncated SQL dump: the file ends inside a string")
+                raise RecordsError(f"malformed value near {t.buf[t.pos:t.pos + 40]!r}")
+            t.pos = m.end()
+            if m.group(1) is not None:
+                value = _mysql_unescape(m.group(1)) if self.backslash else m.group(1).replace("''", "'")
+            elif m.group(2) is not None:
+                value = _mysql_unescape(m.group(2))
+            else:
+                bare = m.group(3)
+                t.skip_ws()
+                if t.peek() == "(":
+                    value = self._call(bare)
+                elif bare.upper() == "NULL":
+                    value = None
+                else:
+                    value = bare
+        t.need(256)
+        if t.buf.startswith("::", t.pos):
+            cast = _CAST.match(t.buf, t.pos)
+            if cast:
+                t.pos = cast.end()
+        return value
+
+    def _call(self, name: str) -> str | None:
+        """A function call used as a value: replace(), char(), unistr() are evaluated, others kept as text."""
+        t = self.text
+        t.pos += 1
+        args = self._tuple()
+        fn = name.lower()
+        try:
+            if fn == "replace" and len(args) == 3 and None not in args:
+                return args[0].replace(args[1], args[2])  # type: ignore[union-attr]
+            if fn == "char" and all(a is not None and a.isdigit() for a in args):
+                return "".join(chr(int(a)) for a in args)  # type: ignore[union-attr]
+            if fn == "unistr" and len(args) == 1 and args[0] is not None:
+                return re.sub(r"\\u([0-9A-Fa-f]{4})|\\\\", lambda m: chr(int(m.group(1), 16)) if m.group(1)
+                              else "\\", args[0])
+        except (ValueError, OverflowError):
+            pass
+        return f"{name}({','.join('NULL' if a is None else a for a in args)})"
+
+    def copy_rows(self) -> Iterator[list[str | None]]:
+        """Rows of a COPY ... FROM stdin block, up to its ``\\.`` line."""
+        t = self.text
+        while True:
+            line = t.line()
+            if line is None:
+                raise RecordsError("truncated SQL dump: COPY data without its closing \\. line")
+            if line == "\\.":
+                return
+            fields = line.split("\t")
+            yield [None if f == "\\N" else (_copy_unescape(f) if "\\" in f else f) for f in fields]
+
+
+def _escaped(buf: str, index: int) -> bool:
+    """True when buf[index] is preceded by an odd number of backslashes."""
+    count = 0
+    while index - 1 - count >= 0 and buf[index - 1 - count] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def _text_stream(stream: IO[Any], encoding: str) -> IO[str]:
+    probe = stream.read(0)
+    if isinstance(probe, str):
+        return stream
+    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+
+
+def iter_sql_tables(stream: IO[Any], dialect: str | None = None, *, encoding: str = "utf-8") -> Iterator[SqlTable]:
+    """Tables of rows from a SQL dump, streaming (see the module docstring).
+
+    ``stream`` is a text stream or a binary one (decoded with ``encoding``, undecodable bytes replaced).
+    ``dialect`` is ``mysql``, ``postgresql``, ``sqlite`` or None to detect it from the first part of the text.
+    Raises ``RecordsError`` on a malformed or truncated dump (after yielding the rows read before the fault).
+    """
+    codecs.lookup(encoding)
+    text = _Text(_text_stream(stream, encoding))
+    if dialect is None:
+        text.need(HEADER_WINDOW)
+        dialect = detect_dialect(text.buf[:HEADER_WINDOW])
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown SQL dialect {dialect!r}: expected one of {DIALECTS}")
+    parser = _Parser(text, dialect)
+    while True:
+        header = parser.next_data_statement()
+        if header is None:
+            return
+        columns = header.columns if header.columns is not None else _created_columns(parser, header.name)
+        segment = _Segment(parser, header)
+        yield SqlTable(header.name, list(columns), segment.rows())
+        segment.drain()
+
+
+def _created_columns(parser: _Parser, name: str) -> list[str]:
+    if name in parser.created:
+        return parser.created[name]
+    last = name.rsplit(".", 1)[-1]
+    for created, columns in parser.created.items():
+        if created.rsplit(".", 1)[-1] == last:
+            return columns
+    return []
+
+
+class _Segment:
+    """Rows of consecutive data statements of one table."""
+
+    def __init__(self, parser: _Parser, header: _Header) -> None:
+        self.parser = parser
+        self.header = header
+        self.generator = self._rows()
+
+    def rows(self) -> Iterator[list[str | None]]:
+        return self.generator
+
+    def _rows(self) -> Iterator[list[str | None]]:
+        parser, header = self.parser, self.header
+        while True:
+            yield from (parser.insert_rows() if header.kind == "insert" else parser.copy_rows())
+            following = parser.next_data_statement()
+            if following is None:
+                return
+            if following.name != header.name or following.columns != header.columns:
+                parser.pending = following
+                return
+            header = following
+
+    def drain(self) -> None:
+        """Skip what the consumer left of this table."""
+        for _ in self.generator:
+            pass
