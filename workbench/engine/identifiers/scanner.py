@@ -43,7 +43,7 @@ DEFAULT_OVERLAP = 256
 MAX_WINDOW = 2**31  # far below hyperscan's 32-bit length limit
 
 _ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_NOT_BEFORE = {"phone": _ALNUM | frozenset(b"+"), "email": _ALNUM | frozenset(b"!#$%&'*+/=?^_`{|}~.-")}
+_NOT_BEFORE = {"phone": _ALNUM | frozenset(b"+"), "email": _ALNUM | frozenset(b"._%+-")}
 _NOT_AFTER = {"email": _ALNUM | frozenset(b"-")}
 
 CONTEXT_KEYWORDS = re.compile(
@@ -335,7 +335,9 @@ def _luhn_ok(chars: np.ndarray) -> np.ndarray:
     return total % 10 == 0
 
 
-_EMAIL_LOCAL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+/=?^_`{|}~.-"
+# The scanner finds addresses whose local part uses the characters people actually use: RFC 5322 also allows
+# ^ | ~ & ' { } ..., which are the field separators of HL7 and the quotes of SQL dumps.
+_EMAIL_LOCAL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-"
 # bytes.translate table: a local-part character -> "a", anything else -> " " (then rfind(" ") finds the start)
 _LOCAL_MAP = bytes(0x61 if c in _EMAIL_LOCAL_CHARS else 0x20 for c in range(256))
 
