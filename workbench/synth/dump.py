@@ -309,15 +309,17 @@ class _Builder:
                                                         database="dpi_2021", sink=child.add, tmp_dir=str(self.staging))
         data = buf.getvalue()
         sk.write_bytes(rel, data[: len(data) * 55 // 100], compressible=False)
-        # a DICOM file cut inside its data set (identity tags intact, study UID cut)
+        # a DICOM file cut in the middle of its pixel data (a partial copy): the header, with the identity and the
+        # NIR, still reads (pydicom is lenient), the image does not
         dest = next((e for e in ests if "dicom" in e.systems), e0)
         rec = next(self._per_record(dest, "dicom", 1, start=150))
         good = dicom.write_study(rec, None, images=1)[0]
-        cut = good.index(b"\x20\x00\x0d\x00") + 12  # (0020,000D) Study Instance UID: tag, VR, length, 4 value bytes
+        pixels = good.rindex(b"\xe0\x7f\x10\x00")  # (7FE0,0010) Pixel Data, explicit VR OW: 12-byte header
+        cut = pixels + 12 + (len(good) - pixels - 12) // 2
         rel = f"{dest.short}/pacs/ETUDE_CORROMPUE/IM00001.dcm"
-        it = self.item(sk.vpath(rel), "dicom", None, rec.establishment, hostile="corrupt-dicom", patients=1,
-                       expect={"status": "error", "stage": "records"},
-                       note="truncated inside (0020,000D): the patient tags (and the NIR) are still in the bytes")
+        it = self.item(sk.vpath(rel), "dicom", None, rec.establishment, hostile="corrupt-dicom", records=1,
+                       patients=1, expect={"status": "done", "pixels": "error"},
+                       note="pixel data cut in half: header and NIR readable, image decoding fails")
         it.add("nir", rec.patient.nir)
         sk.write_bytes(rel, good[:cut])
         # empty and all-NUL files
