@@ -36,7 +36,7 @@ def test_roundtrip_and_names(tmp_path, fmt):
     sql = patients_sql(3000)
     data = COMPRESS[fmt](sql)
     m = _one(fmt, data, "export/a.sql" + SUFFIX[fmt])
-    assert m.name == "export/a.sql"  # no name in the header (gzip.compress stores none): outer name minus suffix
+    assert m.name == "a.sql"  # no name in the header (gzip.compress stores none): outer file name minus suffix
     assert m.entry_type == "file" and m.compressed_size == len(data)
     with m.open() as fh, Blob.spool(fh, tmp_path) as blob:
         assert bytes(blob.view()) == sql

@@ -18,13 +18,13 @@ class ContentScanner:
         self.ruleset = yara_rules.compile_rules([Path(p) for p in rule_paths])
         self.identifiers = IdentifierScanner()
 
-    def scan(self, buf, *, vpath: str, layer: str = "raw") -> tuple[list[Finding], dict[str, dict[str, int]],
-                                                                        dict[str, dict[str, int]]]:
+    def scan(self, buf, *, vpath: str, layer: str = "raw", identifiers: bool = True
+             ) -> tuple[list[Finding], dict[str, dict[str, int]], dict[str, dict[str, int]]]:
         """YARA findings plus validated identifiers ``counts[type][value]`` and ``first[type][value]`` offsets."""
         findings = yara_rules.scan(self.ruleset, buf, vpath=vpath, layer=layer)
         counts: dict[str, dict[str, int]] = {}
         first: dict[str, dict[str, int]] = {}
-        for hit in self.identifiers.scan(buf):
+        for hit in (self.identifiers.scan(buf) if identifiers else ()):
             per = counts.setdefault(hit.type, {})
             per[hit.value] = per.get(hit.value, 0) + 1
             first.setdefault(hit.type, {}).setdefault(hit.value, hit.offset)

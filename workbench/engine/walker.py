@@ -39,6 +39,9 @@ from workbench.engine.tasks import Cancelled
 
 HEAD_BYTES = 65536
 RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "dicom"}
+# Kinds whose raw bytes are compressed or encoded: identifiers are counted in their decoded text layers only,
+# since compressed streams produce chance look-alikes (an e-mail shape in deflate output). YARA still sees the raw bytes.
+DECODED_KINDS = {"pdf", "docx", "xlsx", "pptx", "ods", "odt", "odp", "image"}
 
 
 class Sink(Protocol):
@@ -108,6 +111,8 @@ class Walker:
         if k is not None and k.kind == "archive":
             self._walk_archive(blob, result, k.format or "")
         else:
+            if k is not None and k.kind in RECORD_KINDS:
+                self.sink.item(info, [], None, [])  # stored first: its records refer to it
             self._scan_leaf(blob, result, k)
         self._emit(result)
 
@@ -198,7 +203,8 @@ class Walker:
         if blob.size == 0:
             return
         try:
-            findings, counts, first = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw")
+            findings, counts, first = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
+                                                        identifiers=k is None or k.kind not in DECODED_KINDS)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)
         except (Cancelled, KeyboardInterrupt):

@@ -65,6 +65,7 @@ class WorkerContext:
 
     def run(self, task: ScanTask, sink: QueueSink, cancelled) -> None:
         setup = self.setup
+        _inject_fault(task.vpath)
         budget = Budget(setup.bounds, setup.evidence_sizes.get(task.evidence_id, task.size))
         walker = Walker(self.scanner, bounds=setup.bounds, budget=budget, tmp_dir=setup.tmp, sink=sink,
                         passwords=setup.passwords, spool_memory_limit=setup.spool_memory_limit, cancelled=cancelled,
@@ -104,6 +105,14 @@ class WorkerContext:
                 return
             with spooled:
                 walker.walk(spooled, info)
+
+
+def _inject_fault(vpath: str) -> None:
+    """Test hook: ``BALISE_FAULT_INJECT=crash:NAME`` kills this worker as a native crash would, on an item whose
+    virtual path contains NAME. Used by the crash-isolation tests; inert unless the variable is set."""
+    spec = os.environ.get("BALISE_FAULT_INJECT", "")
+    if spec.startswith("crash:") and spec[6:] and spec[6:] in vpath:
+        os.abort()
 
 
 def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, cancel_event) -> None:

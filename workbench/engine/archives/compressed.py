@@ -141,6 +141,8 @@ def member_name(fmt: str, outer_name: str, head: bytes = b"") -> str:
         original = gzip_header(head).get("name")
         if original:
             return original
+    # The outer item's label may carry its archive folders (``backup/sil.sql.zst``): the member is its own file.
+    outer_name = outer_name.replace("\\", "/").rsplit("/", 1)[-1] or outer_name
     lower = outer_name.lower()
     for suffix, replacement in sorted(_SUFFIXES.get(fmt, {}).items(), key=lambda kv: -len(kv[0])):
         if lower.endswith(suffix) and len(outer_name) > len(suffix):
