@@ -149,6 +149,8 @@ def norm_date(raw: object) -> str | None:
     value = _text(raw)
     if not value or len(value) > 40:
         return None
+    if len(value) > 10 and value[10] in "T " and value[4] == "-":
+        value = value[:10]  # ISO date-time: the date part decides (and the cache sees far fewer values)
     return _parse_date(value)
 
 

@@ -102,6 +102,8 @@ def _nir(dataset: Any) -> str | None:
 
 def parse_dicom(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
     dataset = _read(blob)
+    if not any(k in dataset for k in ("PatientID", "PatientName", "StudyInstanceUID", "SOPInstanceUID")):
+        raise RecordsError("DICOM header without patient or study attributes (truncated or not an image)")
     try:
         record = dicom_record(dataset)
     except Exception as exc:  # a value pydicom could read but not convert (bad PN, bad charset...)

@@ -203,10 +203,20 @@ class _Collector:
         links.add(resource)
 
     def pop(self, keys: list[str]) -> _Links | None:
-        for key in keys:
-            if key in self.links:
-                return self.links.pop(key)
-        return None
+        """The links of a patient known by several keys (``Patient/id``, its fullUrl), merged."""
+        found = [self.links.pop(key) for key in dict.fromkeys(keys) if key in self.links]
+        if not found:
+            return None
+        merged = found[0]
+        for other in found[1:]:
+            known = [d for d in merged.dates + other.dates if d]
+            merged.dates = [min(known), max(known)] if known else []
+            merged.flags |= other.flags
+            merged.nda = merged.nda or other.nda
+            merged.facility_name = merged.facility_name or other.facility_name
+            merged.facility_finess = merged.facility_finess or other.facility_finess
+            merged.dicom_uid = merged.dicom_uid or other.dicom_uid
+        return merged
 
 
 def _patient_keys(resource: dict[str, Any], full_url: str | None) -> list[str]:

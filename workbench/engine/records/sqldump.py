@@ -75,6 +75,17 @@ _VALUE = {
     ),
 }
 _STRING_START = re.compile(r"(?:_[A-Za-z0-9]+\s*|[NnEeXxBb])?'")
+# Fast path: a whole row of plain values (strings, bare tokens, hex literals) matched at once, then split.
+_FAST_VALUE = {
+    "mysql": r"(?:_[A-Za-z0-9]+\s*|[Nn])?'((?:[^'\\]++|\\.|'')*+)'|([XxBb]'[0-9A-Fa-f]*')|([^,'\s()]+)",
+    "standard": r"(?:[Nn])?'((?:[^']++|'')*+)'|([XxBb]'[0-9A-Fa-f]*')|([^,'\s()]+)",
+}
+_FAST_ROW = {
+    dialect: re.compile(rf"\(\s*(?:(?:{v})\s*(?:,\s*(?:{v})\s*)*)?\)", re.DOTALL)
+    for dialect, v in _FAST_VALUE.items()
+}
+_FAST_SPLIT = {dialect: re.compile(v, re.DOTALL) for dialect, v in _FAST_VALUE.items()}
+FAST_LOOKAHEAD = 1 << 16
 _HEX_STRING = re.compile(r"[XxBb]'([^']*)'")
 _CAST = re.compile(r"\s*::\s*(?:\"[^\"]*\"|[A-Za-z_][\w ]*?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?(?=\s*[,)])")
 
@@ -267,7 +278,10 @@ class _Parser:
         self.text = text
         self.dialect = dialect
         self.backslash = dialect == "mysql"
-        self.value_re = _VALUE["mysql" if self.backslash else "standard"]
+        family = "mysql" if self.backslash else "standard"
+        self.value_re = _VALUE[family]
+        self.fast_row = _FAST_ROW[family]
+        self.fast_split = _FAST_SPLIT[family]
         self.created: dict[str, list[str]] = {}
         self.pending: _Header | None = None
 
@@ -403,10 +417,17 @@ class _Parser:
         t = self.text
         while True:
             t.skip_ws()
-            if t.peek() != "(":
-                raise RecordsError(f"malformed INSERT: expected '(' near {t.buf[t.pos:t.pos + 40]!r}")
-            t.pos += 1
-            yield self._tuple()
+            if len(t.buf) - t.pos < FAST_LOOKAHEAD:
+                t.need(FAST_LOOKAHEAD)
+            fast = self.fast_row.match(t.buf, t.pos)
+            if fast is not None and fast.end() < len(t.buf):
+                t.pos = fast.end()
+                yield self._split(fast.group(0))
+            else:
+                if t.peek() != "(":
+                    raise RecordsError(f"malformed INSERT: expected '(' near {t.buf[t.pos:t.pos + 40]!r}")
+                t.pos += 1
+                yield self._tuple()
             t.skip_ws()
             ch = t.peek()
             if ch == ",":
@@ -419,6 +440,21 @@ class _Parser:
                 self._skip_statement()
                 return
             raise RecordsError(f"malformed INSERT: unexpected {t.buf[t.pos:t.pos + 40]!r} after a row")
+
+    def _split(self, row: str) -> list[str | None]:
+        """Values of a row the fast regex matched whole (no function calls, casts or E'' strings)."""
+        out: list[str | None] = []
+        backslash = self.backslash
+        for text, hexed, bare in self.fast_split.findall(row, 1, len(row) - 1):
+            if bare:
+                out.append(None if bare == "NULL" or bare == "null" else bare)
+            elif hexed:
+                out.append(hexed)
+            elif backslash:
+                out.append(_mysql_unescape(text))
+            else:
+                out.append(text.replace("''", "'") if "''" in text else text)
+        return out
 
     def _tuple(self) -> list[str | None]:
         t = self.text

@@ -46,10 +46,16 @@ def rows_to_frame(
     width = len(headers)
     columns: dict[str, np.ndarray] = {}
     n = len(rows)
-    for index, name in enumerate(headers):
-        columns[name] = np.fromiter(
-            (row[index] if index < len(row) else None for row in rows), dtype=object, count=n
-        )
+    if all(len(row) == width for row in rows):
+        for name, values in zip(headers, zip(*rows, strict=True), strict=True):
+            array = np.empty(n, dtype=object)
+            array[:] = values
+            columns[name] = array
+    else:
+        for index, name in enumerate(headers):
+            columns[name] = np.fromiter(
+                (row[index] if index < len(row) else None for row in rows), dtype=object, count=n
+            )
     if any(len(row) > width for row in rows):
         columns[EXTRA_COLUMN] = np.fromiter(
             (extra_sep.join("" if v is None else v for v in row[width:]) if len(row) > width else None
