@@ -26,10 +26,10 @@ def scanner() -> IdentifierScanner:
 
 
 def make_nir(rnd: random.Random) -> str:
-    dept = rnd.choice(["%02d" % rnd.randint(1, 95)] * 30 + ["2A", "2B", "971", "974"])[:2]
+    dept = rnd.choice([f"{rnd.randint(1, 95):02d}"] * 30 + ["2A", "2B", "971", "974"])[:2]
     body = f"{rnd.choice('12')}{rnd.randint(0, 99):02d}{rnd.randint(1, 12):02d}{dept}" \
            f"{rnd.randint(1, 990):03d}{rnd.randint(1, 999):03d}"
-    return body + "%02d" % nir_key(body)
+    return body + f"{nir_key(body):02d}"
 
 
 def spaced(nir: str) -> str:
@@ -84,7 +84,7 @@ HL7 = (
 
 def test_hl7_pid_segment(scanner: IdentifierScanner) -> None:
     nir = "288091234567853"[:13]
-    nir = nir + "%02d" % nir_key(nir)
+    nir = nir + f"{nir_key(nir):02d}"
     msg = HL7.format(nir=nir).encode("latin-1")
     got = [(h.type, h.value) for h in scanner.scan(msg)]
     assert got == [
@@ -106,7 +106,7 @@ def test_sql_insert_dump(scanner: IdentifierScanner) -> None:
         f"'marie.dupont{i}@chu-brest.fr','FR76 3000 6000 0112 3456 7890 189')" for i, n in enumerate(nirs))
     sql = ("-- MySQL dump 10.13\nCREATE TABLE `patient` (`id` int, `nom` varchar(64), `prenom` varchar(64), "
            "`date_naissance` date, `nir` char(15), `tel` varchar(20), `email` varchar(128), `iban` varchar(40));\n"
-           f"INSERT INTO `patient` VALUES {rows};\n").encode("utf-8")
+           f"INSERT INTO `patient` VALUES {rows};\n").encode()
     c = count_unique(scanner.scan(sql))
     assert c == {"nir": (50, 50), "phone": (50, 50), "email": (50, 50), "iban": (50, 1)}
     values = [h.value for h in scanner.scan(sql) if h.type == "nir"]
@@ -134,9 +134,10 @@ def test_window_edges_report_each_identifier_once() -> None:
     assert list(small.scan(data)) == reference
     # a NIR straddling one window edge exactly
     nir = make_nir(rnd)
+    edged = IdentifierScanner(window=200, overlap=32)
     for cut in range(1, 15):
         buf = b"x" * (200 - cut) + b";" + nir.encode() + b";" + b"y" * 300
-        hits = list(IdentifierScanner(window=200, overlap=32).scan(buf))
+        hits = list(edged.scan(buf))
         assert hits == [IdHit("nir", nir, 201 - cut, 15)]
 
 

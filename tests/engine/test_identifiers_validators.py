@@ -24,9 +24,9 @@ from workbench.engine.identifiers.validators import (
 def make_nir(rnd: random.Random, *, corsica: bool = False) -> str:
     sex = rnd.choice("123478")
     month = rnd.choice([rnd.randint(1, 12), rnd.randint(20, 42), rnd.randint(50, 99)])
-    dept = rnd.choice(["2A", "2B"]) if corsica else "%02d" % rnd.randint(1, 99)
+    dept = rnd.choice(["2A", "2B"]) if corsica else f"{rnd.randint(1, 99):02d}"
     body = f"{sex}{rnd.randint(0, 99):02d}{month:02d}{dept}{rnd.randint(1, 999):03d}{rnd.randint(1, 999):03d}"
-    return body + "%02d" % nir_key(body)
+    return body + f"{nir_key(body):02d}"
 
 
 # --- NIR -------------------------------------------------------------------------------------------
@@ -57,10 +57,10 @@ def test_corsica_key_uses_19_and_18() -> None:
     for dept, as_digits in (("2A", "19"), ("2B", "18")):
         body = "18505" + dept + "123456"
         key = 97 - int("18505" + as_digits + "123456") % 97
-        assert is_valid_nir(body + "%02d" % key)
+        assert is_valid_nir(body + f"{key:02d}")
         for other in ("20", "21", "22"):  # the FINESS rule, or a plain 20, would give another key
             wrong = 97 - int("18505" + other + "123456") % 97
-            assert wrong == key or not is_valid_nir(body + "%02d" % wrong)
+            assert wrong == key or not is_valid_nir(body + f"{wrong:02d}")
 
 
 def test_normalise_nir_to_15_characters() -> None:
@@ -76,7 +76,8 @@ def test_stdnum_agrees_on_10k_generated_nirs() -> None:
         nir = make_nir(rnd, corsica=i % 10 == 0)
         assert is_valid_nir(nir), nir
         assert stdnum_nir.is_valid(nir), nir
-        broken = nir[:13] + "%02d" % ((int(nir[13:]) + 1 + rnd.randint(0, 95)) % 100)
+        other_key = (int(nir[13:]) + 1 + rnd.randint(0, 95)) % 100
+        broken = nir[:13] + f"{other_key:02d}"
         assert is_valid_nir(broken) == stdnum_nir.is_valid(broken), broken
 
 

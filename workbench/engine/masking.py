@@ -23,7 +23,7 @@ _SEP = r"[ .\-\u00a0]?"
 _NIR_LIKE = (rf"(?<![0-9A-Za-z])[1-478]{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}(?:[0-9]{{2}}|2[ABab]){_SEP}"
              rf"[0-9]{{3}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{2}}(?![0-9A-Za-z])")
 _IBAN_LIKE = r"(?<![0-9A-Za-z])[A-Z]{2}[0-9]{2}(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,3})?(?![0-9A-Za-z])"
-_EMAIL_LIKE = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}"
+_EMAIL_LIKE = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}"
 _PHONE_LIKE = (r"(?<![0-9A-Za-z+])(?:(?:\+|00)33[ .\-\u00a0]?(?:\(0\)[ .\-\u00a0]?)?|0)[1-9]"
                r"(?:[ .\-\u00a0]?[0-9]{2}){4}(?![0-9A-Za-z])")
 _DIGIT_RUN = r"(?<![0-9])[0-9]{8,}(?![0-9])"
@@ -92,10 +92,28 @@ _MASKERS = {"email": _mask_email, "iban": _mask_iban, "nir": _mask_nir, "phone":
             "digits": _mask_digits}
 
 
-def mask_text(text: str) -> str:
-    """``text`` with every NIR-, IBAN-, e-mail- and phone-like token and every run of >= 8 digits masked."""
+# Upper-case words that are format keywords, not names (kept in strict mode).
+_KEYWORDS = frozenset(["MSH", "EVN", "PID", "PD1", "PV1", "PV2", "NK1", "OBR", "OBX", "ORC", "NTE", "ROL", "MRG", "IN1", "ZBE", "ZFP", "ZFV", "ADT", "ORU", "ORM", "MDM", "ACK", "DICM", "FHIR", "CDA", "HPRIM", "LAB", "RES", "FIN", "FINLAB", "FINFICHIER", "CREATE", "TABLE", "INSERT", "INTO", "VALUES", "COPY", "FROM", "SELECT", "SET", "NULL", "NOT", "DEFAULT", "PRIMARY", "KEY", "ENGINE", "CHARSET", "CHANGE", "MASTER", "SOURCE", "REPLICATION", "PREPARE", "EXECUTE", "START", "REPLICA", "FINESS", "RPPS", "ADELI", "IDNPS", "NIR", "NIA", "INS", "ISO", "UTF", "PDF", "URI", "XML", "JSON", "HTTP", "HTTPS", "IBAN", "BIC", "EUR", "CHU", "CHR", "GHT", "EHPAD", "ASIP", "SANTE", "TEXT", "BASE"])
+_STRICT_EXTRA = re.compile(r"(?<![0-9])[0-9]{5,}(?![0-9])|\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'-]{2,}\b")
+
+
+def _mask_strict(m: re.Match[str]) -> str:
+    word = m.group()
+    if word[0].isdigit():
+        return "*" * len(word)
+    return word if word in _KEYWORDS else word[0] + "*" * (len(word) - 1)
+
+
+def mask_text(text: str, *, strict: bool = False) -> str:
+    """``text`` with every NIR-, IBAN-, e-mail- and phone-like token and every run of >= 8 digits masked.
+
+    ``strict`` (excerpts of records: HL7 segments, DICOM headers, SQL rows) also masks runs of >= 5 digits
+    (patient numbers, dates) and upper-case words of 3 letters or more (family names are written in capitals in
+    French records), except format keywords (MSH, PID, CREATE, FINESS...). Mixed-case given names stay visible.
+    """
     def repl(m: re.Match[str]) -> str:
         kind = m.lastgroup or "digits"
         return _MASKERS[kind](m.group())
 
-    return _TEXT.sub(repl, text)
+    masked = _TEXT.sub(repl, text)
+    return _STRICT_EXTRA.sub(_mask_strict, masked) if strict else masked

@@ -178,7 +178,7 @@ def _excerpt(buf: memoryview, offset: int, length: int) -> str:
         raw = bytes(b for b in raw if b)
     text = raw.decode("utf-8", errors="replace")
     text = "".join(ch if ch.isprintable() else " " for ch in text)
-    return mask_text(text)
+    return mask_text(text, strict=True)
 
 
 def scan(ruleset: RuleSet, buf: bytes | bytearray | memoryview, *, vpath: str, layer: str = "raw",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from typing import NamedTuple
@@ -61,6 +62,9 @@ class IdHit(NamedTuple):
     value: str
     offset: int
     length: int
+
+
+_new_hit = partial(tuple.__new__, IdHit)  # an IdHit from a 4-tuple at C speed (no Python-level __new__ call)
 
 
 def detect_utf16(head: bytes) -> str | None:
@@ -127,6 +131,9 @@ class IdentifierScanner:
         self._is_fixed = np.array([p.fixed is not None for p in self._patterns])
         self._post = np.array([0 if p.variant & 2 else 1 for p in self._patterns], dtype=np.int64)
         self._length = np.array([p.fixed.length if p.fixed else 0 for p in self._patterns], dtype=np.int64)
+        # e-mail ends reported without a window-edge anchor (the vectorised path); v2 (\z) goes one by one
+        self._is_email_end = np.array([p.variable is not None and not p.variable.som and p.variant == 0
+                                       for p in self._patterns])
         self._variant = np.array([p.variant for p in self._patterns], dtype=np.int64)
         self._form_of = np.array([id(p.fixed) if p.fixed else 0 for p in self._patterns], dtype=np.int64)
         self._local = threading.local()
@@ -231,7 +238,15 @@ class IdentifierScanner:
         f_sel = np.nonzero(keep & fixed)[0]
         if f_sel.size:
             self._fixed_hits(mv, window, lo, pid[f_sel], tok_end[f_sel], own_end, hits)
-        v_sel = np.nonzero(keep & ~fixed)[0]
+        email = keep & self._is_email_end[pid]
+        if email.any():
+            rest = _email_hits(mv, window, lo, tok_end[email], hits)
+            if rest.size:  # too close to the window start for the vectorised path: one by one
+                for end in rest.tolist():
+                    hit = _email_hit(mv, end)
+                    if hit is not None:
+                        hits.append(hit)
+        v_sel = np.nonzero(keep & ~fixed & ~email)[0]
         if v_sel.size:
             self._variable_hits(mv, pid[v_sel], frm[v_sel], to[v_sel], hits)
         hits.sort(key=_OFFSET)
@@ -285,7 +300,7 @@ class IdentifierScanner:
         values = [form.prefix + blob[k : k + width].decode("ascii") for k in range(0, len(blob), width)]
         offsets = starts[rows].tolist()
         if not slow.any() and id_type not in self.context_types:
-            hits.extend(map(IdHit, repeat(id_type, len(values)), values, offsets, repeat(length, len(values))))
+            hits.extend(map(_new_hit, zip(repeat(id_type), values, offsets, repeat(length))))
             return
         for value, s, is_slow in zip(values, offsets, slow[rows].tolist(), strict=True):
             if is_slow:  # a Corsican FINESS
@@ -358,6 +373,41 @@ def _email_hit(mv: memoryview, end: int) -> IdHit | None:
         return None
     start = end - len(region) + at - len(local)
     return IdHit("email", (local + b"@" + domain).decode("ascii").lower(), start, end - start)
+
+
+_LOCAL_OK = np.frombuffer(_LOCAL_MAP, dtype=np.uint8) == 0x61
+_AT_SPAN = 64  # the @ is looked for in the 64 bytes before the end (longer domains go one by one)
+
+
+def _email_hits(mv: memoryview, window: np.ndarray, lo: int, ends: np.ndarray, hits: list[IdHit]) -> np.ndarray:
+    """E-mail addresses ending at ``ends``, found together with numpy; returns the ends left for ``_email_hit``."""
+    near = ends - lo >= _AT_SPAN + 65
+    rel = ends[near] - lo
+    tail = window[rel[:, None] - _AT_SPAN + np.arange(_AT_SPAN)]
+    is_at = tail == 0x40
+    found = is_at.any(axis=1)
+    at = rel - _AT_SPAN + (_AT_SPAN - 1 - np.argmax(is_at[:, ::-1], axis=1))
+    rel, at = rel[found], at[found]
+    head_ok = _LOCAL_OK[window[at[:, None] - 65 + np.arange(65)]]
+    bounded = ~head_ok.all(axis=1)  # 65 local characters in a row: part of a longer token
+    local_len = np.argmax(~head_ok[:, ::-1], axis=1)
+    good = bounded & (local_len > 0)
+    starts, rel = at[good] - local_len[good], rel[good]
+    # one address may be reported at several ends (x@chu.rennes and x@chu.rennes.fr): keep the longest
+    last = starts.size - 1 - np.unique(starts[::-1], return_index=True)[1]
+    starts, rel, at = starts[last], rel[last], (at[good])[last]
+    dot = window == 0x2E
+    dots = np.concatenate(([0], np.cumsum(dot[1:] & dot[:-1])))  # dots[i]: ".." pairs ending at or before i
+    ok = ~dot[starts] & ~dot[at - 1] & (dots[at - 1] == dots[starts]) & (rel - starts <= 254)
+    raw = window.tobytes()
+    tokens = [raw[s:e] for s, e in zip(starts[ok].tolist(), rel[ok].tolist(), strict=True)]
+    values = b"\n".join(tokens).decode("ascii").lower().split("\n") if tokens else []
+    for token, value, s in zip(tokens, values, (starts[ok] + lo).tolist(), strict=True):
+        if len(token) > 70 and max(map(len, token.partition(b"@")[2].split(b"."))) > 63:
+            continue
+        hits.append(_new_hit(("email", value, s, len(token))))
+    leftover = ends[~near]
+    return np.concatenate([leftover, ends[near][~found]])
 
 
 def count_unique(hits: Iterable[IdHit]) -> dict[str, tuple[int, int]]:
