@@ -1,0 +1,36 @@
+"""French and English interface through Qt's translation machinery (``balise_fr.qm``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from workbench.gui.resources import translations_dir
+
+LANGUAGES = ("fr", "en")  # the source texts are English
+_installed: list[QTranslator] = []
+
+
+def system_language() -> str:
+    return "fr" if QLocale.system().language() == QLocale.Language.French else "en"
+
+
+def install_language(lang: str) -> bool:
+    """Install the catalogue of ``lang`` (and Qt's own for standard buttons); English removes them."""
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("no QApplication")
+    for t in _installed:
+        app.removeTranslator(t)
+    _installed.clear()
+    if lang == "en":
+        return True
+    ours = QTranslator(app)
+    if not ours.load(f"balise_{lang}", str(translations_dir())):
+        return False
+    app.installTranslator(ours)
+    _installed.append(ours)
+    qt = QTranslator(app)
+    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return True

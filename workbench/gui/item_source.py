@@ -1,0 +1,117 @@
+"""The bytes of one item of a case, found again from its virtual path (for the item viewer). Qt-free.
+
+The evidence is re-opened read-only and the chain of archives (and e-mail/PDF attachments) leading to the item is
+walked again with the engine's own archive handlers and bounds; nothing is extracted to disk except spooled
+members in the case's ``tmp`` folder (the engine's ``Blob.spool``), removed when the blob is closed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from workbench.engine.archives import detect_compressed_tar, iter_members
+from workbench.engine.blob import Blob
+from workbench.engine.bounds import Bounds, Budget
+from workbench.engine.layers import Attachment, extract
+from workbench.engine.model import VPATH_SEP
+
+PREVIEW_LIMIT = 64 * 2**20  # an item bigger than this is cut for viewing
+
+
+class ItemSourceError(Exception):
+    """The item cannot be read again (evidence moved or changed, member vanished, bound tripped)."""
+
+
+def _chain(conn: sqlite3.Connection, vpath: str) -> list[dict]:
+    """The item and its ancestors, outermost first."""
+    out = []
+    row = conn.execute("SELECT id, parent_id, vpath, name, kind, format, evidence_id, depth FROM items WHERE vpath=?",
+                       (vpath,)).fetchone()
+    if row is None:
+        raise ItemSourceError(f"unknown item {vpath!r}")
+    while row is not None:
+        out.append(dict(zip(("id", "parent_id", "vpath", "name", "kind", "format", "evidence_id", "depth"), row,
+                            strict=True)))
+        if row[1] is None:
+            break
+        row = conn.execute("SELECT id, parent_id, vpath, name, kind, format, evidence_id, depth FROM items WHERE id=?",
+                           (row[1],)).fetchone()
+    return list(reversed(out))
+
+
+def _host_file(conn: sqlite3.Connection, top: dict) -> Path:
+    """The file on the host holding the outermost item (depth 0)."""
+    row = conn.execute("SELECT path, is_dir FROM evidence WHERE id=?", (top["evidence_id"],)).fetchone()
+    if row is None:
+        raise ItemSourceError("the item's evidence is not in the case")
+    root = Path(row[0])
+    if not row[1]:
+        return root
+    label, _, rel = top["vpath"].partition("/")
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise ItemSourceError(f"item path leaves its evidence: {top['vpath']!r}")
+    return path
+
+
+def open_item(conn: sqlite3.Connection, vpath: str, tmp_dir: Path, *, bounds: Bounds | None = None,
+              passwords: tuple[bytes, ...] = ()) -> Blob:
+    """A :class:`Blob` of the item's bytes; the caller closes it. Raises :class:`ItemSourceError`."""
+    bounds = bounds or Bounds()
+    chain = _chain(conn, vpath)
+    top_index = max(i for i, c in enumerate(chain) if VPATH_SEP not in c["vpath"])
+    host = _host_file(conn, chain[top_index])
+    if not host.is_file():
+        raise ItemSourceError(f"evidence file not found: {host}")
+    blob = Blob.from_path(host)
+    budget = Budget(bounds, host.stat().st_size)
+    try:
+        for parent, child in zip(chain[top_index:], chain[top_index + 1:], strict=False):
+            label = child["vpath"][len(parent["vpath"]) + len(VPATH_SEP):]
+            nxt = _descend(blob, parent, label, tmp_dir, bounds, budget, passwords)
+            blob.close()
+            blob = nxt
+    except ItemSourceError:
+        blob.close()
+        raise
+    except Exception as exc:
+        blob.close()
+        raise ItemSourceError(f"{type(exc).__name__}: {exc}") from exc
+    return blob
+
+
+def _unique(name: str, seen: dict[str, int]) -> str:
+    label = (name or "unnamed").replace("\x00", "\ufffd")
+    n = seen.get(label, 0) + 1
+    seen[label] = n
+    return label if n == 1 else f"{label}#{n}"
+
+
+def _descend(blob: Blob, parent: dict, label: str, tmp_dir: Path, bounds: Bounds, budget: Budget,
+             passwords: tuple[bytes, ...]) -> Blob:
+    if parent["kind"] == "archive":
+        fmt = parent["format"] or ""
+        if fmt in ("gzip", "bzip2", "xz", "zstd") and detect_compressed_tar(fmt, blob):
+            fmt = "tar"
+        seen: dict[str, int] = {}
+        for member in iter_members(fmt, blob, name=parent["name"], bounds=bounds, budget=budget, passwords=passwords):
+            if _unique(member.name, seen) != label:
+                continue
+            if member.encrypted:
+                raise ItemSourceError(f"{label}: encrypted, no password opened it")
+            with member.open() as stream:
+                return Blob.spool(stream, tmp_dir, memory_limit=8 * 2**20)
+        raise ItemSourceError(f"{label}: not found in {parent['vpath']}")
+    seen = {}
+    for layer in extract(parent["kind"], blob):
+        if isinstance(layer, Attachment) and _unique(layer.name or "attachment", seen) == label:
+            return Blob.from_bytes(layer.data)
+    raise ItemSourceError(f"{label}: not found in {parent['vpath']}")
+
+
+def read_item(conn: sqlite3.Connection, vpath: str, tmp_dir: Path, limit: int = PREVIEW_LIMIT) -> tuple[bytes, int]:
+    """Up to ``limit`` bytes of the item, and its full size."""
+    with open_item(conn, vpath, tmp_dir) as blob:
+        size = blob.size
+        return bytes(blob.view()[:limit]) if size else b"", size

@@ -1,0 +1,1 @@
+"""Views and panels of the main window."""

@@ -1,0 +1,276 @@
+"""The item viewer: text with highlighted hits, hex for binary, DICOM image with its tags, table preview."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QImage, QPixmap, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.engine.masking import mask_text
+from workbench.gui.item_source import read_item
+from workbench.gui.jobs import JobThread
+from workbench.gui.widgets.textview import TEXT_LIMIT, Hit, hex_dump, identifier_hits, render_text
+
+TEXT_KINDS = {"csv", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "json", "xml", "text", "email", "mbox"}
+TABLE_ROWS = 500
+_DICOM_PERSONAL = {"PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs", "PatientAddress",
+                   "PatientTelephoneNumbers", "OtherPatientNames", "PatientMotherBirthName", "IssuerOfPatientID"}
+
+
+def dicom_image(ds) -> QImage | None:
+    """The first frame of a DICOM dataset as an 8-bit grey (or RGB) image, windowed to its value range."""
+    import numpy as np
+
+    try:
+        arr = ds.pixel_array
+    except Exception:
+        return None
+    if arr.ndim == 3 and arr.shape[-1] not in (3, 4) or arr.ndim == 4:
+        arr = arr[0]
+    if arr.ndim == 3:  # RGB
+        arr = np.ascontiguousarray(arr[..., :3].astype(np.uint8))
+        h, w, _ = arr.shape
+        return QImage(arr.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    a = arr.astype(np.float64)
+    lo, hi = float(a.min()), float(a.max())
+    scaled = np.zeros_like(a) if hi <= lo else (a - lo) * (255.0 / (hi - lo))
+    if getattr(ds, "PhotometricInterpretation", "") == "MONOCHROME1":
+        scaled = 255.0 - scaled
+    img8 = np.ascontiguousarray(scaled.astype(np.uint8))
+    h, w = img8.shape
+    return QImage(img8.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+class ItemViewer(QWidget):
+    """Shows one item; loads its bytes off the UI thread."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.title = QLabel()
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setFont(mono)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.hex = QPlainTextEdit(readOnly=True)
+        self.hex.setFont(mono)
+        self.hex.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.table = QTableWidget()
+        self.image = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.image_scroll = QScrollArea()
+        self.image_scroll.setWidget(self.image)
+        self.image_scroll.setWidgetResizable(True)
+        self.tags = QTableWidget(0, 4)
+        image_split = QSplitter(Qt.Orientation.Vertical)
+        image_split.addWidget(self.image_scroll)
+        image_split.addWidget(self.tags)
+        self.image_page = image_split
+        self.tabs.addTab(self.text, self.tr("Text"))
+        self.tabs.addTab(self.table, self.tr("Table"))
+        self.tabs.addTab(self.image_page, self.tr("Image and tags"))
+        self.tabs.addTab(self.hex, self.tr("Hex"))
+        self.hits_label = QLabel()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.title)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.hits_label)
+        self._job: JobThread | None = None
+        self._current: dict | None = None
+        self._data = b""
+        self._size = 0
+        self.masked = True
+        self.clear()
+
+    def clear(self) -> None:
+        self.title.setText(self.tr("Select an item in the evidence tree to view it."))
+        for w in (self.text, self.hex):
+            w.setPlainText("")
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.tags.setRowCount(0)
+        self.image.clear()
+        self.hits_label.clear()
+        self._current = None
+
+    def set_masked(self, masked: bool) -> None:
+        if masked != self.masked:
+            self.masked = masked
+            if self._current is not None and self._data:
+                self._show()
+
+    def show_item(self, conn: sqlite3.Connection, case_dir: Path, vpath: str) -> None:
+        row = conn.execute("SELECT id, kind, format, encoding, delimiter, size FROM items WHERE vpath=?",
+                           (vpath,)).fetchone()
+        if row is None:
+            return
+        if row[1] in ("directory", "archive", None) or row[1] == "encrypted":
+            self.clear()
+            self.title.setText(self._describe(vpath, row))
+            return
+        findings = [Hit(o, o + max(n or 1, 1), "finding", r) for o, n, r in conn.execute(
+            "SELECT offset, length, rule FROM findings WHERE item_id=? AND layer='raw' AND offset IS NOT NULL", (row[0],))]
+        self._current = {"vpath": vpath, "kind": row[1], "format": row[2], "encoding": row[3], "delimiter": row[4],
+                         "findings": findings}
+        self.title.setText(self._describe(vpath, row) + " — " + self.tr("loading…"))
+        if self._job is not None and self._job.isRunning():
+            self._job.cancel()
+        db_path = conn.execute("PRAGMA database_list").fetchone()[2]
+        tmp = Path(case_dir) / "tmp"
+
+        def load(cancel, progress):
+            own = sqlite3.connect(f"{Path(db_path).as_uri()}?mode=ro", uri=True)
+            try:
+                return vpath, *read_item(own, vpath, tmp)
+            finally:
+                own.close()
+
+        job = JobThread(load, "item-viewer", self)
+        job.succeeded.connect(self._loaded)
+        job.failed.connect(lambda msg, _d, v=vpath: self._failed(v, msg))
+        self._job = job
+        job.start()
+
+    def _describe(self, vpath: str, row) -> str:
+        from workbench.gui.display import human_bytes
+
+        kind = row[1] or "?"
+        return f"<b>{mask_text(vpath) if self.masked else vpath}</b><br>{kind}" + (
+            f" ({row[2]})" if row[2] else "") + f", {human_bytes(row[5])}"
+
+    def _failed(self, vpath: str, message: str) -> None:
+        if self._current is None or self._current["vpath"] != vpath:
+            return
+        self.title.setText(self.tr("Cannot read this item again: %1").replace("%1", message))
+
+    def _loaded(self, result) -> None:
+        vpath, data, size = result
+        if self._current is None or self._current["vpath"] != vpath:
+            return
+        self._data, self._size = data, size
+        self._show()
+
+    def _show(self) -> None:
+        cur = self._current
+        assert cur is not None
+        data, kind = self._data, cur["kind"]
+        shown = mask_text(cur["vpath"]) if self.masked else cur["vpath"]
+        self.title.setText(f"<b>{shown}</b><br>{kind}" + (f" ({cur['format']})" if cur["format"] else ""))
+        self.hex.setPlainText(hex_dump(data, masked=self.masked))
+        self.text.setPlainText("")
+        self.table.setRowCount(0)
+        self.tags.setRowCount(0)
+        self.image.clear()
+        self.hits_label.clear()
+        target = self.hex
+        if kind in TEXT_KINDS:
+            target = self.text
+            self._show_text(data[:TEXT_LIMIT], cur)
+        if kind in ("csv", "xlsx", "ods") and self._show_table(data, cur):
+            target = self.table
+        if kind == "dicom":
+            self._show_dicom(data)
+            target = self.image_page
+        self.tabs.setCurrentWidget(target)
+
+    def _show_text(self, data: bytes, cur: dict) -> None:
+        hits = identifier_hits(data) + [h for h in cur["findings"] if h.start < len(data)]
+        text, spans = render_text(data, cur["encoding"], hits, masked=self.masked)
+        self.text.setPlainText(text)
+        doc = self.text.document()
+        fmt_id = QTextCharFormat()
+        fmt_id.setBackground(QColor("#ffe082"))
+        fmt_rule = QTextCharFormat()
+        fmt_rule.setBackground(QColor("#ef9a9a"))
+        fmt_rule.setFontWeight(QFont.Weight.Bold)
+        cursor = QTextCursor(doc)
+        for span in spans[:20000]:
+            cursor.setPosition(span.start)
+            cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt_id if span.hit.source == "identifier" else fmt_rule)
+        n_id = sum(1 for s in spans if s.hit.source == "identifier")
+        self.hits_label.setText(self.tr("%1 identifiers and %2 rule hits highlighted")
+                                .replace("%1", str(n_id)).replace("%2", str(len(spans) - n_id)))
+
+    def _show_table(self, data: bytes, cur: dict) -> bool:
+        rows: list[list[str]] = []
+        try:
+            if cur["kind"] == "csv":
+                text = data[:TEXT_LIMIT].decode(cur["encoding"] or "utf-8", errors="replace")
+                reader = csv.reader(io.StringIO(text), delimiter=cur["delimiter"] or ";")
+                for i, r in enumerate(reader):
+                    if i > TABLE_ROWS:
+                        break
+                    rows.append(r)
+            elif cur["kind"] == "xlsx":
+                from openpyxl import load_workbook
+
+                wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+                try:
+                    ws = wb.worksheets[0]
+                    for i, r in enumerate(ws.iter_rows(values_only=True)):
+                        if i > TABLE_ROWS:
+                            break
+                        rows.append(["" if v is None else str(v) for v in r])
+                finally:
+                    wb.close()
+            else:
+                return False
+        except Exception as exc:
+            self.hits_label.setText(self.tr("No table preview: %1").replace("%1", f"{type(exc).__name__}: {exc}"))
+            return False
+        if not rows:
+            return False
+        width = max(len(r) for r in rows)
+        self.table.clear()
+        self.table.setColumnCount(width)
+        self.table.setRowCount(len(rows) - 1)
+        self.table.setHorizontalHeaderLabels(rows[0] + [""] * (width - len(rows[0])))
+        for i, r in enumerate(rows[1:]):
+            for j, v in enumerate(r):
+                self.table.setItem(i, j, QTableWidgetItem(mask_text(v) if self.masked else v))
+        return True
+
+    def _show_dicom(self, data: bytes) -> None:
+        import pydicom
+
+        try:
+            ds = pydicom.dcmread(io.BytesIO(data), force=True)
+        except Exception as exc:
+            self.image.setText(self.tr("Not a readable DICOM file: %1").replace("%1", str(exc)))
+            return
+        img = dicom_image(ds)
+        if img is not None:
+            self.image.setPixmap(QPixmap.fromImage(img))
+        else:
+            self.image.setText(self.tr("No image in this DICOM file"))
+        elems = [e for e in ds.iterall() if e.tag != 0x7FE00010]
+        self.tags.setColumnCount(4)
+        self.tags.setHorizontalHeaderLabels([self.tr("Tag"), self.tr("Keyword"), self.tr("VR"), self.tr("Value")])
+        self.tags.setRowCount(len(elems))
+        for i, e in enumerate(elems):
+            value = str(e.value)[:200] if e.VR != "SQ" else f"[{len(e.value)}]"
+            if self.masked and (e.keyword in _DICOM_PERSONAL or e.VR == "PN"):
+                value = (value[:1] + "***") if value else value
+            elif self.masked:
+                value = mask_text(value)
+            for j, v in enumerate((f"({e.tag.group:04X},{e.tag.element:04X})", e.keyword, e.VR, value)):
+                self.tags.setItem(i, j, QTableWidgetItem(v))
+        self.tags.resizeColumnsToContents()

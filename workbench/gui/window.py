@@ -1,0 +1,761 @@
+"""The main window: start, inputs, scan, views and report. Calls the core; holds no business logic."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QModelIndex, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.gui import casedb
+from workbench.gui.dialogs.export import ExportDialog
+from workbench.gui.dialogs.new_case import NewCaseDialog
+from workbench.gui.dialogs.registry import RegistryDialog
+from workbench.gui.dialogs.rules import RulesDialog, check_rules
+from workbench.gui.i18n import install_language, system_language
+from workbench.gui.jobs import JobThread
+from workbench.gui.models.paged import SqlPagedModel
+from workbench.gui.models.tables import beacons_model, findings_model, records_model, watermarks_model
+from workbench.gui.models.tree import VPATH_ROLE, EvidenceTreeModel
+from workbench.gui.settings import Settings
+from workbench.gui.widgets.casepage import StartStack
+from workbench.gui.widgets.dashboard import AttributionDashboard
+from workbench.gui.widgets.details import DetailsPane
+from workbench.gui.widgets.report_view import ReportView
+from workbench.gui.widgets.viewer import ItemViewer
+
+DEMO_SIZE = 12 * 2**20
+
+
+class TablePage(QWidget):
+    """A paged table with its filter box and row count."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(self.tr("Filter (press Enter)…"))
+        self.filter.setClearButtonEnabled(True)
+        self.count = QLabel()
+        self.view = QTableView()
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSortingEnabled(False)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setSectionsClickable(True)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        row = QHBoxLayout()
+        row.addWidget(self.filter, 1)
+        row.addWidget(self.count)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(row)
+        lay.addWidget(self.view, 1)
+        self.model: SqlPagedModel | None = None
+        self.filter.returnPressed.connect(self.apply_filter)
+        self.filter.textChanged.connect(lambda t: self.apply_filter() if not t else None)
+        self.view.horizontalHeader().sectionClicked.connect(self._sort_clicked)
+
+    def set_model(self, model: SqlPagedModel | None) -> None:
+        self.model = model
+        self.view.setModel(model)
+        if model is not None:
+            model.modelReset.connect(self.update_count)
+            model.rowsInserted.connect(self.update_count)
+            for i, c in enumerate(model.columns):
+                self.view.setColumnWidth(i, 90 if c.numeric else 160)
+        self.update_count()
+
+    def apply_filter(self) -> None:
+        if self.model is not None:
+            self.model.set_filter(self.filter.text())
+
+    def _sort_clicked(self, section: int) -> None:
+        if self.model is None:
+            return
+        header = self.view.horizontalHeader()
+        if not self.model.is_sortable(section):
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            self.count.setText(self.tr("This column cannot be sorted on a table this large"))
+            return
+        order = header.sortIndicatorOrder()
+        self.model.sort(section, order)
+
+    def update_count(self) -> None:
+        if self.model is None:
+            self.count.setText("")
+            return
+        n = self.model.rowCount()
+        more = self.model.canFetchMore(QModelIndex())
+        self.count.setText(self.tr("%1 rows").replace("%1", f"{n:,}" + ("+" if more else "")))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, *, language: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.language = language or self.settings.language() or system_language()
+        install_language(self.language)
+        self.case_dir: Path | None = None
+        self.conn: sqlite3.Connection | None = None
+        self.registry_path: Path | None = None
+        self.user_rules: list[tuple[Path, bool]] = []
+        self.masked = True
+        self.job: JobThread | None = None
+        self.job_kind: str | None = None
+        self.jobs: int | None = None  # worker processes (None: all cores)
+        self.demo_folder = Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppLocalDataLocation) or Path.home() / ".balise") / "demo"
+        self.demo_size = DEMO_SIZE
+        self.last_summary = None
+        self.last_export: dict[str, Path] = {}
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(2000)
+        self._status_timer.timeout.connect(self.update_status)
+        self._build_ui()
+        geometry = self.settings.q.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        state = self.settings.q.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    # ================================================================== building
+    def _build_ui(self) -> None:
+        self.setWindowTitle(self.tr("Balise Workbench"))
+        self.start = StartStack()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tree = QTreeView()
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.viewer = ItemViewer()
+        ev_split = QSplitter(Qt.Orientation.Horizontal)
+        ev_split.addWidget(self.tree)
+        ev_split.addWidget(self.viewer)
+        ev_split.setSizes([520, 640])
+        self.evidence_split = ev_split
+        self.findings_page = TablePage()
+        self.records_page = TablePage()
+        self.beacons_page = TablePage()
+        self.watermarks_page = TablePage()
+        beacon_split = QSplitter(Qt.Orientation.Vertical)
+        beacon_split.addWidget(self.beacons_page)
+        beacon_split.addWidget(self.watermarks_page)
+        self.dashboard = AttributionDashboard()
+        self.report_view = ReportView()
+        self.tabs.addTab(self.start, self.tr("Case"))
+        self.tabs.addTab(ev_split, self.tr("Evidence"))
+        self.tabs.addTab(self.findings_page, self.tr("Findings"))
+        self.tabs.addTab(self.records_page, self.tr("Records"))
+        self.tabs.addTab(beacon_split, self.tr("Beacons"))
+        self.tabs.addTab(self.dashboard, self.tr("Attribution"))
+        self.tabs.addTab(self.report_view, self.tr("Report"))
+        self.setCentralWidget(self.tabs)
+        self.details = DetailsPane()
+        self.details_dock = QDockWidget(self.tr("Details"), self)
+        self.details_dock.setObjectName("details")
+        self.details_dock.setWidget(self.details)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        self.status_case = QLabel()
+        self.status_evidence = QLabel()
+        self.status_mask = QLabel()
+        sb = self.statusBar()
+        sb.addWidget(self.status_case, 1)
+        sb.addPermanentWidget(self.status_evidence)
+        sb.addPermanentWidget(self.status_mask)
+        self._build_menus()
+        self._connect()
+        self._refresh_recent()
+        self._apply_case()
+
+    def _action(self, text: str, slot, shortcut=None, *, checkable: bool = False) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        return a
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        mb.clear()
+        f = mb.addMenu(self.tr("&File"))
+        self.act_new = self._action(self.tr("&New case…"), self.new_case, QKeySequence.StandardKey.New)
+        self.act_open = self._action(self.tr("&Open case…"), self.open_case_dialog, QKeySequence.StandardKey.Open)
+        self.act_demo = self._action(self.tr("Open the &demo"), self.open_demo, "Ctrl+Shift+D")
+        f.addActions([self.act_new, self.act_open])
+        self.recent_menu = f.addMenu(self.tr("&Recent cases"))
+        f.addAction(self.act_demo)
+        f.addSeparator()
+        f.addAction(self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit))
+        e = mb.addMenu(self.tr("&Inputs"))
+        self.act_add_files = self._action(self.tr("Add evidence &files…"), self.add_files_dialog, "Ctrl+Shift+O")
+        self.act_add_folder = self._action(self.tr("Add an evidence f&older…"), self.add_folder_dialog, "Ctrl+Shift+F")
+        self.act_registry = self._action(self.tr("Load a &registry…"), self.registry_dialog, "Ctrl+Shift+R")
+        self.act_rules = self._action(self.tr("YARA r&ules…"), self.rules_dialog, "Ctrl+Shift+Y")
+        e.addActions([self.act_add_files, self.act_add_folder, self.act_registry, self.act_rules])
+        s = mb.addMenu(self.tr("&Scan"))
+        self.act_scan = self._action(self.tr("&Scan"), self.start_scan, "Ctrl+R")
+        self.act_resume = self._action(self.tr("&Resume the interrupted scan"), self.resume_scan, "Ctrl+Shift+S")
+        self.act_cancel = self._action(self.tr("&Cancel"), self.cancel_job, "Ctrl+.")
+        s.addActions([self.act_scan, self.act_resume, self.act_cancel])
+        v = mb.addMenu(self.tr("&View"))
+        self.act_refresh = self._action(self.tr("&Refresh"), self.refresh_views, QKeySequence.StandardKey.Refresh)
+        self.act_clear = self._action(self.tr("Show identifiers in &clear"), self.set_clear, "Ctrl+Shift+M",
+                                      checkable=True)
+        v.addActions([self.act_refresh, self.act_clear])
+        v.addAction(self.details_dock.toggleViewAction())
+        lang = v.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        for code, name in (("fr", "Français"), ("en", "English")):
+            a = self._action(name, lambda _c=False, code=code: self.switch_language(code), checkable=True)
+            a.setChecked(code == self.language)
+            group.addAction(a)
+            lang.addAction(a)
+        v.addSeparator()
+        for i in range(self.tabs.count()):
+            v.addAction(self._action(self.tabs.tabText(i), lambda _c=False, i=i: self.tabs.setCurrentIndex(i),
+                                     f"Alt+{i + 1}"))
+        r = mb.addMenu(self.tr("&Report"))
+        self.act_export = self._action(self.tr("&Export…"), self.export_dialog, "Ctrl+E")
+        self.act_open_pdf = self._action(self.tr("Open the PDF in the system viewer"), self.report_view.open_external)
+        r.addActions([self.act_export, self.act_open_pdf])
+
+    def _connect(self) -> None:
+        w = self.start.welcome
+        w.new_button.clicked.connect(self.new_case)
+        w.open_button.clicked.connect(self.open_case_dialog)
+        w.demo_button.clicked.connect(self.open_demo)
+        w.recent.itemActivated.connect(lambda item: self.open_case(Path(item.data(Qt.ItemDataRole.UserRole))))
+        c = self.start.case
+        c.add_files.clicked.connect(self.add_files_dialog)
+        c.add_folder.clicked.connect(self.add_folder_dialog)
+        c.remove.clicked.connect(c.evidence.remove_selected)
+        c.registry_button.clicked.connect(self.registry_dialog)
+        c.rules_button.clicked.connect(self.rules_dialog)
+        c.scan_button.clicked.connect(self.start_scan)
+        c.resume_button.clicked.connect(self.resume_scan)
+        c.cancel_button.clicked.connect(self.cancel_job)
+        c.evidence.changed.connect(self._update_actions)
+        self.report_view.export_button.clicked.connect(self.export_dialog)
+        self.tree.expanded.connect(lambda idx: None)
+        self.dashboard.establishmentSelected.connect(self.details.show_establishment)
+        self.dashboard.establishmentActivated.connect(self.show_establishment_records)
+
+    # ================================================================== hooks (tests replace these)
+    def exec_dialog(self, dialog: QDialog) -> int:
+        return dialog.exec()
+
+    def ask(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def show_error(self, title: str, text: str, details: str = "") -> None:
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(self.tr("Nothing was lost: the case folder keeps everything done so far."))
+        if details:
+            box.setDetailedText(details)
+        box.exec()
+
+    # ================================================================== case
+    def new_case(self) -> None:
+        dialog = NewCaseDialog(self)
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return
+        self.create_case(dialog.case_folder(), dialog.info())
+
+    def create_case(self, folder: Path, info: dict[str, str]) -> bool:
+        from workbench.engine.casestore import CaseStore
+
+        try:
+            with CaseStore(folder) as store:
+                store.set_case_info(info)
+        except (OSError, sqlite3.Error) as exc:
+            self.show_error(self.tr("New case"), self.tr("The case could not be created: %1").replace("%1", str(exc)))
+            return False
+        return self.open_case(folder)
+
+    def open_case_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a case folder"))
+        if folder:
+            self.open_case(Path(folder))
+
+    def open_case(self, folder: Path) -> bool:
+        if self.job is not None and self.job.isRunning():
+            self.show_error(self.tr("Open a case"), self.tr("Wait for the running job to finish, or cancel it."))
+            return False
+        try:
+            conn = casedb.open_readonly(folder)
+            casedb.case_state(conn)
+        except (FileNotFoundError, sqlite3.Error) as exc:
+            self.show_error(self.tr("Open a case"), self.tr("%1 is not a case folder: %2").replace("%1", str(folder))
+                            .replace("%2", str(exc)))
+            return False
+        self._close_case()
+        self.case_dir = Path(folder).resolve()
+        self.conn = conn
+        self.settings.add_recent(self.case_dir)
+        inputs = self.settings.case_inputs(self.case_dir)
+        reg = inputs.get("registry") or casedb.case_state(conn).meta.get("registry_path")
+        self.registry_path = Path(reg) if reg and Path(reg).is_file() else None
+        self.user_rules = [(Path(p), bool(on)) for p, on in inputs.get("rules", [])]
+        if not self.user_rules:
+            self.user_rules = [(p, True) for p in casedb.user_rule_paths(conn)]
+        self.start.case.evidence.clear()
+        self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(conn).evidence], scanned=True)
+        self.start.case.evidence.add_paths([Path(p) for p in inputs.get("pending", [])])
+        self._refresh_recent()
+        self._apply_case()
+        self.refresh_views()
+        return True
+
+    def _close_case(self) -> None:
+        if self.case_dir is not None:
+            self._save_inputs()
+        for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
+            page.set_model(None)
+        self.tree.setModel(None)
+        self.viewer.clear()
+        self.details.show_nothing()
+        self.dashboard.clear()
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+        self.case_dir = None
+
+    def _save_inputs(self) -> None:
+        if self.case_dir is None:
+            return
+        self.settings.set_case_inputs(self.case_dir, {
+            "registry": str(self.registry_path) if self.registry_path else None,
+            "rules": [(str(p), on) for p, on in self.user_rules],
+            "pending": [str(p) for p in self.start.case.evidence.pending()]})
+
+    def _apply_case(self) -> None:
+        has_case = self.case_dir is not None
+        self.start.setCurrentIndex(1 if has_case else 0)
+        for i in range(1, self.tabs.count()):
+            self.tabs.setTabEnabled(i, has_case)
+        if has_case:
+            self._show_case_info()
+        self._update_actions()
+        self.update_status()
+
+    def _show_case_info(self) -> None:
+        assert self.conn is not None and self.case_dir is not None
+        meta = casedb.case_state(self.conn).meta
+        esc = __import__("html").escape
+        rows = [(self.tr("Case number"), meta.get("case_number", "")), (self.tr("Title"), meta.get("title", "")),
+                (self.tr("Analyst"), meta.get("analyst", "")), (self.tr("Organisation"), meta.get("organisation", "")),
+                (self.tr("Created"), meta.get("created_utc", "")), (self.tr("Folder"), str(self.case_dir))]
+        self.start.case.info.setText("<table>" + "".join(f"<tr><td><b>{esc(k)}</b>&nbsp;</td><td>{esc(v or '')}</td></tr>"
+                                                         for k, v in rows) + "</table>")
+        c = self.start.case
+        c.registry.setText(str(self.registry_path) if self.registry_path else
+                           self.tr("none: no beacon detection and no attribution by canary or watermark"))
+        enabled = [p for p, on in self.user_rules if on]
+        c.rules.setText(self.tr("bundled rules") + (self.tr(" + %1 file(s) of your own").replace("%1", str(len(enabled)))
+                                                     if enabled else ""))
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        lst = self.start.welcome.recent
+        lst.clear()
+        for p in self.settings.recent_cases():
+            if not casedb.is_case(p):
+                continue
+            a = self.recent_menu.addAction(str(p))
+            a.triggered.connect(lambda _c=False, p=p: self.open_case(p))
+            lst.addItem(str(p))
+            lst.item(lst.count() - 1).setData(Qt.ItemDataRole.UserRole, str(p))
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    # ================================================================== inputs
+    def add_files_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add evidence files"))
+        self.add_evidence([Path(f) for f in files])
+
+    def add_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add an evidence folder"))
+        if folder:
+            self.add_evidence([Path(folder)])
+
+    def add_evidence(self, paths: list[Path]) -> int:
+        if self.case_dir is None:
+            return 0
+        ok = []
+        for p in paths:
+            rp = Path(p).resolve()
+            if self.case_dir == rp or self.case_dir.is_relative_to(rp) or rp.is_relative_to(self.case_dir):
+                self.show_error(self.tr("Add evidence"),
+                                self.tr("%1 holds the case folder or is inside it: choose another.").replace("%1", str(p)))
+                continue
+            ok.append(rp)
+        n = self.start.case.evidence.add_paths(ok)
+        self._save_inputs()
+        return n
+
+    def registry_dialog(self) -> None:
+        dialog = RegistryDialog(self, self.registry_path)
+        if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.registry is not None:
+            self.registry_path = Path(dialog.path.text())
+            self._save_inputs()
+            if self.case_dir is not None:
+                self._show_case_info()
+
+    def rules_dialog(self) -> None:
+        dialog = RulesDialog(self, self.user_rules)
+        if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.user_rules = dialog.user_rules()
+            self._save_inputs()
+            if self.case_dir is not None:
+                self._show_case_info()
+
+    # ================================================================== jobs
+    def _busy(self) -> bool:
+        return self.job is not None and self.job.isRunning()
+
+    def _start_job(self, kind: str, fn, on_success) -> JobThread:
+        job = JobThread(fn, kind, self)
+        job.progressed.connect(self._progress)
+        job.succeeded.connect(on_success)
+        job.failed.connect(self._job_failed)
+        job.finished.connect(self._job_finished)
+        self.job, self.job_kind = job, kind
+        self.start.case.progress.reset()
+        self.start.case.progress.masked = self.masked
+        self._status_timer.start()
+        job.start()
+        self._update_actions()
+        return job
+
+    def _progress(self, p) -> None:
+        self.start.case.progress.update_progress(p)
+
+    def _job_failed(self, message: str, details: str) -> None:
+        titles = {"scan": self.tr("Scan"), "demo": self.tr("Demo"), "export": self.tr("Export")}
+        self.show_error(titles.get(self.job_kind or "", self.tr("Error")), message, details)
+
+    def _job_finished(self) -> None:
+        self._status_timer.stop()
+        kind = self.job_kind
+        self.job_kind = None
+        self._update_actions()
+        self.update_status()
+        if kind == "scan" and self.case_dir is not None:
+            self.refresh_views()
+
+    def cancel_job(self) -> None:
+        if self._busy():
+            self.job.cancel()
+            self.start.case.scan_state.setText(self.tr("Cancelling… the case keeps what was scanned."))
+
+    def wait_job(self, ms: int = 600_000) -> bool:
+        """Wait for the running job and deliver its signals (tests, closing)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+        if self.job is None:
+            return True
+        ok = self.job.wait(QDeadlineTimer(ms))
+        QCoreApplication.processEvents()
+        QCoreApplication.processEvents()
+        return ok
+
+    # ================================================================== scan
+    def _scan_inputs_ok(self) -> bool:
+        enabled = [p for p, on in self.user_rules if on]
+        _n, _w, error = check_rules(enabled)
+        if error is not None:
+            where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
+            self.show_error(self.tr("YARA rules"), self.tr("Compile error in %1: %2").replace("%1", where)
+                            .replace("%2", error.message))
+            return False
+        return True
+
+    def start_scan(self, *, resume: bool = False) -> bool:
+        if self.case_dir is None or self._busy():
+            return False
+        paths = self.start.case.evidence.paths()
+        if not paths:
+            self.show_error(self.tr("Scan"), self.tr("Add the dump to scan first (files or folders)."))
+            return False
+        if not self._scan_inputs_ok():
+            return False
+        if self.registry_path is None and not resume and not self.ask(
+                self.tr("Scan"), self.tr("No registry is loaded: beacons will not be detected and records attributed "
+                                         "only by identifiers. Scan anyway?")):
+            return False
+        from workbench.engine.pipeline import run_scan
+
+        case, registry = self.case_dir, self.registry_path
+        rules = [p for p, on in self.user_rules if on]
+        jobs = self.jobs
+
+        def scan(cancel, progress):
+            return run_scan(case, paths, registry_path=registry, rule_paths=rules, jobs=jobs, progress=progress,
+                            cancel=cancel)
+
+        self._save_inputs()
+        self.start.case.scan_state.setText(self.tr("Resuming the scan…") if resume else self.tr("Scanning…"))
+        self._start_job("scan", scan, self._scan_done)
+        return True
+
+    def resume_scan(self) -> bool:
+        return self.start_scan(resume=True)
+
+    def _scan_done(self, summary) -> None:
+        self.last_summary = summary
+        if summary.completed:
+            text = self.tr("Scan complete: %1 items, %2 records, %3 items in error, in %4 s.")
+        elif summary.cancelled:
+            text = self.tr("Scan cancelled: %1 items so far. Resume it to finish (done work is kept).")
+        else:
+            text = self.tr("Scan incomplete: %1 items. Resume it to finish.")
+        self.start.case.scan_state.setText(text.replace("%1", f"{summary.items:,}").replace("%2", f"{summary.records:,}")
+                                           .replace("%3", str(summary.errors)).replace("%4", f"{summary.elapsed_s:.0f}"))
+        self.start.case.evidence.clear()
+        assert self.conn is not None
+        self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.conn).evidence], scanned=True)
+        self._save_inputs()
+
+    # ================================================================== demo
+    def open_demo(self) -> bool:
+        if self._busy():
+            return False
+        out = self.demo_folder
+        if (out / "case").exists() and not self.ask(self.tr("Open the demo"),
+                                                    self.tr("The demo in %1 will be built again. Continue?")
+                                                    .replace("%1", str(out))):
+            return False
+        from workbench.demo import run_demo
+
+        size, jobs = self.demo_size, self.jobs
+
+        def demo(cancel, progress):
+            return run_demo(out, size_bytes=size, jobs=jobs, progress=progress, cancel=cancel, pdf=True)
+
+        if self.case_dir is not None:
+            self._close_case()
+            self._apply_case()
+        self.tabs.setCurrentIndex(0)
+        self.start.setCurrentIndex(1)
+        self.start.case.info.setText(self.tr("Building the demo in %1…").replace("%1", str(out)))
+        self._start_job("demo", demo, self._demo_done)
+        return True
+
+    def _demo_done(self, result) -> None:
+        self.open_case(result.case)
+        self.registry_path = result.registry
+        self._save_inputs()
+        self._show_case_info()
+        if result.report_pdf:
+            self.report_view.show_pdf(result.report_pdf)
+        self.tabs.setCurrentWidget(self.dashboard)
+
+    # ================================================================== views
+    def refresh_views(self) -> None:
+        if self.conn is None or self.case_dir is None:
+            return
+        self.tree.setModel(EvidenceTreeModel(self.conn, self.tree))
+        self.tree.selectionModel().currentChanged.connect(self._tree_selected)
+        self.tree.setColumnWidth(0, 300)
+        pages = ((self.findings_page, findings_model, self._finding_selected),
+                 (self.records_page, records_model, self._record_selected),
+                 (self.beacons_page, beacons_model, self._beacon_selected),
+                 (self.watermarks_page, watermarks_model, self._watermark_selected))
+        for page, factory, slot in pages:
+            model = factory(self.conn, page.view)
+            model.set_masked(self.masked)
+            page.set_model(model)
+            page.view.selectionModel().currentRowChanged.connect(slot)
+            if page.filter.text():
+                model.set_filter(page.filter.text())
+        state = casedb.case_state(self.conn)
+        if state.records or state.items:
+            self.dashboard.load(self.case_dir)
+        self._apply_case()
+
+    def _tree_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        vpath = current.data(VPATH_ROLE) if current.isValid() else None
+        if vpath and self.conn is not None and self.case_dir is not None:
+            self.viewer.show_item(self.conn, self.case_dir, vpath)
+
+    def _row_id(self, page: TablePage, current: QModelIndex) -> int | None:
+        return page.model.row_id(current.row()) if page.model is not None and current.isValid() else None
+
+    def _finding_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
+        rid = self._row_id(self.findings_page, current)
+        if rid is not None and self.conn is not None:
+            self.details.show_finding(self.conn, rid)
+
+    def _record_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
+        rid = self._row_id(self.records_page, current)
+        if rid is not None and self.conn is not None:
+            self.details.show_record(self.conn, rid)
+
+    def _beacon_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
+        rid = self._row_id(self.beacons_page, current)
+        if rid is not None and self.conn is not None:
+            self.details.show_beacon(self.conn, rid)
+
+    def _watermark_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
+        rid = self._row_id(self.watermarks_page, current)
+        if rid is not None and self.conn is not None:
+            self.details.show_watermark(self.conn, rid)
+
+    def show_establishment_records(self, finess: str) -> None:
+        model = self.records_page.model
+        if model is not None:
+            model.set_condition("r.establishment = ?", (finess,))
+            self.records_page.count.setText(self.tr("%1 rows of %2").replace("%1", f"{model.rowCount():,}")
+                                            .replace("%2", finess))
+            self.tabs.setCurrentWidget(self.records_page)
+
+    def set_clear(self, clear: bool) -> None:
+        self.masked = not clear
+        for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
+            if page.model is not None:
+                page.model.set_masked(self.masked)
+        self.viewer.set_masked(self.masked)
+        self.details.set_masked(self.masked)
+        self.start.case.progress.masked = self.masked
+        if self.act_clear.isChecked() != clear:
+            self.act_clear.setChecked(clear)
+        self.update_status()
+
+    # ================================================================== report
+    def export_dialog(self) -> None:
+        if self.case_dir is None or self._busy():
+            return
+        dialog = ExportDialog(self, self.case_dir / "reports", lang=self.language)
+        if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted:
+            self.export(dialog.options())
+
+    def export(self, options: dict) -> bool:
+        if self.case_dir is None or self._busy():
+            return False
+        from workbench.report.exports import write_reports
+
+        case = self.case_dir
+
+        def run(cancel, progress):
+            return write_reports(case, **options)
+
+        self.start.case.scan_state.setText(self.tr("Writing the report…"))
+        self._start_job("export", run, self._export_done)
+        return True
+
+    def _export_done(self, written: dict) -> None:
+        self.last_export = written
+        self.start.case.scan_state.setText(self.tr("Report written: %1").replace("%1", ", ".join(str(p) for p in written.values())))
+        if "pdf" in written:
+            self.report_view.show_pdf(written["pdf"])
+            self.tabs.setCurrentWidget(self.report_view)
+
+    # ================================================================== comfort
+    def switch_language(self, lang: str) -> None:
+        if lang == self.language:
+            return
+        if self._busy():
+            self.show_error(self.tr("Language"), self.tr("The language can be changed once the running job is done."))
+            return
+        self.settings.set_language(lang)
+        self.language = lang
+        install_language(lang)
+        case = self.case_dir
+        pending = self.start.case.evidence.pending()
+        self._close_case()
+        old = self.centralWidget()
+        self.removeDockWidget(self.details_dock)
+        self.details_dock.deleteLater()
+        self._build_ui()
+        old.deleteLater()
+        if case is not None:
+            self.open_case(case)
+            self.add_evidence(pending)
+        self.set_clear(not self.masked)
+
+    def _update_actions(self) -> None:
+        busy = self._busy()
+        has_case = self.case_dir is not None
+        state = casedb.case_state(self.conn) if self.conn is not None else None
+        pending = bool(self.start.case.evidence.pending())
+        c = self.start.case
+        can_scan = has_case and not busy and (pending or bool(state and state.interrupted) or
+                                              bool(self.start.case.evidence.paths() and state and not state.items))
+        can_resume = has_case and not busy and bool(state and state.interrupted)
+        for w in (c.scan_button, self.act_scan):
+            w.setEnabled(bool(can_scan))
+        for w in (c.resume_button, self.act_resume):
+            w.setEnabled(bool(can_resume))
+        for w in (c.cancel_button, self.act_cancel):
+            w.setEnabled(busy)
+        for w in (self.act_add_files, self.act_add_folder, self.act_registry, self.act_rules, c.add_files,
+                  c.add_folder, c.registry_button, c.rules_button, c.remove):
+            w.setEnabled(has_case and not busy)
+        for w in (self.act_export, self.report_view.export_button):
+            w.setEnabled(has_case and not busy)
+        for w in (self.act_new, self.act_open, self.act_demo, self.start.welcome.new_button,
+                  self.start.welcome.open_button, self.start.welcome.demo_button):
+            w.setEnabled(not busy)
+        if has_case and not busy and state is not None and state.interrupted and not c.scan_state.text():
+            c.scan_state.setText(self.tr("This case has an interrupted scan: Resume finishes it."))
+
+    def update_status(self) -> None:
+        if self.conn is None or self.case_dir is None:
+            self.status_case.setText(self.tr("No case open"))
+            self.status_evidence.setText("")
+        else:
+            state = casedb.case_state(self.conn)
+            name = state.meta.get("case_number") or self.case_dir.name
+            self.status_case.setText(self.tr("Case %1 — %2 items, %3 records, %4 findings, %5 errors")
+                                     .replace("%1", name).replace("%2", f"{state.items:,}")
+                                     .replace("%3", f"{state.records:,}").replace("%4", f"{state.findings:,}")
+                                     .replace("%5", f"{state.errors:,}"))
+            if self._busy():
+                ev = self.tr("job running")
+            elif state.interrupted:
+                ev = self.tr("scan interrupted")
+            elif state.evidence and all(e["unchanged"] for e in state.evidence):
+                ev = self.tr("%1 evidence, verified unchanged").replace("%1", str(len(state.evidence)))
+            elif state.evidence:
+                ev = self.tr("%1 evidence").replace("%1", str(len(state.evidence)))
+            else:
+                ev = self.tr("no evidence yet")
+            self.status_evidence.setText(ev)
+        self.status_mask.setText(self.tr("identifiers masked") if self.masked else self.tr("IDENTIFIERS IN CLEAR"))
+        self.status_mask.setStyleSheet("" if self.masked else "color: #b00020; font-weight: bold")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy():
+            if not self.ask(self.tr("Quit"), self.tr("A job is running. Cancel it and quit? A scan can be resumed later.")):
+                event.ignore()
+                return
+            self.job.cancel()
+            self.job.wait(30_000)
+        self._save_inputs()
+        self.settings.q.setValue("window/geometry", self.saveGeometry())
+        self.settings.q.setValue("window/state", self.saveState())
+        self._close_case()
+        super().closeEvent(event)
