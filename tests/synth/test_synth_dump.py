@@ -263,3 +263,21 @@ def test_refuses_to_overwrite_and_bad_layout(tmp_path):
         build_dump(tmp_path / "x.zip", target_bytes=MB)
     with pytest.raises(ValueError):
         build_dump(tmp_path / "y.rar", target_bytes=MB, layout="rar")
+
+
+@pytest.mark.timeout(30)
+def test_tee_into_feeds_both_and_propagates_errors():
+    from workbench.synth.dump import tee_into
+
+    got = tee_into(iter(range(5000)), lambda it: sum(it), lambda it: [x for x in it if x % 1000 == 0])
+    assert got == (sum(range(5000)), [0, 1000, 2000, 3000, 4000])
+
+    def boom(it):
+        for x in it:
+            if x == 10:
+                raise RuntimeError("second consumer failed")
+
+    with pytest.raises(RuntimeError, match="second consumer failed"):
+        tee_into(iter(range(100_000)), lambda it: sum(it), boom)
+    with pytest.raises(ZeroDivisionError):
+        tee_into(iter(range(100_000)), lambda it: [1 / (x - 50) for x in it], lambda it: sum(it))

@@ -15,8 +15,10 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import queue
 import shutil
 import tarfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -151,7 +153,11 @@ class _Builder:
 
     def records(self, est: EstablishmentProfile, fmt: str, item: ItemTruth, n: int, start: int = 0
                 ) -> Iterator[PatientRecord]:
-        recs: Iterator[PatientRecord] = self.population(est, n, start)
+        return self.wrap(est, fmt, item, self.population(est, n, start))
+
+    def wrap(self, est: EstablishmentProfile, fmt: str, item: ItemTruth, recs: Iterator[PatientRecord]
+             ) -> Iterator[PatientRecord]:
+        """Records through the plant hook, counted into `item`."""
         if self.plant is not None:
             recs = iter(self.plant(est, fmt, recs))
         for rec in recs:
@@ -383,12 +389,16 @@ class _Builder:
             share = budget * w / sum(weights)
             n = max(MIN_POPULATION, int(share / self.bytes_per_record(est, dialect, style)))
             s, sk = est.short, self.sink
+            csv_job = sql_job = None
             if dialect:
                 rel = f"{s}/exports/{'resultats_sil' if dialect == 'lab' else 'export_patients_dpi'}.csv"
-                it = self.item(sk.vpath(rel), "csv", "csv", est)
-                with sk.open(rel) as fh:
-                    it.records = csv_export.write_csv(self.records(est, "csv-lab" if dialect == "lab" else "csv", it, n),
-                                                      fh, dialect=dialect, sink=it.add)
+                csv_item = self.item(sk.vpath(rel), "csv", "csv", est)
+                fmt = "csv-lab" if dialect == "lab" else "csv"
+
+                def csv_job(recs, rel=rel, it=csv_item, fmt=fmt, est=est, dialect=dialect):
+                    with self.sink.open(rel) as fh:
+                        it.records = csv_export.write_csv(self.wrap(est, fmt, it, recs), fh, dialect=dialect,
+                                                          sink=it.add)
             if style:
                 db = {"chu": "dpi_prod", "lab": "sil_prod", "imaging": "ris_prod"}.get(est.kind, "gap_prod")
                 fmt = {"mysql.gz": "mysql", "mysql": "mysql", "postgresql": "postgresql", "sqlite.zst": "sqlite"}[style]
@@ -397,13 +407,80 @@ class _Builder:
                 rel = f"{s}/backup/{name}"
                 if style in ("mysql.gz", "sqlite.zst"):
                     self.item(sk.vpath(rel), "archive", "gzip" if style == "mysql.gz" else "zstd")
-                    it = self.item(sk.vpath(rel) + SEP + f"{db}.sql", "sql-dump", fmt, est)
+                    sql_item = self.item(sk.vpath(rel) + SEP + f"{db}.sql", "sql-dump", fmt, est)
                 else:
-                    it = self.item(sk.vpath(rel), "sql-dump", fmt, est)
-                with sk.open(rel, compressible=style in ("postgresql", "mysql")) as fh:
-                    rows = self._write_sql(style, self.records(est, f"sql-{fmt}", it, n), fh, db, it)
-                it.rows_per_table = rows
-                it.records = sum(rows.values())
+                    sql_item = self.item(sk.vpath(rel), "sql-dump", fmt, est)
+                compressible = style in ("postgresql", "mysql")
+
+                def sql_job(recs, rel=rel, it=sql_item, fmt=fmt, est=est, style=style, db=db,
+                            compressible=compressible, to_staging=bool(dialect)):
+                    recs = self.wrap(est, f"sql-{fmt}", it, recs)
+                    if to_staging:  # written while the CSV member is open: the zip takes one writer at a time
+                        tmp = self.staging / f"{db}-{est.short}.part"
+                        with open(tmp, "xb") as fh:
+                            rows = self._write_sql(style, recs, fh, db, it)
+                        it.rows_per_table, it.records = rows, sum(rows.values())
+                        return tmp, rel, compressible
+                    with self.sink.open(rel, compressible=compressible) as fh:
+                        rows = self._write_sql(style, recs, fh, db, it)
+                    it.rows_per_table, it.records = rows, sum(rows.values())
+                    return None
+
+            source = self.population(est, n)
+            if csv_job and sql_job:
+                # one generation of the population feeds both files (the same people, half the work)
+                _, staged = tee_into(source, csv_job, sql_job)
+                tmp, rel, compressible = staged
+                with open(tmp, "rb") as src, self.sink.open(rel, compressible=compressible) as fh:
+                    shutil.copyfileobj(src, fh, 1 << 20)
+                tmp.unlink()
+            elif csv_job:
+                csv_job(source)
+            elif sql_job:
+                sql_job(source)
+
+
+_END = object()
+
+
+def tee_into(records: Iterable[PatientRecord], first: Callable[[Iterator[PatientRecord]], object],
+             second: Callable[[Iterator[PatientRecord]], object]) -> tuple[object, object]:
+    """Run two consumers over one stream: `first` in this thread, `second` in a helper thread fed through a
+    bounded queue (memory stays bounded; an error on either side stops both and is raised here)."""
+    q: queue.Queue = queue.Queue(maxsize=512)
+    box: dict[str, object] = {}
+
+    def drain() -> Iterator[PatientRecord]:
+        while (item := q.get()) is not _END:
+            yield item  # type: ignore[misc]
+        box["ended"] = True
+
+    def run() -> None:
+        try:
+            box["result"] = second(drain())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+        finally:
+            while "ended" not in box and q.get() is not _END:  # keep the producer unblocked until it is done
+                pass
+
+    def feed() -> Iterator[PatientRecord]:
+        for rec in records:
+            if "error" in box:
+                break
+            q.put(rec)
+            yield rec
+
+    worker = threading.Thread(target=run, name="synth-tee", daemon=True)
+    worker.start()
+    try:
+        result = first(feed())
+    finally:
+        q.put(_END)
+        worker.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return result, box.get("result")
 
 
 def _seven_zip(members: list[tuple[str, bytes]], password: str | None = None) -> bytes:

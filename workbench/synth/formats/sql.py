@@ -8,6 +8,7 @@ copied after the first table.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -67,7 +68,7 @@ DEFAULT_DUMP_TIME = datetime(2025, 7, 1, 2, 14, 7)
 
 
 def _ts(d: datetime) -> str:
-    return d.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
 def iter_rows(records: Iterable[PatientRecord], emit: IdSink) -> Iterator[tuple[str, tuple[Value, ...]]]:
@@ -132,12 +133,15 @@ _MYSQL_ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n
                                 "\x1a": "\\Z"})
 
 
+_MYSQL_SPECIAL = re.compile(r"[\\'\"\n\r\0\x1a]")
+
+
 def _mysql_value(v: Value) -> str:
     if v is None:
         return "NULL"
     if isinstance(v, int):
         return str(v)
-    return "'" + v.translate(_MYSQL_ESCAPES) + "'"
+    return "'" + (v.translate(_MYSQL_ESCAPES) if _MYSQL_SPECIAL.search(v) else v) + "'"
 
 
 def _mysql_tuple(row: tuple[Value, ...]) -> str:
