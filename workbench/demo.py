@@ -11,6 +11,7 @@ Used by ``balise demo`` and by the window's "Open the demo". Qt-free. Everything
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -69,13 +70,15 @@ def build_registry(folder: Path) -> Path:
 def _planter(canaries: dict[str, list[PatientRecord]], seed: int) -> Callable:
     """Slip each leaked establishment's canaries among the records of every file its systems wrote."""
     rng = random.Random(seed)
+    turns = {finess: itertools.cycle(records) for finess, records in canaries.items()}
 
     def plant(est: EstablishmentProfile, fmt: str, records: Iterator[PatientRecord]) -> Iterable[PatientRecord]:
         mine = canaries.get(est.finess)
         if not mine:
             yield from records
             return
-        chosen = rng.sample(mine, k=min(2, len(mine)))
+        # Two canaries per file, in turn, so that every canary of the establishment is planted somewhere.
+        chosen = [next(turns[est.finess]) for _ in range(min(2, len(mine)))]
         slots = {rng.randint(0, 40): c for c in chosen}
         for i, rec in enumerate(records):
             if i in slots:

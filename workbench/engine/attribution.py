@@ -54,7 +54,9 @@ def attribute_case(store: CaseStore, registry) -> dict[str, int]:
     if registry is not None:
         _record_registry(store, registry)
         _attribute_by_beacons(store, "canary", _canary_claims(store))
+        _extend_to_database_dumps(store, "canary")
         _attribute_by_beacons(store, "watermark", _watermark_claims(store))
+        _extend_to_database_dumps(store, "watermark")
         _attribute_by_identifiers(store, registry)
     store.commit()
     counts = {r[0]: r[1] for r in db.execute("SELECT basis, COUNT(*) FROM records GROUP BY basis")}
@@ -129,6 +131,31 @@ def _attribute_by_beacons(store: CaseStore, basis: str, claims: dict[Container, 
                    f"WHERE basis='none' AND {where}",
                    (establishments[0], recipient, basis, CONFIDENCE[basis], json.dumps(proof, ensure_ascii=False),
                     *params))
+
+
+def _extend_to_database_dumps(store: CaseStore, basis: str) -> None:
+    """A SQL dump is one database taken from one system: a beacon proven in one of its tables vouches for the
+    dump's other tables too (stays, results linked by patient number), unless its tables disagree."""
+    db = store.db
+    rows = db.execute(
+        "SELECT r.item_id, r.establishment, r.recipient, MIN(r.tbl) FROM records r JOIN items i ON i.id=r.item_id "
+        "WHERE i.kind='sql-dump' AND r.basis=? GROUP BY r.item_id, r.establishment, r.recipient", (basis,)).fetchall()
+    by_item: dict[int, list[tuple]] = defaultdict(list)
+    for item_id, est, recipient, table in rows:
+        by_item[item_id].append((est, recipient, table))
+    for item_id, claims in by_item.items():
+        conflicts = db.execute("SELECT COUNT(*) FROM attribution_conflicts WHERE item_id=?", (item_id,)).fetchone()[0]
+        if len({c[0] for c in claims}) != 1 or conflicts:
+            continue
+        est, recipient, table = claims[0]
+        if len({c[1] for c in claims}) > 1:
+            recipient = None
+        proof = {"basis": basis, "container": f"{_vpath(store, item_id)} (database dump)",
+                 "item": _vpath(store, item_id), "via_table": table,
+                 "note": "same database dump as the table where the beacon was found"}
+        db.execute("UPDATE records SET establishment=?, recipient=?, basis=?, confidence=?, proof=? "
+                   "WHERE item_id=? AND basis='none'",
+                   (est, recipient, basis, CONFIDENCE[basis], json.dumps(proof, ensure_ascii=False), item_id))
 
 
 def _vpath(store: CaseStore, item_id: int | None) -> str:

@@ -93,14 +93,12 @@ class BeaconScanner:
 
     def _match_frame(self, vpath: str, frame) -> list[dict]:
         hits = []
-        fields = [c for c in ("nir", "family_name", "birth_name", "given_name", "birth_date", "phone", "email", "ipp",
-                              "postcode", "address") if c in frame.columns]
-        for row in frame[["locator", "table", *fields]].itertuples(index=False, name=None):
-            locator, table, values = row[0], row[1], dict(zip(fields, row[2:], strict=True))
-            for m in self.canaries.match_record(values):
-                hits.append({"beacon_id": m.beacon_id, "kind": "canary-patient", "establishment": m.establishment,
-                             "recipient": m.recipient, "locator": locator, "container": table or "",
-                             "status": m.status, "fields": sorted(m.fields_matched)})
+        locators = frame["locator"].tolist()
+        tables = frame["table"].tolist() if "table" in frame.columns else [None] * len(frame)
+        for pos, m in self.canaries.match_frame(frame):
+            hits.append({"beacon_id": m.beacon_id, "kind": "canary-patient", "establishment": m.establishment,
+                         "recipient": m.recipient, "locator": locators[pos], "container": tables[pos] or "",
+                         "status": m.status, "fields": sorted(m.fields_matched)})
         return hits
 
     def _detect_table_marks(self, vpath: str, frame) -> list[dict]:
@@ -132,18 +130,33 @@ class BeaconScanner:
                                      "container": "", "status": m.status, "fields": sorted(m.fields_matched)})
             if hits:
                 sink.beacons(info.vpath, hits)
-        if self.table_keys and info.kind in ("dicom", "image"):
-            from workbench.beacons.image_mark import detect_image_bytes
+        if self.registry is not None and (info.kind == "dicom" or (info.kind == "image"
+                                                                  and info.format in ("png", "jpeg"))):
+            self._scan_image(info, blob, sink)
 
-            marks = []
-            for res in detect_image_bytes(bytes(blob.view()), self.image_keys):
-                if res.detected:
-                    finess, _, recipient = res.label.partition("|")
-                    marks.append({"kind": "image-watermark", "locator": "file", "container": "",
-                                  "establishment": finess, "recipient": recipient or None, "rows": None,
-                                  "p_value": float(res.p_value), "fraction": None})
-            if marks:
-                sink.watermarks(info.vpath, marks)
+    def _scan_image(self, info, blob, sink) -> None:
+        """The robust pixel mark (every key of the registry) and the fragile signed DICOM block."""
+        from workbench.beacons.image_mark import detect_image_file
+
+        detection = detect_image_file(bytes(blob.view()), self.image_keys, public_key=self.registry.public_key)
+        marks = []
+        for res in detection.results:
+            if res.detected:
+                finess, _, recipient = res.label.partition("|")
+                marks.append({"kind": "image-watermark", "locator": "file", "container": "",
+                              "establishment": finess, "recipient": recipient or None, "rows": None,
+                              "p_value": float(res.p_value), "fraction": None,
+                              "detail": {"z": res.z, "shift": list(res.shift), "pixels": res.pixels}})
+        if marks:
+            sink.watermarks(info.vpath, marks)
+        fragile = detection.fragile
+        if fragile is not None and fragile.signature_valid:
+            beacon = self.registry.beacons.get(fragile.beacon_id)
+            if beacon is not None:
+                sink.beacons(info.vpath, [{"beacon_id": beacon.beacon_id, "kind": "image-watermark",
+                                           "establishment": beacon.establishment, "recipient": beacon.recipient,
+                                           "locator": "file", "container": "", "status": "fragile-signed",
+                                           "fields": ["dicom-private-block"]}])
 
     @property
     def image_keys(self) -> dict[str, bytes]:
