@@ -51,7 +51,7 @@ def test_no_record_is_ever_attributed_to_the_wrong_establishment(demo):
     est_of = {it["vpath"]: it["establishment"] for it in truth["items"]}
     rows = db.execute("SELECT i.vpath, r.establishment, COUNT(*) FROM records r JOIN items i ON i.id=r.item_id "
                       "WHERE r.establishment IS NOT NULL GROUP BY 1, 2").fetchall()
-    wm_item, (wm_est, wm_recipient) = "leak/extraction_registre_cancers.csv", (WATERMARKED[0].finess, WATERMARKED[1])
+    wm_item, wm_est = "leak/extraction_registre_cancers.csv", WATERMARKED[0].finess
     for vpath, est, _n in rows:
         expected = wm_est if vpath == wm_item else est_of[vpath.removeprefix("leak/")]
         assert est == expected, vpath
