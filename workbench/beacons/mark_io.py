@@ -242,9 +242,8 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "
     spreadsheet conversion would do)."""
     import openpyxl
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
+    wb = openpyxl.Workbook(write_only=True)  # streams rows: memory stays flat on large exports
+    ws = wb.create_sheet(title=sheet)
     ws.append([str(c) for c in df.columns])
     for row in df.fillna("").astype(str).itertuples(index=False, name=None):
         cells: list[object] = []

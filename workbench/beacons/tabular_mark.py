@@ -25,7 +25,6 @@ key); a table is *detected* for a key when p < 1e-6.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import os
@@ -144,8 +143,9 @@ class NoCarrierError(ValueError):
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.casefold().replace("'", " ").replace("-", " ").split())
 
 
@@ -230,6 +230,9 @@ def classify_column(values: Iterable[object], *, sample: int = CLASSIFY_SAMPLE) 
     if not texts:
         return None
     for kind in KINDS:
+        probe = texts[:64]  # cheap early rejection: most columns are not carriers
+        if sum(_PARSERS[kind](t) is not None for t in probe) < 0.25 * len(probe):
+            continue
         parsed = [p for p in (_PARSERS[kind](t) for t in texts) if p is not None]
         if len(parsed) < MIN_CARRIER_SHARE * len(texts):
             continue
@@ -257,8 +260,7 @@ def plan_table(df: pd.DataFrame) -> dict[str, ColumnPlan]:
 
 
 def _digest(key: bytes, kind: str, coarse: str) -> bytes:
-    return hmac.new(key, _DOMAIN + b"\x1f" + kind.encode() + b"\x1f" + coarse.encode("utf-8"),
-                    hashlib.sha256).digest()
+    return hmac.digest(key, _DOMAIN + b"\x1f" + kind.encode() + b"\x1f" + coarse.encode("utf-8"), "sha256")
 
 
 def expected_symbol(key: bytes, kind: str, coarse: str) -> int:

@@ -1,0 +1,158 @@
+"""Watermark benchmark: detection rate against rows kept and against mixture fraction, distortion, images.
+
+    .venv/bin/python benchmarks/watermark.py [--trials N]
+
+Tables are generated stays (tests/beacons/test_tabular_mark_gen.py); every trial uses a fresh key. A trial is
+*detected* when p < 1e-6; the false-alarm column tests a wrong key (another recipient) on the same data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.beacons.test_tabular_mark_gen import make_patient_table  # noqa: E402
+from workbench.beacons import image_mark as im  # noqa: E402
+from workbench.beacons import tabular_mark as tm  # noqa: E402
+from workbench.synth.formats.dicom import phantom  # noqa: E402
+
+
+def _key(*parts: object) -> bytes:
+    return hashlib.sha256("/".join(map(str, parts)).encode()).digest()
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+
+
+def _table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print(f"\n{title}")
+    print(_row(header, widths))
+    print(_row(["-" * w for w in widths], widths))
+    for r in rows:
+        print(_row(r, widths))
+
+
+def _stats(results: list[tm.TableMarkResult], wrong: list[tm.TableMarkResult]) -> list[str]:
+    logs = [r.log10_p for r in results]
+    return [f"{np.mean([r.detected for r in results]):.0%}", f"{np.median(logs):.1f}", f"{max(logs):.1f}",
+            f"{np.mean([r.marked_fraction_estimate for r in results]):.3f}",
+            f"{np.mean([w.detected for w in wrong]):.0%}"]
+
+
+def rows_kept(trials: int) -> None:
+    sizes = [50, 100, 200, 500, 1000, 2000, 5000]
+    per: dict[int, tuple[list, list]] = {n: ([], []) for n in sizes}
+    for t in range(trials):
+        key, wrong = _key("rows", t), _key("rows", t, "other-recipient")
+        marked = tm.embed_table(make_patient_table(5000, seed=10_000 + t), key)[0]
+        for n in sizes:
+            sub = marked.sample(n, random_state=t)
+            right, other = tm.detect_table(sub, {"r": key, "w": wrong})
+            per[n][0].append(right)
+            per[n][1].append(other)
+    _table(f"Detection against rows kept (subset of a marked 5,000-row export; {trials} keys each)",
+           ["rows", "detected", "median log10 p", "worst log10 p", "fraction est.", "wrong key det."],
+           [[str(n), *_stats(*per[n])] for n in sizes])
+
+
+def mixture(trials: int, total: int, pool: pd.DataFrame) -> None:
+    fractions = [0.01, 0.02, 0.05, 0.10, 0.20, 0.50]
+    rows = []
+    for f in fractions:
+        res, wrong = [], []
+        n_marked = int(round(total * f))
+        for t in range(trials):
+            key = _key("mix", total, f, t)
+            src = make_patient_table(n_marked, seed=20_000 + t, start_ipp=9 * 10**7)
+            marked = tm.embed_table(src, key)[0]
+            mix = pd.concat([marked, pool.sample(total - n_marked, random_state=t)]).sample(frac=1.0, random_state=t)
+            r, w = tm.detect_table(mix, {"r": key, "w": _key("mix", "wrong", t)})
+            res.append(r)
+            wrong.append(w)
+        rows.append([f"{f:.0%}", str(n_marked), *_stats(res, wrong)])
+    _table(f"Detection against mixture fraction (marked rows among {total:,} rows; {trials} keys each)",
+           ["marked", "marked rows", "detected", "median log10 p", "worst log10 p", "fraction est.",
+            "wrong key det."], rows)
+
+
+def distortion() -> None:
+    df = make_patient_table(5000, seed=1)
+    _, dist = tm.embed_table(df, _key("distortion"))
+    minute = make_patient_table(5000, seed=2, seconds=False)
+    _, dist_min = tm.embed_table(minute, _key("distortion"))
+    rows = []
+    for label, d in (("seconds present", dist), ("minute precision", dist_min)):
+        for name, col in d.columns.items():
+            rows.append([label, name, col.kind, str(col.cells), f"{col.changed / max(col.cells, 1):.0%}",
+                         f"{col.max_change:g} s" if col.kind == "ts" else "0 (spelling)"])
+    _table("Table distortion (5,000-row export; no other column changes)",
+           ["export", "column", "carrier", "cells", "changed", "largest change"], rows)
+
+
+def images(trials: int) -> None:
+    rows = []
+    rng = np.random.default_rng(3)
+    attacks = {
+        "none": lambda x: x,
+        "PNG 8-bit": lambda x: _export(x, None),
+        "JPEG q90": lambda x: _export(x, 90),
+        "JPEG q75": lambda x: _export(x, 75),
+        "JPEG q50": lambda x: _export(x, 50),
+        "crop 10%/side + JPEG q75": lambda x: _export(x[13:243, 13:243], 75),
+        "crop 30%/side": lambda x: x[38:218, 38:218],
+        "crop 50%/side + JPEG q75": lambda x: _export(x[64:192, 64:192], 75),
+    }
+    for bits in (8, 12, 16):
+        zs: dict[str, list[float]] = {a: [] for a in attacks}
+        wrong: dict[str, int] = {a: 0 for a in attacks}
+        psnr = []
+        for t in range(trials):
+            key = _key("img", bits, t)
+            img = phantom(rng, 256, 256, bits)
+            marked, rep = im.embed_array(img, key, bits_stored=bits)
+            psnr.append(rep.psnr_db)
+            for name, attack in attacks.items():
+                r, w = im.detect_image(attack(marked), {"r": key, "w": _key("img-wrong", bits, t)})
+                zs[name].append(r.z)
+                wrong[name] += w.detected
+        for name in attacks:
+            z = np.array(zs[name])
+            rows.append([f"{bits}-bit", f"{np.mean(psnr):.2f}", name, f"{np.mean(z > 4.753):.0%}",
+                         f"{np.median(z):.1f}", f"{z.min():.1f}", f"{wrong[name] / trials:.0%}"])
+    _table(f"Image watermark (256x256 phantoms, {trials} keys per bit depth; detected = p < 1e-6, z > 4.75)",
+           ["depth", "PSNR dB", "attack", "detected", "median z", "min z", "wrong key det."], rows)
+
+
+def _export(pixels: np.ndarray, quality: int | None) -> bytes:
+    buf = io.BytesIO()
+    im.export_png(pixels, buf, jpeg_quality=quality)
+    return buf.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=20)
+    args = parser.parse_args()
+    start = time.time()
+    pool = pd.concat([make_patient_table(10_000, seed=500 + i, start_ipp=10**6 * i) for i in range(5)])
+    rows_kept(args.trials)
+    mixture(args.trials, 10_000, pool)
+    mixture(max(args.trials // 4, 3), 50_000, pool)
+    distortion()
+    images(args.trials)
+    print(f"\n(total {time.time() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
