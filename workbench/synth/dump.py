@@ -546,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
     target = int(float(size[:-1]) * units[size[-1]]) if size[-1] in units else int(size)
     truth = build_dump(args.out, target_bytes=target, seed=args.seed, layout=args.layout, hostile=not args.no_hostile)
     truth_path = args.out.with_name(args.out.name + ".truth.json")
-    truth_path.write_text(truth.to_json(), encoding="utf-8")
+    with open(truth_path, "x", encoding="utf-8") as fh:
+        truth.write_json(fh)
     print(f"{args.out} ({truth.evidence_bytes} bytes, content {truth.content_bytes}); truth: {truth_path}")
     return 0
 

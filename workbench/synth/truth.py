@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import sys
+from dataclasses import dataclass, field, fields
+from typing import Any, TextIO
 
 from workbench.synth.people import phone_to_e164
 
@@ -46,7 +48,8 @@ class ItemTruth:
     note: str | None = None
 
     def add(self, id_type: str, raw: str) -> None:
-        self.identifiers.setdefault(id_type, set()).add(normalise(id_type, raw))
+        # interned: the same person's values in several items share one string (big dumps hold millions)
+        self.identifiers.setdefault(id_type, set()).add(sys.intern(normalise(id_type, raw)))
 
 
 @dataclass
@@ -94,12 +97,28 @@ class GroundTruth:
                 out |= it.identifiers.get(id_type, set())
         return out
 
+    def _head(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("evidence", "layout", "seed", "target_bytes", "content_bytes",
+                                              "evidence_bytes", "establishments")}
+
+    @staticmethod
+    def _item_dict(it: ItemTruth) -> dict[str, Any]:
+        d = {f.name: getattr(it, f.name) for f in fields(it)}  # no deep copy: big dumps hold millions of values
+        d["identifiers"] = {t: sorted(v) for t, v in sorted(it.identifiers.items())}
+        return d
+
+    def write_json(self, fh: TextIO) -> None:
+        """Stream the truth as JSON, one item at a time (what `to_json` returns, without holding it whole)."""
+        head = json.dumps(self._head(), ensure_ascii=False)
+        fh.write(head[:-1] + ', "items": [\n')
+        for i, it in enumerate(self.items):
+            fh.write(("" if i == 0 else ",\n") + json.dumps(self._item_dict(it), ensure_ascii=False))
+        fh.write('\n], "totals": ' + json.dumps(self.totals(), ensure_ascii=False) + "}\n")
+
     def to_json(self) -> str:
-        data = asdict(self)
-        for it in data["items"]:
-            it["identifiers"] = {t: sorted(v) for t, v in sorted(it["identifiers"].items())}
-        data["totals"] = self.totals()
-        return json.dumps(data, ensure_ascii=False, indent=1)
+        buf = io.StringIO()
+        self.write_json(buf)
+        return buf.getvalue()
 
     @classmethod
     def from_json(cls, text: str) -> GroundTruth:
