@@ -100,22 +100,32 @@ def proof_samples(db: sqlite3.Connection, finess: str, basis: str, limit: int = 
     return list(seen.values())
 
 
-def beacon_hits(db: sqlite3.Connection, finess: str, limit: int = 200) -> tuple[list[dict[str, Any]], int]:
-    """Canary matches of one establishment (confirmed first), with the matched record's person fields."""
-    total = db.execute("SELECT COUNT(*) FROM beacon_hits WHERE establishment=?", (finess,)).fetchone()[0]
+def beacon_hits(db: sqlite3.Connection, finess: str, limit: int = 100,
+                max_locators: int = 6) -> tuple[list[dict[str, Any]], int]:
+    """Canary matches of one establishment grouped by (beacon, item, status), confirmed first, with the
+    locators where each was found and the first matched record's person fields. Returns (groups, all groups)."""
+    group = "GROUP BY b.beacon_id, b.item_id, b.status"
+    total = db.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM beacon_hits b WHERE b.establishment=? {group})",
+                       (finess,)).fetchone()[0]
     rows = db.execute(
-        "SELECT b.beacon_id, b.kind, b.recipient, b.locator, b.container, b.status, b.fields, i.vpath, "
-        "(SELECT r.nir FROM records r WHERE r.item_id=b.item_id AND r.locator=b.locator LIMIT 1) AS nir, "
-        "(SELECT r.family_name FROM records r WHERE r.item_id=b.item_id AND r.locator=b.locator LIMIT 1) AS family, "
-        "(SELECT r.given_name FROM records r WHERE r.item_id=b.item_id AND r.locator=b.locator LIMIT 1) AS given "
-        "FROM beacon_hits b LEFT JOIN items i ON i.id=b.item_id WHERE b.establishment=? "
-        "ORDER BY CASE b.status WHEN 'confirmed' THEN 0 ELSE 1 END, b.id LIMIT ?", (finess, limit)).fetchall()
+        "SELECT b.beacon_id, b.status, b.item_id, MIN(b.id) AS first_id, COUNT(*) AS n, i.vpath "
+        f"FROM beacon_hits b LEFT JOIN items i ON i.id=b.item_id WHERE b.establishment=? {group} "
+        "ORDER BY CASE b.status WHEN 'confirmed' THEN 0 ELSE 1 END, MIN(b.id) LIMIT ?", (finess, limit)).fetchall()
     out = []
     for r in rows:
-        out.append({"beacon_id": r["beacon_id"], "kind": r["kind"], "recipient": r["recipient"],
-                    "locator": r["locator"], "container": r["container"], "status": r["status"],
-                    "fields": _json_list(r["fields"]), "item": r["vpath"], "nir": r["nir"],
-                    "family_name": r["family"], "given_name": r["given"]})
+        first = db.execute("SELECT recipient, locator, container, kind, fields FROM beacon_hits WHERE id=?",
+                           (r["first_id"],)).fetchone()
+        locators = [x[0] for x in db.execute(
+            "SELECT locator FROM beacon_hits WHERE establishment=? AND beacon_id=? AND item_id IS ? AND status=? "
+            "ORDER BY id LIMIT ?", (finess, r["beacon_id"], r["item_id"], r["status"], max_locators))]
+        person = db.execute("SELECT nir, family_name, given_name FROM records WHERE item_id=? AND locator=? LIMIT 1",
+                            (r["item_id"], first["locator"])).fetchone()
+        out.append({"beacon_id": r["beacon_id"], "kind": first["kind"], "recipient": first["recipient"],
+                    "locators": locators, "hits": r["n"], "container": first["container"], "status": r["status"],
+                    "fields": _json_list(first["fields"]), "item": r["vpath"],
+                    "nir": person["nir"] if person else None,
+                    "family_name": person["family_name"] if person else None,
+                    "given_name": person["given_name"] if person else None})
     return out, total
 
 

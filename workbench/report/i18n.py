@@ -289,6 +289,14 @@ FR: dict[str, str] = {
     "n_containers": "conteneur|conteneurs",
     "n_files": "fichier|fichiers",
     "bytes": "octets",
+    "sev_info": "information",
+    "sev_warning": "attention",
+    "sev_high": "élevée",
+    "st_done": "analysé",
+    "st_error": "erreur",
+    "st_partial": "partiel",
+    "st_encrypted": "chiffré",
+    "st_skipped": "non lu",
     "list_and": " et ",
     "yes": "oui",
     "no": "non",
@@ -554,6 +562,14 @@ EN: dict[str, str] = {
     "n_containers": "container|containers",
     "n_files": "file|files",
     "bytes": "bytes",
+    "sev_info": "info",
+    "sev_warning": "warning",
+    "sev_high": "high",
+    "st_done": "analysed",
+    "st_error": "error",
+    "st_partial": "partial",
+    "st_encrypted": "encrypted",
+    "st_skipped": "not read",
     "list_and": " and ",
     "yes": "yes",
     "no": "no",
@@ -645,6 +661,11 @@ class Tr:
     def basis(self, basis: str | None) -> str:
         key = f"basis_{basis or 'none'}"
         return self(key) if key in self.cat else str(basis)
+
+    def status(self, status: str | None) -> str:
+        """An item status (done, error...) in words."""
+        key = f"st_{status}"
+        return self(key) if key in self.cat else str(status or "")
 
     def category(self, cat: str) -> str:
         key = f"cat_{cat}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
 from workbench.report import charts, facts
@@ -28,7 +30,7 @@ def attribution(ctx: Context) -> list[Flowable]:
             rows.append([tr("a_unattributed_row"), tr.num(ctx.unattributed["records"]),
                          tr.num(ctx.unattributed["patients"]), tr.basis("none"), tr("strength_none")])
         story.append(lay.table([tr("col_establishment"), tr("col_records"), tr("col_patients"), tr("col_bases"),
-                                tr("col_strength")], rows, [0.26, 0.15, 0.1, 0.19, 0.30], num=(1, 2)))
+                                tr("col_strength")], rows, [0.25, 0.15, 0.1, 0.22, 0.28], num=(1, 2)))
     story += _charts(ctx)
     for e in ctx.establishments:
         story += _establishment(ctx, e)
@@ -96,23 +98,26 @@ def _establishment(ctx: Context, e: dict) -> list[Flowable]:
                          (tr("a_bases"), "\n".join(bases)), (tr("col_strength"), ctx.strength(e))]))
     hits, total = facts.beacon_hits(ctx.db, finess)
     if hits:
-        story += [lay.p(tr("a_canaries_h"), "h3"), lay.p(tr("a_canary_note"), "small")]
+        story += [CondPageBreak(130), lay.p(tr("a_canaries_h"), "h3"), lay.p(tr("a_canary_note"), "small")]
         rows = []
         for h in hits:
             person = " ".join(x for x in (red.name(h["family_name"]), red.name(h["given_name"])) if x)
             if h["nir"]:
                 person = f"{person}\nNIR {red.identifier('nir', h['nir'])}".strip()
-            where = f"{red.path(h['item'])}\n{h['locator']}"
-            rows.append([h["beacon_id"], tr(f"status_{h['status']}") if h["status"] in ("confirmed", "partial")
-                         else h["status"], ", ".join(h["fields"]), h["recipient"] or "-", where, person])
-        story.append(lay.table([tr("col_beacon"), tr("col_status"), tr("col_fields"), tr("col_recipient"),
-                                tr("col_where"), tr("col_person")], rows, [0.16, 0.1, 0.15, 0.14, 0.27, 0.18],
-                               mono=(0, 4)))
+            more = f" (+{tr.num(h['hits'] - len(h['locators']))})" if h["hits"] > len(h["locators"]) else ""
+            where = f"{red.path(h['item']) or '-'}\n{', '.join(h['locators'])}{more}"
+            status = tr(f"status_{h['status']}") if h["status"] in ("confirmed", "partial") else h["status"]
+            beacon = lay.markup(f"<font name='{lay.fonts.mono}' size='7'>{escape(h['beacon_id'])}</font><br/>"
+                                f"{escape(status)}", "cell")
+            rows.append([beacon, ", ".join(h["fields"]), h["recipient"] or "-", where, person])
+        story.append(lay.table([f"{tr('col_beacon')} / {tr('col_status')}", tr("col_fields"), tr("col_recipient"),
+                                tr("col_where"), tr("col_person")], rows, [0.17, 0.16, 0.14, 0.31, 0.22],
+                               mono=(3,)))
         if total > len(hits):
             story.append(lay.p(tr("a_more_canaries", n=tr.num(total - len(hits))), "small"))
     marks = facts.watermark_hits(ctx.db, finess)
     if marks:
-        story += [lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
+        story += [CondPageBreak(110), lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
         rows = [[tr("wm_image") if m["kind"] == "image-watermark" else tr("wm_table"),
                  f"{red.path(m['item'])}\n{m['locator']}", m["recipient"] or "-",
                  tr.num(m["rows"]) if m["rows"] is not None else "-", tr.pvalue(m["p_value"]),
@@ -123,7 +128,7 @@ def _establishment(ctx: Context, e: dict) -> list[Flowable]:
     samples = [(b, p) for b in ("identifier", "pattern") if b in e["bases"]
                for p in facts.proof_samples(ctx.db, finess, b)]
     if samples:
-        story.append(lay.p(tr("a_identifiers_h"), "h3"))
+        story += [CondPageBreak(90), lay.p(tr("a_identifiers_h"), "h3")]
         rows = [[tr.basis(b), "; ".join(f"{k}={v}" for k, v in p.items() if k not in PROOF_KEYS_HIDDEN)]
                 for b, p in samples]
         story.append(lay.table([tr("col_bases"), tr("col_proof")], rows, [0.25, 0.75]))

@@ -19,6 +19,7 @@ from workbench.report.redact import Redactor
 ITEMS_INLINE_MAX = 5_000  # above this the item list is a CSV annex beside the PDF
 ITEMS_PER_TABLE = 200  # the inline list is cut in tables of this many rows (fast layout, header repeated)
 CUSTODY_INLINE_MAX = 1_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _DIGEST = re.compile(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}")
 ITEMS_CSV_HEADER = ["n", "vpath", "depth", "entry_type", "kind", "format", "size", "status", "error_stage",
                     "extension", "ext_mismatch", "sha256"]
@@ -43,7 +44,7 @@ def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
         return story + [lay.p(tr("f_rules_none"))]
     story.append(lay.table(
         [tr("col_detector"), tr("col_rule"), tr("col_items"), tr("col_matches"), tr("col_severity")],
-        [[r["detector"], r["rule"], tr.num(r["items"]), tr.num(r["matches"]), r["severity"]] for r in rules],
+        [[r["detector"], r["rule"], tr.num(r["items"]), tr.num(r["matches"]), tr(f"sev_{r['severity']}")] for r in rules],
         [0.14, 0.42, 0.12, 0.19, 0.13], mono=(1,), num=(2, 3)))
     more = facts.rule_count(ctx.db) - len(rules)
     if more > 0:
@@ -52,7 +53,7 @@ def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
     rows = []
     for r in rules:
         items = "\n".join(f"{red.path(t['item'])} ({tr.num(t['matches'])})" for t in r["top_items"])
-        rows.append([r["rule"], items, red.text(_clip(r["excerpt"], 240))])
+        rows.append([r["rule"], items, _printable(red.text(_clip(r["excerpt"], 240)))])
     story.append(lay.table([tr("col_rule"), tr("col_top_items"), tr("col_excerpt")], rows, [0.22, 0.46, 0.32],
                            mono=(0, 1, 2)))
     return story
@@ -97,7 +98,7 @@ def _item_tables(ctx: Context) -> list[Flowable]:
     cursor = ctx.db.execute("SELECT vpath, kind, size, status, sha256 FROM items ORDER BY id")
     while batch := cursor.fetchmany(ITEMS_PER_TABLE):
         rows = [[f"{red.path(r[0])}\n{r[4] or '-'}", r[1] or "", tr.num(r[2]) if r[2] is not None else "-",
-                 r[3] or ""] for r in batch]
+                 tr.status(r[3])] for r in batch]
         out.append(lay.table(header, rows, [0.64, 0.13, 0.13, 0.10], mono=(0,), num=(2,)))
     return out
 
@@ -151,6 +152,11 @@ def _detail(text: str | None, red: Redactor, limit: int = 400) -> str:
             shown = red.text(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
         parts.append(f"{k}={shown}")
     return _clip("; ".join(parts), limit)
+
+
+def _printable(text: str) -> str:
+    """Control characters of raw excerpts shown as a middle dot (they would render as boxes)."""
+    return _CONTROL.sub("·", text)
 
 
 def _cap(text: str) -> str:

@@ -176,7 +176,8 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
     story.append(lay.p(tr("m_failed_h"), "h2"))
     status = facts.item_status_counts(db)
     if status:
-        story.append(lay.p(tr("m_failed_status", list=", ".join(f"{k}: {tr.num(v)}" for k, v in status.items()))))
+        story.append(lay.p(tr("m_failed_status", list=", ".join(f"{tr.status(k)} : {tr.num(v)}" if tr.lang == "fr"
+                                                 else f"{tr.status(k)}: {tr.num(v)}" for k, v in status.items()))))
     errors = db.execute("SELECT vpath, stage, error FROM errors ORDER BY id LIMIT ?", (error_limit,)).fetchall()
     if not errors:
         story.append(lay.p(tr("m_failed_none")))
