@@ -215,3 +215,15 @@ def test_pages_render_to_png(fr_pdf, tmp_path):
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "p")], check=True, timeout=120)
     pngs = sorted(tmp_path.glob("p-*.png"))
     assert len(pngs) == len(PdfReader(path).pages) >= 8
+
+
+def test_report_json_carries_the_same_facts(case, fr_pdf):
+    path, _, _ = fr_pdf
+    report = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert report["summary"]["records"] == sum(case.records.values())
+    assert {e["finess"] for e in report["establishments"]} == {RENNES.finess, BREST.finess, BIORANCE.finess}
+    assert report["categories"]["nir"]["records"] == sum(case.records.values())
+    assert report["unattributed"]["records"] == case.records[""]
+    assert report["registry"]["signature"] == "ok"
+    assert report["conflicts"][0]["establishments"] == [RENNES.finess, BREST.finess]
+    assert report["date_span"]["first"] <= report["date_span"]["last"]

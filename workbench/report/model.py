@@ -11,6 +11,7 @@ from typing import Any
 
 from workbench import TOOL_NAME, __version__
 from workbench.engine.casestore import CaseStore
+from workbench.report import facts
 
 
 def build_report(case_dir: Path, *, unmasked: bool = False, finding_limit: int = 10_000) -> dict[str, Any]:
@@ -70,6 +71,11 @@ def build_report(case_dir: Path, *, unmasked: bool = False, finding_limit: int =
             "findings": findings,
             "findings_total": store.count("findings"),
             "errors": errors,
+            "categories": facts.category_counts(db),
+            "date_span": facts.date_span(db),
+            "unattributed": facts.unattributed(db),
+            "registry": facts.registry_info(meta),
+            "conflicts": [{k: v for k, v in c.items() if k != "detail"} for c in facts.conflicts(db)],
         }
 
 
