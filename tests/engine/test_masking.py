@@ -55,3 +55,12 @@ def test_mask_text_is_fast_enough_for_excerpts() -> None:
     masked = mask_text(text)
     assert time.perf_counter() - t < 1.0
     assert "185057800608491" not in masked
+
+
+def test_strict_excerpts_hide_given_names_and_birth_dates_but_keep_labels():
+    text = "Patient : CLOAREC Christelle Née le 12/03/1985 Hémoglobine 13.2 g/dL PID|1||LE GOFF^Anne"
+    masked = mask_text(text, strict=True)
+    for secret in ("CLOAREC", "Christelle", "12/03", "GOFF", "Anne"):
+        assert secret not in masked
+    for label in ("Patient", "Née", "Hémoglobine", "PID", "1985"):
+        assert label in masked

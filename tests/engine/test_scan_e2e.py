@@ -17,7 +17,7 @@ from workbench.engine.tasks import CancelToken
 from workbench.synth.dump import build_dump
 
 ROOT = Path(__file__).resolve().parents[2]
-RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "dicom"}
+RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "dicom", "fhir-json", "fhir-ndjson"}
 
 
 def balise(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,6 +1,7 @@
 import csv
 import gzip
 import io
+import json
 import re
 import sqlite3
 import tarfile
@@ -110,8 +111,8 @@ def count_records(it, data: bytes) -> int | None:
         return len(re.findall(r"INSERT INTO `\w+` VALUES ", text)) + text.count("),(")
     if it.kind == "hl7v2":
         return data.count(b"MSH|")
-    if it.kind == "fhir-ndjson":
-        return len(data.splitlines())
+    if it.kind == "fhir-ndjson":  # one record per Patient resource (its encounters and results fold into it)
+        return sum(json.loads(line)["resourceType"] == "Patient" for line in data.splitlines() if line.strip())
     if it.kind == "dicom":
         pydicom.dcmread(io.BytesIO(data))
         return 1

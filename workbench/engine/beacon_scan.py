@@ -14,6 +14,8 @@ from typing import Any
 
 from workbench.engine.casestore import RECORD_COLUMNS, CaseStore
 
+WATERMARK_SAMPLE_ROWS = 200_000  # per table: bounded memory, far more votes than a detection needs
+
 
 class RegistryRefused(Exception):
     """The registry's signature failed: a scan must not use it."""
@@ -77,19 +79,52 @@ class BeaconScanner:
 
         blob, kind_info = payload
         canary_hits: list[dict] = []
-        marks: list[dict] = []
+        collectors: dict[str, tuple[object, list[int]]] = {}  # table -> (UnitCollector, [rows fed])
         for frame in parse(kind_info.kind, blob, kind_info, vpath):
             if frame is None or len(frame) == 0:
                 continue
             if self.canaries is not None:
                 canary_hits.extend(self._match_frame(vpath, frame))
             if self.table_keys:
-                marks.extend(self._detect_table_marks(vpath, frame))
+                self._collect_marks(frame, collectors)
             sink.records(vpath, frame)
         if canary_hits:
             sink.beacons(vpath, canary_hits)
+        marks = self._test_marks(collectors)
         if marks:
             sink.watermarks(vpath, marks)
+
+    def _collect_marks(self, frame, collectors: dict) -> None:
+        """Feed a batch to its table's watermark vote collector (votes of every batch are tested together)."""
+        from workbench.beacons.tabular_mark import UnitCollector
+
+        src = [c for c in frame.columns if str(c).startswith("src.")]
+        if "table" in frame.columns:
+            groups = frame.groupby(frame["table"].fillna(""), sort=False)
+        else:
+            groups = [("", frame)]
+        for table, part in groups:
+            table = str(table)
+            collector, fed = collectors.setdefault(table, (UnitCollector(), [0]))
+            if fed[0] >= WATERMARK_SAMPLE_ROWS:
+                continue  # enough votes: a watermark needs hundreds of rows, not millions
+            part = part.iloc[: WATERMARK_SAMPLE_ROWS - fed[0]]
+            collector.add_table(part[src] if src else part)
+            fed[0] += len(part)
+
+    def _test_marks(self, collectors: dict) -> list[dict]:
+        out = []
+        for table, (collector, fed) in collectors.items():
+            for res in collector.test(self.table_keys):
+                if not res.detected:
+                    continue
+                finess, _, recipient = res.label.partition("|")
+                out.append({"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
+                            "container": table, "establishment": finess, "recipient": recipient or None,
+                            "rows": int(fed[0]), "p_value": float(res.p_value),
+                            "fraction": float(res.marked_fraction_estimate),
+                            "detail": {"log10_p": res.log10_p, "votes": res.votes, "matches": res.matches}})
+        return out
 
     def _match_frame(self, vpath: str, frame) -> list[dict]:
         hits = []
@@ -100,21 +135,6 @@ class BeaconScanner:
                          "recipient": m.recipient, "locator": locators[pos], "container": tables[pos] or "",
                          "status": m.status, "fields": sorted(m.fields_matched)})
         return hits
-
-    def _detect_table_marks(self, vpath: str, frame) -> list[dict]:
-        from workbench.beacons.tabular_mark import detect_dataframe
-
-        out = []
-        for res in detect_dataframe(frame, self.table_keys):
-            if not getattr(res, "detected", res.p_value < 1e-6):
-                continue
-            finess, _, recipient = res.label.partition("|")
-            table = frame["table"].iloc[0] if "table" in frame.columns and len(frame) else ""
-            out.append({"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
-                        "container": table or "", "establishment": finess, "recipient": recipient or None,
-                        "rows": int(res.rows_tested), "p_value": float(res.p_value),
-                        "fraction": float(res.marked_fraction_estimate)})
-        return out
 
     def scan_item(self, result, blob, sink) -> None:
         """Per item: canaries among identifiers found outside records, image watermarks."""

@@ -19,16 +19,19 @@ class ContentScanner:
         self.identifiers = IdentifierScanner()
 
     def scan(self, buf, *, vpath: str, layer: str = "raw", identifiers: bool = True
-             ) -> tuple[list[Finding], dict[str, dict[str, int]], dict[str, dict[str, int]]]:
-        """YARA findings plus validated identifiers ``counts[type][value]`` and ``first[type][value]`` offsets."""
-        findings = yara_rules.scan(self.ruleset, buf, vpath=vpath, layer=layer)
-        counts: dict[str, dict[str, int]] = {}
-        first: dict[str, dict[str, int]] = {}
-        for hit in (self.identifiers.scan(buf) if identifiers else ()):
-            per = counts.setdefault(hit.type, {})
-            per[hit.value] = per.get(hit.value, 0) + 1
-            first.setdefault(hit.type, {}).setdefault(hit.value, hit.offset)
-        return findings, counts, first
+             ) -> tuple[list[Finding], dict[str, dict[str, int]], dict[str, dict[str, int]], list[str]]:
+        """YARA findings, validated identifiers (``counts[type][value]``, ``first[type][value]`` offsets) and the
+        errors of each detector: one detector failing (a YARA timeout) does not silence the other."""
+        errors: list[str] = []
+        findings: list[Finding] = []
+        try:
+            findings = yara_rules.scan(self.ruleset, buf, vpath=vpath, layer=layer)
+        except yara_rules.YaraScanError as exc:
+            errors.append(f"yara ({layer}): {exc}")
+        if not identifiers:
+            return findings, {}, {}, errors
+        found = self.identifiers.count(buf, vpath)
+        return findings, found.counts, found.first_offset, errors
 
 
 def merge_layer_counts(total: IdentifierCounts, counts: dict[str, dict[str, int]],

@@ -94,22 +94,41 @@ _MASKERS = {"email": _mask_email, "iban": _mask_iban, "nir": _mask_nir, "phone":
 
 # Upper-case words that are format keywords, not names (kept in strict mode).
 _KEYWORDS = frozenset(["MSH", "EVN", "PID", "PD1", "PV1", "PV2", "NK1", "OBR", "OBX", "ORC", "NTE", "ROL", "MRG", "IN1", "ZBE", "ZFP", "ZFV", "ADT", "ORU", "ORM", "MDM", "ACK", "DICM", "FHIR", "CDA", "HPRIM", "LAB", "RES", "FIN", "FINLAB", "FINFICHIER", "CREATE", "TABLE", "INSERT", "INTO", "VALUES", "COPY", "FROM", "SELECT", "SET", "NULL", "NOT", "DEFAULT", "PRIMARY", "KEY", "ENGINE", "CHARSET", "CHANGE", "MASTER", "SOURCE", "REPLICATION", "PREPARE", "EXECUTE", "START", "REPLICA", "FINESS", "RPPS", "ADELI", "IDNPS", "NIR", "NIA", "INS", "ISO", "UTF", "PDF", "URI", "XML", "JSON", "HTTP", "HTTPS", "IBAN", "BIC", "EUR", "CHU", "CHR", "GHT", "EHPAD", "ASIP", "SANTE", "TEXT", "BASE"])
-_STRICT_EXTRA = re.compile(r"(?<![0-9])[0-9]{5,}(?![0-9])|\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'-]{2,}\b")
+# Capitalised words that are labels of French health documents, not names (kept in strict mode).
+_LABELS = frozenset(w.casefold() for w in [
+    "Nom", "Prénom", "Prenom", "Née", "Nee", "Sexe", "Date", "Naissance", "Adresse", "Patient", "Patiente",
+    "Docteur", "Madame", "Monsieur", "Mme", "Compte", "Rendu", "Résultat", "Résultats", "Resultat", "Laboratoire",
+    "Hôpital", "Hopital", "Centre", "Service", "Unité", "Unite", "Médecin", "Medecin", "Prescripteur", "Examen",
+    "Valeur", "Valeurs", "Référence", "Reference", "Normales", "Unités", "Prélèvement", "Prelevement", "Biologie",
+    "Hématologie", "Biochimie", "Hémoglobine", "Créatinine", "Glycémie", "Leucocytes", "Plaquettes", "Sodium",
+    "Potassium", "Cher", "Confrère", "Consœur", "Ordonnance", "Antécédents", "Conclusion", "Diagnostic", "Motif",
+    "Entrée", "Sortie", "Séjour", "Sejour", "Dossier", "Identifiant", "Numéro", "Numero", "Téléphone", "Telephone",
+    "Courriel", "Mail", "Page", "Signé", "Validé", "Edité", "Patient", "Name", "Given", "Family", "Birth",
+    "Gender", "Male", "Female", "Identifier", "Observation", "Encounter", "Bundle", "Resource", "Organization",
+    "Study", "Series", "Institution", "Modality", "The", "And", "For", "With", "Les", "Des", "Pour", "Avec",
+    "Dans", "Sur", "Par", "Une", "Aux"])
+_STRICT_EXTRA = re.compile(r"(?<![0-9])[0-9]{2}[/.-][0-9]{2}[/.-][0-9]{4}(?![0-9])|(?<![0-9])[0-9]{5,}(?![0-9])|\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'-]{2,}\b"
+                           r"|\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'-]{2,}\b")
 
 
 def _mask_strict(m: re.Match[str]) -> str:
     word = m.group()
     if word[0].isdigit():
+        if len(word) == 10 and not word.isdigit():  # a date dd/mm/yyyy: the year alone stays
+            return f"**{word[2]}**{word[5]}{word[6:]}"
         return "*" * len(word)
-    return word if word in _KEYWORDS else word[0] + "*" * (len(word) - 1)
+    if word in _KEYWORDS or word.casefold() in _LABELS:
+        return word
+    return word[0] + "*" * (len(word) - 1)
 
 
 def mask_text(text: str, *, strict: bool = False) -> str:
     """``text`` with every NIR-, IBAN-, e-mail- and phone-like token and every run of >= 8 digits masked.
 
     ``strict`` (excerpts of records: HL7 segments, DICOM headers, SQL rows) also masks runs of >= 5 digits
-    (patient numbers, dates) and upper-case words of 3 letters or more (family names are written in capitals in
-    French records), except format keywords (MSH, PID, CREATE, FINESS...). Mixed-case given names stay visible.
+    (patient numbers, dates), upper-case words of 3 letters or more (family names are written in capitals in
+    French records) and capitalised words (given names), except format keywords (MSH, PID, CREATE, FINESS...)
+    and the labels of health documents (Nom, Prénom, Hémoglobine...).
     """
     def repl(m: re.Match[str]) -> str:
         kind = m.lastgroup or "digits"

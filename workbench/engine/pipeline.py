@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
+import json
 import os
 import queue
 import threading
@@ -181,7 +182,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
         "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs})
     if registry_path is not None:
         store.set_meta("registry_path", str(Path(registry_path).resolve()))
-    store.set_meta("bounds", repr(bounds.__dict__))
+    store.set_meta("bounds", json.dumps(bounds.__dict__))
     store.commit()
 
     # 1. Evidence rows (new ones are hashed in the background while the scan reads them).

@@ -111,8 +111,7 @@ class Walker:
         if k is not None and k.kind == "archive":
             self._walk_archive(blob, result, k.format or "")
         else:
-            if k is not None and k.kind in RECORD_KINDS:
-                self.sink.item(info, [], None, [])  # stored first: its records refer to it
+            self.sink.item(info, [], None, [])  # stored first: its records, beacons and children refer to it
             self._scan_leaf(blob, result, k)
         self._emit(result)
 
@@ -203,10 +202,12 @@ class Walker:
         if blob.size == 0:
             return
         try:
-            findings, counts, first = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
-                                                        identifiers=k is None or k.kind not in DECODED_KINDS)
+            findings, counts, first, errors = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
+                                                                identifiers=k is None or k.kind not in DECODED_KINDS)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)
+            for err in errors:
+                result.error("scan", err)
         except (Cancelled, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -246,8 +247,6 @@ class Walker:
     def _walk_attachment(self, att: Attachment, parent: ItemResult, seen: dict[str, int]) -> None:
         """An e-mail attachment (or a file embedded in a PDF) becomes a child item, walked as it comes."""
         info = parent.info
-        if not seen:
-            self.sink.item(info, [], None, [])  # the parent is stored before its first child
         label = _unique_label(att.name or "attachment", seen)
         child = ItemInfo(vpath=f"{info.vpath}{VPATH_SEP}{label}", name=label, depth=info.depth + 1,
                          parent_vpath=info.vpath)
@@ -260,9 +259,11 @@ class Walker:
 
     def _scan_text_layer(self, layer: TextLayer, result: ItemResult) -> None:
         data = layer.text.encode("utf-8", errors="replace")
-        findings, counts, first = self.scanner.scan(data, vpath=result.info.vpath, layer=layer.name)
+        findings, counts, first, errors = self.scanner.scan(data, vpath=result.info.vpath, layer=layer.name)
         result.findings.extend(findings)
         merge_layer_counts(result.identifiers, counts, first)
+        for err in errors:
+            result.error("scan", err)
 
     def _emit(self, result: ItemResult) -> None:
         if result.errors and result.info.status == STATUS_DONE:
