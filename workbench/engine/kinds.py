@@ -326,6 +326,19 @@ def _office_kind_of_zip(head: bytes) -> str | None:
     return None
 
 
+def office_kind_of_zip_names(names: list[str], read_mimetype=None) -> str | None:
+    """docx/xlsx/pptx/ods/odt/odp from a zip's central directory: for office files whose marker parts come after
+    the first 64 KiB (openpyxl's streaming writer puts ``xl/workbook.xml`` at the end)."""
+    present = set(names)
+    if "[Content_Types].xml" in present:
+        for part, kind in _OOXML_PARTS.items():
+            if part.decode() in present:
+                return kind
+    if "mimetype" in present and read_mimetype is not None:
+        return _ODF_MIMETYPES.get(read_mimetype().strip())
+    return None
+
+
 def _is_tar(head: bytes) -> bool:
     if len(head) < 512:
         return False

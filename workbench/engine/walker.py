@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -108,6 +109,12 @@ class Walker:
         except Exception as exc:  # typing must never stop the walk
             result.error("typing", exc)
             k = None
+        if k is not None and k.kind == "archive" and k.format == "zip":
+            office = _office_kind(blob)
+            if office is not None:
+                k.kind = info.kind = office
+                k.ext_mismatch = info.ext_mismatch = False
+                result.findings = [f for f in result.findings if f.rule != "extension-mismatch"]
         if k is not None and k.kind == "archive":
             self._walk_archive(blob, result, k.format or "")
         else:
@@ -269,6 +276,16 @@ class Walker:
         if result.errors and result.info.status == STATUS_DONE:
             result.info.status = STATUS_ERROR if result.info.kind in ("unknown", None) else STATUS_PARTIAL
         self.sink.item(result.info, result.findings, result.identifiers, result.errors)
+
+
+def _office_kind(blob: Blob) -> str | None:
+    """An office document typed as a plain zip from its head: look at its central directory."""
+    try:
+        with zipfile.ZipFile(blob.open()) as zf:
+            names = zf.namelist()
+            return kinds.office_kind_of_zip_names(names, lambda: zf.read("mimetype")[:128])
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, RuntimeError):
+        return None
 
 
 def _unique_label(name: str, seen: dict[str, int]) -> str:
