@@ -6,13 +6,10 @@ Main-process side: ``store_*`` write what the workers found; :func:`post_scan` r
 
 from __future__ import annotations
 
-import hashlib
 import json
-import unicodedata
 from pathlib import Path
-from typing import Any
 
-from workbench.engine.casestore import RECORD_COLUMNS, CaseStore
+from workbench.engine.casestore import CaseStore
 
 WATERMARK_SAMPLE_ROWS = 200_000  # per table: bounded memory, far more votes than a detection needs
 
@@ -32,25 +29,6 @@ def load_registry_checked(path: Path):
         raise ScanError(f"registry not found: {path}") from exc
     except Exception as exc:
         raise ScanError(f"registry refused: {exc}") from exc
-
-
-def _norm_name(value: str | None) -> str:
-    if not value:
-        return ""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
-
-
-def patient_key(row: dict[str, Any]) -> str | None:
-    """Who a record is about: its NIR, else family name + given name + birth date; None when unknown."""
-    nir = (row.get("nir") or "").replace(" ", "").upper()
-    if len(nir) == 15:
-        return "nir:" + hashlib.sha256(nir.encode()).hexdigest()[:24]
-    family, given, born = _norm_name(row.get("family_name")), _norm_name(row.get("given_name")), row.get("birth_date")
-    if family and born:
-        return "idt:" + hashlib.sha256(f"{family}|{given}|{born}".encode()).hexdigest()[:24]
-    return None
 
 
 class BeaconScanner:
@@ -194,32 +172,6 @@ def watermark_keys(registry) -> dict[str, bytes]:
 
 
 # -- main-process side ---------------------------------------------------------------------------
-def store_records(store: CaseStore, vpath: str, frame) -> None:
-    item_id = store.item_id(vpath)
-    common = [c for c in RECORD_COLUMNS if c not in ("item", "tbl", "patient_key")]
-    src_cols = [c for c in frame.columns if str(c).startswith("src.")]
-    rows = []
-    for rec in frame.to_dict("records"):
-        values = {c: _text(rec.get(c)) for c in common}
-        values["tbl"] = _text(rec.get("table"))
-        values["patient_key"] = patient_key(values)
-        source = {c[4:]: _text(rec.get(c)) for c in src_cols}
-        rows.append((item_id, *[values[c] for c in RECORD_COLUMNS[1:]], json.dumps(source, ensure_ascii=False)))
-    cols = ", ".join(RECORD_COLUMNS[1:])
-    store.db.executemany(f"INSERT INTO records(item_id, {cols}, source) VALUES(?, {', '.join('?' * (len(RECORD_COLUMNS) - 1))}, ?)",
-                         rows)
-    store.db.execute("UPDATE items SET records=records+? WHERE id=?", (len(rows), item_id))
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    text = str(value)
-    return text if text != "" else None
-
-
 def store_beacon_hits(store: CaseStore, vpath: str, hits: list[dict]) -> None:
     item_id = store.item_id(vpath)
     store.db.executemany(

@@ -27,6 +27,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.casestore import CaseStore
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo
+from workbench.engine.record_spool import SPOOL_DIR, merge_spool
 from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
@@ -356,11 +357,10 @@ class _RunState:
                 store.add_error(err)
             self.items_done += 1
             self.current = info.vpath
-        elif kind == "records":
-            from workbench.engine.beacon_scan import store_records
-
-            _, key, vpath, frame = event
-            store_records(store, vpath, frame)
+        elif kind == "records-spool":
+            _, key, path = event
+            store.commit()
+            merge_spool(store, Path(path))
         elif kind == "beacons":
             from workbench.engine.beacon_scan import store_beacon_hits
 
@@ -402,6 +402,7 @@ class _RunState:
     def crashed(self, task: ScanTask, exitcode: int | None) -> None:
         """The worker died on this task (a native crash): record it against the task's top item."""
         msg = f"worker process died (exit code {exitcode}) while scanning this item"
+        (self.store.dir / SPOOL_DIR / f"{task.key}.sqlite").unlink(missing_ok=True)  # its half-written records
         if self.store.item_id(task.vpath) is None:
             self.store.put_item(ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                                          depth=task.depth, parent_vpath=task.parent_vpath, status="error",
@@ -440,7 +441,7 @@ class _Pool:
         self.setup = setup
         self.jobs = max(1, jobs)
         self.ctx = mp_context()
-        self.events = self.ctx.Queue(maxsize=256)
+        self.events = self.ctx.Queue(maxsize=64)
         self.cancel_event = self.ctx.Event()
         self.workers: dict[int, tuple] = {}  # id -> (process, task_queue)
         self.next_id = 0
@@ -537,7 +538,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if event[0] in ("item", "records", "beacons", "watermarks", "progress"):
+            if event[0] in ("item", "records-spool", "beacons", "watermarks", "progress"):
                 state.apply(event)
             else:
                 self.deferred.append(event)

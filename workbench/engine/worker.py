@@ -18,6 +18,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
 from workbench.engine.detectors import ContentScanner
 from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
+from workbench.engine.record_spool import RecordSpool
 from workbench.engine.tasks import Cancelled, ScanTask, WorkerSetup
 from workbench.engine.walker import Walker, format_exception
 
@@ -25,7 +26,7 @@ from workbench.engine.walker import Walker, format_exception
 #   ("ready", worker_id)
 #   ("start", worker_id, task_key)
 #   ("item", task_key, ItemInfo, [Finding], IdentifierCounts | None, [ItemError])
-#   ("records", task_key, vpath, DataFrame)
+#   ("records-spool", task_key, path)            the task's records, spooled to a SQLite file
 #   ("beacons", task_key, vpath, [dict])          canary hits of an item
 #   ("watermarks", task_key, vpath, [dict])       watermark detections of an item
 #   ("progress", task_key, nbytes, current_vpath)
@@ -34,16 +35,17 @@ from workbench.engine.walker import Walker, format_exception
 
 
 class QueueSink:
-    def __init__(self, queue: Any, task_key: str) -> None:
+    def __init__(self, queue: Any, task_key: str, spool: RecordSpool) -> None:
         self.queue = queue
         self.task_key = task_key
+        self.spool = spool
 
     def item(self, info: ItemInfo, findings: list[Finding], identifiers: IdentifierCounts | None,
              errors: list[ItemError]) -> None:
         self.queue.put(("item", self.task_key, info, findings, identifiers, errors))
 
     def records(self, vpath: str, frame) -> None:
-        self.queue.put(("records", self.task_key, vpath, frame))
+        self.spool.add(vpath, frame)
 
     def beacons(self, vpath: str, hits: list[dict]) -> None:
         self.queue.put(("beacons", self.task_key, vpath, hits))
@@ -130,9 +132,13 @@ def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, can
         if task is None:
             break
         event_queue.put(("start", worker_id, task.key))
-        sink = QueueSink(event_queue, task.key)
+        spool = RecordSpool(setup.tmp, task.key)
+        sink = QueueSink(event_queue, task.key, spool)
         try:
             ctx.run(task, sink, cancel_event.is_set)
+            spooled = spool.close()
+            if spooled is not None:
+                event_queue.put(("records-spool", task.key, str(spooled)))
         except Cancelled:
             event_queue.put(("cancelled", worker_id, task.key))
             break
