@@ -46,3 +46,25 @@ gui: $(STAMP)
 
 clean:
 	rm -rf demo-out build dist *.egg-info .pytest_cache .ruff_cache
+
+# --- Installers for air-gapped laptops (installers/README-airgap.md) -------------------------------------
+.PHONY: wheelhouse wheelhouse-test app app-test
+WHEELHOUSE_TARGETS ?= linux-x86_64,win-amd64,macos-arm64,macos-x86_64
+
+# Offline wheelhouse per system under installers/wheelhouse/wheels/<target>/ (downloads: connected machine).
+wheelhouse: $(STAMP)
+	$(PY) installers/wheelhouse/build_wheelhouse.py --targets $(WHEELHOUSE_TARGETS) --clean
+
+# Installs the Linux wheelhouse into a fresh venv under unshare -n and runs balise demo from it.
+wheelhouse-test: $(STAMP)
+	BALISE_TEST_WHEELHOUSE=1 $(PY) -m pytest -q -p no:cacheprovider tests/installers/test_wheelhouse_install.py
+
+# Standalone one-folder application dist/balise/ (balise + balise-workbench), for the system it runs on.
+app: $(STAMP)
+	$(PY) installers/linux/render_icon.py build/icons
+	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller installers/pyinstaller/balise.spec
+	cp installers/linux/balise-workbench.desktop installers/linux/install-desktop.sh build/icons/balise.png dist/balise/
+
+# Smoke test of dist/balise under unshare -n (host libmagic hidden): doctor, demo with PDF, window start.
+app-test: $(STAMP)
+	BALISE_TEST_APP=1 $(PY) -m pytest -q -p no:cacheprovider tests/installers/test_app_bundle.py
