@@ -147,3 +147,59 @@ def with_boundaries(regex: bytes, variant: int, id_type: str) -> bytes:
     before = b"^" if variant & 1 else b"[^" + NOT_BEFORE.get(id_type, NOT_BEFORE["default"]) + b"]"
     after = rb"\z" if variant & 2 else b"[^" + NOT_AFTER.get(id_type, NOT_AFTER["default"]) + b"]"
     return before + regex + after
+
+
+# --- shapes: the fixed forms as one byte class per position (the numpy matcher of digits.py) ----------------
+
+DIGITS = b"0123456789"
+SEPARATORS = b"".join(GROUP_SEPARATORS)
+_DEPT2 = DIGITS + b"ABab"  # second department character; a letter only after "2" (checked on the values)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A fixed-length written form: the bytes allowed at each position, and where its significant characters are.
+
+    ``check``: ``"nir"`` (month 01-12/20-42/50-99, department ``2A``/``2B`` only after 2) or ``"dept"`` (FINESS
+    department). Equivalent to the regexes of :func:`fixed_forms` (the differential tests hold them together).
+    """
+
+    id_type: str
+    classes: tuple[bytes, ...]
+    sig: tuple[int, ...]
+    prefix: str = ""
+    check: str = ""
+
+    @property
+    def length(self) -> int:
+        return len(self.classes)
+
+
+def _shape(id_type: str, groups: list[tuple[list[bytes], bool]], sep: bool, **kw: str) -> Shape:
+    classes: list[bytes] = []
+    sig: list[int] = []
+    for i, (cls, significant) in enumerate(groups):
+        if i and sep:
+            classes.append(SEPARATORS)
+        if significant:
+            sig.extend(range(len(classes), len(classes) + len(cls)))
+        classes.extend(cls)
+    return Shape(id_type, tuple(classes), tuple(sig), **kw)
+
+
+def shapes() -> list[Shape]:
+    d = DIGITS
+    nir = [([b"123478"], True), ([d, d], True), ([d, d], True), ([d, _DEPT2], True), ([d] * 3, True),
+           ([d] * 3, True), ([d, d], True)]
+    nir13 = [([c for cls, _ in nir[:-1] for c in cls], True), nir[-1]]
+    out = [_shape("nir", nir13, False, check="nir"), _shape("nir", nir, True, check="nir"),
+           _shape("nir", nir13, True, check="nir"),
+           _shape("finess", [([d, _DEPT2] + [d] * 7, True)], False, check="dept"),
+           _shape("rpps", [([b"1"] + [d] * 10, True)], False),
+           _shape("rpps", [([b"8"], False), ([b"1"] + [d] * 10, True)], False)]
+    for head in PHONE_HEADS:
+        lead = ([bytes([c]) for c in head], False)
+        out.append(_shape("phone", [lead, ([b"123456789"] + [d] * 8, True)], False, prefix="+33"))
+        spaced = _shape("phone", [([b"123456789"], True)] + [([d, d], True)] * 4, True, prefix="+33")
+        out.append(Shape("phone", tuple(lead[0]) + spaced.classes, tuple(len(head) + i for i in spaced.sig), "+33"))
+    return out

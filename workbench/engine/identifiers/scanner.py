@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import repeat
@@ -36,10 +37,11 @@ import hyperscan
 import numpy as np
 
 from workbench.engine.identifiers import patterns as P
+from workbench.engine.identifiers.digits import ShapeMatcher, _Compiled
 from workbench.engine.identifiers.validators import is_valid_iban, normalise
 from workbench.engine.model import IdentifierCounts
 
-DEFAULT_WINDOW = 8 * 2**20  # small windows keep the per-window match arrays small; a window costs microseconds
+DEFAULT_WINDOW = 2**18  # numpy passes over a window stay in the CPU caches
 DEFAULT_OVERLAP = 256
 MAX_WINDOW = 2**31  # far below hyperscan's 32-bit length limit
 
@@ -94,10 +96,24 @@ def narrow_utf16(data: bytes | memoryview, encoding: str) -> bytes:
 
 
 class _Pattern(NamedTuple):
-    fixed: P.FixedForm | None
-    variable: P.VariableForm | None
+    variable: P.VariableForm | None  # None: a context keyword
     variant: int
     id_type: str
+
+
+# Context keywords for hyperscan: a superset of CONTEXT_KEYWORDS without its \b (the regex confirms near a hit).
+_KEYWORD_PATTERNS = (rb"finess", rb"rpps", rb"idnps", rb"adeli", rb"1\.2\.250\.1\.71\.4\.2\.[12]", rb"n.{0,3}e[jg]")
+_KEYWORD_MIN_LEN = 3  # "nej"
+MARGIN = 384  # bytes read on each side of a window's own range: the longest token, e-mail look-back, context
+
+
+class _Group(NamedTuple):
+    """Hits of one type found together: parallel lists (``lengths`` may be one int for all)."""
+
+    id_type: str
+    values: list[str]
+    offsets: list[int]
+    lengths: list[int] | int
 
 
 class IdentifierScanner:
@@ -107,35 +123,33 @@ class IdentifierScanner:
                  context_types: Iterable[str] = ("finess", "rpps"), context_bytes: int = 64) -> None:
         if not 0 < overlap < window <= MAX_WINDOW:
             raise ValueError("need 0 < overlap < window <= 2 GiB")
+        if not 0 <= context_bytes <= MARGIN - 64:
+            raise ValueError(f"context_bytes must be within 0..{MARGIN - 64}")
         self.window = window
         self.overlap = overlap
+        self.margin = max(overlap, MARGIN)
         self.context_types = frozenset(context_types)
         self.context_bytes = context_bytes
+        self._shapes = ShapeMatcher()
         self._patterns: list[_Pattern] = []
         expressions, flags = [], []
-        for form in P.fixed_forms():
-            for v in P.VARIANTS:
-                self._patterns.append(_Pattern(form, None, v, form.id_type))
-                expressions.append(P.with_boundaries(form.regex, v, form.id_type))
-                flags.append(0)
         for vform in P.variable_forms():
             for v in P.VARIANTS if vform.som else (0, 2):
-                self._patterns.append(_Pattern(None, vform, v, vform.id_type))
+                self._patterns.append(_Pattern(vform, v, vform.id_type))
                 rx = P.with_boundaries(vform.regex, v, vform.id_type)
                 expressions.append(rx if vform.som else rx[rx.index(b"]") + 1 :])  # end-only: no leading class
                 flags.append(hyperscan.HS_FLAG_SOM_LEFTMOST if vform.som else 0)
+        for rx in _KEYWORD_PATTERNS:
+            self._patterns.append(_Pattern(None, 0, "keyword"))
+            expressions.append(rx)
+            flags.append(hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_DOTALL)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
                          flags=flags)
-        # numpy lookup tables by pattern id
-        self._is_fixed = np.array([p.fixed is not None for p in self._patterns])
+        self._kind = np.array([0 if p.variable is None else 1 if not p.variable.som else 2 for p in self._patterns],
+                              dtype=np.int64)  # 0 keyword, 1 e-mail end, 2 IBAN
         self._post = np.array([0 if p.variant & 2 else 1 for p in self._patterns], dtype=np.int64)
-        self._length = np.array([p.fixed.length if p.fixed else 0 for p in self._patterns], dtype=np.int64)
-        # e-mail ends reported without a window-edge anchor (the vectorised path); v2 (\z) goes one by one
-        self._is_email_end = np.array([p.variable is not None and not p.variable.som and p.variant == 0
-                                       for p in self._patterns])
-        self._variant = np.array([p.variant for p in self._patterns], dtype=np.int64)
-        self._form_of = np.array([id(p.fixed) if p.fixed else 0 for p in self._patterns], dtype=np.int64)
+        self._at_end = np.array([p.variant & 2 != 0 for p in self._patterns])
         self._local = threading.local()
 
     def __getstate__(self) -> dict:
@@ -164,18 +178,47 @@ class IdentifierScanner:
 
     def count(self, buf: bytes | bytearray | memoryview, vpath: str = "", base_offset: int = 0, *,
               encoding: str | None = "auto", into: IdentifierCounts | None = None) -> IdentifierCounts:
-        """Occurrences and first offset of every validated value (the fast path for the pipeline)."""
+        """Occurrences and first offset of every validated value (the fast path for the pipeline).
+
+        Values are counted with C-level ``Counter.update`` and first offsets merged as dict key sets, per window:
+        no Python object per hit beyond its value string.
+        """
         counts = into if into is not None else IdentifierCounts(vpath)
-        for batch in self.scan_batches(buf, base_offset, encoding=encoding):
-            for hit in batch:
-                per = counts.counts.setdefault(hit.type, {})
-                per[hit.value] = per.get(hit.value, 0) + 1
-                counts.first_offset.setdefault(hit.type, {}).setdefault(hit.value, hit.offset)
+        tallies: dict[str, Counter] = {}
+        for groups in self._groups(buf, base_offset, encoding):
+            for g in groups:
+                tally = tallies.get(g.id_type)
+                if tally is None:
+                    tally = tallies[g.id_type] = Counter()
+                tally.update(g.values)
+                first = counts.first_offset.setdefault(g.id_type, {})
+                seen = dict(zip(reversed(g.values), reversed(g.offsets), strict=True))  # earliest offset wins
+                new = seen.keys() - first.keys()
+                first.update(zip(new, map(seen.__getitem__, new), strict=True))
+        for id_type, tally in tallies.items():
+            per = counts.counts.setdefault(id_type, {})
+            if per:
+                for value, n in tally.items():
+                    per[value] = per.get(value, 0) + n
+            else:
+                per.update(tally)
         return counts
 
     def scan_batches(self, buf: bytes | bytearray | memoryview, base_offset: int = 0, *,
                      encoding: str | None = "auto") -> Iterator[list[IdHit]]:
         """Hits window by window (each list sorted by offset, lists in buffer order)."""
+        for groups in self._groups(buf, base_offset, encoding):
+            hits: list[IdHit] = []
+            for g in groups:
+                lengths = repeat(g.lengths) if isinstance(g.lengths, int) else g.lengths
+                hits.extend(map(_new_hit, zip(repeat(g.id_type), g.values, g.offsets, lengths)))
+            if hits:
+                hits.sort(key=_OFFSET)
+                yield hits
+
+    # -- windows ------------------------------------------------------------------------------------
+    def _groups(self, buf: bytes | bytearray | memoryview, base_offset: int,
+                encoding: str | None) -> Iterator[list[_Group]]:
         mv = memoryview(buf)
         if mv.format != "B" or mv.ndim != 1:
             mv = mv.cast("B")
@@ -188,102 +231,81 @@ class IdentifierScanner:
         else:
             raise ValueError(f"unsupported encoding {encoding!r}")
 
-    # -- windows ------------------------------------------------------------------------------------
-    def _scan_utf16(self, mv: memoryview, base_offset: int, encoding: str) -> Iterator[list[IdHit]]:
+    def _scan_utf16(self, mv: memoryview, base_offset: int, encoding: str) -> Iterator[list[_Group]]:
         skip = 2 if bytes(mv[:2]) in (b"\xff\xfe", b"\xfe\xff") else 0
         total = (len(mv) - skip) // 2  # code units
         start = 0
         while start < total:
-            lo = max(0, start - self.overlap)
+            lo = max(0, start - self.margin)
             hi = min(total, start + self.window)
-            ahead = min(total, hi + self.overlap)  # look-ahead for boundaries and extraction only
+            ahead = min(total, hi + self.margin)  # look-ahead for boundaries and extraction only
             narrow = memoryview(narrow_utf16(mv[skip + 2 * lo : skip + 2 * ahead], encoding))
-            for batch in self._scan_bytes(narrow, 0, start - lo, hi - lo):
-                yield [IdHit(h.type, h.value, base_offset + skip + 2 * (lo + h.offset), 2 * h.length)
-                       for h in batch]
+            base = base_offset + skip + 2 * lo
+            for groups in self._scan_bytes(narrow, 0, start - lo, hi - lo):
+                yield [_Group(g.id_type, g.values, [base + 2 * o for o in g.offsets],
+                              2 * g.lengths if isinstance(g.lengths, int) else [2 * n for n in g.lengths])
+                       for g in groups]
             start = hi
 
-    def _scan_bytes(self, mv: memoryview, base_offset: int, own_from: int, own_to: int) -> Iterator[list[IdHit]]:
-        scratch = self._scratch()
+    def _scan_bytes(self, mv: memoryview, base_offset: int, own_from: int,
+                    own_to: int) -> Iterator[list[_Group]]:
+        own_start = own_from
+        while own_start < own_to:
+            own_end = min(own_to, own_start + self.window)
+            groups = self._window_groups(mv, own_start, own_end)
+            if groups:
+                if base_offset:
+                    groups = [g._replace(offsets=[o + base_offset for o in g.offsets]) for g in groups]
+                yield groups
+            own_start = own_end
+
+    def _window_groups(self, mv: memoryview, own_start: int, own_end: int) -> list[_Group]:
+        """Hits whose token ends in ``(own_start, own_end]``, read from ``margin`` bytes around that range."""
+        lo = max(0, own_start - self.margin)
+        hi = min(len(mv), own_end + self.margin)
         matches: list[tuple[int, int, int]] = []
         append = matches.append
 
         def on_match(pid: int, frm: int, to: int, _flags: int, _ctx: object) -> None:
             append((pid, frm, to))
 
-        own_start = own_from
-        while own_start < own_to:
-            own_end = min(own_to, own_start + self.window)
-            lo = max(0, own_start - self.overlap)
-            self._db.scan(mv[lo:own_end], match_event_handler=on_match, scratch=scratch)
-            if matches:
-                hits = self._window_hits(mv, matches, lo, own_start, own_end)
-                matches.clear()
-                if hits:
-                    if base_offset:
-                        hits = [IdHit(h.type, h.value, h.offset + base_offset, h.length) for h in hits]
-                    yield hits
-            own_start = own_end
+        self._db.scan(mv[lo:hi], match_event_handler=on_match, scratch=self._scratch())
+        window = np.frombuffer(mv[lo:hi], dtype=np.uint8)
+        groups: list[_Group] = []
+        keywords = np.empty(0, dtype=np.int64)
+        if matches:
+            arr = np.array(matches, dtype=np.int64).reshape(-1, 3)
+            kind = self._kind[arr[:, 0]]
+            keywords = np.sort(arr[kind == 0, 2]) + lo
+        for c, starts, sig in self._shapes.find(ShapeMatcher.pad(window), window.size):
+            starts = starts + lo
+            ends = starts + c.length
+            own = (ends > own_start) & (ends <= own_end)
+            if own.any():
+                self._shape_group(mv, c, starts[own], sig[own], keywords, groups)
+        if matches:
+            pid, frm, to = arr[:, 0], arr[:, 1] + lo, arr[:, 2] + lo
+            at_end = self._at_end[pid]
+            valid = ~at_end | (hi == len(mv))  # \z at a window cut is no end of the data
+            tok_end = to - self._post[pid]
+            sel = valid & (kind == 1)
+            if sel.any():
+                self._email_group(mv, window, lo, tok_end[sel], own_start, own_end, groups)
+            sel = np.nonzero(valid & (kind == 2) & (tok_end > own_start) & (tok_end <= own_end))[0]
+            if sel.size:
+                self._iban_group(mv, pid[sel], frm[sel], to[sel], groups)
+        return groups
 
     # -- validation ---------------------------------------------------------------------------------
-    def _window_hits(self, mv: memoryview, matches: list[tuple[int, int, int]], lo: int, own_start: int,
-                     own_end: int) -> list[IdHit]:
-        arr = np.array(matches, dtype=np.int64).reshape(-1, 3)
-        pid, frm, to = arr[:, 0], arr[:, 1] + lo, arr[:, 2] + lo
-        fixed = self._is_fixed[pid]
-        tok_end = to - self._post[pid]
-        keep = (tok_end > own_start) & (tok_end <= own_end)
-        hits: list[IdHit] = []
-        window = np.frombuffer(mv[lo:own_end], dtype=np.uint8)
-        f_sel = np.nonzero(keep & fixed)[0]
-        if f_sel.size:
-            self._fixed_hits(mv, window, lo, pid[f_sel], tok_end[f_sel], own_end, hits)
-        email = keep & self._is_email_end[pid]
-        if email.any():
-            rest = _email_hits(mv, window, lo, tok_end[email], hits)
-            if rest.size:  # too close to the window start for the vectorised path: one by one
-                for end in rest.tolist():
-                    hit = _email_hit(mv, end)
-                    if hit is not None:
-                        hits.append(hit)
-        v_sel = np.nonzero(keep & ~fixed & ~email)[0]
-        if v_sel.size:
-            self._variable_hits(mv, pid[v_sel], frm[v_sel], to[v_sel], hits)
-        hits.sort(key=_OFFSET)
-        return hits
-
-    def _edges_ok(self, mv: memoryview, id_type: str, start: int, end: int) -> bool:
-        """Boundary check against the whole buffer (for matches anchored at a window edge)."""
-        if start > 0 and mv[start - 1] in _NOT_BEFORE.get(id_type, _ALNUM):
-            return False
-        return not (end < len(mv) and mv[end] in _NOT_AFTER.get(id_type, _ALNUM))
-
-    def _fixed_hits(self, mv: memoryview, window: np.ndarray, lo: int, pid: np.ndarray, tok_end: np.ndarray,
-                    own_end: int, hits: list[IdHit]) -> None:
-        start = tok_end - self._length[pid]
-        # a match anchored at a window edge that is not the buffer's edge: check its real neighbours
-        keep = np.ones(pid.size, dtype=bool)
-        for i in np.nonzero(self._variant[pid] != 0)[0].tolist():
-            p = self._patterns[int(pid[i])]
-            keep[i] = self._edges_ok(mv, p.id_type, int(start[i]), int(tok_end[i]))
-        # the four boundary variants of a form are mutually exclusive: one row per token already
-        form_ids = self._form_of[pid]
-        rows = np.nonzero(keep)[0]
-        for fid in np.unique(form_ids[rows]).tolist():
-            sel = rows[form_ids[rows] == fid]
-            form = self._patterns[int(pid[sel[0]])].fixed
-            self._form_hits(mv, window, lo, form, start[sel], hits)
-
-    def _form_hits(self, mv: memoryview, window: np.ndarray, lo: int, form: P.FixedForm, starts: np.ndarray,
-                   hits: list[IdHit]) -> None:
-        sig = np.asarray(form.sig, dtype=np.int64)
-        chars = window[(starts - lo)[:, None] + sig[None, :]]  # one row of significant characters per match
-        id_type = form.id_type
+    def _shape_group(self, mv: memoryview, c: _Compiled, starts: np.ndarray, chars: np.ndarray,
+                     keywords: np.ndarray, groups: list[_Group]) -> None:
+        """Check digits of one form's matches, vectorised; context for FINESS/RPPS; one group of values."""
+        id_type = c.shape.id_type
         ok = np.ones(len(starts), dtype=bool)
         slow = np.zeros(len(starts), dtype=bool)
         if id_type == "nir":
             digits = chars.astype(np.int64) - 0x30
-            # Corsica: 2A -> 19, 2B -> 18 in the key computation (the pattern allows only 2A/2B/2a/2b letters)
+            # Corsica: 2A -> 19, 2B -> 18 in the key computation (the shape allows only 2A/2B/2a/2b letters)
             dept_letter = chars[:, 6] | 0x20  # lower-cased; digits are unchanged by the bit
             corsica = chars[:, 6] > 0x39
             digits[corsica, 5] = 1
@@ -293,52 +315,86 @@ class IdentifierScanner:
             slow = chars[:, 1] > 0x39 if id_type == "finess" else slow
             ok = _luhn_ok(np.where(slow[:, None], 0x30, chars))
         rows = np.nonzero(ok | slow)[0]
-        width, length = chars.shape[1], form.length
+        length = c.length
+        if id_type in self.context_types and rows.size:
+            rows = rows[self._near_keyword(mv, starts[rows], length, keywords)]
+        if not rows.size:
+            return
+        width = chars.shape[1]
         blob = chars[rows].tobytes()
         if id_type == "nir":
             blob = blob.upper()  # 2a -> 2A
-        values = [form.prefix + blob[k : k + width].decode("ascii") for k in range(0, len(blob), width)]
+        values = _split_fixed(blob, width, c.shape.prefix)
         offsets = starts[rows].tolist()
-        if not slow.any() and id_type not in self.context_types:
-            hits.extend(map(_new_hit, zip(repeat(id_type), values, offsets, repeat(length))))
-            return
-        for value, s, is_slow in zip(values, offsets, slow[rows].tolist(), strict=True):
-            if is_slow:  # a Corsican FINESS
-                try:
-                    value = normalise(id_type, value)
-                except ValueError:
-                    continue
-            if id_type in self.context_types and not self._has_context(mv, s, s + length):
-                continue
-            hits.append(IdHit(id_type, value, s, length))
+        if slow[rows].any():  # Corsican FINESS: the validator knows the 2A/2B rule
+            kept_v, kept_o = [], []
+            for value, s, is_slow in zip(values, offsets, slow[rows].tolist(), strict=True):
+                if is_slow:
+                    try:
+                        value = normalise(id_type, value)
+                    except ValueError:
+                        continue
+                kept_v.append(value)
+                kept_o.append(s)
+            values, offsets = kept_v, kept_o
+        if values:
+            groups.append(_Group(id_type, values, offsets, length))
 
-    def _has_context(self, mv: memoryview, start: int, end: int) -> bool:
-        lo = max(0, start - self.context_bytes)
-        hi = min(len(mv), end + self.context_bytes)
-        return CONTEXT_KEYWORDS.search(bytes(mv[lo:hi])) is not None
+    def _near_keyword(self, mv: memoryview, starts: np.ndarray, length: int, keywords: np.ndarray) -> np.ndarray:
+        """Mask of the tokens with a context keyword within ``context_bytes``: hyperscan's keyword ends rule out
+        most tokens at once; the others are confirmed with :data:`CONTEXT_KEYWORDS` on the same slice as before."""
+        lo = np.maximum(starts - self.context_bytes, 0)
+        hi = np.minimum(starts + length + self.context_bytes, len(mv))
+        maybe = np.searchsorted(keywords, lo + _KEYWORD_MIN_LEN, "left") < np.searchsorted(keywords, hi, "right")
+        out = np.zeros(len(starts), dtype=bool)
+        for i in np.nonzero(maybe)[0].tolist():
+            out[i] = CONTEXT_KEYWORDS.search(bytes(mv[int(lo[i]) : int(hi[i])])) is not None
+        return out
 
-    def _variable_hits(self, mv: memoryview, pid: np.ndarray, frm: np.ndarray, to: np.ndarray,
-                       hits: list[IdHit]) -> None:
-        best: dict[tuple[str, int], IdHit] = {}
+    def _edges_ok(self, mv: memoryview, id_type: str, start: int, end: int) -> bool:
+        """Boundary check against the whole buffer (for matches anchored at a window edge)."""
+        if start > 0 and mv[start - 1] in _NOT_BEFORE.get(id_type, _ALNUM):
+            return False
+        return not (end < len(mv) and mv[end] in _NOT_AFTER.get(id_type, _ALNUM))
+
+    def _email_group(self, mv: memoryview, window: np.ndarray, lo: int, ends: np.ndarray, own_start: int,
+                     own_end: int, groups: list[_Group]) -> None:
+        """E-mail addresses ending at ``ends`` (one per start: the longest), kept when they end in the own range."""
+        starts, stops, values = _email_hits(window, lo, np.unique(ends))
+        if starts.size > 1:  # x@chu.rennes and x@chu.rennes.fr: one address, the longest
+            order = np.lexsort((-stops, starts))
+            first = np.ones(order.size, dtype=bool)
+            first[1:] = starts[order][1:] != starts[order][:-1]
+            keep = np.sort(order[first])
+        else:
+            keep = np.arange(starts.size)
+        own = keep[(stops[keep] > own_start) & (stops[keep] <= own_end)]
+        if own.size:
+            s, e = starts[own], stops[own]
+            groups.append(_Group("email", [values[i] for i in own.tolist()], s.tolist(), (e - s).tolist()))
+
+    def _iban_group(self, mv: memoryview, pid: np.ndarray, frm: np.ndarray, to: np.ndarray,
+                    groups: list[_Group]) -> None:
+        best: dict[int, tuple[str, int]] = {}
         for p, f, t in zip(pid.tolist(), frm.tolist(), to.tolist(), strict=True):
             pat = self._patterns[p]
             end = t if pat.variant & 2 else t - 1
-            if not pat.variable.som:
-                hit = _email_hit(mv, end)
-                if hit is not None and (pat.variant == 0 or self._edges_ok(mv, "email", hit.offset, end)):
-                    best[("email", hit.offset)] = hit
-                continue
             start = f if pat.variant & 1 else f + 1
             if pat.variant and not self._edges_ok(mv, pat.id_type, start, end):
                 continue
-            key = (pat.id_type, start)
-            if key in best and best[key].length >= end - start:
+            if start in best and best[start][1] >= end - start:
                 continue
             raw = bytes(mv[start:end]).decode("ascii")
-            value = raw.replace(" ", "") if is_valid_iban(raw) else None
-            if value is not None:
-                best[key] = IdHit(pat.id_type, value, start, end - start)
-        hits.extend(best.values())
+            if is_valid_iban(raw):
+                best[start] = (raw.replace(" ", ""), end - start)
+        if best:
+            groups.append(_Group("iban", [v for v, _ in best.values()], list(best), [n for _, n in best.values()]))
+
+
+def _split_fixed(blob: bytes, width: int, prefix: str) -> list[str]:
+    """Fixed-width ASCII records of ``blob`` as strings, each with ``prefix``."""
+    text = blob.decode("ascii")
+    return [prefix + text[k : k + width] for k in range(0, len(text), width)]
 
 
 def _luhn_ok(chars: np.ndarray) -> np.ndarray:
@@ -355,34 +411,34 @@ def _luhn_ok(chars: np.ndarray) -> np.ndarray:
 _EMAIL_LOCAL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-"
 # bytes.translate table: a local-part character -> "a", anything else -> " " (then rfind(" ") finds the start)
 _LOCAL_MAP = bytes(0x61 if c in _EMAIL_LOCAL_CHARS else 0x20 for c in range(256))
-
-
-def _email_hit(mv: memoryview, end: int) -> IdHit | None:
-    """The e-mail address ending at ``end`` (hyperscan gives only the end): its start is found backwards."""
-    region = bytes(mv[end - 320 if end > 320 else 0 : end])
-    at = region.rfind(b"@")
-    if at <= 0:
-        return None
-    head = region[at - 65 if at > 65 else 0 : at]
-    cut = head.translate(_LOCAL_MAP).rfind(b" ")
-    local = head[cut + 1 :]
-    if not local or len(local) > 64 or local[0] == 0x2E or local[-1] == 0x2E or b".." in local:
-        return None  # 65 local characters: part of a longer token
-    domain = region[at + 1 :]
-    if len(local) + len(domain) >= 254 or (len(domain) > 63 and max(map(len, domain.split(b"."))) > 63):
-        return None
-    start = end - len(region) + at - len(local)
-    return IdHit("email", (local + b"@" + domain).decode("ascii").lower(), start, end - start)
-
-
 _LOCAL_OK = np.frombuffer(_LOCAL_MAP, dtype=np.uint8) == 0x61
 _AT_SPAN = 64  # the @ is looked for in the 64 bytes before the end (longer domains go one by one)
+_LOOK_BACK = 320  # an address is at most 254 bytes; its @ is looked for this far back
 
 
-def _email_hits(mv: memoryview, window: np.ndarray, lo: int, ends: np.ndarray, hits: list[IdHit]) -> np.ndarray:
-    """E-mail addresses ending at ``ends``, found together with numpy; returns the ends left for ``_email_hit``."""
-    near = ends - lo >= _AT_SPAN + 65
-    rel = ends[near] - lo
+def _email_start(data: bytes, end: int) -> tuple[int, int] | None:
+    """(start, @ position) of the address ending at ``end`` (hyperscan gives only the end), found backwards."""
+    base = end - _LOOK_BACK if end > _LOOK_BACK else 0
+    at = data.rfind(b"@", base, end) - base
+    if at <= 0:
+        return None
+    head = data[base + at - 65 if at > 65 else base : base + at]
+    cut = head.translate(_LOCAL_MAP).rfind(b" ")
+    local_len = len(head) - cut - 1
+    if not local_len or local_len > 64:
+        return None  # 65 local characters: part of a longer token
+    return base + at - local_len, base + at
+
+
+def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Addresses ending at ``ends`` (sorted, absolute; ``window`` starts at ``lo``): ``(starts, ends, values)``.
+
+    An address reported at several ends (``x@chu.rennes`` and ``x@chu.rennes.fr``) is kept once, the longest,
+    before it is checked (dots, lengths).
+    """
+    rel_all = ends - lo
+    near = rel_all >= _AT_SPAN + 65
+    rel = rel_all[near]
     tail = window[rel[:, None] - _AT_SPAN + np.arange(_AT_SPAN)]
     is_at = tail == 0x40
     found = is_at.any(axis=1)
@@ -392,23 +448,40 @@ def _email_hits(mv: memoryview, window: np.ndarray, lo: int, ends: np.ndarray, h
     bounded = ~head_ok.all(axis=1)  # 65 local characters in a row: part of a longer token
     local_len = np.argmax(~head_ok[:, ::-1], axis=1)
     good = bounded & (local_len > 0)
-    starts, rel = at[good] - local_len[good], rel[good]
-    # one address may be reported at several ends (x@chu.rennes and x@chu.rennes.fr): keep the longest
-    last = starts.size - 1 - np.unique(starts[::-1], return_index=True)[1]
-    starts, rel, at = starts[last], rel[last], (at[good])[last]
-    dot = window == 0x2E
-    dots = np.concatenate(([0], np.cumsum(dot[1:] & dot[:-1])))  # dots[i]: ".." pairs ending at or before i
-    ok = ~dot[starts] & ~dot[at - 1] & (dots[at - 1] == dots[starts]) & (rel - starts <= 254)
+    starts, stops, ats = at[good] - local_len[good], rel[good], at[good]
+    rest = np.concatenate([rel_all[~near], rel_all[near][~found]])
+    if rest.size:  # near the window start or a long domain: one by one
+        raw = window.tobytes()
+        more = [(r, *found_) for r in rest.tolist() if (found_ := _email_start(raw, r)) is not None]
+        if more:
+            extra = np.array(more, dtype=np.int64).reshape(-1, 3)
+            starts = np.concatenate([starts, extra[:, 1]])
+            stops = np.concatenate([stops, extra[:, 0]])
+            ats = np.concatenate([ats, extra[:, 2]])
+    if not starts.size:
+        return starts, stops, []
+    # one address per start: the longest
+    order = np.lexsort((-stops, starts))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = starts[order][1:] != starts[order][:-1]
+    keep = np.sort(order[first])
+    starts, stops, ats = starts[keep], stops[keep], ats[keep]
+    # local part: no leading, trailing or double dot (gathered from the 64 bytes before the @)
+    local = window[ats[:, None] - 64 + np.arange(64)]
+    inside = np.arange(64)[None, :] >= (64 - (ats - starts))[:, None]
+    dot = (local == 0x2E) & inside
+    ok = ~dot[:, -1] & ~(dot[:, 1:] & dot[:, :-1]).any(axis=1) & (window[starts] != 0x2E)
+    ok &= stops - starts <= 254
+    starts, stops = starts[ok], stops[ok]
     raw = window.tobytes()
-    tokens = [raw[s:e] for s, e in zip(starts[ok].tolist(), rel[ok].tolist(), strict=True)]
+    tokens = [raw[s:e] for s, e in zip(starts.tolist(), stops.tolist(), strict=True)]
+    long_label = [len(t) > 70 and max(map(len, t.partition(b"@")[2].split(b"."))) > 63 for t in tokens]
+    if any(long_label):
+        ok = ~np.array(long_label)
+        starts, stops = starts[ok], stops[ok]
+        tokens = [t for t, bad in zip(tokens, long_label, strict=True) if not bad]
     values = b"\n".join(tokens).decode("ascii").lower().split("\n") if tokens else []
-    for token, value, s in zip(tokens, values, (starts[ok] + lo).tolist(), strict=True):
-        if len(token) > 70 and max(map(len, token.partition(b"@")[2].split(b"."))) > 63:
-            continue
-        hits.append(_new_hit(("email", value, s, len(token))))
-    leftover = ends[~near]
-    return np.concatenate([leftover, ends[near][~found]])
-
+    return starts + lo, stops + lo, values
 
 def count_unique(hits: Iterable[IdHit]) -> dict[str, tuple[int, int]]:
     """``{type: (hits, unique values)}`` -- the shape of report.json's ``identifiers``."""
