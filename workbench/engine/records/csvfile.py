@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from workbench.engine.records import checks
 from workbench.engine.records.columns import SAMPLE_LIMIT, is_known_header, map_columns
 from workbench.engine.records.errors import RecordsError
-from workbench.engine.records.frame import tabular_frame
+from workbench.engine.records.frame import columns_frame
 from workbench.engine.records.tables import is_person_table, rows_to_frame, unique_headers
 
 MAX_LINE_CHARS = 64 * 2**20  # one physical line; beyond it the file is refused, not read into memory
@@ -193,11 +193,7 @@ def _arrow_frames(
             while table.num_rows - offset >= batch_rows or (record_batch is None and offset < table.num_rows):
                 part = table.slice(offset, batch_rows)
                 offset += part.num_rows
-                src = pd.DataFrame(
-                    {h: part.column(i).to_numpy(zero_copy_only=False).astype(object) for i, h in enumerate(headers)},
-                    columns=headers, dtype=object,
-                )
-                yield tabular_frame(src, mapping, item=vpath, table=None,
+                yield columns_frame(dict(zip(headers, part.columns, strict=True)), mapping, item=vpath, table=None,
                                     locators=[f"row:{k}" for k in range(number, number + part.num_rows)])
                 number += part.num_rows
             rest = table.slice(offset)

@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from workbench.engine.records import checks
+from workbench.engine.records import checks, fastnorm
 from workbench.engine.records.columns import sources
 
 COMMON_COLUMNS = [
@@ -58,24 +59,9 @@ def _objects(values: Iterable[object]) -> np.ndarray:
     return array
 
 
-def _normalise(values: np.ndarray, fn: Callable[[object], str | None]) -> np.ndarray:
-    """Apply a normaliser once per distinct value (columns repeat a lot: cities, dates, sexes)."""
-    if not len(values):
-        return np.empty(0, dtype=object)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [fn(u) for u in uniques]
-    mapped[-1] = None  # code -1: missing
-    return mapped[codes]
-
-
-_truthy = np.frompyfunc(bool, 1, 1)
-
-
 def _present(values: np.ndarray) -> np.ndarray:
-    if not len(values):
-        return np.zeros(0, dtype=bool)
-    return _truthy(values).astype(bool)  # None and "" are absent (src values are never NaN here)
+    """None and "" are absent (src values are never NaN here)."""
+    return values.astype(bool)
 
 
 def _event_bounds(columns: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,11 +89,17 @@ def _categories(masks: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         mask = masks.get(name)
         if mask is not None:
             code |= mask.astype(np.int64) << bit
-    names = {}
-    for value in np.unique(code):
-        parts = [name for bit, name in enumerate(CATEGORIES) if value >> bit & 1]
-        names[int(value)] = ",".join(parts) if parts else None
-    return np.array([names[int(c)] for c in code], dtype=object)
+    return _CATEGORY_NAMES[code]
+
+
+def _category_names() -> np.ndarray:
+    names = np.full(1 << len(CATEGORIES), None, dtype=object)
+    for value in range(1, len(names)):
+        names[value] = ",".join(name for bit, name in enumerate(CATEGORIES) if value >> bit & 1)
+    return names
+
+
+_CATEGORY_NAMES = _category_names()
 
 
 def tabular_frame(
@@ -119,13 +111,51 @@ def tabular_frame(
     table: str | None = None,
 ) -> pd.DataFrame:
     """Records of a table batch: ``src`` has the source header names as columns (unique), one row per record."""
-    n = len(src)
-    raw = {name: _objects(src[name].to_numpy(dtype=object)) for name in src.columns}
+    columns = {name: src[name].to_numpy(dtype=object) for name in src.columns}
+    return columns_frame(columns, mapping, item=item, locators=locators, table=table)
+
+
+Column = np.ndarray | pa.Array | pa.ChunkedArray
+
+
+def _column_pair(values: Column) -> tuple[np.ndarray, pa.Array | None]:
+    """The column as an object array of str/None, and as an Arrow string array when it is one."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+            values = values.cast(pa.string())
+        return values.to_numpy(zero_copy_only=False), values
+    return _objects(values), None
+
+
+def columns_frame(
+    columns: Mapping[str, Column],
+    mapping: Mapping[str, str],
+    *,
+    item: str,
+    locators: Sequence[str],
+    table: str | None = None,
+) -> pd.DataFrame:
+    """Records of a table batch given column by column (object arrays of str/None, or Arrow string arrays)."""
+    raw: dict[str, np.ndarray] = {}
+    arrow: dict[str, pa.Array | None] = {}
+    for name, values in columns.items():
+        raw[name], arrow[name] = _column_pair(values)
+    n = len(locators)
+
+    def arrow_of(source: str) -> pa.Array | None:
+        if arrow[source] is None:
+            arrow[source] = fastnorm.to_arrow(raw[source])
+        return arrow[source]
+
     common: dict[str, np.ndarray] = {}
     for field, fn in NORMALISERS.items():
         source = mapping.get(field)
-        common[field] = _normalise(raw[source], fn) if source in raw else np.full(n, None, dtype=object)
-    events = [_normalise(raw[s], checks.norm_date) for s in sources(dict(mapping), "event_date") if s in raw]
+        common[field] = (fastnorm.normalise(raw[source], arrow_of(source), fn) if source in raw
+                         else np.full(n, None, dtype=object))
+    events = [fastnorm.normalise(raw[s], arrow_of(s), checks.norm_date)
+              for s in sources(dict(mapping), "event_date") if s in raw]
     first, last = _event_bounds(events, n)
     masks: dict[str, np.ndarray] = {
         "identity": _any(common, IDENTITY_FIELDS, n),

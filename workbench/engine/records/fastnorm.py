@@ -1,0 +1,156 @@
+"""Column-wise normalisers: the per-value functions of ``checks`` applied to whole columns, fast.
+
+Each field has a *fast set* of values, recognised with one RE2 regex over the Arrow column, whose normal form
+is computed with Arrow/numpy kernels and is by construction exactly what the ``checks`` function returns
+(plain ASCII digits, no stray whitespace...). Every other non-empty value goes through the ``checks``
+function itself, once per distinct value. So the result is always ``[fn(v) for v in column]``, only cheaper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.engine.records import checks
+
+# Characters Python's str.split()/str.strip() treat as whitespace (str.isspace), as an RE2 class body.
+_SPACE = r"\x00-\x20\x7f-\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_TEXT_TIDY = rf"^[^{_SPACE}]+(?: [^{_SPACE}]+)*$"  # norm_text leaves it as is
+_UPPER_CODE = r"^[0-9A-Z]+$"  # norm_nir leaves it as is
+_FINESS9 = r"^[0-9A-Z]{9}$"  # norm_finess leaves it as is
+_POSTCODE5 = r"^[0-9]{5}$"
+_POSTCODE4 = r"^[0-9]{4}$"
+_EMAIL_ASCII = r"^[!-~]+$"  # no whitespace, ASCII: lower() is ascii_lower
+# A French number written 0X XX XX XX XX or +33 (0)X..., separators (space . -) optional: norm_phone removes the
+# separators and gives +33 and the nine digits. Values the rewrite leaves unchanged go to norm_phone.
+_PHONE_SEP = r"[ .\-]?"
+_PHONE_FAST = (rf"^(?:0|\+33{_PHONE_SEP}(?:0{_PHONE_SEP})?)([1-9]){_PHONE_SEP}([0-9]{{2}}){_PHONE_SEP}"
+               rf"([0-9]{{2}}){_PHONE_SEP}([0-9]{{2}}){_PHONE_SEP}([0-9]{{2}})$")
+# ISO (checks._DATE_PATTERNS[0]) or French (pattern [3], the first that can match it) with two-digit day and
+# month, an optional time part, at most 40 characters; ASCII digits only (Python's \d also takes other scripts'
+# digits: those values go to checks.norm_date).
+_DATE_FAST = (r"^(?:([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{2})[/.\-]([0-9]{2})[/.\-]([0-9]{4}))"
+              r"(?:[T ][^\n]{0,29})?$")
+_DATE_ISO_OUT = r"\1\6-\2\5-\3\4"
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def to_arrow(values: np.ndarray) -> pa.Array | None:
+    """A string Arrow array of an object array of str/None; None when it holds anything else."""
+    try:
+        return pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def per_distinct(values: np.ndarray, fn: Callable[[object], str | None]) -> np.ndarray:
+    """``fn`` applied once per distinct value (None stays None)."""
+    if not len(values):
+        return np.empty(0, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = None  # code -1: missing
+    return mapped[codes]
+
+
+def _mask(arr: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(arr, pattern).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _finish(objs: np.ndarray, out: np.ndarray, done: np.ndarray, fn: Callable[[object], str | None]) -> np.ndarray:
+    """Values not handled yet (and not empty) go through ``fn``; empty and missing ones stay None."""
+    rest = ~done & objs.astype(bool)
+    if rest.any():
+        out[rest] = per_distinct(objs[rest], fn)
+    return out
+
+
+def _identity(pattern: str, fn: Callable[[object], str | None]) -> Callable[[np.ndarray, pa.Array], np.ndarray]:
+    def run(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+        done = _mask(arr, pattern)
+        out = np.full(len(objs), None, dtype=object)
+        out[done] = objs[done]
+        return _finish(objs, out, done, fn)
+
+    return run
+
+
+def _postcode(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+    five = _mask(arr, _POSTCODE5)
+    four = _mask(arr, _POSTCODE4)
+    out = np.full(len(objs), None, dtype=object)
+    out[five] = objs[five]
+    if four.any():
+        out[four] = per_distinct(objs[four], lambda v: "0" + v)  # type: ignore[operator]
+    return _finish(objs, out, five | four, checks.norm_postcode)
+
+
+def _email(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+    done = _mask(arr, _EMAIL_ASCII)
+    out = np.full(len(objs), None, dtype=object)
+    if done.any():
+        lowered = pc.ascii_lower(arr).to_numpy(zero_copy_only=False)
+        out[done] = lowered[done]
+    return _finish(objs, out, done, checks.norm_email)
+
+
+def _phone(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+    national = pc.replace_substring_regex(arr, _PHONE_FAST, r"+33\1\2\3\4\5")
+    done = pc.not_equal(national, arr).fill_null(False).to_numpy(zero_copy_only=False)  # rewritten: matched
+    out = np.full(len(objs), None, dtype=object)
+    if done.any():
+        out[done] = national.to_numpy(zero_copy_only=False)[done]
+    return _finish(objs, out, done, checks.norm_phone)
+
+
+def _dates(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+    """``checks.norm_date`` of ISO and French dates (with an optional time part) without a call per value.
+
+    Matching values are rewritten ``yyyy-mm-dd`` by one regex, the distinct ones checked on the calendar with
+    numpy (the same rules as ``datetime.date`` and the 1850-2200 range).
+    """
+    done = _mask(arr, _DATE_FAST)
+    out = np.full(len(objs), None, dtype=object)
+    if done.any():
+        iso = pc.if_else(pa.array(done), pc.replace_substring_regex(arr, _DATE_FAST, _DATE_ISO_OUT), "0000-00-00")
+        encoded = pc.dictionary_encode(iso)
+        uniques = encoded.dictionary
+        offsets = np.frombuffer(uniques.buffers()[1], dtype=np.int32)[uniques.offset:uniques.offset + len(uniques) + 1]
+        chars = np.frombuffer(uniques.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+        digits = chars.reshape(-1, 10).astype(np.int64) - ord("0")
+        y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+        m = digits[:, 5] * 10 + digits[:, 6]
+        d = digits[:, 8] * 10 + digits[:, 9]
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        last = _DAYS[np.clip(m, 0, 12)] + ((m == 2) & leap)
+        valid = (y >= 1850) & (y <= 2200) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
+        texts = uniques.to_numpy(zero_copy_only=False)
+        texts[~valid] = None
+        out[:] = texts[encoded.indices.to_numpy(zero_copy_only=False)]
+    return _finish(objs, out, done, checks.norm_date)
+
+
+COLUMN_NORMALISERS: dict[Callable[[object], str | None], Callable[[np.ndarray, pa.Array], np.ndarray]] = {
+    checks.norm_text: _identity(_TEXT_TIDY, checks.norm_text),
+    checks.norm_nir: _identity(_UPPER_CODE, checks.norm_nir),
+    checks.norm_finess: _identity(_FINESS9, checks.norm_finess),
+    checks.norm_postcode: _postcode,
+    checks.norm_email: _email,
+    checks.norm_phone: _phone,
+    checks.norm_date: _dates,
+}
+
+
+def normalise(objs: np.ndarray, arr: pa.Array | None, fn: Callable[[object], str | None]) -> np.ndarray:
+    """``[fn(v) for v in objs]`` as an object array; ``arr`` is the same column in Arrow (None: not available)."""
+    if not len(objs):
+        return np.empty(0, dtype=object)
+    column = COLUMN_NORMALISERS.get(fn)
+    if column is None or arr is None:
+        return per_distinct(objs, fn)
+    return column(objs, arr)
