@@ -467,7 +467,7 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
     keep = np.sort(order[first])
     starts, stops, ats = starts[keep], stops[keep], ats[keep]
     # local part: no leading, trailing or double dot (gathered from the 64 bytes before the @)
-    local = window[ats[:, None] - 64 + np.arange(64)]
+    local = window[np.maximum(ats[:, None] - 64 + np.arange(64), 0)]  # bytes before the start are masked
     inside = np.arange(64)[None, :] >= (64 - (ats - starts))[:, None]
     dot = (local == 0x2E) & inside
     ok = ~dot[:, -1] & ~(dot[:, 1:] & dot[:, :-1]).any(axis=1) & (window[starts] != 0x2E)
