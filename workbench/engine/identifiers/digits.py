@@ -63,6 +63,13 @@ class ShapeMatcher:
             for k in c.anchor_lens:
                 self.by_len.setdefault(k, []).append(c)
         self.max_length = max(c.length for c in self.shapes)
+        # per anchor length, the bytes any of its forms accepts before, at the start of and after the run
+        self.union: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for k, compiled in self.by_len.items():
+            before = np.any([c.table[c.anchor - 1] if c.anchor else ~c.not_before for c in compiled], axis=0)
+            first = np.any([c.table[c.anchor] for c in compiled], axis=0)
+            after = np.any([c.table[c.anchor + k] if c.anchor + k < c.length else ~_ALNUM for c in compiled], axis=0)
+            self.union[k] = (before, first, after)
 
     @staticmethod
     def pad(window: np.ndarray) -> np.ndarray:
@@ -88,6 +95,11 @@ class ShapeMatcher:
                 continue
             r_start, r_end = starts[runs], ends[runs]
             before, after, first = buf[r_start - 1], buf[r_end], buf[r_start]
+            u_before, u_first, u_after = self.union[k]
+            maybe = u_first[first] & u_before[before] & u_after[after]
+            if not maybe.all():
+                r_start, r_end = r_start[maybe], r_end[maybe]
+                before, after, first = before[maybe], after[maybe], first[maybe]
             for c in compiled:
                 a = c.anchor
                 ok = c.table[a][first]
