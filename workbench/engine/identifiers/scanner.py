@@ -475,7 +475,7 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
     starts, stops = starts[ok], stops[ok]
     raw = window.tobytes()
     tokens = [raw[s:e] for s, e in zip(starts.tolist(), stops.tolist(), strict=True)]
-    long_label = [len(t) > 70 and max(map(len, t.partition(b"@")[2].split(b"."))) > 63 for t in tokens]
+    long_label = [len(t) > 68 and max(map(len, t.partition(b"@")[2].split(b"."))) > 63 for t in tokens]
     if any(long_label):
         ok = ~np.array(long_label)
         starts, stops = starts[ok], stops[ok]
