@@ -1,14 +1,14 @@
-"""Find check-digit-validated identifiers in raw bytes, fast: hyperscan finds candidates, numpy validates.
+"""Find check-digit-validated identifiers in raw bytes, fast: numpy finds and validates the fixed forms.
 
-``IdentifierScanner().scan(buf)`` takes bytes, a memoryview or an mmap of any size. Hyperscan reads a 32-bit
-length (a buffer over 4 GiB is silently cut), so the buffer is fed in windows of ``window`` bytes that overlap by
-``overlap`` bytes; a token belongs to the window where it *ends*, so one straddling a window edge is reported
-once. Boundaries are part of the patterns (a NIR inside a 20-digit run does not match); at window edges they are
-re-checked against the whole buffer.
+``IdentifierScanner().scan(buf)`` takes bytes, a memoryview or an mmap of any size. The buffer is read in windows
+of ``window`` bytes, each with ``margin`` bytes of context on both sides (hyperscan reads a 32-bit length; numpy
+passes stay in the caches); a token belongs to the window where it *ends*, so one straddling a window edge is
+reported once, and boundaries are judged on the real neighbouring bytes.
 
-Per window, the matches of each fixed-length form are validated together with numpy (NIR key, Luhn), so the
-Python cost per identifier is the hyperscan callback plus building the value string. E-mails and IBANs
-(variable length, start-of-match patterns) are checked one by one.
+Per window: the fixed-length forms (NIR, FINESS, RPPS, phones) are found by :mod:`.digits` (digit runs, byte
+tables, no callback per match) and validated together (NIR key, Luhn); hyperscan finds e-mail ends, IBANs and
+the context keywords in one pass. ``count`` tallies values with ``Counter`` (no object per hit but its value).
+The previous design (hyperscan for every form) is kept in :mod:`.reference` as the differential tests' oracle.
 
 Context: FINESS (9 characters) and RPPS (11 digits) are Luhn numbers: one random 9- or 11-digit number in ten
 passes. They are reported only when an identifying keyword (``FINESS``, ``RPPS``, ``IDNPS``, ``ADELI``, their
