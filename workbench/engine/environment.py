@@ -49,8 +49,8 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("python-stdnum", "stdnum", True),
     ("pillow", "PIL", True),
     ("scipy", "scipy", True),
-    ("pywavelets", "pywt", True),
-    ("psutil", "psutil", True),
+    ("pywavelets", "pywt", False),  # pinned, not imported by this version: the bundle may leave it out
+    ("psutil", "psutil", False),  # pinned, not imported by this version
     ("rich", "rich", True),
     ("faker", "faker", False),  # demo and synthetic data only
     ("pyside6", "PySide6", False),  # the window only: the command line works without it
