@@ -57,12 +57,17 @@ class SqlPagedModel(QAbstractTableModel):
         self._exhausted = False
         self._indexed = self._indexed_columns()
         self.decorate: Callable[[QModelIndex, tuple], object] | None = None
+        self._notifying = False
         self._recount()
 
     # -- configuration ----------------------------------------------------------------------------
     @property
     def columns(self) -> list[Column]:
         return self._columns
+
+    @property
+    def id_expr(self) -> str:
+        return self._id_expr
 
     def set_masked(self, masked: bool) -> None:
         if masked != self._masked:
@@ -92,7 +97,13 @@ class SqlPagedModel(QAbstractTableModel):
         self.beginResetModel()
         self._pages.clear()
         self._recount()
-        self.endResetModel()
+        if self._total is None:  # filtered: the first page comes with the reset
+            self._load_next()
+        self._notifying = True  # no fetchMore from listeners of modelReset/rowsInserted
+        try:
+            self.endResetModel()
+        finally:
+            self._notifying = False
 
     # -- SQL --------------------------------------------------------------------------------------
     def _indexed_columns(self) -> set[str]:
@@ -177,20 +188,29 @@ class SqlPagedModel(QAbstractTableModel):
         return not parent.isValid() and self._total is None and not self._exhausted
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if not self.canFetchMore(parent):
+        if self._notifying or not self.canFetchMore(parent):
             return
+        self._load_next(notify=True)
+
+    def _load_next(self, notify: bool = False) -> None:
         page = self._loaded // PAGE
         rows = self._fetch_page(page)
         if len(rows) < PAGE:
             self._exhausted = True
         if not rows:
             return
-        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + len(rows) - 1)
-        self._pages[page] = rows
-        while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
-        self._loaded += len(rows)
-        self.endInsertRows()
+        self._notifying = True  # listeners of the insertion signals must not fetch again meanwhile
+        try:
+            if notify:
+                self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + len(rows) - 1)
+            self._pages[page] = rows
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+            self._loaded += len(rows)
+            if notify:
+                self.endInsertRows()
+        finally:
+            self._notifying = False
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

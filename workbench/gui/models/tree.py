@@ -48,6 +48,7 @@ class EvidenceTreeModel(QAbstractItemModel):
     def __init__(self, conn: sqlite3.Connection, parent=None) -> None:
         super().__init__(parent)
         self._conn = conn
+        self._notifying = False
         self._root = _Node(None, None, 0, None, self._count_children(None))
 
     def _count_children(self, item_id: int | None) -> int:
@@ -99,7 +100,7 @@ class EvidenceTreeModel(QAbstractItemModel):
         return len(node.children) < node.total
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if not self.canFetchMore(parent):
+        if self._notifying or not self.canFetchMore(parent):
             return
         node = self._node(parent)
         cond = "i.parent_id IS NULL" if node.item_id is None else "i.parent_id = ?"
@@ -113,10 +114,14 @@ class EvidenceTreeModel(QAbstractItemModel):
             node.total = len(node.children)  # the store changed: stop asking
             return
         first = len(node.children)
-        self.beginInsertRows(parent if parent.isValid() else QModelIndex(), first, first + len(rows) - 1)
-        for i, r in enumerate(rows):
-            node.children.append(_Node(r[0], node, first + i, tuple(r[:-1]), r[-1]))
-        self.endInsertRows()
+        self._notifying = True  # listeners of the insertion signals must not fetch again meanwhile
+        try:
+            self.beginInsertRows(parent if parent.isValid() else QModelIndex(), first, first + len(rows) - 1)
+            for i, r in enumerate(rows):
+                node.children.append(_Node(r[0], node, first + i, tuple(r[:-1]), r[-1]))
+            self.endInsertRows()
+        finally:
+            self._notifying = False
         if len(rows) < BATCH:
             node.total = len(node.children)
 
