@@ -39,7 +39,7 @@ from workbench.engine.records.hl7 import parse_hl7
 from workbench.engine.records.patients import PatientCounter, count_patients
 from workbench.engine.records.sheets import parse_ods, parse_xlsx
 from workbench.engine.records.sqldump import SqlTable, detect_dialect, iter_sql_tables
-from workbench.engine.records.tables import table_records
+from workbench.engine.records.tables import block_records
 
 __all__ = [
     "CATEGORIES", "COMMON_COLUMNS", "KINDS", "SRC_PREFIX", "PatientCounter", "RecordsError", "SqlTable",
@@ -59,8 +59,8 @@ def parse_sql(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[
     with blob.open() as fh:
         for table in iter_sql_tables(fh, dialect, encoding=encoding):
             name = table.name
-            for frame in table_records(
-                table.columns, table.rows, item=vpath, table=name, locator_prefix=f"table:{name}/row:",
+            for frame in block_records(
+                table.columns, table.blocks if table.blocks is not None else [list(table.rows)], item=vpath, table=name, locator_prefix=f"table:{name}/row:",
                 batch_rows=batch_rows, first_number=counters[name] + 1,
             ):
                 counters[name] += len(frame)

@@ -26,6 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.engine.records import sqlfast
 from workbench.engine.records.errors import RecordsError
 
 CHUNK_CHARS = 1 << 20
@@ -41,6 +46,7 @@ class SqlTable:
     name: str
     columns: list[str]
     rows: Iterator[list[str | None]]
+    blocks: Iterator[Block] | None = None  # the same rows in blocks (read either ``rows`` or ``blocks``)
 
 
 # ------------------------------------------------------------------------------------------ regexes
@@ -86,6 +92,11 @@ _FAST_ROW = {
 }
 _FAST_SPLIT = {dialect: re.compile(v, re.DOTALL) for dialect, v in _FAST_VALUE.items()}
 FAST_LOOKAHEAD = 1 << 16
+FAST_MIN_CHARS = 2048  # a stretch shorter than this is read the exact way
+FAST_COOLDOWN_ROWS = 2000
+FAST_RETRY_ROWS = 256
+SLOW_BLOCK_ROWS = 4096
+_COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)
 _HEX_STRING = re.compile(r"[XxBb]'([^']*)'")
 _CAST = re.compile(r"\s*::\s*(?:\"[^\"]*\"|[A-Za-z_][\w ]*?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?(?=\s*[,)])")
 
@@ -271,6 +282,7 @@ class _Header:
     kind: str  # "insert" or "copy"
     name: str
     columns: list[str] | None  # explicit column list, None when the statement has none
+    text: str = ""  # INSERT: the statement text up to its first row (the fast path joins statements alike)
 
 
 class _Parser:
@@ -284,6 +296,7 @@ class _Parser:
         self.fast_split = _FAST_SPLIT[family]
         self.created: dict[str, list[str]] = {}
         self.pending: _Header | None = None
+        self.cooldown = 0  # rows to read the exact way after a fast attempt failed
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -320,7 +333,7 @@ class _Parser:
                 if m:
                     t.pos = m.end()
                     cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
-                    return _Header("insert", _table_name(m.group(1)), cols)
+                    return _Header("insert", _table_name(m.group(1)), cols, m.group(0))
             elif keyword == "COPY":
                 m = _COPY.match(buf, pos)
                 if m:
@@ -414,25 +427,57 @@ class _Parser:
 
     def insert_rows(self) -> Iterator[list[str | None]]:
         """The tuples of the current INSERT statement, up to its ``;``."""
+        for block in self.insert_blocks(""):
+            yield from block_rows(block)
+
+    def insert_blocks(self, prefix: str) -> Iterator[Block]:
+        """The rows of the current INSERT statement, up to its ``;``, in blocks (see ``Block``).
+
+        ``prefix`` is the statement text before its first row: the fast path also takes the following
+        statements that begin with the very same text (same table, same columns).
+        """
+        slow: list[list[str | None]] = []
+        try:
+            yield from self._insert_blocks(prefix, slow)
+        except RecordsError:
+            if slow:  # the rows read before the fault
+                yield slow
+            raise
+
+    def _insert_blocks(self, prefix: str, slow: list[list[str | None]]) -> Iterator[Block]:
         t = self.text
         while True:
             t.skip_ws()
             if len(t.buf) - t.pos < FAST_LOOKAHEAD:
                 t.need(FAST_LOOKAHEAD)
-            fast = self.fast_row.match(t.buf, t.pos)
-            if fast is not None and fast.end() < len(t.buf):
-                t.pos = fast.end()
-                yield self._split(fast.group(0))
+            table = self._fast_insert(prefix) if not self.cooldown else None
+            if table is not None:
+                if slow:
+                    yield slow[:]
+                    slow.clear()
+                yield table
             else:
-                if t.peek() != "(":
-                    raise RecordsError(f"malformed INSERT: expected '(' near {t.buf[t.pos:t.pos + 40]!r}")
-                t.pos += 1
-                yield self._tuple()
+                if len(slow) >= SLOW_BLOCK_ROWS:
+                    yield slow[:]
+                    slow.clear()
+                fast = self.fast_row.match(t.buf, t.pos)
+                if fast is not None and fast.end() < len(t.buf):
+                    t.pos = fast.end()
+                    slow.append(self._split(fast.group(0)))
+                else:
+                    if t.peek() != "(":
+                        raise RecordsError(f"malformed INSERT: expected '(' near {t.buf[t.pos:t.pos + 40]!r}")
+                    t.pos += 1
+                    slow.append(self._tuple())
+                self.cooldown = max(0, self.cooldown - 1)
             t.skip_ws()
             ch = t.peek()
             if ch == ",":
                 t.pos += 1
                 continue
+            if slow:
+                yield slow[:]
+                slow.clear()
             if ch == ";" or ch == "":
                 t.pos += len(ch)
                 return
@@ -440,6 +485,25 @@ class _Parser:
                 self._skip_statement()
                 return
             raise RecordsError(f"malformed INSERT: unexpected {t.buf[t.pos:t.pos + 40]!r} after a row")
+
+    def _fast_insert(self, prefix: str) -> pa.Table | None:
+        """Rows from here read by Arrow (``sqlfast``), the position moved past them; None when not worth it."""
+        t = self.text
+        if not prefix or t.buf.startswith("()", t.pos):
+            return None
+        run = sqlfast.insert_run(self.backslash, prefix).match(t.buf, t.pos)
+        if run is None or run.end() - t.pos < FAST_MIN_CHARS or run.end() >= len(t.buf):
+            return None
+        first = self.fast_row.match(t.buf, t.pos)
+        if first is None:
+            return None
+        width = len(self._split(first.group(0)))
+        table = sqlfast.insert_rows_table(run.group(0), prefix, self.backslash, width)
+        if table is None:
+            self.cooldown = FAST_COOLDOWN_ROWS
+            return None
+        t.pos = run.end()
+        return table
 
     def _split(self, row: str) -> list[str | None]:
         """Values of a row the fast regex matched whole (no function calls, casts or E'' strings)."""
@@ -539,15 +603,76 @@ class _Parser:
 
     def copy_rows(self) -> Iterator[list[str | None]]:
         """Rows of a COPY ... FROM stdin block, up to its ``\\.`` line."""
+        for block in self.copy_blocks():
+            yield from block_rows(block)
+
+    def copy_blocks(self) -> Iterator[Block]:
+        """Rows of a COPY ... FROM stdin block, up to its ``\\.`` line, in blocks (see ``Block``)."""
         t = self.text
         while True:
-            line = t.line()
-            if line is None:
-                raise RecordsError("truncated SQL dump: COPY data without its closing \\. line")
-            if line == "\\.":
-                return
-            fields = line.split("\t")
-            yield [None if f == "\\N" else (_copy_unescape(f) if "\\" in f else f) for f in fields]
+            table = self._fast_copy() if not self.cooldown else None
+            if table is not None:
+                yield table
+                continue
+            slow: list[list[str | None]] = []
+            while len(slow) < FAST_RETRY_ROWS:
+                line = t.line()
+                if line is None:
+                    if slow:
+                        yield slow
+                    raise RecordsError("truncated SQL dump: COPY data without its closing \\. line")
+                if line == "\\.":
+                    if slow:
+                        yield slow
+                    return
+                slow.append(_copy_fields(line))
+                self.cooldown = max(0, self.cooldown - 1)
+            yield slow
+
+    def _fast_copy(self) -> pa.Table | None:
+        """Whole COPY lines from here read by Arrow, the position moved past them; None when not worth it."""
+        t = self.text
+        t.need(FAST_LOOKAHEAD)
+        buf, start = t.buf, t.pos
+        end = buf.rfind("\n", start) + 1
+        stop = _COPY_END.search(buf, start, end)
+        if stop is not None:
+            end = stop.start()
+        if end - start < FAST_MIN_CHARS:
+            return None
+        width = buf.count("\t", start, buf.index("\n", start)) + 1
+        table = sqlfast.copy_lines_table(buf[start:end], width)
+        if table is None:
+            self.cooldown = FAST_COOLDOWN_ROWS
+            return None
+        t.pos = end
+        columns = []
+        for column in table.columns:
+            if pc.any(pc.match_substring(column, "\\")).as_py():
+                values = column.to_numpy(zero_copy_only=False)
+                for index in np.flatnonzero(pc.match_substring(column, "\\").fill_null(False).to_numpy(
+                        zero_copy_only=False)):
+                    values[index] = _copy_unescape(values[index])
+                column = pa.array(values, type=pa.string())
+            columns.append(column)
+        return pa.table(columns, names=table.column_names)
+
+
+def _copy_fields(line: str) -> list[str | None]:
+    return [None if f == "\\N" else (_copy_unescape(f) if "\\" in f else f) for f in line.split("\t")]
+
+
+Block = list[list[str | None]] | pa.Table
+"""Rows in the order of the dump: a list of rows (ragged allowed) or an Arrow table of string columns."""
+
+
+def block_rows(block: Block) -> Iterator[list[str | None]]:
+    """The rows of a block as lists."""
+    if isinstance(block, pa.Table):
+        columns = [column.to_pylist() for column in block.columns]
+        yield from (list(row) for row in zip(*columns, strict=True))
+    else:
+        yield from block
 
 
 def _escaped(buf: str, index: int) -> bool:
@@ -586,7 +711,7 @@ def iter_sql_tables(stream: IO[Any], dialect: str | None = None, *, encoding: st
             return
         columns = header.columns if header.columns is not None else _created_columns(parser, header.name)
         segment = _Segment(parser, header)
-        yield SqlTable(header.name, list(columns), segment.rows())
+        yield SqlTable(header.name, list(columns), segment.rows(), segment.blocks())
         segment.drain()
 
 
@@ -606,15 +731,19 @@ class _Segment:
     def __init__(self, parser: _Parser, header: _Header) -> None:
         self.parser = parser
         self.header = header
-        self.generator = self._rows()
+        self.generator = self._blocks()
 
-    def rows(self) -> Iterator[list[str | None]]:
+    def blocks(self) -> Iterator[Block]:
         return self.generator
 
-    def _rows(self) -> Iterator[list[str | None]]:
+    def rows(self) -> Iterator[list[str | None]]:
+        for block in self.generator:
+            yield from block_rows(block)
+
+    def _blocks(self) -> Iterator[Block]:
         parser, header = self.parser, self.header
         while True:
-            yield from (parser.insert_rows() if header.kind == "insert" else parser.copy_rows())
+            yield from (parser.insert_blocks(header.text) if header.kind == "insert" else parser.copy_blocks())
             following = parser.next_data_statement()
             if following is None:
                 return
