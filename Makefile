@@ -47,7 +47,7 @@ gui: $(STAMP)
 clean:
 	rm -rf demo-out build dist *.egg-info .pytest_cache .ruff_cache
 
-# --- Installers for air-gapped laptops (installers/README-airgap.md) -------------------------------------
+# --- Installers for air-gapped laptops (README.md, "Installing on an air-gapped laptop") -------------------------------------
 .PHONY: wheelhouse wheelhouse-test app app-test
 WHEELHOUSE_TARGETS ?= linux-x86_64,win-amd64,macos-arm64,macos-x86_64
 

@@ -1,5 +1,5 @@
 ; Inno Setup script: Windows installer for the standalone Balise Workbench folder (dist\balise).
-; Build on Windows after `pyinstaller installers\pyinstaller\balise.spec` (see installers/README-airgap.md):
+; Build on Windows after `pyinstaller installers\pyinstaller\balise.spec` (see README.md, "Installing on an air-gapped laptop"):
 ;   "C:\Program Files (x86)\Inno Setup 6\ISCC.exe" /DAppVersion=0.1.0 installers\windows\balise.iss
 ; Output: dist\BaliseWorkbench-<version>-setup.exe. Installs per user (no administrator rights needed).
 #ifndef AppVersion

@@ -55,6 +55,9 @@ def _magic_instances() -> tuple[object, object] | None:
         with _magic_lock:
             if _magic_pair is None and not _magic_failed:
                 try:
+                    from workbench.engine.environment import configure_libmagic
+
+                    configure_libmagic()  # a bundled libmagic (frozen app, Windows/macOS wheels) before the host's
                     import magic
 
                     _magic_pair = (magic.Magic(mime=True), magic.Magic())
