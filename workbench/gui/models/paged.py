@@ -21,6 +21,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from workbench.gui.display import mask_value
 
 PAGE = 256
+FETCH_PAGES = 8  # pages brought by one fetchMore when filtered
 MAX_PAGES = 64
 SMALL_TABLE = 200_000
 
@@ -34,18 +35,24 @@ class Column:
     filterable: bool = True
     masked: str | None = None  # record column kind for display.mask_value
     numeric: bool = False
+    filter_sql: str | None = None  # the filter test with one "?" (default: ``expr LIKE ?``)
+    joined: bool = False  # expr needs the join (sorting on it then needs the join in the id query)
+
+    def filter_test(self) -> str:
+        return self.filter_sql or f"{self.expr} LIKE ? ESCAPE '\\'"
 
 
 class SqlPagedModel(QAbstractTableModel):
     """``SELECT <columns> FROM <source> [WHERE ...] ORDER BY ...`` shown page by page."""
 
-    def __init__(self, conn: sqlite3.Connection, *, table: str, source: str, id_expr: str,
+    def __init__(self, conn: sqlite3.Connection, *, table: str, alias: str, join: str = "",
                  columns: Sequence[Column], parent=None) -> None:
         super().__init__(parent)
         self._conn = conn
         self._table = table
-        self._source = source
-        self._id_expr = id_expr
+        self._base = f"{table} {alias}"
+        self._join = join
+        self._id_expr = f"{alias}.id"
         self._columns = list(columns)
         self._filter = ""
         self._condition: tuple[str, tuple] | None = None
@@ -121,7 +128,7 @@ class SqlPagedModel(QAbstractTableModel):
             params += list(self._condition[1])
         if self._filter:
             pattern = "%" + self._filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts = [f"{c.expr} LIKE ? ESCAPE '\\'" for c in self._columns if c.filterable]
+            parts = [c.filter_test() for c in self._columns if c.filterable]
             clauses.append("(" + " OR ".join(parts) + ")")
             params += [pattern] * len(parts)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -131,11 +138,18 @@ class SqlPagedModel(QAbstractTableModel):
             return f" ORDER BY {self._id_expr}"
         col, asc = self._order
         direction = "ASC" if asc else "DESC"
-        return f" ORDER BY {self._columns[col].expr} {direction}, {self._id_expr} {direction}"
+        # Filtered: "+expr" keeps SQLite from walking the whole index looking for rare matches (a scan of the
+        # table then a sort of the matches is bounded); unfiltered, the index gives the order at once.
+        expr = ("+" if self._filter else "") + self._columns[col].expr
+        return f" ORDER BY {expr} {direction}, {self._id_expr} {direction}"
+
+    def _from(self) -> str:
+        needs_join = self._order is not None and self._columns[self._order[0]].joined
+        return self._base + (" " + self._join if needs_join and self._join else "")
 
     def _count(self) -> int:
         where, params = self._where()
-        return self._conn.execute(f"SELECT COUNT(*) FROM {self._source}{where}", params).fetchone()[0]
+        return self._conn.execute(f"SELECT COUNT(*) FROM {self._from()}{where}", params).fetchone()[0]
 
     def _recount(self) -> None:
         self._loaded = 0
@@ -145,12 +159,22 @@ class SqlPagedModel(QAbstractTableModel):
         else:
             self._total = self._count()
 
-    def _fetch_page(self, page: int) -> list[tuple]:
+    def _fetch_rows(self, offset: int, limit: int) -> list[tuple]:
+        """Ids first (no join: skipped rows cost an index step, not a join), then the rows of those ids."""
         where, params = self._where()
-        select = ", ".join(f"{c.expr} AS {c.key}" for c in self._columns)
-        sql = (f"SELECT {self._id_expr}, {select} FROM {self._source}{where}{self._order_sql()} "
-               f"LIMIT {PAGE} OFFSET {page * PAGE}")
-        return self._conn.execute(sql, params).fetchall()
+        ids = [r[0] for r in self._conn.execute(
+            f"SELECT {self._id_expr} FROM {self._from()}{where}{self._order_sql()} LIMIT {int(limit)} OFFSET {int(offset)}",
+            params)]
+        if not ids:
+            return []
+        select = ", ".join(c.expr for c in self._columns)
+        found = {r[0]: r for r in self._conn.execute(
+            f"SELECT {self._id_expr}, {select} FROM {self._base} {self._join} WHERE {self._id_expr} IN "
+            f"({', '.join(map(str, ids))})")}
+        return [found[i] for i in ids if i in found]
+
+    def _fetch_page(self, page: int) -> list[tuple]:
+        return self._fetch_rows(page * PAGE, PAGE)
 
     def _page(self, page: int) -> list[tuple]:
         rows = self._pages.get(page)
@@ -193,9 +217,10 @@ class SqlPagedModel(QAbstractTableModel):
         self._load_next(notify=True)
 
     def _load_next(self, notify: bool = False) -> None:
+        """Filtered mode: the next FETCH_PAGES pages (each costs up to one scan of the table)."""
         page = self._loaded // PAGE
-        rows = self._fetch_page(page)
-        if len(rows) < PAGE:
+        rows = self._fetch_rows(page * PAGE, PAGE * FETCH_PAGES)
+        if len(rows) < PAGE * FETCH_PAGES:
             self._exhausted = True
         if not rows:
             return
@@ -203,7 +228,8 @@ class SqlPagedModel(QAbstractTableModel):
         try:
             if notify:
                 self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + len(rows) - 1)
-            self._pages[page] = rows
+            for k in range(0, len(rows), PAGE):
+                self._pages[page + k // PAGE] = rows[k:k + PAGE]
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
             self._loaded += len(rows)

@@ -9,9 +9,19 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from workbench.gui.models.paged import Column, SqlPagedModel
 
 
+def _join(alias: str) -> str:
+    return f"LEFT JOIN items i ON i.id = {alias}.item_id"
+
+
+def _item(alias: str) -> Column:
+    """The item's virtual path; filtered through the (small) items table, not a join per row."""
+    return Column("item", "i.vpath", QT_TRANSLATE_NOOP("Columns", "Item"), None, joined=True,
+                  filter_sql=f"{alias}.item_id IN (SELECT id FROM items WHERE vpath LIKE ? ESCAPE '\\')")
+
+
 def records_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
     cols = [
-        Column("item", "i.vpath", QT_TRANSLATE_NOOP("Columns", "Item"), None),
+        _item("r"),
         Column("locator", "r.locator", QT_TRANSLATE_NOOP("Columns", "Locator"), "locator"),
         Column("nir", "r.nir", QT_TRANSLATE_NOOP("Columns", "NIR"), "nir", masked="nir"),
         Column("family_name", "r.family_name", QT_TRANSLATE_NOOP("Columns", "Family name"), "family_name",
@@ -27,13 +37,12 @@ def records_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
         Column("confidence", "r.confidence", QT_TRANSLATE_NOOP("Columns", "Confidence"), "confidence",
                filterable=False),
     ]
-    return SqlPagedModel(conn, table="records", source="records r LEFT JOIN items i ON i.id = r.item_id",
-                         id_expr="r.id", columns=cols, parent=parent)
+    return SqlPagedModel(conn, table="records", alias="r", join=_join("r"), columns=cols, parent=parent)
 
 
 def findings_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
     cols = [
-        Column("item", "i.vpath", QT_TRANSLATE_NOOP("Columns", "Item")),
+        _item("f"),
         Column("detector", "f.detector", QT_TRANSLATE_NOOP("Columns", "Detector"), "detector"),
         Column("rule", "f.rule", QT_TRANSLATE_NOOP("Columns", "Rule"), "rule"),
         Column("severity", "f.severity", QT_TRANSLATE_NOOP("Columns", "Severity"), "severity"),
@@ -42,8 +51,7 @@ def findings_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
                numeric=True),
         Column("excerpt", "f.excerpt", QT_TRANSLATE_NOOP("Columns", "Excerpt"), "excerpt", masked="excerpt"),
     ]
-    return SqlPagedModel(conn, table="findings", source="findings f LEFT JOIN items i ON i.id = f.item_id",
-                         id_expr="f.id", columns=cols, parent=parent)
+    return SqlPagedModel(conn, table="findings", alias="f", join=_join("f"), columns=cols, parent=parent)
 
 
 def beacons_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
@@ -53,11 +61,10 @@ def beacons_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
         Column("status", "b.status", QT_TRANSLATE_NOOP("Columns", "Status"), "status"),
         Column("establishment", "b.establishment", QT_TRANSLATE_NOOP("Columns", "Establishment"), "establishment"),
         Column("recipient", "b.recipient", QT_TRANSLATE_NOOP("Columns", "Recipient"), "recipient"),
-        Column("item", "i.vpath", QT_TRANSLATE_NOOP("Columns", "Item")),
+        _item("b"),
         Column("locator", "b.locator", QT_TRANSLATE_NOOP("Columns", "Locator"), "locator"),
     ]
-    return SqlPagedModel(conn, table="beacon_hits", source="beacon_hits b LEFT JOIN items i ON i.id = b.item_id",
-                         id_expr="b.id", columns=cols, parent=parent)
+    return SqlPagedModel(conn, table="beacon_hits", alias="b", join=_join("b"), columns=cols, parent=parent)
 
 
 def watermarks_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
@@ -68,9 +75,7 @@ def watermarks_model(conn: sqlite3.Connection, parent=None) -> SqlPagedModel:
         Column("p_value", "w.p_value", QT_TRANSLATE_NOOP("Columns", "p-value"), "p_value", filterable=False,
                numeric=True),
         Column("rows", "w.rows", QT_TRANSLATE_NOOP("Columns", "Rows"), "rows", filterable=False, numeric=True),
-        Column("item", "i.vpath", QT_TRANSLATE_NOOP("Columns", "Item")),
+        _item("w"),
         Column("locator", "w.locator", QT_TRANSLATE_NOOP("Columns", "Locator"), "locator"),
     ]
-    return SqlPagedModel(conn, table="watermark_hits",
-                         source="watermark_hits w LEFT JOIN items i ON i.id = w.item_id", id_expr="w.id",
-                         columns=cols, parent=parent)
+    return SqlPagedModel(conn, table="watermark_hits", alias="w", join=_join("w"), columns=cols, parent=parent)
