@@ -35,7 +35,6 @@ _PHONE_FAST = (rf"^(?:0|\+33{_PHONE_SEP}(?:0{_PHONE_SEP})?)([1-9]){_PHONE_SEP}([
 # digits: those values go to checks.norm_date).
 _DATE_FAST = (r"^(?:([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{2})[/.\-]([0-9]{2})[/.\-]([0-9]{4}))"
               r"(?:[T ][^\n]{0,29})?$")
-_DATE_ISO_OUT = r"\1\6-\2\5-\3\4"
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 
 
@@ -111,28 +110,38 @@ def _phone(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
 def _dates(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
     """``checks.norm_date`` of ISO and French dates (with an optional time part) without a call per value.
 
-    Matching values are rewritten ``yyyy-mm-dd`` by one regex, the distinct ones checked on the calendar with
-    numpy (the same rules as ``datetime.date`` and the 1850-2200 range).
+    Matching values are recognised by one regex; their first ten characters (the date) are
+    dictionary-encoded, and the distinct ones are read, checked on the calendar (the rules of
+    ``datetime.date`` and the 1850-2200 range) and written ``yyyy-mm-dd`` with numpy.
     """
     done = _mask(arr, _DATE_FAST)
     out = np.full(len(objs), None, dtype=object)
     if done.any():
-        iso = pc.if_else(pa.array(done), pc.replace_substring_regex(arr, _DATE_FAST, _DATE_ISO_OUT), "0000-00-00")
-        encoded = pc.dictionary_encode(iso)
-        uniques = encoded.dictionary
-        offsets = np.frombuffer(uniques.buffers()[1], dtype=np.int32)[uniques.offset:uniques.offset + len(uniques) + 1]
-        chars = np.frombuffer(uniques.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-        digits = chars.reshape(-1, 10).astype(np.int64) - ord("0")
-        y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-        m = digits[:, 5] * 10 + digits[:, 6]
-        d = digits[:, 8] * 10 + digits[:, 9]
-        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-        last = _DAYS[np.clip(m, 0, 12)] + ((m == 2) & leap)
-        valid = (y >= 1850) & (y <= 2200) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
-        texts = uniques.to_numpy(zero_copy_only=False)
-        texts[~valid] = None
-        out[:] = texts[encoded.indices.to_numpy(zero_copy_only=False)]
+        heads = pc.if_else(pa.array(done), pc.utf8_slice_codeunits(arr, 0, 10), "0000-00-00")
+        encoded = pc.dictionary_encode(heads)
+        out[:] = _iso_dates(encoded.dictionary)[encoded.indices.to_numpy(zero_copy_only=False)]
     return _finish(objs, out, done, checks.norm_date)
+
+
+def _iso_dates(heads: pa.Array) -> np.ndarray:
+    """``yyyy-mm-dd`` (or None when not a valid date) of ten-character ASCII ``yyyy-mm-dd`` or ``dd?mm?yyyy``."""
+    offsets = np.frombuffer(heads.buffers()[1], dtype=np.int32)[heads.offset:heads.offset + len(heads) + 1]
+    chars = np.frombuffer(heads.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]].reshape(-1, 10)
+    iso = chars[:, 4] == ord("-")
+    text = np.where(iso[:, None], chars, chars[:, [6, 7, 8, 9, 5, 3, 4, 2, 0, 1]])
+    text[:, 4] = text[:, 7] = ord("-")
+    digits = text.astype(np.int64) - ord("0")
+    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    m = digits[:, 5] * 10 + digits[:, 6]
+    d = digits[:, 8] * 10 + digits[:, 9]
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    last = _DAYS[np.clip(m, 0, 12)] + ((m == 2) & leap)
+    valid = (y >= 1850) & (y <= 2200) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
+    data = pa.py_buffer(np.ascontiguousarray(text).tobytes())
+    starts = pa.py_buffer(np.arange(0, 10 * len(text) + 1, 10, dtype=np.int32).tobytes())
+    values = pa.Array.from_buffers(pa.string(), len(text), [None, starts, data]).to_numpy(zero_copy_only=False)
+    values[~valid] = None
+    return values
 
 
 COLUMN_NORMALISERS: dict[Callable[[object], str | None], Callable[[np.ndarray, pa.Array], np.ndarray]] = {
@@ -154,3 +163,57 @@ def normalise(objs: np.ndarray, arr: pa.Array | None, fn: Callable[[object], str
     if column is None or arr is None:
         return per_distinct(objs, fn)
     return column(objs, arr)
+
+
+DICTIONARY_SAMPLE = 1024
+
+
+class TextColumn:
+    """One source column: its values as an object array of str/None, plus what makes normalising it cheap.
+
+    An Arrow column whose values repeat (names, cities, codes) is dictionary-encoded: the object array is
+    built from the distinct values, and normalisers run on those only.
+    """
+
+    def __init__(self, values: np.ndarray | pa.Array | pa.ChunkedArray) -> None:
+        self.codes: np.ndarray | None = None
+        self.uniques: TextColumn | None = None
+        self._arrow: pa.Array | None = None
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if isinstance(values, pa.Array):
+            if not pa.types.is_string(values.type):
+                values = values.cast(pa.string())
+            self._arrow = values
+            sample = values.slice(0, DICTIONARY_SAMPLE)
+            if len(values) > DICTIONARY_SAMPLE and len(pc.unique(sample)) * 4 < len(sample):
+                encoded = pc.dictionary_encode(values)
+                self.uniques = TextColumn(encoded.dictionary)
+                self.codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                self.values = _with_none(self.uniques.values)[self.codes]
+            else:
+                self.values = values.to_numpy(zero_copy_only=False)
+        else:
+            self.values = values
+        self._converted = self._arrow is not None
+
+    @property
+    def arrow(self) -> pa.Array | None:
+        """The column in Arrow (None when it holds something else than str/None)."""
+        if not self._converted:
+            self._arrow = to_arrow(self.values)
+            self._converted = True
+        return self._arrow
+
+    def normalised(self, fn: Callable[[object], str | None]) -> np.ndarray:
+        """``[fn(v) for v in values]``."""
+        if self.uniques is not None and self.codes is not None:
+            return _with_none(self.uniques.normalised(fn))[self.codes]
+        return normalise(self.values, self.arrow, fn)
+
+
+def _with_none(values: np.ndarray) -> np.ndarray:
+    """The values and a trailing None (the target of code -1)."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = values
+    return out

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.internals import create_dataframe_from_blocks
 
 from workbench.engine.records import checks, fastnorm
 from workbench.engine.records.columns import sources
@@ -111,22 +112,11 @@ def tabular_frame(
     table: str | None = None,
 ) -> pd.DataFrame:
     """Records of a table batch: ``src`` has the source header names as columns (unique), one row per record."""
-    columns = {name: src[name].to_numpy(dtype=object) for name in src.columns}
+    columns = {name: src[name].to_numpy(dtype=object, copy=True) for name in src.columns}  # the frame owns them
     return columns_frame(columns, mapping, item=item, locators=locators, table=table)
 
 
 Column = np.ndarray | pa.Array | pa.ChunkedArray
-
-
-def _column_pair(values: Column) -> tuple[np.ndarray, pa.Array | None]:
-    """The column as an object array of str/None, and as an Arrow string array when it is one."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if isinstance(values, pa.Array):
-        if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-            values = values.cast(pa.string())
-        return values.to_numpy(zero_copy_only=False), values
-    return _objects(values), None
 
 
 def columns_frame(
@@ -138,24 +128,15 @@ def columns_frame(
     table: str | None = None,
 ) -> pd.DataFrame:
     """Records of a table batch given column by column (object arrays of str/None, or Arrow string arrays)."""
-    raw: dict[str, np.ndarray] = {}
-    arrow: dict[str, pa.Array | None] = {}
-    for name, values in columns.items():
-        raw[name], arrow[name] = _column_pair(values)
+    cols = {name: fastnorm.TextColumn(values if not isinstance(values, np.ndarray) else _objects(values))
+            for name, values in columns.items()}
+    raw = {name: col.values for name, col in cols.items()}
     n = len(locators)
-
-    def arrow_of(source: str) -> pa.Array | None:
-        if arrow[source] is None:
-            arrow[source] = fastnorm.to_arrow(raw[source])
-        return arrow[source]
-
     common: dict[str, np.ndarray] = {}
     for field, fn in NORMALISERS.items():
         source = mapping.get(field)
-        common[field] = (fastnorm.normalise(raw[source], arrow_of(source), fn) if source in raw
-                         else np.full(n, None, dtype=object))
-    events = [fastnorm.normalise(raw[s], arrow_of(s), checks.norm_date)
-              for s in sources(dict(mapping), "event_date") if s in raw]
+        common[field] = cols[source].normalised(fn) if source in cols else np.full(n, None, dtype=object)
+    events = [cols[s].normalised(checks.norm_date) for s in sources(dict(mapping), "event_date") if s in cols]
     first, last = _event_bounds(events, n)
     masks: dict[str, np.ndarray] = {
         "identity": _any(common, IDENTITY_FIELDS, n),
@@ -181,7 +162,13 @@ def columns_frame(
     out["categories"] = _categories(masks, n)
     for name, values in raw.items():
         out[SRC_PREFIX + str(name)] = values
-    return pd.DataFrame(out, columns=list(out), dtype=object)
+    return _frame(out, n)
+
+
+def _frame(columns: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+    """A DataFrame of object columns, one block each (no consolidation copy)."""
+    blocks = [(values.reshape(1, -1), np.array([i])) for i, values in enumerate(columns.values())]
+    return create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n), columns=pd.Index(list(columns)))
 
 
 def _any(common: Mapping[str, np.ndarray], fields: Sequence[str], n: int) -> np.ndarray:
