@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.engine.attribution import CONFLICTS_SCHEMA
-from workbench.engine.beacon_scan import patient_key
 from workbench.engine.casestore import CaseStore
 from workbench.engine.evidence import take_in
 from workbench.engine.model import Finding, IdentifierCounts, ItemError, ItemInfo
+from workbench.engine.record_spool import patient_key
 from workbench.synth.establishments import DEMO_ESTABLISHMENTS, UNREGISTERED_ESTABLISHMENT
 from workbench.synth.formats.csv_export import write_csv
 from workbench.synth.people import PeopleFactory
@@ -169,7 +169,7 @@ def _add_records(store: CaseStore, built: BuiltCase, vpath: str, data: bytes, es
         d, m, y = row["DATE_NAISSANCE"].split("/")
         values = {"nir": row["NIR"], "family_name": row["NOM"], "given_name": row["PRENOM"],
                   "birth_date": f"{y}-{m}-{d}"}
-        key = patient_key(values)
+        key = patient_key(values.get("nir"), values.get("family_name"), values.get("given_name"), values.get("birth_date"))
         keys.add(key)
         admit = row["DATE_ENTREE"][:10].split("/")
         leave = (row["DATE_SORTIE"] or row["DATE_ENTREE"])[:10].split("/")
