@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 from workbench.engine.records import checks
 from workbench.engine.records.columns import SAMPLE_LIMIT, is_known_header, map_columns
 from workbench.engine.records.errors import RecordsError
-from workbench.engine.records.frame import columns_frame
+from workbench.engine.records.frame import columns_frame, locator_array
 from workbench.engine.records.tables import is_person_table, rows_to_frame, unique_headers
 
 MAX_LINE_CHARS = 64 * 2**20  # one physical line; beyond it the file is refused, not read into memory
@@ -194,7 +194,7 @@ def _arrow_frames(
                 part = table.slice(offset, batch_rows)
                 offset += part.num_rows
                 yield columns_frame(dict(zip(headers, part.columns, strict=True)), mapping, item=vpath, table=None,
-                                    locators=[f"row:{k}" for k in range(number, number + part.num_rows)])
+                                    locators=locator_array("row:", number, part.num_rows))
                 number += part.num_rows
             rest = table.slice(offset)
             pending = rest.to_batches() if rest.num_rows else []

@@ -63,8 +63,9 @@ def _mask(arr: pa.Array, pattern: str) -> np.ndarray:
 
 def _finish(objs: np.ndarray, out: np.ndarray, done: np.ndarray, fn: Callable[[object], str | None]) -> np.ndarray:
     """Values not handled yet (and not empty) go through ``fn``; empty and missing ones stay None."""
-    rest = ~done & objs.astype(bool)
-    if rest.any():
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        rest = rest[objs[rest].astype(bool)]
         out[rest] = per_distinct(objs[rest], fn)
     return out
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.internals import create_dataframe_from_blocks
 
 from workbench.engine.records import checks, fastnorm
@@ -141,7 +142,7 @@ def columns_frame(
     masks: dict[str, np.ndarray] = {
         "identity": _any(common, IDENTITY_FIELDS, n),
         "contact": _any(common, CONTACT_FIELDS, n),
-        "nir": _present(common["nir"]),
+        "nir": pd.notna(common["nir"]),
     }
     for category in ("health-diagnosis", "health-result", "health-imaging", "administrative"):
         mask = np.zeros(n, dtype=bool)
@@ -149,7 +150,7 @@ def columns_frame(
             if source in raw:
                 mask |= _present(raw[source])
         masks[category] = mask
-    masks["administrative"] = masks["administrative"] | _present(common["nda"])
+    masks["administrative"] = masks["administrative"] | pd.notna(common["nda"])
     out: dict[str, np.ndarray] = {
         "item": np.full(n, item, dtype=object),
         "locator": np.asarray(locators, dtype=object),
@@ -172,10 +173,17 @@ def _frame(columns: dict[str, np.ndarray], n: int) -> pd.DataFrame:
 
 
 def _any(common: Mapping[str, np.ndarray], fields: Sequence[str], n: int) -> np.ndarray:
+    """Rows where one of the normalised fields is set (normalisers give None, never "")."""
     mask = np.zeros(n, dtype=bool)
     for field in fields:
-        mask |= _present(common[field])
+        mask |= pd.notna(common[field])
     return mask
+
+
+def locator_array(prefix: str, first: int, count: int) -> np.ndarray:
+    """``prefix + str(k)`` for k from ``first``, as an object array."""
+    numbers = pc.cast(pa.array(np.arange(first, first + count, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(prefix, numbers, "").to_numpy(zero_copy_only=False)
 
 
 def rows_frame(rows: Sequence[Mapping[str, object]], item: str) -> pd.DataFrame:

@@ -60,11 +60,16 @@ def _read(text: str, width: int, **kw: object) -> pa.Table | None:
 
 def insert_rows_table(run: str, prefix: str, backslash: bool, width: int) -> pa.Table | None:
     """The rows of a stretch matched by ``insert_run`` (``width`` values each) as an Arrow table of strings."""
-    body = run[1:-1].replace(f");\n{prefix}(", "\n").replace("),(", "\n")  # strings hold no raw line break
+    statements = run.count(f");\n{prefix}(")
+    body = run[1:-1].replace(f");\n{prefix}(", "\n") if statements else run[1:-1]
+    separators = body.count("),(")
+    body = body.replace("),(", "\n")  # strings hold no raw line break
     table = _read(body, width, delimiter=",", quote="'", escape="\\" if backslash else False,
                   nulls=["NULL", "null"])
     if table is None:
         return None
+    if table.num_rows == statements + separators + 1:  # every "),(" was a row separator: nothing to put back
+        return table
     columns = []
     for column in table.columns:
         if pc.any(pc.match_substring(column, "\n")).as_py():

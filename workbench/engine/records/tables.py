@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.engine.records.columns import PERSON_TARGETS, SAMPLE_LIMIT, map_columns
-from workbench.engine.records.frame import columns_frame, tabular_frame
+from workbench.engine.records.frame import columns_frame, locator_array, tabular_frame
 from workbench.engine.records.sqldump import Block
 
 EXTRA_COLUMN = "#extra"
@@ -200,9 +200,9 @@ def block_records(
             count += take
             if count >= batch_rows:
                 yield _pieces_frame(pieces, names, mapping, item=item, table=table, extra_sep=extra_sep,
-                                    locators=[f"{locator_prefix}{k}" for k in range(number, number + count)])
+                                    locators=locator_array(locator_prefix, number, count))
                 number += count
                 pieces, count = [], 0
     if count:
         yield _pieces_frame(pieces, names, mapping, item=item, table=table, extra_sep=extra_sep,
-                            locators=[f"{locator_prefix}{k}" for k in range(number, number + count)])
+                            locators=locator_array(locator_prefix, number, count))
