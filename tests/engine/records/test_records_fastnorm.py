@@ -88,3 +88,42 @@ def test_non_string_values_use_the_value_normaliser():
     objs = np.array([dt.date(2020, 1, 2), "03/04/2021", None], dtype=object)
     assert fastnorm.to_arrow(objs) is None
     assert list(fastnorm.normalise(objs, None, checks.norm_date)) == ["2020-01-02", "2021-04-03", None]
+
+
+def test_frame_from_arrow_columns_equals_the_value_by_value_result():
+    """Repeated values (dictionary-encoded) and hostile ones: every common column is fn(value), row by row."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from workbench.engine.records.frame import NORMALISERS, columns_frame, locator_array
+
+    rng = random.Random(11)
+    n = 6000
+    columns = {
+        "NOM": [rng.choice(["LE BRIS", "MORVAN", " TANGUY", "D'ARMOR", "", None, "LE  GOFF"]) for _ in range(n)],
+        "PRENOM": [_texts(rng) for _ in range(n)],
+        "DDN": [rng.choice(["15/04/1954", "1961-05-02", "31/02/1990", "", None]) if rng.random() < 0.9
+                else _dates(rng) for _ in range(n)],
+        "NIR": [_codes(rng) if rng.random() < 0.3 else "254043536004875" for _ in range(n)],
+        "TEL": [_phones(rng) for _ in range(n)],
+        "CP": [rng.choice(["35000", "2900", "35 000", None]) for _ in range(n)],
+        "ENTREE": [_dates(rng) for _ in range(n)],
+        "SORTIE": [_dates(rng) for _ in range(n)],
+    }
+    mapping = {"family_name": "NOM", "given_name": "PRENOM", "birth_date": "DDN", "nir": "NIR", "phone": "TEL",
+               "postcode": "CP", "event_date": "ENTREE", "event_date.2": "SORTIE"}
+    locators = locator_array("row:", 1, n)
+    assert list(locators[:2]) == ["row:1", "row:2"] and locators[-1] == f"row:{n}"
+    arrow = columns_frame({k: pa.array(v, type=pa.string()) for k, v in columns.items()}, mapping,
+                          item="x", locators=locators)
+    objects = columns_frame({k: np.array(v, dtype=object) for k, v in columns.items()}, mapping,
+                            item="x", locators=locators)
+    pd.testing.assert_frame_equal(arrow, objects)
+    for field, source in mapping.items():
+        if field in NORMALISERS:
+            assert list(arrow[field]) == [NORMALISERS[field](v) for v in columns[source]], field
+    for k in range(n):
+        dates = sorted(d for d in (checks.norm_date(columns["ENTREE"][k]), checks.norm_date(columns["SORTIE"][k])) if d)
+        assert arrow.event_first[k] == (dates[0] if dates else None)
+        assert arrow.event_last[k] == (dates[-1] if dates else None)
+        assert arrow["src.NOM"][k] == columns["NOM"][k]
