@@ -68,16 +68,16 @@ class RulesDialog(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(check)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.list, 1)
         lay.addLayout(row)
-        lay.addWidget(self.result)
+        lay.addWidget(self.outcome)
         lay.addWidget(self.buttons)
         self.resize(640, 460)
 
@@ -133,19 +133,19 @@ class RulesDialog(QDialog):
             QGuiApplication.restoreOverrideCursor()
         if error is not None:
             where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
-            self.result.setStyleSheet("color: #b00020")
-            self.result.setText(self.tr("Compile error in %1: %2").replace("%1", where).replace("%2", error.message))
+            self.outcome.setStyleSheet("color: #b00020")
+            self.outcome.setText(self.tr("Compile error in %1: %2").replace("%1", where).replace("%2", error.message))
             for i in range(self.list.count()):
                 item = self.list.item(i)
                 path = item.data(Qt.ItemDataRole.UserRole)
                 if path and (Path(path) == error.path or error.path.is_relative_to(Path(path))):
                     item.setForeground(QBrush(QColor("#b00020")))
             return False
-        self.result.setStyleSheet("color: #1b5e20")
+        self.outcome.setStyleSheet("color: #1b5e20")
         text = self.tr("%1 rule files compiled without error.").replace("%1", str(n))
         if warnings:
             text += "\n" + self.tr("Warnings:") + "\n" + warnings
-        self.result.setText(text)
+        self.outcome.setText(text)
         return True
 
     def _accept(self) -> None:
