@@ -14,7 +14,8 @@ The text is read in chunks and consumed as it goes: memory holds one chunk plus 
 ``iter_sql_tables`` yields one ``SqlTable`` per run of consecutive data statements of one table (same name and
 columns); a table that comes back later in the dump is yielded again with the same name. As with
 ``itertools.groupby``, a table's ``rows`` must be consumed before asking for the next table (the rest of its
-rows are skipped otherwise).
+rows are skipped otherwise). ``SqlTable.blocks`` gives the same rows in blocks (lists of rows, or Arrow tables
+of string columns where ``sqlfast`` read a regular stretch in one go); read either ``rows`` or ``blocks``.
 """
 
 from __future__ import annotations
