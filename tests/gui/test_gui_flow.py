@@ -181,6 +181,7 @@ def test_new_case_to_pdf_report(qtbot, window, demo, tmp_path):
     assert (reports / "records.csv").is_file()
     assert w.report_view.document.pageCount() > 3
     assert w.tabs.currentWidget() is w.report_view
+    qtbot.wait(2500)  # QPdfView renders pages on its own threads
     _shot(w, "report")
     assert set(seen) == {"NewCaseDialog", "RegistryDialog", "RulesDialog", "ExportDialog"}
 
@@ -199,7 +200,7 @@ def test_cancel_then_resume(qtbot, window, demo, tmp_path):
     _wait_job(qtbot, w)
     assert w.last_summary.cancelled and not w.last_summary.completed
     state = case_state(w.conn)
-    assert state.interrupted and 0 < state.items
+    assert state.interrupted and state.items > 0
     done_before = state.tasks_done
     assert w.start.case.resume_button.isEnabled()
     _shot(w, "case-interrupted")

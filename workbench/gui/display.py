@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from workbench.engine.masking import mask_identifier, mask_text
 
 # Record columns holding personal data, and how each is masked for display.
 _ID_COLUMNS = {"nir": "nir", "phone": "phone", "email": "email", "ipp": "digits", "nda": "digits"}
 _NAME_COLUMNS = {"family_name", "birth_name", "given_name", "address"}
+_CLEAR_COLUMNS = {"facility_finess", "facility_code", "facility_name", "establishment", "recipient", "basis",
+                  "confidence", "sex", "postcode", "city", "categories", "event_first", "event_last", "locator"}
+# Source headers (French and English exports) whose values name or locate a person.
+_NAME_HEADER = re.compile(r"(?i)(^|[^a-z])(nom|name|pr[ée]nom|first|last|given|family|surname|adresse|address|rue|"
+                          r"street|patient_?name|mother|m[eè]re)")
+_BIRTH_HEADER = re.compile(r"(?i)(naiss|birth|dob|ddn)")
 
 
 def human_bytes(n: float | None) -> str:
@@ -34,13 +42,32 @@ def mask_value(column: str, value: str | None) -> str | None:
     dates of birth as the year, anything else through ``mask_text``."""
     if value is None or value == "":
         return value
+    if column in _CLEAR_COLUMNS:
+        return value
     if column in _ID_COLUMNS:
         kind = _ID_COLUMNS[column]
         if kind == "digits":
             return value[:2] + "*" * max(0, len(value) - 2) if len(value) > 3 else "*" * len(value)
         return mask_identifier(kind, value)
     if column in _NAME_COLUMNS:
-        return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
+        return _initials(value)
     if column == "birth_date":
         return value[:4] + "-**-**" if len(value) >= 4 else "****"
+    return mask_text(value)
+
+
+def _initials(value: str) -> str:
+    return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
+
+
+def mask_cell(header: str, value: str | None) -> str | None:
+    """A value of a source table (CSV column, HL7 field...) masked by what its header says it holds: names
+    and addresses as initials, dates of birth as the year, the rest through ``mask_text``."""
+    if not value:
+        return value
+    if _BIRTH_HEADER.search(header or ""):
+        digits = re.findall(r"\d{4}", value)
+        return (digits[0] + "-**-**") if digits else "****"
+    if _NAME_HEADER.search(header or ""):
+        return _initials(mask_text(value))
     return mask_text(value)

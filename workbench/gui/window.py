@@ -59,6 +59,7 @@ class TablePage(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setSortingEnabled(False)
         self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().setSectionsClickable(True)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.setAlternatingRowColors(True)
@@ -81,8 +82,9 @@ class TablePage(QWidget):
         if model is not None:
             model.modelReset.connect(self.update_count)
             model.rowsInserted.connect(self.update_count)
+            self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
             for i, c in enumerate(model.columns):
-                self.view.setColumnWidth(i, 90 if c.numeric else 160)
+                self.view.setColumnWidth(i, 90 if c.numeric else (260 if c.key == "item" else 150))
         self.update_count()
 
     def apply_filter(self) -> None:
@@ -579,7 +581,11 @@ class MainWindow(QMainWindow):
             return
         self.tree.setModel(EvidenceTreeModel(self.conn, self.tree))
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
-        self.tree.setColumnWidth(0, 300)
+        for col, width in enumerate((380, 120, 80, 70, 70, 70)):
+            self.tree.setColumnWidth(col, width)
+        if self.tree.model().rowCount() <= 3:  # open the evidence's first level
+            for r in range(self.tree.model().rowCount()):
+                self.tree.expand(self.tree.model().index(r, 0))
         pages = ((self.findings_page, findings_model, self._finding_selected),
                  (self.records_page, records_model, self._record_selected),
                  (self.beacons_page, beacons_model, self._beacon_selected),

@@ -22,7 +22,8 @@ from workbench.gui.widgets.scanpanel import ScanProgress
 class WelcomePage(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        title = QLabel(f"<h1>Balise Workbench</h1><p>{self.tr('Triage of leaked health-data dumps, offline.')}</p>")
+        tagline = self.tr("Triage of leaked health-data dumps, offline.")
+        title = QLabel(f"<h1>Balise Workbench</h1><p>{tagline}</p>")
         title.setWordWrap(True)
         self.new_button = QPushButton(self.tr("New case…"))
         self.open_button = QPushButton(self.tr("Open a case…"))
@@ -41,7 +42,8 @@ class WelcomePage(QWidget):
         lay.addWidget(title)
         lay.addLayout(buttons)
         lay.addWidget(steps)
-        lay.addWidget(QLabel(f"<b>{self.tr('Recent cases')}</b>"))
+        recent = self.tr("Recent cases")
+        lay.addWidget(QLabel(f"<b>{recent}</b>"))
         lay.addWidget(self.recent, 1)
 
 
@@ -100,13 +102,15 @@ class CasePage(QWidget):
         scan_lay.addLayout(row3)
         scan_lay.addWidget(self.scan_state)
         scan_lay.addWidget(self.progress)
+        scan_lay.addStretch(1)
 
         left = QVBoxLayout()
         left.addWidget(info_box)
         left.addWidget(ev_box, 1)
         right = QVBoxLayout()
         right.addWidget(inputs)
-        right.addWidget(scan_box, 1)
+        right.addWidget(scan_box)
+        right.addStretch(1)
         lay = QHBoxLayout(self)
         lay.addLayout(left, 1)
         lay.addLayout(right, 1)

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtWidgets import QTextBrowser
 
 from workbench.engine.masking import mask_text
-from workbench.gui.display import mask_value
+from workbench.gui.display import mask_cell, mask_value
 
 
 class DetailsPane(QTextBrowser):
@@ -29,7 +29,8 @@ class DetailsPane(QTextBrowser):
 
     def show_nothing(self) -> None:
         self._last = None
-        self.setHtml(f"<p><i>{html.escape(self.tr('Select a finding, a beacon, a record or an establishment to see its proof.'))}</i></p>")
+        hint = self.tr("Select a finding, a beacon, a record or an establishment to see its proof.")
+        self.setHtml(f"<p><i>{html.escape(hint)}</i></p>")
 
     # -- helpers ----------------------------------------------------------------------------------
     def _m(self, text: Any, column: str | None = None) -> str:
@@ -39,6 +40,24 @@ class DetailsPane(QTextBrowser):
         if self.masked:
             s = mask_value(column, s) if column else mask_text(s)
         return html.escape(s or "")
+
+    def _cell(self, header: str, value: Any) -> str:
+        if value is None:
+            return ""
+        return html.escape((mask_cell(header, str(value)) if self.masked else str(value)) or "")
+
+    def _proof(self, proof: Any) -> str:
+        """One proof (a dict from the attribution) as readable lines."""
+        if not isinstance(proof, dict):
+            return self._m(json.dumps(proof, ensure_ascii=False))
+        parts = []
+        for k, v in proof.items():
+            if isinstance(v, list):
+                v = ", ".join(map(str, v[:12])) + (f" … (+{len(v) - 12})" if len(v) > 12 else "")
+            elif isinstance(v, float):
+                v = f"{v:.3g}"
+            parts.append(f"<i>{html.escape(str(k))}</i>: {self._m(v)}")
+        return "<br>".join(parts)
 
     def _table(self, rows: list[tuple[str, str]]) -> str:
         body = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{v}</td></tr>" for k, v in rows)
@@ -65,7 +84,8 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Tags"), html.escape(", ".join(json.loads(r[3] or "[]"))))]
         rows += [(html.escape(str(k)), self._m(v)) for k, v in meta.items()]
         excerpt = f"<pre>{self._m(r[8])}</pre>" if r[8] else ""
-        self.setHtml(f"<h3>{html.escape(self.tr('Finding'))}</h3>{self._table(rows)}{excerpt}")
+        title = self.tr("Finding")
+        self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}{excerpt}")
 
     def show_beacon(self, conn: sqlite3.Connection, hit_id: int) -> None:
         self._last = (self.show_beacon, (conn, hit_id))
@@ -87,7 +107,8 @@ class DetailsPane(QTextBrowser):
         text = self.tr("A canary is a fictitious patient planted by the establishment in its own systems: finding it "
                        "in the dump proves that this container came from that establishment (or the recipient of "
                        "that copy).")
-        self.setHtml(f"<h3>{html.escape(self.tr('Beacon'))}</h3>{self._table(rows)}<p>{html.escape(text)}</p>")
+        title = self.tr("Beacon")
+        self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}<p>{html.escape(text)}</p>")
 
     def show_watermark(self, conn: sqlite3.Connection, hit_id: int) -> None:
         self._last = (self.show_watermark, (conn, hit_id))
@@ -106,7 +127,8 @@ class DetailsPane(QTextBrowser):
         rows += [(html.escape(str(k)), self._m(v)) for k, v in detail.items()]
         accepted = r[4] is not None and r[4] < 1e-6
         verdict = self.tr("Accepted: p-value below 1e-6.") if accepted else self.tr("Not accepted as proof (p-value not below 1e-6).")
-        self.setHtml(f"<h3>{html.escape(self.tr('Watermark'))}</h3>{self._table(rows)}<p>{html.escape(verdict)}</p>")
+        title = self.tr("Watermark")
+        self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}<p>{html.escape(verdict)}</p>")
 
     def show_record(self, conn: sqlite3.Connection, record_id: int) -> None:
         self._last = (self.show_record, (conn, record_id))
@@ -122,13 +144,15 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Confidence"), html.escape(str(d.get("confidence") or "")))]
         proof = json.loads(d.get("proof") or "null")
         if proof:
-            rows.append((self.tr("Proof"), self._m(json.dumps(proof, ensure_ascii=False))))
+            rows.append((self.tr("Proof"), self._proof(proof)))
         skip = {"id", "item_id", "establishment", "basis", "confidence", "proof", "source", "patient_key"}
         rows += [(html.escape(k), self._m(v, k)) for k, v in d.items() if k not in skip and v]
         source = json.loads(d.get("source") or "{}")
-        src = "".join(f"<tr><td>{html.escape(k)}</td><td>{self._m(v)}</td></tr>" for k, v in list(source.items())[:80])
-        self.setHtml(f"<h3>{html.escape(self.tr('Record'))}</h3>{self._table(rows)}"
-                     f"<h4>{html.escape(self.tr('Source fields'))}</h4><table>{src}</table>")
+        src = "".join(f"<tr><td>{html.escape(k)}</td><td>{self._cell(k, v)}</td></tr>" for k, v in list(source.items())[:80])
+        title = self.tr("Record")
+        sub = self.tr("Source fields")
+        self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}"
+                     f"<h4>{html.escape(sub)}</h4><table>{src}</table>")
 
     def show_establishment(self, est: dict) -> None:
         self._last = (self.show_establishment, (est,))
@@ -137,6 +161,8 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Name"), html.escape(est.get("name") or "")),
                 (self.tr("Records"), str(est.get("records", 0))), (self.tr("Patients"), str(est.get("patients", 0))),
                 (self.tr("Bases"), bases)]
-        proofs = "".join(f"<li>{self._m(json.dumps(p, ensure_ascii=False))}</li>" for p in est.get("evidence", [])[:50])
-        self.setHtml(f"<h3>{html.escape(self.tr('Establishment'))}</h3>{self._table(rows)}"
-                     f"<h4>{html.escape(self.tr('Proof'))}</h4><ul>{proofs}</ul>")
+        proofs = "".join(f"<li>{self._proof(p)}</li>" for p in est.get("evidence", [])[:50])
+        title = self.tr("Establishment")
+        sub = self.tr("Proof")
+        self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}"
+                     f"<h4>{html.escape(sub)}</h4><ul>{proofs}</ul>")

@@ -36,7 +36,7 @@ class EvidenceList(QListWidget):
             known.add(str(p))
             size = "" if p.is_dir() else human_bytes(p.stat().st_size)
             state = self.tr("in the case") if scanned else self.tr("to scan")
-            item = QListWidgetItem(kind_icon("directory" if p.is_dir() else "archive"), f"{p}  ({size + ', ' if size else ''}{state})")
+            item = QListWidgetItem(kind_icon("directory" if p.is_dir() else "file"), f"{p}  ({size + ', ' if size else ''}{state})")
             item.setData(Qt.ItemDataRole.UserRole, str(p))
             item.setData(Qt.ItemDataRole.UserRole + 1, scanned)
             self.addItem(item)

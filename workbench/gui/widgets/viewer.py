@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.masking import mask_text
+from workbench.gui.display import mask_cell
 from workbench.gui.item_source import read_item
 from workbench.gui.jobs import JobThread
 from workbench.gui.widgets.textview import TEXT_LIMIT, Hit, hex_dump, identifier_hits, render_text
@@ -243,9 +244,10 @@ class ItemViewer(QWidget):
         self.table.setColumnCount(width)
         self.table.setRowCount(len(rows) - 1)
         self.table.setHorizontalHeaderLabels(rows[0] + [""] * (width - len(rows[0])))
+        headers = rows[0] + [""] * (width - len(rows[0]))
         for i, r in enumerate(rows[1:]):
             for j, v in enumerate(r):
-                self.table.setItem(i, j, QTableWidgetItem(mask_text(v) if self.masked else v))
+                self.table.setItem(i, j, QTableWidgetItem(mask_cell(headers[j], v) if self.masked else v))
         return True
 
     def _show_dicom(self, data: bytes) -> None:

@@ -1,0 +1,1462 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR" sourcelanguage="en">
+<context>
+    <name>AttributionDashboard</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="81" />
+        <source>No attribution yet: scan the evidence with a registry loaded.</source>
+        <translation>Pas encore d'attribution : analysez les scellés avec un registre chargé.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="88" />
+        <source>FINESS</source>
+        <translation>FINESS</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="88" />
+        <source>Establishment</source>
+        <translation>Établissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="88" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="138" />
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="89" />
+        <source>Patients</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="89" />
+        <source>Bases</source>
+        <translation>Fondements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="89" />
+        <source>Proof items</source>
+        <translation>Éléments de preuve</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="97" />
+        <source>Computing the attribution…</source>
+        <translation>Calcul de l'attribution…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="100" />
+        <source>The attribution could not be computed: %1</source>
+        <translation>L'attribution n'a pas pu être calculée : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="114" />
+        <source>%1 records about %2 patients; %3 records attributed to %4 establishments, %5 unattributed.</source>
+        <translation>%1 enregistrements concernant %2 patients ; %3 enregistrements attribués à %4 établissements, %5 non attribués.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="134" />
+        <source>Unattributed</source>
+        <translation>Non attribués</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="137" />
+        <source>Records per establishment</source>
+        <translation>Enregistrements par établissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="157" />
+        <source>Basis of each attribution</source>
+        <translation>Fondement de chaque attribution</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="159" />
+        <source>canary</source>
+        <translation>canari</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="159" />
+        <source>watermark</source>
+        <translation>tatouage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="159" />
+        <source>identifier</source>
+        <translation>identifiant</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="160" />
+        <source>pattern</source>
+        <translation>motif</translation>
+    </message>
+</context>
+<context>
+    <name>CasePage</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="56" />
+        <source>Case</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="60" />
+        <source>Add files…</source>
+        <translation>Ajouter des fichiers…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="61" />
+        <source>Add a folder…</source>
+        <translation>Ajouter un dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="62" />
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="67" />
+        <source>Evidence (drop files or folders here)</source>
+        <translation>Scellés (déposez ici fichiers ou dossiers)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="74" />
+        <source>Load a registry…</source>
+        <translation>Charger un registre…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="77" />
+        <source>Rules…</source>
+        <translation>Règles…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="78" />
+        <source>Detection</source>
+        <translation>Détection</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="86" />
+        <source>Registry</source>
+        <translation>Registre</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="87" />
+        <source>YARA rules</source>
+        <translation>Règles YARA</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="89" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="96" />
+        <source>Scan</source>
+        <translation>Analyser</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="90" />
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="91" />
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+</context>
+<context>
+    <name>Columns</name>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="18" />
+        <source>Item</source>
+        <translation>Élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="25" />
+        <location filename="../../workbench/gui/models/tables.py" line="65" />
+        <location filename="../../workbench/gui/models/tables.py" line="79" />
+        <source>Locator</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="26" />
+        <source>NIR</source>
+        <translation>NIR</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="27" />
+        <source>Family name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="29" />
+        <source>Given name</source>
+        <translation>Prénom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="31" />
+        <source>Born</source>
+        <translation>Naissance</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="32" />
+        <source>Sex</source>
+        <translation>Sexe</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="33" />
+        <source>Latest date</source>
+        <translation>Date la plus récente</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="34" />
+        <location filename="../../workbench/gui/models/tables.py" line="62" />
+        <location filename="../../workbench/gui/models/tables.py" line="73" />
+        <source>Establishment</source>
+        <translation>Établissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="35" />
+        <location filename="../../workbench/gui/models/tables.py" line="63" />
+        <location filename="../../workbench/gui/models/tables.py" line="74" />
+        <source>Recipient</source>
+        <translation>Destinataire</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="36" />
+        <source>Basis</source>
+        <translation>Fondement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="37" />
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="46" />
+        <source>Detector</source>
+        <translation>Détecteur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="47" />
+        <source>Rule</source>
+        <translation>Règle</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="48" />
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="49" />
+        <source>Layer</source>
+        <translation>Couche</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="50" />
+        <source>Offset</source>
+        <translation>Position (octet)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="52" />
+        <source>Excerpt</source>
+        <translation>Extrait</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="59" />
+        <source>Beacon</source>
+        <translation>Balise</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="60" />
+        <location filename="../../workbench/gui/models/tables.py" line="72" />
+        <location filename="../../workbench/gui/models/tree.py" line="26" />
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="61" />
+        <location filename="../../workbench/gui/models/tree.py" line="27" />
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="75" />
+        <source>p-value</source>
+        <translation>valeur p</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="77" />
+        <source>Rows</source>
+        <translation>Lignes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tree.py" line="26" />
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tree.py" line="27" />
+        <source>Size</source>
+        <translation>Taille</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tree.py" line="28" />
+        <source>Findings</source>
+        <translation>Détections</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tree.py" line="28" />
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsPane</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="32" />
+        <source>Select a finding, a beacon, a record or an establishment to see its proof.</source>
+        <translation>Sélectionnez une détection, une balise, un enregistrement ou un établissement pour voir sa preuve.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="81" />
+        <source>Detector</source>
+        <translation>Détecteur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="81" />
+        <source>Rule</source>
+        <translation>Règle</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="82" />
+        <source>Severity</source>
+        <translation>Gravité</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="82" />
+        <location filename="../../workbench/gui/widgets/details.py" line="102" />
+        <location filename="../../workbench/gui/widgets/details.py" line="125" />
+        <location filename="../../workbench/gui/widgets/details.py" line="141" />
+        <source>Item</source>
+        <translation>Élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="83" />
+        <source>Layer</source>
+        <translation>Couche</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="83" />
+        <source>Offset</source>
+        <translation>Position (octet)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="84" />
+        <source>Tags</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="87" />
+        <source>Finding</source>
+        <translation>Détection</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="99" />
+        <location filename="../../workbench/gui/widgets/details.py" line="110" />
+        <source>Beacon</source>
+        <translation>Balise</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="99" />
+        <location filename="../../workbench/gui/widgets/details.py" line="120" />
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="100" />
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="101" />
+        <location filename="../../workbench/gui/widgets/details.py" line="121" />
+        <location filename="../../workbench/gui/widgets/details.py" line="142" />
+        <location filename="../../workbench/gui/widgets/details.py" line="165" />
+        <source>Establishment</source>
+        <translation>Établissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="102" />
+        <location filename="../../workbench/gui/widgets/details.py" line="122" />
+        <source>Recipient</source>
+        <translation>Destinataire</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="103" />
+        <source>Item SHA-256</source>
+        <translation>SHA-256 de l'élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="104" />
+        <location filename="../../workbench/gui/widgets/details.py" line="125" />
+        <source>Locator</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="104" />
+        <source>Container</source>
+        <translation>Conteneur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="105" />
+        <source>Fields matched</source>
+        <translation>Champs concordants</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="106" />
+        <source>Sightings of this beacon</source>
+        <translation>Occurrences de cette balise</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="107" />
+        <source>A canary is a fictitious patient planted by the establishment in its own systems: finding it in the dump proves that this container came from that establishment (or the recipient of that copy).</source>
+        <translation>Un canari est un patient fictif placé par l'établissement dans ses propres systèmes : le trouver dans la fuite prouve que ce conteneur provient de cet établissement (ou du destinataire de cette copie).</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="122" />
+        <source>Rows tested</source>
+        <translation>Lignes testées</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="123" />
+        <source>p-value</source>
+        <translation>valeur p</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="124" />
+        <source>Fraction of marks found</source>
+        <translation>Proportion de marques retrouvées</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="129" />
+        <source>Accepted: p-value below 1e-6.</source>
+        <translation>Retenu : valeur p inférieure à 1e-6.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="129" />
+        <source>Not accepted as proof (p-value not below 1e-6).</source>
+        <translation>Non retenu comme preuve (valeur p non inférieure à 1e-6).</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="130" />
+        <source>Watermark</source>
+        <translation>Tatouage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="143" />
+        <source>Basis</source>
+        <translation>Fondement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="143" />
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="144" />
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="147" />
+        <location filename="../../workbench/gui/widgets/details.py" line="166" />
+        <source>Proof</source>
+        <translation>Preuve</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="152" />
+        <source>Record</source>
+        <translation>Enregistrement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="153" />
+        <source>Source fields</source>
+        <translation>Champs d'origine</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="160" />
+        <source>FINESS</source>
+        <translation>FINESS</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="161" />
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="162" />
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="162" />
+        <source>Patients</source>
+        <translation>Patients</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="163" />
+        <source>Bases</source>
+        <translation>Fondements</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceList</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/inputs.py" line="23" />
+        <source>Drop dump files or folders here</source>
+        <translation>Déposez ici les fichiers ou dossiers de la fuite</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/inputs.py" line="38" />
+        <source>in the case</source>
+        <translation>dans le dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/inputs.py" line="38" />
+        <source>to scan</source>
+        <translation>à analyser</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="25" />
+        <source>Export the report</source>
+        <translation>Exporter le rapport</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="26" />
+        <source>PDF report</source>
+        <translation>Rapport PDF</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="27" />
+        <source>report.json</source>
+        <translation>report.json</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="28" />
+        <source>Records CSV (attribution of each record, no identifiers)</source>
+        <translation>CSV des enregistrements (attribution de chacun, sans identifiant)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="33" />
+        <source>Identifiers in clear (NIR, names…)</source>
+        <translation>Identifiants en clair (NIR, noms…)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="34" />
+        <source>The report will hold personal health data in clear: share it only with those entitled to it.</source>
+        <translation>Le rapport contiendra des données de santé personnelles en clair : ne le communiquez qu'aux personnes habilitées.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="41" />
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="50" />
+        <source>Files</source>
+        <translation>Fichiers</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="53" />
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="54" />
+        <source>Masking</source>
+        <translation>Masquage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="56" />
+        <source>Folder</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="58" />
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="65" />
+        <source>Folder for the reports</source>
+        <translation>Dossier des rapports</translation>
+    </message>
+</context>
+<context>
+    <name>ItemViewer</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="86" />
+        <source>Text</source>
+        <translation>Texte</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="87" />
+        <source>Table</source>
+        <translation>Tableau</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="88" />
+        <source>Image and tags</source>
+        <translation>Image et balises DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="89" />
+        <source>Hex</source>
+        <translation>Hexadécimal</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="104" />
+        <source>Select an item in the evidence tree to view it.</source>
+        <translation>Sélectionnez un élément dans l'arborescence des scellés pour l'afficher.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="133" />
+        <source>loading…</source>
+        <translation>chargement…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="162" />
+        <source>Cannot read this item again: %1</source>
+        <translation>Impossible de relire cet élément : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="210" />
+        <source>%1 identifiers and %2 rule hits highlighted</source>
+        <translation>%1 identifiants et %2 détections de règles surlignés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="238" />
+        <source>No table preview: %1</source>
+        <translation>Pas d'aperçu en tableau : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="259" />
+        <source>Not a readable DICOM file: %1</source>
+        <translation>Fichier DICOM illisible : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="265" />
+        <source>No image in this DICOM file</source>
+        <translation>Pas d'image dans ce fichier DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <source>Tag</source>
+        <translation>Balise</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <source>Keyword</source>
+        <translation>Mot-clé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <source>VR</source>
+        <translation>VR</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="148" />
+        <source>Balise Workbench</source>
+        <translation>Balise Workbench</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="170" />
+        <source>Case</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="171" />
+        <source>Evidence</source>
+        <translation>Scellés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="172" />
+        <source>Findings</source>
+        <translation>Détections</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="173" />
+        <source>Records</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="174" />
+        <source>Beacons</source>
+        <translation>Balises</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="175" />
+        <source>Attribution</source>
+        <translation>Attribution</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="176" />
+        <source>Report</source>
+        <translation>Rapport</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="179" />
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="206" />
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="207" />
+        <source>&amp;New case…</source>
+        <translation>&amp;Nouveau dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="208" />
+        <source>&amp;Open case…</source>
+        <translation>&amp;Ouvrir un dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="209" />
+        <source>Open the &amp;demo</source>
+        <translation>Ouvrir la &amp;démonstration</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="211" />
+        <source>&amp;Recent cases</source>
+        <translation>Dossiers &amp;récents</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="214" />
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="215" />
+        <source>&amp;Inputs</source>
+        <translation>&amp;Entrées</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="216" />
+        <source>Add evidence &amp;files…</source>
+        <translation>Ajouter des &amp;fichiers à analyser…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="217" />
+        <source>Add an evidence f&amp;older…</source>
+        <translation>Ajouter un d&amp;ossier à analyser…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="218" />
+        <source>Load a &amp;registry…</source>
+        <translation>Charger un &amp;registre…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="219" />
+        <source>YARA r&amp;ules…</source>
+        <translation>Règles YAR&amp;A…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="221" />
+        <location filename="../../workbench/gui/window.py" line="222" />
+        <source>&amp;Scan</source>
+        <translation>&amp;Analyse</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="223" />
+        <source>&amp;Resume the interrupted scan</source>
+        <translation>&amp;Reprendre l'analyse interrompue</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="224" />
+        <source>&amp;Cancel</source>
+        <translation>A&amp;nnuler</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="226" />
+        <source>&amp;View</source>
+        <translation>A&amp;ffichage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="227" />
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ctualiser</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="228" />
+        <source>Show identifiers in &amp;clear</source>
+        <translation>Afficher les identifiants en &amp;clair</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="232" />
+        <source>&amp;Language</source>
+        <translation>&amp;Langue</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="243" />
+        <source>&amp;Report</source>
+        <translation>Ra&amp;pport</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="244" />
+        <source>&amp;Export…</source>
+        <translation>&amp;Exporter…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="245" />
+        <source>Open the PDF in the system viewer</source>
+        <translation>Ouvrir le PDF dans la visionneuse du système</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="278" />
+        <source>Nothing was lost: the case folder keeps everything done so far.</source>
+        <translation>Rien n'est perdu : le dossier conserve tout le travail déjà fait.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="297" />
+        <source>New case</source>
+        <translation>Nouveau dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="297" />
+        <source>The case could not be created: %1</source>
+        <translation>Le dossier n'a pas pu être créé : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="302" />
+        <source>Open a case folder</source>
+        <translation>Ouvrir un dossier d'enquête</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="308" />
+        <location filename="../../workbench/gui/window.py" line="314" />
+        <source>Open a case</source>
+        <translation>Ouvrir un dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="308" />
+        <source>Wait for the running job to finish, or cancel it.</source>
+        <translation>Attendez la fin de la tâche en cours, ou annulez-la.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="314" />
+        <source>%1 is not a case folder: %2</source>
+        <translation>%1 n'est pas un dossier d'enquête : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="371" />
+        <source>Case number</source>
+        <translation>Numéro de dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="371" />
+        <source>Title</source>
+        <translation>Intitulé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="372" />
+        <source>Analyst</source>
+        <translation>Analyste</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="372" />
+        <source>Organisation</source>
+        <translation>Organisme</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="373" />
+        <source>Created</source>
+        <translation>Créé le</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="373" />
+        <source>Folder</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="378" />
+        <source>none: no beacon detection and no attribution by canary or watermark</source>
+        <translation>aucun : pas de détection de balises ni d'attribution par canari ou tatouage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="380" />
+        <source>bundled rules</source>
+        <translation>règles fournies</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="380" />
+        <source> + %1 file(s) of your own</source>
+        <translation> + %1 fichier(s) personnel(s)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="398" />
+        <source>Add evidence files</source>
+        <translation>Ajouter des fichiers à analyser</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="402" />
+        <source>Add an evidence folder</source>
+        <translation>Ajouter un dossier à analyser</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="413" />
+        <source>Add evidence</source>
+        <translation>Ajouter des scellés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="414" />
+        <source>%1 holds the case folder or is inside it: choose another.</source>
+        <translation>%1 contient le dossier d'enquête ou s'y trouve : choisissez-en un autre.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="459" />
+        <location filename="../../workbench/gui/window.py" line="503" />
+        <location filename="../../workbench/gui/window.py" line="508" />
+        <source>Scan</source>
+        <translation>Analyser</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="459" />
+        <source>Demo</source>
+        <translation>Démonstration</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="459" />
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="460" />
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="474" />
+        <source>Cancelling… the case keeps what was scanned.</source>
+        <translation>Annulation… le dossier conserve ce qui a été analysé.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="493" />
+        <source>YARA rules</source>
+        <translation>Règles YARA</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="493" />
+        <source>Compile error in %1: %2</source>
+        <translation>Erreur de compilation dans %1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="503" />
+        <source>Add the dump to scan first (files or folders).</source>
+        <translation>Ajoutez d'abord la fuite à analyser (fichiers ou dossiers).</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="508" />
+        <source>No registry is loaded: beacons will not be detected and records attributed only by identifiers. Scan anyway?</source>
+        <translation>Aucun registre n'est chargé : les balises ne seront pas détectées et les enregistrements seront attribués uniquement par identifiants. Analyser quand même ?</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="522" />
+        <source>Resuming the scan…</source>
+        <translation>Reprise de l'analyse…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="522" />
+        <source>Scanning…</source>
+        <translation>Analyse en cours…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="532" />
+        <source>Scan complete: %1 items, %2 records, %3 items in error, in %4 s.</source>
+        <translation>Analyse terminée : %1 éléments, %2 enregistrements, %3 éléments en erreur, en %4 s.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="534" />
+        <source>Scan cancelled: %1 items so far. Resume it to finish (done work is kept).</source>
+        <translation>Analyse annulée : %1 éléments à ce stade. Reprenez-la pour la terminer (le travail fait est conservé).</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="536" />
+        <source>Scan incomplete: %1 items. Resume it to finish.</source>
+        <translation>Analyse incomplète : %1 éléments. Reprenez-la pour la terminer.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="549" />
+        <source>Open the demo</source>
+        <translation>Ouvrir la démonstration</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="550" />
+        <source>The demo in %1 will be built again. Continue?</source>
+        <translation>La démonstration dans %1 sera reconstruite. Continuer ?</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="565" />
+        <source>Building the demo in %1…</source>
+        <translation>Construction de la démonstration dans %1…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="637" />
+        <source>%1 rows of %2</source>
+        <translation>%1 lignes de %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="671" />
+        <source>Writing the report…</source>
+        <translation>Rédaction du rapport…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="677" />
+        <source>Report written: %1</source>
+        <translation>Rapport écrit : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="687" />
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="687" />
+        <source>The language can be changed once the running job is done.</source>
+        <translation>La langue pourra être changée une fois la tâche en cours terminée.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="729" />
+        <source>This case has an interrupted scan: Resume finishes it.</source>
+        <translation>Ce dossier a une analyse interrompue : « Reprendre » la termine.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="733" />
+        <source>No case open</source>
+        <translation>Aucun dossier ouvert</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="738" />
+        <source>Case %1 — %2 items, %3 records, %4 findings, %5 errors</source>
+        <translation>Dossier %1 — %2 éléments, %3 enregistrements, %4 détections, %5 erreurs</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="743" />
+        <source>job running</source>
+        <translation>tâche en cours</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="745" />
+        <source>scan interrupted</source>
+        <translation>analyse interrompue</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="747" />
+        <source>%1 evidence, verified unchanged</source>
+        <translation>%1 scellé(s), vérifié(s) inchangé(s)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="749" />
+        <source>%1 evidence</source>
+        <translation>%1 scellé(s)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="751" />
+        <source>no evidence yet</source>
+        <translation>pas encore de scellés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="753" />
+        <source>identifiers masked</source>
+        <translation>identifiants masqués</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="753" />
+        <source>IDENTIFIERS IN CLEAR</source>
+        <translation>IDENTIFIANTS EN CLAIR</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="758" />
+        <source>Quit</source>
+        <translation>Quitter</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="758" />
+        <source>A job is running. Cancel it and quit? A scan can be resumed later.</source>
+        <translation>Une tâche est en cours. L'annuler et quitter ? Une analyse peut être reprise plus tard.</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="25" />
+        <source>New case</source>
+        <translation>Nouveau dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="27" />
+        <source>e.g. CSIRT-2026-014</source>
+        <translation>p. ex. CSIRT-2026-014</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="32" />
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="44" />
+        <source>Case number</source>
+        <translation>Numéro de dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="45" />
+        <source>Title</source>
+        <translation>Intitulé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="46" />
+        <source>Analyst</source>
+        <translation>Analyste</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="47" />
+        <source>Organisation</source>
+        <translation>Organisme</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="48" />
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="58" />
+        <source>Case folder</source>
+        <translation>Dossier de l'enquête</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="51" />
+        <source>Create</source>
+        <translation>Créer</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="71" />
+        <source>The case number is required.</source>
+        <translation>Le numéro de dossier est obligatoire.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="73" />
+        <source>The analyst's name is required.</source>
+        <translation>Le nom de l'analyste est obligatoire.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="76" />
+        <source>Choose the folder that will hold the case.</source>
+        <translation>Choisissez le dossier qui contiendra l'enquête.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="79" />
+        <source>This folder already holds a case: open it instead.</source>
+        <translation>Ce dossier contient déjà une enquête : ouvrez-la plutôt.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/new_case.py" line="81" />
+        <source>The case folder must be new or empty.</source>
+        <translation>Le dossier de l'enquête doit être nouveau ou vide.</translation>
+    </message>
+</context>
+<context>
+    <name>RegistryDialog</name>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="29" />
+        <location filename="../../workbench/gui/dialogs/registry.py" line="75" />
+        <source>Beacon registry</source>
+        <translation>Registre des balises</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="33" />
+        <source>Choose a registry file…</source>
+        <translation>Choisir un fichier de registre…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="46" />
+        <source>Authority</source>
+        <translation>Autorité</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="47" />
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="48" />
+        <source>Signing key</source>
+        <translation>Clé de signature</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="49" />
+        <source>Beacons</source>
+        <translation>Balises</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="51" />
+        <source>FINESS</source>
+        <translation>FINESS</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="51" />
+        <source>Establishment</source>
+        <translation>Établissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="51" />
+        <source>Group</source>
+        <translation>Groupe</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="52" />
+        <source>City</source>
+        <translation>Ville</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="57" />
+        <source>Use this registry</source>
+        <translation>Utiliser ce registre</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="76" />
+        <source>Registries (*.json);;All files (*)</source>
+        <translation>Registres (*.json);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="90" />
+        <source>Signature refused: %1</source>
+        <translation>Signature refusée : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="93" />
+        <source>Not a usable registry: %1</source>
+        <translation>Registre inutilisable : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/registry.py" line="97" />
+        <source>Signature valid (Ed25519).</source>
+        <translation>Signature valide (Ed25519).</translation>
+    </message>
+</context>
+<context>
+    <name>ReportView</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/report_view.py" line="22" />
+        <source>No report exported yet: use Report ▸ Export.</source>
+        <translation>Aucun rapport exporté : utilisez Rapport ▸ Exporter.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/report_view.py" line="24" />
+        <source>Export…</source>
+        <translation>Exporter…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/report_view.py" line="25" />
+        <source>Open in the system viewer</source>
+        <translation>Ouvrir dans la visionneuse du système</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/report_view.py" line="41" />
+        <source>The PDF could not be previewed (%1): %2</source>
+        <translation>Le PDF n'a pas pu être affiché (%1) : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/report_view.py" line="45" />
+        <source>%1 — %2 pages</source>
+        <translation>%1 — %2 pages</translation>
+    </message>
+</context>
+<context>
+    <name>RulesDialog</name>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="43" />
+        <source>YARA rules</source>
+        <translation>Règles YARA</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="50" />
+        <source>%1 (bundled, always on)</source>
+        <translation>%1 (fournie, toujours active)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="58" />
+        <source>Add rule files…</source>
+        <translation>Ajouter des fichiers de règles…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="60" />
+        <source>Add a folder of rules…</source>
+        <translation>Ajouter un dossier de règles…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="62" />
+        <source>Remove</source>
+        <translation>Retirer</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="64" />
+        <source>Check (compile)</source>
+        <translation>Vérifier (compiler)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="99" />
+        <source>YARA rule files</source>
+        <translation>Fichiers de règles YARA</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="100" />
+        <source>YARA rules (*.yar *.yara);;All files (*)</source>
+        <translation>Règles YARA (*.yar *.yara);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="104" />
+        <source>Folder of YARA rules</source>
+        <translation>Dossier de règles YARA</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="137" />
+        <source>Compile error in %1: %2</source>
+        <translation>Erreur de compilation dans %1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="145" />
+        <source>%1 rule files compiled without error.</source>
+        <translation>%1 fichiers de règles compilés sans erreur.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="147" />
+        <source>Warnings:</source>
+        <translation>Avertissements :</translation>
+    </message>
+</context>
+<context>
+    <name>ScanProgress</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="26" />
+        <source>Phase</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="27" />
+        <source>Bytes</source>
+        <translation>Octets</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="28" />
+        <source>Items</source>
+        <translation>Éléments</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="29" />
+        <source>Rate</source>
+        <translation>Débit</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="30" />
+        <source>Time left</source>
+        <translation>Temps restant</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="31" />
+        <source>Current item</source>
+        <translation>Élément en cours</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="41" />
+        <source>evidence intake</source>
+        <translation>prise en charge des scellés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="41" />
+        <source>scanning</source>
+        <translation>analyse</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="42" />
+        <source>attribution</source>
+        <translation>attribution</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="42" />
+        <source>re-verifying the evidence</source>
+        <translation>revérification des scellés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="43" />
+        <source>building the demo leak</source>
+        <translation>construction de la fuite de démonstration</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="52" />
+        <source>%1 items, %2 of %3 tasks</source>
+        <translation>%1 éléments, %2 tâches sur %3</translation>
+    </message>
+</context>
+<context>
+    <name>TablePage</name>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="54" />
+        <source>Filter (press Enter)…</source>
+        <translation>Filtrer (touche Entrée)…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="100" />
+        <source>This column cannot be sorted on a table this large</source>
+        <translation>Cette colonne ne peut pas être triée sur une table aussi grande</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="111" />
+        <source>%1 rows</source>
+        <translation>%1 lignes</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="25" />
+        <source>Triage of leaked health-data dumps, offline.</source>
+        <translation>Tri de fuites de données de santé, hors ligne.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="28" />
+        <source>New case…</source>
+        <translation>Nouveau dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="29" />
+        <source>Open a case…</source>
+        <translation>Ouvrir un dossier…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="30" />
+        <source>Open the demo</source>
+        <translation>Ouvrir la démonstration</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="31" />
+        <source>Builds a demo registry and leak, scans it and opens the case</source>
+        <translation>Construit un registre et une fuite de démonstration, l'analyse et ouvre le dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="32" />
+        <source>1. Create a case.  2. Add the dump (files or folders, or drop them).  3. Load the establishments' signed registry.  4. Scan.  5. Read the attribution and export the report.</source>
+        <translation>1. Créez un dossier.  2. Ajoutez la fuite (fichiers ou dossiers, ou déposez-les).  3. Chargez le registre signé des établissements.  4. Analysez.  5. Lisez l'attribution et exportez le rapport.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/casepage.py" line="45" />
+        <source>Recent cases</source>
+        <translation>Dossiers récents</translation>
+    </message>
+</context>
+</TS>
