@@ -66,3 +66,10 @@ def test_french_window_and_switch_to_english(qtbot, settings, demo):
     assert w.case_dir == demo.case.resolve() and w.records_page.model.rowCount() > 0
     assert w.records_page.model.headerData(3, Qt.Orientation.Horizontal) == "Family name"
     assert settings.language() == "en"
+
+
+def test_cli_gui_refuses_a_folder_without_a_case(tmp_path, capsys):
+    from workbench.cli import main
+
+    assert main(["gui", "--case", str(tmp_path)]) == 1
+    assert "not a case folder" in capsys.readouterr().err
