@@ -13,7 +13,9 @@ rule nir_unspaced : identifier
         severity = "warning"
         note = "presence only: counts are NOT from YARA (capped, unvalidated); see the identifier scanner"
     strings:
-        $nir = /[^0-9A-Za-z][1-478][0-9]{2}(0[1-9]|1[0-2]|[2-3][0-9]|4[0-2]|[5-9][0-9])([0-9]{2}|2[AB])[0-9]{8}[^0-9A-Za-z]/
+        // the leading separator is an explicit set (not [^0-9A-Za-z]): a class holding NUL makes every byte of
+        // zero-filled binaries (disk images, page files) an atom, and the scan crawls at 14 MB/s
+        $nir = /[\t\n\r "',;:|=^(>\[][1-478][0-9]{2}(0[1-9]|1[0-2]|[2-3][0-9]|4[0-2]|[5-9][0-9])([0-9]{2}|2[AB])[0-9]{8}[^0-9A-Za-z]/
     condition:
         $nir
 }

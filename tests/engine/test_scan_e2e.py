@@ -180,3 +180,19 @@ def test_cancel_then_resume_skips_finished_work(tmp_path):
         "SELECT COUNT(*) FROM items").fetchone()[0]
     actions = [r[0] for r in db.execute("SELECT action FROM custody")]
     assert "scan-cancelled" in actions and "scan-resumed" in actions and actions[-1] == "scan-finished"
+
+
+@pytest.mark.slow
+def test_sparse_2gb_file_scans_with_bounded_memory(tmp_path):
+    ev = tmp_path / "disk"
+    ev.mkdir()
+    sparse = ev / "pagefile.sys"
+    with open(sparse, "wb") as fh:
+        fh.truncate(2 * 2**30)  # a 2 GB hole: no disk used, every byte reads as NUL
+    (ev / "notes.csv").write_bytes("NOM;PRENOM;NIR\r\nLE GUEN;Rozenn;2 85 02 29 019 045 22\r\n".encode("cp1252"))
+    summary = run_scan(tmp_path / "case", [ev], jobs=2)
+    assert summary.completed and summary.errors == 0
+    db = sqlite3.connect(tmp_path / "case" / "case.sqlite")
+    kind, size, status = db.execute("SELECT kind, size, status FROM items WHERE name='pagefile.sys'").fetchone()
+    assert (kind, size, status) == ("binary", 2 * 2**30, "done")
+    assert db.execute("SELECT size FROM evidence").fetchone()[0] == 2 * 2**30 + (ev / "notes.csv").stat().st_size

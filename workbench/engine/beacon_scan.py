@@ -12,6 +12,7 @@ from pathlib import Path
 from workbench.engine.casestore import CaseStore
 
 WATERMARK_SAMPLE_ROWS = 200_000  # per table: bounded memory, far more votes than a detection needs
+RECORD_BATCH_ROWS = 20_000  # records parsed per batch: bounds a worker's memory whatever the table size
 
 
 class RegistryRefused(Exception):
@@ -58,7 +59,7 @@ class BeaconScanner:
         blob, kind_info = payload
         canary_hits: list[dict] = []
         collectors: dict[str, tuple[object, list[int]]] = {}  # table -> (UnitCollector, [rows fed])
-        for frame in parse(kind_info.kind, blob, kind_info, vpath):
+        for frame in parse(kind_info.kind, blob, kind_info, vpath, batch_rows=RECORD_BATCH_ROWS):
             if frame is None or len(frame) == 0:
                 continue
             if self.canaries is not None:

@@ -18,7 +18,7 @@ from workbench.engine import kinds
 from workbench.engine.archives import ArchiveError, Member, detect_compressed_tar, iter_members
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
-from workbench.engine.detectors import ContentScanner, merge_layer_counts
+from workbench.engine.detectors import BINARY_KINDS, ContentScanner, merge_layer_counts
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.model import (
     DETECTOR_BOUNDS,
@@ -210,7 +210,8 @@ class Walker:
             return
         try:
             findings, counts, first, errors = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
-                                                                identifiers=k is None or k.kind not in DECODED_KINDS)
+                                                                identifiers=k is None or k.kind not in DECODED_KINDS,
+                                                                binary=k is not None and k.kind in BINARY_KINDS)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)
             for err in errors:

@@ -95,6 +95,11 @@ class RuleSet:
             self._rules = yara.compile(sources=self.texts, includes=False)
         return self._rules
 
+    def without(self, namespaces: set[str]) -> RuleSet:
+        """The same rule set less some namespaces (e.g. text-shaped identifier rules for binary items)."""
+        keep = {n: t for n, t in self.texts.items() if n not in namespaces}
+        return RuleSet([s for s in self.sources if s.name in keep], keep, list(self.warnings))
+
     def __getstate__(self) -> dict[str, Any]:
         return {"sources": self.sources, "texts": self.texts, "warnings": self.warnings}
 
