@@ -335,6 +335,8 @@ class MainWindow(QMainWindow):
     def _close_case(self) -> None:
         if self.case_dir is not None:
             self._save_inputs()
+        self.dashboard.wait()  # its read of the case must end before the case is closed
+        self.viewer.wait()
         for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
             page.set_model(None)
         self.tree.setModel(None)

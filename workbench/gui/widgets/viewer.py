@@ -111,6 +111,9 @@ class ItemViewer(QWidget):
         self.hits_label.clear()
         self._current = None
 
+    def wait(self, ms: int = 60000) -> bool:
+        return self._job is None or self._job.wait(ms)
+
     def set_masked(self, masked: bool) -> None:
         if masked != self.masked:
             self.masked = masked
