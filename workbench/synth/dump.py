@@ -188,11 +188,13 @@ class _Builder:
             rel = f"{s}/fhir/bundle_patients.json"
             it = self.item(sk.vpath(rel), "fhir-json", None, est)
             with sk.open(rel) as fh:
-                it.records = fhir.write_bundle(self.records(est, "fhir-bundle", it, 40), fh, sink=it.add)
+                fhir.write_bundle(self.records(est, "fhir-bundle", it, 40), fh, sink=it.add)
+            it.records = it.patients  # the engine's FHIR record is the Patient, its encounters and results folded in
             rel = f"{s}/fhir/Patient_Encounter_Observation.ndjson"
             it = self.item(sk.vpath(rel), "fhir-ndjson", None, est)
             with sk.open(rel) as fh:
-                it.records = fhir.write_ndjson(self.records(est, "fhir-ndjson", it, 40, start=40), fh, sink=it.add)
+                fhir.write_ndjson(self.records(est, "fhir-ndjson", it, 40, start=40), fh, sink=it.add)
+            it.records = it.patients
         if "xlsx" in est.systems:
             rel = f"{s}/exports/extraction_{s}.xlsx"
             it = self.item(sk.vpath(rel), "xlsx", None, est, layer="office-text")
