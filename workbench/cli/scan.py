@@ -19,6 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--case", required=True, type=Path, help="case folder (created if missing)")
     p.add_argument("--registry", type=Path, help="signed beacon registry")
     p.add_argument("--rules", nargs="+", type=Path, default=[], metavar="PATH", help="extra YARA files or folders")
+    p.add_argument("--no-bundled-rules", action="store_true", help="scan with the --rules files only")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--password-file", type=Path, help="passwords to try on encrypted archives, one per line")
     p.add_argument("--max-depth", type=int, default=Bounds.max_depth)
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_scan(args.case, args.dumps, registry_path=args.registry, rule_paths=args.rules, jobs=args.jobs,
                            bounds=bounds, passwords=passwords, progress=bar.update, cancel=cancel,
-                           verify_at_end=not args.no_verify)
+                           verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules)
     except ScanError as exc:
         bar.close()
         return fatal(str(exc))

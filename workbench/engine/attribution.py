@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from workbench.engine.casestore import CaseStore
 
 WATERMARK_THRESHOLD = 1e-6
+INDEXED_RECORD_COLUMNS = ("establishment", "basis", "nir", "family_name", "birth_date")
 CONFIDENCE = {"canary": "0.99", "watermark": "0.99", "identifier": "0.90", "pattern": "0.30", "none": "0"}
 
 CONFLICTS_SCHEMA = """CREATE TABLE IF NOT EXISTS attribution_conflicts (
@@ -58,6 +59,8 @@ def attribute_case(store: CaseStore, registry) -> dict[str, int]:
         _attribute_by_beacons(store, "watermark", _watermark_claims(store))
         _extend_to_database_dumps(store, "watermark")
         _attribute_by_identifiers(store, registry)
+    for column in INDEXED_RECORD_COLUMNS:  # the window sorts and filters millions of records on these
+        db.execute(f"CREATE INDEX IF NOT EXISTS records_{column} ON records({column})")
     store.commit()
     counts = {r[0]: r[1] for r in db.execute("SELECT basis, COUNT(*) FROM records GROUP BY basis")}
     store.log("balise", "attribution", {"bases": counts, "registry": bool(registry)})

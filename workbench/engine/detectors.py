@@ -17,8 +17,8 @@ BINARY_KINDS = {"binary", "image", "empty"}
 
 
 class ContentScanner:
-    def __init__(self, rule_paths: Sequence[str] = ()) -> None:
-        self.ruleset = yara_rules.compile_rules([Path(p) for p in rule_paths])
+    def __init__(self, rule_paths: Sequence[str] = (), *, bundled_rules: bool = True) -> None:
+        self.ruleset = yara_rules.compile_rules([Path(p) for p in rule_paths], bundled=bundled_rules)
         # Identifier-shaped regexes have no literal atom: on binary content (page files, disk images, pixels) YARA
         # tries them at every byte (14 MB/s on zeros). Binary items get the rule set without them; their
         # identifiers are still found by the validated identifier scanner.

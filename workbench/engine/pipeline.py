@@ -146,7 +146,8 @@ class _Intake(threading.Thread):
 def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: Path | None = None,
              rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
              passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
-             cancel: CancelToken | None = None, verify_at_end: bool = True) -> ScanSummary:
+             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True
+             ) -> ScanSummary:
     started = time.monotonic()
     bounds = bounds or Bounds()
     cancel = cancel or CancelToken()
@@ -159,7 +160,7 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
             raise ScanError(f"the case folder must not be inside the evidence: {case_dir}")
     # Rules are compiled before anything else: a syntax error stops the scan with file and line.
     try:
-        ruleset = yara_rules.compile_rules(list(rule_paths))
+        ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules)
     except yara_rules.RuleCompileError as exc:
         raise ScanError(str(exc)) from exc
     if registry_path is not None:
@@ -170,13 +171,13 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
     store = CaseStore(case_dir)
     try:
         return _run(store, paths, ruleset, registry_path, rule_paths, jobs, bounds, passwords, progress, cancel,
-                    verify_at_end, started)
+                    verify_at_end, started, bundled_rules)
     finally:
         store.close()
 
 
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths, jobs, bounds: Bounds, passwords,
-         progress, cancel: CancelToken, verify_at_end: bool, started: float) -> ScanSummary:
+         progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool) -> ScanSummary:
     store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
     store.log("balise", "scan-started", {
         "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
@@ -243,7 +244,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
                       for p in paths}
     setup = WorkerSetup(tmp_dir=str(store.tmp_dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
-                        evidence_sizes=evidence_sizes)
+                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
     pool = _Pool(setup, jobs if jobs is not None else default_jobs())
     state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
     cancelled = False

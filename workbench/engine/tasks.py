@@ -56,6 +56,7 @@ class WorkerSetup:
     registry_path: str | None = None
     spool_memory_limit: int = 32 * 2**20
     evidence_sizes: dict[int, int] = field(default_factory=dict)
+    bundled_rules: bool = True
 
     @property
     def tmp(self) -> Path:

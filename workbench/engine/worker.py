@@ -62,7 +62,7 @@ class WorkerContext:
 
     def __init__(self, setup: WorkerSetup) -> None:
         self.setup = setup
-        self.scanner = ContentScanner(setup.rule_paths)
+        self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules)
         self.beacons = BeaconScanner.from_registry_path(setup.registry_path)
 
     def run(self, task: ScanTask, sink: QueueSink, cancelled) -> None:
