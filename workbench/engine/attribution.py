@@ -97,11 +97,13 @@ def _canary_claims(store: CaseStore) -> dict[Container, list[dict]]:
 
 def _watermark_claims(store: CaseStore) -> dict[Container, list[dict]]:
     claims: dict[Container, list[dict]] = defaultdict(list)
-    for r in store.db.execute("SELECT item_id, locator, container, kind, establishment, recipient, p_value, fraction, rows "
-                              "FROM watermark_hits WHERE p_value < ?", (WATERMARK_THRESHOLD,)).fetchall():
+    for r in store.db.execute("SELECT item_id, locator, container, kind, establishment, recipient, p_value, fraction, "
+                              "rows, detail FROM watermark_hits WHERE p_value < ?", (WATERMARK_THRESHOLD,)).fetchall():
         c = _container_of(store, r["item_id"], r["locator"], r["container"])
+        detail = json.loads(r["detail"] or "{}")
         claims[c].append({"kind": r["kind"], "establishment": r["establishment"], "recipient": r["recipient"],
-                          "p_value": r["p_value"], "fraction": r["fraction"], "rows": r["rows"]})
+                          "p_value": r["p_value"], "log10_p": detail.get("log10_p"), "fraction": r["fraction"],
+                          "rows": r["rows"]})
     return claims
 
 
@@ -124,9 +126,11 @@ def _attribute_by_beacons(store: CaseStore, basis: str, claims: dict[Container, 
             proof["beacons"] = sorted({h["beacon_id"] for h in hits})
             proof["found_at"] = sorted({h["locator"] for h in hits})[:20]
         else:
-            best = min(hits, key=lambda h: h["p_value"])
+            best = min(hits, key=lambda h: (h["p_value"], h.get("log10_p") or 0))
             proof.update({"p_value": best["p_value"], "fraction": best["fraction"], "rows": best["rows"],
                           "mark": best["kind"]})
+            if best.get("log10_p") is not None:  # the p-value itself underflows to 0 on large tables
+                proof["log10_p"] = round(best["log10_p"], 1)
         if len(recipients) > 1:
             proof["recipients_seen"] = [r or None for r in recipients]
         where, params = container.where()
