@@ -46,3 +46,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("balise: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `balise ... | head`: the reader left, nothing more to say
+        sys.stderr.close()
+        return 0

@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS custody (
     seq INTEGER PRIMARY KEY, ts_utc TEXT, actor TEXT, action TEXT, detail TEXT, prev_hash TEXT, hash TEXT);
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY, item_id INTEGER, {", ".join(f"{c} TEXT" for c in RECORD_COLUMNS[1:])},
-    {", ".join(f"{c} TEXT" for c in ATTRIBUTION_COLUMNS)}, source TEXT);
+    establishment TEXT, recipient TEXT, basis TEXT DEFAULT 'none', confidence TEXT DEFAULT '0', proof TEXT,
+    source TEXT);
 CREATE INDEX IF NOT EXISTS records_item ON records(item_id, tbl);
 CREATE TABLE IF NOT EXISTS beacon_hits (
     id INTEGER PRIMARY KEY, beacon_id TEXT, kind TEXT, establishment TEXT, recipient TEXT, item_id INTEGER,

@@ -8,7 +8,6 @@ it with ``INSERT ... SELECT`` (C speed) when the task is done, then deletes it.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import sqlite3
 import unicodedata
@@ -30,30 +29,55 @@ def _norm_name(value: str | None) -> str:
 
 
 def patient_key(nir: str | None, family: str | None, given: str | None, born: str | None) -> str | None:
-    """Who a record is about: a hash of its NIR, else of family name + given name + birth date; None if unknown."""
+    """Who a record is about: its NIR, else family name + given name + birth date; None when unknown.
+
+    The key is in clear like the record it belongs to (the case store keeps identifiers for the analyst)."""
     nir = (nir or "").replace(" ", "").upper()
     if len(nir) == 15:
-        return "nir:" + hashlib.sha256(nir.encode()).hexdigest()[:24]
+        return "nir:" + nir
     family_n = _norm_name(family)
     if family_n and born:
-        return "idt:" + hashlib.sha256(f"{family_n}|{_norm_name(given)}|{born}".encode()).hexdigest()[:24]
+        return f"idt:{family_n}|{_norm_name(given)}|{born}"
     return None
+
+
+def _column(frame, name: str, n: int) -> list:
+    """A column as a list of str/None (empty strings and NaN become None), converted in C where possible."""
+    if name not in frame.columns:
+        return [None] * n
+    series = frame[name]
+    mask = series.isna() | (series == "")
+    if mask.any():
+        series = series.astype(object).where(~mask, None)
+    return series.tolist()
+
+
+def _patient_keys(nirs: list, families: list, givens: list, borns: list) -> list:
+    keys: list = []
+    names: dict[tuple, str | None] = {}  # the same person recurs across a table's rows: normalise names once
+    for nir, family, given, born in zip(nirs, families, givens, borns, strict=True):
+        if nir is not None:
+            compact = nir.replace(" ", "").upper()
+            if len(compact) == 15:
+                keys.append("nir:" + compact)
+                continue
+        if family is None or born is None:
+            keys.append(None)
+            continue
+        ident = (family, given, born)
+        if ident not in names:
+            names[ident] = patient_key(None, family, given, born)
+        keys.append(names[ident])
+    return keys
 
 
 def frame_rows(frame, vpath: str) -> tuple[int, Any]:
     """A records frame (common columns + ``src.*``) as row tuples for the records table, built column-wise."""
     n = len(frame)
-    columns: dict[str, list] = {}
-    for col in _VALUE_COLUMNS:
-        if col == "patient_key":
-            continue
-        name = "table" if col == "tbl" else col
-        if name in frame.columns:
-            columns[col] = [None if (v is None or v != v or v == "") else str(v) for v in frame[name].tolist()]
-        else:
-            columns[col] = [None] * n
-    columns["patient_key"] = [patient_key(*vals) for vals in zip(
-        columns["nir"], columns["family_name"], columns["given_name"], columns["birth_date"], strict=True)]
+    columns = {col: _column(frame, "table" if col == "tbl" else col, n) for col in _VALUE_COLUMNS
+               if col != "patient_key"}
+    columns["patient_key"] = _patient_keys(columns["nir"], columns["family_name"], columns["given_name"],
+                                           columns["birth_date"])
     src_cols = [c for c in frame.columns if str(c).startswith("src.")]
     if src_cols and n:
         text = frame[src_cols].rename(columns=lambda c: str(c)[4:]).to_json(orient="records", lines=True,

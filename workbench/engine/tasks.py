@@ -54,7 +54,7 @@ class WorkerSetup:
     rule_paths: tuple[str, ...] = ()
     passwords: tuple[bytes, ...] = ()
     registry_path: str | None = None
-    spool_memory_limit: int = 32 * 2**20
+    spool_memory_limit: int = 16 * 2**20
     evidence_sizes: dict[int, int] = field(default_factory=dict)
     bundled_rules: bool = True
 

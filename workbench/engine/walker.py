@@ -20,6 +20,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import BINARY_KINDS, ContentScanner, merge_layer_counts
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
+from workbench.engine.memory import release_memory
 from workbench.engine.model import (
     DETECTOR_BOUNDS,
     DETECTOR_TYPING,
@@ -39,6 +40,7 @@ from workbench.engine.model import (
 from workbench.engine.tasks import Cancelled
 
 HEAD_BYTES = 65536
+RELEASE_AFTER_BYTES = 8 * 2**20  # after a leaf this big, freed parser memory goes back to the system
 RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "dicom"}
 # Kinds whose raw bytes are compressed or encoded: identifiers are counted in their decoded text layers only,
 # since compressed streams produce chance look-alikes (an e-mail shape in deflate output). YARA still sees the raw bytes.
@@ -120,6 +122,8 @@ class Walker:
         else:
             self.sink.item(info, [], None, [])  # stored first: its records, beacons and children refer to it
             self._scan_leaf(blob, result, k)
+            if blob.size >= RELEASE_AFTER_BYTES:
+                release_memory()
         self._emit(result)
 
     # -- archives -------------------------------------------------------------------------------

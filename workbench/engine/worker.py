@@ -17,6 +17,7 @@ from workbench.engine.beacon_scan import BeaconScanner
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
 from workbench.engine.detectors import ContentScanner
+from workbench.engine.memory import release_memory
 from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
 from workbench.engine.record_spool import RecordSpool
 from workbench.engine.tasks import Cancelled, ScanTask, WorkerSetup
@@ -144,8 +145,10 @@ def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, can
             break
         except Exception as exc:
             event_queue.put(("done", worker_id, task.key, format_exception(exc)))
+            release_memory()
             continue
         event_queue.put(("done", worker_id, task.key, None))
+        release_memory()
 
 
 def mp_context():
