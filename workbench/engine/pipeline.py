@@ -358,6 +358,8 @@ class _RunState:
                 store.add_error(err)
             self.items_done += 1
             self.current = info.vpath
+        elif kind == "identifiers":
+            store.add_identifiers(event[2])
         elif kind == "records-spool":
             _, key, path = event
             store.commit()
@@ -539,7 +541,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if event[0] in ("item", "records-spool", "beacons", "watermarks", "progress"):
+            if event[0] in ("item", "identifiers", "records-spool", "beacons", "watermarks", "progress"):
                 state.apply(event)
             else:
                 self.deferred.append(event)

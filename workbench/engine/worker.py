@@ -27,12 +27,38 @@ from workbench.engine.walker import Walker, format_exception
 #   ("ready", worker_id)
 #   ("start", worker_id, task_key)
 #   ("item", task_key, ItemInfo, [Finding], IdentifierCounts | None, [ItemError])
+#   ("identifiers", task_key, IdentifierCounts)  more distinct values of an item already sent
 #   ("records-spool", task_key, path)            the task's records, spooled to a SQLite file
 #   ("beacons", task_key, vpath, [dict])          canary hits of an item
 #   ("watermarks", task_key, vpath, [dict])       watermark detections of an item
 #   ("progress", task_key, nbytes, current_vpath)
 #   ("done", worker_id, task_key, error_or_None)
 #   ("cancelled", worker_id, task_key)
+
+
+IDENTIFIER_CHUNK = 50_000  # distinct values per event
+
+
+def _split_identifiers(counts: IdentifierCounts) -> list[IdentifierCounts]:
+    total = sum(len(v) for v in counts.counts.values())
+    if total <= IDENTIFIER_CHUNK:
+        return [counts]
+    chunks: list[IdentifierCounts] = []
+    current = IdentifierCounts(counts.vpath)
+    size = 0
+    for id_type, values in counts.counts.items():
+        firsts = counts.first_offset.get(id_type, {})
+        for value, n in values.items():
+            current.counts.setdefault(id_type, {})[value] = n
+            if value in firsts:
+                current.first_offset.setdefault(id_type, {})[value] = firsts[value]
+            size += 1
+            if size >= IDENTIFIER_CHUNK:
+                chunks.append(current)
+                current, size = IdentifierCounts(counts.vpath), 0
+    if size:
+        chunks.append(current)
+    return chunks
 
 
 class QueueSink:
@@ -43,7 +69,10 @@ class QueueSink:
 
     def item(self, info: ItemInfo, findings: list[Finding], identifiers: IdentifierCounts | None,
              errors: list[ItemError]) -> None:
-        self.queue.put(("item", self.task_key, info, findings, identifiers, errors))
+        chunks = _split_identifiers(identifiers) if identifiers is not None else [None]
+        self.queue.put(("item", self.task_key, info, findings, chunks[0], errors))
+        for chunk in chunks[1:]:  # a dense item's distinct values, sent in slices: bounded pickles both sides
+            self.queue.put(("identifiers", self.task_key, chunk))
 
     def records(self, vpath: str, frame) -> None:
         self.spool.add(vpath, frame)

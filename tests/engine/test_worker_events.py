@@ -1,0 +1,31 @@
+"""Worker events stay small: a dense item's distinct identifiers travel in slices that add up to the whole."""
+
+from workbench.engine import worker
+from workbench.engine.model import IdentifierCounts
+
+
+def test_identifier_slices_add_up(monkeypatch):
+    monkeypatch.setattr(worker, "IDENTIFIER_CHUNK", 1000)
+    counts = IdentifierCounts("dump.sql")
+    for i in range(2500):
+        counts.add("phone", f"+3361234{i:04d}", i * 40)
+        counts.add("phone", f"+3361234{i:04d}", i * 40 + 7)
+    for i in range(700):
+        counts.add("email", f"p{i}@chu-rennes.fr", i)
+    chunks = worker._split_identifiers(counts)
+    assert len(chunks) == 4 and all(sum(len(v) for v in c.counts.values()) <= 1000 for c in chunks)
+    merged: dict[tuple, tuple] = {}
+    for c in chunks:
+        assert c.vpath == "dump.sql"
+        for t, values in c.counts.items():
+            for v, n in values.items():
+                assert (t, v) not in merged
+                merged[(t, v)] = (n, c.first_offset[t][v])
+    assert len(merged) == 3200
+    assert merged[("phone", "+33612340003")] == (2, 120)
+
+
+def test_small_items_are_sent_whole():
+    counts = IdentifierCounts("a.csv")
+    counts.add("nir", "185057800608491", 3)
+    assert worker._split_identifiers(counts) == [counts]
