@@ -25,8 +25,8 @@ class ContentScanner:
         self.binary_ruleset = self.ruleset.without(TEXT_ONLY_NAMESPACES)
         self.identifiers = IdentifierScanner()
 
-    def scan(self, buf, *, vpath: str, layer: str = "raw", identifiers: bool = True, binary: bool = False
-             ) -> tuple[list[Finding], dict[str, dict[str, int]], dict[str, dict[str, int]], list[str]]:
+    def scan(self, buf, *, vpath: str, layer: str = "raw", identifiers: bool = True, binary: bool = False,
+             spill=None) -> tuple[list[Finding], dict[str, dict[str, int]], dict[str, dict[str, int]], list[str]]:
         """YARA findings, validated identifiers (``counts[type][value]``, ``first[type][value]`` offsets) and the
         errors of each detector: one detector failing (a YARA timeout) does not silence the other."""
         errors: list[str] = []
@@ -38,7 +38,10 @@ class ContentScanner:
             errors.append(f"yara ({layer}): {exc}")
         if not identifiers:
             return findings, {}, {}, errors
-        found = self.identifiers.count(buf, vpath)
+        if spill is not None:  # a big item: its distinct values go to the store in slices as they pile up
+            found = self.identifiers.count_spilling(buf, vpath, spill)
+        else:
+            found = self.identifiers.count(buf, vpath)
         return findings, found.counts, found.first_offset, errors
 
 

@@ -40,7 +40,11 @@ from workbench.engine.model import (
 from workbench.engine.tasks import Cancelled
 
 HEAD_BYTES = 65536
-RELEASE_AFTER_BYTES = 8 * 2**20  # after a leaf this big, freed parser memory goes back to the system
+RELEASE_AFTER_BYTES = 8 * 2**20
+# Leaves this big send their identifiers to the store in slices (a 400 MB SQL dump holds millions of distinct
+# values); only kinds without text layers, whose per-value counts are not merged with a layer's.
+SPILL_IDENTIFIERS_BYTES = 16 * 2**20
+LAYERED_KINDS = {"pdf", "docx", "xlsx", "pptx", "ods", "odt", "odp", "email", "mbox"}  # after a leaf this big, freed parser memory goes back to the system
 RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "dicom"}
 # Kinds whose raw bytes are compressed or encoded: identifiers are counted in their decoded text layers only,
 # since compressed streams produce chance look-alikes (an e-mail shape in deflate output). YARA still sees the raw bytes.
@@ -56,6 +60,8 @@ class Sink(Protocol):
     def records(self, vpath: str, frame) -> None: ...
 
     def progress(self, nbytes: int, current: str) -> None: ...
+
+    def identifiers(self, counts: IdentifierCounts) -> None: ...
 
 
 @dataclass
@@ -213,9 +219,11 @@ class Walker:
         if blob.size == 0:
             return
         try:
+            big = blob.size >= SPILL_IDENTIFIERS_BYTES and k is not None and k.kind not in LAYERED_KINDS
             findings, counts, first, errors = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
                                                                 identifiers=k is None or k.kind not in DECODED_KINDS,
-                                                                binary=k is not None and k.kind in BINARY_KINDS)
+                                                                binary=k is not None and k.kind in BINARY_KINDS,
+                                                                spill=self.sink.identifiers if big else None)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)
             for err in errors:

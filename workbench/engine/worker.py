@@ -74,6 +74,10 @@ class QueueSink:
         for chunk in chunks[1:]:  # a dense item's distinct values, sent in slices: bounded pickles both sides
             self.queue.put(("identifiers", self.task_key, chunk))
 
+    def identifiers(self, counts: IdentifierCounts) -> None:
+        for chunk in _split_identifiers(counts):
+            self.queue.put(("identifiers", self.task_key, chunk))
+
     def records(self, vpath: str, frame) -> None:
         self.spool.add(vpath, frame)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import repeat
 from operator import itemgetter
@@ -202,6 +202,31 @@ class IdentifierScanner:
                     per[value] = per.get(value, 0) + n
             else:
                 per.update(tally)
+        return counts
+
+    def count_spilling(self, buf: bytes | bytearray | memoryview, vpath: str,
+                       spill: Callable[[IdentifierCounts], None], *, max_values: int = 200_000,
+                       encoding: str | None = "auto") -> IdentifierCounts:
+        """:meth:`count` for items of any size: whenever more than ``max_values`` distinct values are held, they
+        are handed to ``spill`` (which adds them to the case store, where counts of a value add up and its first
+        offset is the earliest) and forgotten. Returns what is left."""
+        counts = IdentifierCounts(vpath)
+        held = 0
+        for groups in self._groups(buf, 0, encoding):
+            for g in groups:
+                per = counts.counts.setdefault(g.id_type, {})
+                first = counts.first_offset.setdefault(g.id_type, {})
+                for value, offset in zip(g.values, g.offsets, strict=True):
+                    n = per.get(value)
+                    if n is None:
+                        per[value] = 1
+                        first[value] = offset
+                        held += 1
+                    else:
+                        per[value] = n + 1
+            if held > max_values:
+                spill(counts)
+                counts, held = IdentifierCounts(vpath), 0
         return counts
 
     def scan_batches(self, buf: bytes | bytearray | memoryview, base_offset: int = 0, *,
