@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from workbench.engine.identifiers.reference import IdentifierScanner as ReferenceScanner
+from tests.engine.identifiers_reference import IdentifierScanner as ReferenceScanner
 from workbench.engine.identifiers.scanner import IdentifierScanner, IdHit
 from workbench.engine.identifiers.validators import nir_key
 
