@@ -29,6 +29,7 @@ from workbench.engine import model
 from workbench.engine.archives._common import (
     DATA_ERRORS,
     ArchiveError,
+    InputCounter,
     Member,
     clean_name,
     describe,
@@ -60,16 +61,8 @@ class _Stop(Exception):
     """Raised inside the producer thread when the consumer went away."""
 
 
-class _SeekableCounter(io.RawIOBase):
+class _SeekableCounter(InputCounter):
     """The archive file for py7zr, counting compressed bytes read (the denominator of the running ratio)."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        super().__init__()
-        self._raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        return True
 
     def seekable(self) -> bool:
         return True
@@ -79,19 +72,6 @@ class _SeekableCounter(io.RawIOBase):
 
     def tell(self) -> int:
         return self._raw.tell()
-
-    def readinto(self, buffer: Any) -> int:
-        n = self._raw.readinto(buffer) or 0
-        self.count += n
-        return n
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self.count += len(data)
-        return data
-
-    def consumed(self) -> int:
-        return self.count
 
 
 class _Channel:
