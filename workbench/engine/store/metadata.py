@@ -1,8 +1,10 @@
-"""The case store: one SQLite database (WAL) per case folder, the only place scan results meet.
+"""The case's metadata: one SQLite database (WAL) per case folder, written by the scan's main process only.
 
-The main process is the only writer. The custody log is append-only and hash-chained; its head is mirrored in
+Evidence, items, findings, errors, tasks, rule sets and the custody log live here; the bulk results (records,
+identifiers, beacon and watermark evidence) are Parquet shards written by the workers (:mod:`.shards`), and
+everything is read through :class:`workbench.engine.store.reader.CaseReader`. The custody log is append-only and hash-chained; its head is mirrored in
 ``case_meta`` and in ``custody.jsonl`` beside the database, so that an edited, reordered or truncated log is
-detected by :func:`workbench.engine.custody.verify_case`.
+detected by :func:`workbench.engine.store.custody.verify_case`.
 """
 
 from __future__ import annotations
@@ -17,64 +19,21 @@ from typing import Any
 
 from workbench import __version__
 from workbench.engine.evidence import Evidence, utc_now
-from workbench.engine.model import Finding, IdentifierCounts, ItemError, ItemInfo
+from workbench.engine.model import Finding, ItemError, ItemInfo
+from workbench.engine.store.schema import (
+    CUSTODY_MIRROR,
+    DB_NAME,
+    GENESIS,
+    LEGACY_RESULT_TABLES,
+    SCHEMA_VERSION,
+    SQLITE_SCHEMA,
+)
+from workbench.engine.store.shards import delete_task_shards
 
-DB_NAME = "case.sqlite"
-CUSTODY_MIRROR = "custody.jsonl"
-SCHEMA_VERSION = 1
-GENESIS = "0" * 64
 
-RECORD_COLUMNS = [
-    "item", "locator", "tbl", "nir", "family_name", "birth_name", "given_name", "birth_date", "sex", "ipp", "nda",
-    "phone", "email", "address", "postcode", "city", "facility_finess", "facility_code", "facility_name",
-    "dicom_uid", "event_first", "event_last", "categories", "patient_key",
-]
-ATTRIBUTION_COLUMNS = ["establishment", "recipient", "basis", "confidence", "proof"]
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS case_meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS evidence (
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, is_dir INTEGER, size INTEGER,
-    md5 TEXT, sha1 TEXT, sha256 TEXT, acquired_utc TEXT,
-    verified_utc TEXT, unchanged INTEGER, changes TEXT);
-CREATE TABLE IF NOT EXISTS evidence_files (
-    evidence_id INTEGER, relpath TEXT, size INTEGER, md5 TEXT, sha1 TEXT, sha256 TEXT, mtime_ns INTEGER,
-    PRIMARY KEY (evidence_id, relpath));
-CREATE TABLE IF NOT EXISTS items (
-    id INTEGER PRIMARY KEY, evidence_id INTEGER, parent_id INTEGER, task_key TEXT,
-    vpath TEXT NOT NULL UNIQUE, name TEXT, depth INTEGER, entry_type TEXT, size INTEGER, size_claimed INTEGER,
-    kind TEXT, format TEXT, mime TEXT, magic TEXT, extension TEXT, ext_mismatch INTEGER, encoding TEXT,
-    delimiter TEXT, sha256 TEXT, status TEXT, error_stage TEXT, error TEXT, link_target TEXT, mtime TEXT,
-    findings INTEGER DEFAULT 0, records INTEGER DEFAULT 0);
-CREATE INDEX IF NOT EXISTS items_parent ON items(parent_id);
-CREATE INDEX IF NOT EXISTS items_task ON items(task_key);
-CREATE TABLE IF NOT EXISTS findings (
-    id INTEGER PRIMARY KEY, item_id INTEGER, detector TEXT, rule TEXT, namespace TEXT, tags TEXT, meta TEXT,
-    offset INTEGER, length INTEGER, layer TEXT, excerpt TEXT, severity TEXT);
-CREATE INDEX IF NOT EXISTS findings_item ON findings(item_id);
-CREATE TABLE IF NOT EXISTS identifiers (
-    item_id INTEGER, type TEXT, value TEXT, count INTEGER, first_offset INTEGER,
-    PRIMARY KEY (item_id, type, value));
-CREATE INDEX IF NOT EXISTS identifiers_value ON identifiers(type, value);
-CREATE TABLE IF NOT EXISTS errors (id INTEGER PRIMARY KEY, item_id INTEGER, vpath TEXT, stage TEXT, error TEXT);
-CREATE TABLE IF NOT EXISTS rulesets (name TEXT PRIMARY KEY, path TEXT, sha256 TEXT, origin TEXT);
-CREATE TABLE IF NOT EXISTS tasks (
-    key TEXT PRIMARY KEY, evidence_id INTEGER, route TEXT, size INTEGER, status TEXT,
-    started_utc TEXT, finished_utc TEXT, error TEXT);
-CREATE TABLE IF NOT EXISTS custody (
-    seq INTEGER PRIMARY KEY, ts_utc TEXT, actor TEXT, action TEXT, detail TEXT, prev_hash TEXT, hash TEXT);
-CREATE TABLE IF NOT EXISTS records (
-    id INTEGER PRIMARY KEY, item_id INTEGER, {", ".join(f"{c} TEXT" for c in RECORD_COLUMNS[1:])},
-    establishment TEXT, recipient TEXT, basis TEXT DEFAULT 'none', confidence TEXT DEFAULT '0', proof TEXT,
-    source TEXT);
-CREATE INDEX IF NOT EXISTS records_item ON records(item_id, tbl);
-CREATE TABLE IF NOT EXISTS beacon_hits (
-    id INTEGER PRIMARY KEY, beacon_id TEXT, kind TEXT, establishment TEXT, recipient TEXT, item_id INTEGER,
-    locator TEXT, container TEXT, status TEXT, fields TEXT);
-CREATE TABLE IF NOT EXISTS watermark_hits (
-    id INTEGER PRIMARY KEY, item_id INTEGER, locator TEXT, container TEXT, kind TEXT, establishment TEXT,
-    recipient TEXT, rows INTEGER, p_value REAL, fraction REAL, detail TEXT);
-"""
+class OldCaseError(Exception):
+    """The folder holds a case made by an earlier version whose results cannot be read by this one."""
 
 
 def _chain_hash(prev_hash: str, seq: int, ts: str, actor: str, action: str, detail: str) -> str:
@@ -95,11 +54,13 @@ class CaseStore:
             (self.dir / "tmp").mkdir(exist_ok=True)
         if readonly:
             self.db = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+            check_schema(self.db, self.dir)
         else:
             self.db = sqlite3.connect(db, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            check_schema(self.db, self.dir)
+            self.db.executescript(SQLITE_SCHEMA)
             if self.meta("schema_version") is None:
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
                 self.set_meta("created_utc", utc_now())
@@ -223,12 +184,22 @@ class CaseStore:
     def start_task(self, key: str) -> None:
         """Forget a half-done task's results (an interrupted run) before running it again."""
         ids = "SELECT id FROM items WHERE task_key=?"
-        for table in ("findings", "identifiers", "errors", "records"):
+        for table in ("findings", "errors"):
             self.db.execute(f"DELETE FROM {table} WHERE item_id IN ({ids})", (key,))
-        self.db.execute(f"DELETE FROM beacon_hits WHERE item_id IN ({ids})", (key,))
-        self.db.execute(f"DELETE FROM watermark_hits WHERE item_id IN ({ids})", (key,))
         self.db.execute("DELETE FROM items WHERE task_key=?", (key,))
         self.db.execute("UPDATE tasks SET status='running', started_utc=?, error=NULL WHERE key=?", (utc_now(), key))
+        delete_task_shards(self.dir, key)
+
+    def task_seq(self, key: str) -> int:
+        """The task's sequence number in the case (high bits of its record ids)."""
+        return self.db.execute("SELECT rowid FROM tasks WHERE key=?", (key,)).fetchone()[0]
+
+    def done_task_keys(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT key FROM tasks WHERE status='done'")}
+
+    def task_route(self, key: str) -> str | None:
+        row = self.db.execute("SELECT route FROM tasks WHERE key=?", (key,)).fetchone()
+        return None if row is None else row[0]
 
     def finish_task(self, key: str, status: str, error: str | None = None) -> None:
         self.db.execute("UPDATE tasks SET status=?, finished_utc=?, error=? WHERE key=?", (status, utc_now(), error, key))
@@ -270,13 +241,53 @@ class CaseStore:
             self.db.execute("UPDATE items SET findings=(SELECT COUNT(*) FROM findings WHERE item_id=?) WHERE id=?",
                             (item_id, item_id))
 
-    def add_identifiers(self, counts: IdentifierCounts) -> None:
-        item_id = self._require_item(counts.vpath)
-        rows = [(item_id, t, v, n, counts.first_offset.get(t, {}).get(v))
-                for t, per in counts.counts.items() for v, n in per.items()]
-        self.db.executemany(
-            "INSERT INTO identifiers(item_id, type, value, count, first_offset) VALUES(?,?,?,?,?) "
-            "ON CONFLICT(item_id, type, value) DO UPDATE SET count=count+excluded.count", rows)
+    def set_record_counts(self, per_item: Mapping[str, int]) -> None:
+        """Records parsed per item (the items table shows them; the records are in the task's shard)."""
+        self.db.executemany("UPDATE items SET records=records+? WHERE vpath=?",
+                            [(n, vpath) for vpath, n in per_item.items()])
+
+    def first_item_of_task(self, key: str) -> str | None:
+        row = self.db.execute("SELECT vpath FROM items WHERE task_key=? ORDER BY depth LIMIT 1", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def mark_item_error(self, vpath: str, stage: str, message: str) -> None:
+        self.db.execute("UPDATE items SET status='error', error_stage=?, error=? WHERE vpath=?",
+                        (stage, message, vpath))
+
+    def add_evidence_placeholder(self, path: str, is_dir: bool) -> int:
+        """An evidence row before its hashes are known (they are computed while the scan reads it)."""
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO evidence(path, is_dir, size) VALUES(?,?,?)", (path, int(is_dir), None))
+        return cur.lastrowid  # type: ignore[return-value]
+
+    def evidence_label(self, evidence_id: int) -> str | None:
+        row = self.db.execute("SELECT vpath FROM items WHERE evidence_id=? AND depth=0 ORDER BY id LIMIT 1",
+                              (evidence_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def store_intake(self, evidence_id: int, ev: Evidence) -> None:
+        """The hashes of an evidence taken in during the scan."""
+        with self.transaction():
+            self.db.execute("UPDATE evidence SET size=?, md5=?, sha1=?, sha256=?, acquired_utc=? WHERE id=?",
+                            (ev.size, ev.md5, ev.sha1, ev.sha256, ev.acquired_utc, evidence_id))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO evidence_files(evidence_id, relpath, size, md5, sha1, sha256, mtime_ns) "
+                "VALUES(?,?,?,?,?,?,?)",
+                [(evidence_id, f.relpath, f.size, f.md5, f.sha1, f.sha256, f.mtime_ns) for f in ev.files])
+        self.log("balise", "evidence-acquired", {"path": ev.path, "size": ev.size, "md5": ev.md5, "sha1": ev.sha1,
+                                                 "sha256": ev.sha256, "files": len(ev.files),
+                                                 "acquired_utc": ev.acquired_utc})
+
+    # -- attribution conflicts (written by the attribution pass) ---------------------------------------
+    def clear_conflicts(self) -> None:
+        self.db.execute("DELETE FROM attribution_conflicts")
+
+    def add_conflict(self, item_vpath: str | None, container: str, basis: str, establishments: list[str],
+                     detail: Any) -> None:
+        item_id = self.item_id(item_vpath) if item_vpath else None
+        self.db.execute("INSERT INTO attribution_conflicts(item_id, container, basis, establishments, detail) "
+                        "VALUES(?,?,?,?,?)", (item_id, container, basis, json.dumps(establishments),
+                                              json.dumps(detail, default=str, ensure_ascii=False)))
 
     def add_error(self, err: ItemError) -> None:
         item_id = self.item_id(err.vpath)
@@ -297,14 +308,22 @@ class CaseStore:
         return {f"{r[0]}:{r[1]}": r[2] for r in self.db.execute(
             "SELECT detector, rule, COUNT(*) FROM findings GROUP BY detector, rule ORDER BY 3 DESC")}
 
-    def identifier_totals(self) -> dict[str, dict[str, int]]:
-        return {r[0]: {"hits": r[1], "unique": r[2]} for r in self.db.execute(
-            "SELECT type, SUM(count), COUNT(DISTINCT value) FROM identifiers GROUP BY type ORDER BY type")}
-
-    def identifier_totals_by_evidence(self, evidence_id: int) -> dict[str, dict[str, int]]:
-        return {r[0]: {"hits": r[1], "unique": r[2]} for r in self.db.execute(
-            "SELECT i.type, SUM(i.count), COUNT(DISTINCT i.value) FROM identifiers i JOIN items it ON it.id=i.item_id "
-            "WHERE it.evidence_id=? GROUP BY i.type ORDER BY i.type", (evidence_id,))}
-
     def errors(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT vpath, stage, error FROM errors ORDER BY id").fetchall()
+
+
+def check_schema(db: sqlite3.Connection, case_dir: Path) -> None:
+    """Refuse, in one line, a case written by an earlier version whose results live in SQLite rows."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='case_meta'").fetchone() is None:
+        return  # a new case
+    row = db.execute("SELECT value FROM case_meta WHERE key='schema_version'").fetchone()
+    version = int(row[0]) if row and str(row[0]).isdigit() else None
+    legacy = [t for t in LEGACY_RESULT_TABLES
+              if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (t,)).fetchone()]
+    if version is not None and version < SCHEMA_VERSION or legacy:
+        raise OldCaseError(
+            f"{case_dir} was made by an earlier Balise (case schema {version}, results in SQLite rows); this version "
+            f"reads schema {SCHEMA_VERSION}: scan the same evidence again into a new case folder "
+            f"(balise scan DUMP --case NEW_DIR)")
+    if version is not None and version > SCHEMA_VERSION:
+        raise OldCaseError(f"{case_dir} was made by a newer Balise (case schema {version}): open it with that version")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.engine import evidence as evidence_mod
-from workbench.engine.casestore import CUSTODY_MIRROR, GENESIS, CaseStore, _chain_hash
+from workbench.engine.store.metadata import CUSTODY_MIRROR, GENESIS, CaseStore, _chain_hash
 
 
 @dataclass

@@ -1,0 +1,322 @@
+"""The one reading API of a case: metadata from SQLite, results from Parquet shards, queried with DuckDB.
+
+Attribution, the report (JSON, CSV, PDF), the window's models and the CLI read a case through
+:class:`CaseReader` and the query modules of this package; nothing outside ``workbench.engine.store`` speaks SQL.
+
+DuckDB runs in memory (no database file, so no lock against a scan writing the case); it sees:
+
+- the shard tables as views over ``CASE/shards/<table>/*.parquet``: ``records_raw``, ``identifiers``,
+  ``beacon_hits``, ``watermark_hits``; ``attribution`` over ``CASE/shards/attribution.parquet``;
+- ``records``: ``records_raw`` with each record's attribution (``establishment``, ``recipient``, ``basis``
+  — ``none`` when unattributed —, ``confidence``, ``proof``);
+- the metadata tables (``items``, ``evidence``, ``findings``, ``errors``, ``tasks``, ``case_meta``,
+  ``attribution_conflicts``, ``rulesets``) copied from SQLite as Arrow tables when a query first needs them, and
+  again after SQLite changed.
+
+Views follow the case while a scan writes it: each query first checks a cheap signature (the shard folders'
+modification times, SQLite's ``data_version``) and rebuilds what changed. DuckDB's temporary files go to
+``CASE/tmp/duckdb`` and its memory is capped, so a sort of ten million records spills inside the case folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from workbench.engine.store.metadata import check_schema
+from workbench.engine.store.schema import ATTRIBUTION, ATTRIBUTION_FILE, DB_NAME, SHARD_TABLES, SHARDS_DIR
+
+META_TABLES = ("items", "evidence", "evidence_files", "findings", "errors", "tasks", "case_meta",
+               "attribution_conflicts", "rulesets", "custody")
+DUCKDB_MEMORY_LIMIT = "512MB"  # the whole process tree must stay under 1 GB: DuckDB spills beyond this
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    items: int
+    records: int
+    findings: int
+    errors: int
+    tasks_total: int
+    tasks_done: int
+
+    @property
+    def interrupted(self) -> bool:
+        """Some planned work was never finished: a second scan resumes it."""
+        return self.tasks_total > self.tasks_done
+
+
+def is_case(folder: Path) -> bool:
+    return (Path(folder) / DB_NAME).is_file()
+
+
+class CaseReader:
+    """Read-only access to a case folder; safe to use while a scan writes the same case."""
+
+    def __init__(self, case_dir: Path, *, memory_limit: str = DUCKDB_MEMORY_LIMIT, threads: int | None = None):
+        self.dir = Path(case_dir)
+        db = self.dir / DB_NAME
+        if not db.is_file():
+            raise FileNotFoundError(f"no case store in {self.dir}")
+        self.meta_db = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        self.meta_db.execute("PRAGMA query_only=1")
+        check_schema(self.meta_db, self.dir)
+        tmp = self.dir / "tmp" / "duckdb"
+        config: dict[str, Any] = {"memory_limit": memory_limit, "threads": threads or max(1, os.cpu_count() or 1),
+                                  "enable_external_access": True, "autoinstall_known_extensions": False,
+                                  "autoload_known_extensions": False}
+        try:
+            tmp.mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = str(tmp)
+        except OSError:  # a read-only case folder (a copy on write-protected media): no spill, memory only
+            pass
+        self.duck = duckdb.connect(":memory:", config=config)
+        self._lock = threading.RLock()
+        self._shard_sig: dict[str, object] = {}
+        self._meta_version: int | None = None
+        self._meta_loaded: set[str] = set()
+        self._refresh_shards(force=True)
+
+    # -- life ---------------------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self.duck.close()
+            self.meta_db.close()
+
+    def __enter__(self) -> CaseReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- store-internal query helpers (the query modules of this package use these) ------------------
+    def arrow(self, sql: str, params: Sequence[Any] = (), *, needs: Iterable[str] = ()) -> pa.Table:
+        """Run a DuckDB query over the views; ``needs`` names the metadata tables it reads."""
+        with self._lock:
+            self._ensure(needs)
+            return self.duck.execute(sql, list(params)).to_arrow_table()
+
+    def rows(self, sql: str, params: Sequence[Any] = (), *, needs: Iterable[str] = ()) -> list[tuple]:
+        with self._lock:
+            self._ensure(needs)
+            return self.duck.execute(sql, list(params)).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = (), *, needs: Iterable[str] = ()) -> Any:
+        rows = self.rows(sql, params, needs=needs)
+        return rows[0][0] if rows else None
+
+    def meta_rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """A query of the SQLite metadata alone (small tables, indexed: faster than a copy into DuckDB)."""
+        with self._lock:
+            cur = self.meta_db.cursor()
+            cur.row_factory = sqlite3.Row
+            return cur.execute(sql, tuple(params)).fetchall()
+
+    def meta_one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.meta_rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # -- views --------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Forget every cached view (the next query sees the case as it is on disk)."""
+        with self._lock:
+            self._refresh_shards(force=True)
+            self._meta_version = None
+            self._meta_loaded.clear()
+
+    def _ensure(self, needs: Iterable[str]) -> None:
+        self._refresh_shards()
+        needs = set(needs)
+        if not needs:
+            return
+        version = self.meta_db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._meta_version:
+            self._meta_loaded.clear()
+            self._meta_version = version
+        for name in needs - self._meta_loaded:
+            if name not in META_TABLES:
+                raise KeyError(f"unknown metadata table {name!r}")
+            self.duck.register(f"{name}", self._sqlite_arrow(name))
+            self._meta_loaded.add(name)
+
+    def _sqlite_arrow(self, table: str) -> pa.Table:
+        cur = self.meta_db.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+        arrays = []
+        for name, values in zip(names, columns, strict=True):
+            try:
+                arrays.append(pa.array(values))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in one SQLite column: as text
+                arrays.append(pa.array([None if v is None else str(v) for v in values], pa.string()))
+            if arrays[-1].type == pa.null():
+                arrays[-1] = pa.array(values, pa.string())
+        del name
+        return pa.table(arrays, names=names)
+
+    def _refresh_shards(self, force: bool = False) -> None:
+        base = self.dir / SHARDS_DIR
+        for table, schema in SHARD_TABLES.items():
+            folder = base / table
+            try:
+                st = folder.stat()
+                sig: object = (st.st_mtime_ns, st.st_ino)
+            except OSError:
+                sig = None
+            if not force and self._shard_sig.get(table) == sig:
+                continue
+            self._shard_sig[table] = sig
+            view = "records_raw" if table == "records" else table
+            has_files = sig is not None and any(p.name.endswith(".parquet") for p in os.scandir(folder))
+            if has_files:
+                self.duck.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet({_glob(folder)})")
+            else:
+                self.duck.register(f"_empty_{table}", schema.empty_table())
+                self.duck.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM _empty_{table}")
+        path = base / ATTRIBUTION_FILE
+        try:
+            st = path.stat()
+            sig = (st.st_mtime_ns, st.st_ino, st.st_size)
+        except OSError:
+            sig = None
+        if force or self._shard_sig.get("attribution") != sig:
+            self._shard_sig["attribution"] = sig
+            if sig is not None:
+                self.duck.execute(f"CREATE OR REPLACE VIEW attribution AS SELECT * FROM read_parquet({_quote(path)})")
+            else:
+                self.duck.register("_empty_attribution", ATTRIBUTION.empty_table())
+                self.duck.execute("CREATE OR REPLACE VIEW attribution AS SELECT * FROM _empty_attribution")
+            self.duck.execute(
+                "CREATE OR REPLACE VIEW records AS SELECT r.*, a.establishment, a.recipient, "
+                "COALESCE(a.basis, 'none') AS basis, COALESCE(a.confidence, '0') AS confidence, a.proof "
+                "FROM records_raw r LEFT JOIN attribution a ON a.rid = r.rid")
+
+    # -- the case at a glance -----------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.meta_rows("SELECT key, value FROM case_meta")}
+
+    def meta_value(self, key: str) -> str | None:
+        return self.meta_one("SELECT value FROM case_meta WHERE key=?", (key,))
+
+    def counts(self) -> CaseCounts:
+        return CaseCounts(
+            items=self.meta_one("SELECT COUNT(*) FROM items") or 0,
+            records=self.record_count(),
+            findings=self.meta_one("SELECT COUNT(*) FROM findings") or 0,
+            errors=self.meta_one("SELECT COUNT(*) FROM errors") or 0,
+            tasks_total=self.meta_one("SELECT COUNT(*) FROM tasks") or 0,
+            tasks_done=self.meta_one("SELECT COUNT(*) FROM tasks WHERE status='done'") or 0)
+
+    def record_count(self) -> int:
+        return self.one("SELECT COUNT(*) FROM records_raw") or 0
+
+    def evidence(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.meta_rows("SELECT * FROM evidence ORDER BY id")]
+
+    def evidence_files(self, evidence_id: int) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.meta_rows("SELECT * FROM evidence_files WHERE evidence_id=? ORDER BY relpath",
+                                                (evidence_id,))]
+
+    def items_by_kind(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.meta_rows("SELECT kind, COUNT(*) FROM items GROUP BY kind ORDER BY 2 DESC")}
+
+    def findings_by_rule(self) -> dict[str, int]:
+        return {f"{r[0]}:{r[1]}": r[2] for r in self.meta_rows(
+            "SELECT detector, rule, COUNT(*) FROM findings GROUP BY detector, rule ORDER BY 3 DESC")}
+
+    def identifier_totals(self, evidence_id: int | None = None) -> dict[str, dict[str, int]]:
+        """Occurrences (``hits``) and distinct values (``unique``) per identifier type, of the case or of one
+        evidence (its items' vpaths start with its label)."""
+        if evidence_id is None:
+            rows = self.rows("SELECT type, SUM(count), COUNT(DISTINCT value) FROM identifiers GROUP BY type "
+                             "ORDER BY type")
+        else:
+            rows = self.rows("SELECT i.type, SUM(i.count), COUNT(DISTINCT i.value) FROM identifiers i "
+                             "JOIN items it ON it.vpath = i.item WHERE it.evidence_id = ? GROUP BY i.type "
+                             "ORDER BY i.type", (evidence_id,), needs=("items",))
+        return {r[0]: {"hits": int(r[1] or 0), "unique": int(r[2] or 0)} for r in rows}
+
+    def errors(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.meta_rows("SELECT vpath, stage, error FROM errors ORDER BY id")]
+
+    def rulesets(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.meta_rows("SELECT name, path, sha256, origin FROM rulesets ORDER BY name")]
+
+    def user_rule_paths(self) -> list[Path]:
+        """The analyst's own rule files used by the last scan (to resume with the same rules)."""
+        return [Path(r[0]) for r in self.meta_rows("SELECT path FROM rulesets WHERE origin='user' ORDER BY name")]
+
+    def custody(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.meta_rows("SELECT * FROM custody ORDER BY seq")]
+
+    # -- records --------------------------------------------------------------------------------------
+    def basis_counts(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.rows("SELECT basis, COUNT(*) FROM records GROUP BY basis")}
+
+    def patient_count(self, establishment: str | None = None) -> int:
+        if establishment is None:
+            return int(self.one("SELECT COUNT(DISTINCT patient_key) FROM records_raw") or 0)
+        return int(self.one("SELECT COUNT(DISTINCT patient_key) FROM records WHERE establishment = ?",
+                            (establishment,)) or 0)
+
+    def record(self, rid: int) -> dict[str, Any] | None:
+        """One record with its attribution (the details pane)."""
+        table = self.arrow("SELECT * FROM records WHERE rid = ?", (int(rid),))
+        rows = table.to_pylist()
+        return rows[0] if rows else None
+
+    def records_of_item(self, vpath: str, columns: Sequence[str] = ("rid", "locator", "tbl")) -> pa.Table:
+        cols = ", ".join(_ident(c) for c in columns)
+        return self.arrow(f"SELECT {cols} FROM records WHERE item = ? ORDER BY rid", (vpath,))
+
+    def record_rows(self, columns: Sequence[str], *, establishment: str | None = None,
+                    batch_rows: int = 100_000):
+        """Every record's chosen columns in record order, as Arrow batches (bounded memory)."""
+        cols = ", ".join(_ident(c) for c in columns)
+        where, params = ("WHERE establishment = ?", [establishment]) if establishment else ("", [])
+        with self._lock:
+            self._ensure(())
+            cur = self.duck.cursor()
+        reader = cur.execute(f"SELECT {cols} FROM records {where} ORDER BY rid", params).to_arrow_reader(batch_rows)
+        yield from reader
+        cur.close()
+
+    # -- beacons ------------------------------------------------------------------------------------
+    def beacon_hits(self) -> list[dict[str, Any]]:
+        return self.arrow("SELECT * FROM beacon_hits ORDER BY item, locator, beacon_id").to_pylist()
+
+    def watermark_hits(self) -> list[dict[str, Any]]:
+        return self.arrow("SELECT * FROM watermark_hits ORDER BY item, locator, kind").to_pylist()
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.meta_rows(
+            "SELECT c.id, i.vpath AS item, c.container, c.basis, c.establishments, c.detail "
+            "FROM attribution_conflicts c LEFT JOIN items i ON i.id = c.item_id ORDER BY c.id")]
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _glob(folder: Path) -> str:
+    """The shard files of a folder as DuckDB's read_parquet argument (a glob, or a list when the folder's own
+    name holds glob characters)."""
+    if any(ch in str(folder) for ch in "*?[]{}"):
+        files = sorted(p.path for p in os.scandir(folder) if p.name.endswith(".parquet"))
+        return "[" + ", ".join(_quote(Path(f)) for f in files) + "]"
+    return _quote(folder / "*.parquet")
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a column name: {name!r}")
+    return f'"{name}"'

@@ -1,0 +1,232 @@
+"""Worker side of the case store: one task's results written as Parquet shards, never row by row.
+
+A task's records, distinct identifiers, canary hits and watermark detections go straight from the worker to
+``CASE/shards/<table>/<task>.parquet`` (zstd, dictionary-encoded strings): the main process never sees them, so
+its event loop stays light however dense the dump. Each file is written as ``.parquet.part`` and renamed when the
+task ends: a reader never sees a half-written shard, and a task that dies leaves only ``.part`` files, which
+:func:`delete_task_shards` removes before the task runs again.
+
+Measured (issue 10): one upsert per distinct identifier and one INSERT per record row made a PII-dense scan run at
+about 1 MB/s with a case 7x the evidence; Parquet shards write a 20k-row batch in a few milliseconds at about
+0.3x the bytes of the CSV they came from.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from workbench.engine.model import IdentifierCounts
+from workbench.engine.store.schema import (
+    BEACON_HITS,
+    IDENTIFIERS,
+    PART_SUFFIX,
+    RECORD_COLUMNS,
+    RECORDS,
+    RID_TASK_SHIFT,
+    SHARD_TABLES,
+    SHARDS_DIR,
+    WATERMARK_HITS,
+)
+
+ROW_GROUP_ROWS = 128 * 1024  # row groups of this size keep the reader's memory and the window's pages small
+IDENTIFIER_FLUSH = 200_000  # buffered distinct identifiers before a row group is written
+
+
+def shard_dir(case_dir: Path, table: str) -> Path:
+    return Path(case_dir) / SHARDS_DIR / table
+
+
+def shard_path(case_dir: Path, table: str, task_key: str) -> Path:
+    return shard_dir(case_dir, table) / f"{task_key}.parquet"
+
+
+def delete_task_shards(case_dir: Path, task_key: str) -> None:
+    """Remove what a task wrote (finished or half-written): it is about to run again, or it died."""
+    for table in SHARD_TABLES:
+        path = shard_path(case_dir, table, task_key)
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + PART_SUFFIX).unlink(missing_ok=True)
+
+
+class _Shard:
+    """One Parquet file of one table of one task, opened at its first batch."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path = path
+        self.part = path.with_name(path.name + PART_SUFFIX)
+        self.schema = schema
+        self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if self.writer is None:
+            self.part.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(self.part, self.schema, compression="zstd", compression_level=3,
+                                           use_dictionary=True, write_statistics=True)
+        self.writer.write_table(table.cast(self.schema), row_group_size=ROW_GROUP_ROWS)
+        self.rows += table.num_rows
+
+    def close(self) -> int:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+            self.part.replace(self.path)
+        return self.rows
+
+    def abandon(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        self.part.unlink(missing_ok=True)
+
+
+class TaskShards:
+    """The results of one task, written column by column as they come."""
+
+    def __init__(self, case_dir: Path, task_key: str, task_seq: int) -> None:
+        self.case_dir = Path(case_dir)
+        self.task_key = task_key
+        self.rid_base = int(task_seq) << RID_TASK_SHIFT
+        delete_task_shards(self.case_dir, task_key)
+        self._shards = {t: _Shard(shard_path(self.case_dir, t, task_key), s) for t, s in SHARD_TABLES.items()}
+        self._ids: dict[str, list] = {c: [] for c in IDENTIFIERS.names}
+        self._id_rows = 0
+        self.records_per_item: dict[str, int] = {}
+
+    # -- records ------------------------------------------------------------------------------------
+    def add_records(self, vpath: str, frame) -> int:
+        """A parsed batch (common columns + ``src.*``) as one Arrow table: no Python loop over its rows."""
+        n = len(frame)
+        if n == 0:
+            return 0
+        start = self.rid_base + self._shards["records"].rows
+        table = records_table(frame, vpath, start)
+        self._shards["records"].write(table)
+        self.records_per_item[vpath] = self.records_per_item.get(vpath, 0) + n
+        return n
+
+    # -- identifiers --------------------------------------------------------------------------------
+    def add_identifiers(self, counts: IdentifierCounts) -> None:
+        cols = self._ids
+        for id_type, values in counts.counts.items():
+            firsts = counts.first_offset.get(id_type, {})
+            k = len(values)
+            cols["item"].extend([counts.vpath] * k)
+            cols["type"].extend([id_type] * k)
+            cols["value"].extend(values.keys())
+            cols["count"].extend(values.values())
+            cols["first_offset"].extend(firsts.get(v) for v in values)
+            self._id_rows += k
+        if self._id_rows >= IDENTIFIER_FLUSH:
+            self._flush_identifiers()
+
+    def _flush_identifiers(self) -> None:
+        if not self._id_rows:
+            return
+        self._shards["identifiers"].write(pa.table(self._ids, schema=IDENTIFIERS))
+        self._ids = {c: [] for c in IDENTIFIERS.names}
+        self._id_rows = 0
+
+    # -- beacon evidence ----------------------------------------------------------------------------
+    def add_beacon_hits(self, vpath: str, hits: list[dict]) -> None:
+        rows = [{"beacon_id": h["beacon_id"], "kind": h["kind"], "establishment": h["establishment"],
+                 "recipient": h.get("recipient"), "item": vpath, "locator": h["locator"],
+                 "container": h.get("container", ""), "status": h["status"],
+                 "fields": json.dumps(h.get("fields", []))} for h in hits]
+        self._shards["beacon_hits"].write(pa.Table.from_pylist(rows, schema=BEACON_HITS))
+
+    def add_watermark_hits(self, vpath: str, hits: list[dict]) -> None:
+        rows = [{"item": vpath, "locator": h["locator"], "container": h.get("container", ""), "kind": h["kind"],
+                 "establishment": h["establishment"], "recipient": h.get("recipient"), "rows": h.get("rows"),
+                 "p_value": h["p_value"], "fraction": h.get("fraction"),
+                 "detail": json.dumps(h.get("detail", {}), default=str)} for h in hits]
+        self._shards["watermark_hits"].write(pa.Table.from_pylist(rows, schema=WATERMARK_HITS))
+
+    # -- end of the task ----------------------------------------------------------------------------
+    def close(self) -> dict[str, int]:
+        """Finish every file (renamed into place); returns rows written per table."""
+        self._flush_identifiers()
+        return {t: s.close() for t, s in self._shards.items()}
+
+    def abandon(self) -> None:
+        for s in self._shards.values():
+            s.abandon()
+
+
+# -- records frames to Arrow ------------------------------------------------------------------------
+_VALUE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("item", "patient_key")]
+
+
+def _string_column(frame, name: str) -> pa.Array:
+    """A frame column as an Arrow string array with empty strings as nulls; absent columns are all null."""
+    n = len(frame)
+    source = "table" if name == "tbl" else name
+    if source not in frame.columns:
+        return pa.nulls(n, pa.string())
+    arr = pa.array(frame[source], from_pandas=True)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string()) if not pa.types.is_dictionary(arr.type) else pc.cast(
+            arr.dictionary_decode(), pa.string())
+    arr = arr.cast(pa.string())
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _norm_names(arr: pa.Array) -> pa.Array:
+    """Names folded like :func:`patient_key`: accents dropped, upper case, runs of non-alphanumerics as one space."""
+    text = pc.utf8_normalize(arr.fill_null(""), "NFKD")
+    text = pc.replace_substring_regex(text, r"\p{Mn}", "")
+    text = pc.utf8_upper(text)
+    text = pc.replace_substring_regex(text, r"[^\p{L}\p{N}]+", " ")
+    return pc.utf8_trim_whitespace(text)
+
+
+def patient_keys(nir: pa.Array, family: pa.Array, given: pa.Array, born: pa.Array) -> pa.Array:
+    """Who each record is about, over whole columns: ``nir:`` + its NIR when it has 15 characters, else
+    ``idt:FAMILY|GIVEN|BIRTH`` when family name and birth date are known, else null."""
+    compact = pc.utf8_upper(pc.replace_substring(nir.fill_null(""), " ", ""))
+    has_nir = pc.equal(pc.utf8_length(compact), 15)
+    by_nir = pc.binary_join_element_wise("nir:", compact, "")
+    fam = _norm_names(family)
+    has_identity = pc.and_(pc.not_equal(fam, ""), pc.is_valid(born))
+    by_identity = pc.binary_join_element_wise("idt:", fam, "|", _norm_names(given), "|", born.fill_null(""), "")
+    by_identity = pc.if_else(has_identity, by_identity, pa.scalar(None, pa.string()))
+    return pc.if_else(has_nir, by_nir, by_identity)
+
+
+def records_table(frame, vpath: str, rid_start: int) -> pa.Table:
+    """A records frame (common columns + ``src.*``) as the shard's Arrow table, built column-wise."""
+    n = len(frame)
+    cols: dict[str, pa.Array] = {"rid": pa.array(np.arange(rid_start, rid_start + n, dtype=np.int64))}
+    cols["item"] = pa.repeat(pa.scalar(vpath, pa.string()), n)
+    values = {c: _string_column(frame, c) for c in _VALUE_COLUMNS}
+    for c in RECORD_COLUMNS[1:]:
+        if c == "patient_key":
+            cols[c] = patient_keys(values["nir"], values["family_name"], values["given_name"], values["birth_date"])
+        else:
+            cols[c] = values[c]
+    src_cols = [c for c in frame.columns if str(c).startswith("src.")]
+    if src_cols:
+        text = frame[src_cols].rename(columns=lambda c: str(c)[4:]).to_json(orient="records", lines=True,
+                                                                            force_ascii=False)
+        sources = text.rstrip("\n").split("\n")  # JSON escapes newlines inside values: one line per record
+    else:
+        sources = ["{}"] * n
+    cols["source"] = pa.array(sources, pa.string())
+    return pa.table(cols, schema=RECORDS)
+
+
+def write_table(path: Path, table: pa.Table) -> None:
+    """A whole small table written at once, atomically (post-scan results such as the attribution)."""
+    part = path.with_name(path.name + PART_SUFFIX)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, part, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+    part.replace(path)
+
