@@ -13,15 +13,14 @@ from workbench.engine.identifiers.scanner import IdentifierScanner
 from workbench.engine.model import Finding, IdentifierCounts
 
 TEXT_ONLY_NAMESPACES = {"fr_identifiers"}  # bundled namespaces of identifier-shaped regexes
-BINARY_KINDS = {"binary", "image", "empty"}
 
 
 class ContentScanner:
     def __init__(self, rule_paths: Sequence[str] = (), *, bundled_rules: bool = True) -> None:
         self.ruleset = yara_rules.compile_rules([Path(p) for p in rule_paths], bundled=bundled_rules)
         # Identifier-shaped regexes have no literal atom: on binary content (page files, disk images, pixels) YARA
-        # tries them at every byte (14 MB/s on zeros). Binary items get the rule set without them; their
-        # identifiers are still found by the validated identifier scanner.
+        # tries them at every byte (14 MB/s on zeros). Binary items (``kind_traits.traits(kind).binary``) get the
+        # rule set without them; their identifiers are still found by the validated identifier scanner.
         self.binary_ruleset = self.ruleset.without(TEXT_ONLY_NAMESPACES)
         self.identifiers = IdentifierScanner()
 

@@ -18,7 +18,8 @@ from workbench.engine import kinds
 from workbench.engine.archives import ArchiveError, Member, detect_compressed_tar, iter_members
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
-from workbench.engine.detectors import BINARY_KINDS, ContentScanner, merge_layer_counts
+from workbench.engine.detectors import ContentScanner, merge_layer_counts
+from workbench.engine.kind_traits import traits
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.memory import release_memory
 from workbench.engine.model import (
@@ -40,15 +41,12 @@ from workbench.engine.model import (
 from workbench.engine.tasks import Cancelled
 
 HEAD_BYTES = 65536
-RELEASE_AFTER_BYTES = 8 * 2**20
+RELEASE_AFTER_BYTES = 8 * 2**20  # after a leaf this big, freed parser memory goes back to the system
 # Leaves this big send their identifiers to the store in slices (a 400 MB SQL dump holds millions of distinct
 # values); only kinds without text layers, whose per-value counts are not merged with a layer's.
 SPILL_IDENTIFIERS_BYTES = 16 * 2**20
-LAYERED_KINDS = {"pdf", "docx", "xlsx", "pptx", "ods", "odt", "odp", "email", "mbox"}  # after a leaf this big, freed parser memory goes back to the system
-RECORD_KINDS = {"csv", "xlsx", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "dicom"}
-# Kinds whose raw bytes are compressed or encoded: identifiers are counted in their decoded text layers only,
-# since compressed streams produce chance look-alikes (an e-mail shape in deflate output). YARA still sees the raw bytes.
-DECODED_KINDS = {"pdf", "docx", "xlsx", "pptx", "ods", "odt", "odp", "image"}
+# What each kind gets (records, text layers, identifiers counted in decoded layers only, the binary rule set)
+# is read from ``kind_traits``: one table for every stage, so that they cannot disagree.
 
 
 class Sink(Protocol):
@@ -218,11 +216,11 @@ class Walker:
         info = result.info
         if blob.size == 0:
             return
+        t = traits(k.kind if k is not None else None)
         try:
-            big = blob.size >= SPILL_IDENTIFIERS_BYTES and k is not None and k.kind not in LAYERED_KINDS
+            big = blob.size >= SPILL_IDENTIFIERS_BYTES and k is not None and not t.has_text_layers
             findings, counts, first, errors = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
-                                                                identifiers=k is None or k.kind not in DECODED_KINDS,
-                                                                binary=k is not None and k.kind in BINARY_KINDS,
+                                                                identifiers=not t.decoded, binary=t.binary,
                                                                 spill=self.sink.identifiers if big else None)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)
@@ -249,7 +247,7 @@ class Walker:
                                            meta={"detail": exc.detail, "stage": "layer"}))
         except Exception as exc:
             result.error("layer", exc)
-        if k.kind in RECORD_KINDS and self.record_hook is not None:
+        if t.has_records and self.record_hook is not None:
             try:
                 self.record_hook(info.vpath, (blob, k))
             except (Cancelled, KeyboardInterrupt):

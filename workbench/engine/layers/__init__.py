@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
+from workbench.engine.kind_traits import LAYER_KINDS, traits
+
 __all__ = ["TextLayer", "Attachment", "LayerError", "LayerTruncated", "BlobLike", "extract", "LAYER_KINDS"]
 
 
@@ -65,7 +67,7 @@ def _extractor(kind: str) -> Extractor | None:
         from workbench.engine.layers.pdf import extract_pdf
 
         return extract_pdf
-    if kind in ("docx", "xlsx", "pptx", "ods", "odt", "odp"):
+    if traits(kind).office:
         from workbench.engine.layers.office import OFFICE_EXTRACTORS
 
         return OFFICE_EXTRACTORS[kind]
@@ -80,11 +82,10 @@ def _extractor(kind: str) -> Extractor | None:
     return None
 
 
-LAYER_KINDS = frozenset({"pdf", "docx", "xlsx", "pptx", "ods", "odt", "odp", "email", "mbox"})
-
-
 def extract(kind: str, blob: BlobLike) -> Iterator[TextLayer | Attachment]:
     """Text layers and attachments of ``blob`` typed as ``kind``; other kinds yield nothing."""
+    if not traits(kind).has_text_layers:  # the trait table decides which kinds; _extractor knows how to read them
+        return iter(())
     fn = _extractor(kind)
     if fn is None:
         return iter(())

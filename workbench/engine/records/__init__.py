@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.engine.kind_traits import traits
 from workbench.engine.records.columns import map_columns, sources
 from workbench.engine.records.csvfile import parse_csv, text_encoding
 from workbench.engine.records.dicom import parse_dicom
@@ -67,9 +68,10 @@ def parse_sql(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[
                 yield frame
 
 
+# One parser per kind marked ``has_records`` in ``kind_traits`` and no other (tests check it): the walker hands
+# the records stage exactly those kinds. TSV is kind ``csv`` (format ``tsv``), as ``kinds.sniff`` types it.
 KINDS: dict[str, Callable[..., Iterator[pd.DataFrame]]] = {
     "csv": parse_csv,
-    "tsv": parse_csv,
     "xlsx": parse_xlsx,
     "ods": parse_ods,
     "sql-dump": parse_sql,
@@ -88,7 +90,7 @@ def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFA
     """
     if batch_rows < 1:
         raise ValueError("batch_rows must be at least 1")
-    parser = KINDS.get(kind)
+    parser = KINDS.get(kind) if traits(kind).has_records else None
     if parser is None:
         return iter(())
     encoding = getattr(info, "encoding", None)

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.engine.kind_traits import traits
 from workbench.engine.masking import mask_text
 from workbench.gui.display import mask_cell
 from workbench.gui.item_source import read_item
 from workbench.gui.jobs import JobThread
 from workbench.gui.widgets.textview import TEXT_LIMIT, Hit, hex_dump, identifier_hits, render_text
 
-TEXT_KINDS = {"csv", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "json", "xml", "text", "email", "mbox"}
 TABLE_ROWS = 500
 _DICOM_PERSONAL = {"PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs", "PatientAddress",
                    "PatientTelephoneNumbers", "OtherPatientNames", "PatientMotherBirthName", "IssuerOfPatientID"}
@@ -184,10 +184,11 @@ class ItemViewer(QWidget):
         self.image.clear()
         self.hits_label.clear()
         target = self.hex
-        if kind in TEXT_KINDS:
+        shown_as = traits(kind)
+        if shown_as.text:
             target = self.text
             self._show_text(data[:TEXT_LIMIT], cur)
-        if kind in ("csv", "xlsx", "ods") and self._show_table(data, cur):
+        if shown_as.table and self._show_table(data, cur):
             target = self.table
         if kind == "dicom":
             self._show_dicom(data)
@@ -235,6 +236,15 @@ class ItemViewer(QWidget):
                         rows.append(["" if v is None else str(v) for v in r])
                 finally:
                     wb.close()
+            elif cur["kind"] == "ods":
+                import pandas as pd
+
+                from workbench.engine.records.sheets import cell_text
+
+                sheet = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="odf",
+                                      nrows=TABLE_ROWS + 1)
+                for r in sheet.itertuples(index=False, name=None):
+                    rows.append(["" if pd.isna(v) else cell_text(v) or "" for v in r])
             else:
                 return False
         except Exception as exc:
