@@ -1,15 +1,17 @@
 """Records and beacons during a scan: parse records, look canaries up, test watermarks, then attribute.
 
 Worker side: :class:`BeaconScanner` (built once per worker from the registry path).
-Main-process side: ``store_*`` write what the workers found; :func:`post_scan` runs attribution.
+Its hits go into the task's Parquet shards through the sink. Main-process side: :func:`post_scan` runs
+attribution.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from workbench.engine.casestore import CaseStore
+from workbench.engine.kind_traits import traits
+from workbench.engine.model import ScanError
+from workbench.engine.store import CaseStore
 
 WATERMARK_SAMPLE_ROWS = 200_000  # per table: bounded memory, far more votes than a detection needs
 RECORD_BATCH_ROWS = 20_000  # records parsed per batch: bounds a worker's memory whatever the table size
@@ -22,7 +24,6 @@ class RegistryRefused(Exception):
 def load_registry_checked(path: Path):
     """Load and verify a registry; raise ScanError with one line when its signature fails."""
     from workbench.beacons.registry import Registry
-    from workbench.engine.pipeline import ScanError
 
     try:
         return Registry.load(Path(path))
@@ -118,8 +119,7 @@ class BeaconScanner:
     def scan_item(self, result, blob, sink) -> None:
         """Per item: canaries among identifiers found outside records, image watermarks."""
         info = result.info
-        if self.canaries is not None and info.kind not in ("csv", "xlsx", "sql-dump", "hl7v2", "fhir-json",
-                                                          "fhir-ndjson", "dicom"):
+        if self.canaries is not None and not traits(info.kind).has_records:
             hits = []
             for id_type, values in result.identifiers.counts.items():
                 for value in values:
@@ -173,24 +173,6 @@ def watermark_keys(registry) -> dict[str, bytes]:
 
 
 # -- main-process side ---------------------------------------------------------------------------
-def store_beacon_hits(store: CaseStore, vpath: str, hits: list[dict]) -> None:
-    item_id = store.item_id(vpath)
-    store.db.executemany(
-        "INSERT INTO beacon_hits(beacon_id, kind, establishment, recipient, item_id, locator, container, status, fields) "
-        "VALUES(?,?,?,?,?,?,?,?,?)",
-        [(h["beacon_id"], h["kind"], h["establishment"], h.get("recipient"), item_id, h["locator"],
-          h.get("container", ""), h["status"], json.dumps(h.get("fields", []))) for h in hits])
-
-
-def store_watermark_hits(store: CaseStore, vpath: str, hits: list[dict]) -> None:
-    item_id = store.item_id(vpath)
-    store.db.executemany(
-        "INSERT INTO watermark_hits(item_id, locator, container, kind, establishment, recipient, rows, p_value, "
-        "fraction, detail) VALUES(?,?,?,?,?,?,?,?,?,?)",
-        [(item_id, h["locator"], h.get("container", ""), h["kind"], h["establishment"], h.get("recipient"),
-          h.get("rows"), h["p_value"], h.get("fraction"), json.dumps(h.get("detail", {}))) for h in hits])
-
-
 def post_scan(store: CaseStore, registry_path: Path | None) -> None:
     """After every task: attribute records (with the registry when there is one)."""
     from workbench.engine.attribution import attribute_case

@@ -303,7 +303,7 @@ def check_rules() -> Check:
 
 def registry_of_case(case_dir: Path) -> Path | None:
     """The registry a case was scanned with (``case_meta.registry_path``), or None."""
-    from workbench.engine.casestore import CaseStore
+    from workbench.engine.store.metadata import CaseStore
 
     with CaseStore(case_dir, create=False, readonly=True) as store:
         value = store.meta("registry_path")

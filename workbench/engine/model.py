@@ -107,3 +107,22 @@ class ItemError:
     vpath: str
     stage: str
     error: str
+
+
+class ScanError(Exception):
+    """A fatal problem before or during a scan (bad rules, bad registry, unreadable evidence): one line."""
+
+
+@dataclass
+class Progress:
+    """Where a scan stands, as the shells show it."""
+
+    bytes_done: int
+    bytes_total: int
+    items_done: int
+    tasks_done: int
+    tasks_total: int
+    current: str
+    rate_bps: float
+    eta_s: float | None
+    phase: str = "scan"  # intake, scan, attribution, verify

@@ -1,4 +1,4 @@
-"""The scan: evidence intake, task planning, worker pool, case store writes, resume and cancel.
+"""The scan: evidence intake, task planning, worker pool, case metadata writes, resume and cancel.
 
 ``run_scan`` is plain Python used by the CLI and by the GUI (on a worker thread): progress goes through a
 callback, cancellation through a :class:`CancelToken`.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -25,31 +26,24 @@ from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
-from workbench.engine.casestore import CaseStore
-from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo
-from workbench.engine.record_spool import SPOOL_DIR, merge_spool
+from workbench.engine.events import (
+    ItemScanned,
+    ShardsWritten,
+    TaskCancelled,
+    TaskDone,
+    TaskProgress,
+    TaskStarted,
+    WorkerEvent,
+    WorkerFatal,
+    WorkerReady,
+)
+from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
+from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
 # A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
 ZIP_SPLIT_MIN_BYTES = 8 * 2**20
-
-
-class ScanError(Exception):
-    """A fatal problem before or during a scan (bad rules, bad registry, unreadable evidence)."""
-
-
-@dataclass
-class Progress:
-    bytes_done: int
-    bytes_total: int
-    items_done: int
-    tasks_done: int
-    tasks_total: int
-    current: str
-    rate_bps: float
-    eta_s: float | None
-    phase: str = "scan"  # intake, scan, verify, attribution
 
 
 @dataclass
@@ -168,7 +162,10 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
 
         load_registry_checked(registry_path)  # raises ScanError on a bad signature
 
-    store = CaseStore(case_dir)
+    try:
+        store = CaseStore(case_dir)
+    except OldCaseError as exc:
+        raise ScanError(str(exc)) from exc
     try:
         return _run(store, paths, ruleset, registry_path, rule_paths, jobs, bounds, passwords, progress, cancel,
                     verify_at_end, started, bundled_rules)
@@ -197,16 +194,11 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
     for p in paths:
         row = store.evidence_by_path(str(p))
         if row is None:
-            with store.transaction():
-                cur = store.db.execute("INSERT INTO evidence(path, is_dir, size) VALUES(?,?,?)",
-                                       (str(p), int(p.is_dir()), None))
-            evidence_ids[p] = cur.lastrowid
+            evidence_ids[p] = store.add_evidence_placeholder(str(p), p.is_dir())
             labels[p] = _label_for(p, used_labels)
         else:
             evidence_ids[p] = row["id"]
-            labels[p] = store.db.execute("SELECT vpath FROM items WHERE evidence_id=? AND depth=0",
-                                         (row["id"],)).fetchone()[0] if store.count(
-                "items", "WHERE evidence_id=? AND depth=0", (row["id"],)) else _label_for(p, used_labels)
+            labels[p] = store.evidence_label(row["id"]) or _label_for(p, used_labels)
 
     # 2. Plan tasks.
     tasks: list[ScanTask] = []
@@ -231,7 +223,8 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
     for t in tasks:
         store.upsert_task(t.key, t.evidence_id, [t.host_path, t.vpath, str(t.zip_member)], t.size)
     store.commit()
-    done_keys = {r[0] for r in store.db.execute("SELECT key FROM tasks WHERE status='done'")}
+    tasks = [dataclasses.replace(t, seq=store.task_seq(t.key)) for t in tasks]
+    done_keys = store.done_task_keys()
     todo = [t for t in tasks if t.key not in done_keys]
     skipped = len(tasks) - len(todo)
     if skipped:
@@ -242,7 +235,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
 
     evidence_sizes = {evidence_ids[p]: (sum(f.stat().st_size for _r, f, _s in evidence_mod.iter_evidence_files(p)))
                       for p in paths}
-    setup = WorkerSetup(tmp_dir=str(store.tmp_dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
+    setup = WorkerSetup(tmp_dir=str(store.tmp_dir), case_dir=str(store.dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
                         evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
     pool = _Pool(setup, jobs if jobs is not None else default_jobs())
@@ -259,7 +252,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
     if intake.error is not None:
         raise ScanError(f"evidence intake failed: {intake.error}")
     for p, ev in intake.results.items():
-        _store_intake(store, evidence_ids[p], ev)
+        store.store_intake(evidence_ids[p], ev)
     completed = not cancelled and state.tasks_done + skipped == len(tasks)
     if completed:
         from workbench.engine.beacon_scan import post_scan
@@ -273,14 +266,18 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
                 v = evidence_mod.verify(ev)
                 store.set_verification(evidence_ids[p], v.unchanged, v.verified_utc, v.changes)
     elapsed = time.monotonic() - started
-    summary = ScanSummary(
-        case_dir=str(store.dir), completed=completed, cancelled=cancelled, tasks_total=len(tasks),
-        tasks_done=state.tasks_done + skipped, tasks_skipped=skipped, items=store.count("items"),
-        bytes_total=bytes_total, elapsed_s=elapsed, items_by_kind=store.items_by_kind(),
-        findings_by_rule=store.findings_by_rule(), identifiers=store.identifier_totals(),
-        errors=store.count("errors"), records=store.count("records"),
-        evidence=[{"path": r["path"], "sha256": r["sha256"], "unchanged": None if r["unchanged"] is None else bool(r["unchanged"])}
-                  for r in store.evidence_list()])
+    store.commit()
+    with CaseReader(store.dir) as reader:
+        counts = reader.counts()
+        summary = ScanSummary(
+            case_dir=str(store.dir), completed=completed, cancelled=cancelled, tasks_total=len(tasks),
+            tasks_done=state.tasks_done + skipped, tasks_skipped=skipped, items=counts.items,
+            bytes_total=bytes_total, elapsed_s=elapsed, items_by_kind=reader.items_by_kind(),
+            findings_by_rule=reader.findings_by_rule(), identifiers=reader.identifier_totals(),
+            errors=counts.errors, records=counts.records,
+            evidence=[{"path": r["path"], "sha256": r["sha256"],
+                       "unchanged": None if r["unchanged"] is None else bool(r["unchanged"])}
+                      for r in reader.evidence()])
     store.log("balise", "scan-finished" if completed else ("scan-cancelled" if cancelled else "scan-incomplete"),
               {"items": summary.items, "errors": summary.errors, "elapsed_s": round(elapsed, 2),
                "tasks_done": summary.tasks_done, "tasks_total": summary.tasks_total})
@@ -302,18 +299,6 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
                 store.put_item(d, evidence_id=evid, task_key="plan")
             return member_tasks
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
-
-
-def _store_intake(store: CaseStore, evid: int, ev: evidence_mod.Evidence) -> None:
-    with store.transaction():
-        store.db.execute("UPDATE evidence SET size=?, md5=?, sha1=?, sha256=?, acquired_utc=? WHERE id=?",
-                         (ev.size, ev.md5, ev.sha1, ev.sha256, ev.acquired_utc, evid))
-        store.db.executemany(
-            "INSERT OR REPLACE INTO evidence_files(evidence_id, relpath, size, md5, sha1, sha256, mtime_ns) "
-            "VALUES(?,?,?,?,?,?,?)", [(evid, f.relpath, f.size, f.md5, f.sha1, f.sha256, f.mtime_ns) for f in ev.files])
-    store.log("balise", "evidence-acquired", {"path": ev.path, "size": ev.size, "md5": ev.md5, "sha1": ev.sha1,
-                                             "sha256": ev.sha256, "files": len(ev.files),
-                                             "acquired_utc": ev.acquired_utc})
 
 
 class _RunState:
@@ -344,43 +329,26 @@ class _RunState:
         self.task_bytes[task.key] = 0
         self.evidence_of[task.key] = task.evidence_id
 
-    def apply(self, event: tuple) -> None:
-        kind = event[0]
+    def apply(self, event: WorkerEvent) -> None:
         store = self.store
-        if kind == "item":
-            _, key, info, findings, identifiers, errors = event
-            store.put_item(info, evidence_id=self.evidence_of[key], task_key=key)
-            if findings:
-                store.add_findings(findings)
-            if identifiers is not None and identifiers.counts:
-                store.add_identifiers(identifiers)
-            for err in errors:
+        if isinstance(event, ItemScanned):
+            info = event.info
+            store.put_item(info, evidence_id=self.evidence_of[event.task_key], task_key=event.task_key)
+            if event.findings:
+                store.add_findings(event.findings)
+            for err in event.errors:
                 store.add_error(err)
             self.items_done += 1
             self.current = info.vpath
-        elif kind == "identifiers":
-            store.add_identifiers(event[2])
-        elif kind == "records-spool":
-            _, key, path = event
-            store.commit()
-            merge_spool(store, Path(path))
-        elif kind == "beacons":
-            from workbench.engine.beacon_scan import store_beacon_hits
-
-            _, key, vpath, hits = event
-            store_beacon_hits(store, vpath, hits)
-        elif kind == "watermarks":
-            from workbench.engine.beacon_scan import store_watermark_hits
-
-            _, key, vpath, hits = event
-            store_watermark_hits(store, vpath, hits)
-        elif kind == "progress":
-            _, key, nbytes, current = event
+        elif isinstance(event, ShardsWritten):
+            store.set_record_counts(event.records_per_item)
+        elif isinstance(event, TaskProgress):
+            key = event.task_key
             remaining = self.task_size.get(key, 0) - self.task_bytes.get(key, 0)
-            step = max(0, min(nbytes, remaining))
+            step = max(0, min(event.nbytes, remaining))
             self.task_bytes[key] = self.task_bytes.get(key, 0) + step
             self.bytes_done += step
-            self.current = current
+            self.current = event.current
         self.pending_writes += 1
         if self.pending_writes >= 500:
             store.commit()
@@ -392,10 +360,7 @@ class _RunState:
         self.bytes_done += max(0, remaining)
         self.task_bytes[key] = self.task_size.get(key, 0)
         if error is not None:
-            vpath = self.store.db.execute("SELECT vpath FROM items WHERE task_key=? ORDER BY depth LIMIT 1",
-                                          (key,)).fetchone()
-            route = self.store.db.execute("SELECT route FROM tasks WHERE key=?", (key,)).fetchone()
-            where = vpath[0] if vpath else (route[0] if route else key)
+            where = self.store.first_item_of_task(key) or self.store.task_route(key) or key
             self.store.add_error(ItemError(where, "worker", error))
         self.store.finish_task(key, "done")  # a failed item is recorded; the task itself will not be redone
         self.store.commit()
@@ -405,15 +370,14 @@ class _RunState:
     def crashed(self, task: ScanTask, exitcode: int | None) -> None:
         """The worker died on this task (a native crash): record it against the task's top item."""
         msg = f"worker process died (exit code {exitcode}) while scanning this item"
-        (self.store.dir / SPOOL_DIR / f"{task.key}.sqlite").unlink(missing_ok=True)  # its half-written records
+        delete_task_shards(self.store.dir, task.key)  # its half-written results
         if self.store.item_id(task.vpath) is None:
             self.store.put_item(ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                                          depth=task.depth, parent_vpath=task.parent_vpath, status="error",
                                          error_stage="worker", error=msg, size=task.size),
                                 evidence_id=task.evidence_id, task_key=task.key)
         else:
-            self.store.db.execute("UPDATE items SET status='error', error_stage='worker', error=? WHERE vpath=?",
-                                  (msg, task.vpath))
+            self.store.mark_item_error(task.vpath, "worker", msg)
         self.store.add_error(ItemError(task.vpath, "worker", msg))
         self.store.log("balise", "worker-crash", {"task": task.key, "exitcode": exitcode})
         self.finish(task.key, None)
@@ -492,22 +456,20 @@ class _Pool:
                 except queue.Empty:
                     event = None
             if event is not None:
-                name = event[0]
-                if name == "ready":
-                    idle.append(event[1])
-                elif name == "fatal":
-                    raise ScanError(f"a scan worker could not start: {event[2]}")
-                elif name == "start":
+                if isinstance(event, WorkerReady):
+                    idle.append(event.worker_id)
+                elif isinstance(event, WorkerFatal):
+                    raise ScanError(f"a scan worker could not start: {event.error}")
+                elif isinstance(event, TaskStarted):
                     pass
-                elif name == "done":
-                    wid, key, error = event[1], event[2], event[3]
-                    busy.pop(wid, None)
-                    state.finish(key, error)
+                elif isinstance(event, TaskDone):
+                    busy.pop(event.worker_id, None)
+                    state.finish(event.task_key, event.error)
                     remaining -= 1
-                    idle.append(wid)
-                elif name == "cancelled":
-                    busy.pop(event[1], None)
-                    state.store.finish_task(event[2], "cancelled")
+                    idle.append(event.worker_id)
+                elif isinstance(event, TaskCancelled):
+                    busy.pop(event.worker_id, None)
+                    state.store.finish_task(event.task_key, "cancelled")
                     remaining -= 1
                 else:
                     state.apply(event)
@@ -541,7 +503,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if event[0] in ("item", "identifiers", "records-spool", "beacons", "watermarks", "progress"):
+            if isinstance(event, ItemScanned | ShardsWritten | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)

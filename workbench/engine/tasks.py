@@ -43,6 +43,7 @@ class ScanTask:
     depth: int
     size: int
     zip_member: int | None = None  # index in the zip's central directory when the task is one member
+    seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
 
 
 @dataclass
@@ -50,6 +51,7 @@ class WorkerSetup:
     """What each worker process needs to build its detectors once (picklable)."""
 
     tmp_dir: str
+    case_dir: str = ""
     bounds: Bounds = field(default_factory=Bounds)
     rule_paths: tuple[str, ...] = ()
     passwords: tuple[bytes, ...] = ()

@@ -1,4 +1,4 @@
-"""Scan worker: runs tasks in a child process and sends plain-data events to the main process.
+"""Scan worker: runs tasks in a child process, writes their results as Parquet shards, sends typed events.
 
 A native crash on a hostile file kills this process only; the main process sees it die, records the task as
 failed and starts another worker. Events go through a bounded queue, so a slow case store slows the workers
@@ -17,78 +17,53 @@ from workbench.engine.beacon_scan import BeaconScanner
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
 from workbench.engine.detectors import ContentScanner
+from workbench.engine.events import (
+    ItemScanned,
+    ShardsWritten,
+    TaskCancelled,
+    TaskDone,
+    TaskProgress,
+    TaskStarted,
+    WorkerFatal,
+    WorkerReady,
+)
 from workbench.engine.memory import release_memory
 from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
-from workbench.engine.record_spool import RecordSpool
+from workbench.engine.store.shards import TaskShards
 from workbench.engine.tasks import Cancelled, ScanTask, WorkerSetup
 from workbench.engine.walker import Walker, format_exception
 
-# Event tuples (first element is the event name):
-#   ("ready", worker_id)
-#   ("start", worker_id, task_key)
-#   ("item", task_key, ItemInfo, [Finding], IdentifierCounts | None, [ItemError])
-#   ("identifiers", task_key, IdentifierCounts)  more distinct values of an item already sent
-#   ("records-spool", task_key, path)            the task's records, spooled to a SQLite file
-#   ("beacons", task_key, vpath, [dict])          canary hits of an item
-#   ("watermarks", task_key, vpath, [dict])       watermark detections of an item
-#   ("progress", task_key, nbytes, current_vpath)
-#   ("done", worker_id, task_key, error_or_None)
-#   ("cancelled", worker_id, task_key)
 
+class ShardSink:
+    """Where the walker and the beacon scanner put what they find: small things as events to the main process,
+    results in bulk into the task's Parquet shards."""
 
-IDENTIFIER_CHUNK = 50_000  # distinct values per event
-
-
-def _split_identifiers(counts: IdentifierCounts) -> list[IdentifierCounts]:
-    total = sum(len(v) for v in counts.counts.values())
-    if total <= IDENTIFIER_CHUNK:
-        return [counts]
-    chunks: list[IdentifierCounts] = []
-    current = IdentifierCounts(counts.vpath)
-    size = 0
-    for id_type, values in counts.counts.items():
-        firsts = counts.first_offset.get(id_type, {})
-        for value, n in values.items():
-            current.counts.setdefault(id_type, {})[value] = n
-            if value in firsts:
-                current.first_offset.setdefault(id_type, {})[value] = firsts[value]
-            size += 1
-            if size >= IDENTIFIER_CHUNK:
-                chunks.append(current)
-                current, size = IdentifierCounts(counts.vpath), 0
-    if size:
-        chunks.append(current)
-    return chunks
-
-
-class QueueSink:
-    def __init__(self, queue: Any, task_key: str, spool: RecordSpool) -> None:
+    def __init__(self, queue: Any, task_key: str, shards: TaskShards) -> None:
         self.queue = queue
         self.task_key = task_key
-        self.spool = spool
+        self.shards = shards
 
     def item(self, info: ItemInfo, findings: list[Finding], identifiers: IdentifierCounts | None,
              errors: list[ItemError]) -> None:
-        chunks = _split_identifiers(identifiers) if identifiers is not None else [None]
-        self.queue.put(("item", self.task_key, info, findings, chunks[0], errors))
-        for chunk in chunks[1:]:  # a dense item's distinct values, sent in slices: bounded pickles both sides
-            self.queue.put(("identifiers", self.task_key, chunk))
+        if identifiers is not None and identifiers.counts:
+            self.shards.add_identifiers(identifiers)
+        self.queue.put(ItemScanned(self.task_key, info, findings, errors))
 
     def identifiers(self, counts: IdentifierCounts) -> None:
-        for chunk in _split_identifiers(counts):
-            self.queue.put(("identifiers", self.task_key, chunk))
+        """More distinct values of a big item, spilled as they pile up (bounded worker memory)."""
+        self.shards.add_identifiers(counts)
 
     def records(self, vpath: str, frame) -> None:
-        self.spool.add(vpath, frame)
+        self.shards.add_records(vpath, frame)
 
     def beacons(self, vpath: str, hits: list[dict]) -> None:
-        self.queue.put(("beacons", self.task_key, vpath, hits))
+        self.shards.add_beacon_hits(vpath, hits)
 
     def watermarks(self, vpath: str, hits: list[dict]) -> None:
-        self.queue.put(("watermarks", self.task_key, vpath, hits))
+        self.shards.add_watermark_hits(vpath, hits)
 
     def progress(self, nbytes: int, current: str) -> None:
-        self.queue.put(("progress", self.task_key, nbytes, current))
+        self.queue.put(TaskProgress(self.task_key, nbytes, current))
 
 
 class WorkerContext:
@@ -99,7 +74,7 @@ class WorkerContext:
         self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules)
         self.beacons = BeaconScanner.from_registry_path(setup.registry_path)
 
-    def run(self, task: ScanTask, sink: QueueSink, cancelled) -> None:
+    def run(self, task: ScanTask, sink: ShardSink, cancelled) -> None:
         setup = self.setup
         _inject_fault(task.vpath)
         budget = Budget(setup.bounds, setup.evidence_sizes.get(task.evidence_id, task.size))
@@ -158,29 +133,30 @@ def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, can
     try:
         ctx = WorkerContext(setup)
     except Exception as exc:
-        event_queue.put(("fatal", worker_id, format_exception(exc)))
+        event_queue.put(WorkerFatal(worker_id, format_exception(exc)))
         return
-    event_queue.put(("ready", worker_id))
+    event_queue.put(WorkerReady(worker_id))
     while not cancel_event.is_set():
         task = task_queue.get()
         if task is None:
             break
-        event_queue.put(("start", worker_id, task.key))
-        spool = RecordSpool(setup.tmp, task.key)
-        sink = QueueSink(event_queue, task.key, spool)
+        event_queue.put(TaskStarted(worker_id, task.key))
+        shards = TaskShards(setup.case_dir, task.key, task.seq)
+        sink = ShardSink(event_queue, task.key, shards)
         try:
             ctx.run(task, sink, cancel_event.is_set)
-            spooled = spool.close()
-            if spooled is not None:
-                event_queue.put(("records-spool", task.key, str(spooled)))
+            rows = shards.close()
+            event_queue.put(ShardsWritten(task.key, rows, dict(shards.records_per_item)))
         except Cancelled:
-            event_queue.put(("cancelled", worker_id, task.key))
+            shards.abandon()
+            event_queue.put(TaskCancelled(worker_id, task.key))
             break
         except Exception as exc:
-            event_queue.put(("done", worker_id, task.key, format_exception(exc)))
+            shards.abandon()
+            event_queue.put(TaskDone(worker_id, task.key, format_exception(exc)))
             release_memory()
             continue
-        event_queue.put(("done", worker_id, task.key, None))
+        event_queue.put(TaskDone(worker_id, task.key, None))
         release_memory()
 
 

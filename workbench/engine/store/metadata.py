@@ -31,7 +31,6 @@ from workbench.engine.store.schema import (
 from workbench.engine.store.shards import delete_task_shards
 
 
-
 class OldCaseError(Exception):
     """The folder holds a case made by an earlier version whose results cannot be read by this one."""
 
@@ -279,6 +278,10 @@ class CaseStore:
                                                  "acquired_utc": ev.acquired_utc})
 
     # -- attribution conflicts (written by the attribution pass) ---------------------------------------
+    def conflict_items(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT i.vpath FROM attribution_conflicts c JOIN items i ON i.id = c.item_id")]
+
     def clear_conflicts(self) -> None:
         self.db.execute("DELETE FROM attribution_conflicts")
 

@@ -102,7 +102,7 @@ class CaseReader:
         """Run a DuckDB query over the views; ``needs`` names the metadata tables it reads."""
         with self._lock:
             self._ensure(needs)
-            return self.duck.execute(sql, list(params)).to_arrow_table()
+            return self.duck.sql(sql, params=list(params) or None).to_arrow_table()
 
     def rows(self, sql: str, params: Sequence[Any] = (), *, needs: Iterable[str] = ()) -> list[tuple]:
         with self._lock:
@@ -153,14 +153,13 @@ class CaseReader:
         rows = cur.fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
         arrays = []
-        for name, values in zip(names, columns, strict=True):
+        for values in columns:
             try:
                 arrays.append(pa.array(values))
             except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types in one SQLite column: as text
                 arrays.append(pa.array([None if v is None else str(v) for v in values], pa.string()))
             if arrays[-1].type == pa.null():
                 arrays[-1] = pa.array(values, pa.string())
-        del name
         return pa.table(arrays, names=names)
 
     def _refresh_shards(self, force: bool = False) -> None:

@@ -230,3 +230,10 @@ def write_table(path: Path, table: pa.Table) -> None:
     pq.write_table(table, part, compression="zstd", row_group_size=ROW_GROUP_ROWS)
     part.replace(path)
 
+
+
+def patient_key(nir: str | None, family: str | None, given: str | None, born: str | None) -> str | None:
+    """One record's key, as :func:`patient_keys` computes it over whole columns (tests, small callers)."""
+    arr = patient_keys(pa.array([nir or None], pa.string()), pa.array([family or None], pa.string()),
+                       pa.array([given or None], pa.string()), pa.array([born or None], pa.string()))
+    return arr[0].as_py()

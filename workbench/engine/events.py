@@ -1,0 +1,77 @@
+"""Typed events a scan worker sends to the main process (picklable dataclasses, nothing else).
+
+Results in bulk (records, identifiers, beacon evidence) never travel as events: the worker writes them into the
+task's Parquet shards (:mod:`workbench.engine.store.shards`) and only says, at the end of the task, how many rows
+each table got. Events stay small, so the bounded queue never holds more than a few megabytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workbench.engine.model import Finding, ItemError, ItemInfo
+
+
+@dataclass(frozen=True)
+class WorkerReady:
+    worker_id: int
+
+
+@dataclass(frozen=True)
+class WorkerFatal:
+    """The worker could not build its detectors (bad rules or registry): the scan stops."""
+
+    worker_id: int
+    error: str
+
+
+@dataclass(frozen=True)
+class TaskStarted:
+    worker_id: int
+    task_key: str
+
+
+@dataclass(frozen=True)
+class ItemScanned:
+    """One item of the tree with its findings and errors (its identifiers went to the task's shard)."""
+
+    task_key: str
+    info: ItemInfo
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task_key: str
+    nbytes: int
+    current: str
+
+
+@dataclass(frozen=True)
+class ShardsWritten:
+    """The task's shards are in place: rows per table, records per item (for the item tree's counts)."""
+
+    task_key: str
+    rows: dict[str, int]
+    records_per_item: dict[str, int]
+
+
+@dataclass(frozen=True)
+class TaskDone:
+    worker_id: int
+    task_key: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskCancelled:
+    worker_id: int
+    task_key: str
+
+
+WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | TaskProgress | ShardsWritten | TaskDone \
+    | TaskCancelled
+
+__all__ = ["ItemScanned", "ShardsWritten", "TaskCancelled", "TaskDone", "TaskProgress", "TaskStarted",
+           "WorkerEvent", "WorkerFatal", "WorkerReady"]
