@@ -16,7 +16,7 @@ from workbench.beacons.registry import Registry
 from workbench.cli import main
 from workbench.cli.doctor import format_text
 from workbench.engine import environment as env
-from workbench.engine.casestore import CaseStore
+from workbench.engine.store.metadata import CaseStore
 from workbench.engine.yara_rules import bundled_rules_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from workbench.cli._common import fatal
-from workbench.engine.custody import verify_case
+from workbench.engine.store.custody import verify_case
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
