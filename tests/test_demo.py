@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 
 import pytest
+
+from tests.casesql import case_sql
 
 from workbench.demo import LEAKED, RECIPIENTS, WATERMARKED, run_demo
 from workbench.synth.establishments import UNREGISTERED_ESTABLISHMENT
@@ -17,7 +18,7 @@ def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     result = run_demo(out, size_bytes=4 * 2**20, seed=5, pdf=False)
     truth = json.loads(result.truth.read_text(encoding="utf-8"))
-    db = sqlite3.connect(result.case / "case.sqlite")
+    db = case_sql(result.case)
     return result, truth, db
 
 
@@ -33,13 +34,13 @@ def test_every_planted_canary_is_found_confirmed(demo):
 def test_containers_with_a_canary_take_its_establishment_and_recipient(demo):
     result, truth, db = demo
     est_of = {it["vpath"]: it["establishment"] for it in truth["items"]}
-    containers = db.execute("SELECT DISTINCT b.item_id, b.container, b.establishment, b.recipient, i.vpath, i.kind "
-                            "FROM beacon_hits b JOIN items i ON i.id=b.item_id WHERE b.status='confirmed'").fetchall()
+    containers = db.execute("SELECT DISTINCT b.item, b.container, b.establishment, b.recipient, i.vpath, i.kind "
+                            "FROM beacon_hits b JOIN items i ON i.vpath=b.item WHERE b.status='confirmed'").fetchall()
     assert len(containers) >= 10
     for item_id, table, est, recipient, vpath, kind in containers:
         assert est_of[vpath.removeprefix("leak/")] == est
         assert recipient == RECIPIENTS[est]
-        where = "item_id=?" if not table else "item_id=? AND tbl=?"
+        where = "item=?" if not table else "item=? AND tbl=?"
         params = (item_id,) if not table else (item_id, table)
         if kind != "dicom":
             rows = db.execute(f"SELECT establishment, recipient, basis FROM records WHERE {where}", params).fetchall()
@@ -49,7 +50,7 @@ def test_containers_with_a_canary_take_its_establishment_and_recipient(demo):
 def test_no_record_is_ever_attributed_to_the_wrong_establishment(demo):
     result, truth, db = demo
     est_of = {it["vpath"]: it["establishment"] for it in truth["items"]}
-    rows = db.execute("SELECT i.vpath, r.establishment, COUNT(*) FROM records r JOIN items i ON i.id=r.item_id "
+    rows = db.execute("SELECT i.vpath, r.establishment, COUNT(*) FROM records r JOIN items i ON i.vpath=r.item "
                       "WHERE r.establishment IS NOT NULL GROUP BY 1, 2").fetchall()
     wm_item, wm_est = "leak/extraction_registre_cancers.csv", WATERMARKED[0].finess
     for vpath, est, _n in rows:
@@ -62,7 +63,7 @@ def test_the_unregistered_establishment_gets_nothing(demo):
     outsider = UNREGISTERED_ESTABLISHMENT
     items = [it["vpath"] for it in truth["items"] if it["establishment"] == outsider.finess]
     assert items
-    n = db.execute("SELECT COUNT(*) FROM records r JOIN items i ON i.id=r.item_id WHERE r.establishment IS NOT NULL "
+    n = db.execute("SELECT COUNT(*) FROM records r JOIN items i ON i.vpath=r.item WHERE r.establishment IS NOT NULL "
                    f"AND i.vpath IN ({','.join('?' * len(items))})", ["leak/" + v for v in items]).fetchone()[0]
     assert n == 0
     assert db.execute("SELECT COUNT(*) FROM records WHERE establishment=?", (outsider.finess,)).fetchone()[0] == 0
@@ -73,10 +74,10 @@ def test_the_unregistered_establishment_gets_nothing(demo):
 def test_the_watermarked_export_names_its_recipient(demo):
     result, truth, db = demo
     row = db.execute("SELECT w.establishment, w.recipient, w.p_value FROM watermark_hits w JOIN items i "
-                     "ON i.id=w.item_id WHERE i.vpath='leak/extraction_registre_cancers.csv'").fetchone()
+                     "ON i.vpath=w.item WHERE i.vpath='leak/extraction_registre_cancers.csv'").fetchone()
     assert row is not None
     assert row[0] == WATERMARKED[0].finess and row[1] == WATERMARKED[1] and row[2] < 1e-6
-    bases = {r[0] for r in db.execute("SELECT DISTINCT basis FROM records r JOIN items i ON i.id=r.item_id "
+    bases = {r[0] for r in db.execute("SELECT DISTINCT basis FROM records r JOIN items i ON i.vpath=r.item "
                                       "WHERE i.vpath='leak/extraction_registre_cancers.csv'")}
     assert bases == {"watermark"}
 
@@ -98,6 +99,6 @@ def test_report_and_records_csv(demo):
     assert rows[0] == ["item", "locator", "establishment", "recipient", "basis", "confidence"]
     assert len(rows) - 1 == report["summary"]["records"]
     registry_text = result.registry.read_text(encoding="utf-8")
-    some_nirs = [r[0] for r in db.execute("SELECT nir FROM records r JOIN beacon_hits b ON b.item_id=r.item_id "
+    some_nirs = [r[0] for r in db.execute("SELECT nir FROM records r JOIN beacon_hits b ON b.item=r.item "
                                           "AND b.locator=r.locator WHERE r.nir IS NOT NULL LIMIT 20")]
     assert some_nirs and not any(n in registry_text for n in some_nirs)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 
 import pandas as pd
 import pytest
+
+from tests.casesql import case_sql
 
 from workbench.beacons.canaries import mint
 from workbench.beacons.mark_io import write_sql, write_xlsx
@@ -88,31 +89,31 @@ VARIANTS = ["original.csv", "utf8_comma.csv", "shuffled.csv", "half_columns.csv"
 @pytest.mark.parametrize("name", VARIANTS)
 def test_each_variant_names_the_establishment_and_recipient(leak, name):
     case, _, n_rows, _ = leak
-    db = sqlite3.connect(case / "case.sqlite")
+    db = case_sql(case)
     rows = db.execute("SELECT r.establishment, r.recipient, r.basis, COUNT(*) FROM records r JOIN items i "
-                      "ON i.id=r.item_id WHERE i.vpath=? GROUP BY 1, 2, 3", (f"leak/{name}",)).fetchall()
+                      "ON i.vpath=r.item WHERE i.vpath=? GROUP BY 1, 2, 3", (f"leak/{name}",)).fetchall()
     assert rows == [(A.finess, RECIPIENT, "canary", rows[0][3])], rows
     if name not in ("subset.csv",):
         assert rows[0][3] == n_rows
-    confirmed = db.execute("SELECT COUNT(DISTINCT b.beacon_id) FROM beacon_hits b JOIN items i ON i.id=b.item_id "
+    confirmed = db.execute("SELECT COUNT(DISTINCT b.beacon_id) FROM beacon_hits b JOIN items i ON i.vpath=b.item "
                            "WHERE i.vpath=? AND b.status='confirmed'", (f"leak/{name}",)).fetchone()[0]
     assert confirmed == 3
 
 
 def test_a_merged_table_is_a_conflict_resolved_row_by_row(leak):
     case, _, n_a, n_b = leak
-    db = sqlite3.connect(case / "case.sqlite")
+    db = case_sql(case)
     conflicts = db.execute("SELECT container, establishments FROM attribution_conflicts").fetchall()
     assert any("merged_a_b.csv" in c and set(json.loads(e)) == {A.finess, B.finess} for c, e in conflicts)
     rows = dict(db.execute("SELECT r.establishment || '/' || r.basis, COUNT(*) FROM records r JOIN items i "
-                           "ON i.id=r.item_id WHERE i.vpath='leak/merged_a_b.csv' GROUP BY 1").fetchall())
+                           "ON i.vpath=r.item WHERE i.vpath='leak/merged_a_b.csv' GROUP BY 1").fetchall())
     assert rows == {f"{A.finess}/identifier": n_a, f"{B.finess}/identifier": n_b}
 
 
 def test_the_outsider_is_never_blamed(leak):
     case, _, _, _ = leak
-    db = sqlite3.connect(case / "case.sqlite")
-    rows = db.execute("SELECT r.establishment, r.basis, COUNT(*) FROM records r JOIN items i ON i.id=r.item_id "
+    db = case_sql(case)
+    rows = db.execute("SELECT r.establishment, r.basis, COUNT(*) FROM records r JOIN items i ON i.vpath=r.item "
                       "WHERE i.vpath='leak/clinique.csv' GROUP BY 1, 2").fetchall()
     assert len(rows) == 1 and rows[0][:2] == (None, "none") and rows[0][2] >= 150  # one line per stay
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
+import sqlite3
 from pathlib import Path
 
 import pytest
+
+from tests.casesql import case_sql
 
 from workbench.engine.pipeline import run_scan
 from workbench.engine.tasks import CancelToken
@@ -51,7 +53,7 @@ def test_cli_scan_completes_and_prints_a_summary(scanned):
 
 def test_unique_identifiers_match_the_ground_truth(scanned):
     _, work, _, truth, _ = scanned
-    db = sqlite3.connect(work / "case" / "case.sqlite")
+    db = case_sql(work / "case")
     for id_type in ("nir", "phone", "iban", "rpps", "finess", "email"):
         found = {r[0] for r in db.execute("SELECT DISTINCT value FROM identifiers WHERE type=?", (id_type,))}
         planted = truth.unique(id_type)
@@ -60,7 +62,7 @@ def test_unique_identifiers_match_the_ground_truth(scanned):
 
 def test_record_counts_per_item_match_what_was_written(scanned):
     _, work, _, truth, _ = scanned
-    db = sqlite3.connect(work / "case" / "case.sqlite")
+    db = case_sql(work / "case")
     got = {r[0]: r[1] for r in db.execute("SELECT vpath, records FROM items")}
     checked = 0
     for item in truth.items:
@@ -72,7 +74,7 @@ def test_record_counts_per_item_match_what_was_written(scanned):
 
 def test_hostile_items_are_recorded_and_the_scan_goes_on(scanned):
     _, work, _, truth, _ = scanned
-    db = sqlite3.connect(work / "case" / "case.sqlite")
+    db = case_sql(work / "case")
     items = {r[0]: r for r in db.execute("SELECT vpath, kind, status, error_stage FROM items")}
     for item in truth.items:
         assert item.vpath in items, item.vpath
@@ -117,7 +119,7 @@ def test_case_verify_passes_then_detects_tampering(scanned):
     _, work, dump, _, _ = scanned
     proc = balise("case", "verify", str(work / "case"), cwd=work)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    db = sqlite3.connect(work / "case" / "case.sqlite")
+    db = sqlite3.connect(work / "case" / "case.sqlite")  # tampering, as an attacker would
     db.execute("UPDATE custody SET actor='someone' WHERE seq=2")
     db.commit()
     db.close()
@@ -153,7 +155,7 @@ def test_a_worker_crash_loses_one_item_not_the_scan(tmp_path, monkeypatch):
     monkeypatch.setenv("BALISE_FAULT_INJECT", "crash:poison.bin")
     summary = run_scan(tmp_path / "case", [ev], jobs=2)
     assert summary.completed
-    db = sqlite3.connect(tmp_path / "case" / "case.sqlite")
+    db = case_sql(tmp_path / "case")
     status = dict(db.execute("SELECT name, status FROM items WHERE entry_type='file'").fetchall())
     assert status["poison.bin"] == "error"
     assert all(status[f"part{i}.csv"] == "done" for i in range(6))
@@ -174,7 +176,7 @@ def test_cancel_then_resume_skips_finished_work(tmp_path):
     assert first.cancelled and not first.completed
     second = run_scan(tmp_path / "case", [ev], jobs=2)
     assert second.completed and second.tasks_skipped >= 2
-    db = sqlite3.connect(tmp_path / "case" / "case.sqlite")
+    db = case_sql(tmp_path / "case")
     assert db.execute("SELECT COUNT(*) FROM items WHERE entry_type='file'").fetchone()[0] == 7
     assert db.execute("SELECT COUNT(DISTINCT vpath) FROM items").fetchone()[0] == db.execute(
         "SELECT COUNT(*) FROM items").fetchone()[0]
@@ -192,7 +194,7 @@ def test_sparse_2gb_file_scans_with_bounded_memory(tmp_path):
     (ev / "notes.csv").write_bytes("NOM;PRENOM;NIR\r\nLE GUEN;Rozenn;2 85 02 29 019 045 22\r\n".encode("cp1252"))
     summary = run_scan(tmp_path / "case", [ev], jobs=2)
     assert summary.completed and summary.errors == 0
-    db = sqlite3.connect(tmp_path / "case" / "case.sqlite")
+    db = case_sql(tmp_path / "case")
     kind, size, status = db.execute("SELECT kind, size, status FROM items WHERE name='pagefile.sys'").fetchone()
     assert (kind, size, status) == ("binary", 2 * 2**30, "done")
     assert db.execute("SELECT size FROM evidence").fetchone()[0] == 2 * 2**30 + (ev / "notes.csv").stat().st_size

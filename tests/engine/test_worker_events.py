@@ -1,34 +1,37 @@
-"""Worker events stay small: a dense item's distinct identifiers travel in slices that add up to the whole."""
+"""Worker events stay small and typed: results in bulk go to the task's shards, never through the queue."""
 
-from workbench.engine import worker
-from workbench.engine.model import IdentifierCounts
+import pickle
+import queue
+
+from workbench.engine.events import ItemScanned, TaskProgress
+from workbench.engine.model import IdentifierCounts, ItemInfo
+from workbench.engine.store import CaseReader, CaseStore, TaskShards
+from workbench.engine.worker import ShardSink
 
 
-def test_identifier_slices_add_up(monkeypatch):
-    monkeypatch.setattr(worker, "IDENTIFIER_CHUNK", 1000)
+def test_a_dense_item_sends_one_small_event_and_its_identifiers_go_to_the_shard(tmp_path):
+    CaseStore(tmp_path / "case").close()
+    q: queue.Queue = queue.Queue()
+    shards = TaskShards(tmp_path / "case", "t1", 1)
+    sink = ShardSink(q, "t1", shards)
     counts = IdentifierCounts("dump.sql")
-    for i in range(2500):
-        counts.add("phone", f"+3361234{i:04d}", i * 40)
-        counts.add("phone", f"+3361234{i:04d}", i * 40 + 7)
-    for i in range(700):
-        counts.add("email", f"p{i}@chu-rennes.fr", i)
-    chunks = worker._split_identifiers(counts)
-    assert len(chunks) == 4 and all(sum(len(v) for v in c.counts.values()) <= 1000 for c in chunks)
-    merged: dict[tuple, tuple] = {}
-    for c in chunks:
-        assert c.vpath == "dump.sql"
-        for t, values in c.counts.items():
-            for v, n in values.items():
-                assert (t, v) not in merged
-                merged[(t, v)] = (n, c.first_offset[t][v])
-    assert len(merged) == 3200
-    assert merged[("phone", "+33612340003")] == (2, 120)
-
-
-def test_small_items_are_sent_whole():
-    counts = IdentifierCounts("a.csv")
-    counts.add("nir", "185057800608491", 3)
-    assert worker._split_identifiers(counts) == [counts]
+    for i in range(50_000):
+        counts.add("phone", f"+336{i:08d}", i * 40)
+    sink.identifiers(counts)  # spilled as they pile up, then the rest with the item
+    rest = IdentifierCounts("dump.sql")
+    rest.add("phone", "+33600000003", 9_999_999)
+    rest.add("email", "a@chu-rennes.fr", 5)
+    sink.item(ItemInfo("dump.sql", "dump.sql", 0, kind="sql-dump"), [], rest, [])
+    sink.progress(100, "dump.sql")
+    events = [q.get_nowait() for _ in range(q.qsize())]
+    assert [type(e) for e in events] == [ItemScanned, TaskProgress]
+    assert len(pickle.dumps(events)) < 2_000  # no identifier travels through the queue
+    assert shards.close()["identifiers"] == 50_002
+    with CaseReader(tmp_path / "case") as reader:
+        totals = reader.identifier_totals()
+        assert totals == {"email": {"hits": 1, "unique": 1}, "phone": {"hits": 50_001, "unique": 50_000}}
+        first = reader.one("SELECT MIN(first_offset) FROM identifiers WHERE value = '+33600000003'")
+        assert first == 120
 
 
 def test_spilled_identifier_counts_add_up_to_the_whole():

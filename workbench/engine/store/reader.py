@@ -20,6 +20,7 @@ modification times, SQLite's ``data_version``) and rebuilds what changed. DuckDB
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -73,11 +74,7 @@ class CaseReader:
         config: dict[str, Any] = {"memory_limit": memory_limit, "threads": threads or max(1, os.cpu_count() or 1),
                                   "enable_external_access": True, "autoinstall_known_extensions": False,
                                   "autoload_known_extensions": False}
-        try:
-            tmp.mkdir(parents=True, exist_ok=True)
-            config["temp_directory"] = str(tmp)
-        except OSError:  # a read-only case folder (a copy on write-protected media): no spill, memory only
-            pass
+        config["temp_directory"] = str(tmp)  # created by DuckDB only when a query spills
         self.duck = duckdb.connect(":memory:", config=config)
         self._lock = threading.RLock()
         self._shard_sig: dict[str, object] = {}
@@ -90,6 +87,8 @@ class CaseReader:
         with self._lock:
             self.duck.close()
             self.meta_db.close()
+        with contextlib.suppress(OSError):  # what DuckDB spilled is gone with its connection
+            (self.dir / "tmp" / "duckdb").rmdir()
 
     def __enter__(self) -> CaseReader:
         return self

@@ -1,0 +1,179 @@
+"""The case store: shards written per task, the reader following them, old cases refused, attribution set-based."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from workbench.beacons.registry import Registry
+from workbench.engine.attribution import attribute_case
+from workbench.engine.model import ItemInfo, ScanError
+from workbench.engine.pipeline import run_scan
+from workbench.engine.store import CaseReader, CaseStore, OldCaseError, TaskShards
+from workbench.engine.store.schema import RECORDS, RID_TASK_SHIFT
+from workbench.engine.store.shards import patient_key, patient_keys
+
+E1, E2 = "350005179", "290000017"
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, dtype="string")
+
+
+def test_records_become_one_arrow_table_with_case_wide_ids_and_patient_keys(tmp_path):
+    CaseStore(tmp_path).close()
+    shards = TaskShards(tmp_path, "task-a", 7)
+    frame = _frame([
+        {"locator": "row:1", "nir": "1 85 05 78 006 084 91", "family_name": "Le Goff", "given_name": "Anne",
+         "birth_date": "1985-05-01", "src.NOM": "LE GOFF"},
+        {"locator": "row:2", "nir": "", "family_name": "Le Gôff-d'Arc", "given_name": "Éloïse",
+         "birth_date": "1990-01-02", "src.NOM": "x"},
+        {"locator": "row:3", "nir": None, "family_name": "Sans", "given_name": "Date", "birth_date": None,
+         "src.NOM": "y"},
+    ])
+    assert shards.add_records("dump.csv", frame) == 3
+    assert shards.add_records("dump.csv", frame) == 3
+    assert shards.close()["records"] == 6
+    table = pq.read_table(tmp_path / "shards" / "records" / "task-a.parquet")
+    assert table.schema.equals(RECORDS)
+    rids = table.column("rid").to_pylist()
+    assert rids == [(7 << RID_TASK_SHIFT) + i for i in range(6)]
+    keys = table.column("patient_key").to_pylist()[:3]
+    assert keys == ["nir:185057800608491", "idt:LE GOFF D ARC|ELOISE|1990-01-02", None]
+    assert keys[1] == patient_key(None, "Le Gôff-d'Arc", "Éloïse", "1990-01-02")
+    assert table.column("nir").to_pylist()[1] is None  # empty strings are nulls
+    assert json.loads(table.column("source")[0].as_py()) == {"NOM": "LE GOFF"}
+    assert len(patient_keys(table.column("nir").combine_chunks(), table.column("family_name").combine_chunks(),
+                            table.column("given_name").combine_chunks(),
+                            table.column("birth_date").combine_chunks())) == 6
+
+
+def test_the_reader_follows_shards_as_tasks_finish_and_never_sees_a_half_written_one(tmp_path):
+    CaseStore(tmp_path).close()
+    with CaseReader(tmp_path) as reader:
+        assert reader.record_count() == 0 and reader.identifier_totals() == {}
+        first = TaskShards(tmp_path, "t1", 1)
+        first.add_records("a.csv", _frame([{"locator": "row:1", "nir": "185057800608491"}]))
+        assert reader.record_count() == 0  # still a .part file
+        first.close()
+        assert reader.record_count() == 1
+        second = TaskShards(tmp_path, "t2", 2)
+        second.add_records("b.csv", _frame([{"locator": f"row:{i}"} for i in range(1, 4)]))
+        second.close()
+        assert reader.record_count() == 4
+        assert reader.basis_counts() == {"none": 4}
+        TaskShards(tmp_path, "t2", 2).abandon()  # the task runs again: its old shard is gone first
+        assert reader.record_count() == 1
+
+
+def test_a_case_of_the_previous_version_is_refused_in_one_line(tmp_path):
+    case = tmp_path / "old"
+    case.mkdir()
+    db = sqlite3.connect(case / "case.sqlite")
+    db.executescript("CREATE TABLE case_meta (key TEXT PRIMARY KEY, value TEXT);"
+                     "INSERT INTO case_meta VALUES ('schema_version', '1');"
+                     "CREATE TABLE records (id INTEGER PRIMARY KEY, item_id INTEGER, nir TEXT);"
+                     "INSERT INTO records(item_id, nir) VALUES (1, '185057800608491');")
+    db.commit()
+    db.close()
+    with pytest.raises(OldCaseError) as exc:
+        CaseReader(case)
+    message = str(exc.value)
+    assert "\n" not in message and "scan the same evidence again" in message and "schema 1" in message
+    evidence = tmp_path / "a.csv"
+    evidence.write_text("nom;prenom\nA;B\n", encoding="utf-8")
+    with pytest.raises(ScanError, match="earlier Balise"):
+        run_scan(case, [evidence], jobs=1)
+    db = sqlite3.connect(case / "case.sqlite")
+    assert db.execute("SELECT COUNT(*) FROM records").fetchone()[0] == 1  # the old case is left as it was
+    db.close()
+
+
+# -- attribution over hand-made shards -----------------------------------------------------------------------
+@pytest.fixture
+def registry(tmp_path):
+    reg = Registry.init(tmp_path / "registry.json", "ARS test")
+    reg.add_establishment(E1, "CHU de Rennes", dicom_uid_roots=["1.2.250.1.999.1"], ipp_patterns=[r"R\d{7}"])
+    reg.add_establishment(E2, "CHU de Brest", dicom_uid_roots=["1.2.250.1.999.2"], ipp_patterns=[r"B\d{7}"])
+    reg.save(tmp_path / "registry.json.key")
+    return Registry.load(tmp_path / "registry.json")
+
+
+def _case_with(tmp_path, items: list[tuple[str, str, list[dict]]], hits: dict[str, list[dict]]):
+    case = tmp_path / "case"
+    store = CaseStore(case)
+    for seq, (vpath, kind, rows) in enumerate(items, start=1):
+        key = f"task{seq}"
+        store.upsert_task(key, 1, [vpath], 1)
+        store.put_item(ItemInfo(vpath, vpath, 0, kind=kind), evidence_id=1, task_key=key)
+        shards = TaskShards(case, key, store.task_seq(key))
+        shards.add_records(vpath, _frame(rows))
+        if vpath in hits:
+            shards.add_beacon_hits(vpath, hits[vpath])
+        shards.close()
+    store.commit()
+    return store
+
+
+def _canary(est: str, locator: str, container: str = "") -> dict:
+    return {"beacon_id": "b-1", "kind": "canary-patient", "establishment": est, "recipient": None,
+            "locator": locator, "container": container, "status": "confirmed", "fields": ["nir", "identity"]}
+
+
+def test_a_dicom_file_of_another_institution_is_not_pulled_into_a_canary_study(tmp_path, registry):
+    study = "1.2.826.0.1.3680043.8.498.1"  # a study UID under no registered root
+    store = _case_with(tmp_path, [
+        ("a.dcm", "dicom", [{"locator": "file", "dicom_uid": study, "facility_name": "CHU DE RENNES"}]),
+        ("b.dcm", "dicom", [{"locator": "file", "dicom_uid": study, "facility_name": "CHU DE RENNES"}]),
+        ("c.dcm", "dicom", [{"locator": "file", "dicom_uid": study, "facility_name": "CHU de Brest"}]),
+        ("d.dcm", "dicom", [{"locator": "file", "dicom_uid": study, "facility_name": "CLINIQUE INCONNUE"}]),
+    ], {"a.dcm": [_canary(E1, "file")]})
+    counts = attribute_case(store, registry)
+    with CaseReader(store.dir) as reader:
+        got = {r[0]: r[1:] for r in reader.rows("SELECT item, establishment, basis FROM records ORDER BY item")}
+        conflicts = reader.conflicts()
+    assert got["a.dcm"] == (E1, "canary") and got["b.dcm"] == (E1, "canary")
+    assert got["c.dcm"] == (E2, "identifier")  # its own institution, not the study's canary
+    assert got["d.dcm"] == (None, "none")  # another institution, unknown to the registry: left out
+    assert counts == {"canary": 2, "identifier": 1, "none": 1}
+    assert {c["item"] for c in conflicts} == {"c.dcm", "d.dcm"}
+    assert all(c["basis"] == "canary" for c in conflicts)
+    store.close()
+
+
+def test_a_canary_in_one_table_vouches_for_the_dump_except_records_pointing_elsewhere(tmp_path, registry):
+    patients = [{"locator": f"table:patients/row:{i}", "table": "patients", "ipp": f"R{i:07d}"} for i in range(1, 6)]
+    stays = [{"locator": f"table:sejours/row:{i}", "table": "sejours"} for i in range(1, 4)]
+    stays.append({"locator": "table:sejours/row:4", "table": "sejours", "facility_finess": E2})
+    other = [{"locator": "row:1", "ipp": "R0000001"}, {"locator": "row:2", "ipp": "X1"}]
+    store = _case_with(tmp_path, [("dump.sql", "sql-dump", patients + stays), ("other.csv", "csv", other)],
+                       {"dump.sql": [_canary(E1, "table:patients/row:2", "patients")]})
+    attribute_case(store, registry)
+    with CaseReader(store.dir) as reader:
+        rows = reader.rows("SELECT item, locator, establishment, basis, proof FROM records ORDER BY rid")
+        conflicts = reader.conflicts()
+    by_loc = {(r[0], r[1]): r[2:] for r in rows}
+    assert all(by_loc[("dump.sql", p["locator"])][:2] == (E1, "canary") for p in patients)
+    assert all(by_loc[("dump.sql", s["locator"])][:2] == (E1, "canary") for s in stays[:3])
+    assert "database dump" in json.loads(by_loc[("dump.sql", "table:sejours/row:1")][2])["container"]
+    assert by_loc[("dump.sql", "table:sejours/row:4")][:2] == (E2, "identifier")
+    assert by_loc[("other.csv", "row:1")][:2] == (E1, "pattern")  # numbering format only: weak
+    assert by_loc[("other.csv", "row:2")][:2] == (None, "none")
+    assert [c["item"] for c in conflicts] == ["dump.sql"]
+    store.close()
+
+
+def test_two_establishments_in_one_container_are_a_conflict_and_claim_nothing(tmp_path, registry):
+    rows = [{"locator": f"row:{i}"} for i in range(1, 5)]
+    store = _case_with(tmp_path, [("merged.csv", "csv", rows)],
+                       {"merged.csv": [_canary(E1, "row:1"), _canary(E2, "row:3")]})
+    counts = attribute_case(store, registry)
+    with CaseReader(store.dir) as reader:
+        conflicts = reader.conflicts()
+    assert counts == {"none": 4}
+    assert len(conflicts) == 1 and set(json.loads(conflicts[0]["establishments"])) == {E1, E2}
+    store.close()
