@@ -8,7 +8,6 @@ import json
 import pytest
 
 from tests.casesql import case_sql
-
 from workbench.demo import LEAKED, RECIPIENTS, WATERMARKED, run_demo
 from workbench.synth.establishments import UNREGISTERED_ESTABLISHMENT
 

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from tests.casesql import case_sql
-
 from workbench.beacons.canaries import mint
 from workbench.beacons.mark_io import write_sql, write_xlsx
 from workbench.beacons.registry import Registry

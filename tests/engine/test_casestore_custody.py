@@ -1,9 +1,9 @@
 import json
 import sqlite3
 
-from workbench.engine.store.metadata import CUSTODY_MIRROR, DB_NAME, CaseStore
-from workbench.engine.store.custody import verify_case, verify_chain
 from workbench.engine.evidence import take_in
+from workbench.engine.store.custody import verify_case, verify_chain
+from workbench.engine.store.metadata import CUSTODY_MIRROR, DB_NAME, CaseStore
 
 
 def _case(tmp_path):

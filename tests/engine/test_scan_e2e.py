@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.casesql import case_sql
-
 from workbench.engine.pipeline import run_scan
 from workbench.engine.tasks import CancelToken
 from workbench.synth.dump import build_dump
