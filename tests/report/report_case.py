@@ -1,8 +1,10 @@
-"""Builds a realistic case for the report tests by writing into a CaseStore directly.
+"""Builds a realistic case for the report tests by writing the case store directly (no scan).
 
 The evidence is real (a zip of CSV exports written by the synth writers, on disk in tmp_path, plus a folder);
-the store holds what a scan with a registry would have produced: items with the members' real SHA-256, records
-parsed from the CSV rows, canary and watermark hits, identifier counts, YARA findings, an item error, a conflict.
+the case holds what a scan with a registry would have produced: items with the members' real SHA-256 (SQLite),
+records parsed from the CSV rows, canary and watermark hits and identifier counts (Parquet shards of one task,
+written with :class:`TaskShards` like a worker does), the attribution of the records (attribution.parquet), YARA
+findings, an item error, a conflict.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engine.attribution import CONFLICTS_SCHEMA
-from workbench.engine.casestore import CaseStore
+import pandas as pd
+import pyarrow as pa
+
 from workbench.engine.evidence import take_in
 from workbench.engine.model import Finding, IdentifierCounts, ItemError, ItemInfo
-from workbench.engine.record_spool import patient_key
+from workbench.engine.store import schema
+from workbench.engine.store.metadata import CaseStore
+from workbench.engine.store.shards import TaskShards, patient_keys, write_table
 from workbench.synth.establishments import DEMO_ESTABLISHMENTS, UNREGISTERED_ESTABLISHMENT
 from workbench.synth.formats.csv_export import write_csv
 from workbench.synth.people import PeopleFactory
@@ -27,6 +32,8 @@ from workbench.synth.people import PeopleFactory
 RENNES, BREST, BIORANCE = DEMO_ESTABLISHMENTS[0], DEMO_ESTABLISHMENTS[1], DEMO_ESTABLISHMENTS[2]
 CANARY_IDS = ("bcn-7f3a9c21e0d4", "bcn-19b2c4d8aa01")
 WATERMARK_P = 3.2e-14
+BREST_RECIPIENT = "Laboratoire partenaire"
+RENNES_RECIPIENT = "Unité de recherche clinique"
 
 
 @dataclass
@@ -37,7 +44,14 @@ class BuiltCase:
     family_names: list[str] = field(default_factory=list)
     records: dict[str, int] = field(default_factory=dict)  # establishment FINESS ("" = unattributed) -> rows
     patients: dict[str, int] = field(default_factory=dict)
+    # (establishment FINESS, recipient or None) -> (earliest event date, latest event date), from the CSV rows
+    spans: dict[tuple[str, str | None], tuple[str, str]] = field(default_factory=dict)
     items: int = 0
+
+    def span(self, finess: str) -> tuple[str, str]:
+        """Date span of all the records of one establishment."""
+        parts = [v for (f, _), v in self.spans.items() if f == finess]
+        return min(p[0] for p in parts), max(p[1] for p in parts)
 
 
 def _csv_bytes(est, n: int, seed: int) -> tuple[bytes, list]:
@@ -93,6 +107,8 @@ def build_case(tmp_path: Path, *, per_establishment: int = 40) -> BuiltCase:
                                 ("analyste-perso.yar", "/home/analyste/regles/analyste-perso.yar",
                                  hashlib.sha256(b"rules-analyst").hexdigest(), "analyst")])
             root = "fuite_hopitaux_bretons.zip"
+            store.upsert_task("t1", ev_leak, [root], leak.stat().st_size)
+            store.upsert_task("t2", ev_share, ["partage_sortant"], 0)
             store.put_item(ItemInfo(root, root, 0, kind="archive", format="zip", size=leak.stat().st_size,
                                     sha256=hashlib.sha256(leak.read_bytes()).hexdigest(), extension="zip"),
                            evidence_id=ev_leak, task_key="t1")
@@ -107,14 +123,16 @@ def build_case(tmp_path: Path, *, per_establishment: int = 40) -> BuiltCase:
                                     extension="gz"), evidence_id=ev_leak, task_key="t1")
             store.add_error(ItemError(bad, "archive", "EOFError: Compressed file ended before the end-of-stream "
                                                       "marker was reached"))
+            shards = TaskShards(case_dir, "t1", store.task_seq("t1"))
+            attribution: list[dict] = []
             for name, data, est, basis, recs in members:
                 vpath = f"{root}!/{name}"
                 store.put_item(ItemInfo(vpath, name.rsplit("/", 1)[-1], 1, parent_vpath=root, kind="csv",
                                         format="csv", size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                                         encoding="cp1252", delimiter=";", extension="csv"),
                                evidence_id=ev_leak, task_key="t1")
-                _add_records(store, built, vpath, data, est, basis)
-                _add_identifiers(store, vpath, recs)
+                _add_records(shards, attribution, built, vpath, data, est, basis)
+                _add_identifiers(shards, vpath, recs)
                 store.add_findings([
                     Finding(vpath, "yara", "FR_NIR_unspaced", offset=212, length=15, namespace="balise",
                             tags=["pii", "nir"], meta={"matches": len(recs)}, excerpt="…;M;1 85 ** ** *** *** 36;…",
@@ -122,30 +140,35 @@ def build_case(tmp_path: Path, *, per_establishment: int = 40) -> BuiltCase:
                     Finding(vpath, "yara", "FR_patient_table_header", offset=0, length=40, namespace="balise",
                             tags=["health"], meta={"matches": 1}, excerpt="NOM;NOM_NAISSANCE;PRENOM;DATE_NAISSANCE",
                             severity="warning")])
-            rennes_item = store.item_id(f"{root}!/export/{RENNES.short}/patients_{RENNES.short}.csv")
-            store.db.executemany(
-                "INSERT INTO beacon_hits(beacon_id, kind, establishment, recipient, item_id, locator, container, "
-                "status, fields) VALUES(?,?,?,?,?,?,?,?,?)",
-                [(CANARY_IDS[0], "canary-patient", RENNES.finess, None, rennes_item, "row:3", "", "confirmed",
-                  json.dumps(["birth_date", "family_name", "nir"])),
-                 (CANARY_IDS[1], "canary-patient", RENNES.finess, "Unité de recherche clinique", rennes_item,
-                  "row:17", "", "partial", json.dumps(["phone"]))])
-            brest_item = store.item_id(f"{root}!/export/{BREST.short}/patients_{BREST.short}.csv")
-            store.db.execute(
-                "INSERT INTO watermark_hits(item_id, locator, container, kind, establishment, recipient, rows, "
-                "p_value, fraction, detail) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                (brest_item, "file", "", "table-watermark", BREST.finess, "Laboratoire partenaire",
-                 built.records[BREST.finess], WATERMARK_P, 0.48, "{}"))
-            store.db.execute(CONFLICTS_SCHEMA)
-            store.db.execute("INSERT INTO attribution_conflicts(item_id, container, basis, establishments, detail) "
-                             "VALUES(?,?,?,?,?)", (brest_item, f"{root}!/export/fusion.sql table patients",
-                                                   "canary", json.dumps([RENNES.finess, BREST.finess]), "[]"))
+            rennes_item = f"{root}!/export/{RENNES.short}/patients_{RENNES.short}.csv"
+            shards.add_beacon_hits(rennes_item, [
+                {"beacon_id": CANARY_IDS[0], "kind": "canary-patient", "establishment": RENNES.finess,
+                 "recipient": None, "locator": "row:3", "container": "", "status": "confirmed",
+                 "fields": ["birth_date", "family_name", "nir"]},
+                {"beacon_id": CANARY_IDS[1], "kind": "canary-patient", "establishment": RENNES.finess,
+                 "recipient": RENNES_RECIPIENT, "locator": "row:17", "container": "", "status": "partial",
+                 "fields": ["phone"]}])
+            brest_item = f"{root}!/export/{BREST.short}/patients_{BREST.short}.csv"
+            shards.add_watermark_hits(brest_item, [
+                {"locator": "file", "container": "", "kind": "table-watermark", "establishment": BREST.finess,
+                 "recipient": BREST_RECIPIENT, "rows": built.records[BREST.finess], "p_value": WATERMARK_P,
+                 "fraction": 0.48, "detail": {}}])
+            store.set_record_counts(shards.records_per_item)
+            shards.close()
+            store.finish_task("t1", "done")
+            store.finish_task("t2", "done")
+            write_table(case_dir / schema.SHARDS_DIR / schema.ATTRIBUTION_FILE,
+                        pa.Table.from_pylist(attribution, schema=schema.ATTRIBUTION))
+            store.add_conflict(brest_item, f"{root}!/export/fusion.sql table patients", "canary",
+                               [RENNES.finess, BREST.finess], [])
         built.items = store.count("items")
     return built
 
 
-def _add_records(store: CaseStore, built: BuiltCase, vpath: str, data: bytes, est, basis: str) -> None:
-    item_id = store.item_id(vpath)
+def _add_records(shards: TaskShards, attribution: list[dict], built: BuiltCase, vpath: str, data: bytes, est,
+                 basis: str) -> None:
+    """The CSV's rows as a records frame (like a parser's), written to the task's shard; their attribution kept
+    for attribution.parquet (rids follow the shard's order)."""
     rows = list(csv.DictReader(io.StringIO(data.decode("cp1252")), delimiter=";"))
     attributed = basis != "none"
     finess = est.finess if attributed else None
@@ -153,46 +176,54 @@ def _add_records(store: CaseStore, built: BuiltCase, vpath: str, data: bytes, es
     if basis == "canary":
         proof = {"basis": "canary", "container": vpath, "item": vpath, "beacons": [CANARY_IDS[0]],
                  "found_at": ["row:3"]}
-        confidence, recipient = "0.99", None
+        confidence = "0.99"
     elif basis == "watermark":
         proof = {"basis": "watermark", "container": vpath, "item": vpath, "p_value": WATERMARK_P, "fraction": 0.48,
                  "rows": len(rows), "mark": "table-watermark"}
-        confidence, recipient = "0.99", "Laboratoire partenaire"
+        confidence = "0.99"
     elif basis == "identifier":
         proof = {"basis": "identifier", "field": "facility_finess", "value": est.finess}
-        confidence, recipient = "0.90", None
+        confidence = "0.90"
     else:
-        proof, confidence, recipient = {}, "0", None
-    keys = set()
-    out = []
+        proof, confidence = {}, "0"
+    frame: dict[str, list] = {c: [] for c in ("locator", "nir", "family_name", "given_name", "birth_date", "sex",
+                                               "ipp", "nda", "phone", "email", "facility_finess", "event_first",
+                                               "event_last", "categories")}
+    rid = shards.rid_base + sum(shards.records_per_item.values())
     for n, row in enumerate(rows, start=1):
         d, m, y = row["DATE_NAISSANCE"].split("/")
-        values = {"nir": row["NIR"], "family_name": row["NOM"], "given_name": row["PRENOM"],
-                  "birth_date": f"{y}-{m}-{d}"}
-        key = patient_key(values.get("nir"), values.get("family_name"), values.get("given_name"), values.get("birth_date"))
-        keys.add(key)
         admit = row["DATE_ENTREE"][:10].split("/")
         leave = (row["DATE_SORTIE"] or row["DATE_ENTREE"])[:10].split("/")
-        rec_basis, rec_proof, rec_conf = basis, proof, confidence
-        if basis == "identifier" and n % 10 == 0:  # a few records only match the IPP format: weak
-            rec_basis, rec_conf = "pattern", "0.30"
-            rec_proof = {"basis": "pattern", "field": "ipp", "note": "numbering format only: weak evidence"}
-        out.append((item_id, f"row:{n}", "", row["NIR"], row["NOM"], row["PRENOM"], values["birth_date"],
-                    row["SEXE"], row["IPP"], row["NDA"], row["TELEPHONE"] or None, row["EMAIL"] or None,
-                    row["FINESS"], f"{admit[2]}-{admit[1]}-{admit[0]}", f"{leave[2]}-{leave[1]}-{leave[0]}",
-                    "identity,nir,contact,health-diagnosis,administrative", key, finess, recipient,
-                    rec_basis, rec_conf, json.dumps(rec_proof) if attributed else None))
+        for col, value in (("locator", f"row:{n}"), ("nir", row["NIR"]), ("family_name", row["NOM"]),
+                           ("given_name", row["PRENOM"]), ("birth_date", f"{y}-{m}-{d}"), ("sex", row["SEXE"]),
+                           ("ipp", row["IPP"]), ("nda", row["NDA"]), ("phone", row["TELEPHONE"] or None),
+                           ("email", row["EMAIL"] or None), ("facility_finess", row["FINESS"]),
+                           ("event_first", f"{admit[2]}-{admit[1]}-{admit[0]}"),
+                           ("event_last", f"{leave[2]}-{leave[1]}-{leave[0]}"),
+                           ("categories", "identity,nir,contact,health-diagnosis,administrative")):
+            frame[col].append(value)
+        if attributed:
+            rec_basis, rec_proof, rec_conf = basis, proof, confidence
+            if basis == "identifier" and n % 10 == 0:  # a few records only match the IPP format: weak
+                rec_basis, rec_conf = "pattern", "0.30"
+                rec_proof = {"basis": "pattern", "field": "ipp", "note": "numbering format only: weak evidence"}
+            # the watermark names its recipient on every other record only: two recipients, two date spans
+            recipient = BREST_RECIPIENT if basis == "watermark" and n % 2 else None
+            attribution.append({"rid": rid + n - 1, "establishment": finess, "recipient": recipient,
+                                "basis": rec_basis, "confidence": rec_conf, "proof": json.dumps(rec_proof)})
+            first, last = built.spans.get((finess, recipient), (frame["event_first"][-1], frame["event_last"][-1]))
+            built.spans[(finess, recipient)] = (min(first, frame["event_first"][-1]),
+                                                max(last, frame["event_last"][-1]))
         built.nirs.append(row["NIR"])
         built.family_names.append(row["NOM"])
-    store.db.executemany(
-        "INSERT INTO records(item_id, locator, tbl, nir, family_name, given_name, birth_date, sex, ipp, nda, phone, "
-        "email, facility_finess, event_first, event_last, categories, patient_key, establishment, recipient, basis, "
-        "confidence, proof) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", out)
-    built.records[finess or ""] = len(out)
-    built.patients[finess or ""] = len(keys)
+    shards.add_records(vpath, pd.DataFrame(frame))
+    keys = patient_keys(pa.array(frame["nir"], pa.string()), pa.array(frame["family_name"], pa.string()),
+                        pa.array(frame["given_name"], pa.string()), pa.array(frame["birth_date"], pa.string()))
+    built.records[finess or ""] = len(rows)
+    built.patients[finess or ""] = len(set(keys.to_pylist()) - {None})
 
 
-def _add_identifiers(store: CaseStore, vpath: str, recs) -> None:
+def _add_identifiers(shards: TaskShards, vpath: str, recs) -> None:
     counts = IdentifierCounts(vpath)
     for i, r in enumerate(recs):
         p = r.patient
@@ -201,4 +232,4 @@ def _add_identifiers(store: CaseStore, vpath: str, recs) -> None:
             counts.add("email", p.email, 100 * i + 50)
         for s in r.stays:
             counts.add("finess", s.finess, 100 * i + 80)
-    store.add_identifiers(counts)
+    shards.add_identifiers(counts)

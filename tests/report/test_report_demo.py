@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 
 import pytest
 from pypdf import PdfReader
 
 from workbench.demo import RECIPIENTS, WATERMARKED, run_demo
-from workbench.engine.casestore import CaseStore
+from workbench.engine.store.reader import CaseReader
 from workbench.report.i18n import Tr
 from workbench.synth.establishments import UNREGISTERED_ESTABLISHMENT
 
@@ -19,14 +21,15 @@ def test_demo_report_holds_the_scan_facts(tmp_path):
     text = "\n".join(p.extract_text() for p in PdfReader(result.report_pdf).pages)
     ft = re.sub(r"\s+", "", text)
     tr = Tr("fr")
-    with CaseStore(result.case, create=False) as store:
-        db = store.db
-        records = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-        per_est = dict(db.execute("SELECT establishment, COUNT(*) FROM records WHERE establishment IS NOT NULL "
-                                  "GROUP BY 1").fetchall())
-        found = {r[0] for r in db.execute("SELECT beacon_id FROM beacon_hits WHERE status='confirmed'")}
-        nirs = {r[0] for r in db.execute("SELECT value FROM identifiers WHERE type='nir'")}
-        evidence = store.evidence_list()
+    with CaseReader(result.case) as reader:
+        records = reader.record_count()
+        per_est: Counter = Counter()
+        nirs: set[str] = set()
+        for batch in reader.record_rows(["establishment", "nir"]):
+            per_est.update(v for v in batch.column("establishment").to_pylist() if v)
+            nirs.update(v for v in batch.column("nir").to_pylist() if v)
+        found = {h["beacon_id"] for h in reader.beacon_hits() if h["status"] == "confirmed"}
+        evidence = reader.evidence()
     assert "extrait" + re.sub(r"\s", "", tr.num(records)) + "enregistrements" in ft
     assert per_est and set(per_est) == set(RECIPIENTS)  # the three leaked establishments, nobody else
     for finess, n in per_est.items():
@@ -36,4 +39,9 @@ def test_demo_report_holds_the_scan_facts(tmp_path):
     assert UNREGISTERED_ESTABLISHMENT.finess not in ft
     assert all(ev["sha256"] in ft for ev in evidence)
     assert "inchangée (empreintes identiques)" in text
-    assert nirs and not [n for n in nirs if n in ft]
+    assert nirs and not [n for n in nirs if n in ft]  # the records' NIRs are all masked
+    report = json.loads(result.report_json.read_text(encoding="utf-8"))
+    assert {e["finess"]: e["records"] for e in report["establishments"]} == dict(per_est)
+    for e in report["establishments"]:  # each leaked copy names its recipient, with the dates of its records
+        assert RECIPIENTS[e["finess"]] in {r["recipient"] for r in e["recipients"]}
+        assert e["date_span"]["first"] and e["date_span"]["first"] <= e["date_span"]["last"]

@@ -14,12 +14,14 @@ from pypdf import PdfReader
 from reportlab.platypus import Table
 
 from tests.report.report_case import BIORANCE, BREST, CANARY_IDS, RENNES, build_case
-from workbench.engine.casestore import CaseStore
-from workbench.engine.custody import verify_case
+from workbench.engine.store.custody import verify_case
+from workbench.engine.store.metadata import CaseStore
+from workbench.engine.store.reader import CaseReader
 from workbench.report import sections_back
 from workbench.report.exports import write_reports
 from workbench.report.i18n import EN, FR, Tr
 from workbench.report.layout import FRAME_WIDTH
+from workbench.report.model import build_report_model
 from workbench.report.pdf import build_context, make_story, render_pdf
 
 
@@ -149,8 +151,9 @@ def test_pdf_sha256_in_custody_log(case, fr_pdf):
 
 def test_tables_fit_the_frame(case, tmp_path):
     check = verify_case(case.case_dir, record=False)
-    with CaseStore(case.case_dir, create=False) as store:
-        story = make_story(build_context(store, check, tmp_path / "r.pdf", lang="en"))
+    with CaseReader(case.case_dir) as reader:
+        model = build_report_model(reader, check=check)
+        story = make_story(build_context(model, tmp_path / "r.pdf", lang="en", reader=reader))
     tables = [f for f in story if isinstance(f, Table)]
     assert len(tables) > 15
     for t in tables:

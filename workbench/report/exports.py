@@ -1,4 +1,4 @@
-"""Writes the exports of a case: report.json, the records CSV and (when available) the PDF."""
+"""Writes the exports of a case: report.json, the records CSV and the PDF, all from one report model."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import hashlib
 import json
 from pathlib import Path
 
-from workbench.engine.casestore import CaseStore
-from workbench.report.model import build_report
+from workbench.engine.store import report_queries
+from workbench.engine.store.custody import verify_case, verify_chain
+from workbench.engine.store.metadata import CaseStore
+from workbench.engine.store.reader import CaseReader
+from workbench.report.model import ReportModel, build_report_model, report_json
 
 RECORDS_CSV_HEADER = ["item", "locator", "establishment", "recipient", "basis", "confidence"]
+CSV_BATCH_ROWS = 50_000
 
 
 def write_json(report: dict, path: Path) -> None:
@@ -18,17 +22,29 @@ def write_json(report: dict, path: Path) -> None:
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
-def write_records_csv(case_dir: Path, path: Path) -> int:
-    """Stream every record's attribution to CSV (no identifiers: safe to share)."""
+def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: str | None = None) -> int:
+    """Stream every record's attribution to CSV, one Arrow batch at a time (bounded memory; no identifiers: safe
+    to share). Unattributed records have an empty establishment and the basis ``none``. The file is written
+    beside its final name and renamed when complete."""
+    if not isinstance(source, CaseReader):
+        with CaseReader(Path(source)) as reader:
+            return write_records_csv(reader, path, establishment=establishment)
     path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
     n = 0
-    with CaseStore(case_dir, create=False) as store, open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(RECORDS_CSV_HEADER)
-        for row in store.db.execute("SELECT i.vpath, r.locator, r.establishment, r.recipient, r.basis, r.confidence "
-                                    "FROM records r JOIN items i ON i.id=r.item_id ORDER BY r.id"):
-            writer.writerow([row[0], row[1], row[2] or "", row[3] or "", row[4] or "none", row[5] or ""])
-            n += 1
+    try:
+        with open(part, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(RECORDS_CSV_HEADER)
+            for batch in report_queries.record_columns(source, RECORDS_CSV_HEADER, establishment=establishment,
+                                                       batch_rows=CSV_BATCH_ROWS):
+                # whole columns to Python once per batch; the csv module writes the rows in C
+                writer.writerows(zip(*(batch.column(c).to_pylist() for c in RECORDS_CSV_HEADER), strict=True))
+                n += batch.num_rows
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
     return n
 
 
@@ -40,14 +56,30 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def verified_model(case_dir: Path) -> ReportModel:
+    """The report model after a verification of the case (custody chain, and a re-hash of every evidence,
+    recorded in the custody log when the chain is intact)."""
+    check = verify_case(case_dir, record=True)
+    with CaseStore(case_dir, create=False) as store:
+        check.chain = verify_chain(store)  # again: the verification just appended its own entries
+    return build_report_model(case_dir, check=check)
+
+
 def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Path | None = None,
                   records_csv: Path | None = None, lang: str = "fr", unmasked: bool = False) -> dict[str, Path]:
-    """Write the requested exports; each file written (PDF, its CSV item annex, JSON, records CSV) is logged in the
-    custody log with its SHA-256."""
+    """Write the requested exports from one report model; each file written (PDF, its CSV item annex, JSON,
+    records CSV) is logged in the custody log with its SHA-256.
+
+    With a PDF, the case is first re-verified (evidence re-hashed) and the JSON carries that verification too."""
+    case_dir = Path(case_dir)
+    if pdf_path is not None:
+        from workbench.report.i18n import Tr
+
+        Tr(lang)  # an unknown language is refused before anything is re-hashed or written
     written: dict[str, Path] = {}
-    report = build_report(case_dir, unmasked=unmasked)
+    model = verified_model(case_dir) if pdf_path is not None else build_report_model(case_dir)
     if json_path is not None:
-        write_json(report, json_path)
+        write_json(report_json(model, unmasked=unmasked), json_path)
         written["json"] = json_path
     if records_csv is not None:
         write_records_csv(case_dir, records_csv)
@@ -55,7 +87,7 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
     if pdf_path is not None:
         from workbench.report.pdf import render_pdf
 
-        for kind, path in render_pdf(case_dir, pdf_path, lang=lang, unmasked=unmasked).items():
+        for kind, path in render_pdf(case_dir, pdf_path, lang=lang, unmasked=unmasked, model=model).items():
             written[kind] = path
     with CaseStore(case_dir, create=False) as store:
         for kind, path in written.items():

@@ -1,95 +1,511 @@
-"""The report model: every fact of the report, read from the case store as plain data.
+"""The report model: every fact of a case's report, read once through the case's reading API into frozen dataclasses.
 
-``report.json`` is this dictionary; the PDF and the CSV exports are views of it.
+:func:`build_report_model` reads the case (:class:`workbench.engine.store.CaseReader` and the queries of
+:mod:`workbench.engine.store.report_queries`); ``report.json`` (:func:`report_json`), the records CSV and the PDF
+sections are views of one :class:`ReportModel`, so the JSON and the PDF can never disagree on establishments,
+recipients, date spans or figures. The model holds values in clear, like the case store; masking is the views'
+job (the PDF masks through :class:`workbench.report.redact.Redactor`, the JSON masks finding excerpts).
+
+Streams that grow with the dump (every record for the CSV, every item for the PDF's item annex) are not in the
+model: the views read them in batches through the reader.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workbench import TOOL_NAME, __version__
-from workbench.engine.casestore import CaseStore
-from workbench.report import facts
+from workbench.engine.evidence import utc_now
+from workbench.engine.model import IDENTIFIER_TYPES
+from workbench.engine.store import report_queries as q
+from workbench.engine.store.custody import CaseCheck, ChainCheck, verify_chain
+from workbench.engine.store.reader import CaseReader
+
+BASIS_ORDER = ("canary", "watermark", "identifier", "pattern")
+CASE_KEYS = ("case_number", "title", "analyst", "organisation", "created_utc", "registry_path", "custody_head",
+             "custody_count")
+WATERMARK_ACCEPT = 1e-6  # a watermark proves origin only below this p-value (DESIGN.md)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Earliest and latest event dates (yyyy-mm-dd) of some records; the latest bounds when the data was taken."""
+    first: str | None = None
+    last: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"first": self.first, "last": self.last}
+
+
+@dataclass(frozen=True)
+class Figures:
+    records: int = 0
+    patients: int = 0
+    span: Span = Span()
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    records: int = 0
+    patients: int = 0
+
+
+@dataclass(frozen=True)
+class BasisFigures:
+    basis: str
+    records: int
+    confidence_min: float | None
+    confidence_max: float | None
+
+
+@dataclass(frozen=True)
+class RecipientFigures:
+    recipient: str | None  # None: the establishment's own copy (no recipient named)
+    records: int
+    patients: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class Proof:
+    basis: str
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CanaryGroup:
+    """Matches of one canary in one item, with the person fields of the record where it was first found."""
+    beacon_id: str
+    kind: str | None
+    status: str
+    item: str | None
+    container: str | None
+    recipient: str | None
+    fields: tuple[str, ...]
+    locators: tuple[str, ...]
+    hits: int
+    nir: str | None
+    family_name: str | None
+    given_name: str | None
+
+
+@dataclass(frozen=True)
+class BeaconHit:
+    beacon_id: str
+    kind: str | None
+    establishment: str | None
+    recipient: str | None
+    item: str | None
+    locator: str | None
+    container: str | None
+    status: str | None
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WatermarkHit:
+    item: str | None
+    locator: str | None
+    container: str | None
+    kind: str | None
+    establishment: str | None
+    recipient: str | None
+    rows: int | None
+    p_value: float | None
+    fraction: float | None
+
+
+@dataclass(frozen=True)
+class Establishment:
+    """One attributed establishment: its figures, how it was attributed, to whom the leaked copy was made, when."""
+    finess: str
+    name: str | None
+    records: int
+    patients: int
+    span: Span
+    bases: tuple[BasisFigures, ...]  # strongest basis first
+    recipients: tuple[RecipientFigures, ...]  # most records first
+    proofs: tuple[Proof, ...]  # distinct proofs, strongest basis first
+    categories: Mapping[str, CategoryFigures]
+    canaries_confirmed: int
+    canaries_partial: int
+    canary_groups: tuple[CanaryGroup, ...]
+    canary_groups_total: int
+    watermarks: tuple[WatermarkHit, ...]  # strongest first
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (FINESS {self.finess})" if self.name else f"FINESS {self.finess}"
+
+    @property
+    def strongest_basis(self) -> str:
+        return self.bases[0].basis if self.bases else "none"
+
+    @property
+    def best_p_value(self) -> float | None:
+        values = [w.p_value for w in self.watermarks if w.p_value is not None]
+        return min(values) if values else None
+
+    def basis_records(self) -> dict[str, int]:
+        return {b.basis: b.records for b in self.bases}
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    id: int
+    path: str
+    is_dir: bool
+    size: int | None
+    md5: str | None
+    sha1: str | None
+    sha256: str | None
+    acquired_utc: str | None
+    verified_utc: str | None
+    unchanged: bool | None
+    changes: tuple[str, ...]
+    files: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    evidence: int
+    bytes: int
+    items: int
+    records: int
+    patients: int
+    errors: int
+    error_items: int
+    findings: int
+    items_by_kind: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    item: str | None
+    container: str | None
+    basis: str | None
+    establishments: tuple[str, ...]
+    detail: Any = None
+
+
+@dataclass(frozen=True)
+class FindingEntry:
+    detector: str | None
+    rule: str | None
+    namespace: str | None
+    item: str | None
+    offset: int | None
+    layer: str | None
+    severity: str | None
+    tags: tuple[str, ...]
+    excerpt: str | None
+
+
+@dataclass(frozen=True)
+class RuleStat:
+    detector: str
+    rule: str
+    findings: int
+    items: int
+    matches: int
+    severity: str
+    top_items: tuple[tuple[str, int], ...]  # (item, matches)
+    excerpt: str | None
+
+
+@dataclass(frozen=True)
+class ErrorEntry:
+    item: str | None
+    stage: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class CustodyEntry:
+    seq: int
+    ts_utc: str | None
+    actor: str | None
+    action: str | None
+    detail: str | None
+    hash: str | None
+
+
+@dataclass(frozen=True)
+class CustodyCheck:
+    """The custody chain as checked when the model was built; ``reverified``: the evidence was re-hashed then."""
+    chain_ok: bool
+    entries: int
+    head: str | None
+    problems: tuple[str, ...]
+    reverified: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"chain_ok": self.chain_ok, "entries": self.entries, "head": self.head,
+                "problems": list(self.problems), "evidence_reverified": self.reverified}
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    kind: str
+    items: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    tool: Mapping[str, str]
+    case: Mapping[str, str | None]
+    meta: Mapping[str, str]
+    generated_utc: str
+    registry: Mapping[str, Any] | None
+    bounds: Mapping[str, Any] | None
+    evidence: tuple[EvidenceEntry, ...]
+    summary: Summary
+    identifiers: Mapping[str, Mapping[str, int]]
+    top_identifiers: tuple[Mapping[str, Any], ...]
+    rulesets: tuple[Mapping[str, Any], ...]
+    establishments: tuple[Establishment, ...]
+    establishment_names: Mapping[str, str]
+    unattributed: Figures
+    beacons: tuple[BeaconHit, ...]
+    watermarks: tuple[WatermarkHit, ...]
+    conflicts: tuple[Conflict, ...]
+    findings: tuple[FindingEntry, ...]
+    rule_stats: tuple[RuleStat, ...]
+    rule_count: int
+    errors: tuple[ErrorEntry, ...]
+    categories: Mapping[str, CategoryFigures]
+    date_span: Span
+    date_histogram: Mapping[str, int]
+    detectors: tuple[str, ...]
+    item_kinds: tuple[ItemKind, ...]
+    item_status: Mapping[str, int]
+    custody: CustodyCheck
+    custody_tail: tuple[CustodyEntry, ...]
+    custody_total: int
+    evidence_checks: tuple[Mapping[str, Any], ...] = field(default=())  # this build's re-verification, if any
+
+    def est_label(self, finess: str | None) -> str:
+        """``name (FINESS n)`` of a registry establishment, or the bare FINESS."""
+        if not finess:
+            return ""
+        name = self.establishment_names.get(finess)
+        return f"{name} (FINESS {finess})" if name else f"FINESS {finess}"
+
+    def establishment(self, finess: str) -> Establishment | None:
+        return next((e for e in self.establishments if e.finess == finess), None)
+
+
+# -- building -------------------------------------------------------------------------------------------------
+class _ChainSource:
+    """What :func:`verify_chain` reads of a store, served by a read-only reader (no write lock taken)."""
+
+    def __init__(self, reader: CaseReader) -> None:
+        self.dir = reader.dir
+        self.custody = reader.custody
+        self.meta = reader.meta_value
+
+
+def build_report_model(source: Path | str | CaseReader, *, check: CaseCheck | None = None,
+                       finding_limit: int = 10_000, error_limit: int = 1_000, custody_limit: int = 1_000,
+                       canaries_per_establishment: int = 100) -> ReportModel:
+    """Read every fact of the report from a case folder or an open reader.
+
+    ``check``: the case verification just made (:func:`workbench.engine.store.custody.verify_case`), whose
+    evidence results are then those of the model; without it the evidence shows its last recorded verification
+    and only the custody chain is checked (no re-hash)."""
+    if isinstance(source, CaseReader):
+        return _build(source, check, finding_limit, error_limit, custody_limit, canaries_per_establishment)
+    with CaseReader(Path(source)) as reader:
+        return _build(reader, check, finding_limit, error_limit, custody_limit, canaries_per_establishment)
+
+
+def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, error_limit: int, custody_limit: int,
+           canaries_per_establishment: int) -> ReportModel:
+    reader.refresh()  # a verification or an attribution may have just changed the case
+    meta = reader.meta()
+    names = q.establishment_names(reader)
+    chain: ChainCheck = check.chain if check is not None else verify_chain(_ChainSource(reader))  # type: ignore[arg-type]
+
+    figures = q.record_figures(reader)
+    bases = q.basis_figures(reader)
+    cats = q.category_figures(reader)
+    proofs = q.proof_samples(reader)
+    canaries = q.canary_summary(reader)
+    groups = q.canary_groups(reader, per_establishment=canaries_per_establishment)
+    watermarks = tuple(WatermarkHit(**w) for w in q.watermark_hits(reader))
+
+    establishments = []
+    order = {b: i for i, b in enumerate(BASIS_ORDER)}
+    for finess, fig in sorted(figures["establishments"].items(), key=lambda kv: (-kv[1]["records"], kv[0])):
+        est_bases = sorted(bases.get(finess, []), key=lambda b: (order.get(b["basis"], 99), b["basis"]))
+        est_proofs = sorted(proofs.get(finess, []), key=lambda p: order.get(p[0], 99))
+        est_groups, total_groups = groups.get(finess, ([], 0))
+        establishments.append(Establishment(
+            finess=finess, name=names.get(finess), records=fig["records"], patients=fig["patients"],
+            span=Span(fig["first"], fig["last"]),
+            bases=tuple(BasisFigures(**b) for b in est_bases),
+            recipients=tuple(RecipientFigures(r["recipient"], r["records"], r["patients"], Span(r["first"], r["last"]))
+                             for r in figures["recipients"].get(finess, [])),
+            proofs=tuple(Proof(b, p if isinstance(p, dict) else {"proof": p}) for b, p in est_proofs),
+            categories={c: CategoryFigures(**v) for c, v in cats.get(finess, q.zero_categories()).items()},
+            canaries_confirmed=canaries.get(finess, {}).get("confirmed", 0),
+            canaries_partial=canaries.get(finess, {}).get("partial", 0),
+            canary_groups=tuple(CanaryGroup(**{**g, "fields": tuple(g["fields"]), "locators": tuple(g["locators"])})
+                                for g in est_groups),
+            canary_groups_total=total_groups,
+            watermarks=tuple(w for w in watermarks if w.establishment == finess)))
+
+    checks = {c["path"]: c for c in check.evidence} if check is not None else {}
+    file_counts = q.evidence_file_counts(reader)
+    evidence = []
+    for r in reader.evidence():
+        c = checks.get(r["path"])
+        unchanged = c["unchanged"] if c else (None if r["unchanged"] is None else bool(r["unchanged"]))
+        changes = c["changes"] if c else (json.loads(r["changes"]) if r["changes"] else [])
+        evidence.append(EvidenceEntry(
+            id=r["id"], path=r["path"], is_dir=bool(r["is_dir"]), size=r["size"], md5=r["md5"], sha1=r["sha1"],
+            sha256=r["sha256"], acquired_utc=r["acquired_utc"],
+            verified_utc=c["verified_utc"] if c else r["verified_utc"], unchanged=unchanged,
+            changes=tuple(changes), files=file_counts.get(r["id"], 0)))
+
+    items = q.item_figures(reader)
+    errors = q.error_figures(reader, limit=error_limit)
+    found, findings_total = q.findings(reader, limit=finding_limit)
+    rules, rule_count = q.rule_stats(reader)
+    tail, custody_total = q.custody_tail(reader, limit=custody_limit)
+    n_evidence, n_bytes = q.evidence_summary(reader)
+    totals = reader.identifier_totals()
+    total = figures["total"]
+    unattributed = figures["unattributed"]
+    return ReportModel(
+        tool={"name": TOOL_NAME, "version": __version__},
+        case={k: meta.get(k) for k in CASE_KEYS},
+        meta=dict(meta),
+        generated_utc=utc_now(),
+        registry=_registry_info(meta),
+        bounds=_bounds_info(meta),
+        evidence=tuple(evidence),
+        summary=Summary(evidence=n_evidence, bytes=n_bytes, items=items["items"], records=total["records"],
+                        patients=total["patients"], errors=errors["total"], error_items=errors["items"],
+                        findings=findings_total, items_by_kind=reader.items_by_kind()),
+        identifiers={t: dict(totals.get(t, {"hits": 0, "unique": 0})) for t in IDENTIFIER_TYPES},
+        top_identifiers=tuple(q.top_identifiers(reader)),
+        rulesets=tuple(reader.rulesets()),
+        establishments=tuple(establishments),
+        establishment_names=names,
+        unattributed=Figures(unattributed["records"], unattributed["patients"],
+                             Span(unattributed["first"], unattributed["last"])),
+        beacons=tuple(BeaconHit(**{k: h.get(k) for k in BeaconHit.__dataclass_fields__ if k != "fields"},
+                                fields=tuple(h["fields"])) for h in q.beacon_hits(reader)),
+        watermarks=watermarks,
+        conflicts=tuple(Conflict(c.get("item"), c.get("container"), c.get("basis"), tuple(c["establishments"]),
+                                 c.get("detail")) for c in q.conflicts(reader)),
+        findings=tuple(FindingEntry(**{**f, "tags": tuple(f["tags"])}) for f in found),
+        rule_stats=tuple(RuleStat(r["detector"], r["rule"], r["findings"], r["items"], r["matches"] or 0,
+                                  r["severity"], tuple((t["item"], t["matches"]) for t in r["top_items"]),
+                                  r["excerpt"]) for r in rules),
+        rule_count=rule_count,
+        errors=tuple(ErrorEntry(**e) for e in errors["errors"]),
+        categories={c: CategoryFigures(**v) for c, v in cats[None].items()},
+        date_span=Span(total["first"], total["last"]),
+        date_histogram=q.date_histogram(reader),
+        detectors=tuple(q.detectors_seen(reader)),
+        item_kinds=tuple(ItemKind(**k) for k in items["kinds"]),
+        item_status=items["status"],
+        custody=CustodyCheck(chain.ok, chain.entries, chain.head, tuple(chain.problems), check is not None),
+        custody_tail=tuple(CustodyEntry(**e) for e in tail),
+        custody_total=custody_total,
+        evidence_checks=tuple(check.evidence) if check is not None else (),
+    )
+
+
+def _registry_info(meta: Mapping[str, str]) -> dict[str, Any] | None:
+    if not meta.get("registry_path") and not meta.get("registry_authority"):
+        return None
+    return {"path": meta.get("registry_path"), "authority": meta.get("registry_authority"),
+            "version": meta.get("registry_version"), "signature": meta.get("registry_signature"),
+            "key_id": meta.get("registry_key_id")}
+
+
+def _bounds_info(meta: Mapping[str, str]) -> dict[str, Any] | None:
+    """The scan's bounds, stored as JSON or as a Python dict literal (never evaluated, only parsed)."""
+    import ast
+
+    text = meta.get("bounds")
+    if not text:
+        return None
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            value = parse(text)
+        except (ValueError, SyntaxError, TypeError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {"bounds": text}
+
+
+# -- report.json ------------------------------------------------------------------------------------------------
+def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]:
+    """``report.json`` (the DESIGN.md contract, extended): a view of the model. Finding excerpts are masked unless
+    ``unmasked``."""
+    from workbench.engine.masking import mask_text
+
+    return {
+        "tool": dict(model.tool),
+        "case": dict(model.case),
+        "evidence": [{"path": e.path, "size": e.size, "md5": e.md5, "sha1": e.sha1, "sha256": e.sha256,
+                      "acquired_utc": e.acquired_utc, "verified_utc": e.verified_utc, "unchanged": e.unchanged,
+                      "changes": list(e.changes)} for e in model.evidence],
+        "summary": {"items": model.summary.items, "bytes": model.summary.bytes, "errors": model.summary.errors,
+                    "records": model.summary.records, "patients": model.summary.patients,
+                    "items_by_kind": dict(model.summary.items_by_kind), "evidence": model.summary.evidence,
+                    "error_items": model.summary.error_items, "findings": model.summary.findings},
+        "identifiers": {t: dict(v) for t, v in model.identifiers.items()},
+        "rulesets": [dict(r) for r in model.rulesets],
+        "establishments": [establishment_json(e) for e in model.establishments],
+        "beacons": [{"beacon_id": b.beacon_id, "kind": b.kind, "establishment": b.establishment,
+                     "recipient": b.recipient, "item": b.item, "locator": b.locator, "status": b.status,
+                     "fields": list(b.fields)} for b in model.beacons],
+        "watermarks": [{"item": w.item, "locator": w.locator, "kind": w.kind, "establishment": w.establishment,
+                        "recipient": w.recipient, "rows": w.rows, "p_value": w.p_value, "fraction": w.fraction}
+                       for w in model.watermarks],
+        "findings": [{"detector": f.detector, "rule": f.rule, "namespace": f.namespace, "item": f.item,
+                      "offset": f.offset, "layer": f.layer, "severity": f.severity, "tags": list(f.tags),
+                      "excerpt": f.excerpt if unmasked else mask_text(f.excerpt or "")} for f in model.findings],
+        "findings_total": model.summary.findings,
+        "errors": [asdict(e) for e in model.errors],
+        "categories": {c: asdict(v) for c, v in model.categories.items()},
+        "date_span": model.date_span.to_json(),
+        "unattributed": {"records": model.unattributed.records, "patients": model.unattributed.patients,
+                         "date_span": model.unattributed.span.to_json()},
+        "registry": dict(model.registry) if model.registry else None,
+        "conflicts": [{"item": c.item, "container": c.container, "basis": c.basis,
+                       "establishments": list(c.establishments)} for c in model.conflicts],
+        "custody_check": model.custody.to_json(),
+    }
+
+
+def establishment_json(e: Establishment) -> dict[str, Any]:
+    """One establishment of report.json: the contract's fields (``bases`` as record counts, ``evidence`` as the
+    distinct proofs), plus recipients, date spans, confidence ranges and beacon counts."""
+    return {
+        "finess": e.finess, "name": e.name, "records": e.records, "patients": e.patients,
+        "bases": e.basis_records(),
+        "confidence": {b.basis: {"min": b.confidence_min, "max": b.confidence_max} for b in e.bases},
+        "recipients": [{"recipient": r.recipient, "records": r.records, "patients": r.patients,
+                        "date_span": r.span.to_json()} for r in e.recipients],
+        "date_span": e.span.to_json(),
+        "canaries": {"confirmed": e.canaries_confirmed, "partial": e.canaries_partial},
+        "best_p_value": e.best_p_value,
+        "evidence": [dict(p.detail) for p in e.proofs][:50],
+    }
 
 
 def build_report(case_dir: Path, *, unmasked: bool = False, finding_limit: int = 10_000) -> dict[str, Any]:
-    from workbench.engine.masking import mask_text
-
-    with CaseStore(case_dir, create=False) as store:
-        meta = store.all_meta()
-        db = store.db
-        evidence = [{"path": r["path"], "size": r["size"], "md5": r["md5"], "sha1": r["sha1"], "sha256": r["sha256"],
-                     "acquired_utc": r["acquired_utc"], "verified_utc": r["verified_utc"],
-                     "unchanged": None if r["unchanged"] is None else bool(r["unchanged"]),
-                     "changes": json.loads(r["changes"]) if r["changes"] else []}
-                    for r in store.evidence_list()]
-        summary = {
-            "items": store.count("items"),
-            "bytes": sum(e["size"] or 0 for e in evidence),
-            "errors": store.count("errors"),
-            "records": store.count("records"),
-            "patients": db.execute("SELECT COUNT(DISTINCT patient_key) FROM records WHERE patient_key IS NOT NULL")
-            .fetchone()[0],
-            "items_by_kind": store.items_by_kind(),
-        }
-        identifiers = {t: store.identifier_totals().get(t, {"hits": 0, "unique": 0})
-                       for t in ("nir", "finess", "rpps", "iban", "email", "phone")}
-        findings = []
-        for r in db.execute("SELECT f.detector, f.rule, f.namespace, f.offset, f.layer, f.excerpt, f.severity, f.tags, "
-                            "i.vpath FROM findings f JOIN items i ON i.id=f.item_id ORDER BY f.id LIMIT ?",
-                            (finding_limit,)):
-            findings.append({"detector": r["detector"], "rule": r["rule"], "namespace": r["namespace"],
-                             "item": r["vpath"], "offset": r["offset"], "layer": r["layer"],
-                             "severity": r["severity"], "tags": json.loads(r["tags"] or "[]"),
-                             "excerpt": r["excerpt"] if unmasked else mask_text(r["excerpt"] or "")})
-        errors = [{"item": r["vpath"], "stage": r["stage"], "error": r["error"]} for r in store.errors()]
-        rulesets = [dict(r) for r in db.execute("SELECT name, path, sha256, origin FROM rulesets ORDER BY name")]
-        establishments = _establishments(db)
-        beacons = [{"beacon_id": r["beacon_id"], "kind": r["kind"], "establishment": r["establishment"],
-                    "recipient": r["recipient"], "item": r["vpath"], "locator": r["locator"], "status": r["status"],
-                    "fields": json.loads(r["fields"] or "[]")}
-                   for r in db.execute("SELECT b.*, i.vpath FROM beacon_hits b JOIN items i ON i.id=b.item_id "
-                                       "ORDER BY b.id")]
-        watermarks = [{"item": r["vpath"], "locator": r["locator"], "kind": r["kind"],
-                       "establishment": r["establishment"], "recipient": r["recipient"], "rows": r["rows"],
-                       "p_value": r["p_value"], "fraction": r["fraction"]}
-                      for r in db.execute("SELECT w.*, i.vpath FROM watermark_hits w JOIN items i ON i.id=w.item_id "
-                                          "ORDER BY w.id")]
-        return {
-            "tool": {"name": TOOL_NAME, "version": __version__},
-            "case": {k: meta.get(k) for k in ("case_number", "title", "analyst", "organisation", "created_utc",
-                                               "registry_path", "custody_head", "custody_count")},
-            "evidence": evidence,
-            "summary": summary,
-            "identifiers": identifiers,
-            "rulesets": rulesets,
-            "establishments": establishments,
-            "beacons": beacons,
-            "watermarks": watermarks,
-            "findings": findings,
-            "findings_total": store.count("findings"),
-            "errors": errors,
-            "categories": facts.category_counts(db),
-            "date_span": facts.date_span(db),
-            "unattributed": facts.unattributed(db),
-            "registry": facts.registry_info(meta),
-            "conflicts": [{k: v for k, v in c.items() if k != "detail"} for c in facts.conflicts(db)],
-        }
-
-
-def _establishments(db) -> list[dict[str, Any]]:
-    out = []
-    rows = db.execute("SELECT establishment, COUNT(*) AS n, COUNT(DISTINCT patient_key) AS p FROM records "
-                      "WHERE establishment IS NOT NULL GROUP BY establishment ORDER BY n DESC").fetchall()
-    for r in rows:
-        bases = {b[0]: b[1] for b in db.execute(
-            "SELECT basis, COUNT(*) FROM records WHERE establishment=? GROUP BY basis", (r["establishment"],))}
-        name_row = db.execute("SELECT value FROM case_meta WHERE key=?", (f"establishment:{r['establishment']}",)).fetchone()
-        proofs = db.execute("SELECT DISTINCT proof FROM records WHERE establishment=? AND proof IS NOT NULL LIMIT 50",
-                            (r["establishment"],)).fetchall()
-        out.append({"finess": r["establishment"], "name": name_row[0] if name_row else None, "records": r["n"],
-                    "patients": r["p"], "bases": bases,
-                    "evidence": [json.loads(p[0]) for p in proofs]})
-    return out
+    """``report.json`` of a case as a dictionary (the dashboard and scripts use it)."""
+    return report_json(build_report_model(case_dir, finding_limit=finding_limit), unmasked=unmasked)

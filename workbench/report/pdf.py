@@ -1,8 +1,9 @@
-"""The forensic PDF report of a case (reportlab platypus; charts by matplotlib).
+"""The forensic PDF report of a case (reportlab platypus; charts by matplotlib), rendered from the report model.
 
 ``render_pdf`` first re-verifies the case (custody chain, and a re-hash of every evidence item, recorded in the
-custody log when the chain is intact), then lays out: cover, summary, evidence, method, attribution, GDPR
-figures, findings, annexes. The caller (``exports.write_reports``) logs the PDF's own SHA-256 afterwards.
+custody log when the chain is intact) unless it is given the model of a verification just made, then lays out:
+cover, summary, evidence, method, attribution, GDPR figures, findings, annexes. The caller
+(``exports.write_reports``) logs the PDF's own SHA-256 afterwards.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from pathlib import Path
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 
 from workbench import TOOL_NAME, __version__
-from workbench.engine.casestore import CaseStore
-from workbench.engine.custody import CaseCheck, verify_case, verify_chain
-from workbench.engine.evidence import utc_now
+from workbench.engine.store.reader import CaseReader
 from workbench.report import sections_attribution, sections_back, sections_front
-from workbench.report.context import Context, gather
+from workbench.report.context import Context
 from workbench.report.fonts import register_fonts
 from workbench.report.i18n import Tr
 from workbench.report.layout import Layout, NumberedCanvas, PageFurniture, ReportDoc
+from workbench.report.model import ReportModel
 from workbench.report.redact import Redactor
 
 
@@ -39,30 +39,35 @@ def make_story(ctx: Context) -> list[Flowable]:
     return story
 
 
-def build_context(store: CaseStore, check: CaseCheck, pdf_path: Path, *, lang: str = "fr",
-                  unmasked: bool = False) -> Context:
-    """The facts of the report, read from an open store (``check``: the case verification to report)."""
-    ctx = Context(tr=Tr(lang), lay=Layout(register_fonts()), red=Redactor(unmasked), db=store.db,
-                  meta=store.all_meta(), report_utc=utc_now(), check=check, pdf_path=Path(pdf_path))
-    gather(ctx)
-    return ctx
+def build_context(model: ReportModel, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False,
+                  reader: CaseReader | None = None) -> Context:
+    """What the sections read: the model, the language, the layout, the masking rules (``reader``: to stream the
+    item list of the annex)."""
+    return Context(tr=Tr(lang), lay=Layout(register_fonts()), red=Redactor(unmasked), model=model,
+                   pdf_path=Path(pdf_path), reader=reader)
 
 
-def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False) -> dict[str, Path]:
+def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False,
+               model: ReportModel | None = None) -> dict[str, Path]:
     """Write the PDF report of ``case_dir`` to ``pdf_path``; returns the files written (the PDF, and the CSV
     item annex of a large case, beside the PDF). The PDF is written to a temporary file in the same folder and
-    renamed, so a failed build leaves no half-written report."""
+    renamed, so a failed build leaves no half-written report. ``model``: the report model to render (built after
+    a verification of the case); without it the case is verified and its model built here."""
+    from workbench.report.exports import verified_model
+
     case_dir, pdf_path = Path(case_dir), Path(pdf_path)
     tr = Tr(lang)
     fonts = register_fonts()
-    check = verify_case(case_dir, record=True)
+    if model is None:
+        if not (case_dir / "case.sqlite").is_file():
+            raise FileNotFoundError(f"no case store in {case_dir}")
+        model = verified_model(case_dir)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with CaseStore(case_dir, create=False) as store:
-        check.chain = verify_chain(store)  # again: the verification just appended its own entries
-        ctx = build_context(store, check, pdf_path, lang=lang, unmasked=unmasked)
-        meta = ctx.meta
+    with CaseReader(case_dir) as reader:
+        ctx = build_context(model, pdf_path, lang=lang, unmasked=unmasked, reader=reader)
+        meta = model.meta
         story = make_story(ctx)
-        case_label = meta.get("case_number") or store.dir.resolve().name
+        case_label = meta.get("case_number") or case_dir.resolve().name
         furniture = PageFurniture(banner=tr("banner"), case_label=tr("header_case", case=case_label),
                                   footer_left=f"{TOOL_NAME} {__version__}",
                                   page_of=tr("page_of", n="{n}", m="{m}"))

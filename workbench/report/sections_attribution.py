@@ -6,71 +6,68 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
-from workbench.report import charts, facts
-from workbench.report.context import BASIS_ORDER, Context
+from workbench.report import charts
+from workbench.report.context import Context
 from workbench.report.i18n import CATEGORIES
 from workbench.report.layout import ACCENT, NOTE_BG
+from workbench.report.model import Establishment
 
 PROOF_KEYS_HIDDEN = ("basis", "note")  # the basis has its own column; notes are not translated
+PROOFS_SHOWN = 5  # distinct proofs shown per establishment and basis (identifier, pattern)
+WATERMARKS_SHOWN = 200
 
 
 def attribution(ctx: Context) -> list[Flowable]:
-    tr, lay = ctx.tr, ctx.lay
+    tr, lay, m = ctx.tr, ctx.lay, ctx.model
     story: list[Flowable] = [lay.p(tr("s_attribution"), "h1"), lay.p(tr("a_intro"))]
-    if not ctx.establishments:
+    if not m.establishments:
         story.append(lay.p(tr("a_none")))
     else:
         story.append(lay.p(tr("a_overview_h"), "h2"))
         rows = []
-        for e in ctx.establishments:
-            bases = "\n".join(f"{tr.basis(b)}: {tr.num(v['records'])}" for b, v in _ordered_bases(e))
-            rows.append([ctx.est_label(e["finess"]), tr.num(e["records"]), tr.num(e["patients"]), bases,
-                         ctx.strength(e)])
-        if ctx.unattributed.get("records"):
-            rows.append([tr("a_unattributed_row"), tr.num(ctx.unattributed["records"]),
-                         tr.num(ctx.unattributed["patients"]), tr.basis("none"), tr("strength_none")])
+        for e in m.establishments:
+            bases = "\n".join(f"{tr.basis(b.basis)}: {tr.num(b.records)}" for b in e.bases)
+            rows.append([e.label, tr.num(e.records), tr.num(e.patients), bases, ctx.strength(e)])
+        if m.unattributed.records:
+            rows.append([tr("a_unattributed_row"), tr.num(m.unattributed.records),
+                         tr.num(m.unattributed.patients), tr.basis("none"), tr("strength_none")])
         story.append(lay.table([tr("col_establishment"), tr("col_records"), tr("col_patients"), tr("col_bases"),
                                 tr("col_strength")], rows, [0.25, 0.15, 0.1, 0.22, 0.28], num=(1, 2)))
     story += _charts(ctx)
-    for e in ctx.establishments:
+    for e in m.establishments:
         story += _establishment(ctx, e)
-    if ctx.conflicts:
+    if m.conflicts:
         story += [lay.p(tr("a_conflicts_h"), "h2"), lay.p(tr("a_conflicts_note"))]
         story.append(lay.table(
             [tr("col_container"), tr("col_establishments")],
-            [[ctx.red.path(c.get("container") or c.get("item") or ""),
-              "\n".join(ctx.est_label(f) for f in c["establishments"])] for c in ctx.conflicts],
+            [[ctx.red.path(c.container or c.item or ""),
+              "\n".join(ctx.est_label(f) for f in c.establishments)] for c in m.conflicts],
             [0.55, 0.45], mono=(0,)))
-    if ctx.unattributed.get("records"):
-        story.append(lay.p(tr("a_unattributed", records=tr.num(ctx.unattributed["records"]),
-                              patients=tr.n(ctx.unattributed["patients"], "n_patients"))))
+    if m.unattributed.records:
+        story.append(lay.p(tr("a_unattributed", records=tr.num(m.unattributed.records),
+                              patients=tr.n(m.unattributed.patients, "n_patients"))))
     return story
 
 
-def _ordered_bases(est: dict) -> list[tuple[str, dict]]:
-    order = {b: i for i, b in enumerate(BASIS_ORDER)}
-    return sorted(est["bases"].items(), key=lambda kv: order.get(kv[0], 99))
-
-
 def _charts(ctx: Context) -> list[Flowable]:
-    tr, lay = ctx.tr, ctx.lay
+    tr, lay, m = ctx.tr, ctx.lay, ctx.model
     out: list[Flowable] = []
-    labels = [f"{e['name'] or e['finess']} ({e['finess']})" for e in ctx.establishments]
-    values = [e["records"] for e in ctx.establishments]
-    if ctx.unattributed.get("records"):
+    labels = [f"{e.name or e.finess} ({e.finess})" for e in m.establishments]
+    values = [e.records for e in m.establishments]
+    if m.unattributed.records:
         labels.append(tr("a_unattributed_row"))
-        values.append(ctx.unattributed["records"])
+        values.append(m.unattributed.records)
     images = []
     png = charts.horizontal_bars(labels, values, title=tr("chart_per_establishment"), xlabel=tr("chart_records"),
-                                 highlight_last=bool(ctx.unattributed.get("records")))
+                                 highlight_last=bool(m.unattributed.records))
     if png:
         images.append(png)
-    cat_rows = [(tr.category(c), ctx.categories[c]["records"]) for c in CATEGORIES if ctx.categories[c]["records"]]
+    cat_rows = [(tr.category(c), m.categories[c].records) for c in CATEGORIES if m.categories[c].records]
     png = charts.horizontal_bars([c for c, _ in cat_rows], [n for _, n in cat_rows], title=tr("chart_per_category"),
                                  xlabel=tr("chart_records"))
     if png:
         images.append(png)
-    png = charts.date_histogram(facts.date_histogram(ctx.db), title_month=tr("chart_dates", unit=tr("unit_month")),
+    png = charts.date_histogram(dict(m.date_histogram), title_month=tr("chart_dates", unit=tr("unit_month")),
                                 title_year=tr("chart_dates", unit=tr("unit_year")), ylabel=tr("chart_records"))
     if png:
         images.append(png)
@@ -79,54 +76,63 @@ def _charts(ctx: Context) -> list[Flowable]:
     out += [CondPageBreak(120), lay.p(tr("a_charts_h"), "h2")]
     for png in images:
         out += [lay.image(png), lay.spacer(3)]
-    if ctx.summary["records"] and not ctx.span.get("last"):
+    if m.summary.records and not m.date_span.last:
         out.append(lay.p(tr("chart_no_dates"), "small"))
     return out
 
 
-def _establishment(ctx: Context, e: dict) -> list[Flowable]:
+def span_text(tr, span) -> str:
+    """A date span as the PDF shows it (``dd/mm/yyyy - dd/mm/yyyy``), or unknown."""
+    return f"{tr.date(span.first)} - {tr.date(span.last)}" if span.last else tr("unknown")
+
+
+def recipient_line(tr, r) -> str:
+    """One recipient of an establishment as the PDF shows it: name, records and the span of its records."""
+    line = f"{r.recipient or tr('a_no_recipient')}: {tr.num(r.records)}"
+    return f"{line} ({span_text(tr, r.span)})" if r.span.last else line
+
+
+def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
     tr, lay, red = ctx.tr, ctx.lay, ctx.red
-    finess = e["finess"]
-    story: list[Flowable] = [CondPageBreak(150), lay.p(tr("a_est_h", name=e["name"] or finess, finess=finess), "h2")]
-    recipients = [f"{r or tr('a_no_recipient')}: {tr.num(n)}" for r, n in e["recipients"].items()]
-    bases = [tr("a_basis_line", basis=tr.basis(b), records=tr.n(v["records"], "n_records"),
-                cmin=tr.dec(v["confidence_min"]), cmax=tr.dec(v["confidence_max"])) for b, v in _ordered_bases(e)]
-    span = e["span"]
-    span_text = f"{tr.date(span['first'])} - {tr.date(span['last'])}" if span.get("last") else tr("unknown")
-    story.append(lay.kv([(tr("a_records"), tr.num(e["records"])), (tr("a_patients"), tr.num(e["patients"])),
-                         (tr("a_recipients"), "\n".join(recipients)), (tr("a_span"), span_text),
+    finess = e.finess
+    story: list[Flowable] = [CondPageBreak(150), lay.p(tr("a_est_h", name=e.name or finess, finess=finess), "h2")]
+    recipients = [recipient_line(tr, r) for r in e.recipients]
+    bases = [tr("a_basis_line", basis=tr.basis(b.basis), records=tr.n(b.records, "n_records"),
+                cmin=tr.dec(b.confidence_min), cmax=tr.dec(b.confidence_max)) for b in e.bases]
+    story.append(lay.kv([(tr("a_records"), tr.num(e.records)), (tr("a_patients"), tr.num(e.patients)),
+                         (tr("a_recipients"), "\n".join(recipients)), (tr("a_span"), span_text(tr, e.span)),
                          (tr("a_bases"), "\n".join(bases)), (tr("col_strength"), ctx.strength(e))]))
-    hits, total = facts.beacon_hits(ctx.db, finess)
+    hits, total = e.canary_groups, e.canary_groups_total
     if hits:
         story += [CondPageBreak(130), lay.p(tr("a_canaries_h"), "h3"), lay.p(tr("a_canary_note"), "small")]
         rows = []
         for h in hits:
-            person = " ".join(x for x in (red.name(h["family_name"]), red.name(h["given_name"])) if x)
-            if h["nir"]:
-                person = f"{person}\nNIR {red.identifier('nir', h['nir'])}".strip()
-            more = f" (+{tr.num(h['hits'] - len(h['locators']))})" if h["hits"] > len(h["locators"]) else ""
-            where = f"{red.path(h['item']) or '-'}\n{', '.join(h['locators'])}{more}"
-            status = tr(f"status_{h['status']}") if h["status"] in ("confirmed", "partial") else h["status"]
-            beacon = lay.markup(f"<font name='{lay.fonts.mono}' size='7'>{escape(h['beacon_id'])}</font><br/>"
+            person = " ".join(x for x in (red.name(h.family_name), red.name(h.given_name)) if x)
+            if h.nir:
+                person = f"{person}\nNIR {red.identifier('nir', h.nir)}".strip()
+            more = f" (+{tr.num(h.hits - len(h.locators))})" if h.hits > len(h.locators) else ""
+            where = f"{red.path(h.item) or '-'}\n{', '.join(h.locators)}{more}"
+            status = tr(f"status_{h.status}") if h.status in ("confirmed", "partial") else h.status
+            beacon = lay.markup(f"<font name='{lay.fonts.mono}' size='7'>{escape(h.beacon_id)}</font><br/>"
                                 f"{escape(status)}", "cell")
-            rows.append([beacon, ", ".join(h["fields"]), h["recipient"] or "-", where, person])
+            rows.append([beacon, ", ".join(h.fields), h.recipient or "-", where, person])
         story.append(lay.table([f"{tr('col_beacon')} / {tr('col_status')}", tr("col_fields"), tr("col_recipient"),
                                 tr("col_where"), tr("col_person")], rows, [0.17, 0.16, 0.14, 0.31, 0.22],
                                mono=(3,)))
         if total > len(hits):
             story.append(lay.p(tr("a_more_canaries", n=tr.num(total - len(hits))), "small"))
-    marks = facts.watermark_hits(ctx.db, finess)
+    marks = e.watermarks[:WATERMARKS_SHOWN]
     if marks:
         story += [CondPageBreak(110), lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
-        rows = [[tr("wm_image") if m["kind"] == "image-watermark" else tr("wm_table"),
-                 f"{red.path(m['item'])}\n{m['locator']}", m["recipient"] or "-",
-                 tr.num(m["rows"]) if m["rows"] is not None else "-", tr.pvalue(m["p_value"]),
-                 tr.dec(m["fraction"]) if m["fraction"] is not None else "-"] for m in marks]
+        rows = [[tr("wm_image") if w.kind == "image-watermark" else tr("wm_table"),
+                 f"{red.path(w.item)}\n{w.locator}", w.recipient or "-",
+                 tr.num(w.rows) if w.rows is not None else "-", tr.pvalue(w.p_value),
+                 tr.dec(w.fraction) if w.fraction is not None else "-"] for w in marks]
         story.append(lay.table([tr("col_wm_kind"), tr("col_where"), tr("col_recipient"), tr("col_rows"),
                                 tr("col_pvalue"), tr("col_fraction")], rows, [0.14, 0.38, 0.13, 0.11, 0.11, 0.13],
                                mono=(1,), num=(3, 4, 5)))
-    samples = [(b, p) for b in ("identifier", "pattern") if b in e["bases"]
-               for p in facts.proof_samples(ctx.db, finess, b)]
+    samples = [(b, p.detail) for b in ("identifier", "pattern")
+               for p in [p for p in e.proofs if p.basis == b][:PROOFS_SHOWN]]
     if samples:
         story += [CondPageBreak(90), lay.p(tr("a_identifiers_h"), "h3")]
         rows = [[tr.basis(b), "; ".join(f"{k}={v}" for k, v in p.items() if k not in PROOF_KEYS_HIDDEN)]
@@ -136,43 +142,41 @@ def _establishment(ctx: Context, e: dict) -> list[Flowable]:
 
 
 def gdpr(ctx: Context) -> list[Flowable]:
-    tr, lay = ctx.tr, ctx.lay
-    s = ctx.summary
+    tr, lay, m = ctx.tr, ctx.lay, ctx.model
+    s = m.summary
     story: list[Flowable] = [lay.p(tr("s_gdpr"), "h1"), lay.p(tr("g_intro"))]
     story.append(lay.p(tr("g_categories_h"), "h2"))
-    rows = [[tr.category(c), tr.num(ctx.categories[c]["records"]), tr.num(ctx.categories[c]["patients"])]
+    rows = [[tr.category(c), tr.num(m.categories[c].records), tr.num(m.categories[c].patients)]
             for c in CATEGORIES]
-    rows.append([tr("g_total"), tr.num(s["records"]), tr.num(s["patients"])])
+    rows.append([tr("g_total"), tr.num(s.records), tr.num(s.patients)])
     table = lay.table([tr("col_category"), tr("col_records"), tr("col_people")], rows, [0.56, 0.22, 0.22],
                       num=(1, 2))
     table.setStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)])
     story.append(table)
-    nir = ctx.identifiers.get("nir", {}).get("unique", 0)
+    nir = m.identifiers.get("nir", {}).get("unique", 0)
     if nir:
         story.append(lay.p(tr("g_nir_note", n=tr.num(nir)), "small"))
 
-    if ctx.establishments:
+    if m.establishments:
         story.append(lay.p(tr("g_per_establishment_h"), "h2"))
         rows = []
-        for e in ctx.establishments:
-            cats = facts.category_counts(ctx.db, e["finess"])
-            rows.append([ctx.est_label(e["finess"]), tr.num(e["records"]), tr.num(e["patients"]),
-                         ", ".join(tr.category(c) for c in CATEGORIES if cats[c]["records"])])
+        for e in m.establishments:
+            rows.append([e.label, tr.num(e.records), tr.num(e.patients),
+                         ", ".join(tr.category(c) for c in CATEGORIES if e.categories[c].records)])
         story.append(lay.table([tr("col_establishment"), tr("col_records"), tr("col_people"), tr("col_categories")],
                                rows, [0.3, 0.16, 0.14, 0.40], num=(1, 2)))
 
-    present = [tr.category(c) for c in CATEGORIES if ctx.categories[c]["records"]]
-    people = max(s["patients"], nir)
-    evidence_names = [r[0].replace("\\", "/").rsplit("/", 1)[-1] for r in
-                      ctx.db.execute("SELECT path FROM evidence ORDER BY id LIMIT 5")]
+    present = [tr.category(c) for c in CATEGORIES if m.categories[c].records]
+    people = max(s.patients, nir)
+    evidence_names = [e.path.replace("\\", "/").rsplit("/", 1)[-1] for e in m.evidence[:5]]
     lines = [tr("g_nature", evidence=", ".join(evidence_names) or tr("unknown")),
              tr("g_categories", cats=tr.join(present) or tr("unknown")),
              tr("g_people", people=tr.num(people)),
-             tr("g_records", records=tr.num(s["records"])),
-             tr("g_period", first=tr.date(ctx.span["first"]), last=tr.date(ctx.span["last"]))
-             if ctx.span.get("last") else tr("g_period_unknown")]
-    if ctx.establishments:
-        lines.append(tr("g_establishments", names=tr.join([ctx.est_label(e["finess"]) for e in ctx.establishments])))
+             tr("g_records", records=tr.num(s.records)),
+             tr("g_period", first=tr.date(m.date_span.first), last=tr.date(m.date_span.last))
+             if m.date_span.last else tr("g_period_unknown")]
+    if m.establishments:
+        lines.append(tr("g_establishments", names=tr.join([e.label for e in m.establishments])))
     lines.append(tr("g_risk"))
     story.append(KeepTogether([lay.p(tr("g_wording_h"), "h2"), lay.box(lines, NOTE_BG)]))
     return story

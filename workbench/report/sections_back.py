@@ -11,7 +11,7 @@ from pathlib import Path
 from reportlab.platypus import CondPageBreak, Flowable
 
 from workbench.engine.model import IDENTIFIER_TYPES
-from workbench.report import facts
+from workbench.engine.store import report_queries
 from workbench.report.context import Context
 from workbench.report.layout import WARN_BG
 from workbench.report.redact import Redactor
@@ -26,12 +26,12 @@ ITEMS_CSV_HEADER = ["n", "vpath", "depth", "entry_type", "kind", "format", "size
 
 
 def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
-    tr, lay, red = ctx.tr, ctx.lay, ctx.red
+    tr, lay, red, m = ctx.tr, ctx.lay, ctx.red, ctx.model
     story: list[Flowable] = [lay.p(tr("s_findings"), "h1"), lay.p(tr("f_identifiers_h"), "h2")]
-    rows = [[tr(f"id_{t}"), tr.num(ctx.identifiers.get(t, {}).get("hits", 0)),
-             tr.num(ctx.identifiers.get(t, {}).get("unique", 0))] for t in IDENTIFIER_TYPES]
+    rows = [[tr(f"id_{t}"), tr.num(m.identifiers.get(t, {}).get("hits", 0)),
+             tr.num(m.identifiers.get(t, {}).get("unique", 0))] for t in IDENTIFIER_TYPES]
     story.append(lay.table([tr("col_type"), tr("col_hits"), tr("col_unique")], rows, [0.5, 0.25, 0.25], num=(1, 2)))
-    top = facts.top_identifiers(ctx.db)
+    top = m.top_identifiers
     if top:
         story.append(lay.p(tr("f_top_h"), "h3"))
         story.append(lay.table([tr("col_type"), tr("col_value"), tr("col_hits"), tr("col_items")],
@@ -39,21 +39,21 @@ def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
                                  tr.num(t["items"])] for t in top], [0.2, 0.46, 0.17, 0.17], mono=(1,), num=(2, 3)))
 
     story.append(lay.p(tr("f_rules_h"), "h2"))
-    rules = facts.rule_stats(ctx.db, limit=rule_limit)
+    rules = m.rule_stats[:rule_limit]
     if not rules:
         return story + [lay.p(tr("f_rules_none"))]
     story.append(lay.table(
         [tr("col_detector"), tr("col_rule"), tr("col_items"), tr("col_matches"), tr("col_severity")],
-        [[r["detector"], r["rule"], tr.num(r["items"]), tr.num(r["matches"]), tr(f"sev_{r['severity']}")] for r in rules],
+        [[r.detector, r.rule, tr.num(r.items), tr.num(r.matches), tr(f"sev_{r.severity}")] for r in rules],
         [0.14, 0.42, 0.12, 0.19, 0.13], mono=(1,), num=(2, 3)))
-    more = facts.rule_count(ctx.db) - len(rules)
+    more = m.rule_count - len(rules)
     if more > 0:
         story.append(lay.p(tr("f_rules_more", n=tr.num(more)), "small"))
     story += [CondPageBreak(80), lay.p(tr("f_top_items_h"), "h3")]
     rows = []
     for r in rules:
-        items = "\n".join(f"{red.path(t['item'])} ({tr.num(t['matches'])})" for t in r["top_items"])
-        rows.append([r["rule"], items, _printable(red.text(_clip(r["excerpt"], 240)))])
+        items = "\n".join(f"{red.path(item)} ({tr.num(n)})" for item, n in r.top_items)
+        rows.append([r.rule, items, _printable(red.text(_clip(r.excerpt, 240)))])
     story.append(lay.table([tr("col_rule"), tr("col_top_items"), tr("col_excerpt")], rows, [0.22, 0.46, 0.32],
                            mono=(0, 1, 2)))
     return story
@@ -62,7 +62,7 @@ def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
 def annexes(ctx: Context) -> list[Flowable]:
     tr, lay = ctx.tr, ctx.lay
     story: list[Flowable] = [lay.p(tr("s_annexes"), "h1"), lay.p(tr("x_items_h"), "h2")]
-    n_items = ctx.summary["items"]
+    n_items = ctx.model.summary.items
     if n_items > ITEMS_INLINE_MAX:
         path, sha = write_items_csv(ctx, items_csv_path(ctx.pdf_path))
         ctx.extra_files["items-csv"] = path
@@ -71,20 +71,19 @@ def annexes(ctx: Context) -> list[Flowable]:
         story.append(lay.p(tr("x_items_intro", n=_cap(tr.n(n_items, "n_items")))))
         story += _item_tables(ctx)
     story += [CondPageBreak(100), lay.p(tr("x_custody_h"), "h2")]
-    chain = ctx.check.chain
-    if chain.ok:
+    chain = ctx.model.custody
+    if chain.chain_ok:
         story.append(lay.p(tr("x_custody_ok", n=tr.num(chain.entries), head=chain.head or "-")))
     else:
         story.append(lay.box([tr("x_custody_broken", problems="; ".join(chain.problems[:10]))], WARN_BG))
-    entries = ctx.db.execute("SELECT COUNT(*) FROM custody").fetchone()[0]
-    skip = max(0, entries - CUSTODY_INLINE_MAX)
+    entries = ctx.model.custody_tail[-CUSTODY_INLINE_MAX:]
+    skip = ctx.model.custody_total - len(entries)
     if skip:
         story.append(lay.p(tr("x_custody_more", n=tr.num(skip)), "small"))
     rows = []
-    for e in ctx.db.execute("SELECT seq, ts_utc, actor, action, detail, hash FROM custody ORDER BY seq LIMIT -1 "
-                            "OFFSET ?", (skip,)):
-        rows.append([str(e[0]), (e[1] or "").replace("T", " ").replace("Z", ""), f"{e[2]}\n{e[3]}",
-                     f"{_detail(e[4], ctx.red)}\n{e[5]}"])
+    for e in entries:
+        rows.append([str(e.seq), (e.ts_utc or "").replace("T", " ").replace("Z", ""), f"{e.actor}\n{e.action}",
+                     f"{_detail(e.detail, ctx.red)}\n{e.hash}"])
     story.append(lay.table([tr("col_seq"), tr("col_time"), tr("col_action"), tr("col_detail")], rows,
                            [0.06, 0.17, 0.17, 0.6], mono=(3,), num=(0,)))
     story.append(lay.p(tr("x_custody_pdf"), "small"))
@@ -95,12 +94,18 @@ def _item_tables(ctx: Context) -> list[Flowable]:
     tr, lay, red = ctx.tr, ctx.lay, ctx.red
     out: list[Flowable] = []
     header = [tr("col_item") + " / SHA-256", tr("col_kind"), tr("col_size"), tr("col_status")]
-    cursor = ctx.db.execute("SELECT vpath, kind, size, status, sha256 FROM items ORDER BY id")
-    while batch := cursor.fetchmany(ITEMS_PER_TABLE):
-        rows = [[f"{red.path(r[0])}\n{r[4] or '-'}", r[1] or "", tr.num(r[2]) if r[2] is not None else "-",
-                 tr.status(r[3])] for r in batch]
+    for batch in _items(ctx, ITEMS_PER_TABLE):
+        rows = [[f"{red.path(r['vpath'])}\n{r['sha256'] or '-'}", r["kind"] or "",
+                 tr.num(r["size"]) if r["size"] is not None else "-", tr.status(r["status"])] for r in batch]
         out.append(lay.table(header, rows, [0.64, 0.13, 0.13, 0.10], mono=(0,), num=(2,)))
     return out
+
+
+def _items(ctx: Context, batch: int):
+    """The case's items in id order, in batches (read through the reader: the model does not hold them)."""
+    if ctx.reader is None:
+        return iter(())
+    return report_queries.iter_items(ctx.reader, batch)
 
 
 def items_csv_path(pdf_path: Path) -> Path:
@@ -123,13 +128,12 @@ def write_items_csv(ctx: Context, path: Path) -> tuple[Path, str]:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(_Hashing(fh))
         writer.writerow(ITEMS_CSV_HEADER)
-        cursor = ctx.db.execute("SELECT vpath, depth, entry_type, kind, format, size, status, error_stage, extension, "
-                                "ext_mismatch, sha256 FROM items ORDER BY id")
         n = 0
-        while batch := cursor.fetchmany(5_000):
+        for batch in _items(ctx, 5_000):
             for r in batch:
                 n += 1
-                writer.writerow([n, ctx.red.path(r[0]), *["" if v is None else v for v in tuple(r)[1:]]])
+                writer.writerow([n, ctx.red.path(r["vpath"]),
+                                 *["" if r[c] is None else r[c] for c in report_queries.ITEM_COLUMNS[1:]]])
     return path, digest.hexdigest()
 
 

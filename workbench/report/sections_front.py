@@ -5,7 +5,6 @@ from __future__ import annotations
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
 from workbench import TOOL_NAME, __version__
-from workbench.report import facts
 from workbench.report.context import Context
 from workbench.report.fonts import register_fonts
 from workbench.report.i18n import CATEGORIES
@@ -16,8 +15,8 @@ BYTE_BOUNDS = ("max_member_bytes", "max_evidence_bytes", "ratio_grace_bytes")
 
 
 def cover(ctx: Context) -> list[Flowable]:
-    tr, lay, meta = ctx.tr, ctx.lay, ctx.meta
-    custody = ctx.check.chain
+    tr, lay, meta, s = ctx.tr, ctx.lay, ctx.model.meta, ctx.model.summary
+    custody = ctx.model.custody
     story: list[Flowable] = [lay.spacer(18), lay.p(tr("cover_title"), "title"), lay.p(tr("cover_subtitle"), "subtitle")]
     pairs = [
         (tr("cover_case_number"), meta.get("case_number") or tr("unknown")),
@@ -25,9 +24,9 @@ def cover(ctx: Context) -> list[Flowable]:
         (tr("cover_analyst"), meta.get("analyst") or tr("unknown")),
         (tr("cover_organisation"), meta.get("organisation") or tr("unknown")),
         (tr("cover_case_created"), tr.timestamp(meta.get("created_utc"))),
-        (tr("cover_report_date"), tr.timestamp(ctx.report_utc)),
+        (tr("cover_report_date"), tr.timestamp(ctx.model.generated_utc)),
         (tr("cover_tool"), f"{TOOL_NAME} {__version__}"),
-        (tr("cover_evidence"), tr.n(ctx.summary["evidence"], "n_evidence") + f" - {tr.size(ctx.summary['bytes'])}"),
+        (tr("cover_evidence"), tr.n(s.evidence, "n_evidence") + f" - {tr.size(s.bytes)}"),
         (tr("cover_custody"), tr("cover_custody_value", n=tr.num(custody.entries), head=custody.head or "-")),
     ]
     story += [lay.kv(pairs, mono_values=(tr("cover_custody"),), label_share=0.3), lay.spacer(10)]
@@ -42,99 +41,98 @@ def cover(ctx: Context) -> list[Flowable]:
 
 
 def summary(ctx: Context) -> list[Flowable]:
-    tr, lay, s = ctx.tr, ctx.lay, ctx.summary
+    tr, lay, m = ctx.tr, ctx.lay, ctx.model
+    s = m.summary
     story: list[Flowable] = [lay.p(tr("s_summary"), "h1")]
-    common = {"evidence": tr.n(s["evidence"], "n_evidence"), "size": tr.size_short(s["bytes"]),
-              "items": tr.n(s["items"], "n_items")}
-    if s["records"]:
-        story.append(lay.p(tr("sum_found", records=tr.n(s["records"], "n_records"),
-                              patients=tr.n(s["patients"], "n_patients"), **common)))
+    common = {"evidence": tr.n(s.evidence, "n_evidence"), "size": tr.size_short(s.bytes),
+              "items": tr.n(s.items, "n_items")}
+    if s.records:
+        story.append(lay.p(tr("sum_found", records=tr.n(s.records, "n_records"),
+                              patients=tr.n(s.patients, "n_patients"), **common)))
     else:
         story.append(lay.p(tr("sum_no_records", **common)))
-    nir = ctx.identifiers.get("nir", {}).get("unique", 0)
+    nir = m.identifiers.get("nir", {}).get("unique", 0)
     if nir:
         story.append(lay.p(tr("sum_nir", nir=tr.num(nir))))
-    if ctx.establishments:
-        names = [ctx.est_label(e["finess"]) for e in ctx.establishments]
+    if m.establishments:
+        names = [e.label for e in m.establishments]
         story.append(lay.p(tr("sum_establishments", n=tr.n(len(names), "n_establishments"), names=tr.join(names))))
-    elif s["records"]:
+    elif s.records:
         story.append(lay.p(tr("sum_no_establishment")))
-    if ctx.unattributed.get("records"):
-        story.append(lay.p(tr("sum_unattributed", records=tr.num(ctx.unattributed["records"]))))
-    cats = [tr.category(c) for c in CATEGORIES if ctx.categories.get(c, {}).get("records")]
+    if m.unattributed.records:
+        story.append(lay.p(tr("sum_unattributed", records=tr.num(m.unattributed.records))))
+    cats = [tr.category(c) for c in CATEGORIES if c in m.categories and m.categories[c].records]
     if cats:
         story.append(lay.p(tr("sum_categories", cats=tr.join(cats))))
-    if ctx.span.get("last"):
-        story.append(lay.p(tr("sum_span", first=tr.date(ctx.span["first"]), last=tr.date(ctx.span["last"]))))
-    if ctx.establishments:
+    if m.date_span.last:
+        story.append(lay.p(tr("sum_span", first=tr.date(m.date_span.first), last=tr.date(m.date_span.last))))
+    if m.establishments:
         story.append(lay.p(tr("sum_strength_intro"), "h3"))
         story += lay.bullets([
-            tr("sum_strength_item", name=e["name"] or e["finess"], finess=e["finess"],
-               records=tr.n(e["records"], "n_records"), patients=tr.n(e["patients"], "n_patients_short"),
+            tr("sum_strength_item", name=e.name or e.finess, finess=e.finess,
+               records=tr.n(e.records, "n_records"), patients=tr.n(e.patients, "n_patients_short"),
                strength=ctx.strength(e))
-            for e in ctx.establishments])
+            for e in m.establishments])
         story.append(lay.spacer(2))
-    if ctx.conflicts:
-        story.append(lay.p(tr("sum_conflicts", n=tr.num(len(ctx.conflicts)))))
-    if s["error_items"]:
-        story.append(lay.p(tr("sum_errors", n=tr.num(s["error_items"]))))
-    verified_ok = all(e["unchanged"] for e in ctx.check.evidence) and bool(ctx.check.evidence)
+    if m.conflicts:
+        story.append(lay.p(tr("sum_conflicts", n=tr.num(len(m.conflicts)))))
+    if s.error_items:
+        story.append(lay.p(tr("sum_errors", n=tr.num(s.error_items))))
+    verified_ok = bool(m.evidence) and all(e.unchanged for e in m.evidence)
+    chain = m.custody
     checks = [tr("sum_verified_ok") if verified_ok else tr("sum_verified_changed"),
-              tr("sum_chain_ok", n=tr.num(ctx.check.chain.entries)) if ctx.check.chain.ok else tr("sum_chain_broken")]
-    story += [lay.spacer(2), lay.box(checks, OK_BG if verified_ok and ctx.check.chain.ok else WARN_BG)]
+              tr("sum_chain_ok", n=tr.num(chain.entries)) if chain.chain_ok else tr("sum_chain_broken")]
+    story += [lay.spacer(2), lay.box(checks, OK_BG if verified_ok and chain.chain_ok else WARN_BG)]
     return story
 
 
 def evidence(ctx: Context) -> list[Flowable]:
     tr, lay = ctx.tr, ctx.lay
     story: list[Flowable] = [lay.p(tr("s_evidence"), "h1"), lay.p(tr("ev_intro"))]
-    rows = ctx.db.execute("SELECT * FROM evidence ORDER BY id").fetchall()
+    rows = ctx.model.evidence
     if not rows:
         return story + [lay.p(tr("ev_none"))]
-    checks = {c["path"]: c for c in ctx.check.evidence}
-    file_counts = facts.evidence_file_counts(ctx.db)
-    if any(r["is_dir"] for r in rows):
+    if any(r.is_dir for r in rows):
         story.append(lay.p(tr("ev_folder_note"), "small"))
     for n, r in enumerate(rows, start=1):
-        check = checks.get(r["path"])
-        if check is None:
+        if r.unchanged is None:
             result, verified = tr("unknown"), None
-        elif check["unchanged"]:
-            result, verified = tr("ev_unchanged"), check["verified_utc"]
+        elif r.unchanged:
+            result, verified = tr("ev_unchanged"), r.verified_utc
         else:
-            result = tr("ev_changed", changes="; ".join(check["changes"][:10]))
-            verified = check["verified_utc"]
-        kind = tr("ev_folder", n=tr.n(file_counts.get(r["id"], 0), "n_files")) if r["is_dir"] else tr("ev_file")
-        pairs = [(tr("ev_path"), r["path"]), (tr("ev_type"), kind), (tr("ev_size"), tr.size(r["size"])),
-                 ("MD5", r["md5"]), ("SHA-1", r["sha1"]), ("SHA-256", r["sha256"]),
-                 (tr("ev_acquired"), tr.timestamp(r["acquired_utc"])),
+            result, verified = tr("ev_changed", changes="; ".join(r.changes[:10])), r.verified_utc
+        kind = tr("ev_folder", n=tr.n(r.files, "n_files")) if r.is_dir else tr("ev_file")
+        pairs = [(tr("ev_path"), r.path), (tr("ev_type"), kind), (tr("ev_size"), tr.size(r.size)),
+                 ("MD5", r.md5), ("SHA-1", r.sha1), ("SHA-256", r.sha256),
+                 (tr("ev_acquired"), tr.timestamp(r.acquired_utc)),
                  (tr("ev_reverified"), tr.timestamp(verified)), (tr("ev_result"), result)]
         table = lay.kv(pairs, mono_values=(tr("ev_path"), "MD5", "SHA-1", "SHA-256"), label_share=0.22)
-        if check is not None and not check["unchanged"]:
+        if r.unchanged is False:
             table.setStyle([("BACKGROUND", (1, len(pairs) - 1), (1, len(pairs) - 1), WARN_BG)])
         story.append(KeepTogether([lay.p(tr("ev_heading", n=n), "h3"), table]))
     return story
 
 
 def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
-    tr, lay, db = ctx.tr, ctx.lay, ctx.db
+    tr, lay, m = ctx.tr, ctx.lay, ctx.model
     story: list[Flowable] = [lay.p(tr("s_method"), "h1"), lay.p(tr("m_detectors_h"), "h2"),
                              lay.p(tr("m_detectors"))]
-    seen = facts.detectors_seen(db)
+    seen = m.detectors
     if seen:
         story.append(lay.p(tr("m_detectors_seen", list=", ".join(seen))))
     story.append(lay.p(tr("m_attribution_order")))
 
     story.append(lay.p(tr("m_rules_h"), "h2"))
-    rulesets = db.execute("SELECT name, origin, sha256 FROM rulesets ORDER BY origin, name").fetchall()
+    rulesets = sorted(m.rulesets, key=lambda r: (r.get("origin") or "", r.get("name") or ""))
     if rulesets:
         story.append(lay.table([tr("col_name"), tr("col_origin"), tr("col_sha256")],
-                               [[r[0], r[1], r[2]] for r in rulesets], [0.3, 0.12, 0.58], mono=(2,)))
+                               [[r["name"], r["origin"], r["sha256"]] for r in rulesets], [0.3, 0.12, 0.58],
+                               mono=(2,)))
     else:
         story.append(lay.p(tr("m_rules_none")))
 
     story.append(lay.p(tr("m_registry_h"), "h2"))
-    reg = facts.registry_info(ctx.meta)
+    reg = m.registry
     if reg is None:
         story.append(lay.p(tr("m_registry_none")))
     else:
@@ -150,7 +148,7 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
         story.append(table)
 
     story.append(lay.p(tr("m_bounds_h"), "h2"))
-    bounds = facts.bounds_info(ctx.meta)
+    bounds = m.bounds
     if not bounds:
         story.append(lay.p(tr("m_bounds_none")))
     else:
@@ -165,27 +163,26 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
             pairs.append((label, shown))
         story.append(lay.kv(pairs, label_share=0.45))
 
-    kinds = db.execute("SELECT COALESCE(kind, '?'), COUNT(*), COALESCE(SUM(size), 0) FROM items GROUP BY 1 "
-                       "ORDER BY 2 DESC").fetchall()
+    kinds = m.item_kinds
     if kinds:
         story.append(CondPageBreak(60))
         story.append(lay.p(tr("m_kinds_h"), "h2"))
         story.append(lay.table([tr("col_kind"), tr("col_count"), tr("col_size")],
-                               [[k[0], tr.num(k[1]), tr.size(k[2])] for k in kinds], [0.4, 0.2, 0.4], num=(1,)))
+                               [[k.kind, tr.num(k.items), tr.size(k.bytes)] for k in kinds], [0.4, 0.2, 0.4], num=(1,)))
 
     story.append(lay.p(tr("m_failed_h"), "h2"))
-    status = facts.item_status_counts(db)
+    status = m.item_status
     if status:
         story.append(lay.p(tr("m_failed_status", list=", ".join(f"{tr.status(k)} : {tr.num(v)}" if tr.lang == "fr"
                                                  else f"{tr.status(k)}: {tr.num(v)}" for k, v in status.items()))))
-    errors = db.execute("SELECT vpath, stage, error FROM errors ORDER BY id LIMIT ?", (error_limit,)).fetchall()
+    errors = m.errors[:error_limit]
     if not errors:
         story.append(lay.p(tr("m_failed_none")))
     else:
         story.append(lay.table([tr("col_item"), tr("col_stage"), tr("col_error")],
-                               [[ctx.red.path(e[0]), e[1], ctx.red.text(_clip(e[2], 300))] for e in errors],
+                               [[ctx.red.path(e.item), e.stage, ctx.red.text(_clip(e.error, 300))] for e in errors],
                                [0.45, 0.12, 0.43], mono=(0,)))
-        more = ctx.summary["errors"] - len(errors)
+        more = m.summary.errors - len(errors)
         if more > 0:
             story.append(lay.p(tr("m_failed_more", n=tr.num(more)), "small"))
     return story

@@ -13,6 +13,7 @@ of the whole case, so the totals and the parts can never be computed two differe
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -90,16 +91,16 @@ def category_figures(reader: CaseReader) -> dict[str | None, dict[str, dict[str,
         "  unnest(list_distinct(string_split(replace(categories, ' ', ''), ','))) AS cat "
         "  FROM records WHERE categories IS NOT NULL) "
         f"WHERE cat IN ({names}) GROUP BY GROUPING SETS ((establishment, cat), (cat))")
-    out: dict[str | None, dict[str, dict[str, int]]] = {None: _zero_categories()}
+    out: dict[str | None, dict[str, dict[str, int]]] = {None: zero_categories()}
     for est, g, cat, n, patients in rows:
         if g:
             out[None][cat] = {"records": int(n), "patients": int(patients or 0)}
         elif est is not None:
-            out.setdefault(est, _zero_categories())[cat] = {"records": int(n), "patients": int(patients or 0)}
+            out.setdefault(est, zero_categories())[cat] = {"records": int(n), "patients": int(patients or 0)}
     return out
 
 
-def _zero_categories() -> dict[str, dict[str, int]]:
+def zero_categories() -> dict[str, dict[str, int]]:
     return {c: {"records": 0, "patients": 0} for c in CATEGORIES}
 
 
@@ -206,10 +207,8 @@ def conflicts(reader: CaseReader) -> list[dict[str, Any]]:
         except ValueError:
             parsed = [e.strip() for e in str(ests).split(",") if e.strip()]
         row["establishments"] = [str(e) for e in parsed] if isinstance(parsed, list) else [str(parsed)]
-        try:
+        with contextlib.suppress(ValueError):
             row["detail"] = json.loads(row["detail"]) if isinstance(row.get("detail"), str) else row.get("detail")
-        except ValueError:
-            pass
         out.append(row)
     return out
 
