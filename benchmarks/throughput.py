@@ -622,8 +622,8 @@ def main() -> int:
     except CommandFailed as e:
         scan = None
         record(scan_name, None, None, e.one_line())
-    case_bytes = tree_bytes(case) if case.exists() else 0
-    breakdown = case_breakdown(case) if case.exists() else {}
+    case_bytes = tree_bytes(case) if case.is_dir() else 0
+    breakdown = case_breakdown(case) if case.is_dir() else {}
 
     print(f"\nevidence: {mb:.1f} MB in {len(files)} file(s)" + (f", {rows:,} rows" if rows else ""))
     print(f"{'tool':<28}{'seconds':>9}{'MB/s':>9}{'x floor':>9}{'peak RSS':>12}")
