@@ -15,7 +15,7 @@ from workbench.engine.model import ItemInfo, ScanError
 from workbench.engine.pipeline import run_scan
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, TaskShards
 from workbench.engine.store.schema import RECORDS, RID_TASK_SHIFT
-from workbench.engine.store.shards import patient_key, patient_keys
+from workbench.engine.store.shards import patient_key
 
 E1, E2 = "350005179", "290000017"
 
@@ -42,14 +42,37 @@ def test_records_become_one_arrow_table_with_case_wide_ids_and_patient_keys(tmp_
     assert table.schema.equals(RECORDS)
     rids = table.column("rid").to_pylist()
     assert rids == [(7 << RID_TASK_SHIFT) + i for i in range(6)]
-    keys = table.column("patient_key").to_pylist()[:3]
-    assert keys == ["nir:185057800608491", "idt:LE GOFF D ARC|ELOISE|1990-01-02", None]
-    assert keys[1] == patient_key(None, "Le Gôff-d'Arc", "Éloïse", "1990-01-02")
+    stored = table.column("patient_key").to_pylist()[:3]
+    assert stored == [None, "idt:LE GOFF D ARC|ELOISE|1990-01-02", None]  # a NIR's key is implied by the NIR
+    assert stored[1] == patient_key(None, "Le Gôff-d'Arc", "Éloïse", "1990-01-02")
     assert table.column("nir").to_pylist()[1] is None  # empty strings are nulls
-    assert json.loads(table.column("source")[0].as_py()) == {"NOM": "LE GOFF"}
-    assert len(patient_keys(table.column("nir").combine_chunks(), table.column("family_name").combine_chunks(),
-                            table.column("given_name").combine_chunks(),
-                            table.column("birth_date").combine_chunks())) == 6
+    assert json.loads(table.column("source")[0].as_py()) == {"NOM": "LE GOFF"}  # not carried by a common column
+    with CaseReader(tmp_path) as reader:
+        keys = [r[0] for r in reader.rows("SELECT patient_key FROM records ORDER BY rid LIMIT 3")]
+        assert keys == ["nir:185057800608491", "idt:LE GOFF D ARC|ELOISE|1990-01-02", None]
+        assert reader.patient_count() == 2
+
+
+def test_source_fields_carried_by_common_columns_are_stored_once_and_read_back_whole(tmp_path):
+    CaseStore(tmp_path).close()
+    shards = TaskShards(tmp_path, "t", 1)
+    frame = _frame([
+        {"locator": "row:1", "nir": "185057800608491", "family_name": "LE GOFF", "phone": "+33612345678",
+         "src.NIR": "185057800608491", "src.NOM": "LE GOFF", "src.TEL": "06 12 34 56 78", "src.NOTE": ""},
+        {"locator": "row:2", "nir": None, "family_name": "MARTIN", "phone": None,
+         "src.NIR": "", "src.NOM": "MARTIN", "src.TEL": "", "src.NOTE": "vu le 3/2"},
+    ])
+    shards.add_records("a.csv", frame)
+    shards.close()
+    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    assert json.loads(table.column("source")[0].as_py()) == {"TEL": "06 12 34 56 78", "NOTE": ""}
+    with CaseReader(tmp_path) as reader:
+        rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]
+        first = json.loads(reader.record(rids[0])["source"])
+        second = json.loads(reader.record(rids[1])["source"])
+    assert list(first) == ["NIR", "NOM", "TEL", "NOTE"]  # the source's own order
+    assert first == {"NIR": "185057800608491", "NOM": "LE GOFF", "TEL": "06 12 34 56 78", "NOTE": ""}
+    assert second == {"NIR": None, "NOM": "MARTIN", "TEL": "", "NOTE": "vu le 3/2"}
 
 
 def test_the_reader_follows_shards_as_tasks_finish_and_never_sees_a_half_written_one(tmp_path):

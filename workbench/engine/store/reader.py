@@ -21,6 +21,7 @@ modification times, SQLite's ``data_version``) and rebuilds what changed. DuckDB
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -34,9 +35,14 @@ import pyarrow as pa
 
 from workbench.engine.store.metadata import check_schema
 from workbench.engine.store.schema import ATTRIBUTION, ATTRIBUTION_FILE, DB_NAME, SHARD_TABLES, SHARDS_DIR
+from workbench.engine.store.shards import expand_source
 
 META_TABLES = ("items", "evidence", "evidence_files", "findings", "errors", "tasks", "case_meta",
                "attribution_conflicts", "rulesets", "custody")
+# A record's patient key: stored for identity keys, implied by the NIR otherwise (see schema.RECORDS).
+_NIR_COMPACT = "replace(upper(nir), ' ', '')"
+_PATIENT_KEY = (f"CASE WHEN patient_key IS NULL AND length({_NIR_COMPACT}) = 15 THEN 'nir:' || {_NIR_COMPACT} "
+                f"ELSE patient_key END")
 DUCKDB_MEMORY_LIMIT = "512MB"  # the whole process tree must stay under 1 GB: DuckDB spills beyond this
 
 
@@ -176,10 +182,12 @@ class CaseReader:
             view = "records_raw" if table == "records" else table
             has_files = sig is not None and any(p.name.endswith(".parquet") for p in os.scandir(folder))
             if has_files:
-                self.duck.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet({_glob(folder)})")
+                source = f"read_parquet({_glob(folder)})"
             else:
                 self.duck.register(f"_empty_{table}", schema.empty_table())
-                self.duck.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM _empty_{table}")
+                source = f"_empty_{table}"
+            select = f"SELECT * REPLACE ({_PATIENT_KEY} AS patient_key)" if table == "records" else "SELECT *"
+            self.duck.execute(f"CREATE OR REPLACE VIEW {view} AS {select} FROM {source}")
         path = base / ATTRIBUTION_FILE
         try:
             st = path.stat()
@@ -270,7 +278,12 @@ class CaseReader:
         """One record with its attribution (the details pane)."""
         table = self.arrow("SELECT * FROM records WHERE rid = ?", (int(rid),))
         rows = table.to_pylist()
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        record = rows[0]
+        record["source"] = json.dumps(expand_source(record), ensure_ascii=False)
+        del record["source_layout"]
+        return record
 
     def records_of_item(self, vpath: str, columns: Sequence[str] = ("rid", "locator", "tbl")) -> pa.Table:
         cols = ", ".join(_ident(c) for c in columns)
