@@ -47,3 +47,11 @@ def window(qtbot, settings, tmp_path):
     if w.job is not None and w.job.isRunning():
         w.job.cancel()
         w.job.wait(60_000)
+
+
+@pytest.fixture(scope="session")
+def shard_case(tmp_path_factory):
+    """A small case written as a scan writes it (metadata + Parquet shards), without a scan."""
+    from .shardcase import build_shard_case
+
+    return build_shard_case(tmp_path_factory.mktemp("shardcase"))

@@ -10,7 +10,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialogButtonBox
 
-from workbench.gui.casedb import case_state, open_readonly
+from workbench.engine.store.reader import CaseReader
+from workbench.gui.casedb import case_state
 from workbench.gui.dialogs.export import ExportDialog
 from workbench.gui.dialogs.new_case import NewCaseDialog
 from workbench.gui.dialogs.registry import RegistryDialog
@@ -89,7 +90,7 @@ def test_new_case_to_pdf_report(qtbot, window, demo, tmp_path):
     _shot(w, "start")
     qtbot.mouseClick(w.start.welcome.new_button, Qt.MouseButton.LeftButton)
     assert w.case_dir == (tmp_path / "case").resolve()
-    assert case_state(w.conn).meta["case_number"] == "CSIRT-2026-014"
+    assert case_state(w.reader).meta["case_number"] == "CSIRT-2026-014"
 
     _drop(w.start.case.evidence, [demo.evidence / "leak.zip", demo.evidence / "extraction_registre_cancers.csv"])
     assert len(w.start.case.evidence.pending()) == 2
@@ -142,7 +143,7 @@ def test_new_case_to_pdf_report(qtbot, window, demo, tmp_path):
     _shot(w, "findings")
 
     records = w.records_page.model
-    assert records.rowCount() == case_state(w.conn).records > 1000
+    assert records.rowCount() == case_state(w.reader).records > 1000
     w.records_page.view.setCurrentIndex(records.index(0, 2))
     w.tabs.setCurrentWidget(w.records_page)
     _shot(w, "records")
@@ -199,7 +200,7 @@ def test_cancel_then_resume(qtbot, window, demo, tmp_path):
     qtbot.mouseClick(w.start.case.cancel_button, Qt.MouseButton.LeftButton)
     _wait_job(qtbot, w)
     assert w.last_summary.cancelled and not w.last_summary.completed
-    state = case_state(w.conn)
+    state = case_state(w.reader)
     assert state.interrupted and state.items > 0
     done_before = state.tasks_done
     assert w.start.case.resume_button.isEnabled()
@@ -209,12 +210,11 @@ def test_cancel_then_resume(qtbot, window, demo, tmp_path):
     _wait_job(qtbot, w)
     assert w.last_summary.completed and not w.errors
     assert not w.start.case.resume_button.isEnabled()
-    ref = open_readonly(demo.case)
-    expected = ref.execute("SELECT COUNT(*), (SELECT COUNT(*) FROM records) FROM items").fetchone()
-    ref.close()
-    state = case_state(w.conn)
+    with CaseReader(demo.case) as ref:
+        expected = (ref.counts().items, ref.counts().records)
+    state = case_state(w.reader)
     assert (state.items, state.records) == expected  # nothing lost, nothing counted twice
-    custody = [r[0] for r in w.conn.execute("SELECT action FROM custody ORDER BY seq")]
+    custody = [c["action"] for c in w.reader.custody()]
     assert "scan-cancelled" in custody and custody.count("scan-finished") == 1
     assert ("scan-resumed" in custody) == (done_before > 0)  # finished tasks are skipped, not redone
 

@@ -7,37 +7,58 @@ import hashlib
 import pytest
 
 from workbench.engine.masking import mask_identifier
-from workbench.gui.casedb import open_readonly
+from workbench.engine.store.reader import CaseReader
 from workbench.gui.item_source import ItemSourceError, open_item
 from workbench.gui.widgets.textview import Hit, hex_dump, identifier_hits, render_text
 from workbench.synth.people import PeopleFactory
 
 
-@pytest.fixture
-def conn(demo):
-    c = open_readonly(demo.case)
-    yield c
-    c.close()
+def _items(reader: CaseReader) -> list[dict]:
+    """Every item of the case, walked through the tree's own query."""
+    from workbench.engine.store.browse import item_children
+
+    out, stack = [], [None]
+    while stack:
+        parent = stack.pop()
+        for row in item_children(reader, parent, -1, 100_000):
+            out.append(dict(zip(("id", "vpath", "name", "kind", "format", "size", "status", "findings", "records",
+                                 "error"), row[:-1], strict=True)))
+            stack.append(row[0])
+    return out
 
 
-def test_every_item_is_read_again_with_its_recorded_hash(conn, demo, tmp_path):
-    rows = conn.execute("SELECT vpath, sha256, depth FROM items WHERE sha256 IS NOT NULL AND status='done' "
-                        "AND kind NOT IN ('directory') ORDER BY depth DESC").fetchall()
-    assert rows and rows[0][2] >= 2  # nested archives are part of it
-    for vpath, sha, _depth in rows:
-        with open_item(conn, vpath, tmp_path) as blob:
-            assert hashlib.sha256(blob.view()).hexdigest() == sha, vpath
+@pytest.fixture(params=["shard_case", "demo"])
+def reader(request):
+    case = request.getfixturevalue(request.param).case
+    r = CaseReader(case)
+    yield r
+    r.close()
+
+
+def test_every_item_is_read_again_with_its_recorded_hash(reader, tmp_path):
+    from workbench.engine.store.browse import item_row
+
+    items = _items(reader)
+    assert max(i["vpath"].count("!/") for i in items) >= 2  # nested archives are part of it
+    checked = 0
+    for i in items:
+        row = item_row(reader, i["vpath"])
+        if row["sha256"] is None or row["status"] != "done" or row["kind"] == "directory":
+            continue
+        with open_item(reader, i["vpath"], tmp_path) as blob:
+            assert hashlib.sha256(blob.view()).hexdigest() == row["sha256"], i["vpath"]
+        checked += 1
+    assert checked
     assert list(tmp_path.iterdir()) == []  # spooled members are gone once closed
 
 
-def test_unknown_or_vanished_items_raise_clearly(conn, demo, tmp_path):
+def test_unknown_or_vanished_items_raise_clearly(reader, tmp_path):
     with pytest.raises(ItemSourceError, match="unknown item"):
-        open_item(conn, "nope!/x", tmp_path)
-    vpath = conn.execute("SELECT vpath FROM items WHERE depth >= 1 AND vpath LIKE '%!/%' LIMIT 1").fetchone()[0]
+        open_item(reader, "nope!/x", tmp_path)
+    vpath = next(i["vpath"] for i in _items(reader) if "!/" in i["vpath"])
     parent, _, label = vpath.rpartition("!/")
-    conn2 = conn  # same store, a label that is not in the archive
-    with pytest.raises(ItemSourceError):
-        open_item(conn2, vpath.replace(label, label + ".missing"), tmp_path)
+    with pytest.raises(ItemSourceError):  # same store, a label that is not in the archive
+        open_item(reader, vpath.replace(label, label + ".missing"), tmp_path)
 
 
 def test_text_hits_are_placed_and_masked():
@@ -81,28 +102,30 @@ def test_hex_dump_masks_digits():
 def test_viewer_shows_dicom_image_and_masked_tags(qtbot, demo):
     from workbench.gui.widgets.viewer import ItemViewer
 
-    conn = open_readonly(demo.case)
-    vpath = conn.execute("SELECT vpath FROM items WHERE kind='dicom' AND status='done' LIMIT 1").fetchone()[0]
+    reader = CaseReader(demo.case)
+    vpath = next(i["vpath"] for i in _items(reader) if i["kind"] == "dicom" and i["status"] == "done")
     viewer = ItemViewer()
     qtbot.addWidget(viewer)
-    viewer.show_item(conn, demo.case, vpath)
+    viewer.show_item(reader, demo.case, vpath)
     qtbot.waitUntil(lambda: viewer.tags.rowCount() > 0, timeout=30000)
     assert viewer.tabs.currentWidget() is viewer.image_page
     assert viewer.image.pixmap() is not None and not viewer.image.pixmap().isNull()
     tags = {viewer.tags.item(r, 1).text(): viewer.tags.item(r, 3).text() for r in range(viewer.tags.rowCount())}
     assert tags["PatientName"].endswith("***")
-    conn.close()
+    viewer.wait()
+    reader.close()
 
 
-def test_viewer_highlights_csv_and_shows_table(qtbot, demo):
+def test_viewer_highlights_csv_and_shows_table(qtbot, shard_case):
     from workbench.gui.widgets.viewer import ItemViewer
 
-    conn = open_readonly(demo.case)
-    vpath = conn.execute("SELECT vpath FROM items WHERE kind='csv' AND findings > 0 LIMIT 1").fetchone()[0]
+    reader = CaseReader(shard_case.case)
+    vpath = next(i["vpath"] for i in _items(reader) if i["kind"] == "csv" and i["findings"])
     viewer = ItemViewer()
     qtbot.addWidget(viewer)
-    viewer.show_item(conn, demo.case, vpath)
+    viewer.show_item(reader, shard_case.case, vpath)
     qtbot.waitUntil(lambda: viewer.table.rowCount() > 0, timeout=30000)
     assert "identifiers" in viewer.hits_label.text()
     assert viewer.text.toPlainText()
-    conn.close()
+    viewer.wait()
+    reader.close()

@@ -7,7 +7,6 @@ members in the case's ``tmp`` folder (the engine's ``Blob.spool``), removed when
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from workbench.engine.archives import detect_compressed_tar, iter_members
@@ -15,6 +14,8 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import Bounds, Budget
 from workbench.engine.layers import Attachment, extract
 from workbench.engine.model import VPATH_SEP
+from workbench.engine.store.browse import evidence_location, item_chain
+from workbench.engine.store.reader import CaseReader
 
 PREVIEW_LIMIT = 64 * 2**20  # an item bigger than this is cut for viewing
 
@@ -23,30 +24,21 @@ class ItemSourceError(Exception):
     """The item cannot be read again (evidence moved or changed, member vanished, bound tripped)."""
 
 
-def _chain(conn: sqlite3.Connection, vpath: str) -> list[dict]:
+def _chain(reader: CaseReader, vpath: str) -> list[dict]:
     """The item and its ancestors, outermost first."""
-    out = []
-    row = conn.execute("SELECT id, parent_id, vpath, name, kind, format, evidence_id, depth FROM items WHERE vpath=?",
-                       (vpath,)).fetchone()
-    if row is None:
+    chain = item_chain(reader, vpath)
+    if chain is None:
         raise ItemSourceError(f"unknown item {vpath!r}")
-    while row is not None:
-        out.append(dict(zip(("id", "parent_id", "vpath", "name", "kind", "format", "evidence_id", "depth"), row,
-                            strict=True)))
-        if row[1] is None:
-            break
-        row = conn.execute("SELECT id, parent_id, vpath, name, kind, format, evidence_id, depth FROM items WHERE id=?",
-                           (row[1],)).fetchone()
-    return list(reversed(out))
+    return chain
 
 
-def _host_file(conn: sqlite3.Connection, top: dict) -> Path:
+def _host_file(reader: CaseReader, top: dict) -> Path:
     """The file on the host holding the outermost item (depth 0)."""
-    row = conn.execute("SELECT path, is_dir FROM evidence WHERE id=?", (top["evidence_id"],)).fetchone()
-    if row is None:
+    location = evidence_location(reader, top["evidence_id"])
+    if location is None:
         raise ItemSourceError("the item's evidence is not in the case")
-    root = Path(row[0])
-    if not row[1]:
+    root, is_dir = location
+    if not is_dir:
         return root
     label, _, rel = top["vpath"].partition("/")
     path = (root / rel).resolve()
@@ -55,13 +47,13 @@ def _host_file(conn: sqlite3.Connection, top: dict) -> Path:
     return path
 
 
-def open_item(conn: sqlite3.Connection, vpath: str, tmp_dir: Path, *, bounds: Bounds | None = None,
+def open_item(reader: CaseReader, vpath: str, tmp_dir: Path, *, bounds: Bounds | None = None,
               passwords: tuple[bytes, ...] = ()) -> Blob:
     """A :class:`Blob` of the item's bytes; the caller closes it. Raises :class:`ItemSourceError`."""
     bounds = bounds or Bounds()
-    chain = _chain(conn, vpath)
+    chain = _chain(reader, vpath)
     top_index = max(i for i, c in enumerate(chain) if VPATH_SEP not in c["vpath"])
-    host = _host_file(conn, chain[top_index])
+    host = _host_file(reader, chain[top_index])
     if not host.is_file():
         raise ItemSourceError(f"evidence file not found: {host}")
     blob = Blob.from_path(host)
@@ -110,8 +102,8 @@ def _descend(blob: Blob, parent: dict, label: str, tmp_dir: Path, bounds: Bounds
     raise ItemSourceError(f"{label}: not found in {parent['vpath']}")
 
 
-def read_item(conn: sqlite3.Connection, vpath: str, tmp_dir: Path, limit: int = PREVIEW_LIMIT) -> tuple[bytes, int]:
+def read_item(reader: CaseReader, vpath: str, tmp_dir: Path, limit: int = PREVIEW_LIMIT) -> tuple[bytes, int]:
     """Up to ``limit`` bytes of the item, and its full size."""
-    with open_item(conn, vpath, tmp_dir) as blob:
+    with open_item(reader, vpath, tmp_dir) as blob:
         size = blob.size
         return bytes(blob.view()[:limit]) if size else b"", size

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QStandardPaths, Qt, QTimer
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.engine.store.reader import CaseReader
 from workbench.gui import casedb
 from workbench.gui.dialogs.export import ExportDialog
 from workbench.gui.dialogs.new_case import NewCaseDialog
@@ -32,7 +32,7 @@ from workbench.gui.dialogs.registry import RegistryDialog
 from workbench.gui.dialogs.rules import RulesDialog, check_rules
 from workbench.gui.i18n import install_language, system_language
 from workbench.gui.jobs import JobThread
-from workbench.gui.models.paged import SqlPagedModel
+from workbench.gui.models.paged import PagedModel
 from workbench.gui.models.tables import beacons_model, findings_model, records_model, watermarks_model
 from workbench.gui.models.tree import VPATH_ROLE, EvidenceTreeModel
 from workbench.gui.settings import Settings
@@ -71,12 +71,12 @@ class TablePage(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
-        self.model: SqlPagedModel | None = None
+        self.model: PagedModel | None = None
         self.filter.returnPressed.connect(self.apply_filter)
         self.filter.textChanged.connect(lambda t: self.apply_filter() if not t else None)
         self.view.horizontalHeader().sectionClicked.connect(self._sort_clicked)
 
-    def set_model(self, model: SqlPagedModel | None) -> None:
+    def set_model(self, model: PagedModel | None) -> None:
         self.model = model
         self.view.setModel(model)
         if model is not None:
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         self.language = language or self.settings.language() or system_language()
         install_language(self.language)
         self.case_dir: Path | None = None
-        self.conn: sqlite3.Connection | None = None
+        self.reader: CaseReader | None = None
         self.registry_path: Path | None = None
         self.user_rules: list[tuple[Path, bool]] = []
         self.masked = True
@@ -288,12 +288,9 @@ class MainWindow(QMainWindow):
         self.create_case(dialog.case_folder(), dialog.info())
 
     def create_case(self, folder: Path, info: dict[str, str]) -> bool:
-        from workbench.engine.casestore import CaseStore
-
         try:
-            with CaseStore(folder) as store:
-                store.set_case_info(info)
-        except (OSError, sqlite3.Error) as exc:
+            casedb.create_case(folder, info)
+        except casedb.CaseOpenError as exc:
             self.show_error(self.tr("New case"), self.tr("The case could not be created: %1").replace("%1", str(exc)))
             return False
         return self.open_case(folder)
@@ -308,24 +305,23 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("Open a case"), self.tr("Wait for the running job to finish, or cancel it."))
             return False
         try:
-            conn = casedb.open_readonly(folder)
-            casedb.case_state(conn)
-        except (FileNotFoundError, sqlite3.Error) as exc:
+            reader = casedb.open_case(folder)
+        except casedb.CaseOpenError as exc:
             self.show_error(self.tr("Open a case"), self.tr("%1 is not a case folder: %2").replace("%1", str(folder))
                             .replace("%2", str(exc)))
             return False
         self._close_case()
         self.case_dir = Path(folder).resolve()
-        self.conn = conn
+        self.reader = reader
         self.settings.add_recent(self.case_dir)
         inputs = self.settings.case_inputs(self.case_dir)
-        reg = inputs.get("registry") or casedb.case_state(conn).meta.get("registry_path")
+        reg = inputs.get("registry") or casedb.case_state(reader).meta.get("registry_path")
         self.registry_path = Path(reg) if reg and Path(reg).is_file() else None
         self.user_rules = [(Path(p), bool(on)) for p, on in inputs.get("rules", [])]
         if not self.user_rules:
-            self.user_rules = [(p, True) for p in casedb.user_rule_paths(conn)]
+            self.user_rules = [(p, True) for p in casedb.user_rule_paths(reader)]
         self.start.case.evidence.clear()
-        self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(conn).evidence], scanned=True)
+        self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(reader).evidence], scanned=True)
         self.start.case.evidence.add_paths([Path(p) for p in inputs.get("pending", [])])
         self._refresh_recent()
         self._apply_case()
@@ -343,9 +339,9 @@ class MainWindow(QMainWindow):
         self.viewer.clear()
         self.details.show_nothing()
         self.dashboard.clear()
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = None
+        if self.reader is not None:
+            self.reader.close()
+        self.reader = None
         self.case_dir = None
 
     def _save_inputs(self) -> None:
@@ -367,8 +363,8 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def _show_case_info(self) -> None:
-        assert self.conn is not None and self.case_dir is not None
-        meta = casedb.case_state(self.conn).meta
+        assert self.reader is not None and self.case_dir is not None
+        meta = casedb.case_state(self.reader).meta
         esc = __import__("html").escape
         rows = [(self.tr("Case number"), meta.get("case_number", "")), (self.tr("Title"), meta.get("title", "")),
                 (self.tr("Analyst"), meta.get("analyst", "")), (self.tr("Organisation"), meta.get("organisation", "")),
@@ -539,8 +535,8 @@ class MainWindow(QMainWindow):
         self.start.case.scan_state.setText(text.replace("%1", f"{summary.items:,}").replace("%2", f"{summary.records:,}")
                                            .replace("%3", str(summary.errors)).replace("%4", f"{summary.elapsed_s:.0f}"))
         self.start.case.evidence.clear()
-        assert self.conn is not None
-        self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.conn).evidence], scanned=True)
+        assert self.reader is not None
+        self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.reader).evidence], scanned=True)
         self._save_inputs()
 
     # ================================================================== demo
@@ -579,9 +575,9 @@ class MainWindow(QMainWindow):
 
     # ================================================================== views
     def refresh_views(self) -> None:
-        if self.conn is None or self.case_dir is None:
+        if self.reader is None or self.case_dir is None:
             return
-        self.tree.setModel(EvidenceTreeModel(self.conn, self.tree))
+        self.tree.setModel(EvidenceTreeModel(self.reader, self.tree))
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
         for col, width in enumerate((380, 120, 80, 70, 70, 70)):
             self.tree.setColumnWidth(col, width)
@@ -593,49 +589,49 @@ class MainWindow(QMainWindow):
                  (self.beacons_page, beacons_model, self._beacon_selected),
                  (self.watermarks_page, watermarks_model, self._watermark_selected))
         for page, factory, slot in pages:
-            model = factory(self.conn, page.view)
+            model = factory(self.reader, page.view)
             model.set_masked(self.masked)
             page.set_model(model)
             page.view.selectionModel().currentRowChanged.connect(slot)
             if page.filter.text():
                 model.set_filter(page.filter.text())
-        state = casedb.case_state(self.conn)
+        state = casedb.case_state(self.reader)
         if state.records or state.items:
             self.dashboard.load(self.case_dir)
         self._apply_case()
 
     def _tree_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
         vpath = current.data(VPATH_ROLE) if current.isValid() else None
-        if vpath and self.conn is not None and self.case_dir is not None:
-            self.viewer.show_item(self.conn, self.case_dir, vpath)
+        if vpath and self.reader is not None and self.case_dir is not None:
+            self.viewer.show_item(self.reader, self.case_dir, vpath)
 
     def _row_id(self, page: TablePage, current: QModelIndex) -> int | None:
         return page.model.row_id(current.row()) if page.model is not None and current.isValid() else None
 
     def _finding_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
         rid = self._row_id(self.findings_page, current)
-        if rid is not None and self.conn is not None:
-            self.details.show_finding(self.conn, rid)
+        if rid is not None and self.reader is not None:
+            self.details.show_finding(self.reader, rid)
 
     def _record_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
         rid = self._row_id(self.records_page, current)
-        if rid is not None and self.conn is not None:
-            self.details.show_record(self.conn, rid)
+        if rid is not None and self.reader is not None:
+            self.details.show_record(self.reader, rid)
 
     def _beacon_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
         rid = self._row_id(self.beacons_page, current)
-        if rid is not None and self.conn is not None:
-            self.details.show_beacon(self.conn, rid)
+        if rid is not None and self.reader is not None:
+            self.details.show_beacon(self.reader, rid)
 
     def _watermark_selected(self, current: QModelIndex, _p: QModelIndex) -> None:
         rid = self._row_id(self.watermarks_page, current)
-        if rid is not None and self.conn is not None:
-            self.details.show_watermark(self.conn, rid)
+        if rid is not None and self.reader is not None:
+            self.details.show_watermark(self.reader, rid)
 
     def show_establishment_records(self, finess: str) -> None:
         model = self.records_page.model
         if model is not None:
-            model.set_condition("r.establishment = ?", (finess,))
+            model.set_condition({"establishment": finess})
             self.records_page.count.setText(self.tr("%1 rows of %2").replace("%1", f"{model.rowCount():,}")
                                             .replace("%2", finess))
             self.tabs.setCurrentWidget(self.records_page)
@@ -707,7 +703,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         busy = self._busy()
         has_case = self.case_dir is not None
-        state = casedb.case_state(self.conn) if self.conn is not None else None
+        state = casedb.case_state(self.reader) if self.reader is not None else None
         pending = bool(self.start.case.evidence.pending())
         c = self.start.case
         can_scan = has_case and not busy and (pending or bool(state and state.interrupted) or
@@ -731,11 +727,11 @@ class MainWindow(QMainWindow):
             c.scan_state.setText(self.tr("This case has an interrupted scan: Resume finishes it."))
 
     def update_status(self) -> None:
-        if self.conn is None or self.case_dir is None:
+        if self.reader is None or self.case_dir is None:
             self.status_case.setText(self.tr("No case open"))
             self.status_evidence.setText("")
         else:
-            state = casedb.case_state(self.conn)
+            state = casedb.case_state(self.reader)
             name = state.meta.get("case_number") or self.case_dir.name
             self.status_case.setText(self.tr("Case %1 — %2 items, %3 records, %4 findings, %5 errors")
                                      .replace("%1", name).replace("%2", f"{state.items:,}")

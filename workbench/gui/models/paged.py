@@ -1,68 +1,58 @@
-"""A table model over one SQL query, fetched in pages: fluid with millions of rows.
+"""A table model over one of the case's tables (:class:`workbench.engine.store.browse.TablePager`), fetched in
+pages: fluid with millions of rows.
 
-Rows are addressed by position in ``ORDER BY <sort column>, <id>``; the model keeps a small LRU of pages of
-``PAGE`` rows (``LIMIT/OFFSET``), never the whole table. Unfiltered, ``rowCount`` is the exact ``COUNT(*)`` and any
-row can be shown at once. Filtered (``LIKE`` over the text columns, which no index helps), rows come in with
-``canFetchMore``/``fetchMore``, so that a filter never waits for a full count.
-
-Sorting is offered on the columns SQLite can order without sorting the whole table (``id`` and columns leading
-an index), or on any column while the table is small (``SMALL_TABLE`` rows).
+Rows are addressed by position in the pager's order (the table's own order, or any column with ties broken by id);
+the model keeps a small LRU of pages of ``PAGE`` rows, never the whole table. Unfiltered, ``rowCount`` is the exact
+count and any row can be shown at once. Filtered (text searched in the text columns), rows come in with
+``canFetchMore``/``fetchMore``, so that a filter never waits for a full count. Every column sorts: the pager
+sorts the Parquet columns with DuckDB (or SQLite's small metadata tables). No SQL here.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
+from workbench.engine.store.browse import TablePager
 from workbench.gui.display import mask_value
 
 PAGE = 256
+FIRST_FILTERED_ROWS = 100  # rows brought with a new filter: a screenful (the pager stops reading once found)
 FETCH_PAGES = 8  # pages brought by one fetchMore when filtered
 MAX_PAGES = 64
-SMALL_TABLE = 200_000
 
 
 @dataclass(frozen=True)
 class Column:
-    key: str  # the name in the select list
-    expr: str  # SQL expression
+    key: str  # the pager's column
     header: str  # source text, translated in context ``Columns``
-    table_column: str | None = None  # the base table's column (index look-up for sorting)
-    filterable: bool = True
     masked: str | None = None  # record column kind for display.mask_value
     numeric: bool = False
-    filter_sql: str | None = None  # the filter test with one "?" (default: ``expr LIKE ?``)
-    joined: bool = False  # expr needs the join (sorting on it then needs the join in the id query)
-
-    def filter_test(self) -> str:
-        return self.filter_sql or f"{self.expr} LIKE ? ESCAPE '\\'"
 
 
-class SqlPagedModel(QAbstractTableModel):
-    """``SELECT <columns> FROM <source> [WHERE ...] ORDER BY ...`` shown page by page."""
+class PagedModel(QAbstractTableModel):
+    """The rows of one :class:`TablePager` shown page by page."""
 
-    def __init__(self, conn: sqlite3.Connection, *, table: str, alias: str, join: str = "",
-                 columns: Sequence[Column], parent=None) -> None:
+    def __init__(self, pager: TablePager, *, columns: Sequence[Column], parent=None) -> None:
         super().__init__(parent)
-        self._conn = conn
-        self._table = table
-        self._base = f"{table} {alias}"
-        self._join = join
-        self._id_expr = f"{alias}.id"
+        self._pager = pager
         self._columns = list(columns)
+        missing = [c.key for c in self._columns if c.key not in pager.columns]
+        if missing:
+            raise KeyError(f"columns not in {pager.table}: {missing}")
+        self._select = [pager.columns.index(c.key) + 1 for c in self._columns]
         self._filter = ""
-        self._condition: tuple[str, tuple] | None = None
+        self._condition: dict[str, Any] | None = None
         self._order: tuple[int, bool] | None = None  # column index, ascending
         self._masked = True
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
         self._total: int | None = None
         self._loaded = 0
         self._exhausted = False
-        self._indexed = self._indexed_columns()
         self.decorate: Callable[[QModelIndex, tuple], object] | None = None
         self._notifying = False
         self._recount()
@@ -73,8 +63,8 @@ class SqlPagedModel(QAbstractTableModel):
         return self._columns
 
     @property
-    def id_expr(self) -> str:
-        return self._id_expr
+    def pager(self) -> TablePager:
+        return self._pager
 
     def set_masked(self, masked: bool) -> None:
         if masked != self._masked:
@@ -88,16 +78,17 @@ class SqlPagedModel(QAbstractTableModel):
             self._filter = text
             self.refresh()
 
-    def set_condition(self, sql: str | None, params: tuple = ()) -> None:
-        """An extra ``WHERE`` clause set by the window (e.g. one establishment's records)."""
-        self._condition = (sql, params) if sql else None
+    def set_condition(self, condition: Mapping[str, Any] | None) -> None:
+        """Column values the rows must equal, set by the window (e.g. one establishment's records)."""
+        self._condition = dict(condition) if condition else None
         self.refresh()
 
+    @property
+    def condition(self) -> dict[str, Any] | None:
+        return self._condition
+
     def is_sortable(self, column: int) -> bool:
-        col = self._columns[column]
-        if col.table_column in self._indexed or col.table_column == "id":
-            return True
-        return (self._total if self._total is not None else self._count()) <= SMALL_TABLE
+        return 0 <= column < len(self._columns) and self._pager.sortable(self._columns[column].key)
 
     def refresh(self) -> None:
         """Read the store again (after a scan step, a new filter or order)."""
@@ -105,51 +96,18 @@ class SqlPagedModel(QAbstractTableModel):
         self._pages.clear()
         self._recount()
         if self._total is None:  # filtered: the first page comes with the reset
-            self._load_next()
+            self._load_next(rows=min(FIRST_FILTERED_ROWS, PAGE))
         self._notifying = True  # no fetchMore from listeners of modelReset/rowsInserted
         try:
             self.endResetModel()
         finally:
             self._notifying = False
 
-    # -- SQL --------------------------------------------------------------------------------------
-    def _indexed_columns(self) -> set[str]:
-        cols: set[str] = set()
-        for idx in self._conn.execute(f"PRAGMA index_list({self._table})").fetchall():
-            info = self._conn.execute(f"PRAGMA index_info({idx[1]})").fetchall()
-            if info:
-                cols.add(min(info, key=lambda r: r[0])[2])
-        return cols
-
-    def _where(self) -> tuple[str, list]:
-        clauses, params = [], []
-        if self._condition is not None:
-            clauses.append(f"({self._condition[0]})")
-            params += list(self._condition[1])
-        if self._filter:
-            pattern = "%" + self._filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            parts = [c.filter_test() for c in self._columns if c.filterable]
-            clauses.append("(" + " OR ".join(parts) + ")")
-            params += [pattern] * len(parts)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-    def _order_sql(self) -> str:
+    # -- reading ----------------------------------------------------------------------------------
+    def _pager_order(self) -> tuple[str, bool] | None:
         if self._order is None:
-            return f" ORDER BY {self._id_expr}"
-        col, asc = self._order
-        direction = "ASC" if asc else "DESC"
-        # Filtered: "+expr" keeps SQLite from walking the whole index looking for rare matches (a scan of the
-        # table then a sort of the matches is bounded); unfiltered, the index gives the order at once.
-        expr = ("+" if self._filter else "") + self._columns[col].expr
-        return f" ORDER BY {expr} {direction}, {self._id_expr} {direction}"
-
-    def _from(self) -> str:
-        needs_join = self._order is not None and self._columns[self._order[0]].joined
-        return self._base + (" " + self._join if needs_join and self._join else "")
-
-    def _count(self) -> int:
-        where, params = self._where()
-        return self._conn.execute(f"SELECT COUNT(*) FROM {self._from()}{where}", params).fetchone()[0]
+            return None
+        return self._columns[self._order[0]].key, self._order[1]
 
     def _recount(self) -> None:
         self._loaded = 0
@@ -157,21 +115,11 @@ class SqlPagedModel(QAbstractTableModel):
         if self._filter:
             self._total = None
         else:
-            self._total = self._count()
+            self._total = self._pager.count(where=self._condition)
 
     def _fetch_rows(self, offset: int, limit: int) -> list[tuple]:
-        """Ids first (no join: skipped rows cost an index step, not a join), then the rows of those ids."""
-        where, params = self._where()
-        ids = [r[0] for r in self._conn.execute(
-            f"SELECT {self._id_expr} FROM {self._from()}{where}{self._order_sql()} LIMIT {int(limit)} OFFSET {int(offset)}",
-            params)]
-        if not ids:
-            return []
-        select = ", ".join(c.expr for c in self._columns)
-        found = {r[0]: r for r in self._conn.execute(
-            f"SELECT {self._id_expr}, {select} FROM {self._base} {self._join} WHERE {self._id_expr} IN "
-            f"({', '.join(map(str, ids))})")}
-        return [found[i] for i in ids if i in found]
+        rows = self._pager.page(offset, limit, order=self._pager_order(), filter=self._filter, where=self._condition)
+        return [(r[0], *(r[i] for i in self._select)) for r in rows]
 
     def _fetch_page(self, page: int) -> list[tuple]:
         return self._fetch_rows(page * PAGE, PAGE)
@@ -216,23 +164,33 @@ class SqlPagedModel(QAbstractTableModel):
             return
         self._load_next(notify=True)
 
-    def _load_next(self, notify: bool = False) -> None:
-        """Filtered mode: the next FETCH_PAGES pages (each costs up to one scan of the table)."""
-        page = self._loaded // PAGE
-        rows = self._fetch_rows(page * PAGE, PAGE * FETCH_PAGES)
-        if len(rows) < PAGE * FETCH_PAGES:
+    def _load_next(self, notify: bool = False, rows: int = PAGE * FETCH_PAGES) -> None:
+        """Filtered mode: the next ``rows`` rows (the first ones stream, deeper ones come from the pager's cached
+        order); they fill the pages in order, a partly filled last page included."""
+        start = self._loaded
+        got = self._fetch_rows(start, rows)
+        if len(got) < rows:
             self._exhausted = True
-        if not rows:
+        if not got:
             return
         self._notifying = True  # listeners of the insertion signals must not fetch again meanwhile
         try:
             if notify:
-                self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + len(rows) - 1)
-            for k in range(0, len(rows), PAGE):
-                self._pages[page + k // PAGE] = rows[k:k + PAGE]
+                self.beginInsertRows(QModelIndex(), start, start + len(got) - 1)
+            k = 0
+            while k < len(got):
+                page, pos = divmod(start + k, PAGE)
+                if page not in self._pages:
+                    self._pages[page] = self._fetch_page(page)[:pos] if pos else []
+                rows_of_page = self._pages[page]
+                del rows_of_page[pos:]
+                take = got[k:k + PAGE - pos]
+                rows_of_page.extend(take)
+                self._pages.move_to_end(page)
+                k += len(take)
             while len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
-            self._loaded += len(rows)
+            self._loaded += len(got)
             if notify:
                 self.endInsertRows()
         finally:

@@ -1,12 +1,11 @@
 """The evidence tree: items through nested archives, built lazily from ``items.parent_id``.
 
 Each node loads its children in batches (``fetchMore``) with one indexed query that also counts
-grandchildren, so an archive of 100,000 members opens as fast as one of ten.
+grandchildren (:func:`workbench.engine.store.browse.item_children`), so an archive of 100,000 members opens as fast
+as one of ten.
 """
 
 from __future__ import annotations
-
-import sqlite3
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -18,6 +17,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from workbench.engine.store.browse import item_child_count, item_children
+from workbench.engine.store.reader import CaseReader
 from workbench.gui.display import human_bytes
 from workbench.gui.resources import kind_icon
 
@@ -45,16 +46,14 @@ class _Node:
 
 
 class EvidenceTreeModel(QAbstractItemModel):
-    def __init__(self, conn: sqlite3.Connection, parent=None) -> None:
+    def __init__(self, reader: CaseReader, parent=None) -> None:
         super().__init__(parent)
-        self._conn = conn
+        self._reader = reader
         self._notifying = False
         self._root = _Node(None, None, 0, None, self._count_children(None))
 
     def _count_children(self, item_id: int | None) -> int:
-        if item_id is None:
-            return self._conn.execute("SELECT COUNT(*) FROM items WHERE parent_id IS NULL").fetchone()[0]
-        return self._conn.execute("SELECT COUNT(*) FROM items WHERE parent_id=?", (item_id,)).fetchone()[0]
+        return item_child_count(self._reader, item_id)
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -103,13 +102,8 @@ class EvidenceTreeModel(QAbstractItemModel):
         if self._notifying or not self.canFetchMore(parent):
             return
         node = self._node(parent)
-        cond = "i.parent_id IS NULL" if node.item_id is None else "i.parent_id = ?"
-        params: tuple = () if node.item_id is None else (node.item_id,)
         last = node.children[-1].item_id if node.children else -1
-        rows = self._conn.execute(
-            f"SELECT {', '.join('i.' + f for f in _FIELDS)}, "
-            f"(SELECT COUNT(*) FROM items c WHERE c.parent_id = i.id) "
-            f"FROM items i WHERE {cond} AND i.id > ? ORDER BY i.id LIMIT ?", (*params, last, BATCH)).fetchall()
+        rows = item_children(self._reader, node.item_id, last, BATCH)
         if not rows:
             node.total = len(node.children)  # the store changed: stop asking
             return

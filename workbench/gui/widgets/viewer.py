@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from workbench.engine.kind_traits import traits
 from workbench.engine.masking import mask_text
+from workbench.engine.store.browse import item_row, raw_finding_spans
+from workbench.engine.store.reader import CaseReader
 from workbench.gui.display import mask_cell
 from workbench.gui.item_source import read_item
 from workbench.gui.jobs import JobThread
@@ -120,31 +121,25 @@ class ItemViewer(QWidget):
             if self._current is not None and self._data:
                 self._show()
 
-    def show_item(self, conn: sqlite3.Connection, case_dir: Path, vpath: str) -> None:
-        row = conn.execute("SELECT id, kind, format, encoding, delimiter, size FROM items WHERE vpath=?",
-                           (vpath,)).fetchone()
-        if row is None:
+    def show_item(self, reader: CaseReader, case_dir: Path, vpath: str) -> None:
+        item = item_row(reader, vpath)
+        if item is None:
             return
+        row = (item["id"], item["kind"], item["format"], item["encoding"], item["delimiter"], item["size"])
         if row[1] in ("directory", "archive", None) or row[1] == "encrypted":
             self.clear()
             self.title.setText(self._describe(vpath, row))
             return
-        findings = [Hit(o, o + max(n or 1, 1), "finding", r) for o, n, r in conn.execute(
-            "SELECT offset, length, rule FROM findings WHERE item_id=? AND layer='raw' AND offset IS NOT NULL", (row[0],))]
+        findings = [Hit(o, o + max(n or 1, 1), "finding", r) for o, n, r in raw_finding_spans(reader, row[0])]
         self._current = {"vpath": vpath, "kind": row[1], "format": row[2], "encoding": row[3], "delimiter": row[4],
                          "findings": findings}
         self.title.setText(self._describe(vpath, row) + " — " + self.tr("loading…"))
         if self._job is not None and self._job.isRunning():
             self._job.cancel()
-        db_path = conn.execute("PRAGMA database_list").fetchone()[2]
         tmp = Path(case_dir) / "tmp"
 
         def load(cancel, progress):
-            own = sqlite3.connect(f"{Path(db_path).as_uri()}?mode=ro", uri=True)
-            try:
-                return vpath, *read_item(own, vpath, tmp)
-            finally:
-                own.close()
+            return vpath, *read_item(reader, vpath, tmp)
 
         job = JobThread(load, "item-viewer", self)
         job.succeeded.connect(self._loaded)

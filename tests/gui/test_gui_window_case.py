@@ -1,0 +1,71 @@
+"""The window over a case written as a scan writes it (no scan run): every view reads through the case's reader."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex
+
+from .conftest import SCREENSHOTS
+
+
+def test_window_views_over_a_shard_case(qtbot, window, shard_case):
+    w = window
+    w.show()
+    assert w.open_case(shard_case.case), w.errors
+    assert w.reader is not None and not w.errors
+    assert "900 records" in w.status_case.text()
+
+    tree = w.tree.model()
+    while tree.canFetchMore(QModelIndex()):
+        tree.fetchMore(QModelIndex())
+    assert tree.rowCount() == 1
+    top = tree.index(0, 0)
+    while tree.canFetchMore(top):
+        tree.fetchMore(top)
+    csv = next(tree.index(r, 0, top) for r in range(tree.rowCount(top)) if tree.index(r, 1, top).data() == "csv")
+    w.tabs.setCurrentIndex(1)
+    w.tree.setCurrentIndex(csv)
+    qtbot.waitUntil(lambda: w.viewer.table.rowCount() > 0, timeout=30_000)
+
+    records = w.records_page.model
+    assert records.rowCount() == shard_case.records
+    w.records_page.view.setCurrentIndex(records.index(3, 2))
+    assert "Source fields" in w.details.toPlainText() and "NOM" in w.details.toPlainText()
+    w.show_establishment_records("290000017")
+    assert 0 < records.rowCount() < shard_case.records
+    assert all(records.row_tuple(r)[9] == "290000017" for r in range(records.rowCount()))
+    w.records_page.view.setCurrentIndex(records.index(0, 0))
+    assert "CHU de Brest" in w.details.toPlainText()
+    records.set_condition(None)
+    w.records_page._sort_clicked(3)  # every column sorts, whatever the table's size
+    assert records.rowCount() == shard_case.records
+
+    findings = w.findings_page.model
+    w.findings_page.filter.setText("health")
+    w.findings_page.apply_filter()
+    assert findings.rowCount() == 1
+    w.findings_page.view.setCurrentIndex(findings.index(0, 0))
+    assert "health_export" in w.details.toPlainText()
+
+    beacons = w.beacons_page.model
+    assert beacons.rowCount() == 4 and w.watermarks_page.model.rowCount() == 1
+    w.beacons_page.view.setCurrentIndex(beacons.index(1, 0))
+    text = w.details.toPlainText()
+    assert "canary" in text.lower() and "CHU de Rennes" in text and "Sightings" in text
+    w.watermarks_page.view.setCurrentIndex(w.watermarks_page.model.index(0, 0))
+    assert "Accepted" in w.details.toPlainText()
+
+    col = [c.key for c in records.columns].index("nir")
+    row = next(r for r in range(50) if records.row_tuple(r)[col + 1])
+    clear = records.row_tuple(row)[col + 1]
+    assert records.index(row, col).data() != clear
+    w.act_clear.trigger()
+    assert records.index(row, col).data() == clear
+    w.act_clear.trigger()
+    w.tabs.setCurrentWidget(w.records_page)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    w.grab().save(str(SCREENSHOTS / "records-shard-case.png"))
+    w.viewer.wait()
+    w.dashboard.wait()
+    assert records.canFetchMore(QModelIndex()) is False
+    w._close_case()
+    assert w.reader is None

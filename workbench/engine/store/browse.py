@@ -1,0 +1,596 @@
+"""What the window reads of a case: paged, sorted and filtered tables, the item tree, the viewer's and the details
+pane's rows. Qt-free; every query of the window is here (the only package that speaks SQL is this one).
+
+Tables (:class:`TablePager`): ``records`` (Parquet shards + attribution, DuckDB), ``beacons`` and ``watermarks``
+(small shard tables, DuckDB), ``findings`` (SQLite metadata, indexed). A pager answers, for an (order, filter,
+condition), the count and any page of rows ``(id, *columns)``.
+
+Records at ten million rows (issue 10's targets: first paint under 0.1 s, sort and filter under 1 s):
+
+- unsorted, rows come in storage order (shard files in name order, rows in file order): DuckDB reads a page at any
+  offset from the Parquet row-group counts, without a sort or a join; the page's attribution is then looked up for
+  its 256 record ids only;
+- sorted on a record column, the first and last pages are DuckDB top-N queries (one pass over one column);
+- sorted on an attribution column (establishment, recipient, basis, confidence), one narrow join of every record id
+  with its attribution is kept as a DuckDB temporary table (rebuilt when the shards change), sorted from there;
+- filtered (``ILIKE`` over the text columns), the first pages stream in storage order and stop at the first
+  matches;
+- any deeper page of a sorted or filtered view comes from the sorted order of the record ids, computed once per
+  (order, filter, condition) into a DuckDB temporary table: paging is then a positional read of that table
+  followed by a look-up of 256 ids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from workbench.engine.store.reader import CaseReader
+from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
+
+__all__ = [
+    "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
+    "finding_detail", "item_chain", "item_child_count", "item_children", "item_count", "item_row", "open_case",
+    "raw_finding_spans", "record_detail", "watermark_detail",
+]
+
+Condition = Mapping[str, Any]  # column -> value that rows must equal (None: no value)
+
+END_WINDOW = 4096  # pages this close to either end of a sorted view are top-N queries, no cached order
+SMALL_TABLE = 100_000  # below this, every page is a plain ORDER BY ... LIMIT/OFFSET
+MAX_ORDERS = 4  # cached sorted orders kept per pager
+
+RECORD_COLUMNS = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "sex", "event_last",
+                  "establishment", "recipient", "basis", "confidence")
+ATTRIBUTION_VIEW_COLUMNS = ("establishment", "recipient", "basis", "confidence")
+TABLES = ("records", "findings", "beacons", "watermarks")
+
+
+class CaseOpenError(Exception):
+    """The folder cannot be opened as a case (missing, unreadable, made by another version): one line."""
+
+
+# ====================================================================================== opening
+def open_case(case_dir: Path) -> CaseReader:
+    """A reader of the case in ``case_dir``; raises :class:`CaseOpenError` with a one-line reason."""
+    try:
+        reader = CaseReader(Path(case_dir))
+    except FileNotFoundError as exc:
+        raise CaseOpenError(str(exc)) from exc
+    except Exception as exc:  # OldCaseError, a damaged SQLite file, DuckDB refusing a shard...
+        raise CaseOpenError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    try:
+        reader.counts()
+    except Exception as exc:
+        reader.close()
+        raise CaseOpenError(f"{type(exc).__name__}: {exc}") from exc
+    return reader
+
+
+def create_case(folder: Path, info: Mapping[str, str]) -> None:
+    """A new case folder holding the analyst's case information (raises :class:`CaseOpenError`)."""
+    from workbench.engine.store.metadata import CaseStore
+
+    try:
+        with CaseStore(Path(folder)) as store:
+            store.set_case_info(info)
+    except Exception as exc:
+        raise CaseOpenError(f"{type(exc).__name__}: {exc}") from exc
+
+
+# ====================================================================================== tables
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _ids(values: Sequence[int]) -> str:
+    return ", ".join(str(int(v)) for v in values)
+
+
+class TablePager:
+    """Count and pages of one table of the window for any (order, filter, condition).
+
+    ``order`` is ``(column, ascending)`` or None (the table's own order); ``filter`` a text searched (case
+    insensitive) in the text columns; ``where`` column values rows must equal. A row is ``(id, *columns)``.
+    """
+
+    def __new__(cls, reader: CaseReader, table: str):
+        if cls is TablePager:
+            kinds = {"records": _RecordsPager, "findings": _FindingsPager, "beacons": _BeaconsPager,
+                     "watermarks": _WatermarksPager}
+            if table not in kinds:
+                raise KeyError(f"no table {table!r} (one of {', '.join(TABLES)})")
+            return super().__new__(kinds[table])
+        return super().__new__(cls)
+
+    columns: tuple[str, ...] = ()
+    filterable: frozenset[str] = frozenset()
+
+    def __init__(self, reader: CaseReader, table: str) -> None:
+        self.reader = reader
+        self.table = table
+
+    def count(self, *, filter: str = "", where: Condition | None = None) -> int:
+        raise NotImplementedError
+
+    def page(self, offset: int, limit: int, *, order: tuple[str, bool] | None = None, filter: str = "",
+             where: Condition | None = None) -> list[tuple]:
+        raise NotImplementedError
+
+    def sortable(self, column: str) -> bool:
+        return column in self.columns
+
+    def _check(self, order: tuple[str, bool] | None, where: Condition | None) -> None:
+        if order is not None and order[0] not in self.columns:
+            raise KeyError(f"no column {order[0]!r} in {self.table}")
+        for k in where or {}:
+            if k not in self.columns:
+                raise KeyError(f"no column {k!r} in {self.table}")
+
+
+class _SimplePager(TablePager):
+    """A small table: one query per page (``ORDER BY ... LIMIT/OFFSET``), SQLite or DuckDB."""
+
+    source = ""  # FROM clause
+    id_expr = ""
+    exprs: dict[str, str] = {}
+    like = "ILIKE"
+
+    def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        return self.reader.rows(sql, params)
+
+    def _where(self, filter: str, where: Condition | None) -> tuple[str, list]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for k, v in (where or {}).items():
+            if v is None:
+                clauses.append(f"{self.exprs[k]} IS NULL")
+            else:
+                clauses.append(f"{self.exprs[k]} = ?")
+                params.append(v)
+        text = filter.strip()
+        if text:
+            parts = [f"{self.exprs[c]} {self.like} ? ESCAPE '\\'" for c in self.columns if c in self.filterable]
+            clauses.append("(" + " OR ".join(parts) + ")")
+            params += [_like(text)] * len(parts)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def count(self, *, filter: str = "", where: Condition | None = None) -> int:
+        self._check(None, where)
+        sql, params = self._where(filter, where)
+        rows = self._run(f"SELECT COUNT(*) FROM {self.source}{sql}", params)
+        return int(rows[0][0]) if rows else 0
+
+    def page(self, offset: int, limit: int, *, order: tuple[str, bool] | None = None, filter: str = "",
+             where: Condition | None = None) -> list[tuple]:
+        self._check(order, where)
+        sql, params = self._where(filter, where)
+        if order is None:
+            by = f"{self.id_expr}"
+        else:
+            d = "ASC" if order[1] else "DESC"
+            by = f"{self.exprs[order[0]]} {d} NULLS LAST, {self.id_expr} {d}"
+        select = ", ".join([self.id_expr, *(self.exprs[c] for c in self.columns)])
+        return [tuple(r) for r in self._run(f"SELECT {select} FROM {self.source}{sql} ORDER BY {by} "
+                                            f"LIMIT {int(limit)} OFFSET {int(offset)}", params)]
+
+
+class _FindingsPager(_SimplePager):
+    columns = ("item", "detector", "rule", "severity", "layer", "offset", "excerpt")
+    filterable = frozenset({"item", "detector", "rule", "severity", "layer", "excerpt"})
+    source = "findings f LEFT JOIN items i ON i.id = f.item_id"
+    id_expr = "f.id"
+    exprs = {"item": "i.vpath", "detector": "f.detector", "rule": "f.rule", "severity": "f.severity",
+             "layer": "f.layer", "offset": "f.offset", "excerpt": "f.excerpt"}
+    like = "LIKE"  # SQLite: case-insensitive for ASCII
+
+    def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        return [tuple(r) for r in self.reader.meta_rows(sql, params)]
+
+
+# Beacon and watermark hits have no id of their own: a hit's id is its position in the table's stable order.
+class _BeaconsPager(_SimplePager):
+    columns = ("beacon_id", "kind", "status", "establishment", "recipient", "item", "locator")
+    filterable = frozenset(columns)
+    source = ("(SELECT row_number() OVER (ORDER BY item, locator, beacon_id, kind, status, container) AS id, * "
+              "FROM beacon_hits) b")
+    id_expr = "b.id"
+    exprs = {c: f"b.{c}" for c in columns}
+
+
+class _WatermarksPager(_SimplePager):
+    columns = ("kind", "establishment", "recipient", "p_value", "rows", "item", "locator")
+    filterable = frozenset({"kind", "establishment", "recipient", "item", "locator"})
+    source = ("(SELECT row_number() OVER (ORDER BY item, locator, kind, establishment, recipient, container) AS id, "
+              "* FROM watermark_hits) w")
+    id_expr = "w.id"
+    exprs = {c: f'w."{c}"' for c in columns}
+
+
+class _RecordsPager(TablePager):
+    """Records: Parquet shards and their attribution, at ten million rows (see the module's docstring)."""
+
+    columns = RECORD_COLUMNS
+    filterable = frozenset(c for c in RECORD_COLUMNS if c not in ("sex", "confidence"))
+
+    def __init__(self, reader: CaseReader, table: str) -> None:
+        super().__init__(reader, table)
+        self._sig: object = None
+        self._orders: OrderedDict[tuple, tuple[str, int]] = OrderedDict()  # key -> (temp table, rows)
+        self._counts: dict[tuple, int] = {}
+        self._attr_ready = False
+        self._distinct: dict[str, list] = {}
+        self._serial = 0
+
+    # -- cache life ------------------------------------------------------------------------------
+    def _signature(self) -> object:
+        base = self.reader.dir / SHARDS_DIR
+        sig = []
+        for p in (base / "records", base / ATTRIBUTION_FILE):
+            try:
+                st = os.stat(p)
+                sig.append((st.st_mtime_ns, st.st_ino, st.st_size))
+            except OSError:
+                sig.append(None)
+        return tuple(sig)
+
+    def _fresh(self) -> None:
+        """Forget cached orders, counts and the attribution table once the shards changed (a scan goes on)."""
+        sig = self._signature()
+        if sig == self._sig:
+            return
+        self._sig = sig
+        for name, _n in self._orders.values():
+            self.reader.rows(f"DROP TABLE IF EXISTS {name}")
+        self._orders.clear()
+        self._counts.clear()
+        self._distinct.clear()
+        if self._attr_ready:
+            self.reader.rows("DROP TABLE IF EXISTS _wb_attr")
+            self._attr_ready = False
+
+    def _attr_table(self) -> str:
+        if not self._attr_ready:
+            self.reader.rows(
+                "CREATE OR REPLACE TEMP TABLE _wb_attr AS SELECT r.rid, a.establishment, a.recipient, "
+                "COALESCE(a.basis, 'none') AS basis, COALESCE(a.confidence, '0') AS confidence "
+                "FROM records_raw r LEFT JOIN attribution a ON a.rid = r.rid")
+            self._attr_ready = True
+        return "_wb_attr"
+
+    # -- predicates ------------------------------------------------------------------------------
+    def _predicate(self, filter: str, where: Condition | None) -> tuple[str, list]:
+        """A test over ``records_raw`` (attribution columns through semi-joins on the attribution)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for k, v in (where or {}).items():
+            if k in ATTRIBUTION_VIEW_COLUMNS:
+                if k == "basis" and v == "none":
+                    clauses.append("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)")
+                elif v is None:
+                    clauses.append(f"rid NOT IN (SELECT rid FROM attribution WHERE {k} IS NOT NULL)")
+                else:
+                    clauses.append(f"rid IN (SELECT rid FROM attribution WHERE {k} = ?)")
+                    params.append(v)
+            elif v is None:
+                clauses.append(f'"{k}" IS NULL')
+            else:
+                clauses.append(f'"{k}" = ?')
+                params.append(v)
+        text = filter.strip()
+        if text:
+            pattern = _like(text)
+            own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
+            parts = [f"\"{c}\" ILIKE ? ESCAPE '\\'" for c in own]
+            params += [pattern] * len(own)
+            # The attribution has a handful of distinct values: they are matched here, and the records joined
+            # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
+            needle = text.casefold()
+            for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
+                hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
+                if hits:
+                    parts.append(f"rid IN (SELECT rid FROM attribution WHERE {col} IN ({', '.join('?' * len(hits))}))")
+                    params += hits
+            if "basis" in self.filterable and needle in "none":
+                parts.append("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)")
+            clauses.append("(" + " OR ".join(parts) + ")")
+        return (" AND ".join(clauses)), params
+
+    def _attr_values(self, column: str) -> list[str | None]:
+        values = self._distinct.get(column)
+        if values is None:
+            values = [r[0] for r in self.reader.rows(f"SELECT DISTINCT {column} FROM attribution")]  # dictionary
+            self._distinct[column] = values
+        return values
+
+    @staticmethod
+    def _key(order, filter: str, where: Condition | None) -> tuple:
+        return (order, filter.strip(), tuple(sorted((where or {}).items(), key=lambda kv: kv[0])))
+
+    # -- the pager -------------------------------------------------------------------------------
+    def count(self, *, filter: str = "", where: Condition | None = None) -> int:
+        self._check(None, where)
+        self._fresh()
+        key = self._key(None, filter, where)
+        if key not in self._counts:
+            pred, params = self._predicate(filter, where)
+            if not pred:
+                n = self.reader.record_count()
+            elif not filter.strip() and len(where or {}) == 1 and next(iter(where or {})) in (
+                    "establishment", "recipient", "confidence") and next(iter((where or {}).values())) is not None:
+                col, value = next(iter((where or {}).items()))
+                n = self.reader.one(f"SELECT COUNT(*) FROM attribution WHERE {col} = ?", (value,))
+            else:
+                n = self.reader.one(f"SELECT COUNT(*) FROM records_raw WHERE {pred}", params)
+            self._counts[key] = int(n or 0)
+        return self._counts[key]
+
+    def page(self, offset: int, limit: int, *, order: tuple[str, bool] | None = None, filter: str = "",
+             where: Condition | None = None) -> list[tuple]:
+        self._check(order, where)
+        offset, limit = max(0, int(offset)), max(0, int(limit))
+        if limit == 0:
+            return []
+        with self.reader._lock:  # several statements, one view of the shards
+            self._fresh()
+            pred, params = self._predicate(filter, where)
+            key = self._key(order, filter, where)
+            if order is None and not pred:
+                rows = self._own_rows(f"SELECT rid, {self._own_select()} FROM records_raw "
+                                      f"LIMIT {limit} OFFSET {offset}", [])
+                return self._with_attribution(rows)
+            known = self._counts.get(self._key(None, filter, where))
+            if not pred and known is None:
+                known = self.count()
+            small = known is not None and known <= SMALL_TABLE
+            if order is None:
+                if offset < END_WINDOW or small:
+                    rows = self._own_rows(f"SELECT rid, {self._own_select()} FROM records_raw WHERE {pred} "
+                                          f"LIMIT {limit} OFFSET {offset}", params)
+                    return self._with_attribution(rows)
+                return self._from_cache(key, offset, limit)
+            if offset < END_WINDOW and order[0] in ATTRIBUTION_VIEW_COLUMNS and not self._attr_ready:
+                rids = self._attributed_first(order, pred, params, offset, limit)
+                if rids is not None:
+                    return self._rows_of(rids)
+            if offset < END_WINDOW or small:
+                return self._rows_of(self._sorted_rids(order, pred, params, offset, limit))
+            if known is not None and offset >= known - END_WINDOW:
+                start = max(0, known - offset - limit)
+                n = min(limit, known - offset)
+                if n <= 0:
+                    return []
+                rids = self._sorted_rids((order[0], not order[1]), pred, params, start, n, reverse=True)
+                return self._rows_of(list(reversed(rids)))
+            return self._from_cache(key, offset, limit)
+
+    # -- pieces ----------------------------------------------------------------------------------
+    @staticmethod
+    def _own_select() -> str:
+        return ", ".join(f'"{c}"' for c in RECORD_COLUMNS if c not in ATTRIBUTION_VIEW_COLUMNS)
+
+    def _order_by(self, order: tuple[str, bool], reverse: bool = False) -> str:
+        """``order`` in SQL; ``reverse`` gives the exact reverse of the opposite direction (nulls stay last)."""
+        col, asc = order
+        d = "ASC" if asc else "DESC"
+        nulls = "NULLS FIRST" if reverse else "NULLS LAST"
+        return f'"{col}" {d} {nulls}, rid {d}'
+
+    def _sorted_rids(self, order: tuple[str, bool], pred: str, params: list, offset: int, limit: int,
+                     reverse: bool = False) -> list[int]:
+        sql = self._sorted_sql(order, pred, reverse)
+        return [r[0] for r in self.reader.rows(f"{sql} LIMIT {int(limit)} OFFSET {int(offset)}", params)]
+
+    def _attributed_first(self, order: tuple[str, bool], pred: str, params: list, offset: int,
+                          limit: int) -> list[int] | None:
+        """A first page sorted on an attribution column read from the attributed records alone, when it is
+        certain that no unattributed record belongs on it (its values all sort before theirs); else None."""
+        col, asc = order
+        expr = {"basis": "COALESCE(basis, 'none')", "confidence": "COALESCE(confidence, '0')"}.get(col, col)
+        where = f" AND rid IN (SELECT rid FROM records_raw WHERE {pred})" if pred else ""
+        d = "ASC" if asc else "DESC"
+        rows = self.reader.rows(f"SELECT rid, {expr} FROM attribution WHERE {expr} IS NOT NULL{where} "
+                                f"ORDER BY {expr} {d}, rid {d} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+        if len(rows) < limit:
+            return None
+        sentinel = {"basis": "none", "confidence": "0"}.get(col)  # an unattributed record's value (else null)
+        if sentinel is not None and not all((v < sentinel) if asc else (v > sentinel) for _r, v in rows):
+            return None
+        return [r[0] for r in rows]
+
+    def _sorted_sql(self, order: tuple[str, bool], pred: str, reverse: bool = False) -> str:
+        where = f" WHERE {pred}" if pred else ""
+        if order[0] in ATTRIBUTION_VIEW_COLUMNS:
+            attr = self._attr_table()
+            where = f" WHERE rid IN (SELECT rid FROM records_raw WHERE {pred})" if pred else ""
+            return f"SELECT rid FROM {attr}{where} ORDER BY {self._order_by(order, reverse)}"
+        return f"SELECT rid FROM records_raw{where} ORDER BY {self._order_by(order, reverse)}"
+
+    def _from_cache(self, key: tuple, offset: int, limit: int) -> list[tuple]:
+        entry = self._orders.get(key)
+        if entry is None:
+            order, filter, where = key
+            pred, params = self._predicate(filter, dict(where))
+            if order is None:
+                sql = f"SELECT rid FROM records_raw WHERE {pred}"
+            else:
+                sql = self._sorted_sql(order, pred)
+            self._serial += 1
+            name = f"_wb_order_{id(self):x}_{self._serial}"
+            self.reader.rows(f"CREATE TEMP TABLE {name} AS {sql}", params)
+            n = int(self.reader.one(f"SELECT COUNT(*) FROM {name}") or 0)
+            entry = (name, n)
+            self._orders[key] = entry
+            self._counts.setdefault(self._key(None, filter, dict(where)), n)
+            while len(self._orders) > MAX_ORDERS:
+                old, _ = self._orders.popitem(last=False)[1]
+                self.reader.rows(f"DROP TABLE IF EXISTS {old}")
+        else:
+            self._orders.move_to_end(key)
+        name, n = entry
+        if offset >= n:
+            return []
+        rids = [r[0] for r in self.reader.rows(f"SELECT rid FROM {name} LIMIT {int(limit)} OFFSET {int(offset)}")]
+        return self._rows_of(rids)
+
+    def _own_rows(self, sql: str, params: list) -> list[tuple]:
+        return [tuple(r) for r in self.reader.rows(sql, params)]
+
+    def _rows_of(self, rids: list[int]) -> list[tuple]:
+        """The rows of these record ids, in this order."""
+        if not rids:
+            return []
+        found = {r[0]: r for r in self._own_rows(
+            f"SELECT rid, {self._own_select()} FROM records_raw WHERE rid IN ({_ids(rids)})", [])}
+        return self._with_attribution([found[r] for r in rids if r in found])
+
+    def _with_attribution(self, rows: list[tuple]) -> list[tuple]:
+        """Own columns ``(rid, *own)`` completed with the attribution columns, in the table's column order."""
+        if not rows:
+            return []
+        attr = {r[0]: r[1:] for r in self.reader.rows(
+            "SELECT rid, establishment, recipient, COALESCE(basis, 'none'), COALESCE(confidence, '0') "
+            f"FROM attribution WHERE rid IN ({_ids([r[0] for r in rows])})")}
+        own = [c for c in RECORD_COLUMNS if c not in ATTRIBUTION_VIEW_COLUMNS]
+        out = []
+        none = (None, None, "none", "0")
+        for r in rows:
+            values = dict(zip(own, r[1:], strict=True))
+            values.update(zip(ATTRIBUTION_VIEW_COLUMNS, attr.get(r[0], none), strict=True))
+            out.append((r[0], *(values[c] for c in RECORD_COLUMNS)))
+        return out
+
+
+# ====================================================================================== the item tree
+_TREE_FIELDS = ("id", "vpath", "name", "kind", "format", "size", "status", "findings", "records", "error")
+
+
+def item_count(reader: CaseReader) -> int:
+    return int(reader.meta_one("SELECT COUNT(*) FROM items") or 0)
+
+
+def item_child_count(reader: CaseReader, parent_id: int | None) -> int:
+    if parent_id is None:
+        return int(reader.meta_one("SELECT COUNT(*) FROM items WHERE parent_id IS NULL") or 0)
+    return int(reader.meta_one("SELECT COUNT(*) FROM items WHERE parent_id=?", (parent_id,)) or 0)
+
+
+def item_children(reader: CaseReader, parent_id: int | None, after_id: int, limit: int) -> list[tuple]:
+    """Children of an item (top-level items for None) with ids above ``after_id``, in id order:
+    ``(id, vpath, name, kind, format, size, status, findings, records, error, number of children)``."""
+    cond = "i.parent_id IS NULL" if parent_id is None else "i.parent_id = ?"
+    params: tuple = () if parent_id is None else (parent_id,)
+    return [tuple(r) for r in reader.meta_rows(
+        f"SELECT {', '.join('i.' + f for f in _TREE_FIELDS)}, "
+        f"(SELECT COUNT(*) FROM items c WHERE c.parent_id = i.id) "
+        f"FROM items i WHERE {cond} AND i.id > ? ORDER BY i.id LIMIT ?", (*params, after_id, int(limit)))]
+
+
+# ====================================================================================== the item viewer
+def item_row(reader: CaseReader, vpath: str) -> dict[str, Any] | None:
+    rows = reader.meta_rows("SELECT id, kind, format, encoding, delimiter, size, status, sha256 FROM items "
+                            "WHERE vpath=?", (vpath,))
+    return dict(rows[0]) if rows else None
+
+
+def raw_finding_spans(reader: CaseReader, item_id: int) -> list[tuple[int, int | None, str]]:
+    """(offset, length, rule) of the item's findings placed in its raw bytes."""
+    return [(r[0], r[1], r[2]) for r in reader.meta_rows(
+        "SELECT offset, length, rule FROM findings WHERE item_id=? AND layer='raw' AND offset IS NOT NULL",
+        (item_id,))]
+
+
+_CHAIN_FIELDS = ("id", "parent_id", "vpath", "name", "kind", "format", "evidence_id", "depth")
+
+
+def item_chain(reader: CaseReader, vpath: str) -> list[dict[str, Any]] | None:
+    """The item and its ancestors, outermost first; None for an unknown item."""
+    select = f"SELECT {', '.join(_CHAIN_FIELDS)} FROM items"
+    rows = reader.meta_rows(f"{select} WHERE vpath=?", (vpath,))
+    if not rows:
+        return None
+    out = []
+    row = rows[0]
+    while True:
+        out.append(dict(zip(_CHAIN_FIELDS, tuple(row), strict=True)))
+        if row["parent_id"] is None:
+            break
+        up = reader.meta_rows(f"{select} WHERE id=?", (row["parent_id"],))
+        if not up:
+            break
+        row = up[0]
+    return list(reversed(out))
+
+
+def evidence_location(reader: CaseReader, evidence_id: int) -> tuple[Path, bool] | None:
+    """(path on the host, is a folder) of one evidence."""
+    rows = reader.meta_rows("SELECT path, is_dir FROM evidence WHERE id=?", (evidence_id,))
+    return (Path(rows[0][0]), bool(rows[0][1])) if rows else None
+
+
+# ====================================================================================== the details pane
+def establishment_name(reader: CaseReader, finess: str | None) -> str | None:
+    if not finess:
+        return None
+    return reader.meta_value(f"establishment:{finess}")
+
+
+def finding_detail(reader: CaseReader, finding_id: int) -> dict[str, Any] | None:
+    rows = reader.meta_rows(
+        "SELECT f.detector, f.rule, f.namespace, f.tags, f.meta, f.offset, f.length, f.layer, f.excerpt, f.severity, "
+        "i.vpath AS item FROM findings f LEFT JOIN items i ON i.id=f.item_id WHERE f.id=?", (finding_id,))
+    if not rows:
+        return None
+    d = dict(rows[0])
+    d["tags"] = json.loads(d["tags"] or "[]")
+    d["meta"] = json.loads(d["meta"] or "{}")
+    return d
+
+
+def _hit(reader: CaseReader, pager: type[_SimplePager], hit_id: int) -> dict[str, Any] | None:
+    table = reader.arrow(f"SELECT * FROM {pager.source} WHERE {pager.id_expr} = ?", (int(hit_id),))
+    rows = table.to_pylist()
+    return rows[0] if rows else None
+
+
+def _item_sha256(reader: CaseReader, vpath: str | None) -> str | None:
+    if not vpath:
+        return None
+    return reader.meta_one("SELECT sha256 FROM items WHERE vpath=?", (vpath,))
+
+
+def beacon_detail(reader: CaseReader, hit_id: int) -> dict[str, Any] | None:
+    """One canary hit (id as given by the beacons pager), its item's hash and how often the beacon was seen."""
+    d = _hit(reader, _BeaconsPager, hit_id)
+    if d is None:
+        return None
+    d["fields"] = json.loads(d.get("fields") or "[]")
+    d["item_sha256"] = _item_sha256(reader, d.get("item"))
+    d["sightings"] = int(reader.one("SELECT COUNT(*) FROM beacon_hits WHERE beacon_id = ?", (d["beacon_id"],)) or 0)
+    return d
+
+
+def watermark_detail(reader: CaseReader, hit_id: int) -> dict[str, Any] | None:
+    d = _hit(reader, _WatermarksPager, hit_id)
+    if d is None:
+        return None
+    d["detail"] = json.loads(d.get("detail") or "{}")
+    return d
+
+
+def record_detail(reader: CaseReader, rid: int) -> dict[str, Any] | None:
+    """One record with its attribution (proof and source fields decoded)."""
+    d = reader.record(int(rid))
+    if d is None:
+        return None
+    d["basis"] = d.get("basis") or "none"
+    proof = d.get("proof")
+    d["proof"] = json.loads(proof) if isinstance(proof, str) and proof else proof
+    source = d.get("source")
+    d["source"] = json.loads(source) if isinstance(source, str) and source else (source or {})
+    d.pop("source_layout", None)
+    return d
