@@ -46,14 +46,6 @@ class BeaconScanner:
             self.canaries = CanaryIndex.from_registry(registry)
             self.table_keys = watermark_keys(registry)
 
-    @classmethod
-    def from_registry_path(cls, path: str | None) -> BeaconScanner:
-        if not path:
-            return cls(None)
-        from workbench.beacons.registry import Registry
-
-        return cls(Registry.load(Path(path)))
-
     def parse_records(self, vpath: str, payload, sink) -> None:
         from workbench.engine.records import parse
 
@@ -173,13 +165,8 @@ def watermark_keys(registry) -> dict[str, bytes]:
 
 
 # -- main-process side ---------------------------------------------------------------------------
-def post_scan(store: CaseStore, registry_path: Path | None) -> None:
-    """After every task: attribute records (with the registry when there is one)."""
+def post_scan(store: CaseStore, registry) -> None:
+    """After every task: attribute records with the registry the scan verified (when there is one)."""
     from workbench.engine.attribution import attribute_case
 
-    registry = None
-    if registry_path is not None:
-        from workbench.beacons.registry import Registry
-
-        registry = Registry.load(Path(registry_path))
     attribute_case(store, registry)

@@ -157,23 +157,24 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
         ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules)
     except yara_rules.RuleCompileError as exc:
         raise ScanError(str(exc)) from exc
+    registry = None
     if registry_path is not None:
         from workbench.engine.beacon_scan import load_registry_checked
 
-        load_registry_checked(registry_path)  # raises ScanError on a bad signature
+        registry = load_registry_checked(registry_path)  # read and verified once; ScanError on a bad signature
 
     try:
         store = CaseStore(case_dir)
     except OldCaseError as exc:
         raise ScanError(str(exc)) from exc
     try:
-        return _run(store, paths, ruleset, registry_path, rule_paths, jobs, bounds, passwords, progress, cancel,
+        return _run(store, paths, ruleset, registry_path, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
                     verify_at_end, started, bundled_rules)
     finally:
         store.close()
 
 
-def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths, jobs, bounds: Bounds, passwords,
+def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
          progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool) -> ScanSummary:
     store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
     store.log("balise", "scan-started", {
@@ -237,6 +238,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
                       for p in paths}
     setup = WorkerSetup(tmp_dir=str(store.tmp_dir), case_dir=str(store.dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
+                        registry=registry,
                         evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
     pool = _Pool(setup, jobs if jobs is not None else default_jobs())
     state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
@@ -258,7 +260,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, rule_paths
         from workbench.engine.beacon_scan import post_scan
 
         state.report_phase("attribution")
-        post_scan(store, registry_path)
+        post_scan(store, registry)
         if verify_at_end:
             state.report_phase("verify")
             for p in paths:

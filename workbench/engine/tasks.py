@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbench.engine.bounds import Bounds
 
@@ -56,6 +57,9 @@ class WorkerSetup:
     rule_paths: tuple[str, ...] = ()
     passwords: tuple[bytes, ...] = ()
     registry_path: str | None = None
+    # The registry as verified once by the main process (pickled to each worker): the workers neither read the
+    # file again nor re-verify it, and cannot see a file swapped after the check.
+    registry: Any = None
     spool_memory_limit: int = 16 * 2**20
     evidence_sizes: dict[int, int] = field(default_factory=dict)
     bundled_rules: bool = True

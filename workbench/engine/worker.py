@@ -72,7 +72,7 @@ class WorkerContext:
     def __init__(self, setup: WorkerSetup) -> None:
         self.setup = setup
         self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules)
-        self.beacons = BeaconScanner.from_registry_path(setup.registry_path)
+        self.beacons = BeaconScanner(setup.registry)
 
     def run(self, task: ScanTask, sink: ShardSink, cancelled) -> None:
         setup = self.setup
