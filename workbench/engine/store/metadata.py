@@ -58,6 +58,9 @@ class CaseStore:
             self.db = sqlite3.connect(db, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
+            # SQLite's own temporary files would go to the system's temp folder, outside the case: the metadata
+            # is small (thousands of rows), so its sorts stay in memory.
+            self.db.execute("PRAGMA temp_store=MEMORY")
             check_schema(self.db, self.dir)
             self.db.executescript(SQLITE_SCHEMA)
             if self.meta("schema_version") is None:

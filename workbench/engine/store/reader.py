@@ -75,6 +75,7 @@ class CaseReader:
             raise FileNotFoundError(f"no case store in {self.dir}")
         self.meta_db = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         self.meta_db.execute("PRAGMA query_only=1")
+        self.meta_db.execute("PRAGMA temp_store=MEMORY")  # no temporary file outside the case folder
         check_schema(self.meta_db, self.dir)
         tmp = self.dir / "tmp" / "duckdb"
         config: dict[str, Any] = {"memory_limit": memory_limit, "threads": threads or max(1, os.cpu_count() or 1),
@@ -297,9 +298,11 @@ class CaseReader:
         with self._lock:
             self._ensure(())
             cur = self.duck.cursor()
-        reader = cur.execute(f"SELECT {cols} FROM records {where} ORDER BY rid", params).to_arrow_reader(batch_rows)
-        yield from reader
-        cur.close()
+        try:
+            rel = cur.sql(f"SELECT {cols} FROM records {where} ORDER BY rid", params=params or None)
+            yield from rel.to_arrow_reader(batch_rows)
+        finally:
+            cur.close()
 
     # -- beacons ------------------------------------------------------------------------------------
     def beacon_hits(self) -> list[dict[str, Any]]:
