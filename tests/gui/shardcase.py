@@ -18,7 +18,7 @@ from workbench.engine.store.metadata import CaseStore
 from workbench.engine.store.schema import ATTRIBUTION, ATTRIBUTION_FILE, SHARDS_DIR
 from workbench.engine.store.shards import TaskShards, write_table
 
-FAMILY = ["MARTIN", "LE GOFF", "GUILLOU", "TANGUY", "LE BRIS", "MORVAN", None, "HERVÉ"]
+FAMILY = ["MARTIN", "LE GOFF", "GUILLOU", "TANGUY", "LE BRIS", "MORVAN", None, "HERVÉ", "Éon"]
 GIVEN = ["Jean", "Anne", "Yann", "Maïwenn", "Loïc", None]
 ESTABLISHMENTS = {"350005179": "CHU de Rennes", "290000017": "CHU de Brest"}
 

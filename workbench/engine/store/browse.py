@@ -48,6 +48,16 @@ RECORD_COLUMNS = ("item", "locator", "nir", "family_name", "given_name", "birth_
                   "establishment", "recipient", "basis", "confidence")
 ATTRIBUTION_VIEW_COLUMNS = ("establishment", "recipient", "basis", "confidence")
 TABLES = ("records", "findings", "beacons", "watermarks")
+# Text sorts as an analyst reads it: accents and case ignored (É with E, "le Goff" with "LE GOFF"); measured at
+# ten million names, the collation costs nothing next to reading the column.
+TEXT_ORDER = "COLLATE NOACCENT.NOCASE"
+
+
+def _fold(text: str) -> str:
+    """Python's view of TEXT_ORDER (accents dropped, case folded)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
 
 
 class CaseOpenError(Exception):
@@ -138,7 +148,9 @@ class _SimplePager(TablePager):
     source = ""  # FROM clause
     id_expr = ""
     exprs: dict[str, str] = {}
+    numeric: frozenset[str] = frozenset()
     like = "ILIKE"
+    collate = TEXT_ORDER
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         return self.reader.rows(sql, params)
@@ -173,7 +185,8 @@ class _SimplePager(TablePager):
             by = f"{self.id_expr}"
         else:
             d = "ASC" if order[1] else "DESC"
-            by = f"{self.exprs[order[0]]} {d} NULLS LAST, {self.id_expr} {d}"
+            collate = self.collate if order[0] not in self.numeric else ""
+            by = f"{self.exprs[order[0]]} {collate} {d} NULLS LAST, {self.id_expr} {d}"
         select = ", ".join([self.id_expr, *(self.exprs[c] for c in self.columns)])
         return [tuple(r) for r in self._run(f"SELECT {select} FROM {self.source}{sql} ORDER BY {by} "
                                             f"LIMIT {int(limit)} OFFSET {int(offset)}", params)]
@@ -186,7 +199,9 @@ class _FindingsPager(_SimplePager):
     id_expr = "f.id"
     exprs = {"item": "i.vpath", "detector": "f.detector", "rule": "f.rule", "severity": "f.severity",
              "layer": "f.layer", "offset": "f.offset", "excerpt": "f.excerpt"}
+    numeric = frozenset({"offset"})
     like = "LIKE"  # SQLite: case-insensitive for ASCII
+    collate = "COLLATE NOCASE"
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
         return [tuple(r) for r in self.reader.meta_rows(sql, params)]
@@ -205,6 +220,7 @@ class _BeaconsPager(_SimplePager):
 class _WatermarksPager(_SimplePager):
     columns = ("kind", "establishment", "recipient", "p_value", "rows", "item", "locator")
     filterable = frozenset({"kind", "establishment", "recipient", "item", "locator"})
+    numeric = frozenset({"p_value", "rows"})
     source = ("(SELECT row_number() OVER (ORDER BY item, locator, kind, establishment, recipient, container) AS id, "
               "* FROM watermark_hits) w")
     id_expr = "w.id"
@@ -378,7 +394,7 @@ class _RecordsPager(TablePager):
         col, asc = order
         d = "ASC" if asc else "DESC"
         nulls = "NULLS FIRST" if reverse else "NULLS LAST"
-        return f'"{col}" {d} {nulls}, rid {d}'
+        return f'"{col}" {TEXT_ORDER} {d} {nulls}, rid {d}'
 
     def _sorted_rids(self, order: tuple[str, bool], pred: str, params: list, offset: int, limit: int,
                      reverse: bool = False) -> list[int]:
@@ -394,11 +410,12 @@ class _RecordsPager(TablePager):
         where = f" AND rid IN (SELECT rid FROM records_raw WHERE {pred})" if pred else ""
         d = "ASC" if asc else "DESC"
         rows = self.reader.rows(f"SELECT rid, {expr} FROM attribution WHERE {expr} IS NOT NULL{where} "
-                                f"ORDER BY {expr} {d}, rid {d} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+                                f"ORDER BY {expr} {TEXT_ORDER} {d}, rid {d} LIMIT {int(limit)} OFFSET {int(offset)}",
+                                params)
         if len(rows) < limit:
             return None
         sentinel = {"basis": "none", "confidence": "0"}.get(col)  # an unattributed record's value (else null)
-        if sentinel is not None and not all((v < sentinel) if asc else (v > sentinel) for _r, v in rows):
+        if sentinel is not None and not all((_fold(v) < sentinel) if asc else (_fold(v) > sentinel) for _r, v in rows):
             return None
         return [r[0] for r in rows]
 
@@ -558,9 +575,20 @@ def _hit(reader: CaseReader, pager: type[_SimplePager], hit_id: int) -> dict[str
 
 
 def _item_sha256(reader: CaseReader, vpath: str | None) -> str | None:
+    """The item's SHA-256; for a file of the evidence itself, the hash taken at intake."""
     if not vpath:
         return None
-    return reader.meta_one("SELECT sha256 FROM items WHERE vpath=?", (vpath,))
+    rows = reader.meta_rows("SELECT sha256, evidence_id, depth FROM items WHERE vpath=?", (vpath,))
+    if not rows:
+        return None
+    sha, evidence_id, depth = rows[0]
+    if sha or depth != 0:
+        return sha
+    rel = vpath.partition("/")[2]
+    if rel:
+        return reader.meta_one("SELECT sha256 FROM evidence_files WHERE evidence_id=? AND relpath=?",
+                               (evidence_id, rel))
+    return reader.meta_one("SELECT sha256 FROM evidence WHERE id=?", (evidence_id,))
 
 
 def beacon_detail(reader: CaseReader, hit_id: int) -> dict[str, Any] | None:

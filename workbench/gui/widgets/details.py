@@ -117,7 +117,7 @@ class DetailsPane(QTextBrowser):
         rows = [(self.tr("Kind"), html.escape(r["kind"] or "")),
                 (self.tr("Establishment"), self._establishment_name(reader, r["establishment"])),
                 (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Rows tested"), str(r["rows"])),
-                (self.tr("p-value"), f"{p_value:.3g}" if p_value is not None else ""),
+                (self.tr("p-value"), _p_text(p_value, r["detail"].get("log10_p"))),
                 (self.tr("Fraction of marks found"), f"{fraction:.3f}" if fraction is not None else ""),
                 (self.tr("Item"), self._m(r["item"])), (self.tr("Locator"), html.escape(r["locator"] or ""))]
         rows += [(html.escape(str(k)), self._m(v)) for k, v in r["detail"].items()]
@@ -159,3 +159,12 @@ class DetailsPane(QTextBrowser):
         sub = self.tr("Proof")
         self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}"
                      f"<h4>{html.escape(sub)}</h4><ul>{proofs}</ul>")
+
+
+def _p_text(p_value: float | None, log10_p: Any) -> str:
+    """A p-value as read; one that underflowed to 0 is given by its power of ten."""
+    if p_value is None:
+        return ""
+    if p_value == 0 and isinstance(log10_p, (int, float)):
+        return f"10^{log10_p:.0f}"
+    return f"{p_value:.3g}"
