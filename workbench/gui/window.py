@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDockWidget,
     QFileDialog,
@@ -43,6 +45,15 @@ from workbench.gui.widgets.report_view import ReportView
 from workbench.gui.widgets.viewer import ItemViewer
 
 DEMO_SIZE = 12 * 2**20
+
+
+@contextmanager
+def _busy_cursor():
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 class TablePage(QWidget):
@@ -89,7 +100,8 @@ class TablePage(QWidget):
 
     def apply_filter(self) -> None:
         if self.model is not None:
-            self.model.set_filter(self.filter.text())
+            with _busy_cursor():
+                self.model.set_filter(self.filter.text())
 
     def _sort_clicked(self, section: int) -> None:
         if self.model is None:
@@ -100,7 +112,8 @@ class TablePage(QWidget):
             self.count.setText(self.tr("This column cannot be sorted on a table this large"))
             return
         order = header.sortIndicatorOrder()
-        self.model.sort(section, order)
+        with _busy_cursor():  # a first sort or a rare filter over ten million records reads whole columns
+            self.model.sort(section, order)
 
     def update_count(self) -> None:
         if self.model is None:

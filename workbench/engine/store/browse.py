@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
 
 __all__ = [
     "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
-    "finding_detail", "item_chain", "item_child_count", "item_children", "item_count", "item_row", "open_case",
+    "finding_detail", "item_chain", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
     "raw_finding_spans", "record_detail", "watermark_detail",
 ]
 
@@ -42,7 +43,7 @@ Condition = Mapping[str, Any]  # column -> value that rows must equal (None: no 
 
 END_WINDOW = 4096  # pages this close to either end of a sorted view are top-N queries, no cached order
 SMALL_TABLE = 100_000  # below this, every page is a plain ORDER BY ... LIMIT/OFFSET
-MAX_ORDERS = 4  # cached sorted orders kept per pager
+MAX_ORDERS = 3  # cached sorted orders kept per pager (10M record ids: 80 MB each, spilled past DuckDB's limit)
 
 RECORD_COLUMNS = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "sex", "event_last",
                   "establishment", "recipient", "basis", "confidence")
@@ -239,6 +240,7 @@ class _RecordsPager(TablePager):
         self._orders: OrderedDict[tuple, tuple[str, int]] = OrderedDict()  # key -> (temp table, rows)
         self._counts: dict[tuple, int] = {}
         self._attr_ready = False
+        self._attr_name = f"_wb_attr_{id(self):x}"
         self._distinct: dict[str, list] = {}
         self._serial = 0
 
@@ -266,17 +268,17 @@ class _RecordsPager(TablePager):
         self._counts.clear()
         self._distinct.clear()
         if self._attr_ready:
-            self.reader.rows("DROP TABLE IF EXISTS _wb_attr")
+            self.reader.rows(f"DROP TABLE IF EXISTS {self._attr_name}")
             self._attr_ready = False
 
     def _attr_table(self) -> str:
         if not self._attr_ready:
             self.reader.rows(
-                "CREATE OR REPLACE TEMP TABLE _wb_attr AS SELECT r.rid, a.establishment, a.recipient, "
+                f"CREATE OR REPLACE TEMP TABLE {self._attr_name} AS SELECT r.rid, a.establishment, a.recipient, "
                 "COALESCE(a.basis, 'none') AS basis, COALESCE(a.confidence, '0') AS confidence "
                 "FROM records_raw r LEFT JOIN attribution a ON a.rid = r.rid")
             self._attr_ready = True
-        return "_wb_attr"
+        return self._attr_name
 
     # -- predicates ------------------------------------------------------------------------------
     def _predicate(self, filter: str, where: Condition | None) -> tuple[str, list]:
@@ -480,6 +482,18 @@ class _RecordsPager(TablePager):
             values.update(zip(ATTRIBUTION_VIEW_COLUMNS, attr.get(r[0], none), strict=True))
             out.append((r[0], *(values[c] for c in RECORD_COLUMNS)))
         return out
+
+
+_PAGERS: weakref.WeakKeyDictionary[CaseReader, dict[str, TablePager]] = weakref.WeakKeyDictionary()
+
+
+def pager(reader: CaseReader, table: str) -> TablePager:
+    """The reader's one pager of a table: models made again (after a scan, a language switch) share its cached
+    orders instead of piling up temporary tables in the reader's DuckDB."""
+    per_reader = _PAGERS.setdefault(reader, {})
+    if table not in per_reader:
+        per_reader[table] = TablePager(reader, table)
+    return per_reader[table]
 
 
 # ====================================================================================== the item tree

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from workbench.engine.store.browse import TablePager
+from workbench.engine.store.browse import pager
 from workbench.engine.store.reader import CaseReader
 from workbench.gui.models.paged import Column, PagedModel
 
@@ -31,7 +31,7 @@ def records_model(reader: CaseReader, parent=None) -> PagedModel:
         Column("basis", QT_TRANSLATE_NOOP("Columns", "Basis")),
         Column("confidence", QT_TRANSLATE_NOOP("Columns", "Confidence")),
     ]
-    return PagedModel(TablePager(reader, "records"), columns=cols, parent=parent)
+    return PagedModel(pager(reader, "records"), columns=cols, parent=parent)
 
 
 def findings_model(reader: CaseReader, parent=None) -> PagedModel:
@@ -44,7 +44,7 @@ def findings_model(reader: CaseReader, parent=None) -> PagedModel:
         Column("offset", QT_TRANSLATE_NOOP("Columns", "Offset"), numeric=True),
         Column("excerpt", QT_TRANSLATE_NOOP("Columns", "Excerpt"), masked="excerpt"),
     ]
-    return PagedModel(TablePager(reader, "findings"), columns=cols, parent=parent)
+    return PagedModel(pager(reader, "findings"), columns=cols, parent=parent)
 
 
 def beacons_model(reader: CaseReader, parent=None) -> PagedModel:
@@ -57,7 +57,7 @@ def beacons_model(reader: CaseReader, parent=None) -> PagedModel:
         _ITEM,
         _LOCATOR,
     ]
-    return PagedModel(TablePager(reader, "beacons"), columns=cols, parent=parent)
+    return PagedModel(pager(reader, "beacons"), columns=cols, parent=parent)
 
 
 def watermarks_model(reader: CaseReader, parent=None) -> PagedModel:
@@ -70,4 +70,4 @@ def watermarks_model(reader: CaseReader, parent=None) -> PagedModel:
         _ITEM,
         _LOCATOR,
     ]
-    return PagedModel(TablePager(reader, "watermarks"), columns=cols, parent=parent)
+    return PagedModel(pager(reader, "watermarks"), columns=cols, parent=parent)
