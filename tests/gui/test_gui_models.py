@@ -145,6 +145,11 @@ def test_records_condition_sort_and_filter_follow_the_reader(qapp, reader, monke
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == sum((r["given_name"] or "").casefold() == "maïwenn" for r in records) > 0
+    for wildcard in ("%", "_", "\\"):  # taken literally: no record holds one
+        model.set_filter(wildcard)
+        assert model.rowCount() == 0 and not model.canFetchMore(QModelIndex())
+    model.set_filter("row:1_")
+    assert model.rowCount() == 0
     model.set_filter("290000017")  # an attribution column
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())

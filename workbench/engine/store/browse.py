@@ -98,6 +98,14 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _like_test(expr: str, text: str, op: str = "ILIKE") -> str:
+    """``expr ILIKE ?`` for the pattern :func:`_like` makes of ``text``; the ESCAPE clause only when the text holds
+    a wildcard (DuckDB's ILIKE with ESCAPE takes the slow path: 6 s instead of 3.5 s over ten million records)."""
+    if any(ch in text for ch in "%_\\"):
+        return f"{expr} {op} ? ESCAPE '\\'"
+    return f"{expr} {op} ?"
+
+
 def _ids(values: Sequence[int]) -> str:
     return ", ".join(str(int(v)) for v in values)
 
@@ -167,7 +175,7 @@ class _SimplePager(TablePager):
                 params.append(v)
         text = filter.strip()
         if text:
-            parts = [f"{self.exprs[c]} {self.like} ? ESCAPE '\\'" for c in self.columns if c in self.filterable]
+            parts = [_like_test(self.exprs[c], text, self.like) for c in self.columns if c in self.filterable]
             clauses.append("(" + " OR ".join(parts) + ")")
             params += [_like(text)] * len(parts)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -303,7 +311,7 @@ class _RecordsPager(TablePager):
         if text:
             pattern = _like(text)
             own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
-            parts = [f"\"{c}\" ILIKE ? ESCAPE '\\'" for c in own]
+            parts = [_like_test(f'"{c}"', text) for c in own]
             params += [pattern] * len(own)
             # The attribution has a handful of distinct values: they are matched here, and the records joined
             # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
