@@ -303,10 +303,10 @@ def check_rules() -> Check:
 
 def registry_of_case(case_dir: Path) -> Path | None:
     """The registry a case was scanned with (``case_meta.registry_path``), or None."""
-    from workbench.engine.store.metadata import CaseStore
+    from workbench.engine.store import CaseReader
 
-    with CaseStore(case_dir, create=False, readonly=True) as store:
-        value = store.meta("registry_path")
+    with CaseReader(case_dir) as reader:
+        value = reader.meta_value("registry_path")
     return Path(value) if value else None
 
 
@@ -318,7 +318,7 @@ def check_registry(registry: Path | None = None, case: Path | None = None) -> Ch
     if registry is None and case is not None:
         try:
             registry = registry_of_case(case)
-        except (FileNotFoundError, OSError, Exception) as exc:  # noqa: BLE001 - sqlite3 errors on a bad case
+        except (FileNotFoundError, OSError, Exception) as exc:  # noqa: BLE001 - SQLite/DuckDB errors on a bad case
             return Check("registry", False, detail=f"cannot read case {case}: {exc}")
         source = f"case {case}"
         if registry is None:
