@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.engine.store.browse import CaseOpenError, create_case, open_case
-from workbench.engine.store.reader import CaseReader
+from workbench.engine.store.reader import CaseCounts, CaseReader
 from workbench.engine.store.reader import is_case as _is_case
 
 __all__ = ["CaseOpenError", "CaseState", "case_state", "create_case", "is_case", "open_case", "user_rule_paths"]
@@ -17,29 +17,23 @@ def is_case(folder: Path) -> bool:
     return _is_case(Path(folder))
 
 
-@dataclass
+@dataclass(frozen=True)
 class CaseState:
+    """What the window shows of a case: its metadata, its evidence and the reader's counts (``state.items``,
+    ``state.records``, ``state.interrupted``... are those of :class:`CaseCounts`)."""
+
     meta: dict[str, str]
     evidence: list[dict]
-    items: int
-    records: int
-    findings: int
-    errors: int
-    tasks_total: int
-    tasks_done: int
+    counts: CaseCounts
 
-    @property
-    def interrupted(self) -> bool:
-        """Some planned work was never finished: a second scan resumes it."""
-        return self.tasks_total > self.tasks_done
+    def __getattr__(self, name: str):
+        return getattr(self.counts, name)
 
 
 def case_state(reader: CaseReader) -> CaseState:
-    counts = reader.counts()
     cols = ("id", "path", "is_dir", "size", "sha256", "acquired_utc", "unchanged")
     evidence = [{k: e.get(k) for k in cols} for e in reader.evidence()]
-    return CaseState(reader.meta(), evidence, counts.items, counts.records, counts.findings, counts.errors,
-                     counts.tasks_total, counts.tasks_done)
+    return CaseState(reader.meta(), evidence, reader.counts())
 
 
 def user_rule_paths(reader: CaseReader) -> list[Path]:
