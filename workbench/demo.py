@@ -94,8 +94,8 @@ def run_demo(out: Path, *, size_bytes: int = 12 * 2**20, seed: int = 2026, jobs:
     from workbench.beacons.canaries import mint
     from workbench.beacons.registry import Registry
     from workbench.beacons.tabular_mark import embed_file
-    from workbench.engine.store.metadata import CaseStore
     from workbench.engine.pipeline import run_scan
+    from workbench.engine.store.metadata import CaseStore
     from workbench.report.exports import write_reports
     from workbench.synth.dump import build_dump
     from workbench.synth.formats.csv_export import write_csv

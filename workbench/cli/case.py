@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from workbench.cli._common import fatal
+from workbench.engine.store import OldCaseError
 from workbench.engine.store.custody import verify_case
 
 
@@ -20,12 +21,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     try:
         check = verify_case(args.case_dir)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, OldCaseError) as exc:
         return fatal(str(exc))
     chain = check.chain
     print(f"Custody log: {chain.entries} entries, head {chain.head}: " + ("chain intact" if chain.ok else "BROKEN"))
     for problem in chain.problems:
         print(f"  - {problem}")
+    results = check.results
+    if results is not None:
+        state = "intact, sealed in the custody log" if results.ok and results.sealed else (
+            "none" if results.ok else "PROBLEMS")
+        print(f"Result files: {results.files} registered: {state}")
+        for problem in results.problems:
+            print(f"  - {problem}")
     for ev in check.evidence:
         state = "unchanged" if ev["unchanged"] else "CHANGED: " + "; ".join(ev["changes"])
         print(f"Evidence {ev['path']} (sha256 {ev['sha256']}): {state}")

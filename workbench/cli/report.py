@@ -22,6 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.engine.store import CaseReadError, OldCaseError
     from workbench.report import exports
 
     if not (args.case / "case.sqlite").exists():
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = exports.write_reports(args.case, json_path=args.json, pdf_path=args.pdf,
                                         records_csv=args.records_csv, lang=args.lang, unmasked=args.unmasked)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, CaseReadError, OldCaseError) as exc:
         return fatal(str(exc))
     for kind, path in written.items():
         print(f"{kind}: {path}", file=sys.stdout)

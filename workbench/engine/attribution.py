@@ -23,9 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from workbench.engine.store import CaseReader, CaseStore
 from workbench.engine.store import attribution_queries as q
+from workbench.engine.store.schema import ATTRIBUTION_FILE, ATTRIBUTION_TASK, SHARDS_DIR
+from workbench.engine.store.shards import describe
 
 WATERMARK_THRESHOLD = 1e-6
 CONFIDENCE = {"canary": "0.99", "watermark": "0.99", "identifier": "0.90", "pattern": "0.30", "none": "0"}
@@ -50,6 +53,7 @@ class Container:
 def attribute_case(store: CaseStore, registry) -> dict[str, int]:
     """(Re)compute the attribution of every record of the case; returns record counts per basis."""
     store.clear_conflicts()
+    store.forget_shards(ATTRIBUTION_TASK)
     store.commit()
     q.clear_attribution(store.dir)
     if registry is not None:
@@ -74,8 +78,14 @@ def attribute_case(store: CaseStore, registry) -> dict[str, int]:
                 store.log("balise", "attribution-conflict", {"container": container, "item": c["item"],
                                                              "basis": c["basis"], "establishments": found})
             counts = result["bases"]
+    detail: dict = {"bases": counts, "registry": bool(registry)}
+    path = store.dir / SHARDS_DIR / ATTRIBUTION_FILE
+    if path.exists():
+        shard = describe(store.dir, path, "attribution", pq.ParquetFile(path).metadata.num_rows)
+        store.register_shards(ATTRIBUTION_TASK, [shard])
+        detail["file"] = {"path": shard.path, "rows": shard.rows, "sha256": shard.sha256}
     store.commit()
-    store.log("balise", "attribution", {"bases": counts, "registry": bool(registry)})
+    store.log("balise", "attribution", detail)
     return counts
 
 

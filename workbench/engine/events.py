@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workbench.engine.model import Finding, ItemError, ItemInfo
+from workbench.engine.store.shards import ShardFile
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ShardsWritten:
     task_key: str
     rows: dict[str, int]
     records_per_item: dict[str, int]
+    files: list[ShardFile] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -268,6 +268,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                 v = evidence_mod.verify(ev)
                 store.set_verification(evidence_ids[p], v.unchanged, v.verified_utc, v.changes)
     elapsed = time.monotonic() - started
+    store.seal_results()
     store.commit()
     with CaseReader(store.dir) as reader:
         counts = reader.counts()
@@ -344,6 +345,7 @@ class _RunState:
             self.current = info.vpath
         elif isinstance(event, ShardsWritten):
             store.set_record_counts(event.records_per_item)
+            store.register_shards(event.task_key, event.files)
         elif isinstance(event, TaskProgress):
             key = event.task_key
             remaining = self.task_size.get(key, 0) - self.task_bytes.get(key, 0)
@@ -373,6 +375,7 @@ class _RunState:
         """The worker died on this task (a native crash): record it against the task's top item."""
         msg = f"worker process died (exit code {exitcode}) while scanning this item"
         delete_task_shards(self.store.dir, task.key)  # its half-written results
+        self.store.forget_shards(task.key)
         if self.store.item_id(task.vpath) is None:
             self.store.put_item(ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                                          depth=task.depth, parent_vpath=task.parent_vpath, status="error",

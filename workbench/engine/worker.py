@@ -146,7 +146,7 @@ def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, can
         try:
             ctx.run(task, sink, cancel_event.is_set)
             rows = shards.close()
-            event_queue.put(ShardsWritten(task.key, rows, dict(shards.records_per_item)))
+            event_queue.put(ShardsWritten(task.key, rows, dict(shards.records_per_item), list(shards.files)))
         except Cancelled:
             shards.abandon()
             event_queue.put(TaskCancelled(worker_id, task.key))

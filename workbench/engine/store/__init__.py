@@ -6,11 +6,11 @@ identifiers and beacon evidence). Reader: :class:`CaseReader`, for attribution, 
 """
 
 from workbench.engine.store.metadata import CaseStore, OldCaseError
-from workbench.engine.store.reader import CaseCounts, CaseReader, is_case
+from workbench.engine.store.reader import CaseCounts, CaseReader, CaseReadError, is_case
 from workbench.engine.store.schema import DB_NAME, RECORD_COLUMNS, SCHEMA_VERSION
 from workbench.engine.store.shards import TaskShards, delete_task_shards
 
 __all__ = [
-    "CaseCounts", "CaseReader", "CaseStore", "DB_NAME", "OldCaseError", "RECORD_COLUMNS", "SCHEMA_VERSION",
+    "CaseCounts", "CaseReadError", "CaseReader", "CaseStore", "DB_NAME", "OldCaseError", "RECORD_COLUMNS", "SCHEMA_VERSION",
     "TaskShards", "delete_task_shards", "is_case",
 ]

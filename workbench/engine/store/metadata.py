@@ -28,7 +28,7 @@ from workbench.engine.store.schema import (
     SCHEMA_VERSION,
     SQLITE_SCHEMA,
 )
-from workbench.engine.store.shards import delete_task_shards
+from workbench.engine.store.shards import ShardFile, delete_task_shards
 
 
 class OldCaseError(Exception):
@@ -191,6 +191,7 @@ class CaseStore:
         self.db.execute("DELETE FROM items WHERE task_key=?", (key,))
         self.db.execute("UPDATE tasks SET status='running', started_utc=?, error=NULL WHERE key=?", (utc_now(), key))
         delete_task_shards(self.dir, key)
+        self.forget_shards(key)
 
     def task_seq(self, key: str) -> int:
         """The task's sequence number in the case (high bits of its record ids)."""
@@ -281,6 +282,28 @@ class CaseStore:
                                                  "acquired_utc": ev.acquired_utc})
 
     # -- attribution conflicts (written by the attribution pass) ---------------------------------------
+    # -- result shards: registered as written, sealed in the custody log --------------------------------
+    def register_shards(self, task_key: str, files: Iterable[ShardFile]) -> None:
+        self.forget_shards(task_key)
+        self.db.executemany("INSERT OR REPLACE INTO shards(path, task_key, tbl, rows, bytes, sha256) VALUES(?,?,?,?,?,?)",
+                            [(f.path, task_key, f.table, f.rows, f.bytes, f.sha256) for f in files])
+
+    def forget_shards(self, task_key: str) -> None:
+        self.db.execute("DELETE FROM shards WHERE task_key=?", (task_key,))
+
+    def registered_shards(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT path, task_key, tbl, rows, bytes, sha256 FROM shards ORDER BY path").fetchall()
+
+    def seal_results(self) -> str:
+        """Log the digest of every registered shard (path and SHA-256): editing, removing or adding a result file
+        afterwards, or the list itself, is seen by ``balise case verify``."""
+        rows = self.registered_shards()
+        digest = results_digest((r["path"], r["sha256"]) for r in rows)
+        self.commit()
+        self.log("balise", "results-sealed", {"files": len(rows), "rows": sum(r["rows"] or 0 for r in rows),
+                                              "bytes": sum(r["bytes"] or 0 for r in rows), "digest": digest})
+        return digest
+
     def conflict_items(self) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT i.vpath FROM attribution_conflicts c JOIN items i ON i.id = c.item_id")]
@@ -316,6 +339,14 @@ class CaseStore:
 
     def errors(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT vpath, stage, error FROM errors ORDER BY id").fetchall()
+
+
+def results_digest(files: Iterable[tuple[str, str]]) -> str:
+    """SHA-256 over the sorted ``path NUL sha256`` lines of the result files."""
+    h = hashlib.sha256()
+    for path, sha in sorted(files):
+        h.update(f"{path}\x00{sha}\n".encode())
+    return h.hexdigest()
 
 
 def check_schema(db: sqlite3.Connection, case_dir: Path) -> None:

@@ -46,6 +46,21 @@ _PATIENT_KEY = (f"CASE WHEN patient_key IS NULL AND length({_NIR_COMPACT}) = 15 
 DUCKDB_MEMORY_LIMIT = "512MB"  # the whole process tree must stay under 1 GB: DuckDB spills beyond this
 
 
+class CaseReadError(Exception):
+    """A result file of the case cannot be read (damaged, truncated, not Parquet): one line, never a traceback."""
+
+
+@contextlib.contextmanager
+def _readable(case_dir: Path):
+    """DuckDB's errors on a damaged shard as one :class:`CaseReadError` line that says what to do."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CaseReadError(f"the results of the case {case_dir} cannot be read ({first}); "
+                            f"`balise case verify {case_dir}` names the damaged files") from None
+
+
 @dataclass(frozen=True)
 class CaseCounts:
     items: int
@@ -87,7 +102,12 @@ class CaseReader:
         self._shard_sig: dict[str, object] = {}
         self._meta_version: int | None = None
         self._meta_loaded: set[str] = set()
-        self._refresh_shards(force=True)
+        try:
+            with _readable(self.dir):
+                self._refresh_shards(force=True)
+        except CaseReadError:
+            self.close()
+            raise
 
     # -- life ---------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -106,12 +126,12 @@ class CaseReader:
     # -- store-internal query helpers (the query modules of this package use these) ------------------
     def arrow(self, sql: str, params: Sequence[Any] = (), *, needs: Iterable[str] = ()) -> pa.Table:
         """Run a DuckDB query over the views; ``needs`` names the metadata tables it reads."""
-        with self._lock:
+        with self._lock, _readable(self.dir):
             self._ensure(needs)
             return self.duck.sql(sql, params=list(params) or None).to_arrow_table()
 
     def rows(self, sql: str, params: Sequence[Any] = (), *, needs: Iterable[str] = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, _readable(self.dir):
             self._ensure(needs)
             return self.duck.execute(sql, list(params)).fetchall()
 

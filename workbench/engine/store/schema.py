@@ -26,6 +26,7 @@ DB_NAME = "case.sqlite"
 CUSTODY_MIRROR = "custody.jsonl"
 SHARDS_DIR = "shards"
 ATTRIBUTION_FILE = "attribution.parquet"
+ATTRIBUTION_TASK = "attribution"  # the task key under which the attribution file is registered in ``shards``
 PART_SUFFIX = ".part"
 # 1: everything in SQLite (records, identifiers, beacon and watermark hits as rows). 2: results in Parquet shards.
 SCHEMA_VERSION = 2
@@ -95,6 +96,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     started_utc TEXT, finished_utc TEXT, error TEXT);
 CREATE TABLE IF NOT EXISTS custody (
     seq INTEGER PRIMARY KEY, ts_utc TEXT, actor TEXT, action TEXT, detail TEXT, prev_hash TEXT, hash TEXT);
+CREATE TABLE IF NOT EXISTS shards (
+    path TEXT PRIMARY KEY, task_key TEXT, tbl TEXT, rows INTEGER, bytes INTEGER, sha256 TEXT);
 CREATE TABLE IF NOT EXISTS attribution_conflicts (
     id INTEGER PRIMARY KEY, item_id INTEGER, container TEXT, basis TEXT, establishments TEXT, detail TEXT);
 """

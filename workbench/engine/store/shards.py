@@ -13,7 +13,9 @@ about 1 MB/s with a case 7x the evidence; Parquet shards write a 20k-row batch i
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +112,23 @@ class _Shard:
         self.part.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class ShardFile:
+    """A finished shard as the case registers it: the custody log seals the list, ``case verify`` re-hashes."""
+
+    path: str  # relative to the case folder, with forward slashes
+    table: str
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def describe(case_dir: Path, path: Path, table: str, rows: int) -> ShardFile:
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return ShardFile(path.relative_to(case_dir).as_posix(), table, rows, path.stat().st_size, digest)
+
+
 class TaskShards:
     """The results of one task, written column by column as they come."""
 
@@ -122,6 +141,7 @@ class TaskShards:
         self._ids: list[pa.Table] = []
         self._id_rows = 0
         self.records_per_item: dict[str, int] = {}
+        self.files: list[ShardFile] = []
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._records_seen = 0
@@ -192,7 +212,9 @@ class TaskShards:
         """Finish every file (renamed into place); returns rows written per table."""
         self._flush_identifiers()
         self._flush_records()
-        return {t: s.close() for t, s in self._shards.items()}
+        rows = {t: s.close() for t, s in self._shards.items()}
+        self.files = [describe(self.case_dir, s.path, t, rows[t]) for t, s in self._shards.items() if rows[t]]
+        return rows
 
     def abandon(self) -> None:
         for s in self._shards.values():
