@@ -76,6 +76,10 @@ FR: dict[str, str] = {
     "sum_verified_changed": "ATTENTION : au moins une pièce a changé depuis son acquisition (section 2).",
     "sum_chain_ok": "Le journal de traçabilité est intègre ({n} entrées chaînées).",
     "sum_chain_broken": "ATTENTION : le journal de traçabilité n'est pas intègre (annexe B).",
+    "sum_results_ok": "Les {n} fichiers de résultats ont été hachés de nouveau : ils sont ceux que l'analyse a "
+                      "scellés dans le journal.",
+    "sum_results_broken": "ATTENTION : des fichiers de résultats ne sont plus ceux que l'analyse a scellés : "
+                          "{problems}.",
     # evidence
     "ev_intro": "Chaque pièce a été prise en charge en lecture seule et hachée (MD5, SHA-1, SHA-256) à son "
                 "acquisition. Le rapport l'a hachée de nouveau au moment de sa rédaction et compare les empreintes.",
@@ -361,6 +365,8 @@ EN: dict[str, str] = {
     "sum_verified_changed": "WARNING: at least one evidence item changed since acquisition (section 2).",
     "sum_chain_ok": "The custody log is intact ({n} chained entries).",
     "sum_chain_broken": "WARNING: the custody log is not intact (appendix B).",
+    "sum_results_ok": "The {n} result files were hashed again: they are those the scan sealed in the log.",
+    "sum_results_broken": "WARNING: result files are no longer those the scan sealed: {problems}.",
     "ev_intro": "Each evidence item was taken in read-only and hashed (MD5, SHA-1, SHA-256) at acquisition. This "
                 "report hashed it again when it was written and compares the digests.",
     "ev_folder_note": "For a folder, the digests are those of its sorted manifest (path, size and SHA-256 of each "

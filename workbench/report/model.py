@@ -242,10 +242,16 @@ class CustodyCheck:
     head: str | None
     problems: tuple[str, ...]
     reverified: bool
+    # The result files re-hashed against the list sealed in the custody log (None: not checked for this report).
+    results_ok: bool | None = None
+    results_files: int = 0
+    results_problems: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"chain_ok": self.chain_ok, "entries": self.entries, "head": self.head,
-                "problems": list(self.problems), "evidence_reverified": self.reverified}
+                "problems": list(self.problems), "evidence_reverified": self.reverified,
+                "results_ok": self.results_ok, "result_files": self.results_files,
+                "results_problems": list(self.results_problems)}
 
 
 @dataclass(frozen=True)
@@ -417,11 +423,18 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         detectors=tuple(q.detectors_seen(reader)),
         item_kinds=tuple(ItemKind(**k) for k in items["kinds"]),
         item_status=items["status"],
-        custody=CustodyCheck(chain.ok, chain.entries, chain.head, tuple(chain.problems), check is not None),
+        custody=CustodyCheck(chain.ok, chain.entries, chain.head, tuple(chain.problems), check is not None,
+                             *_results_check(check)),
         custody_tail=tuple(CustodyEntry(**e) for e in tail),
         custody_total=custody_total,
         evidence_checks=tuple(check.evidence) if check is not None else (),
     )
+
+
+def _results_check(check: CaseCheck | None) -> tuple[bool | None, int, tuple[str, ...]]:
+    if check is None or check.results is None:
+        return None, 0, ()
+    return check.results.ok, check.results.files, tuple(check.results.problems)
 
 
 def _registry_info(meta: Mapping[str, str]) -> dict[str, Any] | None:

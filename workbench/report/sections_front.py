@@ -82,7 +82,11 @@ def summary(ctx: Context) -> list[Flowable]:
     chain = m.custody
     checks = [tr("sum_verified_ok") if verified_ok else tr("sum_verified_changed"),
               tr("sum_chain_ok", n=tr.num(chain.entries)) if chain.chain_ok else tr("sum_chain_broken")]
-    story += [lay.spacer(2), lay.box(checks, OK_BG if verified_ok and chain.chain_ok else WARN_BG)]
+    if chain.results_ok is not None:
+        checks.append(tr("sum_results_ok", n=tr.num(chain.results_files)) if chain.results_ok
+                      else tr("sum_results_broken", problems="; ".join(chain.results_problems[:5])))
+    all_ok = verified_ok and chain.chain_ok and chain.results_ok is not False
+    story += [lay.spacer(2), lay.box(checks, OK_BG if all_ok else WARN_BG)]
     return story
 
 

@@ -92,3 +92,18 @@ def test_a_damaged_result_file_stops_the_report_with_one_line(case, tmp_path):
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and "cannot be read" in lines[0] and "case verify" in lines[0], proc.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_the_report_states_the_result_files_check(case, tmp_path):
+    import json
+
+    from workbench.report.exports import write_reports
+
+    write_reports(case, json_path=tmp_path / "ok.json", pdf_path=tmp_path / "ok.pdf")
+    check = json.loads((tmp_path / "ok.json").read_text(encoding="utf-8"))["custody_check"]
+    assert check["results_ok"] is True and check["result_files"] >= 2
+    planted = _shard(case, "identifiers").with_name("planted.parquet")
+    shutil.copy(_shard(case, "identifiers"), planted)  # readable, but no scan wrote it
+    write_reports(case, json_path=tmp_path / "bad.json", pdf_path=tmp_path / "bad.pdf")
+    check = json.loads((tmp_path / "bad.json").read_text(encoding="utf-8"))["custody_check"]
+    assert check["results_ok"] is False and any("planted.parquet" in p for p in check["results_problems"])
