@@ -39,6 +39,7 @@ from workbench.engine.events import (
 )
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
+from workbench.engine.store.compaction import compact_shards
 from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
@@ -268,6 +269,8 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                 v = evidence_mod.verify(ev)
                 store.set_verification(evidence_ids[p], v.unchanged, v.verified_utc, v.changes)
     elapsed = time.monotonic() - started
+    if completed:
+        compact_shards(store)  # a disk of many small files: one file per task would slow every query
     store.seal_results()
     store.commit()
     with CaseReader(store.dir) as reader:

@@ -69,6 +69,9 @@ class CaseStore:
                 self.set_meta("tool_version", __version__)
                 self.db.commit()
                 self.log("balise", "case-created", {"dir": str(self.dir.resolve())})
+            from workbench.engine.store.compaction import finish_compaction  # (imports this module)
+
+            finish_compaction(self)
         self.db.row_factory = sqlite3.Row
 
     @property
@@ -287,6 +290,10 @@ class CaseStore:
         self.forget_shards(task_key)
         self.db.executemany("INSERT OR REPLACE INTO shards(path, task_key, tbl, rows, bytes, sha256) VALUES(?,?,?,?,?,?)",
                             [(f.path, task_key, f.table, f.rows, f.bytes, f.sha256) for f in files])
+
+    def register_shard_file(self, task_key: str, f: ShardFile) -> None:
+        self.db.execute("INSERT OR REPLACE INTO shards(path, task_key, tbl, rows, bytes, sha256) VALUES(?,?,?,?,?,?)",
+                        (f.path, task_key, f.table, f.rows, f.bytes, f.sha256))
 
     def forget_shards(self, task_key: str) -> None:
         self.db.execute("DELETE FROM shards WHERE task_key=?", (task_key,))
