@@ -191,3 +191,32 @@ def test_no_false_confirmation_in_a_synthetic_population(tmp_path: Path) -> None
     found = index.match_frame(pd.DataFrame(rows, dtype=object))
     assert len(found) > 20  # the test does exercise collisions...
     assert [m for _, m in found if m.status == STATUS_CONFIRMED] == []  # ...and none is taken for proof
+
+
+def test_prefix_hmac_and_keyed_digest_are_the_hmac_for_any_key_field_and_value():
+    import pickle
+    import random
+
+    import hmac
+
+    from workbench.beacons.canary_index import KeyedDigest, _digest
+    from workbench.beacons.keyed_hmac import PrefixHmac
+    from workbench.beacons.tabular_mark import _DOMAIN
+    from workbench.beacons.tabular_mark import _digest as mark_digest
+
+    rng = random.Random(3)
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ|@.+-_ éÉœß漢\x1f\x00"
+    for key_len in (0, 1, 16, 32, 63, 64, 65, 128):
+        key = bytes(rng.randrange(256) for _ in range(key_len))
+        mac = KeyedDigest(key)
+        again = pickle.loads(pickle.dumps(mac))
+        for _ in range(200):
+            field = rng.choice(["nir", "phone", "email", "name", "ipp", "birth_date"])
+            value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+            assert mac(field, value) == _digest(key, field, value) == again(field, value)
+            prefix = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 80)))
+            data = value.encode()
+            assert PrefixHmac(key)(prefix, data) == hmac.digest(key, prefix + data, "sha256")
+            kind = rng.choice(["ts", "phone", "addr"])
+            assert PrefixHmac(key)(_DOMAIN + b"\x1f" + kind.encode() + b"\x1f", data) == mark_digest(
+                key, kind, value)

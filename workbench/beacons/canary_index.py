@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from workbench.beacons import normalise as norm
+from workbench.beacons.keyed_hmac import PrefixHmac
 from workbench.beacons.registry import KIND_CANARY, Registry
 
 STATUS_CONFIRMED = "confirmed"
@@ -57,12 +58,31 @@ def _digest(key: bytes, field_name: str, canonical: str) -> bytes:
     return hmac.digest(key, f"{field_name}\x1f{canonical}".encode(), hashlib.sha256)
 
 
+class KeyedDigest:
+    """:func:`_digest` through :class:`PrefixHmac` (the same bytes, 2.5x faster); pickles as its key."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self._mac = PrefixHmac(key)
+        self._prefixes: dict[str, bytes] = {}
+
+    def __reduce__(self):
+        return (KeyedDigest, (self.key,))
+
+    def __call__(self, field_name: str, canonical: str) -> bytes:
+        prefix = self._prefixes.get(field_name)
+        if prefix is None:
+            prefix = self._prefixes[field_name] = f"{field_name}\x1f".encode()
+        return self._mac(prefix, canonical.encode())
+
+
 class CanaryIndex:
     """field hash -> canaries having that value; picklable."""
 
     def __init__(self, lookup_key: bytes, hashes: dict[bytes, tuple[tuple[str, str], ...]],
                  beacons: dict[str, tuple[str, str | None]], weak: dict[str, dict[str, bytes]]) -> None:
         self.lookup_key = lookup_key
+        self.digest = KeyedDigest(lookup_key)
         self.hashes = hashes  # digest of a distinguishing field -> ((beacon_id, logical field), ...)
         self.beacons = beacons  # beacon_id -> (establishment FINESS, recipient)
         self.weak = weak  # beacon_id -> {weak field: digest}: shared by many canaries, checked per candidate
@@ -95,20 +115,20 @@ class CanaryIndex:
 
     def record_digests(self, fields: Mapping[str, str | None]) -> Iterator[tuple[str, bytes]]:
         """``(field, hash)`` of the present fields of a record in the common schema."""
-        key = self.lookup_key
+        digest = self.digest
         for field_name in _SIMPLE_FIELDS:
             value = fields.get(field_name)
             if value and isinstance(value, str):  # None, NaN and numbers from a frame are not values here
                 canonical = norm.NORMALISERS[field_name](value)
                 if canonical:
-                    yield field_name, _digest(key, field_name, canonical)
+                    yield field_name, digest(field_name, canonical)
         given = fields.get("given_name")
         if given and isinstance(given, str):
             names = {norm.person_name(family, given) for k in ("family_name", "birth_name")
                      if isinstance(family := fields.get(k), str)}
             for canonical in names:
                 if canonical:
-                    yield "name", _digest(key, "name", canonical)
+                    yield "name", digest("name", canonical)
 
     def match_digests(self, digests: Iterable[tuple[str, bytes]]) -> list[CanaryMatch]:
         """Group hash hits by canary and grade them (see the module docstring). Canaries are found through
@@ -152,13 +172,13 @@ class CanaryIndex:
         canonical = norm.NORMALISERS[field_name](value)
         if not canonical:
             return []
-        return self.match_digests([(field_name, _digest(self.lookup_key, field_name, canonical))])
+        return self.match_digests([(field_name, self.digest(field_name, canonical))])
 
     def _hit(self, field_name: str, value: object, cache: dict[object, bool]) -> bool:
         hit = cache.get(value)
         if hit is None:
             canonical = norm.NORMALISERS[field_name](value) if isinstance(value, str) and value else None
-            hit = bool(canonical) and _digest(self.lookup_key, field_name, canonical) in self.hashes
+            hit = bool(canonical) and self.digest(field_name, canonical) in self.hashes
             cache[value] = hit
         return hit
 
@@ -176,15 +196,28 @@ class CanaryIndex:
                 cache: dict[object, bool] = {}
                 rows.update(i for i, v in enumerate(data[field_name]) if v and self._hit(field_name, v, cache))
         if "given_name" in data:
+            # Each name is folded once per batch (names recur: a few thousand distinct values for 20k rows), and
+            # the pair hashed as ``full_name`` would: ``norm.full_name("F|G") == f"{name(F)}|{name(G)}"``.
+            folded: dict[str, str | None] = {}
             for family_col in ("family_name", "birth_name"):
                 if family_col not in data:
                     continue
-                cache = {}
-                for i, pair in enumerate(zip(data[family_col], data["given_name"], strict=True)):
-                    if pair[0] and pair[1] and isinstance(pair[0], str) and isinstance(pair[1], str):
-                        joined = f"{pair[0]}|{pair[1]}"
-                        if self._hit("name", joined, cache):
-                            rows.add(i)
+                cache: dict[object, bool] = {}
+                for i, (family, given) in enumerate(zip(data[family_col], data["given_name"], strict=True)):
+                    if not (family and given and isinstance(family, str) and isinstance(given, str)):
+                        continue
+                    if "|" in family or "|" in given:
+                        continue  # full_name reads exactly one "|": such a pair has no canonical form
+                    fam = folded[family] if family in folded else folded.setdefault(family, norm.name(family))
+                    giv = folded[given] if given in folded else folded.setdefault(given, norm.name(given))
+                    if not fam or not giv:
+                        continue
+                    joined = f"{fam}|{giv}"
+                    hit = cache.get(joined)
+                    if hit is None:
+                        hit = cache[joined] = self.digest("name", joined) in self.hashes
+                    if hit:
+                        rows.add(i)
         out = []
         for i in sorted(rows):
             record = {c: (v if isinstance(v := data[c][i], str) else None) for c in wanted}
