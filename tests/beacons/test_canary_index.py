@@ -194,10 +194,9 @@ def test_no_false_confirmation_in_a_synthetic_population(tmp_path: Path) -> None
 
 
 def test_prefix_hmac_and_keyed_digest_are_the_hmac_for_any_key_field_and_value():
+    import hmac
     import pickle
     import random
-
-    import hmac
 
     from workbench.beacons.canary_index import KeyedDigest, _digest
     from workbench.beacons.keyed_hmac import PrefixHmac

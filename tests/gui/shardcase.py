@@ -68,7 +68,7 @@ def build_shard_case(root: Path) -> ShardCase:
         store.set_case_info({"case_number": "T-1", "analyst": "tests"})
         for finess, name in ESTABLISHMENTS.items():
             store.set_meta(f"establishment:{finess}", name)
-        eid = store.add_evidence_placeholder(str(evidence), False)
+        eid = store.register_evidence(str(evidence), False)
         store.upsert_task("t-top", eid, [top], evidence.stat().st_size)
         store.upsert_task("t-inner", eid, [top, izip], len(inner.getvalue()))
         store.commit()

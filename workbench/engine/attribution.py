@@ -148,7 +148,7 @@ def _dump_extensions(store: CaseStore, basis: str, direct: list, kinds: dict[str
     for container, est, recipient, _ in direct:
         if kinds.get(container.item) == "sql-dump" and container.table and not container.study_uid:
             by_item[container.item].append((est, recipient, container.table))
-    conflicted = {r["item"] for r in _conflicts(store)}
+    conflicted = set(store.conflict_items())
     out = []
     for item, claims in by_item.items():
         if len({c[0] for c in claims}) != 1 or item in conflicted:
@@ -161,10 +161,6 @@ def _dump_extensions(store: CaseStore, basis: str, direct: list, kinds: dict[str
                  "note": "same database dump as the table where the beacon was found"}
         out.append(_claim(basis, "item", item, "", None, None, est, recipient, proof, extends=True))
     return out
-
-
-def _conflicts(store: CaseStore) -> list[dict]:
-    return [{"item": vpath} for vpath in store.conflict_items()]
 
 
 def _claim(basis: str, scope: str, item: str, table: str, study: str | None, institution: str | None, est: str,

@@ -196,7 +196,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     for p in paths:
         row = store.evidence_by_path(str(p))
         if row is None:
-            evidence_ids[p] = store.add_evidence_placeholder(str(p), p.is_dir())
+            evidence_ids[p] = store.register_evidence(str(p), p.is_dir())
             labels[p] = _label_for(p, used_labels)
         else:
             evidence_ids[p] = row["id"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import weakref
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -106,11 +107,20 @@ def _like_test(expr: str, text: str, op: str = "ILIKE") -> str:
     return f"{expr} {op} ?"
 
 
+def _equal(expr: str, value: Any, clauses: list[str], params: list[Any]) -> None:
+    """``expr = ?`` (or ``IS NULL`` for None) added to a WHERE clause being built."""
+    if value is None:
+        clauses.append(f"{expr} IS NULL")
+    else:
+        clauses.append(f"{expr} = ?")
+        params.append(value)
+
+
 def _ids(values: Sequence[int]) -> str:
     return ", ".join(str(int(v)) for v in values)
 
 
-class TablePager:
+class TablePager(ABC):
     """Count and pages of one table of the window for any (order, filter, condition).
 
     ``order`` is ``(column, ascending)`` or None (the table's own order); ``filter`` a text searched (case
@@ -133,12 +143,14 @@ class TablePager:
         self.reader = reader
         self.table = table
 
+    @abstractmethod
     def count(self, *, filter: str = "", where: Condition | None = None) -> int:
-        raise NotImplementedError
+        """Rows of the table that pass ``filter`` and ``where``."""
 
+    @abstractmethod
     def page(self, offset: int, limit: int, *, order: tuple[str, bool] | None = None, filter: str = "",
              where: Condition | None = None) -> list[tuple]:
-        raise NotImplementedError
+        """``limit`` rows from ``offset`` in ``order``, each ``(id, *columns)``."""
 
     def sortable(self, column: str) -> bool:
         return column in self.columns
@@ -168,11 +180,7 @@ class _SimplePager(TablePager):
         clauses: list[str] = []
         params: list[Any] = []
         for k, v in (where or {}).items():
-            if v is None:
-                clauses.append(f"{self.exprs[k]} IS NULL")
-            else:
-                clauses.append(f"{self.exprs[k]} = ?")
-                params.append(v)
+            _equal(self.exprs[k], v, clauses, params)
         text = filter.strip()
         if text:
             parts = [_like_test(self.exprs[c], text, self.like) for c in self.columns if c in self.filterable]
@@ -302,11 +310,8 @@ class _RecordsPager(TablePager):
                 else:
                     clauses.append(f"rid IN (SELECT rid FROM attribution WHERE {k} = ?)")
                     params.append(v)
-            elif v is None:
-                clauses.append(f'"{k}" IS NULL')
             else:
-                clauses.append(f'"{k}" = ?')
-                params.append(v)
+                _equal(f'"{k}"', v, clauses, params)
         text = filter.strip()
         if text:
             pattern = _like(text)

@@ -260,8 +260,9 @@ class CaseStore:
         self.db.execute("UPDATE items SET status='error', error_stage=?, error=? WHERE vpath=?",
                         (stage, message, vpath))
 
-    def add_evidence_placeholder(self, path: str, is_dir: bool) -> int:
-        """An evidence row before its hashes are known (they are computed while the scan reads it)."""
+    def register_evidence(self, path: str, is_dir: bool) -> int:
+        """The evidence's row, made when a scan starts; :meth:`store_intake` adds its hashes, computed while the
+        scan reads it (one trip through the page cache)."""
         with self.transaction():
             cur = self.db.execute("INSERT INTO evidence(path, is_dir, size) VALUES(?,?,?)", (path, int(is_dir), None))
         return cur.lastrowid  # type: ignore[return-value]

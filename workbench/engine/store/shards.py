@@ -225,17 +225,20 @@ class TaskShards:
 _VALUE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("item", "patient_key")]
 
 
+def _as_string(series) -> pa.Array:
+    """A pandas column (object, string or dictionary-encoded) as an Arrow string array."""
+    arr = pa.array(series, from_pandas=True)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    return arr if arr.type == pa.string() else pc.cast(arr, pa.string())
+
+
 def _string_column(frame, name: str) -> pa.Array:
     """A frame column as an Arrow string array with empty strings as nulls; absent columns are all null."""
-    n = len(frame)
     source = "table" if name == "tbl" else name
     if source not in frame.columns:
-        return pa.nulls(n, pa.string())
-    arr = pa.array(frame[source], from_pandas=True)
-    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.string()) if not pa.types.is_dictionary(arr.type) else pc.cast(
-            arr.dictionary_decode(), pa.string())
-    arr = arr.cast(pa.string())
+        return pa.nulls(len(frame), pa.string())
+    arr = _as_string(frame[source])
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
@@ -307,9 +310,7 @@ def records_table(frame, vpath: str, rid_start: int) -> pa.Table:
     layout: list[list] = []
     kept: list[str] = []
     for c in src_cols:
-        raw = pa.array(frame[c], from_pandas=True)
-        if not pa.types.is_string(raw.type):
-            raw = pc.cast(raw.dictionary_decode() if pa.types.is_dictionary(raw.type) else raw, pa.string())
+        raw = _as_string(frame[c])
         alias = next((name for name, arr in values.items() if _same(raw, arr)), None)
         layout.append([str(c)[4:], alias])
         if alias is None:
