@@ -92,7 +92,7 @@ def test_report_and_records_csv(demo):
     assert report["summary"]["records"] == db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
     assert report["beacons"] and {"beacon_id", "kind", "establishment", "recipient", "item", "locator"} <= set(
         report["beacons"][0])
-    assert report["watermarks"][0]["p_value"] < 1e-6
+    assert report["watermarks"][0]["p_value"] < 1e-6 and report["watermarks"][0]["log10_p"] < -6
     with open(result.records_csv, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["item", "locator", "establishment", "recipient", "basis", "confidence"]

@@ -175,3 +175,27 @@ def test_deep_pages_of_a_sorted_filtered_view_match_the_first(qapp, reader, monk
     n = fresh.count()
     tail = fresh.page(n - 20, 20, order=("given_name", True))
     assert tail == pager.page(n - 20, 20, order=("given_name", True))
+
+
+def test_a_watermark_p_value_that_underflowed_is_shown_as_its_power_of_ten(qapp, tmp_path):
+    from workbench.engine.store import CaseStore, TaskShards
+
+    case = tmp_path / "case"
+    with CaseStore(case) as store:
+        store.upsert_task("t", 1, ["t"], 1)
+        shards = TaskShards(case, "t", store.task_seq("t"))
+        shards.add_watermark_hits("big.csv", [
+            {"locator": "file", "kind": "table-watermark", "establishment": "350005179", "rows": 200_000,
+             "p_value": 0.0, "detail": {"log10_p": -2760.4}}])
+        shards.add_watermark_hits("small.csv", [
+            {"locator": "file", "kind": "table-watermark", "establishment": "350005179", "rows": 300,
+             "p_value": 1.2e-12, "detail": {"log10_p": -11.92}}])
+        shards.close()
+    with CaseReader(case) as r:
+        model = watermarks_model(r)
+        column = [c.key for c in model.columns].index("p_value")
+        shown = {model.data(model.index(i, [c.key for c in model.columns].index("item"))):
+                 model.data(model.index(i, column)) for i in range(model.rowCount())}
+        assert shown == {"big.csv": "10^-2760", "small.csv": "1.2e-12"}
+        model.sort(column, Qt.SortOrder.AscendingOrder)  # the smallest p first
+        assert model.data(model.index(0, column)) == "10^-2760"

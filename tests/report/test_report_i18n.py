@@ -49,3 +49,10 @@ def test_numbers_dates_and_plurals():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="unknown report language"):
         Tr("de")
+
+
+def test_a_p_value_that_underflowed_is_written_as_its_power_of_ten():
+    fr, en = Tr("fr"), Tr("en")
+    assert fr.pvalue(0.0, -2760.4) == en.pvalue(0.0, -2760.4) == "10^-2760"
+    assert fr.pvalue(1.2e-12, -11.9) == "1,2e-12" and en.pvalue(1.2e-12) == "1.2e-12"
+    assert en.pvalue(None) == "-"

@@ -39,5 +39,5 @@ class Context:
                 return tr("strength_canary", n=tr.num(est.canaries_confirmed))
             return tr("strength_canary_partial", n=tr.num(est.canaries_partial))
         if basis == "watermark":
-            return tr("strength_watermark", p=tr.pvalue(est.best_p_value))
+            return tr("strength_watermark", p=tr.pvalue(est.best_p_value, est.best_log10_p))
         return tr(f"strength_{basis}")

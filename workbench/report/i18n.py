@@ -613,9 +613,12 @@ class Tr:
         text = f"{x:.{digits}f}"
         return text.replace(".", ",") if self.lang == "fr" else text
 
-    def pvalue(self, p: float | None) -> str:
+    def pvalue(self, p: float | None, log10_p: float | None = None) -> str:
+        """A p-value; one that underflowed to 0 is written as its power of ten (never "0", which no test gives)."""
         if p is None or (isinstance(p, float) and math.isnan(p)):
             return "-"
+        if p == 0 and log10_p is not None and not math.isnan(log10_p):
+            return f"10^{log10_p:.0f}"
         text = f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
         return text.replace(".", ",") if self.lang == "fr" else text
 

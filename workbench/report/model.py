@@ -117,6 +117,7 @@ class WatermarkHit:
     rows: int | None
     p_value: float | None
     fraction: float | None
+    log10_p: float | None = None  # the p-value's power of ten (p itself underflows to 0.0 on big tables)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,11 @@ class Establishment:
     @property
     def best_p_value(self) -> float | None:
         values = [w.p_value for w in self.watermarks if w.p_value is not None]
+        return min(values) if values else None
+
+    @property
+    def best_log10_p(self) -> float | None:
+        values = [w.log10_p for w in self.watermarks if w.log10_p is not None]
         return min(values) if values else None
 
     def basis_records(self) -> dict[str, int]:
@@ -485,7 +491,8 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
                      "recipient": b.recipient, "item": b.item, "locator": b.locator, "status": b.status,
                      "fields": list(b.fields)} for b in model.beacons],
         "watermarks": [{"item": w.item, "locator": w.locator, "kind": w.kind, "establishment": w.establishment,
-                        "recipient": w.recipient, "rows": w.rows, "p_value": w.p_value, "fraction": w.fraction}
+                        "recipient": w.recipient, "rows": w.rows, "p_value": w.p_value, "log10_p": w.log10_p,
+                        "fraction": w.fraction}
                        for w in model.watermarks],
         "findings": [{"detector": f.detector, "rule": f.rule, "namespace": f.namespace, "item": f.item,
                       "offset": f.offset, "layer": f.layer, "severity": f.severity, "tags": list(f.tags),
@@ -515,6 +522,7 @@ def establishment_json(e: Establishment) -> dict[str, Any]:
         "date_span": e.span.to_json(),
         "canaries": {"confirmed": e.canaries_confirmed, "partial": e.canaries_partial},
         "best_p_value": e.best_p_value,
+        "best_log10_p": e.best_log10_p,
         "evidence": [dict(p.detail) for p in e.proofs][:50],
     }
 

@@ -126,7 +126,7 @@ def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
         story += [CondPageBreak(110), lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
         rows = [[tr("wm_image") if w.kind == "image-watermark" else tr("wm_table"),
                  f"{red.path(w.item)}\n{w.locator}", w.recipient or "-",
-                 tr.num(w.rows) if w.rows is not None else "-", tr.pvalue(w.p_value),
+                 tr.num(w.rows) if w.rows is not None else "-", tr.pvalue(w.p_value, w.log10_p),
                  tr.dec(w.fraction) if w.fraction is not None else "-"] for w in marks]
         story.append(lay.table([tr("col_wm_kind"), tr("col_where"), tr("col_recipient"), tr("col_rows"),
                                 tr("col_pvalue"), tr("col_fraction")], rows, [0.14, 0.38, 0.13, 0.11, 0.11, 0.13],

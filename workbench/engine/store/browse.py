@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from workbench.engine.store.reader import CaseReader
+from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
 
 __all__ = [
@@ -241,7 +241,9 @@ class _WatermarksPager(_SimplePager):
     source = ("(SELECT row_number() OVER (ORDER BY item, locator, kind, establishment, recipient, container) AS id, "
               "* FROM watermark_hits) w")
     id_expr = "w.id"
-    exprs = {c: f'w."{c}"' for c in columns}
+    # The p-value as its base-10 logarithm (the window showed "0" for an underflowed 10^-2700); sorting on it
+    # orders the p-values.
+    exprs = {c: f'w."{c}"' for c in columns} | {"p_value": WATERMARK_LOG10_P}
 
 
 class _RecordsPager(TablePager):

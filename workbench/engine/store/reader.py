@@ -43,6 +43,9 @@ META_TABLES = ("items", "evidence", "evidence_files", "findings", "errors", "tas
 _NIR_COMPACT = "replace(upper(nir), ' ', '')"
 _PATIENT_KEY = (f"CASE WHEN patient_key IS NULL AND length({_NIR_COMPACT}) = 15 THEN 'nir:' || {_NIR_COMPACT} "
                 f"ELSE patient_key END")
+# A watermark's p-value as log10 p: a big table's p underflows to 0.0, the detector keeps log10 p in ``detail``.
+WATERMARK_LOG10_P = ("CASE WHEN p_value > 0 THEN log10(p_value) "
+                     "ELSE TRY_CAST(json_extract(detail, '$.log10_p') AS DOUBLE) END")
 DUCKDB_MEMORY_LIMIT = "512MB"  # the whole process tree must stay under 1 GB: DuckDB spills beyond this
 
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from workbench.engine.store.reader import CaseReader
+from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 
 # A date the spans and the histogram trust: yyyy-mm-dd with a plausible year (what follows is ignored).
 DATE_RE = r"^[12][0-9]{3}-[01][0-9]-[0-3][0-9]"
@@ -193,8 +193,9 @@ def beacon_hits(reader: CaseReader) -> list[dict[str, Any]]:
 
 def watermark_hits(reader: CaseReader) -> list[dict[str, Any]]:
     """Every watermark detection, strongest first."""
-    return reader.arrow("SELECT item, locator, container, kind, establishment, recipient, rows, p_value, fraction "
-                        "FROM watermark_hits ORDER BY p_value, item, locator, kind").to_pylist()
+    return reader.arrow(f"SELECT item, locator, container, kind, establishment, recipient, rows, p_value, fraction, "
+                        f"{WATERMARK_LOG10_P} AS log10_p FROM watermark_hits "
+                        f"ORDER BY log10_p, item, locator, kind").to_pylist()
 
 
 def conflicts(reader: CaseReader) -> list[dict[str, Any]]:

@@ -32,6 +32,14 @@ class Column:
     header: str  # source text, translated in context ``Columns``
     masked: str | None = None  # record column kind for display.mask_value
     numeric: bool = False
+    log10: bool = False  # the value is a base-10 logarithm, shown as the power of ten it stands for
+
+
+def power_of_ten(log10_value: float) -> str:
+    """``10^x`` as a reader expects it: ``1.2e-07`` while a double can hold it, else ``10^-2760``."""
+    if log10_value > -300:
+        return f"{10 ** log10_value:.3g}"
+    return f"10^{log10_value:.0f}"
 
 
 class PagedModel(QAbstractTableModel):
@@ -212,6 +220,8 @@ class PagedModel(QAbstractTableModel):
         value = t[index.column() + 1]
         if value is None:
             return None
+        if col.log10:
+            return power_of_ten(float(value))
         if col.numeric:
             return value if role == Qt.ItemDataRole.DisplayRole else str(value)
         text = str(value)

@@ -65,7 +65,7 @@ def watermarks_model(reader: CaseReader, parent=None) -> PagedModel:
         _KIND,
         _ESTABLISHMENT,
         _RECIPIENT,
-        Column("p_value", QT_TRANSLATE_NOOP("Columns", "p-value"), numeric=True),
+        Column("p_value", QT_TRANSLATE_NOOP("Columns", "p-value"), numeric=True, log10=True),
         Column("rows", QT_TRANSLATE_NOOP("Columns", "Rows"), numeric=True),
         _ITEM,
         _LOCATOR,
