@@ -252,10 +252,6 @@ class CaseReader:
     def evidence(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.meta_rows("SELECT * FROM evidence ORDER BY id")]
 
-    def evidence_files(self, evidence_id: int) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.meta_rows("SELECT * FROM evidence_files WHERE evidence_id=? ORDER BY relpath",
-                                                (evidence_id,))]
-
     def items_by_kind(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.meta_rows("SELECT kind, COUNT(*) FROM items GROUP BY kind ORDER BY 2 DESC")}
 
@@ -308,10 +304,6 @@ class CaseReader:
         record["source"] = json.dumps(expand_source(record), ensure_ascii=False)
         del record["source_layout"]
         return record
-
-    def records_of_item(self, vpath: str, columns: Sequence[str] = ("rid", "locator", "tbl")) -> pa.Table:
-        cols = ", ".join(_ident(c) for c in columns)
-        return self.arrow(f"SELECT {cols} FROM records WHERE item = ? ORDER BY rid", (vpath,))
 
     def record_rows(self, columns: Sequence[str], *, establishment: str | None = None,
                     batch_rows: int = 100_000):
