@@ -20,11 +20,11 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system-deps
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -64,6 +64,8 @@ app: $(STAMP)
 	$(PY) installers/linux/render_icon.py build/icons
 	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/pyinstaller installers/pyinstaller/balise.spec
 	cp installers/linux/balise-workbench.desktop installers/linux/install-desktop.sh build/icons/balise.png dist/balise/
+	cp LICENSE dist/balise/
+	$(PY) installers/notices.py --installed dist/balise/THIRD_PARTY_NOTICES.txt
 
 # Smoke test of dist/balise under unshare -n (host libmagic hidden): doctor, demo with PDF, window start.
 app-test: $(STAMP)

@@ -41,5 +41,5 @@ def render(svg: Path, out_dir: Path, size: int = 256) -> tuple[Path, Path]:
 
 if __name__ == "__main__":
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "icons"
-    for p in render(ROOT / "resources" / "icons" / "balise.svg", out):
+    for p in render(ROOT / "workbench" / "resources" / "icons" / "balise.svg", out):
         print(p)

@@ -79,13 +79,35 @@ class TargetResult:
     files: int = 0
 
 
-def pinned_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
-    """The project's runtime dependencies; each must be pinned with ``==`` (a wheelhouse must be reproducible)."""
+def pinned_requirements(pyproject: Path = ROOT / "pyproject.toml",
+                        constraints: Path = ROOT / "constraints.txt") -> list[str]:
+    """The project's runtime dependencies as exact pins: each range of pyproject.toml, at its version in the lock.
+
+    A wheelhouse must be reproducible: every runtime dependency needs a pin in ``constraints.txt`` (written by
+    ``installers/lock.py``) that its range admits; a missing or out-of-range pin stops the build.
+    """
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
     deps = tomllib.loads(pyproject.read_text("utf-8"))["project"]["dependencies"]
-    loose = [d for d in deps if "==" not in d]
-    if loose:
-        raise SystemExit(f"unpinned dependencies in {pyproject}: {loose}")
-    return list(deps)
+    pins: dict[str, str] = {}
+    if constraints.exists():
+        for line in constraints.read_text("utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if "==" in line:
+                name, version = line.split("==", 1)
+                pins[canonicalize_name(name)] = version.strip()
+    out, unpinned = [], []
+    for dep in deps:
+        req = Requirement(dep)
+        version = pins.get(canonicalize_name(req.name))
+        if version is None or not req.specifier.contains(version, prereleases=True):
+            unpinned.append(dep if version is None else f"{dep} (lock: {version})")
+        else:
+            out.append(f"{req.name}=={version}")
+    if unpinned:
+        raise SystemExit(f"unpinned dependencies (no pin in {constraints.name} that the range admits): {unpinned}")
+    return out
 
 
 def sha256_file(path: Path) -> str:
@@ -107,6 +129,8 @@ def _pip(args: list[str], log: Path) -> tuple[int, str]:
 def _download_args(target: Target, python: str, dest: Path) -> list[str]:
     args = ["download", "--disable-pip-version-check", "--only-binary=:all:", "--implementation", "cp",
             "--python-version", python, "--dest", str(dest)]
+    if (ROOT / "constraints.txt").exists():
+        args += ["-c", str(ROOT / "constraints.txt")]  # transitive dependencies at the tested versions too
     for p in target.platforms:
         args += ["--platform", p]
     return args
@@ -171,22 +195,18 @@ def download_target(target: Target, requirements: list[str], pythons: list[str],
 
 
 def build_project_wheel(dest: Path, log: Path) -> Path:
-    """Build the project's own wheel with resources/ (rules, translations, icons) inside the package.
+    """Build the project's own wheel (rules, translations and icons are package data under workbench/resources).
 
-    The source tree keeps ``resources/`` beside ``workbench/``; a wheel must carry them inside the package
-    (``workbench/resources``, where ``bundled_rules_dir()`` and the window look), so the wheel is built from a
-    staged copy of the sources.
+    Built from a staged copy of the sources so that setuptools' ``build/`` and ``*.egg-info`` never land in the
+    checkout; the wheel is then checked to carry every bundled rule file.
     """
     with tempfile.TemporaryDirectory(prefix="balise-wheel-") as tmp:
         stage = Path(tmp) / "src"
         stage.mkdir()
-        for name in ("pyproject.toml", "README.md"):
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
             shutil.copy2(ROOT / name, stage / name)
         shutil.copytree(ROOT / "workbench", stage / "workbench",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        shutil.copytree(ROOT / "resources", stage / "workbench" / "resources",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        (stage / "MANIFEST.in").write_text("recursive-include workbench/resources *\n", "utf-8")
         out = Path(tmp) / "out"
         code, text = _pip(["wheel", "--no-deps", "--disable-pip-version-check",
                            "-w", str(out), str(stage)], log)
@@ -196,7 +216,7 @@ def build_project_wheel(dest: Path, log: Path) -> Path:
         with zipfile.ZipFile(wheel) as zf:
             names = zf.namelist()
         rules = [n for n in names if n.startswith("workbench/resources/rules/") and n.endswith(".yar")]
-        expected = sorted((ROOT / "resources" / "rules").glob("*.yar"))
+        expected = sorted((ROOT / "workbench" / "resources" / "rules").glob("*.yar"))
         if len(rules) != len(expected):
             raise SystemExit(f"project wheel carries {len(rules)} rule files, expected {len(expected)}")
         dest.mkdir(parents=True, exist_ok=True)
@@ -251,6 +271,19 @@ def write_manifest(target: Target, folder: Path, pythons: list[str], gaps: list[
     return manifest
 
 
+def _write_notices(folder: Path, target: str) -> None:
+    """LICENSE and THIRD_PARTY_NOTICES.txt (the licence texts read from inside each wheel) beside the wheels."""
+    sys.path.insert(0, str(ROOT / "installers"))
+    import notices
+
+    shutil.copy2(ROOT / "LICENSE", folder / "LICENSE")
+    strong = notices.write(notices.from_wheels(folder), folder / "THIRD_PARTY_NOTICES.txt",
+                           f"the Balise Workbench wheelhouse ({target})")
+    for c in strong:
+        print(f"  {target}: {c.name} {c.version} is under {c.licence}: check it may ship with a proprietary "
+              f"bundle", flush=True)
+
+
 def _pip_version() -> str:
     import importlib.metadata
 
@@ -280,6 +313,7 @@ def build(targets: list[str], pythons: list[str], out: Path, clean: bool) -> lis
         for old in folder.glob("balise_workbench-*.whl"):
             old.unlink()
         shutil.copy2(project_wheel, folder / project_wheel.name)
+        _write_notices(folder, name)
         for script in ("install.sh", "install.ps1"):
             if script == target.install_script or (script == "install.sh" and name.startswith("macos")):
                 shutil.copy2(HERE / script, folder / script)

@@ -35,10 +35,15 @@ def test_requirements_are_the_pinned_project_dependencies() -> None:
     assert all("==" in r for r in reqs)
 
 
-def test_unpinned_dependency_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[project]\nname="x"\ndependencies=["pandas>=2"]\n', "utf-8")
-    with pytest.raises(SystemExit, match="unpinned"):
-        bw.pinned_requirements(tmp_path / "pyproject.toml")
+def test_a_dependency_without_a_pin_in_its_range_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname="x"\ndependencies=["pandas>=2,<3", "rich>=1"]\n',
+                                              "utf-8")
+    (tmp_path / "constraints.txt").write_text("pandas==3.1.1\n", "utf-8")
+    with pytest.raises(SystemExit, match=r"unpinned.*pandas>=2,<3 \(lock: 3.1.1\).*rich>=1"):
+        bw.pinned_requirements(tmp_path / "pyproject.toml", tmp_path / "constraints.txt")
+    (tmp_path / "constraints.txt").write_text("pandas==2.3.0\nrich==15.0.0\n", "utf-8")
+    assert bw.pinned_requirements(tmp_path / "pyproject.toml", tmp_path / "constraints.txt") == [
+        "pandas==2.3.0", "rich==15.0.0"]
 
 
 def test_glibc_floor_is_the_highest_lowest_tag() -> None:

@@ -36,6 +36,7 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("hyperscan", "hyperscan", True),
     ("pandas", "pandas", True),
     ("pyarrow", "pyarrow", True),
+    ("duckdb", "duckdb", True),
     ("numpy", "numpy", True),
     ("pydicom", "pydicom", True),
     ("reportlab", "reportlab", True),
@@ -49,8 +50,6 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("python-stdnum", "stdnum", True),
     ("pillow", "PIL", True),
     ("scipy", "scipy", True),
-    ("pywavelets", "pywt", False),  # pinned, not imported by this version: the bundle may leave it out
-    ("psutil", "psutil", False),  # pinned, not imported by this version
     ("rich", "rich", True),
     ("faker", "faker", False),  # demo and synthetic data only
     ("pyside6", "PySide6", False),  # the window only: the command line works without it
@@ -264,7 +263,7 @@ def check_packages(packages: Sequence[tuple[str, str, bool]] = PACKAGES) -> list
 def rules_digest(folder: Path) -> tuple[str, list[str]]:
     """SHA-256 of the rule set: of the ``sha256sum``-style listing of its files sorted by relative path.
 
-    Reproducible by hand: ``cd resources/rules && LC_ALL=C sha256sum *.yar | sha256sum``.
+    Reproducible by hand: ``cd workbench/resources/rules && LC_ALL=C sha256sum *.yar | sha256sum``.
     """
     from workbench.engine.yara_rules import RULE_SUFFIXES
 

@@ -35,8 +35,8 @@ _SEVERITIES = ("info", "warning", "high")
 def bundled_rules_dir() -> Path:
     """Folder of the bundled ``*.yar`` files, in a source checkout, an installed wheel or a PyInstaller bundle.
 
-    Order: ``$BALISE_RULES_DIR``; PyInstaller's ``sys._MEIPASS/resources/rules``; ``resources/rules`` next to
-    the ``workbench`` package (source checkout); ``workbench/resources/rules`` inside the package (wheel data).
+    Order: ``$BALISE_RULES_DIR``; PyInstaller's ``sys._MEIPASS/resources/rules``; ``workbench/resources/rules``
+    inside the package (package data: the same place in a checkout and in an installed wheel).
     """
     import os
 
@@ -49,7 +49,6 @@ def bundled_rules_dir() -> Path:
     if meipass:
         candidates.append(Path(meipass) / "resources" / "rules")
     package_dir = Path(workbench.__file__).resolve().parent
-    candidates.append(package_dir.parent / "resources" / "rules")
     candidates.append(package_dir / "resources" / "rules")
     for c in candidates:
         if c.is_dir():

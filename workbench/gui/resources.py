@@ -21,7 +21,11 @@ KIND_ICONS = {
 
 
 def resources_dir() -> Path:
-    """``$BALISE_RESOURCES_DIR``, the PyInstaller bundle, ``resources`` next to the package, or inside it."""
+    """``$BALISE_RESOURCES_DIR``, the PyInstaller bundle, or ``workbench/resources`` inside the package.
+
+    The resources live inside the package in the source tree too, so a wheel built by a plain ``pip wheel .``
+    carries them (package data) and an installed copy finds them where a checkout does.
+    """
     candidates = []
     if os.environ.get("BALISE_RESOURCES_DIR"):
         candidates.append(Path(os.environ["BALISE_RESOURCES_DIR"]))
@@ -29,7 +33,7 @@ def resources_dir() -> Path:
     if meipass:
         candidates.append(Path(meipass) / "resources")
     package_dir = Path(workbench.__file__).resolve().parent
-    candidates += [package_dir.parent / "resources", package_dir / "resources"]
+    candidates.append(package_dir / "resources")
     for c in candidates:
         if (c / "icons").is_dir():
             return c
