@@ -65,14 +65,31 @@ def test_source_fields_carried_by_common_columns_are_stored_once_and_read_back_w
     shards.add_records("a.csv", frame)
     shards.close()
     table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
-    assert json.loads(table.column("source")[0].as_py()) == {"TEL": "06 12 34 56 78", "NOTE": ""}
+    # TEL is the common phone spelled the French way: the layout names the spelling, the value is not stored.
+    assert json.loads(table.column("source")[0].as_py()) == {"NOTE": ""}
+    assert ["TEL", "phone|spaced"] in json.loads(table.column("source_layout")[0].as_py())
     with CaseReader(tmp_path) as reader:
         rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]
         first = json.loads(reader.record(rids[0])["source"])
         second = json.loads(reader.record(rids[1])["source"])
     assert list(first) == ["NIR", "NOM", "TEL", "NOTE"]  # the source's own order
     assert first == {"NIR": "185057800608491", "NOM": "LE GOFF", "TEL": "06 12 34 56 78", "NOTE": ""}
-    assert second == {"NIR": None, "NOM": "MARTIN", "TEL": "", "NOTE": "vu le 3/2"}
+    assert second == {"NIR": None, "NOM": "MARTIN", "TEL": None, "NOTE": "vu le 3/2"}  # empty reads as missing
+
+
+def test_a_phone_spelled_several_ways_in_one_batch_is_stored_as_written(tmp_path):
+    """The spelling alias holds for a whole batch or not at all: mixed spellings stay verbatim in the JSON."""
+    CaseStore(tmp_path).close()
+    shards = TaskShards(tmp_path, "t", 1)
+    rows = [("+33240576598", "02 40 57 65 98"), ("+33612345678", "0612345678"), ("+33712345678", "07.12.34.56.78")]
+    shards.add_records("a.csv", _frame([{"locator": f"row:{i}", "phone": p, "src.TEL": t}
+                                        for i, (p, t) in enumerate(rows, 1)]))
+    shards.close()
+    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    assert [json.loads(v)["TEL"] for v in table.column("source").to_pylist()] == [t for _, t in rows]
+    with CaseReader(tmp_path) as reader:
+        rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]
+        assert [json.loads(reader.record(r)["source"])["TEL"] for r in rids] == [t for _, t in rows]
 
 
 def test_the_reader_follows_shards_as_tasks_finish_and_never_sees_a_half_written_one(tmp_path):
