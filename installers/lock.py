@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "balise-workbench"
-EXTRAS = ("dev", "bench")
+EXTRAS = ("dev", "bench", "dask")
 HEADER = ("# Exact versions of the whole dependency closure (runtime, dev and bench extras), written by\n"
           "# installers/lock.py from the venv the tests passed in. pyproject.toml holds the ranges.\n")
 

@@ -21,6 +21,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rules", nargs="+", type=Path, default=[], metavar="PATH", help="extra YARA files or folders")
     p.add_argument("--no-bundled-rules", action="store_true", help="scan with the --rules files only")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where tasks run: local worker processes (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="with --executor dask: the scheduler's address (default: a local cluster of --jobs workers)")
+    p.add_argument("--path-map", action="append", default=[], metavar="LOCAL=REMOTE",
+                   help="with --executor dask: rewrite a folder prefix for the workers when their mount points "
+                        "differ (repeatable); the evidence and the case folder must be on a mount every worker sees")
     p.add_argument("--password-file", type=Path, help="passwords to try on encrypted archives, one per line")
     p.add_argument("--max-depth", type=int, default=Bounds.max_depth)
     p.add_argument("--max-member-bytes", type=int, default=Bounds.max_member_bytes)
@@ -46,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_scan(args.case, args.dumps, registry_path=args.registry, rule_paths=args.rules, jobs=args.jobs,
                            bounds=bounds, passwords=passwords, progress=bar.update, cancel=cancel,
-                           verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules)
+                           verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules,
+                           executor=args.executor, scheduler=args.scheduler, path_map=args.path_map)
     except ScanError as exc:
         bar.close()
         return fatal(str(exc))

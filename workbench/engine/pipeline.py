@@ -66,6 +66,9 @@ class ScanSummary:
     records: int = 0
 
 
+EXECUTORS = ("local", "dask")
+
+
 def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
@@ -141,8 +144,13 @@ class _Intake(threading.Thread):
 def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: Path | None = None,
              rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
              passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
-             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True
+             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True,
+             executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = ()
              ) -> ScanSummary:
+    """Scan evidence into a case. ``executor``: ``local`` (a process pool, the default) or ``dask`` (a Dask
+    distributed cluster at ``scheduler``, or a LocalCluster of ``jobs`` workers; see dask_executor)."""
+    if executor not in EXECUTORS:
+        raise ScanError(f"unknown executor {executor!r}: choose one of {', '.join(EXECUTORS)}")
     started = time.monotonic()
     bounds = bounds or Bounds()
     cancel = cancel or CancelToken()
@@ -170,17 +178,19 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
         raise ScanError(str(exc)) from exc
     try:
         return _run(store, paths, ruleset, registry_path, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
-                    verify_at_end, started, bundled_rules)
+                    verify_at_end, started, bundled_rules, executor, scheduler, path_map)
     finally:
         store.close()
 
 
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
-         progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool) -> ScanSummary:
+         progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool,
+         executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = ()) -> ScanSummary:
     store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
     store.log("balise", "scan-started", {
         "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
-        "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs})
+        "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs,
+        "executor": executor, "scheduler": scheduler})
     if registry_path is not None:
         store.set_meta("registry_path", str(Path(registry_path).resolve()))
     store.set_meta("bounds", json.dumps(bounds.__dict__))
@@ -241,7 +251,13 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
                         registry=registry,
                         evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
-    pool = _Pool(setup, jobs if jobs is not None else default_jobs())
+    if executor == "dask":
+        from workbench.engine.dask_executor import DaskExecutor, PathMap
+
+        pool = DaskExecutor(setup, jobs if jobs is not None else default_jobs(), scheduler,
+                            PathMap.parse(path_map))
+    else:
+        pool = _Pool(setup, jobs if jobs is not None else default_jobs())
     state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
     cancelled = False
     try:
@@ -374,9 +390,9 @@ class _RunState:
         self.tasks_done += 1
         self.report(force=True)
 
-    def crashed(self, task: ScanTask, exitcode: int | None) -> None:
+    def crashed(self, task: ScanTask, exitcode: int | None, reason: str | None = None) -> None:
         """The worker died on this task (a native crash): record it against the task's top item."""
-        msg = f"worker process died (exit code {exitcode}) while scanning this item"
+        msg = reason or f"worker process died (exit code {exitcode}) while scanning this item"
         delete_task_shards(self.store.dir, task.key)  # its half-written results
         self.store.forget_shards(task.key)
         if self.store.item_id(task.vpath) is None:

@@ -188,13 +188,17 @@ class CaseStore:
 
     def start_task(self, key: str) -> None:
         """Forget a half-done task's results (an interrupted run) before running it again."""
+        self.forget_task_items(key)
+        self.db.execute("UPDATE tasks SET status='running', started_utc=?, error=NULL WHERE key=?", (utc_now(), key))
+        delete_task_shards(self.dir, key)
+        self.forget_shards(key)
+
+    def forget_task_items(self, key: str) -> None:
+        """The items, findings and errors a task recorded (its shards are left alone: a retry rewrites them)."""
         ids = "SELECT id FROM items WHERE task_key=?"
         for table in ("findings", "errors"):
             self.db.execute(f"DELETE FROM {table} WHERE item_id IN ({ids})", (key,))
         self.db.execute("DELETE FROM items WHERE task_key=?", (key,))
-        self.db.execute("UPDATE tasks SET status='running', started_utc=?, error=NULL WHERE key=?", (utc_now(), key))
-        delete_task_shards(self.dir, key)
-        self.forget_shards(key)
 
     def task_seq(self, key: str) -> int:
         """The task's sequence number in the case (high bits of its record ids)."""
