@@ -74,7 +74,10 @@ class PathMap:
                                    rule_paths=tuple(self.to_worker(p) for p in setup.rule_paths))
 
     def task(self, task: ScanTask) -> ScanTask:
-        return dataclasses.replace(task, host_path=self.to_worker(task.host_path))
+        ref = task.tar_member
+        if ref is not None and ref.gzip_index:
+            ref = dataclasses.replace(ref, gzip_index=self.to_worker(ref.gzip_index))
+        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("pandas", "pandas", True),
     ("pyarrow", "pyarrow", True),
     ("duckdb", "duckdb", True),
+    ("rapidgzip", "rapidgzip", False),  # big tar.gz split into member tasks; without it, one task per archive
     ("numpy", "numpy", True),
     ("pydicom", "pydicom", True),
     ("reportlab", "reportlab", True),

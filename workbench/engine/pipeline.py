@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.engine import evidence as evidence_mod
-from workbench.engine import yara_rules
+from workbench.engine import tar_split, yara_rules
 from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
@@ -40,7 +40,7 @@ from workbench.engine.events import (
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
-from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
+from workbench.engine.tasks import CancelToken, ScanTask, TarMemberRef, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
 # A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
@@ -213,6 +213,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
             labels[p] = store.evidence_label(row["id"]) or _label_for(p, used_labels)
 
     # 2. Plan tasks.
+    threads = jobs if jobs is not None else default_jobs()
     tasks: list[ScanTask] = []
     for p in paths:
         evid, label = evidence_ids[p], labels[p]
@@ -229,9 +230,9 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                             evidence_id=evid, task_key="plan")
                 vpath = f"{label}/{relpath}"
                 parent = vpath.rsplit("/", 1)[0]
-                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store))
+                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, threads))
         else:
-            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store))
+            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, threads))
     for t in tasks:
         store.upsert_task(t.key, t.evidence_id, [t.host_path, t.vpath, str(t.zip_member)], t.size)
     store.commit()
@@ -306,8 +307,37 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     return summary
 
 
+def _tar_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid: int, bounds: Bounds,
+                      key_prefix: str, store: CaseStore, threads: int) -> list[ScanTask] | None:
+    """A big tar or tar.gz as one task per member (tar_split); the archive and its folders become items here."""
+    index_path = store.dir / "index" / f"{_task_key(key_prefix, vpath)}.gzidx"
+    planned = tar_split.plan(host, bounds, index_path, threads)
+    if planned is None:
+        return None
+    fmt, members = planned
+    gzip_index = str(index_path) if fmt == "tar.gz" else None
+    store.put_item(ItemInfo(vpath=vpath, name=vpath.rsplit("/", 1)[-1], depth=depth, parent_vpath=parent,
+                            kind="archive", format=fmt, size=host.stat().st_size,
+                            extension=host.suffix.lower().lstrip(".")), evidence_id=evid, task_key="plan")
+    tasks: list[ScanTask] = []
+    seen: dict[str, int] = {}
+    for m in members:
+        name = clean_name(m.name)
+        n = seen.get(name, 0) + 1
+        seen[name] = n
+        label = name if n == 1 else f"{name}#{n}"
+        child = f"{vpath}{VPATH_SEP}{label}"
+        if m.is_dir:
+            store.put_item(ItemInfo(vpath=child, name=label, depth=depth + 1, parent_vpath=vpath, entry_type=ENTRY_DIR,
+                                    kind="directory", size=0), evidence_id=evid, task_key="plan")
+            continue
+        tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1, m.size,
+                              tar_member=TarMemberRef(m.offset, m.size, gzip_index)))
+    return tasks
+
+
 def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
-               store: CaseStore) -> list[ScanTask]:
+               store: CaseStore, threads: int = 1) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
     depth = 0
     if size >= ZIP_SPLIT_MIN_BYTES:
@@ -320,6 +350,9 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
             for d in dirs:
                 store.put_item(d, evidence_id=evid, task_key="plan")
             return member_tasks
+        split_tar = _tar_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store, threads)
+        if split_tar is not None:
+            return split_tar
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
 
 

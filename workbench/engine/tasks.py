@@ -33,6 +33,15 @@ class CancelToken:
 
 
 @dataclass(frozen=True)
+class TarMemberRef:
+    """Where one member's bytes lie in a tar (plain, or gzip through a seek index): see tar_split."""
+
+    offset: int  # of the member's data in the uncompressed tar stream
+    size: int
+    gzip_index: str | None = None  # rapidgzip seek index of a .tar.gz, in the case folder
+
+
+@dataclass(frozen=True)
 class ScanTask:
     """One unit of work: a file of an evidence, optionally one member of a top-level zip inside it."""
 
@@ -45,6 +54,7 @@ class ScanTask:
     size: int
     zip_member: int | None = None  # index in the zip's central directory when the task is one member
     seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
+    tar_member: TarMemberRef | None = None  # one regular member of a big tar or tar.gz
 
 
 @dataclass

@@ -13,6 +13,7 @@ import os
 import zipfile
 from typing import Any
 
+from workbench.engine import tar_split
 from workbench.engine.beacon_scan import BeaconScanner
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
@@ -85,7 +86,9 @@ class WorkerContext:
         info = ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                         depth=task.depth, parent_vpath=task.parent_vpath)
         try:
-            if task.zip_member is None:
+            if task.tar_member is not None:
+                self._run_tar_member(task, info, walker, budget)
+            elif task.zip_member is None:
                 with Blob.from_path(task.host_path) as blob:
                     walker.walk(blob, info)
             else:
@@ -94,28 +97,45 @@ class WorkerContext:
             pass  # an evidence-level bound: recorded as a finding by the walker, the task ends here
         sink.progress(task.size, task.vpath)
 
+    def _run_tar_member(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
+        """One regular member of a big tar or tar.gz, read alone through its offset (tar_split)."""
+        ref = task.tar_member
+        info.size_claimed = ref.size
+        info.entry_type = ENTRY_FILE
+        try:
+            raw = tar_split.open_member(task.host_path, ref.offset, ref.size, ref.gzip_index)
+        except Exception as exc:  # the archive changed or the index is damaged: recorded, the scan goes on
+            info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
+            walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
+            return
+        with raw:
+            self._spool_and_walk(raw, ref.size, info, walker, budget)
+
+    def _spool_and_walk(self, raw, compressed_size: int, info: ItemInfo, walker: Walker, budget: Budget) -> None:
+        stream = CountingReader(raw, bounds=self.setup.bounds, budget=budget, compressed_size=compressed_size,
+                                label=info.vpath)
+        try:
+            spooled = Blob.spool(stream, self.setup.tmp, memory_limit=self.setup.spool_memory_limit)
+        except BoundExceeded as exc:
+            info.status = "partial"
+            walker.sink.item(info, [Finding(info.vpath, "bounds", exc.rule, severity="high",
+                                            meta={"detail": exc.detail})], None, [])
+            return
+        except Exception as exc:  # a corrupt member (bad CRC, truncated data): recorded, the scan goes on
+            info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
+            walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
+            return
+        with spooled:
+            walker.walk(spooled, info)
+
     def _run_zip_member(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
         """One member of a top-level zip, reached by its index in the central directory."""
         with open(task.host_path, "rb") as fh, zipfile.ZipFile(fh) as zf:
             zi = zf.infolist()[task.zip_member]
             info.size_claimed = zi.file_size
             info.entry_type = ENTRY_FILE
-            raw = zf.open(zi, pwd=None)
-            stream = CountingReader(raw, bounds=self.setup.bounds, budget=budget, compressed_size=zi.compress_size,
-                                    label=info.vpath)
-            try:
-                spooled = Blob.spool(stream, self.setup.tmp, memory_limit=self.setup.spool_memory_limit)
-            except BoundExceeded as exc:
-                info.status = "partial"
-                walker.sink.item(info, [Finding(info.vpath, "bounds", exc.rule, severity="high",
-                                                meta={"detail": exc.detail})], None, [])
-                return
-            except Exception as exc:  # a corrupt member (bad CRC, truncated data): recorded, the scan goes on
-                info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
-                walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
-                return
-            with spooled:
-                walker.walk(spooled, info)
+            with zf.open(zi, pwd=None) as raw:
+                self._spool_and_walk(raw, zi.compress_size, info, walker, budget)
 
 
 def _inject_fault(vpath: str) -> None:

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""One big tar.gz of many members: ``balise scan --jobs 2`` against ``--jobs 1``, in one run (issue 11's target).
+
+    python benchmarks/archive_split.py [--size-mb 400] [--members 40] [--seed 7] [--workdir DIR] [--keep]
+
+The archive holds ``--members`` PII-dense CSV exports (the generator of throughput.py: a NIR, names, a birth
+date, an e-mail, a phone, a FINESS and an RPPS per row), written as GNU tar then gzip level 6, as
+``tar czf`` does. Before the split a tar.gz was one task on one core whatever ``--jobs`` said (ratio about
+1.0); the target is at least 1.6x with ``--jobs 2`` on 2 cores. Also printed: the planning pass (one parallel
+decompression with rapidgzip to index the members) as a share of the scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from throughput import write_dense  # noqa: E402
+
+
+def build(work: Path, size_mb: int, members: int, seed: int) -> Path:
+    parts = work / "parts"
+    parts.mkdir(parents=True, exist_ok=True)
+    per = size_mb * 2**20 // members
+    tar_path = work / "export.tar"
+    with tarfile.open(tar_path, "w", format=tarfile.GNU_FORMAT) as tf:
+        for i in range(members):
+            p = parts / f"patients_{i:03d}.csv"
+            write_dense(p, per, seed + i, sql=False)
+            tf.add(p, arcname=f"export/{p.name}")
+            p.unlink()
+    gz_path = work / "export.tar.gz"
+    with open(tar_path, "rb") as src, gzip.open(gz_path, "wb", compresslevel=6) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    tar_path.unlink()
+    return gz_path
+
+
+def scan(archive: Path, case: Path, jobs: int) -> tuple[float, dict]:
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "workbench", "scan", str(archive), "--case", str(case),
+                           "--jobs", str(jobs), "--no-verify", "-q"], capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"scan --jobs {jobs} failed: {proc.stderr[-2000:]}")
+    custody = [json.loads(line) for line in (case / "custody.jsonl").read_text().splitlines()]
+    finished = next(c for c in custody if c["action"] == "scan-finished")
+    return elapsed, json.loads(finished["detail"])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size-mb", type=int, default=400, help="uncompressed CSV bytes in the archive (MB)")
+    ap.add_argument("--members", type=int, default=40, help="CSV members in the archive")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workdir", type=Path, default=None, help="work folder (default: a temporary one)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="balise-split-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        t0 = time.monotonic()
+        archive = build(work, args.size_mb, args.members, args.seed)
+        print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB compressed, {args.size_mb} MB of CSV in "
+              f"{args.members} members), built in {time.monotonic() - t0:.0f} s")
+        one, facts1 = scan(archive, work / "case-j1", 1)
+        two, facts2 = scan(archive, work / "case-j2", 2)
+        print(f"{'scan':<22}{'seconds':>9}{'tasks':>8}{'items':>8}")
+        print(f"{'--jobs 1':<22}{one:>9.1f}{facts1['tasks_total']:>8}{facts1['items']:>8}")
+        print(f"{'--jobs 2':<22}{two:>9.1f}{facts2['tasks_total']:>8}{facts2['items']:>8}")
+        ratio = one / two
+        print(f"speed-up --jobs 2 / --jobs 1: {ratio:.2f}x (target >= 1.6x) "
+              f"{'PASS' if ratio >= 1.6 else 'FAIL'}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept: {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
