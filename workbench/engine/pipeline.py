@@ -64,6 +64,7 @@ class ScanSummary:
     errors: int = 0
     evidence: list[dict] = field(default_factory=list)
     records: int = 0
+    case_key: str | None = None  # fingerprint of the key that signs the custody log: to write down elsewhere
 
 
 def default_jobs() -> int:
@@ -282,7 +283,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
             tasks_done=state.tasks_done + skipped, tasks_skipped=skipped, items=counts.items,
             bytes_total=bytes_total, elapsed_s=elapsed, items_by_kind=reader.items_by_kind(),
             findings_by_rule=reader.findings_by_rule(), identifiers=reader.identifier_totals(),
-            errors=counts.errors, records=counts.records,
+            errors=counts.errors, records=counts.records, case_key=store.meta("case_key_id"),
             evidence=[{"path": r["path"], "sha256": r["sha256"],
                        "unchanged": None if r["unchanged"] is None else bool(r["unchanged"])}
                       for r in reader.evidence()])
