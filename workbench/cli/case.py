@@ -1,47 +1,79 @@
-"""``balise case``: verify a case (custody chain and evidence), show its state."""
+"""``balise case``: verify a case (custody chain and its signatures, sealed results, evidence)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from pathlib import Path
 
 from workbench.cli._common import fatal
 from workbench.engine.store import OldCaseError
-from workbench.engine.store.custody import verify_case
+from workbench.engine.store.casekey import CaseKeyError, format_fingerprint
+from workbench.engine.store.custody import CaseCheck, verify_case
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("case", help="verify a case")
     csub = p.add_subparsers(dest="case_command", metavar="ACTION", required=True)
-    v = csub.add_parser("verify", help="check the custody log chain and re-hash the evidence")
+    v = csub.add_parser("verify", help="check the custody log (chain and signatures), the sealed results and "
+                                       "re-hash the evidence")
     v.add_argument("case_dir", type=Path, metavar="DIR")
+    v.add_argument("--case-key", metavar="FINGERPRINT",
+                   help="the case key fingerprint written down earlier (scan summary, report): refuse a re-keyed case")
+    v.add_argument("--json", action="store_true", help="print the verification as one JSON object")
     v.set_defaults(run=run_verify)
+
+
+def problems_of(check: CaseCheck) -> list[str]:
+    """Every problem found, one line each, custody first."""
+    out = list(check.chain.problems)
+    if check.results is not None:
+        out += check.results.problems
+    for ev in check.evidence:
+        if not ev["unchanged"]:
+            out.append(f"evidence {ev['path']} changed: " + "; ".join(ev["changes"]))
+    return out
 
 
 def run_verify(args: argparse.Namespace) -> int:
     try:
-        check = verify_case(args.case_dir)
-    except (FileNotFoundError, OldCaseError) as exc:
+        check = verify_case(args.case_dir, expected_key=args.case_key)
+    except (FileNotFoundError, OldCaseError, CaseKeyError) as exc:
         return fatal(str(exc))
-    chain = check.chain
-    print(f"Custody log: {chain.entries} entries, head {chain.head}: " + ("chain intact" if chain.ok else "BROKEN"))
-    for problem in chain.problems:
-        print(f"  - {problem}")
-    results = check.results
-    if results is not None:
-        state = "intact, sealed in the custody log" if results.ok and results.sealed else (
-            "none" if results.ok else "PROBLEMS")
-        print(f"Result files: {results.files} registered: {state}")
-        for problem in results.problems:
+    chain, results = check.chain, check.results
+    problems = problems_of(check)
+    if args.json:
+        print(json.dumps({"ok": check.ok, "case_key": chain.key_id, "custody_entries": chain.entries,
+                          "custody_head": chain.head, "chain_ok": chain.ok,
+                          "result_files": results.files if results else 0,
+                          "results_ok": results.ok if results else None, "evidence": check.evidence,
+                          "problems": problems}, ensure_ascii=False, indent=1))
+    else:
+        key = format_fingerprint(chain.key_id) if chain.key_id else "none (unsigned case)"
+        print(f"Case key: {key}")
+        print("  (compare it with the fingerprint in the scan summary or the report; --case-key checks it)")
+        print(f"Custody log: {chain.entries} entries, head {chain.head}: "
+              + ("chain intact, every entry signed" if chain.ok else "BROKEN"))
+        for problem in chain.problems:
             print(f"  - {problem}")
-    for ev in check.evidence:
-        state = "unchanged" if ev["unchanged"] else "CHANGED: " + "; ".join(ev["changes"])
-        print(f"Evidence {ev['path']} (sha256 {ev['sha256']}): {state}")
+        if results is not None:
+            state = "intact, sealed in the custody log" if results.ok and results.sealed else (
+                "none" if results.ok else "PROBLEMS")
+            print(f"Result files: {results.files} registered, with the result rows: {state}")
+            for problem in results.problems:
+                print(f"  - {problem}")
+        for ev in check.evidence:
+            state = "unchanged" if ev["unchanged"] else "CHANGED: " + "; ".join(ev["changes"])
+            print(f"Evidence {ev['path']} (sha256 {ev['sha256']}): {state}")
     if not check.ok:
-        return fatal("case verification failed")
-    print("Case verified.")
+        more = f" (and {len(problems) - 1} more problems above)" if len(problems) > 1 else ""
+        return fatal(f"case verification failed: {problems[0] if problems else 'see above'}{more}")
+    if not args.json:
+        print("Case verified.")
     return 0
 
 
 def run(args: argparse.Namespace) -> int:  # pragma: no cover - subcommands set their own run
+    print("balise case: choose an action: verify", file=sys.stderr)
     return 2

@@ -10,6 +10,7 @@ from workbench.cli._common import fatal, human_bytes
 from workbench.engine.bounds import Bounds
 from workbench.engine.masking import mask_text
 from workbench.engine.pipeline import Progress, ScanError, ScanSummary, run_scan
+from workbench.engine.store.casekey import format_fingerprint
 from workbench.engine.tasks import CancelToken
 
 
@@ -111,6 +112,9 @@ def print_summary(s: ScanSummary) -> None:
     print(f"Scan {state}: {s.items} items, {human_bytes(s.bytes_total)} in {s.elapsed_s:.1f} s "
           f"({s.tasks_done}/{s.tasks_total} tasks, {s.tasks_skipped} resumed)", file=out)
     print(f"Case: {s.case_dir}", file=out)
+    if s.case_key:
+        print(f"Case key: {format_fingerprint(s.case_key)}  (signs the custody log: keep this line; "
+              f"balise case verify --case-key checks it)", file=out)
     for ev in s.evidence:
         state = {True: "unchanged", False: "CHANGED", None: "not re-verified"}[ev["unchanged"]]
         print(f"Evidence: {ev['path']}  sha256 {ev['sha256']}  {state}", file=out)

@@ -64,6 +64,7 @@ class ScanSummary:
     errors: int = 0
     evidence: list[dict] = field(default_factory=list)
     records: int = 0
+    case_key: str | None = None  # fingerprint of the key that signs the custody log: to write down elsewhere
 
 
 EXECUTORS = ("local", "dask")
@@ -198,7 +199,9 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
 
     # 1. Evidence rows (new ones are hashed in the background while the scan reads them).
     used_labels = {Path(r["path"]).name for r in store.evidence_list()}
-    new_paths = [p for p in paths if store.evidence_by_path(str(p)) is None]
+    # An evidence without hashes was registered by a run that was killed before its hashes were stored (they
+    # are taken while the scan reads it, stored at the end): hashed again now, or it would never be.
+    new_paths = [p for p in paths if (row := store.evidence_by_path(str(p))) is None or row["sha256"] is None]
     intake = _Intake(new_paths)
     intake.start()
     evidence_ids: dict[Path, int] = {}
@@ -297,7 +300,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
             tasks_done=state.tasks_done + skipped, tasks_skipped=skipped, items=counts.items,
             bytes_total=bytes_total, elapsed_s=elapsed, items_by_kind=reader.items_by_kind(),
             findings_by_rule=reader.findings_by_rule(), identifiers=reader.identifier_totals(),
-            errors=counts.errors, records=counts.records,
+            errors=counts.errors, records=counts.records, case_key=store.meta("case_key_id"),
             evidence=[{"path": r["path"], "sha256": r["sha256"],
                        "unchanged": None if r["unchanged"] is None else bool(r["unchanged"])}
                       for r in reader.evidence()])
@@ -411,20 +414,34 @@ class _RunState:
             self.pending_writes = 0
         self.report()
 
-    def finish(self, key: str, error: str | None) -> None:
+    def finish(self, key: str, error: str | None, *, status: str = "done") -> None:
+        """The task ended. ``done`` (a failed item inside it is recorded; the task is not redone) or
+        ``crashed`` (its worker died twice on it: recorded, and a later run of the scan tries it again)."""
         remaining = self.task_size.get(key, 0) - self.task_bytes.get(key, 0)
         self.bytes_done += max(0, remaining)
         self.task_bytes[key] = self.task_size.get(key, 0)
         if error is not None:
             where = self.store.first_item_of_task(key) or self.store.task_route(key) or key
             self.store.add_error(ItemError(where, "worker", error))
-        self.store.finish_task(key, "done")  # a failed item is recorded; the task itself will not be redone
+        self.store.finish_task(key, status)
         self.store.commit()
         self.tasks_done += 1
         self.report(force=True)
 
+    def retry(self, task: ScanTask, exitcode: int | None) -> None:
+        """The worker died on this task for the first time: forget what it wrote; the task runs again. A
+        worker killed from outside (the OOM killer, an analyst's ``kill``) is not the item's fault, and
+        recording it as failed lost the task for good."""
+        delete_task_shards(self.store.dir, task.key)
+        self.store.forget_shards(task.key)
+        self.bytes_done -= self.task_bytes.get(task.key, 0)
+        self.task_bytes[task.key] = 0
+        self.store.log("balise", "worker-died", {"task": task.key, "item": task.vpath, "exitcode": exitcode,
+                                                 "action": "retried"})
+
     def crashed(self, task: ScanTask, exitcode: int | None, reason: str | None = None) -> None:
-        """The worker died on this task (a native crash): record it against the task's top item."""
+        """The worker died on this task again (a native crash on this item): record it against the task's top
+        item; the task is marked ``crashed`` so that the next run of the scan tries it again."""
         msg = reason or f"worker process died (exit code {exitcode}) while scanning this item"
         delete_task_shards(self.store.dir, task.key)  # its half-written results
         self.store.forget_shards(task.key)
@@ -437,7 +454,7 @@ class _RunState:
             self.store.mark_item_error(task.vpath, "worker", msg)
         self.store.add_error(ItemError(task.vpath, "worker", msg))
         self.store.log("balise", "worker-crash", {"task": task.key, "exitcode": exitcode})
-        self.finish(task.key, None)
+        self.finish(task.key, None, status="crashed")
 
     def report_phase(self, phase: str) -> None:
         if self.progress is not None:
@@ -470,6 +487,7 @@ class _Pool:
         self.workers: dict[int, tuple] = {}  # id -> (process, task_queue)
         self.next_id = 0
         self.deferred: collections.deque = collections.deque()
+        self.retried: set[str] = set()  # tasks whose worker died once: a second death records the item as failed
 
     def _spawn(self) -> int:
         wid = self.next_id
@@ -542,8 +560,13 @@ class _Pool:
                     idle.remove(wid)
                 if key is not None:
                     self._drain(state)
-                    state.crashed(by_key[key], proc.exitcode)
-                    remaining -= 1
+                    if key not in self.retried and not cancelled:
+                        self.retried.add(key)
+                        state.retry(by_key[key], proc.exitcode)
+                        pending.append(by_key[key])  # next to run
+                    else:
+                        state.crashed(by_key[key], proc.exitcode)
+                        remaining -= 1
                 if not cancelled and (pending or remaining > len(busy)):
                     self._spawn()
             if cancelled and not busy:

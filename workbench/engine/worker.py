@@ -8,8 +8,14 @@ down instead of filling memory.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing as mp
+import multiprocessing.connection
 import os
+import signal
+import sys
+import threading
+import time
 import zipfile
 from typing import Any
 
@@ -139,15 +145,58 @@ class WorkerContext:
 
 
 def _inject_fault(vpath: str) -> None:
-    """Test hook: ``BALISE_FAULT_INJECT=crash:NAME`` kills this worker as a native crash would, on an item whose
-    virtual path contains NAME. Used by the crash-isolation tests; inert unless the variable is set."""
+    """Test hooks, inert unless ``BALISE_FAULT_INJECT`` is set. ``crash:NAME`` kills this worker as a native
+    crash would, on an item whose virtual path contains NAME (crash isolation). ``stall:NAME:PIDFILE`` makes the
+    worker write its pid to PIDFILE and sleep on that item, once (a PIDFILE already there means the item was
+    stalled before): the fault tests ``kill -9`` that worker, or the main process, at a known moment."""
     spec = os.environ.get("BALISE_FAULT_INJECT", "")
     if spec.startswith("crash:") and spec[6:] and spec[6:] in vpath:
         os.abort()
+    if spec.startswith("stall:"):
+        name, _, pidfile = spec[6:].partition(":")
+        if name and pidfile and name in vpath:
+            try:
+                fd = os.open(pidfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            time.sleep(120)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """End this worker when the process that started it dies, however it dies (``kill -9`` included).
+
+    Two guards, because neither covers every case alone. On Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the
+    kernel kills the worker the moment its parent exits (strictly: the parent *thread* that spawned it, which
+    in the scan is the thread running :func:`run_scan` for its whole life). Everywhere (macOS, Windows), a
+    daemon thread waits on the parent's sentinel (a pipe the parent holds; the OS closes it when the parent
+    dies) and exits the process at once. Without them, a killed scan left workers reading the evidence and
+    writing shards into a case nobody coordinated any more."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    parent = mp.parent_process()
+    if parent is None:
+        return
+    if not parent.is_alive():  # the parent died before prctl was in place
+        os._exit(1)
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="balise-parent-watchdog", daemon=True).start()
 
 
 def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, cancel_event) -> None:
     """Entry point of a worker process."""
+    die_with_parent()
     with contextlib.suppress(AttributeError, OSError):
         os.nice(5)  # keep the analyst's desktop responsive
     try:

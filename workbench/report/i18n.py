@@ -273,6 +273,10 @@ FR: dict[str, str] = {
     "x_custody_ok": "Chaîne vérifiée au moment du rapport : {n} entrées, chacune contenant l'empreinte de la "
                     "précédente ; tête de chaîne {head}.",
     "x_custody_broken": "CHAÎNE ROMPUE au moment du rapport : {problems}.",
+    "x_custody_key": "Chaque entrée est signée (Ed25519) avec la clé de l'affaire, créée avec elle. Empreinte de "
+                     "la clé : {fpr} ; clé publique (base64) : {pub}. Conservez cette empreinte : "
+                     "« balise case verify --case-key » refuse une affaire dont le journal a été recalculé et "
+                     "signé avec une autre clé.",
     "x_custody_more": "Les {n} entrées les plus anciennes ne sont pas reproduites ici ; le journal complet est "
                       "dans l'affaire (custody.jsonl).",
     "x_custody_pdf": "L'empreinte SHA-256 du présent PDF est inscrite au journal après sa rédaction (entrée "
@@ -551,6 +555,9 @@ EN: dict[str, str] = {
     "x_custody_ok": "Chain verified when this report was written: {n} entries, each holding the digest of the "
                     "previous one; chain head {head}.",
     "x_custody_broken": "CHAIN BROKEN when this report was written: {problems}.",
+    "x_custody_key": "Each entry is signed (Ed25519) with the case key, made with the case. Key fingerprint: "
+                     "{fpr}; public key (base64): {pub}. Keep this fingerprint: \"balise case verify --case-key\" "
+                     "refuses a case whose log was recomputed and signed with another key.",
     "x_custody_more": "The {n} oldest entries are not reproduced here; the full log is in the case (custody.jsonl).",
     "x_custody_pdf": "The SHA-256 of this PDF is written to the log after it is written (\"report-written\" entry).",
     "col_seq": "No.",

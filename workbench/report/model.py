@@ -252,12 +252,17 @@ class CustodyCheck:
     results_ok: bool | None = None
     results_files: int = 0
     results_problems: tuple[str, ...] = ()
+    # The case key that signs every custody entry: its fingerprint and raw public key (base64). Printed here so
+    # that it is written down outside the case: a case re-keyed later no longer matches this report.
+    case_key_id: str | None = None
+    case_public_key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"chain_ok": self.chain_ok, "entries": self.entries, "head": self.head,
                 "problems": list(self.problems), "evidence_reverified": self.reverified,
                 "results_ok": self.results_ok, "result_files": self.results_files,
-                "results_problems": list(self.results_problems)}
+                "results_problems": list(self.results_problems), "case_key_id": self.case_key_id,
+                "case_public_key": self.case_public_key}
 
 
 @dataclass(frozen=True)
@@ -430,7 +435,8 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         item_kinds=tuple(ItemKind(**k) for k in items["kinds"]),
         item_status=items["status"],
         custody=CustodyCheck(chain.ok, chain.entries, chain.head, tuple(chain.problems), check is not None,
-                             *_results_check(check)),
+                             *_results_check(check), case_key_id=meta.get("case_key_id"),
+                             case_public_key=meta.get("case_public_key")),
         custody_tail=tuple(CustodyEntry(**e) for e in tail),
         custody_total=custody_total,
         evidence_checks=tuple(check.evidence) if check is not None else (),

@@ -12,6 +12,7 @@ from reportlab.platypus import CondPageBreak, Flowable
 
 from workbench.engine.model import IDENTIFIER_TYPES
 from workbench.engine.store import report_queries
+from workbench.engine.store.casekey import format_fingerprint
 from workbench.report.context import Context
 from workbench.report.layout import WARN_BG
 from workbench.report.redact import Redactor
@@ -76,6 +77,9 @@ def annexes(ctx: Context) -> list[Flowable]:
         story.append(lay.p(tr("x_custody_ok", n=tr.num(chain.entries), head=chain.head or "-")))
     else:
         story.append(lay.box([tr("x_custody_broken", problems="; ".join(chain.problems[:10]))], WARN_BG))
+    if chain.case_key_id:  # never masked: a fingerprint is what a reader compares
+        story.append(lay.p(tr("x_custody_key", fpr=format_fingerprint(chain.case_key_id),
+                              pub=chain.case_public_key or "-")))
     entries = ctx.model.custody_tail[-CUSTODY_INLINE_MAX:]
     skip = ctx.model.custody_total - len(entries)
     if skip:

@@ -9,6 +9,7 @@ detected by :func:`workbench.engine.store.custody.verify_case`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sqlite3
@@ -20,6 +21,13 @@ from typing import Any
 from workbench import __version__
 from workbench.engine.evidence import Evidence, utc_now
 from workbench.engine.model import Finding, ItemError, ItemInfo
+from workbench.engine.store.casekey import (
+    create_case_key,
+    fingerprint_of,
+    load_case_key,
+    public_raw,
+    sign_entry,
+)
 from workbench.engine.store.schema import (
     CUSTODY_MIRROR,
     DB_NAME,
@@ -29,6 +37,19 @@ from workbench.engine.store.schema import (
     SQLITE_SCHEMA,
 )
 from workbench.engine.store.shards import ShardFile, delete_task_shards
+
+# Result rows kept in SQLite, digested when the results are sealed (with the shards): table -> (columns, order).
+# The evidence's verification columns (unchanged, verified_utc, changes) are left out: each verification
+# rewrites them, and each is logged in the custody chain anyway.
+SEALED_TABLES: dict[str, tuple[str, str]] = {
+    "evidence": ("id, path, is_dir, size, md5, sha1, sha256, acquired_utc", "id"),
+    "evidence_files": ("evidence_id, relpath, size, md5, sha1, sha256, mtime_ns", "evidence_id, relpath"),
+    "items": ("*", "id"),
+    "findings": ("*", "id"),
+    "errors": ("*", "id"),
+    "rulesets": ("*", "name"),
+    "attribution_conflicts": ("*", "id"),
+}
 
 
 class OldCaseError(Exception):
@@ -51,6 +72,7 @@ class CaseStore:
         if create and not readonly:
             self.dir.mkdir(parents=True, exist_ok=True)
             (self.dir / "tmp").mkdir(exist_ok=True)
+        self._case_key = None
         if readonly:
             self.db = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
             check_schema(self.db, self.dir)
@@ -63,12 +85,22 @@ class CaseStore:
             self.db.execute("PRAGMA temp_store=MEMORY")
             check_schema(self.db, self.dir)
             self.db.executescript(SQLITE_SCHEMA)
+            if "sig" not in {r[1] for r in self.db.execute("PRAGMA table_info(custody)")}:
+                self.db.execute("ALTER TABLE custody ADD COLUMN sig TEXT")  # a case made before case keys
+                self.db.commit()
+            self._case_key = load_case_key(self.dir)
             if self.meta("schema_version") is None:
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
                 self.set_meta("created_utc", utc_now())
                 self.set_meta("tool_version", __version__)
+                if self._case_key is None:
+                    self._case_key = create_case_key(self.dir)
+                public = base64.b64encode(public_raw(self._case_key)).decode("ascii")
+                self.set_meta("case_public_key", public)
+                self.set_meta("case_key_id", fingerprint_of(public))
                 self.db.commit()
-                self.log("balise", "case-created", {"dir": str(self.dir.resolve())})
+                self.log("balise", "case-created", {"dir": str(self.dir.resolve()), "case_key": fingerprint_of(public),
+                                                    "case_public_key": public})
             from workbench.engine.store.compaction import finish_compaction  # (imports this module)
 
             finish_compaction(self)
@@ -123,14 +155,16 @@ class CaseStore:
         seq, prev = (1, GENESIS) if row is None else (row[0] + 1, row[1])
         ts = utc_now()
         h = _chain_hash(prev, seq, ts, actor, action, detail_json)
+        # Signed with the case key (see :mod:`.casekey` for what that proves); unsigned when the case has no key.
+        sig = sign_entry(self._case_key, h) if self._case_key is not None else None
         with self.transaction():
-            self.db.execute("INSERT INTO custody(seq, ts_utc, actor, action, detail, prev_hash, hash) VALUES(?,?,?,?,?,?,?)",
-                            (seq, ts, actor, action, detail_json, prev, h))
+            self.db.execute("INSERT INTO custody(seq, ts_utc, actor, action, detail, prev_hash, hash, sig) "
+                            "VALUES(?,?,?,?,?,?,?,?)", (seq, ts, actor, action, detail_json, prev, h, sig))
             self.set_meta("custody_head", h)
             self.set_meta("custody_count", str(seq))
         with open(self.dir / CUSTODY_MIRROR, "a", encoding="utf-8") as mirror:
-            mirror.write(json.dumps({"seq": seq, "ts_utc": ts, "actor": actor, "action": action,
-                                     "detail": detail_json, "prev_hash": prev, "hash": h}, ensure_ascii=False) + "\n")
+            mirror.write(json.dumps({"seq": seq, "ts_utc": ts, "actor": actor, "action": action, "detail": detail_json,
+                                     "prev_hash": prev, "hash": h, "sig": sig}, ensure_ascii=False) + "\n")
         return h
 
     def custody(self) -> list[dict[str, Any]]:
@@ -307,14 +341,32 @@ class CaseStore:
         return self.db.execute("SELECT path, task_key, tbl, rows, bytes, sha256 FROM shards ORDER BY path").fetchall()
 
     def seal_results(self) -> str:
-        """Log the digest of every registered shard (path and SHA-256): editing, removing or adding a result file
-        afterwards, or the list itself, is seen by ``balise case verify``."""
+        """Log the digest of every registered shard (path and SHA-256, each task's files) and of every result
+        row kept in SQLite (evidence, items, findings, errors, rule sets, conflicts): editing, removing or adding
+        a result file or a row afterwards, or the list itself, is seen by ``balise case verify``."""
         rows = self.registered_shards()
         digest = results_digest((r["path"], r["sha256"]) for r in rows)
         self.commit()
         self.log("balise", "results-sealed", {"files": len(rows), "rows": sum(r["rows"] or 0 for r in rows),
-                                              "bytes": sum(r["bytes"] or 0 for r in rows), "digest": digest})
+                                              "bytes": sum(r["bytes"] or 0 for r in rows), "digest": digest,
+                                              "tables": self.table_digests()})
         return digest
+
+    def table_digests(self) -> dict[str, dict[str, Any]]:
+        """``{table: {rows, sha256}}`` of the result rows kept in SQLite (:data:`SEALED_TABLES`), each table
+        hashed as canonical JSON in batches of 10,000 rows, in primary-key order (a C-speed encoder: about
+        1 s per million rows)."""
+        out: dict[str, dict[str, Any]] = {}
+        for table, (columns, order) in SEALED_TABLES.items():
+            h = hashlib.sha256()
+            n = 0
+            cur = self.db.execute(f"SELECT {columns} FROM {table} ORDER BY {order}")
+            while batch := cur.fetchmany(10_000):
+                h.update(json.dumps([tuple(r) for r in batch], ensure_ascii=False, separators=(",", ":"),
+                                    default=str).encode("utf-8"))
+                n += len(batch)
+            out[table] = {"rows": n, "sha256": h.hexdigest()}
+        return out
 
     def conflict_items(self) -> list[str]:
         return [r[0] for r in self.db.execute(
