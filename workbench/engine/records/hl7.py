@@ -1,7 +1,9 @@
 """HL7 v2 records: one per message that carries a PID segment; locator ``msg:N`` (every message counts in N).
 
 A message runs from an MSH segment to the next MSH. Segments end with ``\\r`` (``\\n`` and ``\\r\\n`` are
-accepted); MLLP framing bytes are ignored. The separators are read from each MSH. Fields used:
+accepted); MLLP framing bytes (``0x0B`` before a message, ``0x1C 0x0D`` after it) are ignored; the batch
+envelopes of HL7 v2 chapter 2 (``FHS``/``BHS`` headers, ``BTS``/``FTS`` trailers, as batch files of lab results
+and ADT exports carry them) are read past and belong to no message. The separators are read from each MSH. Fields used:
 MSH-4 (sending facility), PID-3 (identifier list: the INS/NIR by its OID ``1.2.250.1.213.1.4.8``/``.9`` or its
 type code, the IPP otherwise, with its assigning authority), PID-5 (names: type ``L`` is the birth name and ``D``
 the used name, as in IHE PAM France), PID-7, PID-8, PID-11, PID-13, PID-18, PV1-3 (its facility component),
@@ -87,9 +89,17 @@ def _segments(blob: Any, encoding: str) -> Iterator[str]:
             yield pending
 
 
+_ENVELOPE = ("FHS", "BHS", "BTS", "FTS")
+
+
 def _messages(blob: Any, encoding: str) -> Iterator[list[str]]:
     message: list[str] = []
     for segment in _segments(blob, encoding):
+        if segment.startswith(_ENVELOPE) and len(segment) > 3 and not segment[3].isalnum():
+            if message:
+                yield message
+                message = []
+            continue
         if segment.startswith("MSH"):
             if message:
                 yield message
