@@ -175,16 +175,11 @@ class Blob:
         return bytes(self._data[:n])
 
     def file_name(self) -> str | None:
-        """A name the bytes can be opened by, read-only, without copying them: the evidence file of
-        ``from_path``, or the spool file of a big archive member (``/proc/self/fd/N`` where /proc exists);
-        None for bytes held in memory."""
+        """The file mapped by ``from_path`` (readers that need a name open it read-only, without copying); None
+        for bytes in memory or in an anonymous spool file (SQLite resolves ``/proc/self/fd/N`` to the deleted
+        name, which it cannot open)."""
         self._check()
-        if self.path is not None:
-            return self.path
-        if self._backing is not None:
-            name = f"/proc/self/fd/{self._backing.fileno()}"
-            return name if os.path.exists(name) else None
-        return None
+        return self.path
 
     def open(self) -> BinaryIO:
         """A fresh seekable reader over the same bytes (independent position)."""

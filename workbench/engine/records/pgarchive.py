@@ -9,6 +9,7 @@ version, database name, server and pg_dump versions), read the way ``ReadHead`` 
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 from typing import Any
@@ -57,7 +58,7 @@ def archive_header(head: bytes) -> dict[str, object]:
 
 def restore_command(vpath: str) -> str:
     """The command that converts the archive into a plain SQL dump the scan reads."""
-    name = vpath.rsplit("!/", 1)[-1]
+    name = re.split(r"[/\\]", vpath)[-1]  # the file itself, once extracted from its archive
     return f"pg_restore -f out.sql {shlex.quote(name)}"
 
 

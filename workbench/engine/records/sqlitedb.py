@@ -7,10 +7,10 @@ digits, reals as Python writes them, BLOBs as ``X'..'`` hex: bytes, never decode
 Locators are ``table:NAME/row:N``, N counting the table's rows from 1 in rowid order (the order of the
 pages, as ``SELECT *`` without ORDER BY gives it).
 
-The evidence is never written: a file on disk (an evidence file, or the spool file of a big archive member) is
-opened through a ``file:...?mode=ro&immutable=1`` URI (read-only, no lock, no journal or WAL file created or
-read, no copy); bytes held in memory (an archive member up to the spool limit, 32 MiB) are handed to
-``sqlite3.Connection.deserialize`` in a private in-memory database, refused over ``MAX_MEMORY_BYTES``. A file
+The evidence is never written: an evidence file on disk is opened through a ``file:...?mode=ro&immutable=1``
+URI (read-only, no lock, no journal or WAL file created or read, no copy); an archive member (in memory, or
+in its anonymous spool file past 32 MiB) is handed to ``sqlite3.Connection.deserialize`` in a private
+in-memory database, refused over ``MAX_MEMORY_BYTES`` (256 MiB: SQLite holds its own copy). A file
 that is not a readable database (corrupt pages, truncated, encrypted) raises one ``RecordsError``, after the
 rows read before the fault.
 """
