@@ -185,7 +185,7 @@ def test_a_malformed_row_is_lost_alone():
     rows = [r for b in blocks for r in sqldump.block_rows(b)]
     assert rows == [["0", "a"], ["3", "c"], ["4", "d"]]
     reasons = [b.reason for b in blocks if isinstance(b, sqldump.SkippedRow)]
-    assert len(reasons) == 1 and reasons[0].startswith("malformed value near \",2),(3")
+    assert reasons == ["malformed value (row starting at character 29)"]  # no excerpt: rows hold identifiers
 
 
 def test_huge_value_is_refused(monkeypatch):

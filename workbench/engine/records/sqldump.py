@@ -529,7 +529,8 @@ class _Parser:
                         if slow:
                             yield slow[:]
                             slow.clear()
-                        yield SkippedRow(str(exc))
+                        # no excerpt of the row: it may hold identifiers, and findings are shown unmasked
+                        yield SkippedRow(f"{str(exc).split(' near ', 1)[0]} (row starting at character {start})")
                 self.cooldown = max(0, self.cooldown - 1)
             self._skip_inline()
             ch = t.peek()
