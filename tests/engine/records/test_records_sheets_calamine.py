@@ -102,3 +102,17 @@ def test_a_corrupt_workbook_is_one_records_error(name):
     data = b"PK\x03\x04" + b"\x00" * 200
     with pytest.raises(RecordsError, match="not a readable spreadsheet"):
         list(parse_calamine(Blob.from_bytes(data), None, name, batch_rows=10))
+
+
+def test_a_huge_sheet_goes_to_the_streaming_reader(monkeypatch):
+    data = _xlsx(50)
+    calls = []
+    monkeypatch.setattr(sheets, "MAX_CALAMINE_PART_BYTES", 1000)
+    monkeypatch.setattr(sheets, "_parse_openpyxl", lambda blob, vpath, rows: calls.append(vpath) or iter(()))
+    assert list(parse("xlsx", Blob.from_bytes(data), kinds.sniff(data[:65536], "h.xlsx"), "h.xlsx")) == []
+    assert calls == ["h.xlsx"]
+    from tests.engine.records.test_records_sheets_agree import ods_bytes
+
+    ods = ods_bytes()
+    with pytest.raises(RecordsError, match="over the 1000-byte limit"):
+        list(parse("ods", Blob.from_bytes(ods), kinds.sniff(ods[:65536], "h.ods"), "h.ods"))

@@ -5,7 +5,9 @@ calamine reads a 200,000 x 10 XLSX 13x faster than openpyxl's read-only mode (re
 binary formats (XLS, XLSB) and ODS without building a DOM. It does not apply number formats, so a workbook
 whose styles declare a zero-padding format (``000000000``: a NIR, a FINESS or a phone number stored as a
 number) is read by openpyxl, which gives each cell its format and restores the leading zeros.
-calamine holds one sheet at a time in memory (its cells, about 40 bytes each).
+calamine holds one sheet at a time in memory (its cells, about 40 bytes each, plus their text): a sheet part
+over ``MAX_CALAMINE_PART_BYTES`` uncompressed (as its zip entry declares) goes to openpyxl's streaming reader
+(XLSX, XLSM) or is refused (XLSB, ODS: calamine reads ``content.xml`` whole); an XLS over that size is refused.
 
 Locators are always ``sheet:NAME/row:N`` (even for a single sheet): N counts the non-empty data rows of the
 sheet after its header row (the first non-empty row), 1-based. The ``table`` column holds the sheet name.
@@ -28,6 +30,7 @@ from workbench.engine.records.errors import RecordsError
 from workbench.engine.records.tables import table_records
 
 MAX_STYLES_BYTES = 16 * 2**20  # xl/styles.xml read to look for zero-padding formats
+MAX_CALAMINE_PART_BYTES = 256 * 2**20  # about 2.5 million rows of 10 cells: a few hundred MB in calamine
 _ZERO_FORMAT = re.compile(r"0+")
 _ZERO_FORMAT_CODE = re.compile(rb'formatCode="(?:&quot;|")?0{2,}(?:&quot;|")?"')
 
@@ -36,6 +39,8 @@ def cell_text(value: object, number_format: str | None = None) -> str | None:
     """Text of a spreadsheet cell value (see the module docstring)."""
     if value is None:
         return None
+    if value.__class__ is float and not number_format and value.is_integer() and abs(value) < 1e18:
+        return str(int(value))  # the commonest number cell first (calamine gives XLSX numbers as floats)
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -81,11 +86,25 @@ def _zero_padded_formats(fh: Any) -> bool:
         return False  # not a zip (XLSB parts are binary: no styles.xml), or no styles: calamine decides
 
 
+def _largest_part(fh: Any, prefixes: tuple[str, ...]) -> int:
+    """The largest declared uncompressed size of the zip entries under ``prefixes`` (0 when not a zip)."""
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            return max((i.file_size for i in zf.infolist() if i.filename.startswith(prefixes)), default=0)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        return 0
+
+
 def parse_xlsx(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """XLSX/XLSM/XLSB: calamine, or openpyxl when number formats must restore leading zeros."""
+    """XLSX/XLSM/XLSB: calamine, or openpyxl when number formats must restore leading zeros or a sheet is huge."""
     with blob.open() as fh:
         padded = _zero_padded_formats(fh)
-    if padded:
+        fh.seek(0)
+        largest = _largest_part(fh, ("xl/worksheets/",))
+    binary = blob.head(65536).find(b"xl/workbook.bin") != -1
+    if largest > MAX_CALAMINE_PART_BYTES and binary:
+        raise RecordsError(f"XLSB sheet of {largest} bytes: over the {MAX_CALAMINE_PART_BYTES}-byte limit")
+    if (padded or largest > MAX_CALAMINE_PART_BYTES) and not binary:
         yield from _parse_openpyxl(blob, vpath, batch_rows)
     else:
         yield from parse_calamine(blob, info, vpath, batch_rows=batch_rows)
@@ -106,10 +125,10 @@ def parse_calamine(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iter
                     continue  # chart, dialog and macro sheets hold no table
                 try:
                     sheet = workbook.get_sheet_by_name(meta.name)
-                    rows = sheet.to_python(skip_empty_area=False)
+                    rows = sheet.iter_rows()  # Python objects made one row at a time
                 except Exception as exc:
                     raise RecordsError(f"sheet {meta.name!r} unreadable: {type(exc).__name__}: {exc}") from exc
-                cells = ([None if v == "" else cell_text(v) for v in row] for row in rows)
+                cells = ([(v or None) if v.__class__ is str else cell_text(v) for v in row] for row in rows)
                 yield from _sheet_frames(cells, meta.name, vpath, batch_rows)
                 del rows, sheet
         finally:
@@ -153,9 +172,15 @@ def _sheet_frames(
 
 def parse_ods(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
     """ODS (LibreOffice, OpenOffice): calamine."""
+    with blob.open() as fh:
+        largest = _largest_part(fh, ("content.xml",))
+    if largest > MAX_CALAMINE_PART_BYTES:
+        raise RecordsError(f"ODS content of {largest} bytes: over the {MAX_CALAMINE_PART_BYTES}-byte limit")
     yield from parse_calamine(blob, info, vpath, batch_rows=batch_rows)
 
 
 def parse_xls(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """XLS (Excel 97-2003, BIFF8 in an OLE2 compound file): calamine."""
+    """XLS (Excel 97-2003, BIFF8 in an OLE2 compound file): calamine (at most 65,536 rows a sheet)."""
+    if blob.size > MAX_CALAMINE_PART_BYTES:
+        raise RecordsError(f"XLS of {blob.size} bytes: over the {MAX_CALAMINE_PART_BYTES}-byte limit")
     yield from parse_calamine(blob, info, vpath, batch_rows=batch_rows)
