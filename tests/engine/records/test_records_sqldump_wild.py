@@ -122,3 +122,20 @@ def test_pg_dump_custom_archive_is_its_own_kind_with_the_pg_restore_command():
 
 def test_generated_patients_are_valid():
     assert patient(3)["nir"][:1] == "2" and len(patient(3)["nir"]) == 15
+
+
+def test_routines_between_delimiters_are_not_data():
+    text = """CREATE TABLE `t` (`ipp` varchar(8), `nom` varchar(20));
+INSERT INTO `t` VALUES ('00000001','A');
+delimiter $$
+CREATE PROCEDURE p()
+BEGIN
+  DECLARE n INT;
+  INSERT INTO t VALUES (n, CONCAT('x', n));
+  INSERT INTO `other` VALUES (1,,2);
+END $$
+delimiter ;
+INSERT INTO `t` VALUES ('00000002','B');
+"""
+    tables = [(t.name, list(t.rows)) for t in iter_sql_tables(io.StringIO(text), "mysql")]
+    assert tables == [("t", [["00000001", "A"], ["00000002", "B"]])]  # the body of the procedure is skipped

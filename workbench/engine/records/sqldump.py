@@ -107,6 +107,7 @@ _HEX_STRING = re.compile(r"[XxBb]'([^']*)'")
 _COMMENT_OPEN = re.compile(r"/\*!\d*|/\*(?!!)")
 _ROW_END = re.compile(r"\)\s*(?=,\s*\(|;|\Z)")  # where a malformed row is taken to end: before ``,(`` or ``;``
 _DELIMITER = re.compile(r"DELIMITER[ \t]+(\S+)[^\n]*\n?", re.IGNORECASE)
+_DELIMITER_BACK = re.compile(r"^[ \t]*DELIMITER[ \t]+;", re.IGNORECASE | re.MULTILINE)
 _CAST = re.compile(r"\s*::\s*(?:\"[^\"]*\"|[A-Za-z_][\w ]*?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?(?=\s*[,)])")
 
 _MYSQL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "\\": "\\", "'": "'",
@@ -303,6 +304,18 @@ class _Text:
                 self.pos = len(self.buf)
                 return False
 
+    def skip_to(self, regex: re.Pattern[str], overlap: int = 256) -> bool:
+        """Move past the next match of ``regex`` (shorter than ``overlap``); False at the end. Memory bounded."""
+        while True:
+            m = regex.search(self.buf, self.pos)
+            if m is not None and (m.end() < len(self.buf) or self.eof):
+                self.pos = m.end()
+                return True
+            self.pos = max(self.pos, len(self.buf) - overlap)
+            if not self.more():
+                self.pos = len(self.buf)
+                return False
+
     def line(self) -> str | None:
         """The next line without its end; None at the end of the text."""
         while True:
@@ -390,7 +403,7 @@ class _Parser:
                 if m:
                     t.pos = m.end()
                     if m.group(1) != ";":  # mysqldump's triggers and routines: bodies hold ';' and INSERTs
-                        t.skip_past("\nDELIMITER ;")
+                        t.skip_to(_DELIMITER_BACK)
                     continue
             elif keyword == "CREATE":
                 m = _CREATE.match(buf, pos)
@@ -524,7 +537,7 @@ class _Parser:
                         t.pos += 1
                         slow.append(self._tuple())
                     except RecordsError as exc:
-                        if not self._resync(start):
+                        if "truncated" in str(exc) or "longer than" in str(exc) or not self._resync(start):
                             raise
                         if slow:
                             yield slow[:]
