@@ -55,3 +55,14 @@ def test_hex_and_line_break_escapes():
     message[2] = message[2].replace("3 rue de Siam\\F\\bât B", "3 rue\\X20\\de Siam\\.br\\bât B")
     df = records("hl7v2", "\r".join(message).encode())
     assert df["address"][0] == "3 rue de Siam bât B"  # \X20\ a space, \.br\ a line break (folded by norm_text)
+
+
+def test_hex_escapes_follow_the_character_set_of_msh_18():
+    message = _message(1)
+    message[0] = message[0].replace("8859/1", "UNICODE UTF-8")
+    message[2] = message[2].replace("Ana\\T\\s", "Ma\\XC3AB\\l")
+    df = records("hl7v2", "\r".join(message).encode())
+    assert df["given_name"][0] == "Maël"
+    message[0] = message[0].replace("UNICODE UTF-8", "8859/1")
+    message[2] = message[2].replace("Ma\\XC3AB\\l", "Ma\\XEB\\l")
+    assert records("hl7v2", "\r".join(message).encode())["given_name"][0] == "Maël"

@@ -45,6 +45,10 @@ class _Seps:
         self.repetition = chars[1] if len(chars) > 1 and chars[1] != self.field else "~"
         self.escape = chars[2] if len(chars) > 2 and chars[2] != self.field else "\\"
         self.sub = chars[3] if len(chars) > 3 and chars[3] != self.field else "&"
+        # MSH-18 (character set): \Xhh..\ escapes are bytes in it (UTF-8 for "UNICODE UTF-8", else Latin-1)
+        fields = msh.split(self.field)
+        charset = fields[17].split(self.repetition)[0].upper() if len(fields) > 17 else ""
+        self.hex_encoding = "utf-8" if "UTF-8" in charset or "UTF8" in charset else "latin-1"
 
     def unescape(self, text: str) -> str:
         e = self.escape
@@ -58,7 +62,7 @@ class _Seps:
                 return table[code]
             if code.startswith("X") and len(code) % 2 == 1:
                 try:
-                    return bytes.fromhex(code[1:]).decode("latin-1")
+                    return bytes.fromhex(code[1:]).decode(self.hex_encoding, errors="replace")
                 except ValueError:
                     return m.group(0)
             if code in (".br", "H", "N"):

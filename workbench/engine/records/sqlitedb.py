@@ -40,7 +40,7 @@ def _connect(blob: Any) -> sqlite3.Connection:
         raise RecordsError(f"SQLite database of {blob.size} bytes in memory: over the {MAX_MEMORY_BYTES}-byte limit")
     con = sqlite3.connect(":memory:", check_same_thread=False)
     try:
-        con.deserialize(bytes(blob.view()))
+        con.deserialize(blob.view())  # SQLite takes its own copy: no second one here
     except (sqlite3.Error, OverflowError, ValueError) as exc:
         con.close()
         raise RecordsError(f"not a readable SQLite database: {exc}") from exc
