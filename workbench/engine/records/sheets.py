@@ -1,7 +1,7 @@
 """Spreadsheet records: XLSX, XLSM, XLSB, XLS and ODS read by python-calamine (Rust), openpyxl where needed.
 
-calamine reads a 200,000 x 10 XLSX 13x faster than openpyxl's read-only mode (records of a 9.8 MB sheet:
-17.7 s against 230 s on a loaded 2-core machine; see tests/engine/records/test_records_sheets_calamine.py), and it also reads the
+calamine reads a 200,000 x 10 XLSX about 13x faster than openpyxl's read-only mode (records of a 9.8 MB sheet:
+5.2 s of CPU against 71 s; see tests/engine/records/test_records_sheets_calamine.py), and it also reads the
 binary formats (XLS, XLSB) and ODS without building a DOM. It does not apply number formats, so a workbook
 whose styles declare a zero-padding format (``000000000``: a NIR, a FINESS or a phone number stored as a
 number) is read by openpyxl, which gives each cell its format and restores the leading zeros.
