@@ -7,6 +7,7 @@ attribution.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from workbench.engine.kind_traits import traits
@@ -66,7 +67,8 @@ class BeaconScanner:
             self._parse_into(vpath, parse(kind_info.kind, blob, kind_info, vpath, batch_rows=RECORD_BATCH_ROWS,
                                           notes=notes), sink, canary_hits, collectors)
         except Exception as exc:
-            exc.findings = findings()  # type: ignore[attr-defined]
+            with contextlib.suppress(AttributeError):  # an exception type without a __dict__ keeps only its line
+                exc.findings = findings()  # type: ignore[attr-defined]
             raise
         return findings()
 
