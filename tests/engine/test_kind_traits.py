@@ -92,7 +92,8 @@ def test_every_row_is_keyed_by_its_own_kind():
 
 def test_the_records_registry_has_a_parser_for_exactly_the_kinds_with_records():
     assert set(records_pkg.KINDS) == RECORD_KINDS
-    assert {"csv", "xlsx", "ods", "sql-dump", "hl7v2", "fhir-json", "fhir-ndjson", "dicom"} == RECORD_KINDS
+    assert {"csv", "xlsx", "ods", "xls", "sql-dump", "sqlite", "pg-archive", "hl7v2", "fhir-json", "fhir-ndjson",
+            "dicom"} == RECORD_KINDS
 
 
 def test_the_layer_extractors_serve_exactly_the_kinds_with_text_layers():
@@ -112,7 +113,7 @@ def test_spreadsheets_hold_records_and_their_identifiers_come_from_decoded_text(
 
 
 def test_binary_and_text_kinds():
-    assert {"binary", "image", "empty"} == kind_traits.BINARY_KINDS
+    assert {"binary", "image", "empty", "xls", "pg-archive"} == kind_traits.BINARY_KINDS
     assert {"csv", "sql-dump", "hl7v2", "json", "xml", "cda", "text", "email", "mbox"} <= kind_traits.TEXT_KINDS
     assert not kind_traits.TEXT_KINDS & (kind_traits.BINARY_KINDS | kind_traits.OFFICE_KINDS | {"pdf", "dicom"})
 

@@ -7,10 +7,11 @@ attribution.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from workbench.engine.kind_traits import traits
-from workbench.engine.model import ScanError
+from workbench.engine.model import DETECTOR_RECORDS, Finding, ScanError
 from workbench.engine.store import CaseStore
 
 WATERMARK_SAMPLE_ROWS = 200_000  # per table: bounded memory, far more votes than a detection needs
@@ -46,13 +47,33 @@ class BeaconScanner:
             self.canaries = CanaryIndex.from_registry(registry)
             self.table_keys = watermark_keys(registry)
 
-    def parse_records(self, vpath: str, payload, sink) -> None:
+    def parse_records(self, vpath: str, payload, sink) -> list[Finding]:
+        """Records of the item into the sink; returns the findings of what the parser lost or did not read.
+
+        When the parser fails, the findings gathered before the fault ride on the exception (``findings``): the
+        walker records both (a dump's malformed rows, then its truncation)."""
         from workbench.engine.records import parse
 
         blob, kind_info = payload
         canary_hits: list[dict] = []
         collectors: dict[str, tuple[object, list[int]]] = {}  # table -> (UnitCollector, [rows fed])
-        for frame in parse(kind_info.kind, blob, kind_info, vpath, batch_rows=RECORD_BATCH_ROWS):
+        notes: list = []
+
+        def findings() -> list[Finding]:
+            return [Finding(vpath, DETECTOR_RECORDS, note.rule, severity=note.severity,
+                            meta={"locator": note.locator, "detail": note.detail, **note.meta}) for note in notes]
+
+        try:
+            self._parse_into(vpath, parse(kind_info.kind, blob, kind_info, vpath, batch_rows=RECORD_BATCH_ROWS,
+                                          notes=notes), sink, canary_hits, collectors)
+        except Exception as exc:
+            with contextlib.suppress(AttributeError):  # an exception type without a __dict__ keeps only its line
+                exc.findings = findings()  # type: ignore[attr-defined]
+            raise
+        return findings()
+
+    def _parse_into(self, vpath: str, frames, sink, canary_hits: list[dict], collectors: dict) -> None:
+        for frame in frames:
             if frame is None or len(frame) == 0:
                 continue
             if self.canaries is not None:

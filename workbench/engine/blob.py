@@ -85,6 +85,7 @@ class Blob:
         self.size = len(self._data)
         self.sha256 = sha256
         self.closed = False
+        self.path: str | None = None  # the file mapped by ``from_path`` (readers that need a file name use it)
 
     # -- constructors -------------------------------------------------------------------------
     @classmethod
@@ -106,7 +107,9 @@ class Blob:
             size = st.st_size
             if size == 0:  # an empty file cannot be mapped
                 return cls(b"")
-            return cls(mmap.mmap(fd, 0, access=mmap.ACCESS_READ))
+            blob = cls(mmap.mmap(fd, 0, access=mmap.ACCESS_READ))
+            blob.path = os.fspath(path)
+            return blob
         finally:
             os.close(fd)
 
@@ -170,6 +173,13 @@ class Blob:
     def head(self, n: int = 65536) -> bytes:
         self._check()
         return bytes(self._data[:n])
+
+    def file_name(self) -> str | None:
+        """The file mapped by ``from_path`` (readers that need a name open it read-only, without copying); None
+        for bytes in memory or in an anonymous spool file (SQLite resolves ``/proc/self/fd/N`` to the deleted
+        name, which it cannot open)."""
+        self._check()
+        return self.path
 
     def open(self) -> BinaryIO:
         """A fresh seekable reader over the same bytes (independent position)."""

@@ -48,6 +48,7 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("zstandard", "zstandard", True),
     ("openpyxl", "openpyxl", True),
     ("odfpy", "odf", True),
+    ("python-calamine", "python_calamine", True),
     ("python-stdnum", "stdnum", True),
     ("pillow", "PIL", True),
     ("scipy", "scipy", True),

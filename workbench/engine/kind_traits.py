@@ -67,6 +67,7 @@ KIND_TRAITS: dict[str, KindTraits] = dict([
     # Office documents: zips of XML, read through their text layers; spreadsheets also hold records.
     _row("xlsx", *_OFFICE, "has_records", "table"),
     _row("ods", *_OFFICE, "has_records", "table"),
+    _row("xls", "has_records", "binary"),  # Excel 97-2003 (BIFF8 in OLE2): cells read by calamine, no text layer
     _row("docx", *_OFFICE),
     _row("pptx", *_OFFICE),
     _row("odt", *_OFFICE),
@@ -84,7 +85,8 @@ KIND_TRAITS: dict[str, KindTraits] = dict([
     _row("image", "decoded", "binary"),
     _row("binary", "binary"),
     _row("empty", "binary"),
-    _row("sqlite"),  # pages of a database file: text cells among binary structures, scanned with every rule
+    _row("sqlite", "has_records"),  # a database file: its tables are records; its pages are scanned with every rule
+    _row("pg-archive", "has_records", "decoded", "binary"),  # pg_dump -Fc: compressed; records: a note (pg_restore)
     _row("archive"),  # walked member by member; not scanned as a leaf
     # Not content: entries of an archive or a folder that the walker types itself.
     _row("directory"),

@@ -118,7 +118,8 @@ _EXPECTED: dict[str, set[str]] = {
     "tsv": {"csv", "text"},
     "tab": {"csv", "text"},
     "sql": {"sql-dump", "text"},
-    "dump": {"sql-dump", "text", "binary"},
+    "dump": {"sql-dump", "text", "binary", "pg-archive"},
+    "backup": {"sql-dump", "pg-archive", "binary"},
     "hl7": {"hl7v2"},
     "er7": {"hl7v2"},
     "json": {"json", "fhir-json", "fhir-ndjson"},
@@ -152,7 +153,7 @@ _EXPECTED: dict[str, set[str]] = {
     "ods": {"ods"},
     "odt": {"odt"},
     "odp": {"odp"},
-    "xls": {"binary:ole2"},
+    "xls": {"binary:ole2", "xls"},
     "doc": {"binary:ole2"},
     "ppt": {"binary:ole2"},
     "msg": {"binary:ole2"},
@@ -425,6 +426,31 @@ _OFFICE_MIME = {
 }
 
 
+_OLE2_WORKBOOK = ("Workbook", "Book")  # BIFF8 / BIFF5 stream names
+
+
+def ole2_kind(data: bytes, read_at=None) -> str | None:
+    """``xls`` when an OLE2 compound file's first directory sector names a Workbook stream, else None.
+
+    The directory sector is read from ``data`` (the head) when it lies inside it, else through
+    ``read_at(offset, size)`` when given (the walker reads one sector of the item).
+    """
+    if len(data) < 0x34:
+        return None
+    shift = int.from_bytes(data[0x1E:0x20], "little")
+    sector = int.from_bytes(data[0x30:0x34], "little")
+    if shift not in (9, 12) or sector >= 0xFFFFFFFA:
+        return None
+    offset, size = (sector + 1) << shift, 1 << shift
+    block = data[offset:offset + size] if offset + size <= len(data) else (read_at(offset, size) if read_at else b"")
+    for entry in range(0, len(block) - 127, 128):
+        length = int.from_bytes(block[entry + 64:entry + 66], "little")
+        name = block[entry:entry + max(0, min(length, 64) - 2)].decode("utf-16-le", errors="replace")
+        if block[entry + 66] == 2 and name in _OLE2_WORKBOOK:  # type 2: a stream
+            return "xls"
+    return None
+
+
 def _binary_signature(head: bytes) -> tuple[str, str | None, str] | None:
     """(kind, format, mime) for formats recognised by their leading bytes."""
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
@@ -452,9 +478,13 @@ def _binary_signature(head: bytes) -> tuple[str, str | None, str] | None:
     for sig, fmt in _IMAGE_SIGNATURES:
         if head.startswith(sig):
             return "image", fmt, _IMAGE_MIME[fmt]
+    if head.startswith(b"PGDMP") and len(head) >= 11 and head[10] in (1, 5):  # pg_dump -Fc, or -Fd's toc.dat
+        return "pg-archive", "custom" if head[10] == 1 else "directory", "application/x-pg-dump"
     if head.startswith(b"SQLite format 3\x00"):
         return "sqlite", "sqlite3", "application/vnd.sqlite3"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if ole2_kind(head) == "xls":
+            return "xls", "biff8", "application/vnd.ms-excel"
         return "binary", "ole2", "application/x-ole-storage"
     if _is_tar(head):
         return "archive", "tar", _ARCHIVE_MIME["tar"]

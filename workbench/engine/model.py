@@ -35,6 +35,7 @@ DETECTOR_TYPING = "typing"
 DETECTOR_HONEYTOKEN = "honeytoken"
 DETECTOR_CANARY = "canary"
 DETECTOR_WATERMARK = "watermark"
+DETECTOR_RECORDS = "records"  # a part of an item the record parser lost (a malformed row), or a format not read
 
 IDENTIFIER_TYPES = ("nir", "finess", "rpps", "iban", "email", "phone")
 

@@ -82,7 +82,7 @@ class Walker:
     def __init__(self, scanner: ContentScanner, *, bounds: Bounds, budget: Budget, tmp_dir: os.PathLike,
                  sink: Sink, passwords: tuple[bytes, ...] = (), spool_memory_limit: int = 32 * 2**20,
                  cancelled: Callable[[], bool] = lambda: False,
-                 record_hook: Callable[[str, object], None] | None = None,
+                 record_hook: Callable[[str, object], list[Finding] | None] | None = None,
                  item_hook: Callable[[ItemResult, Blob], None] | None = None) -> None:
         self.scanner = scanner
         self.bounds = bounds
@@ -121,6 +121,10 @@ class Walker:
                 k.kind = info.kind = office
                 k.ext_mismatch = info.ext_mismatch = False
                 result.findings = [f for f in result.findings if f.rule != "extension-mismatch"]
+        if k is not None and k.kind == "binary" and k.format == "ole2" and _ole2_kind(blob) == "xls":
+            k.kind, k.format, k.mime = info.kind, info.format, info.mime = "xls", "biff8", "application/vnd.ms-excel"
+            k.ext_mismatch = info.ext_mismatch = False  # a workbook whose directory lies after the head
+            result.findings = [f for f in result.findings if f.rule != "extension-mismatch"]
         if k is not None and k.kind == "archive":
             self._walk_archive(blob, result, k.format or "")
         else:
@@ -249,10 +253,12 @@ class Walker:
             result.error("layer", exc)
         if t.has_records and self.record_hook is not None:
             try:
-                self.record_hook(info.vpath, (blob, k))
+                for finding in self.record_hook(info.vpath, (blob, k)) or ():  # rows lost, formats not read
+                    result.findings.append(finding)
             except (Cancelled, KeyboardInterrupt):
                 raise
             except Exception as exc:
+                result.findings.extend(getattr(exc, "findings", ()))
                 result.error("records", exc)
         if self.item_hook is not None:
             try:
@@ -297,6 +303,12 @@ def _office_kind(blob: Blob) -> str | None:
             return kinds.office_kind_of_zip_names(names, lambda: zf.read("mimetype")[:128])
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, RuntimeError):
         return None
+
+
+def _ole2_kind(blob: Blob) -> str | None:
+    """``xls`` for an OLE2 file whose directory sector lies past the head (one sector read)."""
+    view = blob.view()
+    return kinds.ole2_kind(bytes(view[:HEAD_BYTES]), lambda offset, size: bytes(view[offset:offset + size]))
 
 
 def _unique_label(name: str, seen: dict[str, int]) -> str:

@@ -13,7 +13,8 @@ import workbench
 
 # kind -> icon file stem in resources/icons (kinds not listed use "file").
 KIND_ICONS = {
-    "directory": "folder", "archive": "archive", "csv": "table", "xlsx": "table", "ods": "table",
+    "directory": "folder", "archive": "archive", "csv": "table", "xlsx": "table", "ods": "table", "xls": "table",
+    "sqlite": "database", "pg-archive": "database",
     "sql-dump": "database", "hl7v2": "hl7", "fhir-json": "fhir", "fhir-ndjson": "fhir", "dicom": "dicom",
     "pdf": "pdf", "docx": "document", "odt": "document", "email": "mail", "mbox": "mail", "json": "code",
     "xml": "code", "image": "image", "text": "text", "binary": "binary", "empty": "empty", "encrypted": "locked",

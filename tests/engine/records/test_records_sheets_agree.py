@@ -97,7 +97,29 @@ def ods_bytes() -> bytes:
     return buf.getvalue()
 
 
-WRITERS = {"patients.csv": csv_bytes, "patients.xlsx": xlsx_bytes, "patients.ods": ods_bytes}
+def xls_bytes() -> bytes:
+    """Excel 97-2003 as xlwt writes it (BIFF8): date cells formatted DD/MM/YYYY, identifiers as text cells."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Patients")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for col, name in enumerate(HEADERS):
+        sheet.write(0, col, name)
+    for row, p in enumerate(PEOPLE, start=1):
+        values = [p["nom"].upper(), p["prenom"], _birth(p), p["sexe"], p["nir"], p["ipp"], FINESS]
+        for col, value in enumerate(values):
+            if isinstance(value, dt.date):
+                sheet.write(row, col, value, date_style)
+            else:
+                sheet.write(row, col, value)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+WRITERS = {"patients.csv": csv_bytes, "patients.xlsx": xlsx_bytes, "patients.ods": ods_bytes,
+           "patients.xls": xls_bytes}
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +136,7 @@ def parsed() -> dict[str, dict[str, list]]:
 
 
 def test_each_file_is_typed_as_its_format():
-    assert [kinds.sniff(w()[:65536], n).kind for n, w in WRITERS.items()] == ["csv", "xlsx", "ods"]
+    assert [kinds.sniff(w()[:65536], n).kind for n, w in WRITERS.items()] == ["csv", "xlsx", "ods", "xls"]
 
 
 @pytest.mark.parametrize("name", sorted(WRITERS))
@@ -126,7 +148,7 @@ def test_every_patient_is_a_record(parsed, name):
     assert got["facility_finess"] == [FINESS] * len(PEOPLE)  # the leading zero survives
 
 
-@pytest.mark.parametrize("name", ["patients.xlsx", "patients.ods"])
+@pytest.mark.parametrize("name", ["patients.xlsx", "patients.ods", "patients.xls"])
 def test_sheets_give_the_same_records_as_the_csv(parsed, name):
     for column in COMPARED:
         assert parsed[name][column] == parsed["patients.csv"][column], column

@@ -9,15 +9,18 @@ source value parses (the raw value stays in its ``src.`` column), ``sex`` is ``M
 
 Locators, 1-based in file order:
   - CSV/TSV ``row:N`` (data rows, header excluded, blank lines skipped);
-  - XLSX/ODS ``sheet:NAME/row:N`` always (non-empty rows after the sheet's header row);
+  - XLSX/XLSM/XLSB/XLS/ODS ``sheet:NAME/row:N`` always (non-empty rows after the sheet's header row);
   - SQL dumps ``table:NAME/row:N`` (N counts the rows of that table across its INSERT/COPY statements);
+    SQLite database files ``table:NAME/row:N`` too;
   - HL7 v2 ``msg:N`` (every message counts, records only for messages with a PID);
   - FHIR Bundle ``entry:N``, NDJSON ``line:N``, a single resource ``file``; DICOM ``file``.
 
 Tables (CSV, sheets, SQL tables) with no column that maps to a personal field (see ``columns.py``) yield no
 records: a lookup table of diagnosis codes or of settings is not a list of people.
 Corrupt input raises ``RecordsError`` (the pipeline records it, stage ``records``), after the batches that
-could be read were yielded.
+could be read were yielded. A lost part (a malformed SQL row, which keeps its number: the rows after it keep
+theirs) or a format recognised but not read (a pg_dump custom archive) is a ``RecordNote`` put in ``notes``
+(at most ``MAX_NOTES`` per item, then one note counting the rest): the scan records each as a finding.
 """
 
 from __future__ import annotations
@@ -33,39 +36,58 @@ from workbench.engine.kind_traits import traits
 from workbench.engine.records.columns import map_columns, sources
 from workbench.engine.records.csvfile import parse_csv, text_encoding
 from workbench.engine.records.dicom import parse_dicom
-from workbench.engine.records.errors import RecordsError
+from workbench.engine.records.errors import RecordNote, RecordsError
 from workbench.engine.records.fhir import parse_fhir_json, parse_fhir_ndjson
 from workbench.engine.records.frame import CATEGORIES, COMMON_COLUMNS, SRC_PREFIX
 from workbench.engine.records.hl7 import parse_hl7
 from workbench.engine.records.patients import PatientCounter, count_patients
-from workbench.engine.records.sheets import parse_ods, parse_xlsx
-from workbench.engine.records.sqldump import SqlTable, detect_dialect, iter_sql_tables
+from workbench.engine.records.pgarchive import parse_pg_archive
+from workbench.engine.records.sheets import parse_ods, parse_xls, parse_xlsx
+from workbench.engine.records.sqldump import SkippedRow, SqlTable, detect_dialect, iter_sql_tables
+from workbench.engine.records.sqlitedb import parse_sqlite
 from workbench.engine.records.tables import block_records
 
 __all__ = [
-    "CATEGORIES", "COMMON_COLUMNS", "KINDS", "SRC_PREFIX", "PatientCounter", "RecordsError", "SqlTable",
+    "CATEGORIES", "COMMON_COLUMNS", "KINDS", "SRC_PREFIX", "PatientCounter", "RecordNote", "RecordsError", "SqlTable",
     "count_patients", "iter_sql_tables", "map_columns", "parse", "sources",
 ]
 
 DEFAULT_BATCH_ROWS = 50_000
+MAX_NOTES = 100  # per item: a dump of a million broken rows gives 100 findings and one count, not a million
 
 
-def parse_sql(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """Records of every table of a SQL dump that holds personal columns."""
+def parse_sql(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame | RecordNote]:
+    """Records of every table of a SQL dump that holds personal columns; a note per malformed row."""
     encoding = text_encoding(blob.head(65536), getattr(info, "encoding", None))
     dialect = getattr(info, "format", None)
     if dialect not in ("mysql", "postgresql", "sqlite"):
         dialect = detect_dialect(blob.head(65536).decode(encoding, errors="replace"))
-    counters: dict[str, int] = defaultdict(int)
+    counters: dict[str, int] = defaultdict(int)  # rows of each table so far, lost ones included
     with blob.open() as fh:
         for table in iter_sql_tables(fh, dialect, encoding=encoding):
             name = table.name
-            for frame in block_records(
-                table.columns, table.blocks if table.blocks is not None else [list(table.rows)], item=vpath, table=name, locator_prefix=f"table:{name}/row:",
-                batch_rows=batch_rows, first_number=counters[name] + 1,
-            ):
-                counters[name] += len(frame)
-                yield frame
+            blocks = iter(table.blocks if table.blocks is not None else [list(table.rows)])
+            while True:
+                lost: list[SkippedRow] = []
+                first = counters[name] + 1
+                yield from block_records(
+                    table.columns, _until_skipped(blocks, lost, counters, name), item=vpath, table=name,
+                    locator_prefix=f"table:{name}/row:", batch_rows=batch_rows, first_number=first,
+                )
+                if not lost:
+                    break
+                counters[name] += 1
+                yield RecordNote("row-skipped", f"table:{name}/row:{counters[name]}", lost[0].reason)
+
+
+def _until_skipped(blocks: Iterator[Any], lost: list[SkippedRow], counters: dict[str, int], name: str) -> Iterator[Any]:
+    """The blocks up to the next skipped row (put in ``lost``), counting the rows of the table on the way."""
+    for block in blocks:
+        if isinstance(block, SkippedRow):
+            lost.append(block)
+            return
+        counters[name] += block.num_rows if hasattr(block, "num_rows") else len(block)
+        yield block
 
 
 # One parser per kind marked ``has_records`` in ``kind_traits`` and no other (tests check it): the walker hands
@@ -74,7 +96,10 @@ KINDS: dict[str, Callable[..., Iterator[pd.DataFrame]]] = {
     "csv": parse_csv,
     "xlsx": parse_xlsx,
     "ods": parse_ods,
+    "xls": parse_xls,
     "sql-dump": parse_sql,
+    "sqlite": parse_sqlite,
+    "pg-archive": parse_pg_archive,
     "hl7v2": parse_hl7,
     "fhir-json": parse_fhir_json,
     "fhir-ndjson": parse_fhir_ndjson,
@@ -82,11 +107,13 @@ KINDS: dict[str, Callable[..., Iterator[pd.DataFrame]]] = {
 }
 
 
-def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
+def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFAULT_BATCH_ROWS,
+          notes: list[RecordNote] | None = None) -> Iterator[pd.DataFrame]:
     """Record batches of one item (see the module docstring); nothing for kinds that hold no records.
 
     ``blob`` needs ``open()`` (a fresh seekable binary reader), ``head(n)`` and ``size``; ``info`` is a
     ``KindInfo`` or any object with its attributes (``encoding``, ``delimiter``, ``format`` are used).
+    ``notes`` receives the parts lost and the formats not read (dropped when None).
     """
     if batch_rows < 1:
         raise ValueError("batch_rows must be at least 1")
@@ -99,14 +126,25 @@ def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFA
             codecs.lookup(encoding)
         except LookupError as exc:
             raise RecordsError(f"unknown text encoding {encoding!r}") from exc
-    return _guarded(parser(blob, info, vpath, batch_rows=batch_rows), kind)
+    return _guarded(parser(blob, info, vpath, batch_rows=batch_rows), kind, notes if notes is not None else [])
 
 
-def _guarded(frames: Iterator[pd.DataFrame], kind: str) -> Iterator[pd.DataFrame]:
-    """Turn decoding slips (a codec error deep in a reader) into RecordsError with the kind named."""
+def _guarded(frames: Iterator[Any], kind: str, notes: list[RecordNote]) -> Iterator[pd.DataFrame]:
+    """Frames only (notes go to ``notes``, bounded); decoding slips (a codec error deep in a reader) become
+    RecordsError with the kind named."""
+    over = 0
     try:
-        yield from frames
+        for frame in frames:
+            if not isinstance(frame, RecordNote):
+                yield frame
+            elif len(notes) < MAX_NOTES:
+                notes.append(frame)
+            else:
+                over += 1
     except RecordsError:
         raise
     except (UnicodeError, EOFError) as exc:
         raise RecordsError(f"{kind}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if over:
+            notes.append(RecordNote(notes[-1].rule, "file", f"{over} more like these not listed"))

@@ -1,7 +1,9 @@
 """HL7 v2 records: one per message that carries a PID segment; locator ``msg:N`` (every message counts in N).
 
 A message runs from an MSH segment to the next MSH. Segments end with ``\\r`` (``\\n`` and ``\\r\\n`` are
-accepted); MLLP framing bytes are ignored. The separators are read from each MSH. Fields used:
+accepted); MLLP framing bytes (``0x0B`` before a message, ``0x1C 0x0D`` after it) are ignored; the batch
+envelopes of HL7 v2 chapter 2 (``FHS``/``BHS`` headers, ``BTS``/``FTS`` trailers, as batch files of lab results
+and ADT exports carry them) are read past and belong to no message. The separators are read from each MSH. Fields used:
 MSH-4 (sending facility), PID-3 (identifier list: the INS/NIR by its OID ``1.2.250.1.213.1.4.8``/``.9`` or its
 type code, the IPP otherwise, with its assigning authority), PID-5 (names: type ``L`` is the birth name and ``D``
 the used name, as in IHE PAM France), PID-7, PID-8, PID-11, PID-13, PID-18, PV1-3 (its facility component),
@@ -43,6 +45,10 @@ class _Seps:
         self.repetition = chars[1] if len(chars) > 1 and chars[1] != self.field else "~"
         self.escape = chars[2] if len(chars) > 2 and chars[2] != self.field else "\\"
         self.sub = chars[3] if len(chars) > 3 and chars[3] != self.field else "&"
+        # MSH-18 (character set): \Xhh..\ escapes are bytes in it (UTF-8 for "UNICODE UTF-8", else Latin-1)
+        fields = msh.split(self.field)
+        charset = fields[17].split(self.repetition)[0].upper() if len(fields) > 17 else ""
+        self.hex_encoding = "utf-8" if "UTF-8" in charset or "UTF8" in charset else "latin-1"
 
     def unescape(self, text: str) -> str:
         e = self.escape
@@ -56,7 +62,7 @@ class _Seps:
                 return table[code]
             if code.startswith("X") and len(code) % 2 == 1:
                 try:
-                    return bytes.fromhex(code[1:]).decode("latin-1")
+                    return bytes.fromhex(code[1:]).decode(self.hex_encoding, errors="replace")
                 except ValueError:
                     return m.group(0)
             if code in (".br", "H", "N"):
@@ -87,9 +93,17 @@ def _segments(blob: Any, encoding: str) -> Iterator[str]:
             yield pending
 
 
+_ENVELOPE = ("FHS", "BHS", "BTS", "FTS")
+
+
 def _messages(blob: Any, encoding: str) -> Iterator[list[str]]:
     message: list[str] = []
     for segment in _segments(blob, encoding):
+        if segment.startswith(_ENVELOPE) and len(segment) > 3 and not segment[3].isalnum():
+            if message:
+                yield message
+                message = []
+            continue
         if segment.startswith("MSH"):
             if message:
                 yield message

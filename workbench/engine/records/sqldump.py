@@ -47,7 +47,7 @@ class SqlTable:
     name: str
     columns: list[str]
     rows: Iterator[list[str | None]]
-    blocks: Iterator[Block] | None = None  # the same rows in blocks (read either ``rows`` or ``blocks``)
+    blocks: Iterator[Block | SkippedRow] | None = None  # the same rows in blocks, and the rows lost (read either)
 
 
 # ------------------------------------------------------------------------------------------ regexes
@@ -74,18 +74,23 @@ _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][\w]*)?\$")
 
 _STR_BACKSLASH = r"'((?:[^'\\]++|\\.|'')*+)'"
 _STR_STANDARD = r"'((?:[^']++|'')*+)'"
-# one value: a string (group 1), an E'' string (2), a bare token (3: numbers, NULL, TRUE, 0x.., function names)
+# A bare token: numbers (-1.5E-3), NULL, TRUE, 0x.. hex, function names. Never ``/`` or ``*``: a comment such as
+# sakila's ``/*!50705 0x...,*/`` (MySQL runs the text of a versioned comment) must not be read as a value.
+_BARE_TOKEN = r"([^,()\s'/*]+)"
+# one value: a _binary string (group 1), a string (2), an E'' string (3), a bare token (4)
 _VALUE = {
-    "mysql": re.compile(rf"(?:_[A-Za-z0-9]+\s*|[Nn])?{_STR_BACKSLASH}|()(?!)|([^,()\s']+)", re.DOTALL),
+    "mysql": re.compile(rf"(?:(_binary)\s*|_[A-Za-z0-9]+\s*|[Nn])?{_STR_BACKSLASH}|()(?!)|{_BARE_TOKEN}",
+                        re.DOTALL),
     "standard": re.compile(
-        rf"(?:[Nn])?{_STR_STANDARD}|[Ee]{_STR_BACKSLASH}|([^,()\s']+)", re.DOTALL
+        rf"()(?!)|(?:[Nn])?{_STR_STANDARD}|[Ee]{_STR_BACKSLASH}|{_BARE_TOKEN}", re.DOTALL
     ),
 }
 _STRING_START = re.compile(r"(?:_[A-Za-z0-9]+\s*|[NnEeXxBb])?'")
 # Fast path: a whole row of plain values (strings, bare tokens, hex literals) matched at once, then split.
 _FAST_VALUE = {
-    "mysql": r"(?:_[A-Za-z0-9]+\s*|[Nn])?'((?:[^'\\]++|\\.|'')*+)'|([XxBb]'[0-9A-Fa-f]*')|([^,'\s()]+)",
-    "standard": r"(?:[Nn])?'((?:[^']++|'')*+)'|([XxBb]'[0-9A-Fa-f]*')|([^,'\s()]+)",
+    "mysql": r"(?:(_binary)\s*|_[A-Za-z0-9]+\s*|[Nn])?'((?:[^'\\]++|\\.|'')*+)'|([XxBb]'[0-9A-Fa-f]*')|"
+             r"([^,'\s()/*]+)",
+    "standard": r"()(?!)|(?:[Nn])?'((?:[^']++|'')*+)'|([XxBb]'[0-9A-Fa-f]*')|([^,'\s()/*]+)",
 }
 _FAST_ROW = {
     dialect: re.compile(rf"\(\s*(?:(?:{v})\s*(?:,\s*(?:{v})\s*)*)?\)", re.DOTALL)
@@ -99,6 +104,10 @@ FAST_RETRY_ROWS = 256
 SLOW_BLOCK_ROWS = 4096
 _COPY_END = re.compile(r"^\\\.\r?$", re.MULTILINE)
 _HEX_STRING = re.compile(r"[XxBb]'([^']*)'")
+_COMMENT_OPEN = re.compile(r"/\*!\d*|/\*(?!!)")
+_ROW_END = re.compile(r"\)\s*(?=,\s*\(|;|\Z)")  # where a malformed row is taken to end: before ``,(`` or ``;``
+_DELIMITER = re.compile(r"DELIMITER[ \t]+(\S+)[^\n]*\n?", re.IGNORECASE)
+_DELIMITER_BACK = re.compile(r"^[ \t]*DELIMITER[ \t]+;", re.IGNORECASE | re.MULTILINE)
 _CAST = re.compile(r"\s*::\s*(?:\"[^\"]*\"|[A-Za-z_][\w ]*?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?(?=\s*[,)])")
 
 _MYSQL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "\\": "\\", "'": "'",
@@ -112,6 +121,36 @@ def _mysql_unescape(text: str) -> str:
     if "\\" not in text and "''" not in text:
         return text
     return _MYSQL_ESCAPE.sub(lambda m: "'" if m.group(1) is None else _MYSQL_ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+_E_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|''",
+                       re.DOTALL)
+
+
+def _e_unescape(text: str) -> str:
+    """A PostgreSQL ``E'..'`` string: C-style escapes, octal, hex and Unicode (``\\u00e9``), ``''``."""
+    if "\\" not in text and "''" not in text:
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(0) == "''":
+            return "'"
+        octal, hexa, u4, u8, other = m.groups()
+        try:
+            if octal or hexa:
+                return chr(int(octal, 8) if octal else int(hexa, 16))
+            if u4 or u8:
+                return chr(int(u4 or u8, 16))
+        except (ValueError, OverflowError):
+            return m.group(0)
+        return _COPY_ESCAPES.get(other, other)
+
+    return _E_ESCAPE.sub(one, text)
+
+
+def _binary_hex(text: str) -> str:
+    """A MySQL ``_binary '..'`` string kept as bytes: ``0x`` + hex (its bytes are data, not text to read)."""
+    return "0x" + text.encode("utf-8", "surrogateescape").hex().upper() if text else ""
 
 
 def _copy_unescape(text: str) -> str:
@@ -168,6 +207,9 @@ _NOT_COLUMNS = {"PRIMARY", "KEY", "UNIQUE", "CONSTRAINT", "INDEX", "FOREIGN", "C
 
 
 def _column_names(body: str) -> list[str]:
+    # sakila: ``/*!50705 location GEOMETRY NOT NULL,*/`` is a column (MySQL runs versioned comments); plain
+    # ``/* .. */`` comments are dropped.
+    body = re.sub(r"/\*!\d*|\*/", " ", re.sub(r"/\*(?!!).*?\*/", " ", body, flags=re.DOTALL))
     names = []
     for part in _split_top_level(body):
         match = _IDENT_PART.match(part)
@@ -199,6 +241,7 @@ class _Text:
         self.stream = stream
         self.buf = ""
         self.pos = 0
+        self.base = 0  # characters dropped before ``buf``: ``base + pos`` is the absolute position
         self.eof = False
 
     def more(self, at_least: int = 0) -> bool:
@@ -206,6 +249,7 @@ class _Text:
             return False
         if self.pos:
             self.buf = self.buf[self.pos:]
+            self.base += self.pos
             self.pos = 0
         chunk = self.stream.read(max(CHUNK_CHARS, at_least))
         if not chunk:
@@ -260,6 +304,18 @@ class _Text:
                 self.pos = len(self.buf)
                 return False
 
+    def skip_to(self, regex: re.Pattern[str], overlap: int = 256) -> bool:
+        """Move past the next match of ``regex`` (shorter than ``overlap``); False at the end. Memory bounded."""
+        while True:
+            m = regex.search(self.buf, self.pos)
+            if m is not None and (m.end() < len(self.buf) or self.eof):
+                self.pos = m.end()
+                return True
+            self.pos = max(self.pos, len(self.buf) - overlap)
+            if not self.more():
+                self.pos = len(self.buf)
+                return False
+
     def line(self) -> str | None:
         """The next line without its end; None at the end of the text."""
         while True:
@@ -298,6 +354,7 @@ class _Parser:
         self.created: dict[str, list[str]] = {}
         self.pending: _Header | None = None
         self.cooldown = 0  # rows to read the exact way after a fast attempt failed
+        self.open_comments = 0  # versioned comments (``/*!50705 ..``) opened inside the current row list
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -341,6 +398,13 @@ class _Parser:
                     t.pos = m.end()
                     cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
                     return _Header("copy", _table_name(m.group(1)), cols)
+            elif keyword == "DELIMITER":
+                m = _DELIMITER.match(buf, pos)
+                if m:
+                    t.pos = m.end()
+                    if m.group(1) != ";":  # mysqldump's triggers and routines: bodies hold ';' and INSERTs
+                        t.skip_to(_DELIMITER_BACK)
+                    continue
             elif keyword == "CREATE":
                 m = _CREATE.match(buf, pos)
                 if m:
@@ -431,7 +495,7 @@ class _Parser:
         for block in self.insert_blocks(""):
             yield from block_rows(block)
 
-    def insert_blocks(self, prefix: str) -> Iterator[Block]:
+    def insert_blocks(self, prefix: str) -> Iterator[Block | SkippedRow]:
         """The rows of the current INSERT statement, up to its ``;``, in blocks (see ``Block``).
 
         ``prefix`` is the statement text before its first row: the fast path also takes the following
@@ -445,7 +509,7 @@ class _Parser:
                 yield slow
             raise
 
-    def _insert_blocks(self, prefix: str, slow: list[list[str | None]]) -> Iterator[Block]:
+    def _insert_blocks(self, prefix: str, slow: list[list[str | None]]) -> Iterator[Block | SkippedRow]:
         t = self.text
         while True:
             t.skip_ws()
@@ -468,10 +532,20 @@ class _Parser:
                 else:
                     if t.peek() != "(":
                         raise RecordsError(f"malformed INSERT: expected '(' near {t.buf[t.pos:t.pos + 40]!r}")
-                    t.pos += 1
-                    slow.append(self._tuple())
+                    start = t.base + t.pos
+                    try:
+                        t.pos += 1
+                        slow.append(self._tuple())
+                    except RecordsError as exc:
+                        if "truncated" in str(exc) or "longer than" in str(exc) or not self._resync(start):
+                            raise
+                        if slow:
+                            yield slow[:]
+                            slow.clear()
+                        # no excerpt of the row: it may hold identifiers, and findings are shown unmasked
+                        yield SkippedRow(f"{str(exc).split(' near ', 1)[0]} (row starting at character {start})")
                 self.cooldown = max(0, self.cooldown - 1)
-            t.skip_ws()
+            self._skip_inline()
             ch = t.peek()
             if ch == ",":
                 t.pos += 1
@@ -486,6 +560,51 @@ class _Parser:
                 self._skip_statement()
                 return
             raise RecordsError(f"malformed INSERT: unexpected {t.buf[t.pos:t.pos + 40]!r} after a row")
+
+    def _resync(self, start: int) -> bool:
+        """After a malformed row that began at absolute position ``start``: move to its end (the next ``)``
+        before ``,(`` or ``;``). False when there is no such end within ``MAX_VALUE_CHARS`` or before the end of
+        the text (a truncated dump is not one bad row: the caller raises).
+        """
+        t = self.text
+        start = max(start - t.base, 0)  # the reader may have dropped the row's beginning: go on from the buffer's
+        t.pos = start
+        while True:
+            m = _ROW_END.search(t.buf, start + 1)
+            if m is not None and (m.end() < len(t.buf) or t.eof):
+                if m.end() >= len(t.buf):
+                    return False
+                t.pos = m.end()
+                self.open_comments = 0
+                return True
+            if len(t.buf) - start > MAX_VALUE_CHARS or not t.more(len(t.buf) - t.pos):
+                return False
+            start = t.pos  # more() moved the buffer so that the row starts at t.pos
+
+    def _skip_inline(self) -> None:
+        """Whitespace and comments between values: a versioned ``/*!NNNNN`` opener and its ``*/`` are skipped
+        (their text is read as values, as MySQL runs it), a plain ``/* .. */`` comment is dropped."""
+        t = self.text
+        while True:
+            t.skip_ws()
+            if t.pos < len(t.buf) and t.buf[t.pos] not in "/*":
+                return  # the usual case, one test per value
+            t.need(16)
+            buf, pos = t.buf, t.pos
+            if buf.startswith("/*", pos):
+                m = _COMMENT_OPEN.match(buf, pos)
+                if m is not None and m.group(0) != "/*":
+                    t.pos = m.end()
+                    self.open_comments += 1
+                else:
+                    t.pos += 2
+                    t.skip_past("*/")
+                continue
+            if self.open_comments and buf.startswith("*/", pos):
+                t.pos += 2
+                self.open_comments -= 1
+                continue
+            return
 
     def _fast_insert(self, prefix: str) -> pa.Table | None:
         """Rows from here read by Arrow (``sqlfast``), the position moved past them; None when not worth it."""
@@ -516,11 +635,13 @@ class _Parser:
         """Values of a row the fast regex matched whole (no function calls, casts or E'' strings)."""
         out: list[str | None] = []
         backslash = self.backslash
-        for text, hexed, bare in self.fast_split.findall(row, 1, len(row) - 1):
+        for binary, text, hexed, bare in self.fast_split.findall(row, 1, len(row) - 1):
             if bare:
                 out.append(None if bare == "NULL" or bare == "null" else bare)
             elif hexed:
                 out.append(hexed)
+            elif binary:
+                out.append(_binary_hex(_mysql_unescape(text)))
             elif backslash:
                 out.append(_mysql_unescape(text))
             else:
@@ -531,12 +652,12 @@ class _Parser:
         t = self.text
         row: list[str | None] = []
         while True:
-            t.skip_ws()
+            self._skip_inline()
             if t.peek() == ")" and not row:
                 t.pos += 1
                 return row
             row.append(self._value())
-            t.skip_ws()
+            self._skip_inline()
             ch = t.peek()
             if ch == ",":
                 t.pos += 1
@@ -570,12 +691,17 @@ class _Parser:
                     raise RecordsError("truncated SQL dump: the file ends inside a string")
                 raise RecordsError(f"malformed value near {t.buf[t.pos:t.pos + 40]!r}")
             t.pos = m.end()
-            if m.group(1) is not None:
-                value = _mysql_unescape(m.group(1)) if self.backslash else m.group(1).replace("''", "'")
-            elif m.group(2) is not None:
-                value = _mysql_unescape(m.group(2))
+            if m.group(2) is not None:
+                if not self.backslash:
+                    value = m.group(2).replace("''", "'")
+                elif m.group(1):
+                    value = _binary_hex(_mysql_unescape(m.group(2)))
+                else:
+                    value = _mysql_unescape(m.group(2))
+            elif m.group(3) is not None:
+                value = _e_unescape(m.group(3))
             else:
-                bare = m.group(3)
+                bare = m.group(4)
                 t.skip_ws()
                 if t.peek() == "(":
                     value = self._call(bare)
@@ -608,16 +734,20 @@ class _Parser:
             pass
         return f"{name}({','.join('NULL' if a is None else a for a in args)})"
 
-    def copy_rows(self) -> Iterator[list[str | None]]:
+    def copy_rows(self, width: int | None = None) -> Iterator[list[str | None]]:
         """Rows of a COPY ... FROM stdin block, up to its ``\\.`` line."""
-        for block in self.copy_blocks():
+        for block in self.copy_blocks(width):
             yield from block_rows(block)
 
-    def copy_blocks(self) -> Iterator[Block]:
-        """Rows of a COPY ... FROM stdin block, up to its ``\\.`` line, in blocks (see ``Block``)."""
+    def copy_blocks(self, width: int | None = None) -> Iterator[Block | SkippedRow]:
+        """Rows of a COPY ... FROM stdin block, up to its ``\\.`` line, in blocks (see ``Block``).
+
+        ``width``: the number of columns the COPY statement lists; a line with another number of fields is
+        malformed (PostgreSQL refuses it too) and becomes a ``SkippedRow``.
+        """
         t = self.text
         while True:
-            table = self._fast_copy() if not self.cooldown else None
+            table = self._fast_copy(width) if not self.cooldown else None
             if table is not None:
                 yield table
                 continue
@@ -632,11 +762,18 @@ class _Parser:
                     if slow:
                         yield slow
                     return
-                slow.append(_copy_fields(line))
+                fields = _copy_fields(line)
                 self.cooldown = max(0, self.cooldown - 1)
+                if width is not None and len(fields) != width:
+                    if slow:
+                        yield slow
+                        slow = []
+                    yield SkippedRow(f"malformed COPY line: {len(fields)} fields, {width} expected")
+                    continue
+                slow.append(fields)
             yield slow
 
-    def _fast_copy(self) -> pa.Table | None:
+    def _fast_copy(self, width: int | None = None) -> pa.Table | None:
         """Whole COPY lines from here read by Arrow, the position moved past them; None when not worth it."""
         t = self.text
         t.need(FAST_LOOKAHEAD)
@@ -647,7 +784,8 @@ class _Parser:
             end = stop.start()
         if end - start < FAST_MIN_CHARS:
             return None
-        width = buf.count("\t", start, buf.index("\n", start)) + 1
+        if width is None:
+            width = buf.count("\t", start, buf.index("\n", start)) + 1
         table = sqlfast.copy_lines_table(buf[start:end], width)
         if table is None:
             self.cooldown = FAST_COOLDOWN_ROWS
@@ -673,8 +811,17 @@ Block = list[list[str | None]] | pa.Table
 """Rows in the order of the dump: a list of rows (ragged allowed) or an Arrow table of string columns."""
 
 
-def block_rows(block: Block) -> Iterator[list[str | None]]:
-    """The rows of a block as lists."""
+@dataclass(frozen=True)
+class SkippedRow:
+    """In a table's ``blocks``: one malformed row, lost, at its place in the dump; the rows after it are read."""
+
+    reason: str
+
+
+def block_rows(block: Block | SkippedRow) -> Iterator[list[str | None]]:
+    """The rows of a block as lists (none for a ``SkippedRow``)."""
+    if isinstance(block, SkippedRow):
+        return
     if isinstance(block, pa.Table):
         columns = [column.to_pylist() for column in block.columns]
         yield from (list(row) for row in zip(*columns, strict=True))
@@ -740,17 +887,18 @@ class _Segment:
         self.header = header
         self.generator = self._blocks()
 
-    def blocks(self) -> Iterator[Block]:
+    def blocks(self) -> Iterator[Block | SkippedRow]:
         return self.generator
 
     def rows(self) -> Iterator[list[str | None]]:
         for block in self.generator:
             yield from block_rows(block)
 
-    def _blocks(self) -> Iterator[Block]:
+    def _blocks(self) -> Iterator[Block | SkippedRow]:
         parser, header = self.parser, self.header
         while True:
-            yield from (parser.insert_blocks(header.text) if header.kind == "insert" else parser.copy_blocks())
+            yield from (parser.insert_blocks(header.text) if header.kind == "insert"
+                        else parser.copy_blocks(len(header.columns) if header.columns else None))
             following = parser.next_data_statement()
             if following is None:
                 return
