@@ -21,6 +21,8 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
+from workbench.engine.dicom_sniff import is_raw_dicom
+
 __all__ = ["KindInfo", "sniff", "detect_encoding", "extension_of", "libmagic_describe"]
 
 
@@ -355,48 +357,6 @@ def _is_tar(head: bytes) -> bool:
     return int(field, 8) == total
 
 
-_DICOM_VRS = frozenset(
-    b"AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split()
-)
-_DICOM_LONG_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
-
-
-def _is_raw_dicom(head: bytes) -> bool:
-    """A DICOM dataset without preamble: little-endian (implicit or explicit VR) elements of group 2 or 8,
-    in ascending tag order, with even, in-bounds lengths."""
-    if len(head) < 8 or struct.unpack_from("<H", head, 0)[0] not in (0x0002, 0x0008):
-        return False
-    explicit = head[4:6] in _DICOM_VRS
-    pos, count, last = 0, 0, (-1, -1)
-    while pos + 8 <= len(head) and count < 12:
-        group, elem = struct.unpack_from("<HH", head, pos)
-        if (group, elem) <= last or group < 2 or (group % 2 == 1 and group < 9):
-            return False
-        if explicit:
-            vr = head[pos + 4 : pos + 6]
-            if vr not in _DICOM_VRS:
-                return False
-            if vr in _DICOM_LONG_VRS:
-                if pos + 12 > len(head):
-                    break
-                length = struct.unpack_from("<I", head, pos + 8)[0]
-                pos += 12
-            else:
-                length = struct.unpack_from("<H", head, pos + 6)[0]
-                pos += 8
-        else:
-            length = struct.unpack_from("<I", head, pos + 4)[0]
-            pos += 8
-        count += 1
-        last = (group, elem)
-        if length == 0xFFFFFFFF:  # undefined length (sequence): cannot skip it cheaply
-            break
-        if length % 2 or length > 1 << 30:
-            return False
-        pos += length
-    return count >= 3 or (count >= 2 and pos >= len(head))
-
-
 _IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -458,7 +418,7 @@ def _binary_signature(head: bytes) -> tuple[str, str | None, str] | None:
         return "binary", "ole2", "application/x-ole-storage"
     if _is_tar(head):
         return "archive", "tar", _ARCHIVE_MIME["tar"]
-    if _is_raw_dicom(head):
+    if is_raw_dicom(head):
         return "dicom", "raw", "application/dicom"
     return None
 
