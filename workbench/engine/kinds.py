@@ -32,7 +32,7 @@ class KindInfo:
 
     kind: str  # archive, csv, sql-dump, hl7v2, fhir-json, fhir-ndjson, dicom, pdf, xlsx, docx, pptx, ods, odt,
     # odp, email, mbox, json, xml, cda, image, sqlite, text, binary, empty
-    format: str | None = None  # archive: zip/tar/gzip/bzip2/xz/zstd/7z; sql-dump: mysql/postgresql/sqlite/sql;
+    format: str | None = None  # archive: zip/tar/gzip/bzip2/xz/zstd/7z/rar; sql-dump: mysql/postgresql/sqlite/sql;
     # image: png/jpeg/gif/tiff/...; csv: csv/tsv; dicom: part10/raw; json: ndjson; xml: fhir; text: html
     mime: str | None = None
     magic: str | None = None  # libmagic's description, when it was consulted
@@ -170,6 +170,7 @@ _EXPECTED: dict[str, set[str]] = {
     "zst": {"archive:zstd"},
     "zstd": {"archive:zstd"},
     "7z": {"archive:7z"},
+    "rar": {"archive:rar"},
     "sqlite": {"sqlite"},
     "sqlite3": {"sqlite"},
     "db": {"sqlite", "binary"},
@@ -374,6 +375,7 @@ _ARCHIVE_MIME = {
     "xz": "application/x-xz",
     "zstd": "application/zstd",
     "7z": "application/x-7z-compressed",
+    "rar": "application/vnd.rar",
 }
 _OFFICE_MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -405,6 +407,8 @@ def _binary_signature(head: bytes) -> tuple[str, str | None, str] | None:
         return "archive", "zstd", _ARCHIVE_MIME["zstd"]
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "archive", "7z", _ARCHIVE_MIME["7z"]
+    if head.startswith((b"Rar!\x1a\x07\x00", b"Rar!\x1a\x07\x01\x00")):  # RAR 1.5-4.x, RAR 5
+        return "archive", "rar", _ARCHIVE_MIME["rar"]
     if len(head) >= 132 and head[128:132] == b"DICM":
         return "dicom", "part10", "application/dicom"
     if b"%PDF-" in head[:1024]:
