@@ -189,6 +189,8 @@ def _bare(ds: Dataset) -> bytes:
 def test_dicom_without_preamble_and_meta_gives_its_record():
     ds = pydicom.dcmread(io.BytesIO(_dicom_bytes()))
     del ds.file_meta
+    ds.preamble = None
+    assert b"DICM" not in _bare(ds)[:132]
     df = records("dicom", _bare(ds))
     assert len(df) == 1 and df.iloc[0].ipp == "BR0004567" and df.iloc[0].nir == NIR_F
 
