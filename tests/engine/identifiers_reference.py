@@ -317,7 +317,7 @@ class IdentifierScanner:
             if key in best and best[key].length >= end - start:
                 continue
             raw = bytes(mv[start:end]).decode("ascii")
-            value = raw.replace(" ", "") if is_valid_iban(raw) else None
+            value = raw.replace(" ", "").upper() if is_valid_iban(raw) else None
             if value is not None:
                 best[key] = IdHit(pat.id_type, value, start, end - start)
         hits.extend(best.values())

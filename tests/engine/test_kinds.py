@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import random
+import struct
 import time
 
 import pytest
@@ -311,3 +312,91 @@ def test_sniff_speed_on_typical_heads() -> None:
         rates[label] = n / (time.perf_counter() - start)
     print("sniff calls/s:", {k: round(v) for k, v in rates.items()})
     assert min(rates.values()) > 200, rates
+
+
+# --- DICOM data sets without preamble and file meta (issue 12) -------------------------------------------------
+
+
+def _bare(ds, *, implicit: bool = True) -> bytes:
+    """A data set written the way PACS exports and C-STORE dumps write it: no preamble, no file meta."""
+    import io
+
+    buf = io.BytesIO()
+    ds.save_as(buf, implicit_vr=implicit, little_endian=True, enforce_file_format=False)
+    return buf.getvalue()
+
+
+def _minimal_datasets():
+    from pydicom.dataset import Dataset
+    from pydicom.uid import SecondaryCaptureImageStorage
+
+    patient_only = Dataset()
+    patient_only.PatientName, patient_only.PatientID = "LE GALL^Yann", "IPP0042"
+    sop_only = Dataset()
+    sop_only.SOPClassUID = SecondaryCaptureImageStorage
+    sop_only.Modality = "OT"
+    one = Dataset()
+    one.StudyInstanceUID = "1.2.250.1.59.7"
+    pixels_only = Dataset()
+    pixels_only.Rows = pixels_only.Columns = 4
+    pixels_only.BitsAllocated, pixels_only.BitsStored, pixels_only.HighBit = 16, 12, 11
+    pixels_only.SamplesPerPixel, pixels_only.PhotometricInterpretation = 1, "MONOCHROME2"
+    pixels_only.PixelRepresentation = 0
+    pixels_only.PixelData = bytes(range(32))
+    with_group_length = Dataset()
+    with_group_length.add_new(0x00080000, "UL", 18)
+    with_group_length.SOPInstanceUID = "1.2.250.1.59.7.1"
+    with_group_length.Modality = "MR"
+    return {"patient": patient_only, "sop": sop_only, "one-element": one, "pixels": pixels_only,
+            "group-length": with_group_length}
+
+
+@pytest.mark.parametrize("implicit", [True, False])
+@pytest.mark.parametrize("which", ["patient", "sop", "one-element", "pixels", "group-length"])
+def test_bare_dicom_datasets_are_typed(which: str, implicit: bool) -> None:
+    data = _bare(_minimal_datasets()[which], implicit=implicit)
+    info = sniff(data, "IM000123")
+    assert (info.kind, info.format) == ("dicom", "raw"), data[:24]
+
+
+def test_bare_ct_and_a_c_store_dump_with_its_command_set() -> None:
+    from pydicom.dataset import Dataset
+    from pydicom.uid import CTImageStorage
+
+    ct = SAMPLES["ct_raw.dcm"][0]
+    assert sniff(ct, "x").kind == "dicom"
+    command = Dataset()  # C-STORE-RQ command set (PS3.7 9.3.1.1), always implicit VR little endian
+    command.AffectedSOPClassUID = CTImageStorage
+    command.CommandField = 0x0001
+    command.MessageID = 7
+    command.Priority = 0
+    command.CommandDataSetType = 0x0000
+    command.AffectedSOPInstanceUID = "1.2.250.1.59.7.1"
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset
+
+    fp = DicomBytesIO()  # what pynetdicom does with a command set: write_dataset, implicit VR little endian
+    fp.is_little_endian, fp.is_implicit_VR = True, True
+    write_dataset(fp, command)
+    body = fp.getvalue()
+    dump = struct.pack("<HHII", 0, 0, 4, len(body)) + body + ct
+    assert sniff(dump, "store.bin").kind == "dicom"
+
+
+def test_random_and_lookalike_binary_is_not_dicom() -> None:
+    """200,000 random heads, half of them starting with a real tag of the dictionary: none typed DICOM."""
+    from workbench.engine.dicom_sniff import _dictionary, is_raw_dicom
+
+    rnd = random.Random(12)
+    tags = sorted(_dictionary())
+    hits = []
+    for i in range(200_000):
+        head = rnd.randbytes(rnd.choice([8, 12, 16, 64, 256]))
+        if i % 2:
+            tag = rnd.choice(tags)
+            head = struct.pack("<HH", tag >> 16, tag & 0xFFFF) + head[4:]
+        if is_raw_dicom(head):
+            hits.append(head)
+    assert not hits, hits[:3]
+    text = b"id;nom;prenom\n1;LE GALL;Yann\n"
+    assert sniff(text, "x.csv").kind == "csv"

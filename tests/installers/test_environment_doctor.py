@@ -173,3 +173,9 @@ def test_doctor_text_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[st
     text = capsys.readouterr().out
     assert "NOT READY: registry" in text and "SIGNATURE INVALID" in text
     assert main(["doctor", "--registry", "a", "--case", "b"]) == 2  # mutually exclusive: usage error
+
+
+def test_dicom_decoders_named_per_syntax() -> None:
+    check = env.check_dicom_decoders()
+    assert check.ok and not check.required
+    assert "JPEG Lossless: gdcm" in check.detail and "pyjpegls" in check.detail and "pylibjpeg" in check.detail

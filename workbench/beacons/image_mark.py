@@ -51,6 +51,11 @@ class ImageMarkError(ValueError):
     """The image cannot be read or marked (not grey, compressed without a decoder, too large...)."""
 
 
+class NoPixelData(ImageMarkError):  # noqa: N818 - an ImageMarkError, named for what it says
+    """A DICOM data set without an image (structured report, minimal data set): nothing to check, not an error
+    of the item."""
+
+
 class Signer(Protocol):
     def sign(self, data: bytes) -> bytes: ...
 
@@ -222,7 +227,7 @@ def _read_source(source: str | os.PathLike[str] | bytes) -> bytes:
 
 def _dicom_pixels(ds: Any) -> np.ndarray:
     if "PixelData" not in ds or "Rows" not in ds or "Columns" not in ds:
-        raise ImageMarkError("the DICOM file has no (complete) pixel data")
+        raise NoPixelData("the DICOM file has no (complete) pixel data")
     if getattr(ds, "SamplesPerPixel", 1) != 1:
         raise ImageMarkError("only grey (one sample per pixel) DICOM images are watermarked")
     rows, cols = int(ds.Rows), int(ds.Columns)
@@ -235,17 +240,44 @@ def _dicom_pixels(ds: Any) -> np.ndarray:
         raise ImageMarkError(f"cannot decode the pixel data: {exc}") from exc
 
 
-def _load(data: bytes) -> tuple[str, np.ndarray, Any]:
-    if _is_dicom(data[:132]):
-        import pydicom
+def _read_dicom(data: bytes) -> Any:
+    """The data set of a Part 10 file or of a bare data set (no preamble, no file meta, as PACS exports write).
 
-        try:
-            ds = pydicom.dcmread(io.BytesIO(data))
-        except Exception as exc:
-            raise ImageMarkError(f"not a readable DICOM file: {exc}") from exc
+    A bare data set has no Transfer Syntax UID: its pixels are native, in the encoding it was read with, which
+    pydicom needs to be told before it decodes them. Compressed pixel data (JPEG Lossless, JPEG-LS, JPEG 2000) is
+    decoded by the first installed pydicom plugin: python-gdcm, pyjpegls, pylibjpeg-openjpeg (README).
+    """
+    import pydicom
+    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+    try:
+        ds = pydicom.dcmread(io.BytesIO(data), force=True)
+    except Exception as exc:
+        raise ImageMarkError(f"not a readable DICOM file: {exc}") from exc
+    if "TransferSyntaxUID" not in ds.file_meta:
+        implicit, little = ds.original_encoding
+        ds.file_meta.TransferSyntaxUID = (ImplicitVRLittleEndian if implicit else
+                                          ExplicitVRLittleEndian if little else ExplicitVRBigEndian)
+    return ds
+
+
+def _load(data: bytes, kind: str | None = None) -> tuple[str, np.ndarray, Any]:
+    if kind == "dicom" or _is_dicom(data[:132]):
+        ds = _read_dicom(data)
         return "dicom", _dicom_pixels(ds), ds
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
+    try:
+        Image.open(io.BytesIO(data)).close()
+    except UnidentifiedImageError:
+        try:  # a bare DICOM data set has no signature: the watermark CLI is given one without the caller's typing
+            ds = _read_dicom(data)
+        except ImageMarkError:
+            ds = None
+        if ds is not None and "PixelData" in ds:
+            return "dicom", _dicom_pixels(ds), ds
+    except Exception:  # noqa: S110 - truncation and the like: reported below by the same open
+        pass
     try:
         with Image.open(io.BytesIO(data)) as im:
             if im.width * im.height > MAX_PIXELS:
@@ -266,8 +298,11 @@ def read_fragile(ds: Any, public_key: Any = None) -> FragileMark | None:
     Ed25519PublicKey or its 32 raw bytes) is given."""
     try:
         block = ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR)
-        beacon_id = str(block[ELEM_BEACON_ID].value)
+        beacon_id = block[ELEM_BEACON_ID].value
         signature = bytes(block[ELEM_SIGNATURE].value)
+        if isinstance(beacon_id, bytes):  # implicit VR: a private element has no dictionary VR, pydicom gives UN
+            beacon_id = beacon_id.decode("ascii", errors="replace").rstrip("\x00 ")
+        beacon_id = str(beacon_id)
     except (KeyError, ValueError):
         return None
     uid = str(getattr(ds, "SOPInstanceUID", ""))
@@ -293,15 +328,14 @@ def _signed_message(beacon_id: str, sop_uid: str) -> bytes:
 def embed_dicom(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes,
                 beacon_id: str, signer: Signer, *, psnr_target: float = PSNR_TARGET) -> ImageEmbedReport:
     """Mark the pixels of a grey DICOM file and add the signed BALISE private block; writes ``out_path``."""
-    import pydicom
 
     src, dst = Path(in_path), Path(out_path)
     if dst.exists() and src.resolve() == dst.resolve():
         raise ImageMarkError("the output must be a different file from the input")
     try:
-        ds = pydicom.dcmread(src)
-    except Exception as exc:
-        raise ImageMarkError(f"{src}: not a readable DICOM file: {exc}") from exc
+        ds = _read_dicom(src.read_bytes())
+    except (ImageMarkError, OSError) as exc:
+        raise ImageMarkError(f"{src}: {exc}") from exc
     if str(getattr(ds, "PhotometricInterpretation", "")).strip() not in ("MONOCHROME2", "MONOCHROME1"):
         raise ImageMarkError(f"{src}: photometric interpretation {ds.get('PhotometricInterpretation')!r} "
                              "is not grey")
@@ -329,9 +363,12 @@ def embed_dicom(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str
 
 
 def detect_image_file(source: str | os.PathLike[str] | bytes, keys: Mapping[str, bytes], *,
-                      public_key: Any = None) -> ImageDetection:
-    """Both layers of a DICOM, PNG or JPEG file (path or bytes): robust results per key, fragile block."""
-    kind, pixels, ds = _load(_read_source(source))
+                      public_key: Any = None, kind: str | None = None) -> ImageDetection:
+    """Both layers of a DICOM, PNG or JPEG file (path or bytes): robust results per key, fragile block.
+
+    ``kind="dicom"``: the caller typed it as DICOM (a bare data set has no signature to recognise it by).
+    """
+    kind, pixels, ds = _load(_read_source(source), kind)
     if pixels.ndim == 3 and kind != "dicom":
         raise ImageMarkError(f"unexpected image shape {pixels.shape}")
     fragile = read_fragile(ds, public_key) if ds is not None else None

@@ -9,6 +9,7 @@ from pathlib import Path
 from workbench.cli._common import fatal, human_bytes
 from workbench.engine.bounds import Bounds
 from workbench.engine.masking import mask_text
+from workbench.engine.passwords import read_password_file
 from workbench.engine.pipeline import Progress, ScanError, ScanSummary, run_scan
 from workbench.engine.store.casekey import format_fingerprint
 from workbench.engine.tasks import CancelToken
@@ -29,7 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--path-map", action="append", default=[], metavar="LOCAL=REMOTE",
                    help="with --executor dask: rewrite a folder prefix for the workers when their mount points "
                         "differ (repeatable); the evidence and the case folder must be on a mount every worker sees")
-    p.add_argument("--password-file", type=Path, help="passwords to try on encrypted archives, one per line")
+    p.add_argument("--password-file", type=Path, help="passwords to try on encrypted zip (ZipCrypto, WinZip AES) and 7z members, one per "
+                        "line (never logged)")
     p.add_argument("--max-depth", type=int, default=Bounds.max_depth)
     p.add_argument("--max-member-bytes", type=int, default=Bounds.max_member_bytes)
     p.add_argument("--max-evidence-bytes", type=int, default=Bounds.max_evidence_bytes)
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     passwords: list[bytes] = []
     if args.password_file:
         try:
-            passwords = [line.rstrip(b"\r\n") for line in args.password_file.read_bytes().splitlines() if line.strip()]
+            passwords = read_password_file(args.password_file)
         except OSError as exc:
             return fatal(f"cannot read password file: {exc}")
     bounds = Bounds(max_depth=args.max_depth, max_member_bytes=args.max_member_bytes,

@@ -148,9 +148,13 @@ class BeaconScanner:
 
     def _scan_image(self, info, blob, sink) -> None:
         """The robust pixel mark (every key of the registry) and the fragile signed DICOM block."""
-        from workbench.beacons.image_mark import detect_image_file
+        from workbench.beacons.image_mark import NoPixelData, detect_image_file
 
-        detection = detect_image_file(bytes(blob.view()), self.image_keys, public_key=self.registry.public_key)
+        try:
+            detection = detect_image_file(bytes(blob.view()), self.image_keys, public_key=self.registry.public_key,
+                                          kind="dicom" if info.kind == "dicom" else None)
+        except NoPixelData:  # a DICOM data set without an image (minimal, structured report): nothing to check
+            return
         marks = []
         for res in detection.results:
             if res.detected:

@@ -53,6 +53,7 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("pillow", "PIL", True),
     ("scipy", "scipy", True),
     ("rich", "rich", True),
+    ("pyzipper", "pyzipper", True),  # WinZip AES zip members
     ("faker", "faker", False),  # demo and synthetic data only
     ("pyside6", "PySide6", False),  # the window only: the command line works without it
 )
@@ -378,6 +379,29 @@ def check_qt(command: Sequence[str], timeout: float = 60.0) -> Check:
 # ------------------------------------------------------------------------------------------- all
 
 
+# Distributions pydicom loads as pixel-data plugins (never imported by name here): check_dicom_decoders reports
+# which syntax each one decodes.
+DICOM_DECODER_PACKAGES = ("python-gdcm", "pyjpegls", "pylibjpeg", "pylibjpeg-openjpeg")
+
+# Compressed DICOM pixel data the image watermark check must decode (README: the decoders and their licences).
+DICOM_SYNTAXES = (("JPEG Lossless", "1.2.840.10008.1.2.4.70"), ("JPEG-LS", "1.2.840.10008.1.2.4.80"),
+                  ("JPEG 2000", "1.2.840.10008.1.2.4.90"))
+
+
+def check_dicom_decoders() -> Check:
+    """Which pydicom plugin decodes each compressed syntax. Not required: only watermarks on such images need it."""
+    try:
+        from pydicom.pixels import get_decoder
+    except Exception as exc:  # pydicom itself is checked with the packages
+        return Check("dicom-decoders", False, detail=f"pydicom.pixels unavailable: {exc}", required=False)
+    found, missing = [], []
+    for label, syntax in DICOM_SYNTAXES:
+        plugins = get_decoder(syntax).available_plugins
+        (found if plugins else missing).append(f"{label}: {', '.join(plugins)}" if plugins else label)
+    detail = "; ".join(found) + (f"; NO DECODER for {', '.join(missing)}" if missing else "")
+    return Check("dicom-decoders", not missing, None, detail, required=False)
+
+
 def gather(*, registry: Path | None = None, case: Path | None = None, qt_command: Sequence[str] | None = None,
            qt_timeout: float = 60.0) -> EnvironmentReport:
     """Every check; ``qt_command`` None skips the Qt probe."""
@@ -394,6 +418,7 @@ def gather(*, registry: Path | None = None, case: Path | None = None, qt_command
                                f"{platform.python_implementation()} {sys.executable}"))
     report.checks.append(check_libmagic())
     report.checks.extend(check_packages())
+    report.checks.append(check_dicom_decoders())
     report.checks.append(check_rules())
     report.checks.append(check_registry(registry, case))
     if qt_command is not None:

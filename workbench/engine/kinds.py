@@ -21,6 +21,8 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
+from workbench.engine.dicom_sniff import is_raw_dicom
+
 __all__ = ["KindInfo", "sniff", "detect_encoding", "extension_of", "libmagic_describe"]
 
 
@@ -30,7 +32,7 @@ class KindInfo:
 
     kind: str  # archive, csv, sql-dump, hl7v2, fhir-json, fhir-ndjson, dicom, pdf, xlsx, docx, pptx, ods, odt,
     # odp, email, mbox, json, xml, cda, image, sqlite, text, binary, empty
-    format: str | None = None  # archive: zip/tar/gzip/bzip2/xz/zstd/7z; sql-dump: mysql/postgresql/sqlite/sql;
+    format: str | None = None  # archive: zip/tar/gzip/bzip2/xz/zstd/7z/rar; sql-dump: mysql/postgresql/sqlite/sql;
     # image: png/jpeg/gif/tiff/...; csv: csv/tsv; dicom: part10/raw; json: ndjson; xml: fhir; text: html
     mime: str | None = None
     magic: str | None = None  # libmagic's description, when it was consulted
@@ -169,6 +171,7 @@ _EXPECTED: dict[str, set[str]] = {
     "zst": {"archive:zstd"},
     "zstd": {"archive:zstd"},
     "7z": {"archive:7z"},
+    "rar": {"archive:rar"},
     "sqlite": {"sqlite"},
     "sqlite3": {"sqlite"},
     "db": {"sqlite", "binary"},
@@ -356,48 +359,6 @@ def _is_tar(head: bytes) -> bool:
     return int(field, 8) == total
 
 
-_DICOM_VRS = frozenset(
-    b"AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split()
-)
-_DICOM_LONG_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
-
-
-def _is_raw_dicom(head: bytes) -> bool:
-    """A DICOM dataset without preamble: little-endian (implicit or explicit VR) elements of group 2 or 8,
-    in ascending tag order, with even, in-bounds lengths."""
-    if len(head) < 8 or struct.unpack_from("<H", head, 0)[0] not in (0x0002, 0x0008):
-        return False
-    explicit = head[4:6] in _DICOM_VRS
-    pos, count, last = 0, 0, (-1, -1)
-    while pos + 8 <= len(head) and count < 12:
-        group, elem = struct.unpack_from("<HH", head, pos)
-        if (group, elem) <= last or group < 2 or (group % 2 == 1 and group < 9):
-            return False
-        if explicit:
-            vr = head[pos + 4 : pos + 6]
-            if vr not in _DICOM_VRS:
-                return False
-            if vr in _DICOM_LONG_VRS:
-                if pos + 12 > len(head):
-                    break
-                length = struct.unpack_from("<I", head, pos + 8)[0]
-                pos += 12
-            else:
-                length = struct.unpack_from("<H", head, pos + 6)[0]
-                pos += 8
-        else:
-            length = struct.unpack_from("<I", head, pos + 4)[0]
-            pos += 8
-        count += 1
-        last = (group, elem)
-        if length == 0xFFFFFFFF:  # undefined length (sequence): cannot skip it cheaply
-            break
-        if length % 2 or length > 1 << 30:
-            return False
-        pos += length
-    return count >= 3 or (count >= 2 and pos >= len(head))
-
-
 _IMAGE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -415,6 +376,7 @@ _ARCHIVE_MIME = {
     "xz": "application/x-xz",
     "zstd": "application/zstd",
     "7z": "application/x-7z-compressed",
+    "rar": "application/vnd.rar",
 }
 _OFFICE_MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -471,6 +433,8 @@ def _binary_signature(head: bytes) -> tuple[str, str | None, str] | None:
         return "archive", "zstd", _ARCHIVE_MIME["zstd"]
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return "archive", "7z", _ARCHIVE_MIME["7z"]
+    if head.startswith((b"Rar!\x1a\x07\x00", b"Rar!\x1a\x07\x01\x00")):  # RAR 1.5-4.x, RAR 5
+        return "archive", "rar", _ARCHIVE_MIME["rar"]
     if len(head) >= 132 and head[128:132] == b"DICM":
         return "dicom", "part10", "application/dicom"
     if b"%PDF-" in head[:1024]:
@@ -488,7 +452,7 @@ def _binary_signature(head: bytes) -> tuple[str, str | None, str] | None:
         return "binary", "ole2", "application/x-ole-storage"
     if _is_tar(head):
         return "archive", "tar", _ARCHIVE_MIME["tar"]
-    if _is_raw_dicom(head):
+    if is_raw_dicom(head):
         return "dicom", "raw", "application/dicom"
     return None
 

@@ -22,7 +22,8 @@ from workbench.engine.identifiers.validators import normalise
 _SEP = r"[ .\-\u00a0]?"
 _NIR_LIKE = (rf"(?<![0-9A-Za-z])[1-478]{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}(?:[0-9]{{2}}|2[ABab]){_SEP}"
              rf"[0-9]{{3}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{2}}(?![0-9A-Za-z])")
-_IBAN_LIKE = r"(?<![0-9A-Za-z])[A-Z]{2}[0-9]{2}(?: ?[0-9A-Z]{4}){2,7}(?: ?[0-9A-Z]{1,3})?(?![0-9A-Za-z])"
+_IBAN_LIKE = (r"(?<![0-9A-Za-z])[A-Za-z]{2}[0-9]{2}(?: ?[0-9A-Za-z]{4}){2,7}(?: ?[0-9A-Za-z]{1,3})?"
+              r"(?![0-9A-Za-z])")  # either case: the scanner finds lower-case IBANs too
 _EMAIL_LIKE = r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}"
 _PHONE_LIKE = (r"(?<![0-9A-Za-z+])(?:(?:\+|00)33[ .\-\u00a0]?(?:\(0\)[ .\-\u00a0]?)?|0)[1-9]"
                r"(?:[ .\-\u00a0]?[0-9]{2}){4}(?![0-9A-Za-z])")

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from workbench.engine import kinds
-from workbench.engine.archives import ArchiveError, Member, detect_compressed_tar, iter_members
+from workbench.engine.archives import (
+    ArchiveError,
+    ArchiveNotSupported,
+    Member,
+    detect_compressed_tar,
+    iter_members,
+)
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
@@ -166,6 +172,10 @@ class Walker:
             if exc.rule == "evidence-too-large" or (exc.rule == "archive-bomb" and _is_evidence_level(exc)):
                 self._emit(result)
                 raise
+        except ArchiveNotSupported as exc:  # recognised, listed, not extracted (RAR): one finding, not an error
+            info.status = STATUS_SKIPPED
+            result.findings.append(Finding(info.vpath, DETECTOR_TYPING, "archive-not-supported", severity="warning",
+                                           meta=exc.meta))
         except ArchiveError as exc:
             info.status = STATUS_PARTIAL
             result.error("archive", exc)

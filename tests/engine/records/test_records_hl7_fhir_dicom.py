@@ -178,3 +178,37 @@ def test_dicom_corrupt():
     with pytest.raises(RecordsError):
         records("dicom", b"\0" * 128 + b"DICM" + b"\xff" * 64)
     assert pydicom.dcmread(io.BytesIO(data)).PatientID == "BR0004567"
+
+
+def _bare(ds: Dataset) -> bytes:
+    out = io.BytesIO()
+    ds.save_as(out, implicit_vr=True, little_endian=True, enforce_file_format=False)
+    return out.getvalue()
+
+
+def test_dicom_without_preamble_and_meta_gives_its_record():
+    ds = pydicom.dcmread(io.BytesIO(_dicom_bytes()))
+    del ds.file_meta
+    ds.preamble = None
+    assert b"DICM" not in _bare(ds)[:132]
+    df = records("dicom", _bare(ds))
+    assert len(df) == 1 and df.iloc[0].ipp == "BR0004567" and df.iloc[0].nir == NIR_F
+
+
+def test_minimal_dicom_datasets_have_no_record_and_no_error():
+    sop = Dataset()
+    sop.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"  # secondary capture, nothing about a patient or a study
+    sop.Modality = "OT"
+    pixels = Dataset()
+    pixels.Rows, pixels.Columns, pixels.BitsAllocated, pixels.BitsStored, pixels.HighBit = 2, 2, 16, 12, 11
+    pixels.SamplesPerPixel, pixels.PhotometricInterpretation, pixels.PixelRepresentation = 1, "MONOCHROME2", 0
+    pixels.PixelData = bytes(8)
+    for ds in (sop, pixels):
+        assert len(records("dicom", _bare(ds))) == 0
+    part10 = io.BytesIO()
+    sop.file_meta = FileMetaDataset()
+    sop.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    sop.file_meta.MediaStorageSOPClassUID = sop.SOPClassUID
+    sop.file_meta.MediaStorageSOPInstanceUID = generate_uid()  # in the meta only, not in the data set
+    sop.save_as(part10, enforce_file_format=True)
+    assert len(records("dicom", part10.getvalue())) == 0

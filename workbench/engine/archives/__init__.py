@@ -10,7 +10,8 @@ Usage (what the walker does)::
             with m.open() as stream:            # stream formats: valid until the next member
                 child = Blob.spool(stream, tmp_dir)
 
-Corrupt or truncated archives yield what could be read, then raise ``ArchiveError``. Bounds raise
+Corrupt or truncated archives yield what could be read, then raise ``ArchiveError``; a recognised format that
+cannot be read here (RAR) raises ``ArchiveNotSupported`` with what its headers say. Bounds raise
 ``BoundExceeded`` (structural zip bombs before the first member).
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from workbench.engine.archives._common import ArchiveError, Member
 from workbench.engine.archives.compressed import SINGLE_FORMATS, detect_compressed_tar, iter_single
+from workbench.engine.archives.rar import ArchiveNotSupported, iter_rar
 from workbench.engine.archives.sevenzip import iter_7z
 from workbench.engine.archives.tars import iter_tar
 from workbench.engine.archives.zipfmt import iter_zip
@@ -40,6 +42,7 @@ ARCHIVE_FORMATS: dict[str, Handler] = {
     "zip": iter_zip,
     "tar": iter_tar,
     "7z": iter_7z,
+    "rar": iter_rar,  # recognised and listed, not extracted (rar.py says why)
     **{fmt: _single(fmt) for fmt in SINGLE_FORMATS},
 }
 
@@ -61,4 +64,4 @@ def iter_members(fmt: str, blob: Blob, *, name: str, bounds: Bounds, budget: Bud
                    compressed_size=compressed_size)
 
 
-__all__ = ["ARCHIVE_FORMATS", "ArchiveError", "Member", "detect_compressed_tar", "iter_members"]
+__all__ = ["ARCHIVE_FORMATS", "ArchiveError", "ArchiveNotSupported", "Member", "detect_compressed_tar", "iter_members"]

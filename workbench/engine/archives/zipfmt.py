@@ -1,4 +1,9 @@
-"""Zip archives (zipfile, Zip64, ZipCrypto passwords), with a structural zip-bomb check.
+"""Zip archives (zipfile, Zip64, ZipCrypto and WinZip AES passwords), with a structural zip-bomb check.
+
+WinZip AES members (method 99, AE-1/AE-2, as 7-Zip, WinZip and leak tools write them with AES-256) are read
+with pyzipper (MIT), opened on the same bytes only when the first AES member comes: the standard zipfile cannot
+decrypt them. A password is taken when it passes AES's 2-byte verifier AND the first 64 KiB decrypt and
+inflate (a short member is read to its end, where the HMAC-SHA1 authentication code is checked).
 
 Before anything is yielded, the central directory is checked for overlapping entries (David Fifield,
 "A better zip bomb", WOOT 2019): entries are sorted by local header offset and each entry's data must end
@@ -46,6 +51,57 @@ LINK_TARGET_MAX = 4096
 METHOD_AES = 99
 
 
+class _AesArchive:
+    """The same zip read by pyzipper, for the WinZip AES members only; created on first use."""
+
+    def __init__(self, blob: Blob) -> None:
+        self.blob = blob
+        self._zf: Any = None
+        self._by_offset: dict[int, Any] = {}
+
+    def open(self, zi: zipfile.ZipInfo, pwd: bytes) -> BinaryIO:
+        import pyzipper
+
+        if self._zf is None:
+            self._zf = pyzipper.AESZipFile(self.blob.open())
+            self._by_offset = {info.header_offset: info for info in self._zf.infolist()}
+        info = self._by_offset.get(zi.header_offset)
+        if info is None:
+            raise zipfile.BadZipFile("entry not found by pyzipper")
+        return _AesStream(self._zf.open(info, pwd=pwd))  # type: ignore[return-value]
+
+
+class _AesStream:
+    """pyzipper's member stream, its own BadZipFile (a failed HMAC check) raised as zipfile's, which the guarded
+    reader records as a data error."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def read1(self, size: int = -1) -> bytes:
+        return self._translated(self._raw.read1, size)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._translated(self._raw.read, size)
+
+    def _translated(self, fn: Any, size: int) -> bytes:
+        import pyzipper
+
+        try:
+            return fn(size)
+        except pyzipper.BadZipFile as exc:
+            raise zipfile.BadZipFile(str(exc)) from exc
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _AesStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def iter_zip(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords: Sequence[bytes] = (),
              compressed_size: int | None = None) -> Iterator[Member]:
     fh = blob.open()
@@ -70,10 +126,11 @@ def iter_zip(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
     # the blob's memory (no file descriptor) and goes away with the last member that refers to it.
     infos = zf.infolist()
     check_overlaps(infos, blob.view(), zf.start_dir, name)
+    aes = _AesArchive(blob)
     for count, zi in enumerate(infos, 1):
         if count > bounds.max_members:
             raise BoundExceeded(RULE_TOO_MANY_MEMBERS, f"{name}: {len(infos)} entries, bound {bounds.max_members}")
-        yield _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords)
+        yield _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords, aes=aes)
 
 
 def check_overlaps(infos: Sequence[zipfile.ZipInfo], view: memoryview, start_dir: int, name: str) -> None:
@@ -130,7 +187,7 @@ def _mtime(zi: zipfile.ZipInfo) -> str | None:
 
 
 def _member(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, *, name: str, bounds: Bounds, budget: Budget,
-            passwords: Sequence[bytes]) -> Member:
+            passwords: Sequence[bytes], aes: _AesArchive) -> Member:
     label = f"{name}!/{clean_name(zi.orig_filename)}"
     entry_type = _entry_type(zi)
     encrypted = bool(zi.flag_bits & 0x1)
@@ -142,19 +199,20 @@ def _member(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, *, name: str, bounds: Boun
         return Member(entry_type=entry_type, encrypted=encrypted,
                       open=raising_open(f"{label}: a {entry_type} entry has no content to read"), **common)
     pwd: bytes | None = None
+    is_aes = encrypted and zi.compress_type == METHOD_AES
+    opener = (lambda p: aes.open(zi, p)) if is_aes else (lambda p: zf.open(zi, pwd=p))
     if encrypted:
-        if zi.compress_type == METHOD_AES:
-            return Member(entry_type=entry_type, encrypted=True,
-                          open=raising_open(f"{label}: encrypted (WinZip AES is not supported)"), **common)
-        pwd = _find_password(zf, zi, passwords)
+        pwd = _find_password(opener, passwords)
         if pwd is None:
+            what = "WinZip AES" if is_aes else "ZipCrypto"
             return Member(entry_type=entry_type, encrypted=True,
-                          open=raising_open(f"{label}: encrypted, no password of the list opens it"), **common)
+                          open=raising_open(f"{label}: encrypted ({what}), no password of the list opens it"),
+                          **common)
     ratio_base = max(zi.compress_size, 1)
 
     def _open() -> BinaryIO:
         try:
-            raw = zf.open(zi, pwd=pwd)
+            raw = opener(pwd)
         except DATA_ERRORS as exc:
             raise ArchiveError(f"{label}: {describe(exc)}") from exc
         return CountingReader(GuardedReader(raw, label), bounds=bounds, budget=budget,  # type: ignore[return-value]
@@ -163,11 +221,12 @@ def _member(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, *, name: str, bounds: Boun
     return Member(entry_type=entry_type, encrypted=False, open=_open, decrypted=encrypted, **common)
 
 
-def _find_password(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, passwords: Sequence[bytes]) -> bytes | None:
-    """The first password that passes the check byte AND decompresses the start of the member."""
+def _find_password(opener: Any, passwords: Sequence[bytes]) -> bytes | None:
+    """The first password that passes the check byte (ZipCrypto) or verifier (AES) AND decompresses the start of
+    the member (``opener(password)`` opens it)."""
     for pwd in passwords:
         try:
-            with zf.open(zi, pwd=pwd) as fh:
+            with opener(pwd) as fh:
                 fh.read(PASSWORD_PROBE)
             return pwd
         except (RuntimeError, zipfile.BadZipFile, *DATA_ERRORS):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.engine.identifiers import patterns as P
+from workbench.engine.identifiers.rules import DEPARTMENT_NUMBERS, NIR_MONTHS
 
 PAD = 64  # NUL bytes after the window (and one before): gathers never leave the array; NUL is no boundary
 
@@ -25,7 +26,9 @@ def _table(chars: bytes) -> np.ndarray:
 _ALNUM = _table(P.DIGITS + bytes(range(65, 91)) + bytes(range(97, 123)))
 NOT_BEFORE = {"phone": _ALNUM | _table(b"+")}
 _MONTH_OK = np.zeros(100, dtype=bool)
-_MONTH_OK[[m for m in range(100) if 1 <= m <= 12 or 20 <= m <= 42 or m >= 50]] = True
+_MONTH_OK[sorted(NIR_MONTHS)] = True
+_DEPT_OK = np.zeros(100, dtype=bool)  # numeric departments; 2A/2B are checked on their letter
+_DEPT_OK[sorted(DEPARTMENT_NUMBERS)] = True
 
 
 class _Compiled:
@@ -126,8 +129,15 @@ class ShapeMatcher:
         return out
 
 
+def _department_ok(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The rules' department check on two byte columns (the shapes allow only A/B/a/b as a letter)."""
+    letter = second > 0x39
+    number = (first.astype(np.int64) - 48) * 10 + np.where(letter, 48, second) - 48
+    return np.where(letter, first == 0x32, _DEPT_OK[number])
+
+
 def _check(kind: str, sig: np.ndarray) -> np.ndarray:
     if kind == "nir":
         month = (sig[:, 3].astype(np.int64) - 48) * 10 + sig[:, 4] - 48
-        return _MONTH_OK[month] & ((sig[:, 6] < 0x3A) | (sig[:, 5] == 0x32))
-    return (sig[:, 1] < 0x3A) | (sig[:, 0] == 0x32)  # FINESS: 2A/2B only
+        return _MONTH_OK[month] & _department_ok(sig[:, 5], sig[:, 6])
+    return _department_ok(sig[:, 0], sig[:, 1])  # FINESS

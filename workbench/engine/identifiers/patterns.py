@@ -21,6 +21,8 @@ from pathlib import Path
 
 import stdnum.iban
 
+from workbench.engine.identifiers.rules import CORSICA, DEPARTMENT_NUMBERS, NIR_MONTHS, NIR_SEX_DIGITS
+
 # One-byte separators written between digit groups: space, dot, dash, no-break space (latin-1 / cp1252).
 GROUP_SEPARATORS = (b" ", b".", b"-", b"\xa0")
 
@@ -56,8 +58,12 @@ def _lit(literal: bytes) -> bytes:
 
 
 _D = b"[0-9]"
-NIR_MONTH = b"(?:0[1-9]|1[0-2]|[23][0-9]|4[0-2]|[5-9][0-9])"
-NIR_DEPT = b"(?:[0-9]{2}|2[ABab])"
+# From the rules table (regexes of the reference scanner; the fast scanner's byte tables read the same table).
+NIR_SEX = b"[" + "".join(sorted(NIR_SEX_DIGITS)).encode() + b"]"
+NIR_MONTH = b"(?:" + b"|".join(b"%02d" % m for m in sorted(NIR_MONTHS)) + b")"
+DEPT = b"(?:" + b"|".join([b"%02d" % d for d in sorted(DEPARTMENT_NUMBERS)]
+                          + [c[0].encode() + b"[" + c[1].encode() + c[1].lower().encode() + b"]" for c in CORSICA]) + b")"
+NIR_DEPT = DEPT
 
 
 def _grouped(groups: list[tuple[bytes, int, bool]], sep: bytes) -> tuple[bytes, int, tuple[int, ...]]:
@@ -79,7 +85,7 @@ SEP = b"[" + b"".join(_lit(s) for s in GROUP_SEPARATORS) + b"]"
 
 
 def _nir_forms() -> list[FixedForm]:
-    groups = [(b"[1-478]", 1, True), (_D + b"{2}", 2, True), (NIR_MONTH, 2, True), (NIR_DEPT, 2, True),
+    groups = [(NIR_SEX, 1, True), (_D + b"{2}", 2, True), (NIR_MONTH, 2, True), (NIR_DEPT, 2, True),
               (_D + b"{3}", 3, True), (_D + b"{3}", 3, True), (_D + b"{2}", 2, True)]
     compact = [(b"".join(g for g, _, _ in groups[:-1]), 13, True), groups[-1]]
     return [
@@ -89,7 +95,9 @@ def _nir_forms() -> list[FixedForm]:
     ]
 
 
-PHONE_HEADS = (b"0", b"+33", b"+33 ", b"+33.", b"+33-", b"+33\xa0", b"0033", b"0033 ", b"+33(0)", b"+33 (0)",
+# "+330612..." / "00330612...": the trunk 0 kept after the country code (a common mistake the validator accepts;
+# with a separator, "+33 06 12 ...", the national part is found on its own, with the same canonical value).
+PHONE_HEADS = (b"0", b"+330", b"00330", b"+33", b"+33 ", b"+33.", b"+33-", b"+33\xa0", b"0033", b"0033 ", b"+33(0)", b"+33 (0)",
                b"+33(0) ", b"+33 (0) ", b"+33 (0)\xa0", b"0033(0)", b"0033 (0)", b"0033 (0) ")
 
 
@@ -112,7 +120,7 @@ def _phone_forms() -> list[FixedForm]:
 
 def fixed_forms() -> list[FixedForm]:
     forms = _nir_forms()
-    forms.append(FixedForm("finess", b"(?:[0-9]{2}|2[ABab])[0-9]{7}", 9, tuple(range(9))))
+    forms.append(FixedForm("finess", DEPT + b"[0-9]{7}", 9, tuple(range(9))))
     forms.append(FixedForm("rpps", b"1[0-9]{10}", 11, tuple(range(11))))
     forms.append(FixedForm("rpps", b"81[0-9]{10}", 12, tuple(range(1, 12))))  # IDNPS = "8" + RPPS
     forms += _phone_forms()
@@ -131,15 +139,18 @@ def iban_countries() -> list[str]:
 
 
 def variable_forms() -> list[VariableForm]:
-    cc = b"(?:" + b"|".join(c.encode() for c in iban_countries()) + b")"
+    # IBANs in either case: ISO 13616 prints them upper-case, but a lower-case one is just as valid (the
+    # validator upper-cases it) and exports of hand-typed fields hold them; the canonical value is upper-case.
+    cc = b"(?:" + b"|".join(b"".join(b"[%c%c]" % (ord(ch), ord(ch.lower())) for ch in c)
+                            for c in iban_countries()) + b")"
     atom = rb"[A-Za-z0-9_%+\-]+"  # the usual subset of RFC 5322 atext (see scanner._EMAIL_LOCAL_CHARS)
     email = (atom + rb"(?:\." + atom + rb")*@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
              rb"(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9\-]+)")
     return [
         # start-of-match tracking on the e-mail pattern costs 5x its scan time: the scanner finds the start itself
         VariableForm("email", email, "email", som=False),
-        VariableForm("iban", cc + rb"[0-9]{2}[0-9A-Z]{11,30}", "iban"),
-        VariableForm("iban", cc + rb"[0-9]{2}(?: [0-9A-Z]{4}){2,7}(?: [0-9A-Z]{1,3})?", "iban-spaced"),
+        VariableForm("iban", cc + rb"[0-9]{2}[0-9A-Za-z]{11,30}", "iban"),
+        VariableForm("iban", cc + rb"[0-9]{2}(?: [0-9A-Za-z]{4}){2,7}(?: [0-9A-Za-z]{1,3})?", "iban-spaced"),
     ]
 
 
@@ -153,15 +164,15 @@ def with_boundaries(regex: bytes, variant: int, id_type: str) -> bytes:
 
 DIGITS = b"0123456789"
 SEPARATORS = b"".join(GROUP_SEPARATORS)
-_DEPT2 = DIGITS + b"ABab"  # second department character; a letter only after "2" (checked on the values)
+# second department character: a Corsican letter in either case, only after "2" (checked on the values)
+_DEPT2 = DIGITS + b"".join(c[1].encode() + c[1].lower().encode() for c in CORSICA)
 
 
 @dataclass(frozen=True)
 class Shape:
     """A fixed-length written form: the bytes allowed at each position, and where its significant characters are.
 
-    ``check``: ``"nir"`` (month 01-12/20-42/50-99, department ``2A``/``2B`` only after 2) or ``"dept"`` (FINESS
-    department). Equivalent to the regexes of :func:`fixed_forms` (the differential tests hold them together).
+    ``check``: ``"nir"`` (month and department of :mod:`.rules`) or ``"dept"`` (FINESS department, same rule). Equivalent to the regexes of :func:`fixed_forms` (the differential tests hold them together).
     """
 
     id_type: str
@@ -189,7 +200,7 @@ def _shape(id_type: str, groups: list[tuple[list[bytes], bool]], sep: bool, **kw
 
 def shapes() -> list[Shape]:
     d = DIGITS
-    nir = [([b"123478"], True), ([d, d], True), ([d, d], True), ([d, _DEPT2], True), ([d] * 3, True),
+    nir = [(["".join(sorted(NIR_SEX_DIGITS)).encode()], True), ([d, d], True), ([d, d], True), ([d, _DEPT2], True), ([d] * 3, True),
            ([d] * 3, True), ([d, d], True)]
     nir13 = [([c for cls, _ in nir[:-1] for c in cls], True), nir[-1]]
     out = [_shape("nir", nir13, False, check="nir"), _shape("nir", nir, True, check="nir"),

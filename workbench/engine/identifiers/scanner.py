@@ -411,7 +411,7 @@ class IdentifierScanner:
                 continue
             raw = bytes(mv[start:end]).decode("ascii")
             if is_valid_iban(raw):
-                best[start] = (raw.replace(" ", ""), end - start)
+                best[start] = (raw.replace(" ", "").upper(), end - start)
         if best:
             groups.append(_Group("iban", [v for v, _ in best.values()], list(best), [n for _, n in best.values()]))
 

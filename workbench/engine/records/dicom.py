@@ -100,10 +100,24 @@ def _nir(dataset: Any) -> str | None:
     return None
 
 
+def _has_elements(blob: Any) -> bool:
+    """Whether the data set holds any element at all (its whole header read, pixels excluded)."""
+    with blob.open() as raw:
+        try:
+            return len(pydicom.dcmread(DicomFileLike(raw), stop_before_pixels=True, force=True)) > 0
+        except Exception:  # pydicom raises many types on corrupt data
+            return False
+
+
 def parse_dicom(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """One record per data set; none for a minimal data set without patient or study attributes (a secondary
+    capture, a pixel module alone, a C-STORE dump of a few tags): those are items with 0 records, not errors.
+    A data set with no element at all (a Part 10 file cut inside its meta) is an error."""
     dataset = _read(blob)
     if not any(k in dataset for k in ("PatientID", "PatientName", "StudyInstanceUID", "SOPInstanceUID")):
-        raise RecordsError("DICOM header without patient or study attributes (truncated or not an image)")
+        if _has_elements(blob):
+            return
+        raise RecordsError("DICOM file without any data element (truncated or not DICOM)")
     try:
         record = dicom_record(dataset)
     except Exception as exc:  # a value pydicom could read but not convert (bad PN, bad charset...)
