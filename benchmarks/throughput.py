@@ -579,6 +579,8 @@ def main() -> int:
     ap.add_argument("--json", type=Path, metavar="FILE", help="write every figure to this JSON file")
     ap.add_argument("--workdir", type=Path, default=None, help="keep and reuse the dump here")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (dump, case)")
+    ap.add_argument("--dask", action="store_true",
+                    help="also scan with --executor dask (a LocalCluster of --jobs workers) and print its ratio")
     args = ap.parse_args()
     from workbench.engine.yara_rules import bundled_rules_dir
 
@@ -631,6 +633,17 @@ def main() -> int:
         record(scan_name, None, None, e.one_line())
     case_bytes = tree_bytes(case) if case.is_dir() else 0
     breakdown = case_breakdown(case) if case.is_dir() else {}
+    dask_scan = None
+    if args.dask:  # issue 11: the same scan on a LocalCluster of --jobs workers
+        dask_case = work / "case-dask"
+        shutil.rmtree(dask_case, ignore_errors=True)
+        dask_name = f"balise scan --executor dask --jobs {args.jobs}"
+        try:
+            secs, peak = timed([*balise[:balise.index("--case") + 1], str(dask_case), "--jobs", str(args.jobs),
+                                "-q", "--executor", "dask"], cwd=ROOT)
+            dask_scan = record(dask_name, secs, peak)
+        except CommandFailed as e:
+            record(dask_name, None, None, e.one_line())
 
     print(f"\nevidence: {mb:.1f} MB in {len(files)} file(s)" + (f", {rows:,} rows" if rows else ""))
     print(f"{'tool':<28}{'seconds':>9}{'MB/s':>9}{'x floor':>9}{'peak RSS':>12}")
@@ -679,6 +692,10 @@ def main() -> int:
         target("peak_mib", "scan peak memory (process tree)", None, "-", f"< {TARGET_PEAK_MIB} MiB", "-", None,
                "(scan failed)")
     print("window (10M records: first paint < 0.1 s, sort/filter < 1 s): not measured by this script")
+    if scan and dask_scan:
+        r = dask_scan["seconds"] / scan["seconds"]
+        target("dask_ratio", "dask LocalCluster / local time", r, f"{r:.2f}x", "<= 1.15x", "-", r <= 1.15,
+               "(issue 11)")
 
     if args.json:
         args.json.write_text(json.dumps({
