@@ -19,6 +19,7 @@ import pandas as pd
 
 from workbench.engine.records.errors import RecordsError
 from workbench.engine.records.tables import table_records
+from workbench.engine.records.zipguard import XmlBombError, load_workbook_guarded
 
 MAX_ODS_BYTES = 64 * 2**20  # odfpy builds a DOM of the whole document: refuse bigger ones
 _ZERO_FORMAT = re.compile(r"0+")
@@ -62,11 +63,11 @@ def _sheet_rows(rows: Iterator[list[str | None]]) -> tuple[list[str | None] | No
 
 
 def parse_xlsx(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
-    import openpyxl
-
     with blob.open() as fh:
         try:
-            workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            workbook = load_workbook_guarded(fh, read_only=True, data_only=True, keep_links=False)
+        except XmlBombError as exc:
+            raise RecordsError(f"{exc.rule}: {exc}") from exc
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
             raise RecordsError(f"not a readable XLSX workbook: {exc}") from exc
         try:
@@ -79,6 +80,8 @@ def parse_xlsx(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator
                     for row in sheet.iter_rows()
                 )
                 yield from _sheet_frames(cells, sheet.title, vpath, batch_rows)
+        except XmlBombError as exc:
+            raise RecordsError(f"{exc.rule}: {exc}") from exc
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, zipfile.LargeZipFile) as exc:
             raise RecordsError(f"corrupt XLSX workbook: {exc}") from exc
         finally:
