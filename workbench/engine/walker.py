@@ -19,6 +19,7 @@ from workbench.engine.archives import ArchiveError, Member, detect_compressed_ta
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
+from workbench.engine.dicomcheck import dicom_anomalies
 from workbench.engine.kind_traits import traits
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.memory import release_memory
@@ -256,6 +257,13 @@ class Walker:
                                            meta={"detail": exc.detail, "stage": "layer"}))
         except Exception as exc:
             result.error("layer", exc)
+        if k.kind == "dicom":  # pydicom reads only what it is asked for: the structure is checked here
+            try:
+                result.findings.extend(Finding(info.vpath, DETECTOR_TYPING, rule, severity="warning",
+                                               meta={"detail": detail})
+                                       for rule, detail in dicom_anomalies(blob.view(), k.format))
+            except Exception as exc:
+                result.error("structure", exc)
         if t.has_records and self.record_hook is not None:
             try:
                 self.record_hook(info.vpath, (blob, k))

@@ -53,6 +53,7 @@ class CaseStore:
             (self.dir / "tmp").mkdir(exist_ok=True)
         if readonly:
             self.db = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+            self.db.execute("PRAGMA temp_store=MEMORY")  # sorts of a read-only store stay out of /var/tmp too
             check_schema(self.db, self.dir)
         else:
             self.db = sqlite3.connect(db, check_same_thread=False)
