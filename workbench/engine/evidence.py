@@ -193,8 +193,9 @@ def iter_evidence_files(root: Path, skipped: list[SkippedEntry] | None = None
                 found.append((relpath, path, st))
             else:
                 kind = special_kind(st.st_mode) or "other"
+                what = {"other": "socket or other special file", "device": "device file"}.get(kind, kind)
                 why = "not followed" if kind == "symlink" else "not opened"
-                others.append(SkippedEntry(relpath, kind, f"a {kind} is not a regular file: {why}"))
+                others.append(SkippedEntry(relpath, kind, f"a {what} is not a regular file: {why}"))
     if skipped is not None:
         skipped.extend(sorted(others, key=lambda e: e.relpath))
     yield from sorted(found, key=lambda f: f[0])

@@ -89,10 +89,14 @@ def iter_zip(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
         if count > bounds.max_members:
             raise BoundExceeded(RULE_TOO_MANY_MEMBERS, f"{name}: {len(infos)} entries, bound {bounds.max_members}")
         member = _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords)
+        if "\x00" in zi.orig_filename:  # zipfile itself cuts the name there: what follows would be hidden
+            member.anomalies = (*member.anomalies, (RULE_BAD_NAME, f"{name}!/{member.name}: a NUL byte in the "
+                                                                   f"entry name"))
         if count - 1 in bad_names:
             member.name = label_of(bad_names[count - 1])
-            member.anomalies = ((RULE_BAD_NAME, f"{name}!/{member.name}: the entry says its name is UTF-8 but its "
-                                                f"bytes are not ({bad_names[count - 1]!r}); read as cp437"),)
+            member.anomalies = (*member.anomalies, (RULE_BAD_NAME, f"{name}!/{member.name}: the entry says its "
+                                                                   f"name is UTF-8 but its bytes are not "
+                                                                   f"({bad_names[count - 1]!r}); read as cp437"))
         yield member
 
 
