@@ -270,7 +270,8 @@ def test_nothing_is_written_outside_the_case_folder(tmp_path):
     trace = tmp_path / "strace.txt"
     prefix = [strace, "-f", "-qq", "-e", "trace=open,openat,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,"
               "unlinkat,link,linkat,symlink,symlinkat,truncate", "-o", str(trace)] if strace else None
-    env = {"BALISE_AUDIT_LOG": str(logs), "PYTHONPATH": f"{site}{os.pathsep}{ROOT}"}
+    # Bytecode caches are Python's own writes next to the sources, not the scan's: kept out of the trace.
+    env = {"BALISE_AUDIT_LOG": str(logs), "PYTHONPATH": f"{site}{os.pathsep}{ROOT}", "PYTHONDONTWRITEBYTECODE": "1"}
     proc, _, _ = run_scan(corpus_dir, case_dir, env=env, prefix=prefix)
     assert proc.returncode == 0, proc.stderr[-3000:]
     allowed = [case_dir.resolve(), logs.resolve()]
