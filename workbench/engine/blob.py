@@ -86,6 +86,7 @@ class Blob:
         self.sha256 = sha256
         self.closed = False
         self.path: str | None = None  # the file mapped by ``from_path`` (readers that need a file name use it)
+        self.cut: BaseException | None = None  # why a spooled stream ended early (see ``spool(keep_on=...)``)
 
     # -- constructors -------------------------------------------------------------------------
     @classmethod
@@ -120,13 +121,16 @@ class Blob:
 
     @classmethod
     def spool(cls, stream: BinaryIO, tmp_dir: str | os.PathLike, *, memory_limit: int = DEFAULT_MEMORY_LIMIT,
-              chunk_size: int = SPOOL_CHUNK) -> Blob:
+              chunk_size: int = SPOOL_CHUNK, keep_on: tuple[type[BaseException], ...] = ()) -> Blob:
         """Copy ``stream`` to the end, hashing it (SHA-256) as it comes.
 
         Up to ``memory_limit`` bytes stay in memory; past that, everything goes to an anonymous temporary
         file created in ``tmp_dir`` (no name of ours or of the member; removed when the blob is closed).
-        Exceptions of ``stream`` (bounds, corruption) propagate and nothing is left behind.
+        Exceptions of ``stream`` (bounds, corruption) propagate and nothing is left behind, except those of
+        ``keep_on`` once some bytes came: the blob then holds what was read before, and ``cut`` the exception
+        (a truncated .gz/.xz/.zst still gives its first megabytes to the scan).
         """
+        cut: BaseException | None = None
         digest = hashlib.sha256()
         buf = bytearray()
         tmp: BinaryIO | None = None
@@ -134,7 +138,13 @@ class Blob:
         view = memoryview(chunk)
         try:
             while True:
-                n = _read_into(stream, view)
+                try:
+                    n = _read_into(stream, view)
+                except keep_on as exc:
+                    if tmp is None and not buf:
+                        raise
+                    cut = exc
+                    break
                 if n == 0:
                     break
                 part = view[:n]
@@ -148,11 +158,14 @@ class Blob:
                 else:
                     tmp.write(part)
             if tmp is None:
-                return cls(buf, sha256=digest.hexdigest())
-            tmp.flush()
-            size = tmp.tell()
-            mapped = mmap.mmap(tmp.fileno(), size, access=mmap.ACCESS_READ)
-            return cls(mapped, sha256=digest.hexdigest(), backing=tmp)
+                blob = cls(buf, sha256=digest.hexdigest())
+            else:
+                tmp.flush()
+                size = tmp.tell()
+                mapped = mmap.mmap(tmp.fileno(), size, access=mmap.ACCESS_READ)
+                blob = cls(mapped, sha256=digest.hexdigest(), backing=tmp)
+            blob.cut = cut
+            return blob
         except BaseException:
             if tmp is not None:
                 tmp.close()

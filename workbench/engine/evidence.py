@@ -106,23 +106,98 @@ class Evidence:
     files: list[EvidenceFile] = field(default_factory=list)
 
 
-def iter_evidence_files(root: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
-    """Regular files of an evidence, sorted, symlinks never followed. Yields (relpath, path, stat)."""
+@dataclass
+class SkippedEntry:
+    """An entry of a folder evidence that is not scanned: a FIFO, socket or device (opening a FIFO for reading
+    blocks until a writer comes, forever), a symlink (never followed), or a file or folder we may not read."""
+
+    relpath: str
+    entry_type: str  # model.ENTRY_*: fifo, device, symlink, other (socket), file or dir (unreadable)
+    detail: str
+
+
+def special_kind(mode: int) -> str | None:
+    """The entry type of anything that is neither a regular file nor a folder; None for those two."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "other"  # a socket, a door, a whiteout
+
+
+def check_evidence_path(path: Path) -> None:
+    """Refuse, with one line, an evidence that is not a regular file or a folder, or a file we may not read.
+    Looks with lstat/stat only: a FIFO is never opened."""
+    st = os.stat(path)
+    kind = special_kind(st.st_mode)
+    if kind is not None:
+        raise EvidenceRefused(f"{path}: a {'socket or other special file' if kind == 'other' else kind} is not "
+                              f"evidence (only regular files and folders are taken in; it was not opened)")
+    if stat.S_ISREG(st.st_mode):
+        _probe_readable(path)
+
+
+class EvidenceRefused(ValueError):
+    """An evidence path that cannot be taken in; the message is the one line shown to the analyst."""
+
+
+def _probe_readable(path: Path) -> None:
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0)))
+    except OSError as exc:
+        raise EvidenceRefused(f"{path}: not readable ({exc.strerror or exc})") from exc
+
+
+def iter_evidence_files(root: Path, skipped: list[SkippedEntry] | None = None
+                        ) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Regular, readable files of an evidence, sorted, symlinks never followed. Yields (relpath, path, stat).
+    Everything else found in a folder is appended to ``skipped`` (never opened, except the probe that a
+    regular file can be opened read-only, which reads nothing)."""
     if not root.is_dir():
         yield "", root, root.stat()
         return
     stack = [root]
     found: list[tuple[str, Path, os.stat_result]] = []
+    others: list[SkippedEntry] = []
     while stack:
         folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
+        rel = Path(folder).relative_to(root).as_posix()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            if folder == root:
+                raise
+            others.append(SkippedEntry(rel, "dir", f"folder not readable: {exc.strerror or exc}"))
+            continue
+        for entry in listed:
+            path = Path(entry.path)
+            relpath = path.relative_to(root).as_posix()
+            try:
                 st = entry.stat(follow_symlinks=False)
-                if stat.S_ISDIR(st.st_mode):
-                    stack.append(Path(entry.path))
-                elif stat.S_ISREG(st.st_mode):
-                    path = Path(entry.path)
-                    found.append((path.relative_to(root).as_posix(), path, st))
+            except OSError as exc:
+                others.append(SkippedEntry(relpath, "other", f"not readable: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                stack.append(path)
+            elif stat.S_ISREG(st.st_mode):
+                try:
+                    _probe_readable(path)
+                except EvidenceRefused as exc:
+                    others.append(SkippedEntry(relpath, "file", f"file not readable: {getattr(exc.__cause__, 'strerror', None) or exc}"))
+                    continue
+                found.append((relpath, path, st))
+            else:
+                kind = special_kind(st.st_mode) or "other"
+                what = {"other": "socket or other special file", "device": "device file"}.get(kind, kind)
+                why = "not followed" if kind == "symlink" else "not opened"
+                others.append(SkippedEntry(relpath, kind, f"a {what} is not a regular file: {why}"))
+    if skipped is not None:
+        skipped.extend(sorted(others, key=lambda e: e.relpath))
     yield from sorted(found, key=lambda f: f[0])
 
 

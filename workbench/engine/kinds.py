@@ -112,10 +112,13 @@ def extension_of(name: str) -> str:
     return last
 
 
-# Extension -> the kinds (``kind`` or ``kind:format``) it may hold. Generic extensions (txt, dat, bin,
-# log, bak, tmp, out...) are absent: they never cause a mismatch.
+# Extension -> the kinds (``kind`` or ``kind:format``) it may hold. Generic extensions (dat, bin, log, bak,
+# tmp, out...) are absent: they never cause a mismatch. ``txt`` promises text of some kind: an archive, a PDF
+# or an image named .txt is the oldest way to slip content past a reviewer (issue 14: a gzip named .txt).
 _OFFICE_ZIP = {"docx", "xlsx", "pptx", "ods", "odt", "odp"}
+_TEXTUAL = {"text", "csv", "sql-dump", "hl7v2", "json", "fhir-json", "fhir-ndjson", "xml", "cda", "email", "mbox"}
 _EXPECTED: dict[str, set[str]] = {
+    "txt": _TEXTUAL,
     "csv": {"csv", "text"},
     "tsv": {"csv", "text"},
     "tab": {"csv", "text"},

@@ -37,7 +37,15 @@ from workbench.engine.events import (
     WorkerFatal,
     WorkerReady,
 )
-from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
+from workbench.engine.model import (
+    ENTRY_DIR,
+    STATUS_SKIPPED,
+    VPATH_SEP,
+    ItemError,
+    ItemInfo,
+    Progress,
+    ScanError,
+)
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
 from workbench.engine.tasks import CancelToken, ScanTask, TarMemberRef, WorkerSetup
@@ -162,6 +170,10 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
             raise ScanError(f"evidence not found: {p}")
         if case_dir.resolve() == p or case_dir.resolve().is_relative_to(p) and p.is_dir():
             raise ScanError(f"the case folder must not be inside the evidence: {case_dir}")
+        try:
+            evidence_mod.check_evidence_path(p)  # a FIFO would block intake and a worker forever
+        except (evidence_mod.EvidenceRefused, OSError) as exc:
+            raise ScanError(str(exc)) from exc
     # Rules are compiled before anything else: a syntax error stops the scan with file and line.
     try:
         ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules)
@@ -223,7 +235,8 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
         if p.is_dir():
             store.put_item(ItemInfo(vpath=label, name=label, depth=0, entry_type=ENTRY_DIR, kind="directory"),
                            evidence_id=evid, task_key="plan")
-            for relpath, host, st in evidence_mod.iter_evidence_files(p):
+            skipped: list[evidence_mod.SkippedEntry] = []
+            for relpath, host, st in evidence_mod.iter_evidence_files(p, skipped):
                 parts = relpath.split("/")
                 for i in range(1, len(parts)):
                     d = "/".join([label, *parts[:i]])
@@ -234,6 +247,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                 vpath = f"{label}/{relpath}"
                 parent = vpath.rsplit("/", 1)[0]
                 tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, threads))
+            _record_skipped(store, label, evid, skipped)
         else:
             tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, threads))
     for t in tasks:
@@ -357,6 +371,21 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
         if split_tar is not None:
             return split_tar
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
+
+
+def _record_skipped(store: CaseStore, label: str, evid: int, skipped: list[evidence_mod.SkippedEntry]) -> None:
+    """FIFOs, devices, links and unreadable entries of a folder evidence: one item (skipped) and one error line
+    each, so that what was not scanned is in the case; their parent folders are already items or the root."""
+    for entry in skipped:
+        vpath = f"{label}/{entry.relpath}"
+        parent = vpath.rsplit("/", 1)[0]
+        while store.item_id(parent) is None and "/" in parent:
+            parent = parent.rsplit("/", 1)[0]
+        store.put_item(ItemInfo(vpath=vpath, name=entry.relpath.rsplit("/", 1)[-1], depth=0, parent_vpath=parent,
+                                entry_type=entry.entry_type, kind={"dir": "directory", "file": "unknown"}.get(
+                                    entry.entry_type, entry.entry_type), status=STATUS_SKIPPED, error_stage="intake",
+                                error=entry.detail), evidence_id=evid, task_key="plan")
+        store.add_error(ItemError(vpath, "intake", entry.detail))
 
 
 class _RunState:

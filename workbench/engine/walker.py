@@ -25,6 +25,7 @@ from workbench.engine.archives import (
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
+from workbench.engine.dicomcheck import dicom_anomalies
 from workbench.engine.kind_traits import traits
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.memory import release_memory
@@ -102,11 +103,15 @@ class Walker:
         self.item_hook = item_hook
 
     # -- entry points ---------------------------------------------------------------------------
-    def walk(self, blob: Blob, info: ItemInfo) -> None:
-        """Type ``blob``, then recurse into it or scan it. ``info`` carries name, vpath, depth, parent."""
+    def walk(self, blob: Blob, info: ItemInfo, notes: list[Finding] | None = None) -> None:
+        """Type ``blob``, then recurse into it or scan it. ``info`` carries name, vpath, depth, parent;
+        ``notes`` are findings its container already made about it (a member's anomalies). A blob whose
+        stream was cut (``blob.cut``) is scanned for what it holds and the cut recorded as a read error."""
         if self.cancelled():
             raise Cancelled()
-        result = ItemResult(info, [], IdentifierCounts(info.vpath), [])
+        result = ItemResult(info, list(notes or ()), IdentifierCounts(info.vpath), [])
+        if blob.cut is not None:
+            result.error("read", blob.cut)
         info.size = blob.size
         if info.sha256 is None:
             info.sha256 = blob.sha256
@@ -190,40 +195,45 @@ class Walker:
         child = ItemInfo(vpath=f"{pinfo.vpath}{VPATH_SEP}{label}", name=label, depth=pinfo.depth + 1,
                          parent_vpath=pinfo.vpath, entry_type=member.entry_type, size_claimed=member.size_claimed,
                          link_target=member.link_target, mtime=member.mtime)
+        notes = [Finding(child.vpath, DETECTOR_BOUNDS, rule, severity="warning", meta={"detail": detail})
+                 for rule, detail in member.anomalies]
         if member.entry_type != ENTRY_FILE:
             child.kind = "directory" if member.entry_type == ENTRY_DIR else member.entry_type
             child.status = STATUS_DONE if member.entry_type == ENTRY_DIR else STATUS_SKIPPED
-            self._emit(ItemResult(child, [], IdentifierCounts(child.vpath), []))
+            self._emit(ItemResult(child, notes, IdentifierCounts(child.vpath), []))
             return
         if member.encrypted:
             child.status, child.kind = STATUS_ENCRYPTED, "encrypted"
-            self._emit(ItemResult(child, [Finding(child.vpath, DETECTOR_BOUNDS, "encrypted", severity="warning",
-                                                  meta={"detail": "no password of the list opened this member"})],
+            self._emit(ItemResult(child, [*notes, Finding(child.vpath, DETECTOR_BOUNDS, "encrypted", severity="warning",
+                                                          meta={"detail": "no password of the list opened this member"})],
                                   IdentifierCounts(child.vpath), []))
             return
         try:
             with member.open() as stream:
-                spooled = Blob.spool(stream, self.tmp_dir, memory_limit=self.spool_memory_limit)
+                spooled = Blob.spool(stream, self.tmp_dir, memory_limit=self.spool_memory_limit,
+                                     keep_on=(ArchiveError,))
         except BoundExceeded as exc:
             if exc.rule == "evidence-too-large" or _is_evidence_level(exc):
                 child.status = STATUS_PARTIAL
-                self._emit(ItemResult(child, [Finding(child.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
-                                                      meta={"detail": exc.detail})], IdentifierCounts(child.vpath), []))
+                self._emit(ItemResult(child, [*notes, Finding(child.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
+                                                              meta={"detail": exc.detail})],
+                                      IdentifierCounts(child.vpath), []))
                 raise
             child.status = STATUS_PARTIAL
-            self._emit(ItemResult(child, [Finding(child.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
-                                                  meta={"detail": exc.detail})], IdentifierCounts(child.vpath), []))
+            self._emit(ItemResult(child, [*notes, Finding(child.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",
+                                                          meta={"detail": exc.detail})],
+                                  IdentifierCounts(child.vpath), []))
             return
         except (Cancelled, KeyboardInterrupt):
             raise
         except Exception as exc:
             child.status = STATUS_ERROR
-            res = ItemResult(child, [], IdentifierCounts(child.vpath), [])
+            res = ItemResult(child, notes, IdentifierCounts(child.vpath), [])
             res.error("read", exc)
             self._emit(res)
             return
         with spooled:
-            self.walk(spooled, child)
+            self.walk(spooled, child, notes)
 
     # -- leaves ---------------------------------------------------------------------------------
     def _scan_leaf(self, blob: Blob, result: ItemResult, k: kinds.KindInfo | None) -> None:
@@ -261,6 +271,13 @@ class Walker:
                                            meta={"detail": exc.detail, "stage": "layer"}))
         except Exception as exc:
             result.error("layer", exc)
+        if k.kind == "dicom":  # pydicom reads only what it is asked for: the structure is checked here
+            try:
+                result.findings.extend(Finding(info.vpath, DETECTOR_TYPING, rule, severity="warning",
+                                               meta={"detail": detail})
+                                       for rule, detail in dicom_anomalies(blob.view(), k.format))
+            except Exception as exc:
+                result.error("structure", exc)
         if t.has_records and self.record_hook is not None:
             try:
                 for finding in self.record_hook(info.vpath, (blob, k)) or ():  # rows lost, formats not read

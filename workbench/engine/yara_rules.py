@@ -153,6 +153,9 @@ def compile_rules(extra: Sequence[Path] = (), *, bundled: bool = True) -> RuleSe
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("latin-1")  # YARA sources are bytes; keep every byte as one character
+        if "\x00" in text:  # yara-python takes a C string: a NUL would raise ValueError, not a syntax error
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise RuleCompileError(path, line, "a NUL byte: this is not a text file of YARA rules")
         try:
             alone = yara.compile(source=text, includes=False)
         except yara.SyntaxError as exc:

@@ -35,6 +35,9 @@ class Member:
     mtime: str | None
     open: Callable[[], BinaryIO]  # decompressed bytes in a CountingReader; stream formats: valid until the next member
     decrypted: bool = False  # it was encrypted and a password of the list opened it
+    # What the container says about this entry that no honest tool writes (rule, detail): a negative size, a
+    # name invalid in its declared encoding... The walker records each as a finding on the member's item.
+    anomalies: tuple[tuple[str, str], ...] = ()
 
 
 # Exceptions of the decompression libraries that mean "this data is corrupt or truncated".

@@ -33,6 +33,13 @@ from workbench.engine.archives._common import (
     iso_utc,
     raising_open,
 )
+from workbench.engine.archives.zipnames import (
+    RULE_BAD_NAME,
+    PatchedReader,
+    bad_utf8_names,
+    flag_patches,
+    label_of,
+)
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import (
     RULE_BOMB,
@@ -117,8 +124,16 @@ def iter_zip(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
         fh.close()
         raise BoundExceeded(RULE_TOO_MANY_MEMBERS, f"{name}: central directory of {endrec[zipfile._ECD_SIZE]} bytes "  # noqa: SLF001
                                                    f"(claims {endrec[zipfile._ECD_ENTRIES_TOTAL]} entries)")  # noqa: SLF001
+    bad_names: dict[int, bytes] = {}
     try:
         zf = zipfile.ZipFile(fh)
+    except UnicodeDecodeError:  # a name not valid in its declared UTF-8: read it as cp437, keep the others
+        bad_names = bad_utf8_names(blob.view(), endrec)
+        try:
+            zf = zipfile.ZipFile(PatchedReader(fh, flag_patches(blob.view(), endrec, set(bad_names))))
+        except DATA_ERRORS as exc:
+            fh.close()
+            raise ArchiveError(f"{name}: corrupt zip: {describe(exc)}") from exc
     except DATA_ERRORS as exc:
         fh.close()
         raise ArchiveError(f"{name}: corrupt zip: {describe(exc)}") from exc
@@ -130,7 +145,16 @@ def iter_zip(blob: Blob, *, name: str, bounds: Bounds, budget: Budget, passwords
     for count, zi in enumerate(infos, 1):
         if count > bounds.max_members:
             raise BoundExceeded(RULE_TOO_MANY_MEMBERS, f"{name}: {len(infos)} entries, bound {bounds.max_members}")
-        yield _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords, aes=aes)
+        member = _member(zf, zi, name=name, bounds=bounds, budget=budget, passwords=passwords, aes=aes)
+        if "\x00" in zi.orig_filename:  # zipfile itself cuts the name there: what follows would be hidden
+            member.anomalies = (*member.anomalies, (RULE_BAD_NAME, f"{name}!/{member.name}: a NUL byte in the "
+                                                                   f"entry name"))
+        if count - 1 in bad_names:
+            member.name = label_of(bad_names[count - 1])
+            member.anomalies = (*member.anomalies, (RULE_BAD_NAME, f"{name}!/{member.name}: the entry says its "
+                                                                   f"name is UTF-8 but its bytes are not "
+                                                                   f"({bad_names[count - 1]!r}); read as cp437"))
+        yield member
 
 
 def check_overlaps(infos: Sequence[zipfile.ZipInfo], view: memoryview, start_dir: int, name: str) -> None:

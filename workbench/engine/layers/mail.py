@@ -77,6 +77,11 @@ def _label(part: Message, index: int) -> str:
 
 
 def _message_bytes(part: Message) -> bytes:
+    cte = str(part.get("Content-Transfer-Encoding", "") or "").strip().lower()
+    if cte in ("base64", "quoted-printable"):
+        # RFC 2046 forbids encoding a message/rfc822 part, but mailers do it; the parser then reads the base64
+        # text as a headerless message, and the forwarded mail would be scanned as text, never descended.
+        return _decoded_message(part, cte)
     inner = part.get_payload()
     if isinstance(inner, list) and inner:
         inner = inner[0]
@@ -89,6 +94,23 @@ def _message_bytes(part: Message) -> bytes:
         decoded = part.get_payload(decode=True)
         return decoded if isinstance(decoded, bytes) else inner.encode("utf-8", errors="replace")
     return b""
+
+
+def _decoded_message(part: Message, cte: str) -> bytes:
+    import base64
+    import binascii
+    import quopri
+
+    inner = part.get_payload()
+    if isinstance(inner, list) and inner:
+        inner = inner[0]
+    raw = inner.as_bytes() if isinstance(inner, Message) else str(inner or "").encode("ascii", "replace")
+    if isinstance(inner, Message) and not inner.keys():
+        raw = raw.lstrip(b"\r\n")  # a headerless message prints a blank line first
+    try:
+        return base64.b64decode(raw, validate=False) if cte == "base64" else quopri.decodestring(raw)
+    except (binascii.Error, ValueError):
+        return raw
 
 
 class _Walk:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from workbench.engine.records.errors import RecordsError
 from workbench.engine.records.tables import table_records
+from workbench.engine.records.zipguard import XmlBombError, load_workbook_guarded
 
 MAX_STYLES_BYTES = 16 * 2**20  # xl/styles.xml read to look for zero-padding formats
 MAX_CALAMINE_PART_BYTES = 256 * 2**20  # about 2.5 million rows of 10 cells: a few hundred MB in calamine
@@ -136,11 +137,12 @@ def parse_calamine(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iter
 
 
 def _parse_openpyxl(blob: Any, vpath: str, batch_rows: int) -> Iterator[pd.DataFrame]:
-    import openpyxl
 
     with blob.open() as fh:
         try:
-            workbook = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            workbook = load_workbook_guarded(fh, read_only=True, data_only=True, keep_links=False)
+        except XmlBombError as exc:
+            raise RecordsError(f"{exc.rule}: {exc}") from exc
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
             raise RecordsError(f"not a readable XLSX workbook: {exc}") from exc
         try:
@@ -153,6 +155,8 @@ def _parse_openpyxl(blob: Any, vpath: str, batch_rows: int) -> Iterator[pd.DataF
                     for row in sheet.iter_rows()
                 )
                 yield from _sheet_frames(cells, sheet.title, vpath, batch_rows)
+        except XmlBombError as exc:
+            raise RecordsError(f"{exc.rule}: {exc}") from exc
         except (zipfile.BadZipFile, KeyError, OSError, EOFError, zipfile.LargeZipFile) as exc:
             raise RecordsError(f"corrupt XLSX workbook: {exc}") from exc
         finally:

@@ -75,6 +75,7 @@ class CaseStore:
         self._case_key = None
         if readonly:
             self.db = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+            self.db.execute("PRAGMA temp_store=MEMORY")  # sorts of a read-only store stay out of /var/tmp too
             check_schema(self.db, self.dir)
         else:
             self.db = sqlite3.connect(db, check_same_thread=False)
