@@ -141,8 +141,9 @@ class _Intake(threading.Thread):
 def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: Path | None = None,
              rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
              passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
-             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True
-             ) -> ScanSummary:
+             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True,
+             rule_defines: dict | None = None, strict_rules: bool = False,
+             on_rule_skipped: Callable[[str], None] | None = None) -> ScanSummary:
     started = time.monotonic()
     bounds = bounds or Bounds()
     cancel = cancel or CancelToken()
@@ -153,11 +154,16 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
             raise ScanError(f"evidence not found: {p}")
         if case_dir.resolve() == p or case_dir.resolve().is_relative_to(p) and p.is_dir():
             raise ScanError(f"the case folder must not be inside the evidence: {case_dir}")
-    # Rules are compiled before anything else: a syntax error stops the scan with file and line.
+    # Rules are compiled before anything else (once: the workers load them from the case's cache). A file that
+    # does not compile is skipped with one line (or, strict, refuses the set); a missing path stops the scan.
     try:
-        ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules)
+        ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules, defines=rule_defines,
+                                           strict=strict_rules, cache_dir=case_dir / yara_rules.CACHE_DIR)
     except yara_rules.RuleCompileError as exc:
         raise ScanError(str(exc)) from exc
+    for skipped in ruleset.skipped:
+        if on_rule_skipped is not None:
+            on_rule_skipped(str(skipped))
     registry = None
     if registry_path is not None:
         from workbench.engine.beacon_scan import load_registry_checked
@@ -177,9 +183,14 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
 
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
          progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool) -> ScanSummary:
-    store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
+    ruleset.save_cache(store.dir / yara_rules.CACHE_DIR)
+    store.set_rulesets(((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources),
+                       ((s.path, s.line, s.reason, s.sha256, s.origin) for s in ruleset.skipped))
+    store.set_meta("rule_paths", json.dumps([str(Path(r).resolve()) for r in rule_paths]))
     store.log("balise", "scan-started", {
         "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
+        "rules_not_applied": [str(s) for s in ruleset.skipped], "rules_digest": ruleset.digest,
+        "rule_defines": ruleset.defines,
         "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs})
     if registry_path is not None:
         store.set_meta("registry_path", str(Path(registry_path).resolve()))
@@ -240,7 +251,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     setup = WorkerSetup(tmp_dir=str(store.tmp_dir), case_dir=str(store.dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
                         registry=registry,
-                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
+                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules, ruleset=ruleset)
     pool = _Pool(setup, jobs if jobs is not None else default_jobs())
     state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
     cancelled = False

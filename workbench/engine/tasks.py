@@ -63,6 +63,9 @@ class WorkerSetup:
     spool_memory_limit: int = 16 * 2**20
     evidence_sizes: dict[int, int] = field(default_factory=dict)
     bundled_rules: bool = True
+    # The rule set compiled once by the main process (yara_rules.RuleSet): pickled as the paths of its compiled
+    # parts in the case's rules cache, which each worker loads instead of compiling.
+    ruleset: Any = None
 
     @property
     def tmp(self) -> Path:

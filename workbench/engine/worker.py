@@ -71,12 +71,13 @@ class WorkerContext:
 
     def __init__(self, setup: WorkerSetup) -> None:
         self.setup = setup
-        self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules)
+        self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules, ruleset=setup.ruleset)
         self.beacons = BeaconScanner(setup.registry)
 
     def run(self, task: ScanTask, sink: ShardSink, cancelled) -> None:
         setup = self.setup
         _inject_fault(task.vpath)
+        self.scanner.begin_task(task.vpath, task.host_path)
         budget = Budget(setup.bounds, setup.evidence_sizes.get(task.evidence_id, task.size))
         walker = Walker(self.scanner, bounds=setup.bounds, budget=budget, tmp_dir=setup.tmp, sink=sink,
                         passwords=setup.passwords, spool_memory_limit=setup.spool_memory_limit, cancelled=cancelled,
