@@ -182,11 +182,10 @@ class RuleSet:
             if rules is None:
                 continue
             target = folder / f"{name}.yarc"
-            if self.compiled.get(name) != str(target):
-                tmp = folder / f"{name}.yarc.part"
-                rules.save(filepath=str(tmp))
-                os.replace(tmp, target)
-                self.compiled[name] = str(target)
+            tmp = folder / f"{name}.yarc.part"
+            rules.save(filepath=str(tmp))
+            os.replace(tmp, target)
+            self.compiled[name] = str(target)
             hashes[name] = _file_sha256(target)
         manifest = {"format": CACHE_FORMAT, "digest": self.digest, "libyara": yara.YARA_VERSION,
                     "sources": [asdict(s) for s in self.sources], "skipped": [asdict(s) for s in self.skipped],
