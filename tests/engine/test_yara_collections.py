@@ -70,6 +70,20 @@ def test_private_rule_defined_in_a_later_file(tmp_path: Path) -> None:
     assert scan(rs, b"ZM\x90\x00\x03", vpath="x") == []
 
 
+def test_many_broken_files_are_checked_one_by_one(tmp_path: Path) -> None:
+    """Past a few bad files the set is not compiled again per bad file: each file is checked alone instead."""
+    for i in range(6):
+        _write(tmp_path / "r" / f"broken_{i}.yar", f"rule Broken_{i}\n{{\n    condition:\n        filesize >\n}}\n")
+    _write(tmp_path / "r" / "helpers.yar", "private rule Helper { condition: filesize > 1 }\n")
+    _write(tmp_path / "r" / "a_user.yar", "rule A_User { condition: Helper }\n")
+    _write(tmp_path / "r" / "ext.yar", "rule Ext { condition: undefined_var == 1 }\n")
+    rs = compile_rules([tmp_path / "r"], bundled=False)
+    lines = sorted(str(s) for s in rs.skipped)
+    assert len(lines) == 7
+    assert all(":5: syntax error" in ln for ln in lines[:6]) and 'undefined identifier "undefined_var"' in lines[6]
+    assert [f.rule for f in scan(rs, b"abc", vpath="x")] == ["A_User"]
+
+
 def test_includes_that_leave_the_rule_folders_are_refused(tmp_path: Path) -> None:
     _write(tmp_path / "outside.yar", 'rule Outside { condition: true }\n')
     root = tmp_path / "rules"

@@ -1,8 +1,8 @@
 """The rules manager: bundled YARA rules and the analyst's own files, enabled or not, compiled before a scan.
 
 Bundled rules are always part of a scan (``run_scan`` compiles them); the analyst's files can be added, enabled,
-disabled and removed. A compile error is shown with its file and line, and the scan cannot start until it is
-fixed.
+disabled and removed. A file that does not compile is listed with its file, line and reason: the scan skips it
+(and the report says so); a missing file or folder is an error, and the scan cannot start until it is fixed.
 """
 
 from __future__ import annotations
@@ -27,14 +27,18 @@ from workbench.engine.yara_rules import RuleCompileError, bundled_rules_dir, com
 
 
 def check_rules(paths: list[Path]) -> tuple[int, str | None, RuleCompileError | None]:
-    """Compile the bundled rules and ``paths``: (number of rule files, warnings, error)."""
+    """Compile the bundled rules and ``paths``: (number of rule files applied, warnings, error).
+
+    A file that does not compile is not an error (the scan skips it, as ``balise scan`` does): its one line
+    ``file:line: reason`` comes first among the warnings."""
     try:
         ruleset = compile_rules(paths)
     except RuleCompileError as exc:
         return 0, None, exc
     except (OSError, FileNotFoundError) as exc:
         return 0, None, RuleCompileError(getattr(exc, "filename", "") or "?", None, str(exc))
-    return len(ruleset.sources), "\n".join(ruleset.warnings[:20]) or None, None
+    lines = [f"NOT APPLIED {s}" for s in ruleset.skipped] + ruleset.warnings
+    return len(ruleset.sources), "\n".join(lines[:20]) or None, None
 
 
 class RulesDialog(QDialog):
