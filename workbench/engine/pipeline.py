@@ -27,6 +27,7 @@ from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.events import (
+    ContainerScanned,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -40,7 +41,7 @@ from workbench.engine.events import (
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
-from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
+from workbench.engine.tasks import CONTAINER_TASK, CancelToken, ScanTask, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
 # A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
@@ -118,6 +119,10 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
             continue
         tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
                               zi.compress_size, zip_member=index))
+    # the zip's own bytes (comment, central directory) for the YARA rules, as an archive walked whole
+    own = max(0, host.stat().st_size - sum(t.size for t in tasks))
+    tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth,
+                          own, zip_member=CONTAINER_TASK))
     return tasks, dirs
 
 
@@ -357,6 +362,10 @@ class _RunState:
                 store.add_error(err)
             self.items_done += 1
             self.current = info.vpath
+        elif isinstance(event, ContainerScanned):
+            store.replace_findings(event.vpath, "yara", event.findings)
+            for err in event.errors:
+                store.add_error(err)
         elif isinstance(event, ShardsWritten):
             store.set_record_counts(event.records_per_item)
             store.register_shards(event.task_key, event.files)
@@ -522,7 +531,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(event, ItemScanned | ShardsWritten | TaskProgress):
+            if isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)

@@ -32,6 +32,9 @@ class CancelToken:
             raise Cancelled()
 
 
+CONTAINER_TASK = -1  # ``ScanTask.zip_member`` of the task that scans a split zip's own bytes
+
+
 @dataclass(frozen=True)
 class ScanTask:
     """One unit of work: a file of an evidence, optionally one member of a top-level zip inside it."""
@@ -44,6 +47,7 @@ class ScanTask:
     depth: int
     size: int
     zip_member: int | None = None  # index in the zip's central directory when the task is one member
+    # CONTAINER_TASK: the split zip's own bytes (comment, central directory), scanned with the YARA rules
     seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
 
 

@@ -18,6 +18,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
 from workbench.engine.detectors import ContentScanner
 from workbench.engine.events import (
+    ContainerScanned,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -30,7 +31,7 @@ from workbench.engine.events import (
 from workbench.engine.memory import release_memory
 from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
 from workbench.engine.store.shards import TaskShards
-from workbench.engine.tasks import Cancelled, ScanTask, WorkerSetup
+from workbench.engine.tasks import CONTAINER_TASK, Cancelled, ScanTask, WorkerSetup
 from workbench.engine.walker import Walker, format_exception
 
 
@@ -86,7 +87,9 @@ class WorkerContext:
         info = ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                         depth=task.depth, parent_vpath=task.parent_vpath)
         try:
-            if task.zip_member is None:
+            if task.zip_member == CONTAINER_TASK:
+                self._run_container(task, info, sink)
+            elif task.zip_member is None:
                 with Blob.from_path(task.host_path) as blob:
                     walker.walk(blob, info)
             else:
@@ -94,6 +97,14 @@ class WorkerContext:
         except BoundExceeded:
             pass  # an evidence-level bound: recorded as a finding by the walker, the task ends here
         sink.progress(task.size, task.vpath)
+
+    def _run_container(self, task: ScanTask, info: ItemInfo, sink: ShardSink) -> None:
+        """The own bytes of a zip split into member tasks, as the walker scans an archive it walks whole."""
+        info.kind, info.format = "archive", "zip"
+        with Blob.from_path(task.host_path) as blob:
+            findings, errors = self.scanner.scan_rules(blob.view(), item=info)
+        sink.queue.put(ContainerScanned(task.key, task.vpath, findings,
+                                        [ItemError(task.vpath, "scan", e) for e in errors]))
 
     def _run_zip_member(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
         """One member of a top-level zip, reached by its index in the central directory."""

@@ -242,6 +242,14 @@ class CaseStore:
             raise KeyError(f"unknown item {vpath!r}")
         return item_id
 
+    def replace_findings(self, vpath: str, detector: str, findings: Iterable[Finding]) -> None:
+        """The ``detector``'s findings on one item, replacing those of an earlier attempt (a task run again)."""
+        item_id = self._require_item(vpath)
+        self.db.execute("DELETE FROM findings WHERE item_id=? AND detector=?", (item_id, detector))
+        self.add_findings(findings)
+        self.db.execute("UPDATE items SET findings=(SELECT COUNT(*) FROM findings WHERE item_id=?) WHERE id=?",
+                        (item_id, item_id))
+
     def add_findings(self, findings: Iterable[Finding]) -> None:
         rows = []
         for f in findings:
