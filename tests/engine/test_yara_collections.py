@@ -92,8 +92,10 @@ def test_includes_that_leave_the_rule_folders_are_refused(tmp_path: Path) -> Non
            'rule U { condition: true }\n')
     _write(root / "missing.yar", 'rule M0 { condition: true }\ninclude "./nope/gone.yar"\n')
     _write(root / "commented.yar", '// include "/etc/shadow"\n/* include "../x.yar" */\nrule C { condition: true }\n')
+    (root / "passwd_link.yar").symlink_to("/etc/passwd")
     rs = compile_rules([root], bundled=False)
     lines = sorted(str(s) for s in rs.skipped)
+    assert lines.pop(2) == f"{root}/passwd_link.yar: a link to /etc/passwd, outside the rule folders (refused)"
     assert lines == [f'{root}/missing.yar:2: include "./nope/gone.yar" not found',
                      f'{root}/passwd.yar:1: include "/etc/passwd" leaves the rule folders (refused)',
                      f'{root}/sub/up.yar:2: include "../../outside.yar" leaves the rule folders (refused)']

@@ -113,7 +113,13 @@ class SourceTree:
 
     def add_top(self, path: Path, root: Path) -> None:
         """A file given (or found in a folder given); ``root``: that folder, already passed to :meth:`add_root`."""
-        key = self._load(path.resolve(), root)
+        resolved = path.resolve()
+        if not any(resolved.is_relative_to(r) for r in self.roots):  # a link in the folder to a file elsewhere
+            key = f"@{len(self.files) + 1}"
+            self.files[key] = RuleFile(key, path, root, "", problem=RuleFileProblem(
+                None, f"a link to {resolved}, outside the rule folders (refused)"))
+        else:
+            key = self._load(resolved, root)
         if key not in self.top:
             self.top.append(key)
 
