@@ -81,6 +81,12 @@ def test_scan_with_a_public_style_collection(tmp_path: Path) -> None:
     assert _run(tmp_path, "report", "--case", case, "--json", report).returncode == 0
     data = json.loads(report.read_text(encoding="utf-8"))
     assert sorted(Path(r["path"]).name for r in data["rules_not_applied"]) == ["binary.yar", "cuckoo_beacon.yar"]
+    pdf = tmp_path / "report.pdf"
+    assert _run(tmp_path, "report", "--case", case, "--pdf", pdf, "--lang", "en").returncode == 0
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages)
+    assert "Rule files NOT applied (2)" in text and 'imports module "cuckoo"' in text
 
     refused = _run(tmp_path, "scan", dump, "--case", tmp_path / "strict", "--rules", rules, "--rules-define",
                    "site=CHU35", "--strict-rules", "-q")
