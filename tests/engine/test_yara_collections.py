@@ -8,6 +8,7 @@ Neo23x0/signature-base (``yara/*.yar`` with the LOKI/THOR external variables, La
 
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -129,8 +130,10 @@ def test_files_that_are_not_text_are_skipped(tmp_path: Path) -> None:
     _write(tmp_path / "r" / "nul.yar", b"rule N { condition: true }\n\x00\x00garbage")
     _write(tmp_path / "r" / "utf16.yar", "rule W { condition: true }\n".encode("utf-16"))
     _write(tmp_path / "r" / "ok.yar", "rule Fine { condition: true }\n")
-    rs = compile_rules([tmp_path / "r"], bundled=False)
+    os.mkfifo(tmp_path / "pipe.yar")  # given as a rule file: a plain read would block forever
+    rs = compile_rules([tmp_path / "r", tmp_path / "pipe.yar"], bundled=False)
     by_name = {Path(s.path).name: str(s) for s in rs.skipped}
+    assert by_name["pipe.yar"].endswith("pipe.yar: not a regular file")
     assert by_name["nul.yar"].endswith("nul.yar:2: not a text rule file: NUL byte at offset 27")
     assert "NUL byte at offset 3 (UTF-16 text?)" in by_name["utf16.yar"]
     assert {r.identifier for r in rs.all_rules()} == {"Fine"}

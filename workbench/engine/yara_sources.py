@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,7 +134,10 @@ class SourceTree:
         key = f"@{len(self.files) + 1}"
         self._by_path[path] = key
         try:
-            size = path.stat().st_size
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block or never end
+                raise RuleFileProblem(None, "not a regular file")
+            size = st.st_size
             if size > MAX_RULE_FILE_BYTES:
                 raise RuleFileProblem(None, f"not a rule file: {size} bytes (more than {MAX_RULE_FILE_BYTES})")
             data = path.read_bytes()
