@@ -158,6 +158,8 @@ def test_loki_thor_externals_and_defines(tmp_path: Path) -> None:
                          host_path="/srv/leak/export_patients.csv", fmt="csv", owner="www-data")
     assert csv["filepath"] == "/srv/leak" and csv["filetype"] == "CSV"
     assert [f.rule for f in scan(rs, b"a;b", vpath="x", externals=csv)] == ["Suspicious_Owner_Export"]
+    assert item_externals("x.exe", "x.exe", kind="binary", fmt="dosexec")["filetype"] == "EXE"  # as LOKI names it
+    assert item_externals("x.jpg", "x.jpg", kind="image", fmt="jpeg")["filetype"] == "JPEG"
     zipx = item_externals("a.zip", "a.zip", kind="archive", fmt="zip")
     assert [f.rule for f in scan(rs, ZIP_HEAD, vpath="x", externals=zipx)] == ["Typed_Zip"]
     # without the define the file that uses it is skipped, naming the variable and the option

@@ -27,9 +27,11 @@ ExternalValue = bool | int | float | str
 
 ITEM_EXTERNALS: dict[str, ExternalValue] = {"filename": "", "filepath": "", "extension": "", "filetype": "",
                                             "owner": "", "md5": ""}
-# The sniffer's formats and kinds under the names LOKI's file-type signatures give them.
-_LOKI_TYPES = {"pe": "EXE", "exe": "EXE", "elf": "ELF", "jpeg": "JPG", "gzip": "GZIP", "bzip2": "BZ2",
-               "7z": "7Z", "zstd": "ZSTD", "office-ole": "OLE", "ole": "OLE"}
+# The sniffer's formats under the names of signature-base's misc/file-type-signatures.txt (what LOKI gives);
+# any other format or kind in capitals (CSV, SQL-DUMP, HL7V2...).
+_LOKI_TYPES = {"dosexec": "EXE", "pe": "EXE", "elf": "ELF", "jpeg": "JPEG", "gzip": "GZIP", "bzip2": "BZip2",
+               "7z": "7Zip", "ole2": "OLE", "rar": "RAR", "tar": "TAR", "gif": "GIF", "rtf": "RTF", "lnk": "LNK",
+               "cab": "CAB"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
