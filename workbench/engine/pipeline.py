@@ -188,7 +188,10 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
 
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
          progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool) -> ScanSummary:
-    ruleset.save_cache(store.dir / yara_rules.CACHE_DIR)
+    try:
+        ruleset.save_cache(store.dir / yara_rules.CACHE_DIR)
+    except OSError as exc:  # a full disk: the workers get the compiled rules pickled instead
+        store.log("balise", "rules-cache-not-saved", {"error": str(exc)})
     store.set_rulesets(((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources),
                        ((s.path, s.line, s.reason, s.sha256, s.origin) for s in ruleset.skipped))
     store.set_meta("rule_paths", json.dumps([str(Path(r).resolve()) for r in rule_paths]))
