@@ -131,7 +131,9 @@ def test_usage_and_fatal_exit_codes(tmp_path, leak):
     assert balise("scan", cwd=tmp_path).returncode == 2
     bad = tmp_path / "bad.yar"
     bad.write_text("rule ok { condition: true }\n\nrule broken {\n  strings: $a = \"x\"\n  condition: $b\n}\n")
-    proc = balise("scan", str(dump), "--case", str(tmp_path / "c"), "--rules", str(bad), cwd=tmp_path)
+    # by default such a file is skipped with one line (tests/cli/test_cli_scan_rules.py); --strict-rules refuses
+    proc = balise("scan", str(dump), "--case", str(tmp_path / "c"), "--rules", str(bad), "--strict-rules",
+                  cwd=tmp_path)
     assert proc.returncode == 1
     # YARA reports an undefined string at the end of the rule that uses it (line 6 here)
     assert re.search(r"bad\.yar:6: undefined string", proc.stderr), proc.stderr

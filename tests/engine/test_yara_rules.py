@@ -132,7 +132,7 @@ def test_bundled_set_compiles_with_one_namespace_per_file(ruleset: yara_rules.Ru
 
 
 def test_every_rule_has_the_required_meta(ruleset: yara_rules.RuleSet) -> None:
-    rules = list(ruleset.rules)
+    rules = ruleset.all_rules()
     assert {r.identifier for r in rules} == set(POSITIVES)
     for r in rules:
         assert {"description", "author", "category", "severity"} <= set(r.meta), r.identifier
@@ -194,42 +194,36 @@ def test_user_rules_files_and_folders(tmp_path: Path) -> None:
     (tmp_path / "site" / "notes.txt").write_text("not a rule file")
     rs = compile_rules([tmp_path / "site"])
     user = [s for s in rs.sources if s.origin == "user"]
-    assert [s.name for s in user] == ["hl7v2_2", "canaries"]  # stem clashes with the bundled hl7v2 namespace
+    assert [s.name for s in user] == ["site/hl7v2.yar", "site/sub/canaries.yara"]
+    assert {s.namespace for s in user} == {"default"}  # one namespace, as the yara CLI with several files
     found = scan(rs, b"MSH|^~\\&|APP|CHU_RENNES|\rNTE|CANARY-0001\r", vpath="x")
-    assert {("hl7v2_2", "chu_rennes_feed"), ("canaries", "demo_canary"), ("hl7v2", "hl7v2_message")} <= {
+    assert {("default", "chu_rennes_feed"), ("default", "demo_canary"), ("hl7v2", "hl7v2_message")} <= {
         (f.namespace, f.rule) for f in found}
 
 
-def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+def test_syntax_error_skips_the_file_with_its_line(tmp_path: Path) -> None:
     bad = tmp_path / "mine.yar"
     bad.write_text('rule ok { strings: $a = "x" condition: $a }\n\nrule broken {\n  strings:\n'
                    '    $a = "y"\n  condition:\n    $a and and $a\n}\n')
+    rs = compile_rules([bad])
+    (skipped,) = rs.skipped
+    assert skipped.path == str(bad) and skipped.line == 7 and "syntax error" in skipped.reason
+    assert str(skipped).startswith(f"{bad}:7:")
+    assert "ok" not in {r.identifier for r in rs.all_rules()}  # the whole file is not applied
     with pytest.raises(RuleCompileError) as exc:
-        compile_rules([bad])
-    assert exc.value.path == bad and exc.value.line == 7 and "syntax error" in exc.value.message
-    assert str(exc.value).startswith(f"{bad}:7:")
+        compile_rules([bad], strict=True)
+    assert str(exc.value).startswith(f"{bad}:7: ") and "--strict-rules" in str(exc.value)
     undefined = tmp_path / "undefined.yar"
     undefined.write_text('rule u {\n  condition:\n    $b\n}\n')
-    with pytest.raises(RuleCompileError) as exc:
-        compile_rules([undefined], bundled=False)
-    assert exc.value.path == undefined and exc.value.line in (3, 4) and "$b" in exc.value.message
-    with pytest.raises(FileNotFoundError):
+    (skipped,) = compile_rules([undefined], bundled=False).skipped
+    assert skipped.line in (3, 4) and "$b" in skipped.reason
+    with pytest.raises(RuleCompileError, match="no such rule file or folder"):
         compile_rules([tmp_path / "missing.yar"])
 
 
-def test_includes_are_refused(tmp_path: Path) -> None:
-    (tmp_path / "other.yar").write_text('rule o { condition: true }\n')
-    inc = tmp_path / "inc.yar"
-    inc.write_text(f'include "{tmp_path / "other.yar"}"\nrule i {{ condition: true }}\n')
-    with pytest.raises(RuleCompileError) as exc:
-        compile_rules([inc], bundled=False)
-    assert exc.value.line == 1
-
-
-def test_ruleset_pickles_without_compiled_rules(ruleset: yara_rules.RuleSet) -> None:
-    blob = pickle.dumps(ruleset)
-    clone = pickle.loads(blob)
-    assert clone._rules is None and clone.sources == ruleset.sources
+def test_ruleset_pickles_as_compiled_rules(ruleset: yara_rules.RuleSet) -> None:
+    clone = pickle.loads(pickle.dumps(ruleset))
+    assert clone.sources == ruleset.sources and clone._rules == {}
     assert _rules(scan(clone, POSITIVES["hl7v2_patient_data"], vpath="x")) == _rules(
         scan(ruleset, POSITIVES["hl7v2_patient_data"], vpath="x"))
 
@@ -240,7 +234,7 @@ def test_timeout_becomes_a_scan_error(ruleset: yara_rules.RuleSet) -> None:
             raise yara.TimeoutError("timed out")
 
     broken = pickle.loads(pickle.dumps(ruleset))
-    broken._rules = SlowRules()
+    broken._rules = {"main": SlowRules(), "text": SlowRules()}
     with pytest.raises(YaraScanError, match="timed out"):
         scan(broken, b"data", vpath="x", timeout=1)
 

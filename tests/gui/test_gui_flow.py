@@ -226,15 +226,16 @@ def test_errors_are_shown_and_nothing_is_lost(qtbot, window, tmp_path):
     bad.write_text("rule ok { condition: true }\n\nrule broken {\n  strings: $a = \"x\"\n  condition: $b\n}\n")
     dialog = RulesDialog(w, [(bad, True)])
     qtbot.addWidget(dialog)
-    assert not dialog.check()
-    where = re.search(r"bad\.yar:(\d+): undefined string", dialog.outcome.text())
+    assert dialog.check()  # a file that does not compile is skipped by the scan, and listed as not applied
+    where = re.search(r"NOT APPLIED \S*bad\.yar:(\d+): undefined string", dialog.outcome.text())
     assert where and int(where.group(1)) in (5, 6)  # YARA names the line of the condition or the rule's end
-    w.user_rules = [(bad, True)]
+    gone = tmp_path / "gone.yar"
+    w.user_rules = [(gone, True)]  # a rule file that is not there stops the scan before it starts
     dump = tmp_path / "dump.csv"
     dump.write_text("nom;prenom\nDUPONT;Jean\n", encoding="cp1252")
     w.add_evidence([dump])
     assert not w.start_scan()
-    assert w.errors and f"bad.yar:{where.group(1)}" in w.errors[-1][1]
+    assert w.errors and f"{gone}: no such rule file or folder" in w.errors[-1][1]
     assert w.start.case.evidence.pending() == [dump.resolve()]  # the inputs stay as they were
     w.add_evidence([tmp_path])  # a folder holding the case is refused
     assert "case folder" in w.errors[-1][1]

@@ -13,6 +13,7 @@ from workbench.engine.passwords import read_password_file
 from workbench.engine.pipeline import Progress, ScanError, ScanSummary, run_scan
 from workbench.engine.store.casekey import format_fingerprint
 from workbench.engine.tasks import CancelToken
+from workbench.engine.yara_externals import DefineError, parse_defines
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,6 +23,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--registry", type=Path, help="signed beacon registry")
     p.add_argument("--rules", nargs="+", type=Path, default=[], metavar="PATH", help="extra YARA files or folders")
     p.add_argument("--no-bundled-rules", action="store_true", help="scan with the --rules files only")
+    p.add_argument("--rules-define", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a YARA external variable, as yara -d (repeatable)")
+    p.add_argument("--strict-rules", action="store_true",
+                   help="refuse the rule set if any rule file does not compile (default: skip that file)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where tasks run: local worker processes (default) or a Dask distributed cluster")
@@ -51,13 +56,19 @@ def run(args: argparse.Namespace) -> int:
             return fatal(f"cannot read password file: {exc}")
     bounds = Bounds(max_depth=args.max_depth, max_member_bytes=args.max_member_bytes,
                     max_evidence_bytes=args.max_evidence_bytes, max_ratio=args.max_ratio, max_members=args.max_members)
+    try:
+        defines = parse_defines(args.rules_define)
+    except DefineError as exc:
+        return fatal(str(exc))
     cancel = CancelToken()
     bar = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         summary = run_scan(args.case, args.dumps, registry_path=args.registry, rule_paths=args.rules, jobs=args.jobs,
                            bounds=bounds, passwords=passwords, progress=bar.update, cancel=cancel,
                            verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules,
-                           executor=args.executor, scheduler=args.scheduler, path_map=args.path_map)
+                           executor=args.executor, scheduler=args.scheduler, path_map=args.path_map,
+                           rule_defines=defines, strict_rules=args.strict_rules,
+                           on_rule_skipped=lambda line: print(f"balise: rule file skipped: {line}", file=sys.stderr))
     except ScanError as exc:
         bar.close()
         return fatal(str(exc))

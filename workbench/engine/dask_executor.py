@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.engine.events import (
+    ContainerScanned,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -293,7 +294,7 @@ class DaskExecutor:
             state.finish(event.task_key, event.error)
         elif isinstance(event, TaskCancelled):
             state.store.finish_task(event.task_key, "cancelled")
-        elif isinstance(event, ItemScanned | ShardsWritten | TaskProgress):
+        elif isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
             state.apply(event)
 
     def shutdown(self) -> None:

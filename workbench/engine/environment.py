@@ -294,7 +294,7 @@ def check_rules() -> Check:
         return Check("rules", False, detail=f"no rule files in {folder}")
     try:
         ruleset = yara_rules.compile_rules()
-        count = sum(1 for _ in ruleset.rules)
+        count = len(ruleset.all_rules())
     except Exception as exc:  # noqa: BLE001 - RuleCompileError, yara.Error, missing yara
         return Check("rules", False, digest, f"{len(names)} files in {folder} DO NOT COMPILE: {exc}")
     return Check("rules", True, digest, f"{len(names)} files, {count} rules, compiled, in {folder}")

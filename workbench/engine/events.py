@@ -43,6 +43,17 @@ class ItemScanned:
 
 
 @dataclass(frozen=True)
+class ContainerScanned:
+    """The YARA findings on the own bytes of a zip split into member tasks (its item was stored by the plan):
+    they replace any of an earlier, interrupted run."""
+
+    task_key: str
+    vpath: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class TaskProgress:
     task_key: str
     nbytes: int
@@ -72,8 +83,8 @@ class TaskCancelled:
     task_key: str
 
 
-WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | TaskProgress | ShardsWritten | TaskDone \
-    | TaskCancelled
+WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | ContainerScanned | TaskProgress \
+    | ShardsWritten | TaskDone | TaskCancelled
 
-__all__ = ["ItemScanned", "ShardsWritten", "TaskCancelled", "TaskDone", "TaskProgress", "TaskStarted",
+__all__ = ["ContainerScanned", "ItemScanned", "ShardsWritten", "TaskCancelled", "TaskDone", "TaskProgress", "TaskStarted",
            "WorkerEvent", "WorkerFatal", "WorkerReady"]

@@ -27,6 +27,7 @@ from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.events import (
+    ContainerScanned,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -48,7 +49,7 @@ from workbench.engine.model import (
 )
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
-from workbench.engine.tasks import CancelToken, ScanTask, TarMemberRef, WorkerSetup
+from workbench.engine.tasks import CONTAINER_TASK, CancelToken, ScanTask, TarMemberRef, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
 # A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
@@ -130,6 +131,10 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
             continue
         tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
                               zi.compress_size, zip_member=index))
+    # the zip's own bytes (comment, central directory) for the YARA rules, as an archive walked whole
+    own = max(0, host.stat().st_size - sum(t.size for t in tasks))
+    tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth,
+                          own, zip_member=CONTAINER_TASK))
     return tasks, dirs
 
 
@@ -154,8 +159,9 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
              rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
              passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
              cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True,
-             executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = ()
-             ) -> ScanSummary:
+             executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = (),
+             rule_defines: dict | None = None, strict_rules: bool = False,
+             on_rule_skipped: Callable[[str], None] | None = None) -> ScanSummary:
     """Scan evidence into a case. ``executor``: ``local`` (a process pool, the default) or ``dask`` (a Dask
     distributed cluster at ``scheduler``, or a LocalCluster of ``jobs`` workers; see dask_executor)."""
     if executor not in EXECUTORS:
@@ -174,11 +180,16 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
             evidence_mod.check_evidence_path(p)  # a FIFO would block intake and a worker forever
         except (evidence_mod.EvidenceRefused, OSError) as exc:
             raise ScanError(str(exc)) from exc
-    # Rules are compiled before anything else: a syntax error stops the scan with file and line.
+    # Rules are compiled before anything else (once: the workers load them from the case's cache). A file that
+    # does not compile is skipped with one line (or, strict, refuses the set); a missing path stops the scan.
     try:
-        ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules)
+        ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules, defines=rule_defines,
+                                           strict=strict_rules, cache_dir=case_dir / yara_rules.CACHE_DIR)
     except yara_rules.RuleCompileError as exc:
         raise ScanError(str(exc)) from exc
+    for skipped in ruleset.skipped:
+        if on_rule_skipped is not None:
+            on_rule_skipped(str(skipped))
     registry = None
     if registry_path is not None:
         from workbench.engine.beacon_scan import load_registry_checked
@@ -199,9 +210,17 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
          progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool,
          executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = ()) -> ScanSummary:
-    store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
+    try:
+        ruleset.save_cache(store.dir / yara_rules.CACHE_DIR)
+    except OSError as exc:  # a full disk: the workers get the compiled rules pickled instead
+        store.log("balise", "rules-cache-not-saved", {"error": str(exc)})
+    store.set_rulesets(((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources),
+                       ((s.path, s.line, s.reason, s.sha256, s.origin) for s in ruleset.skipped))
+    store.set_meta("rule_paths", json.dumps([str(Path(r).resolve()) for r in rule_paths]))
     store.log("balise", "scan-started", {
         "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
+        "rules_not_applied": [str(s) for s in ruleset.skipped], "rules_digest": ruleset.digest,
+        "rule_defines": ruleset.defines,
         "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs,
         "executor": executor, "scheduler": scheduler})
     if registry_path is not None:
@@ -268,7 +287,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     setup = WorkerSetup(tmp_dir=str(store.tmp_dir), case_dir=str(store.dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
                         registry=registry,
-                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
+                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules, ruleset=ruleset)
     if executor == "dask":
         from workbench.engine.dask_executor import DaskExecutor, PathMap
 
@@ -427,6 +446,10 @@ class _RunState:
                 store.add_error(err)
             self.items_done += 1
             self.current = info.vpath
+        elif isinstance(event, ContainerScanned):
+            store.replace_findings(event.vpath, "yara", event.findings)
+            for err in event.errors:
+                store.add_error(err)
         elif isinstance(event, ShardsWritten):
             store.set_record_counts(event.records_per_item)
             store.register_shards(event.task_key, event.files)
@@ -612,7 +635,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(event, ItemScanned | ShardsWritten | TaskProgress):
+            if isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)

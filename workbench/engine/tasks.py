@@ -32,6 +32,9 @@ class CancelToken:
             raise Cancelled()
 
 
+CONTAINER_TASK = -1  # ``ScanTask.zip_member`` of the task that scans a split zip's own bytes
+
+
 @dataclass(frozen=True)
 class TarMemberRef:
     """Where one member's bytes lie in a tar (plain, or gzip through a seek index): see tar_split."""
@@ -53,6 +56,7 @@ class ScanTask:
     depth: int
     size: int
     zip_member: int | None = None  # index in the zip's central directory when the task is one member
+    # CONTAINER_TASK: the split zip's own bytes (comment, central directory), scanned with the YARA rules
     seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
     tar_member: TarMemberRef | None = None  # one regular member of a big tar or tar.gz
 
@@ -73,6 +77,9 @@ class WorkerSetup:
     spool_memory_limit: int = 16 * 2**20
     evidence_sizes: dict[int, int] = field(default_factory=dict)
     bundled_rules: bool = True
+    # The rule set compiled once by the main process (yara_rules.RuleSet): pickled as the paths of its compiled
+    # parts in the case's rules cache, which each worker loads instead of compiling.
+    ruleset: Any = None
 
     @property
     def tmp(self) -> Path:

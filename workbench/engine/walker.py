@@ -160,6 +160,7 @@ class Walker:
             result.error("archive", exc)
         # The archive itself is stored first so that its members find their parent.
         self.sink.item(info, [], None, [])
+        self._scan_own_bytes(blob, result)
         seen: dict[str, int] = {}
         try:
             for member in iter_members(fmt, blob, name=info.name, bounds=self.bounds, budget=self.budget,
@@ -238,14 +239,16 @@ class Walker:
     # -- leaves ---------------------------------------------------------------------------------
     def _scan_leaf(self, blob: Blob, result: ItemResult, k: kinds.KindInfo | None) -> None:
         info = result.info
-        if blob.size == 0:
+        if blob.size == 0:  # nothing to parse; rules on empty files (``filesize == 0``) still apply
+            self._scan_own_bytes(blob, result)
             return
         t = traits(k.kind if k is not None else None)
         try:
             big = blob.size >= SPILL_IDENTIFIERS_BYTES and k is not None and not t.has_text_layers
             findings, counts, first, errors = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
                                                                 identifiers=not t.decoded, binary=t.binary,
-                                                                spill=self.sink.identifiers if big else None)
+                                                                spill=self.sink.identifiers if big else None,
+                                                                item=info)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)
             for err in errors:
@@ -310,9 +313,25 @@ class Walker:
 
     def _scan_text_layer(self, layer: TextLayer, result: ItemResult) -> None:
         data = layer.text.encode("utf-8", errors="replace")
-        findings, counts, first, errors = self.scanner.scan(data, vpath=result.info.vpath, layer=layer.name)
+        findings, counts, first, errors = self.scanner.scan(data, vpath=result.info.vpath, layer=layer.name,
+                                                            item=result.info)
         result.findings.extend(findings)
         merge_layer_counts(result.identifiers, counts, first)
+        for err in errors:
+            result.error("scan", err)
+
+    def _scan_own_bytes(self, blob: Blob, result: ItemResult) -> None:
+        """YARA on an archive's or compressed file's own bytes (a rule on a zip comment or on a member name in
+        the central directory), or on an empty file: as the yara CLI sees the file. No identifier count here:
+        compressed bytes hold none, and a stored member's are counted once, in the member."""
+        try:
+            findings, errors = self.scanner.scan_rules(blob.view(), item=result.info)
+        except (Cancelled, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            result.error("scan", exc)
+            return
+        result.findings.extend(findings)
         for err in errors:
             result.error("scan", err)
 

@@ -25,6 +25,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
 from workbench.engine.detectors import ContentScanner
 from workbench.engine.events import (
+    ContainerScanned,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -37,7 +38,7 @@ from workbench.engine.events import (
 from workbench.engine.memory import release_memory
 from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
 from workbench.engine.store.shards import TaskShards
-from workbench.engine.tasks import Cancelled, ScanTask, WorkerSetup
+from workbench.engine.tasks import CONTAINER_TASK, Cancelled, ScanTask, WorkerSetup
 from workbench.engine.walker import Walker, format_exception
 
 
@@ -78,12 +79,13 @@ class WorkerContext:
 
     def __init__(self, setup: WorkerSetup) -> None:
         self.setup = setup
-        self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules)
+        self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules, ruleset=setup.ruleset)
         self.beacons = BeaconScanner(setup.registry)
 
     def run(self, task: ScanTask, sink: ShardSink, cancelled) -> None:
         setup = self.setup
         _inject_fault(task.vpath)
+        self.scanner.begin_task(task.vpath, task.host_path)
         budget = Budget(setup.bounds, setup.evidence_sizes.get(task.evidence_id, task.size))
         walker = Walker(self.scanner, bounds=setup.bounds, budget=budget, tmp_dir=setup.tmp, sink=sink,
                         passwords=setup.passwords, spool_memory_limit=setup.spool_memory_limit, cancelled=cancelled,
@@ -94,6 +96,8 @@ class WorkerContext:
         try:
             if task.tar_member is not None:
                 self._run_tar_member(task, info, walker, budget)
+            elif task.zip_member == CONTAINER_TASK:
+                self._run_container(task, info, sink)
             elif task.zip_member is None:
                 with Blob.from_path(task.host_path) as blob:
                     walker.walk(blob, info)
@@ -133,6 +137,13 @@ class WorkerContext:
             return
         with spooled:
             walker.walk(spooled, info)
+    def _run_container(self, task: ScanTask, info: ItemInfo, sink: ShardSink) -> None:
+        """The own bytes of a zip split into member tasks, as the walker scans an archive it walks whole."""
+        info.kind, info.format = "archive", "zip"
+        with Blob.from_path(task.host_path) as blob:
+            findings, errors = self.scanner.scan_rules(blob.view(), item=info)
+        sink.queue.put(ContainerScanned(task.key, task.vpath, findings,
+                                        [ItemError(task.vpath, "scan", e) for e in errors]))
 
     def _run_zip_member(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
         """One member of a top-level zip, reached by its index in the central directory."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.store.reader import CaseReader
+from workbench.engine.yara_externals import parse_defines
 from workbench.gui import casedb
 from workbench.gui.dialogs.export import ExportDialog
 from workbench.gui.dialogs.new_case import NewCaseDialog
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.reader: CaseReader | None = None
         self.registry_path: Path | None = None
         self.user_rules: list[tuple[Path, bool]] = []
+        self.rule_defines = ""  # YARA external variables, as `balise scan --rules-define` (NAME=VALUE ...)
         self.masked = True
         self.job: JobThread | None = None
         self.job_kind: str | None = None
@@ -331,6 +333,7 @@ class MainWindow(QMainWindow):
         reg = inputs.get("registry") or casedb.case_state(reader).meta.get("registry_path")
         self.registry_path = Path(reg) if reg and Path(reg).is_file() else None
         self.user_rules = [(Path(p), bool(on)) for p, on in inputs.get("rules", [])]
+        self.rule_defines = inputs.get("rule_defines") or ""
         if not self.user_rules:
             self.user_rules = [(p, True) for p in casedb.user_rule_paths(reader)]
         self.start.case.evidence.clear()
@@ -363,6 +366,7 @@ class MainWindow(QMainWindow):
         self.settings.set_case_inputs(self.case_dir, {
             "registry": str(self.registry_path) if self.registry_path else None,
             "rules": [(str(p), on) for p, on in self.user_rules],
+            "rule_defines": self.rule_defines,
             "pending": [str(p) for p in self.start.case.evidence.pending()]})
 
     def _apply_case(self) -> None:
@@ -438,9 +442,10 @@ class MainWindow(QMainWindow):
                 self._show_case_info()
 
     def rules_dialog(self) -> None:
-        dialog = RulesDialog(self, self.user_rules)
+        dialog = RulesDialog(self, self.user_rules, self.rule_defines)
         if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted:
             self.user_rules = dialog.user_rules()
+            self.rule_defines = dialog.defines_text()
             self._save_inputs()
             if self.case_dir is not None:
                 self._show_case_info()
@@ -498,7 +503,7 @@ class MainWindow(QMainWindow):
     # ================================================================== scan
     def _scan_inputs_ok(self) -> bool:
         enabled = [p for p, on in self.user_rules if on]
-        _n, _w, error = check_rules(enabled)
+        _n, _w, error = check_rules(enabled, self.rule_defines)
         if error is not None:
             where = f"{error.path}:{error.line}" if error.line is not None else str(error.path)
             self.show_error(self.tr("YARA rules"), self.tr("Compile error in %1: %2").replace("%1", where)
@@ -523,11 +528,12 @@ class MainWindow(QMainWindow):
 
         case, registry = self.case_dir, self.registry_path
         rules = [p for p, on in self.user_rules if on]
+        defines = parse_defines(self.rule_defines.split())  # checked by _scan_inputs_ok
         jobs = self.jobs
 
         def scan(cancel, progress):
             return run_scan(case, paths, registry_path=registry, rule_paths=rules, jobs=jobs, progress=progress,
-                            cancel=cancel)
+                            cancel=cancel, rule_defines=defines)
 
         self._save_inputs()
         self.start.case.scan_state.setText(self.tr("Resuming the scan…") if resume else self.tr("Scanning…"))

@@ -113,7 +113,11 @@ FR: dict[str, str] = {
                            "non attribué.",
     "m_rules_h": "Jeux de règles YARA",
     "m_rules_none": "Aucun jeu de règles n'est enregistré dans l'affaire.",
+    "m_rules_skipped": ("Fichiers de règles NON appliqués ({n}) : ils ne compilaient pas et ont été écartés ; "
+                        "l'absence de détection par leurs règles ne prouve rien."),
     "col_name": "Nom",
+    "col_file": "Fichier:ligne",
+    "col_reason": "Raison",
     "col_origin": "Origine",
     "col_sha256": "SHA-256",
     "m_registry_h": "Registre des balises",
@@ -401,7 +405,11 @@ EN: dict[str, str] = {
                            "registered numbering format (weak hint); otherwise, unattributed.",
     "m_rules_h": "YARA rule sets",
     "m_rules_none": "No rule set is recorded in the case.",
+    "m_rules_skipped": ("Rule files NOT applied ({n}): they did not compile and were skipped; that their rules "
+                        "found nothing proves nothing."),
     "col_name": "Name",
+    "col_file": "File:line",
+    "col_reason": "Reason",
     "col_origin": "Origin",
     "col_sha256": "SHA-256",
     "m_registry_h": "Beacon registry",

@@ -305,6 +305,8 @@ class ReportModel:
     custody_tail: tuple[CustodyEntry, ...]
     custody_total: int
     evidence_checks: tuple[Mapping[str, Any], ...] = field(default=())  # this build's re-verification, if any
+    # rule files of the scan that did not compile: skipped, NOT applied (path, line, reason, sha256, origin)
+    rules_skipped: tuple[Mapping[str, Any], ...] = field(default=())
 
     def est_label(self, finess: str | None) -> str:
         """``name (FINESS n)`` of a registry establishment, or the bare FINESS."""
@@ -413,6 +415,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         identifiers={t: dict(totals.get(t, {"hits": 0, "unique": 0})) for t in IDENTIFIER_TYPES},
         top_identifiers=tuple(q.top_identifiers(reader)),
         rulesets=tuple(reader.rulesets()),
+        rules_skipped=tuple(reader.rules_skipped()),
         establishments=tuple(establishments),
         establishment_names=names,
         unattributed=Figures(unattributed["records"], unattributed["patients"],
@@ -492,6 +495,7 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
                     "error_items": model.summary.error_items, "findings": model.summary.findings},
         "identifiers": {t: dict(v) for t, v in model.identifiers.items()},
         "rulesets": [dict(r) for r in model.rulesets],
+        "rules_not_applied": [dict(r) for r in model.rules_skipped],
         "establishments": [establishment_json(e) for e in model.establishments],
         "beacons": [{"beacon_id": b.beacon_id, "kind": b.kind, "establishment": b.establishment,
                      "recipient": b.recipient, "item": b.item, "locator": b.locator, "status": b.status,

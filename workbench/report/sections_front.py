@@ -134,6 +134,11 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
                                mono=(2,)))
     else:
         story.append(lay.p(tr("m_rules_none")))
+    if m.rules_skipped:  # a rule that did not compile was not applied: its absence of findings proves nothing
+        story.append(lay.p(tr("m_rules_skipped", n=tr.num(len(m.rules_skipped)))))
+        story.append(lay.table([tr("col_file"), tr("col_reason")],
+                               [[f"{r['path']}:{r['line']}" if r.get("line") is not None else r["path"], r["reason"]]
+                                for r in m.rules_skipped], [0.45, 0.55]))
 
     story.append(lay.p(tr("m_registry_h"), "h2"))
     reg = m.registry

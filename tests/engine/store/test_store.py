@@ -253,3 +253,25 @@ def test_patient_keys_over_whole_columns_equal_the_record_by_record_definition()
             for _ in range(2000)]
     cols = [pa.array([r[i] for r in rows], pa.string()) for i in range(4)]
     assert patient_keys(*cols).to_pylist() == [_reference_key(*r) for r in rows]
+
+
+def test_rule_files_applied_and_not_applied_and_findings_replaced(tmp_path):
+    from workbench.engine.model import Finding
+
+    store = CaseStore(tmp_path)
+    store.set_rulesets([("rules/index.yar", "/r/index.yar", "a" * 64, "user")],
+                       [("/r/cuckoo.yar", 1, 'imports module "cuckoo", which this YARA build does not have', "b" * 64,
+                         "user")])
+    store.set_meta("rule_paths", json.dumps(["/r"]))
+    store.put_item(ItemInfo(vpath="big.zip", name="big.zip", depth=0, kind="archive"), evidence_id=1, task_key="plan")
+    for _ in range(2):  # a task run again: its findings on the container replace the first run's
+        store.replace_findings("big.zip", "yara", [Finding("big.zip", "yara", "Zip_Comment")])
+    store.commit()
+    store.close()
+    with CaseReader(tmp_path) as reader:
+        assert reader.rules_skipped() == [{"path": "/r/cuckoo.yar", "line": 1, "reason": 'imports module "cuckoo", '
+                                           "which this YARA build does not have", "sha256": "b" * 64, "origin": "user"}]
+        assert [r["name"] for r in reader.rulesets()] == ["rules/index.yar"]
+        assert [str(p) for p in reader.user_rule_paths()] == ["/r"]  # the folder given, not its files
+        assert reader.meta_one("SELECT findings FROM items WHERE vpath='big.zip'") == 1
+        assert reader.meta_one("SELECT COUNT(*) FROM findings") == 1

@@ -207,10 +207,17 @@ class CaseStore:
         self.log("balise", "evidence-verified", {"evidence_id": evidence_id, "unchanged": unchanged, "changes": changes})
 
     # -- rule sets ------------------------------------------------------------------------------
-    def set_rulesets(self, sources: Iterable[tuple[str, str, str, str]]) -> None:
+    def set_rulesets(self, sources: Iterable[tuple[str, str, str, str]],
+                     skipped: Iterable[tuple[str, int | None, str, str, str]] = ()) -> None:
+        """The rule files of the last scan: applied (name, path, sha256, origin) and not applied, with the one-line
+        reason (path, line, reason, sha256, origin): a file that did not compile was skipped, and the report
+        says so."""
         with self.transaction():
             self.db.execute("DELETE FROM rulesets")
             self.db.executemany("INSERT INTO rulesets(name, path, sha256, origin) VALUES(?,?,?,?)", list(sources))
+            self.db.execute("DELETE FROM rules_skipped")
+            self.db.executemany("INSERT OR REPLACE INTO rules_skipped(path, line, reason, sha256, origin) "
+                                "VALUES(?,?,?,?,?)", list(skipped))
 
     # -- tasks (resume) -------------------------------------------------------------------------
     def upsert_task(self, key: str, evidence_id: int, route: list[str], size: int) -> str:
@@ -273,6 +280,14 @@ class CaseStore:
         if item_id is None:
             raise KeyError(f"unknown item {vpath!r}")
         return item_id
+
+    def replace_findings(self, vpath: str, detector: str, findings: Iterable[Finding]) -> None:
+        """The ``detector``'s findings on one item, replacing those of an earlier attempt (a task run again)."""
+        item_id = self._require_item(vpath)
+        self.db.execute("DELETE FROM findings WHERE item_id=? AND detector=?", (item_id, detector))
+        self.add_findings(findings)
+        self.db.execute("UPDATE items SET findings=(SELECT COUNT(*) FROM findings WHERE item_id=?) WHERE id=?",
+                        (item_id, item_id))
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         rows = []

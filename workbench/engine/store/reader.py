@@ -277,8 +277,19 @@ class CaseReader:
     def rulesets(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.meta_rows("SELECT name, path, sha256, origin FROM rulesets ORDER BY name")]
 
+    def rules_skipped(self) -> list[dict[str, Any]]:
+        """Rule files of the last scan that were NOT applied (did not compile), with their one-line reason."""
+        try:
+            return [dict(r) for r in self.meta_rows(
+                "SELECT path, line, reason, sha256, origin FROM rules_skipped ORDER BY path")]
+        except sqlite3.OperationalError:  # a case made before rule files could be skipped
+            return []
+
     def user_rule_paths(self) -> list[Path]:
-        """The analyst's own rule files used by the last scan (to resume with the same rules)."""
+        """The analyst's own rule files or folders given to the last scan (to resume with the same rules)."""
+        given = self.meta_one("SELECT value FROM case_meta WHERE key='rule_paths'")
+        if given:
+            return [Path(p) for p in json.loads(given)]
         return [Path(r[0]) for r in self.meta_rows("SELECT path FROM rulesets WHERE origin='user' ORDER BY name")]
 
     def custody(self) -> list[dict[str, Any]]:

@@ -91,6 +91,7 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_item ON findings(item_id);
 CREATE TABLE IF NOT EXISTS errors (id INTEGER PRIMARY KEY, item_id INTEGER, vpath TEXT, stage TEXT, error TEXT);
 CREATE TABLE IF NOT EXISTS rulesets (name TEXT PRIMARY KEY, path TEXT, sha256 TEXT, origin TEXT);
+CREATE TABLE IF NOT EXISTS rules_skipped (path TEXT PRIMARY KEY, line INTEGER, reason TEXT, sha256 TEXT, origin TEXT);
 CREATE TABLE IF NOT EXISTS tasks (
     key TEXT PRIMARY KEY, evidence_id INTEGER, route TEXT, size INTEGER, status TEXT,
     started_utc TEXT, finished_utc TEXT, error TEXT);

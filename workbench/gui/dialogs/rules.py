@@ -1,8 +1,8 @@
 """The rules manager: bundled YARA rules and the analyst's own files, enabled or not, compiled before a scan.
 
 Bundled rules are always part of a scan (``run_scan`` compiles them); the analyst's files can be added, enabled,
-disabled and removed. A compile error is shown with its file and line, and the scan cannot start until it is
-fixed.
+disabled and removed. A file that does not compile is listed with its file, line and reason: the scan skips it
+(and the report says so); a missing file or folder is an error, and the scan cannot start until it is fixed.
 """
 
 from __future__ import annotations
@@ -17,28 +17,36 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
 )
 
+from workbench.engine.yara_externals import DefineError, parse_defines
 from workbench.engine.yara_rules import RuleCompileError, bundled_rules_dir, compile_rules
 
 
-def check_rules(paths: list[Path]) -> tuple[int, str | None, RuleCompileError | None]:
-    """Compile the bundled rules and ``paths``: (number of rule files, warnings, error)."""
+def check_rules(paths: list[Path], defines: str = "") -> tuple[int, str | None, RuleCompileError | None]:
+    """Compile the bundled rules and ``paths``: (number of rule files applied, warnings, error).
+
+    A file that does not compile is not an error (the scan skips it, as ``balise scan`` does): its one line
+    ``file:line: reason`` comes first among the warnings."""
     try:
-        ruleset = compile_rules(paths)
+        ruleset = compile_rules(paths, defines=parse_defines(defines.split()))
+    except DefineError as exc:
+        return 0, None, RuleCompileError("--rules-define", None, str(exc))
     except RuleCompileError as exc:
         return 0, None, exc
     except (OSError, FileNotFoundError) as exc:
         return 0, None, RuleCompileError(getattr(exc, "filename", "") or "?", None, str(exc))
-    return len(ruleset.sources), "\n".join(ruleset.warnings[:20]) or None, None
+    lines = [f"NOT APPLIED {s}" for s in ruleset.skipped] + ruleset.warnings
+    return len(ruleset.sources), "\n".join(lines[:20]) or None, None
 
 
 class RulesDialog(QDialog):
-    def __init__(self, parent=None, user_rules: list[tuple[Path, bool]] | None = None) -> None:
+    def __init__(self, parent=None, user_rules: list[tuple[Path, bool]] | None = None, defines: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("YARA rules"))
         self.list = QListWidget()
@@ -68,6 +76,8 @@ class RulesDialog(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(check)
+        self.defines = QLineEdit(defines)  # as `balise scan --rules-define` (yara -d), space-separated
+        self.defines.setPlaceholderText(self.tr("External variables, e.g. site=CHU35 score=60"))
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -77,6 +87,7 @@ class RulesDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.list, 1)
         lay.addLayout(row)
+        lay.addWidget(self.defines)
         lay.addWidget(self.outcome)
         lay.addWidget(self.buttons)
         self.resize(640, 460)
@@ -119,6 +130,9 @@ class RulesDialog(QDialog):
                 out.append((Path(path), item.checkState() == Qt.CheckState.Checked))
         return out
 
+    def defines_text(self) -> str:
+        return " ".join(self.defines.text().split())
+
     def enabled_paths(self) -> list[Path]:
         return [p for p, on in self.user_rules() if on]
 
@@ -128,7 +142,7 @@ class RulesDialog(QDialog):
             self.list.item(i).setForeground(QBrush())
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            n, warnings, error = check_rules(self.enabled_paths())
+            n, warnings, error = check_rules(self.enabled_paths(), self.defines_text())
         finally:
             QGuiApplication.restoreOverrideCursor()
         if error is not None:

@@ -1280,6 +1280,11 @@
 <context>
     <name>RulesDialog</name>
     <message>
+        <location filename="../../workbench/gui/dialogs/rules.py" line="66" />
+        <source>External variables, e.g. site=CHU35 score=60</source>
+        <translation>Variables externes, par ex. site=CHU35 score=60</translation>
+    </message>
+    <message>
         <location filename="../../workbench/gui/dialogs/rules.py" line="43" />
         <source>YARA rules</source>
         <translation>Règles YARA</translation>
