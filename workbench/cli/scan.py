@@ -95,6 +95,18 @@ def clock(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def progress_line(p: Progress, elapsed: float) -> str:
+    """The text right of the bar, always of the same width: percent, bytes, mean rate and time left since the
+    start (bytes left at the mean rate), items, current item masked and cut in the middle."""
+    total = max(p.bytes_total or 0, p.bytes_done or 0, 1)
+    done = p.bytes_done or 0
+    rate = done / elapsed if elapsed > 0.5 and done else None
+    eta = (total - done) / rate if rate else None
+    speed = f"{human_bytes(rate)}/s" if rate else ""
+    return (f"{100 * done / total:3.0f}% {human_bytes(done):>8} / {human_bytes(total):<8} {speed:>10} "
+            f"{clock(eta):>8} left {n(p.items_done):>9} items  {middle_cut(mask_text(p.current or ''), PATH_WIDTH)}")
+
+
 class _ProgressBar:
     """A progress line on stderr of fixed width: phase, bar, percent, bytes, rate, time left, items, current item
     (masked, cut in the middle). The time left is the bytes left at the mean rate since the start (rich's own
@@ -124,14 +136,8 @@ class _ProgressBar:
             self.progress.start()
             self.task = self.progress.add_task("scan", total=1, phase="", info="")
         total = max(p.bytes_total or 0, p.bytes_done or 0, 1)
-        done = p.bytes_done or 0
-        elapsed = now - (self.started or now)
-        rate = done / elapsed if elapsed > 0.5 and done else None
-        eta = (total - done) / rate if rate else None
-        info = (f"{100 * done / total:3.0f}% {human_bytes(done):>9} / {human_bytes(total):<9} "
-                f"{(human_bytes(rate) + '/s') if rate else '':>11} {clock(eta):>8} left "
-                f"{p.items_done:>9,} items  {middle_cut(mask_text(p.current or ''), PATH_WIDTH)}")
-        self.progress.update(self.task, completed=done, total=total, phase=f"{p.phase:<11.11}", info=info)
+        self.progress.update(self.task, completed=p.bytes_done or 0, total=total, phase=f"{p.phase:<11.11}",
+                             info=progress_line(p, now - (self.started or now)))
 
     def close(self) -> None:
         if self.progress is not None:

@@ -348,10 +348,10 @@ FR: dict[str, str] = {
     "m_failed_items_h": "Éléments non analysés ou analysés en partie",
     "col_reason": "Raison",
     # summary: the leaked copy, the watermark
-    "sum_copy": "Copie divulguée pour {name} : celle faite pour « {recipient} » ({records}) ; les patients "
-                "témoins propres à ce destinataire le désignent.",
-    "sum_copy_own": "Copie divulguée pour {name} : celle de l'établissement lui-même ({records}), aucun "
-                    "destinataire d'export n'est désigné.",
+    "sum_copy": "Données de {name} divulguées depuis {copies}. Chaque destinataire est désigné par les balises "
+                "(patients témoins, filigrane) créées pour lui seul.",
+    "copy_named": "la copie faite pour « {recipient} » ({records})",
+    "copy_own": "la copie de l'établissement lui-même ({records})",
     "sum_watermark": "Filigrane de {name} détecté dans {n} (meilleur résultat {p}, seuil p < 10^-6).",
     "strength_canary_n": "preuve certaine : {n} de l'établissement retrouvés dans les données",
     # per-establishment report
@@ -367,12 +367,11 @@ FR: dict[str, str] = {
                  "maintenant :",
     "act_notify": "Notifier la violation à la CNIL dans les 72 heures après en avoir eu connaissance (RGPD, "
                   "art. 33), même si tous les éléments ne sont pas encore connus : la notification peut être "
-                  "complétée ensuite. Les éléments de la section « Notification » servent à remplir le "
-                  "formulaire.",
+                  "complétée ensuite. La section 5 donne les éléments du formulaire.",
     "act_inform": "Informer les patients concernés sans retard lorsque le risque pour eux est élevé (RGPD, "
                   "art. 34) : c'est le cas ici, puisque des données de santé et des identifiants sont exposés.",
-    "act_revoke": "Couper les accès du destinataire dont la copie a fui ({recipients}) : comptes, clés, "
-                  "partages et flux d'export ; lui demander de rechercher la fuite chez lui.",
+    "act_revoke": "Couper les accès des destinataires dont la copie a fui ({recipients}) : comptes, clés, "
+                  "partages et flux d'export ; leur demander de rechercher la fuite chez eux.",
     "act_revoke_none": "Couper les accès par lesquels les données ont pu sortir (comptes, partages, flux "
                        "d'export) et rechercher la fuite.",
     "act_preserve": "Préserver les preuves : garder la pièce et le dossier d'affaire intacts (ne pas les "
@@ -708,10 +707,10 @@ EN: dict[str, str] = {
     "canary_kind_canary-patient": "canary patient", "canary_kind_canary-study": "canary study",
     "m_failed_items_h": "Items not analysed or analysed in part",
     "col_reason": "Reason",
-    "sum_copy": "Leaked copy for {name}: the one made for \u201c{recipient}\u201d ({records}); the canary patients "
-                "planted for that recipient only name it.",
-    "sum_copy_own": "Leaked copy for {name}: the establishment's own ({records}); no export recipient is "
-                    "named.",
+    "sum_copy": "Data of {name} leaked from {copies}. Each recipient is named by the beacons (canary patients, "
+                "watermark) made for it alone.",
+    "copy_named": "the copy made for \u201c{recipient}\u201d ({records})",
+    "copy_own": "the establishment's own copy ({records})",
     "sum_watermark": "Watermark of {name} detected in {n} (best result {p}, threshold p < 10^-6).",
     "strength_canary_n": "conclusive proof: {n} of the establishment found in the data",
     "scope_note": "Report for {name}: only its records and patients are detailed. The other establishments "
@@ -723,10 +722,10 @@ EN: dict[str, str] = {
     "act_intro": "In plain words, what the data controller and its DPO must do now:",
     "act_notify": "Notify the breach to the CNIL (the supervisory authority) within 72 hours of becoming aware "
                   "of it (GDPR art. 33), even if not everything is known yet: the notification can be completed "
-                  "later. The section \u201cNotification\u201d gives the figures for the form.",
+                  "later. Section 5 gives the figures for the form.",
     "act_inform": "Inform the patients concerned without undue delay when the risk to them is high (GDPR "
                   "art. 34): it is, here, since health data and identifiers are exposed.",
-    "act_revoke": "Revoke the access of the recipient whose copy leaked ({recipients}): accounts, keys, shares "
+    "act_revoke": "Revoke the access of the recipients whose copy leaked ({recipients}): accounts, keys, shares "
                   "and export feeds; ask them to look for the leak on their side.",
     "act_revoke_none": "Close the accesses through which the data may have left (accounts, shares, export "
                        "feeds) and look for the leak.",
@@ -749,13 +748,17 @@ def french_typography(text: str) -> str:
     """French spacing: a no-break space before ":" and inside guillemets, a narrow no-break space before ";",
     "?" and "!" (so that a line never starts with them); ``{placeholders}`` are left alone."""
     text = re.sub(r" :(?=\s|$)", "\u00a0:", text)
-    text = re.sub(r" ([;?!])(?=\s|$)", "\u202f\\1", text)
+    text = re.sub(r" ([;?!])(?=\s|$)", "\u00a0\\1", text)
     return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
 FR = {k: french_typography(v) for k, v in FR.items()}
 CATALOGUES = {"fr": FR, "en": EN}
 CATEGORIES = ("identity", "contact", "nir", "health-diagnosis", "health-result", "health-imaging", "administrative")
+
+
+def _pdf(text: str) -> str:
+    return text.replace(numbers.NARROW_NBSP, numbers.NBSP)
 
 
 class Tr:
@@ -771,20 +774,22 @@ class Tr:
         text = self.cat[key]
         return text.format(**kw) if kw else text
 
+    # reportlab breaks lines at U+202F (its list of spaces includes it) and draws it as a full space, so the
+    # PDF groups French digits with U+00A0, which it never breaks; the charts (matplotlib) keep U+202F.
     def num(self, n: int | float | None) -> str:
-        """Integers grouped by thousands: ``12 345`` (narrow no-break space) in French, ``12,345`` in English."""
-        return numbers.number(n, self.lang)
+        """Integers grouped by thousands: ``12 345`` (no-break space) in French, ``12,345`` in English."""
+        return _pdf(numbers.number(n, self.lang))
 
     def dec(self, x: float | None, digits: int = 2) -> str:
-        return "-" if x is None else numbers.decimal(x, self.lang, digits)
+        return "-" if x is None else _pdf(numbers.decimal(x, self.lang, digits))
 
     def pvalue(self, p: float | None, log10_p: float | None = None) -> str:
         """A p-value's value part: ``< 10^-4884`` when it underflowed (never "0", which no test gives)."""
-        return numbers.pvalue(p, log10_p, self.lang)
+        return _pdf(numbers.pvalue(p, log10_p, self.lang)).replace(" ", "\u00a0")
 
     def p_expr(self, p: float | None, log10_p: float | None = None) -> str:
-        """``p < 10^-4884`` / ``p = 3,2 × 10^-14``."""
-        return numbers.p_expression(p, log10_p, self.lang)
+        """``p < 10^-4884`` / ``p = 3,2 × 10^-14``, never broken across lines."""
+        return _pdf(numbers.p_expression(p, log10_p, self.lang)).replace(" ", "\u00a0")
 
     def colon(self) -> str:
         """The colon between a label and its value: French puts a no-break space before it."""
@@ -835,14 +840,13 @@ class Tr:
     def field_label(self, dotted: str) -> str:
         """A custody detail key (``bounds.max_depth``) in words, each part translated when known."""
         out = []
-        for part in dotted.split("."):
-            key = part if part.startswith(("bound_",)) else f"ck_{part}"
+        for depth, part in enumerate(dotted.split(".")):
             if f"bound_{part}" in self.cat:
                 out.append(self(f"bound_{part}"))
-            elif key in self.cat:
-                out.append(self(key))
-            else:
-                out.append(part.replace("_", " "))
+            elif f"ck_{part}" in self.cat:
+                out.append(self(f"ck_{part}"))
+            else:  # a name inside a list (a rule file's) is shown exactly as written
+                out.append(part.replace("_", " ") if depth == 0 else part)
         return " · ".join(out)
 
     def kind(self, kind: str | None) -> str:

@@ -90,8 +90,8 @@ def summary(ctx: Context) -> list[Flowable]:
             [f"{o.label} ({tr.n(o.records, 'n_records')}, {tr.n(o.patients, 'n_patients')})" for o in m.others]))))
     if m.conflicts:
         story.append(lay.p(tr("sum_conflicts", n=tr.num(len(m.conflicts)))))
-    if s.error_items:
-        story.append(lay.p(tr("sum_errors", n=tr.num(s.error_items))))
+    if m.failed_total:
+        story.append(lay.p(tr("sum_errors", n=tr.num(m.failed_total))))
     verified_ok = bool(m.evidence) and all(e.unchanged for e in m.evidence)
     chain = m.custody
     checks = [tr("sum_verified_ok") if verified_ok else tr("sum_verified_changed"),
@@ -111,12 +111,10 @@ def leak_lines(ctx: Context, e: Establishment) -> list[str]:
     tr = ctx.tr
     lines = []
     name = e.name or f"FINESS {e.finess}"
-    named = [r for r in e.recipients if r.recipient]
-    if named:
-        top = named[0]
-        lines.append(tr("sum_copy", name=name, recipient=top.recipient, records=tr.n(top.records, "n_records")))
-    elif e.recipients:
-        lines.append(tr("sum_copy_own", name=name, records=tr.n(e.recipients[0].records, "n_records")))
+    copies = [tr("copy_named", recipient=r.recipient, records=tr.n(r.records, "n_records")) if r.recipient
+              else tr("copy_own", records=tr.n(r.records, "n_records")) for r in e.recipients]
+    if copies:
+        lines.append(tr("sum_copy", name=name, copies=tr.join(copies)))
     accepted = [w for w in e.watermarks if w.p_value is not None and w.p_value < 1e-6]
     if accepted:
         best = accepted[0]
