@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from workbench.demo import RECIPIENTS, WATERMARKED, run_demo
-from workbench.report.exports import write_reports
 from workbench.engine.store.reader import CaseReader
+from workbench.report.exports import write_reports
 from workbench.report.i18n import Tr
 from workbench.synth.establishments import UNREGISTERED_ESTABLISHMENT
 

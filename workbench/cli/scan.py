@@ -90,6 +90,8 @@ def clock(seconds: float | None) -> str:
     if seconds is None or seconds != seconds or seconds < 0:
         return "--:--"
     seconds = int(round(seconds))
+    if seconds >= 100 * 3600:  # an early estimate of days: the line keeps its width
+        return ">99h"
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"

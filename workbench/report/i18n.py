@@ -344,8 +344,6 @@ FR: dict[str, str] = {
     "stage_worker": "processus", "stage_records": "enregistrements", "stage_typing": "typage",
     "stage_yara": "YARA", "stage_identifiers": "identifiants",
     "canary_kind_canary-patient": "patient témoin", "canary_kind_canary-study": "étude témoin",
-    # failed items (encrypted, partial, error)
-    "m_failed_items_h": "Éléments non analysés ou analysés en partie",
     "col_reason": "Raison",
     # summary: the leaked copy, the watermark
     "sum_copy": "Données de {name} divulguées depuis {copies}. Chaque destinataire est désigné par les balises "
@@ -705,7 +703,6 @@ EN: dict[str, str] = {
     "stage_worker": "worker", "stage_records": "records", "stage_typing": "typing",
     "stage_yara": "YARA", "stage_identifiers": "identifiers",
     "canary_kind_canary-patient": "canary patient", "canary_kind_canary-study": "canary study",
-    "m_failed_items_h": "Items not analysed or analysed in part",
     "col_reason": "Reason",
     "sum_copy": "Data of {name} leaked from {copies}. Each recipient is named by the beacons (canary patients, "
                 "watermark) made for it alone.",
