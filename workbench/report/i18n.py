@@ -106,7 +106,7 @@ FR: dict[str, str] = {
                    "identifiants validés par leur clé de contrôle (NIR/INS, FINESS, RPPS, IBAN, e-mail, téléphone) ; "
                    "extraction des enregistrements (CSV, tableurs, exports SQL, HL7 v2, FHIR, DICOM) ; recherche des "
                    "patients témoins par empreinte HMAC dans le registre signé ; test statistique des filigranes "
-                   "(accepté sous p < 1e-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
+                   "(accepté sous p < 10^-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
     "m_detectors_seen": "Détecteurs ayant produit des résultats dans cette affaire : {list}.",
     "m_attribution_order": "Un enregistrement est attribué à un établissement selon la preuve la plus forte : "
                            "1) patient témoin de l'établissement dans le même conteneur ; 2) filigrane de "
@@ -189,7 +189,7 @@ FR: dict[str, str] = {
     "a_more_canaries": "{n} autres correspondances de balises ne sont pas listées (voir report.json).",
     "a_watermarks_h": "Filigranes détectés",
     "a_watermark_note": "Test binomial avec la clé secrète de l'établissement : p est la probabilité d'observer "
-                        "ce marquage par hasard. Seuls p < 1e-6 sont retenus.",
+                        "ce marquage par hasard. Seuls p < 10^-6 sont retenus.",
     "col_wm_kind": "Nature",
     "col_rows": "Lignes testées",
     "col_pvalue": "p",
@@ -472,7 +472,7 @@ EN: dict[str, str] = {
                    "sniffers; the extension is recorded, never trusted), then analysed: YARA rules; identifiers "
                    "validated by their check digits (NIR/INS, FINESS, RPPS, IBAN, e-mail, phone); record extraction "
                    "(CSV, spreadsheets, SQL dumps, HL7 v2, FHIR, DICOM); look-up of canary patients by HMAC digest in "
-                   "the signed registry; statistical test of watermarks (accepted below p < 1e-6). Nothing was "
+                   "the signed registry; statistical test of watermarks (accepted below p < 10^-6). Nothing was "
                    "extracted to disk or sent over a network.",
     "m_detectors_seen": "Detectors that produced results in this case: {list}.",
     "m_attribution_order": "A record is attributed to an establishment by its strongest evidence: 1) a canary "
@@ -553,7 +553,7 @@ EN: dict[str, str] = {
     "a_more_canaries": "{n} more beacon matches are not listed (see report.json).",
     "a_watermarks_h": "Watermarks detected",
     "a_watermark_note": "Binomial test with the establishment's secret key: p is the probability of seeing this "
-                        "mark by chance. Only p < 1e-6 is accepted.",
+                        "mark by chance. Only p < 10^-6 is accepted.",
     "col_wm_kind": "Kind",
     "col_rows": "Rows tested",
     "col_pvalue": "p",
@@ -742,14 +742,16 @@ EN: dict[str, str] = {
 }
 
 def french_typography(text: str) -> str:
-    """French spacing: a no-break space before ":" and inside guillemets, a narrow no-break space before ";",
-    "?" and "!" (so that a line never starts with them); ``{placeholders}`` are left alone."""
+    """French spacing: a no-break space before ":", ";", "?", "!" (so that a line never starts with them), inside
+    guillemets and after "art." and "n°". U+00A0 rather than the narrow U+202F: reportlab breaks lines at U+202F."""
     text = re.sub(r" :(?=\s|$)", "\u00a0:", text)
     text = re.sub(r" ([;?!])(?=\s|$)", "\u00a0\\1", text)
+    text = re.sub(r"\b(art\.|n°) ", "\\1\u00a0", text)  # "art. 33" never broken after the point
     return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
 FR = {k: french_typography(v) for k, v in FR.items()}
+EN = {k: re.sub(r"\bart\. ", "art.\u00a0", v) for k, v in EN.items()}
 CATALOGUES = {"fr": FR, "en": EN}
 CATEGORIES = ("identity", "contact", "nir", "health-diagnosis", "health-result", "health-imaging", "administrative")
 

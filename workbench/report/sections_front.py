@@ -64,7 +64,7 @@ def summary(ctx: Context) -> list[Flowable]:
     if nir:
         story.append(lay.p(tr("sum_nir", nir=tr.num(nir))))
     if m.establishments:
-        names = [e.label for e in m.establishments]
+        names = [e.label for e in m.establishments] + [o.label for o in m.others]
         story.append(lay.p(tr("sum_establishments", n=tr.n(len(names), "n_establishments"), names=tr.join(names))))
     elif s.records:
         story.append(lay.p(tr("sum_no_establishment")))
