@@ -114,6 +114,8 @@ def test_paths_wrap_at_separators():
     assert "".join(lines) == path and all(len(x) <= 36 for x in lines)
     assert all(x.endswith(("/", "!")) for x in lines[:-1])  # never cut inside a name that fits a line
     assert wrap_at_separators("a" * 70, 32) == ["a" * 32, "a" * 32, "a" * 6]  # a hash: cut at the line's end
+    locs = wrap_at_separators("ligne 10\u00a0606; ligne 10\u00a0607; ligne 10\u00a0608", 34)
+    assert locs[-1] == "10\u00a0608"  # a list breaks at its spaces, never inside a grouped number
 
 
 def test_report_for_one_establishment(case, tmp_path):

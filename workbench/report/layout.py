@@ -52,13 +52,14 @@ WARN_BG = colors.HexColor("#fdecea")
 OK_BG = colors.HexColor("#eaf5ea")
 NOTE_BG = colors.HexColor("#eef3f8")
 CELL_PAD = 3.5  # left and right padding of a table cell (points)
-_SEPARATED = re.compile(r"[^/!\\]*[/!\\]|[^/!\\]+")
+_SEPARATED = re.compile(r"[^/!\\ ]*[/!\\ ]|[^/!\\ ]+")  # a path's separators, and the spaces of a list
 
 
 def wrap_at_separators(text: str, per_line: int) -> list[str]:
-    """Lines of at most ``per_line`` characters, broken after ``/``, ``!`` or ``\\`` when possible (a path reads
-    ``leak.zip!/chu-rennes/`` then ``exports/patients.csv``); a part longer than a line (a hash, a long name) is
-    cut at the line's end. Existing line breaks are kept."""
+    """Lines of at most ``per_line`` characters, broken after ``/``, ``!``, ``\\`` or a space when possible (a
+    path reads ``leak.zip!/chu-rennes/`` then ``exports/patients.csv``; "ligne 10 608" stays whole, its digits
+    grouped by a no-break space); a part longer than a line (a hash, a long name) is cut at the line's end.
+    Existing line breaks are kept."""
     out: list[str] = []
     for line in text.split("\n"):
         current = ""

@@ -121,7 +121,7 @@ def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
             status = tr.word("status", h.status)
             beacon = lay.markup(f"<font name='{lay.fonts.mono}' size='7'>{escape(h.beacon_id)}</font><br/>"
                                 f"{escape(status)}", "cell")
-            rows.append([beacon, tr.fields(h.fields), h.recipient or "-", where, person])
+            rows.append([beacon, tr.fields(h.fields), h.recipient or tr("a_no_recipient"), where, person])
         story.append(lay.table([f"{tr('col_beacon')} / {tr('col_status')}", tr("col_fields"), tr("col_recipient"),
                                 tr("col_where"), tr("col_person")], rows, [0.17, 0.16, 0.14, 0.31, 0.22],
                                mono=(3,)))
