@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
@@ -38,7 +39,7 @@ def test_numbers_dates_and_plurals():
     assert fr.num(1234567) == "1\u00a0234\u00a0567"
     assert en.num(1234567) == "1,234,567"
     assert fr.dec(0.5) == "0,50" and en.dec(0.5) == "0.50"
-    assert fr.pvalue(3.2e-14) == "3,2e-14" and en.pvalue(3.2e-14) == "3.2e-14"
+    assert fr.pvalue(3.2e-14) == "3,2\u00a0×\u00a010^-14" and en.pvalue(3.2e-14) == "3.2\u00a0×\u00a010^-14"
     assert fr.n(0, "n_records") == "0 enregistrement" and fr.n(2, "n_records") == "2 enregistrements"
     assert en.n(1, "n_records") == "1 record" and en.n(0, "n_records") == "0 records"
     assert fr.date("2025-07-12") == "12/07/2025" and en.date("2025-07-12") == "2025-07-12"
@@ -53,6 +54,30 @@ def test_unknown_language_is_refused():
 
 def test_a_p_value_that_underflowed_is_written_as_its_power_of_ten():
     fr, en = Tr("fr"), Tr("en")
-    assert fr.pvalue(0.0, -2760.4) == en.pvalue(0.0, -2760.4) == "10^-2760"
-    assert fr.pvalue(1.2e-12, -11.9) == "1,2e-12" and en.pvalue(1.2e-12) == "1.2e-12"
+    assert fr.pvalue(0.0, -2760.4) == en.pvalue(0.0, -2760.4) == "<\u00a010^-2760"
+    assert fr.p_expr(0.0, -4884.2) == "p\u00a0<\u00a010^-4884"  # an upper bound, never "p = 0" nor 0.0e+00
+    assert fr.pvalue(1.2e-12, -11.9) == "1,2\u00a0×\u00a010^-12" and en.pvalue(1.2e-12) == "1.2\u00a0×\u00a010^-12"
     assert en.pvalue(None) == "-"
+
+
+def test_confidence_range_is_one_value_when_both_ends_agree():
+    fr, en = Tr("fr"), Tr("en")
+    assert fr.range(0.99, 0.99) == "0,99" and en.range(0.9, 0.99) == "0.90 to 0.99"
+    assert fr.range(0.5, 0.75) == "0,50 à 0,75"
+
+
+def test_french_catalogue_has_french_typography():
+    """A no-break space before every colon, semicolon, question and exclamation mark, and inside guillemets."""
+    for key, text in FR.items():
+        assert not re.search(r" [:;?!](\s|$)", text), key
+        assert "« " not in text and " »" not in text, key
+
+
+def test_enumerated_values_are_words_in_french():
+    fr = Tr("fr")
+    assert fr.locator("table:patients/row:2") == "table patients, ligne 2"
+    assert fr.locator("sheet:Export/row:17") == "feuille Export, ligne 17"
+    assert fr.fields(["birth_date", "postcode"]) == "date de naissance, code postal"
+    assert fr.word("status", "confirmed") == "confirmée" and fr.kind("encrypted") == "chiffré"
+    assert fr.action("evidence-acquired") == "pièce acquise"
+    assert fr.label("Bases", "3") == "Bases\u00a0: 3" and Tr("en").label("Bases", "3") == "Bases: 3"

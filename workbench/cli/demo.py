@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli._common import fatal
-from workbench.cli.scan import _ProgressBar
+from workbench.cli.scan import _ProgressBar, n
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -35,12 +35,13 @@ def run(args: argparse.Namespace) -> int:
     bar.close()
     report = json.loads(result.report_json.read_text(encoding="utf-8"))
     s = report["summary"]
-    print(f"Scanned {s['items']} items: {s['records']} records, {s['patients']} patients, {s['errors']} items in error.")
+    print(f"Scanned {n(s['items'])} items: {n(s['records'])} records, {n(s['patients'])} patients, "
+          f"{n(s['errors'])} items in error.")
     for est in report["establishments"]:
-        bases = ", ".join(f"{k} {v}" for k, v in sorted(est["bases"].items()))
-        print(f"  {est['finess']}  {est['name'] or '?'}: {est['records']} records ({bases})")
+        bases = ", ".join(f"{k} {n(v)}" for k, v in sorted(est["bases"].items()))
+        print(f"  {est['finess']}  {est['name'] or '?'}: {n(est['records'])} records ({bases})")
     unattributed = s["records"] - sum(e["records"] for e in report["establishments"])
-    print(f"  unattributed: {unattributed} records")
+    print(f"  unattributed: {n(unattributed)} records")
     print(f"Registry: {result.registry}")
     print(f"Evidence: {result.evidence}")
     print(f"Case:     {result.case}")

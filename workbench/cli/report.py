@@ -17,7 +17,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pdf", type=Path, help="write the PDF report here")
     p.add_argument("--records-csv", type=Path, help="one line per record: item,locator,establishment,recipient,basis,confidence")
     p.add_argument("--lang", choices=("fr", "en"), default="fr")
-    p.add_argument("--unmasked", action="store_true", help="show identifiers in clear (masked by default)")
+    p.add_argument("--establishment", metavar="FINESS",
+                   help="the report for this establishment's data controller: its records and people only, the "
+                        "other establishments as counts")
+    p.add_argument("--unmasked", action="store_true",
+                   help="show identifiers in clear (masked by default); needs --reason, logged in the custody log")
+    p.add_argument("--reason", metavar="TEXT", help="why the identifiers are shown in clear (with --unmasked)")
     p.set_defaults(run=run)
 
 
@@ -29,14 +34,47 @@ def run(args: argparse.Namespace) -> int:
         return fatal(f"no case in {args.case}")
     if not (args.json or args.pdf or args.records_csv):
         return fatal("nothing to write: give --json, --pdf and/or --records-csv")
+    if args.reason and not args.unmasked:
+        return fatal("--reason goes with --unmasked")
+    if args.unmasked:
+        refused = _record_unmasking(args)
+        if refused:
+            return fatal(refused)
     try:
         written = exports.write_reports(args.case, json_path=args.json, pdf_path=args.pdf,
-                                        records_csv=args.records_csv, lang=args.lang, unmasked=args.unmasked)
+                                        records_csv=args.records_csv, lang=args.lang, unmasked=args.unmasked,
+                                        establishment=args.establishment)
     except (OSError, ValueError, CaseReadError, OldCaseError) as exc:
         return fatal(str(exc))
     for kind, path in written.items():
         print(f"{kind}: {path}", file=sys.stdout)
     return 0
+
+
+def _record_unmasking(args: argparse.Namespace) -> str | None:
+    """Ask for the reason (prompt on a terminal, else ``--reason``) and log the unmasking before any file is
+    written; returns the refusal's one line, or None."""
+    import getpass
+
+    from workbench.engine.unmasking import UnmaskingRefused, record_unmasking
+
+    reason = args.reason
+    if not reason and sys.stdin.isatty():
+        try:
+            reason = input("Reason for showing identifiers in clear (written to the custody log): ")
+        except EOFError:
+            reason = ""
+    if not reason:
+        return "--unmasked needs a reason: add --reason TEXT (it is written to the custody log)"
+    outputs = [k for k in ("pdf", "json", "records_csv") if getattr(args, k)]
+    scope = "report " + " ".join(o.replace("_", "-") for o in outputs)
+    if args.establishment:
+        scope += f" establishment {args.establishment}"
+    try:
+        record_unmasking(args.case, getpass.getuser(), reason, scope)
+    except UnmaskingRefused as exc:
+        return str(exc)
+    return None
 
 
 def dump_json(report: dict, path: Path) -> None:

@@ -14,6 +14,7 @@ from workbench.engine.pipeline import Progress, ScanError, ScanSummary, run_scan
 from workbench.engine.store.casekey import format_fingerprint
 from workbench.engine.tasks import CancelToken
 from workbench.engine.yara_externals import DefineError, parse_defines
+from workbench.report.numbers import group_int
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +48,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
+def refuse_case_dir(case: Path) -> str | None:
+    """Why ``--case`` cannot be used, or None: a file, or a folder that holds other things but no case (a scan
+    would silently turn someone's folder into a case and write beside their files)."""
+    if case.exists() and not case.is_dir():
+        return f"--case {case} is a file, not a case folder"
+    if case.is_dir() and not (case / "case.sqlite").exists() and any(case.iterdir()):
+        return f"--case {case} is a folder that is not empty and is not a case: give a new or empty folder"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    refused = refuse_case_dir(args.case)
+    if refused:
+        return fatal(refused)
     passwords: list[bytes] = []
     if args.password_file:
         try:
@@ -82,48 +96,88 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+PATH_WIDTH = 44  # characters of the current item shown; the bar's line never changes width
+
+
+def middle_cut(text: str, width: int) -> str:
+    """``leak.zip!/chu-rennes/…/patients_2022.csv``: both ends kept (the evidence and the file name say where)."""
+    if len(text) <= width:
+        return text.ljust(width)
+    head = (width - 1) // 2
+    tail = width - 1 - head
+    return f"{text[:head]}…{text[-tail:]}"
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "--:--"
+    seconds = int(round(seconds))
+    if seconds >= 100 * 3600:  # an early estimate of days: the line keeps its width
+        return ">99h"
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def progress_line(p: Progress, elapsed: float) -> str:
+    """The text right of the bar, always of the same width: percent, bytes, mean rate and time left since the
+    start (bytes left at the mean rate), items, current item masked and cut in the middle."""
+    total = max(p.bytes_total or 0, p.bytes_done or 0, 1)
+    done = p.bytes_done or 0
+    rate = done / elapsed if elapsed > 0.5 and done else None
+    eta = (total - done) / rate if rate else None
+    speed = f"{human_bytes(rate)}/s" if rate else ""
+    return (f"{100 * done / total:3.0f}% {human_bytes(done):>8} / {human_bytes(total):<8} {speed:>10} "
+            f"{clock(eta):>8} left {n(p.items_done):>9} items  {middle_cut(mask_text(p.current or ''), PATH_WIDTH)}")
+
+
 class _ProgressBar:
-    """A rich progress bar on stderr (bytes, items, rate, ETA, current item masked)."""
+    """A progress line on stderr of fixed width: phase, bar, percent, bytes, rate, time left, items, current item
+    (masked, cut in the middle). The time left is the bytes left at the mean rate since the start (rich's own
+    estimate needs a window of samples and showed ``-:--:--`` for the first 45 s of a scan)."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.progress = None
         self.task = None
+        self.started: float | None = None
 
     def update(self, p: Progress) -> None:
         if not self.enabled:
             return
+        import time
+
+        now = time.monotonic()
         if self.progress is None:
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                TextColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
+            from rich.progress import BarColumn, TextColumn
             from rich.progress import Progress as RichProgress
 
-            self.progress = RichProgress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                         TransferSpeedColumn(), TimeRemainingColumn(),
-                                         TextColumn("{task.fields[items]} items  {task.fields[current]}"),
-                                         console=Console(stderr=True), transient=True)
+            self.started = now
+            self.progress = RichProgress(TextColumn("{task.fields[phase]}"), BarColumn(bar_width=24),
+                                         TextColumn("{task.fields[info]}"), console=Console(stderr=True),
+                                         transient=True, expand=False)
             self.progress.start()
-            self.task = self.progress.add_task("scan", total=p.bytes_total or 1, items=0, current="")
-        current = mask_text(p.current)[-60:]
-        self.progress.update(self.task, completed=p.bytes_done, total=p.bytes_total or 1, items=p.items_done,
-                             current=current, description=p.phase)
+            self.task = self.progress.add_task("scan", total=1, phase="", info="")
+        total = max(p.bytes_total or 0, p.bytes_done or 0, 1)
+        self.progress.update(self.task, completed=p.bytes_done or 0, total=total, phase=f"{p.phase:<11.11}",
+                             info=progress_line(p, now - (self.started or now)))
 
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
 
 
+def n(value: int | float) -> str:
+    """A count with thousands separators (the console is English: ``45,638``)."""
+    return group_int(value, "en")
+
+
 def print_summary(s: ScanSummary) -> None:
     out = sys.stdout
     state = "completed" if s.completed else ("cancelled" if s.cancelled else "incomplete")
-    print(f"Scan {state}: {s.items} items, {human_bytes(s.bytes_total)} in {s.elapsed_s:.1f} s "
-          f"({s.tasks_done}/{s.tasks_total} tasks, {s.tasks_skipped} resumed)", file=out)
+    print(f"Scan {state}: {n(s.items)} items, {human_bytes(s.bytes_total)} in {s.elapsed_s:.1f} s "
+          f"({n(s.tasks_done)}/{n(s.tasks_total)} tasks, {n(s.tasks_skipped)} resumed)", file=out)
     print(f"Case: {s.case_dir}", file=out)
     if s.case_key:
         print(f"Case key: {format_fingerprint(s.case_key)}  (signs the custody log: keep this line; "
@@ -132,15 +186,61 @@ def print_summary(s: ScanSummary) -> None:
         state = {True: "unchanged", False: "CHANGED", None: "not re-verified"}[ev["unchanged"]]
         print(f"Evidence: {ev['path']}  sha256 {ev['sha256']}  {state}", file=out)
     if s.items_by_kind:
-        print("Items by kind: " + ", ".join(f"{k} {n}" for k, n in s.items_by_kind.items()), file=out)
+        print("Items by kind: " + ", ".join(f"{k} {n(v)}" for k, v in s.items_by_kind.items()), file=out)
     if s.findings_by_rule:
         print("Findings by rule:", file=out)
-        for rule, n in list(s.findings_by_rule.items())[:25]:
-            print(f"  {n:>8}  {rule}", file=out)
+        for rule, count in list(s.findings_by_rule.items())[:25]:
+            print(f"  {n(count):>10}  {rule}", file=out)
     if s.identifiers:
         print("Identifiers (validated):", file=out)
         for t, c in s.identifiers.items():
-            print(f"  {t:<7} {c['hits']:>9} hits  {c['unique']:>8} unique", file=out)
-    if s.records:
-        print(f"Records: {s.records}", file=out)
-    print(f"Errors: {s.errors}" + ("  (balise report --case ... --json lists them)" if s.errors else ""), file=out)
+            print(f"  {t:<7} {n(c['hits']):>11} hits  {n(c['unique']):>10} unique", file=out)
+    print_attribution(Path(s.case_dir), out)
+    print(f"Errors: {n(s.errors)}" + ("  (balise report --case ... --json lists them)" if s.errors else ""),
+          file=out)
+
+
+def print_attribution(case_dir: Path, out=sys.stdout, *, failed_shown: int = 20) -> None:
+    """Who the records come from (establishments, the recipients whose copy leaked, records, people, the basis
+    of each attribution), then the items that could not be analysed in full, named, masked."""
+    from workbench.engine.store import report_queries as q
+    from workbench.engine.store.reader import CaseReader
+
+    try:
+        reader = CaseReader(case_dir)
+    except Exception as exc:  # noqa: BLE001 - the summary must not hide the scan's result behind a traceback
+        print(f"Attribution: not available ({type(exc).__name__}: {exc})", file=out)
+        return
+    with reader:
+        figures = q.record_figures(reader)
+        bases = q.basis_figures(reader)
+        names = q.establishment_names(reader)
+        failed, failed_total = q.failed_items(reader, limit=failed_shown)
+    total = figures["total"]
+    print(f"Records: {n(total['records'])} describing {n(total['patients'])} people", file=out)
+    ests = sorted(figures["establishments"].items(), key=lambda kv: (-kv[1]["records"], kv[0]))
+    if not ests:
+        print("Attribution: no record attributed to an establishment"
+              + (" (no registry: give --registry)" if total["records"] else ""), file=out)
+    else:
+        print(f"Attribution: {n(len(ests))} establishment{'s' if len(ests) > 1 else ''}", file=out)
+        for finess, f in ests:
+            print(f"  {finess}  {names.get(finess) or '?'}: {n(f['records'])} records, {n(f['patients'])} people",
+                  file=out)
+            basis = ", ".join(f"{b['basis']} {n(b['records'])}" for b in bases.get(finess, []))
+            if basis:
+                print(f"      basis: {basis}", file=out)
+            for r in figures["recipients"].get(finess, []):
+                who = r["recipient"] or "its own copy (no recipient)"
+                print(f"      recipient: {who}: {n(r['records'])} records", file=out)
+    un = figures["unattributed"]
+    if un["records"]:
+        print(f"  unattributed: {n(un['records'])} records, {n(un['patients'])} people", file=out)
+    if failed_total:
+        print(f"Items not analysed in full: {n(failed_total)}", file=out)
+        for f in failed:
+            why = f["error"] or f["status"]
+            why = why if len(why) <= 100 else why[:99] + "…"
+            print(f"  {f['status']:<9} {mask_text(f['item'] or '')}: {mask_text(why)}", file=out)
+        if failed_total > len(failed):
+            print(f"  … and {n(failed_total - len(failed))} more (balise report --case ... --json)", file=out)

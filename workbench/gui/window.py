@@ -671,7 +671,9 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         if self.case_dir is None or self._busy():
             return
-        dialog = ExportDialog(self, self.case_dir / "reports", lang=self.language)
+        known = (self.dashboard.report or {}).get("establishments", [])
+        dialog = ExportDialog(self, self.case_dir / "reports", lang=self.language,
+                              establishments=[(e["finess"], e.get("name")) for e in known])
         if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted:
             self.export(dialog.options())
 

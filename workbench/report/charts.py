@@ -10,7 +10,9 @@ import textwrap
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from workbench.report.numbers import group_int
 
 DPI = 150
 BAR = "#2b5d8a"
@@ -31,8 +33,14 @@ def _figure(height_in: float) -> Figure:
     return fig
 
 
+def _round_axis(axis, lang: str) -> None:
+    """Ticks on round values (1, 2, 5 × 10^n: 0, 10 000, 20 000...), labelled the way ``lang`` groups digits."""
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: group_int(v, lang)))
+
+
 def horizontal_bars(labels: list[str], values: list[int], *, title: str, xlabel: str,
-                    highlight_last: bool = False) -> bytes | None:
+                    highlight_last: bool = False, lang: str = "en") -> bytes | None:
     """One bar per label, largest first as given; long labels wrapped."""
     if not values or not any(values):
         return None
@@ -48,17 +56,18 @@ def horizontal_bars(labels: list[str], values: list[int], *, title: str, xlabel:
     ax.invert_yaxis()
     ax.set_title(title, fontsize=10)
     ax.set_xlabel(xlabel, fontsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="x", labelsize=8)
     top = max(values)
     for yi, v in zip(y, values, strict=True):
-        ax.text(v + top * 0.01, yi, f"{v:,}".replace(",", "\u202f"), va="center", fontsize=7)
+        ax.text(v + top * 0.01, yi, group_int(v, lang), va="center", fontsize=7)
     ax.set_xlim(0, top * 1.15)
+    _round_axis(ax.xaxis, lang)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 
 
-def date_histogram(per_month: dict[str, int], *, title_month: str, title_year: str, ylabel: str) -> bytes | None:
+def date_histogram(per_month: dict[str, int], *, title_month: str, title_year: str, ylabel: str,
+                   lang: str = "en") -> bytes | None:
     """Records per month (per year when the span exceeds ten years); per_month keys are ``yyyy-mm``."""
     if not per_month:
         return None
@@ -87,7 +96,7 @@ def date_histogram(per_month: dict[str, int], *, title_month: str, title_year: s
     ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(ylabel, fontsize=8)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _round_axis(ax.yaxis, lang)
     ax.tick_params(axis="y", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)

@@ -36,8 +36,8 @@ class Context:
         basis = est.strongest_basis
         if basis == "canary":
             if est.canaries_confirmed:
-                return tr("strength_canary", n=tr.num(est.canaries_confirmed))
-            return tr("strength_canary_partial", n=tr.num(est.canaries_partial))
+                return tr("strength_canary_n", n=tr.n(est.canaries_confirmed, "n_canaries_confirmed"))
+            return tr("strength_canary_partial", n=tr.n(est.canaries_partial, "n_canaries"))
         if basis == "watermark":
-            return tr("strength_watermark", p=tr.pvalue(est.best_p_value, est.best_log10_p))
+            return tr("strength_watermark", p=tr.p_expr(est.best_p_value, est.best_log10_p))
         return tr(f"strength_{basis}")

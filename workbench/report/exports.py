@@ -11,7 +11,7 @@ from workbench.engine.store import report_queries
 from workbench.engine.store.custody import verify_case, verify_chain
 from workbench.engine.store.metadata import CaseStore
 from workbench.engine.store.reader import CaseReader
-from workbench.report.model import ReportModel, build_report_model, report_json
+from workbench.report.model import ReportModel, build_report_model, report_json, scope_to_establishment
 
 RECORDS_CSV_HEADER = ["item", "locator", "establishment", "recipient", "basis", "confidence"]
 CSV_BATCH_ROWS = 50_000
@@ -66,11 +66,15 @@ def verified_model(case_dir: Path) -> ReportModel:
 
 
 def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Path | None = None,
-                  records_csv: Path | None = None, lang: str = "fr", unmasked: bool = False) -> dict[str, Path]:
+                  records_csv: Path | None = None, lang: str = "fr", unmasked: bool = False,
+                  establishment: str | None = None) -> dict[str, Path]:
     """Write the requested exports from one report model; each file written (PDF, its CSV item annex, JSON,
     records CSV) is logged in the custody log with its SHA-256.
 
-    With a PDF, the case is first re-verified (evidence re-hashed) and the JSON carries that verification too."""
+    With a PDF, the case is first re-verified (evidence re-hashed) and the JSON carries that verification too.
+    ``establishment`` (a FINESS): the report for that establishment's data controller only (its records and
+    people in detail, the others as counts; the records CSV holds its records only); ``ValueError`` when no
+    record is attributed to it."""
     case_dir = Path(case_dir)
     if pdf_path is not None:
         from workbench.report.i18n import Tr
@@ -78,11 +82,14 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
         Tr(lang)  # an unknown language is refused before anything is re-hashed or written
     written: dict[str, Path] = {}
     model = verified_model(case_dir) if pdf_path is not None else build_report_model(case_dir)
+    if establishment:
+        with CaseReader(case_dir) as reader:
+            model = scope_to_establishment(model, establishment, reader)
     if json_path is not None:
         write_json(report_json(model, unmasked=unmasked), json_path)
         written["json"] = json_path
     if records_csv is not None:
-        write_records_csv(case_dir, records_csv)
+        write_records_csv(case_dir, records_csv, establishment=establishment or None)
         written["records-csv"] = records_csv
     if pdf_path is not None:
         from workbench.report.pdf import render_pdf
@@ -92,5 +99,6 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
     with CaseStore(case_dir, create=False) as store:
         for kind, path in written.items():
             store.log("balise", "report-written", {"kind": kind, "path": str(Path(path).resolve()),
-                                                   "sha256": _sha256(Path(path)), "lang": lang, "unmasked": unmasked})
+                                                   "sha256": _sha256(Path(path)), "lang": lang, "unmasked": unmasked,
+                                                   **({"establishment": establishment} if establishment else {})})
     return written

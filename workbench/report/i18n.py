@@ -7,7 +7,9 @@ Text is plain: the PDF layer escapes it before building paragraphs.
 
 from __future__ import annotations
 
-import math
+import re
+
+from workbench.report import numbers
 
 LANGS = ("fr", "en")
 
@@ -63,8 +65,8 @@ FR: dict[str, str] = {
     "sum_strength_item": "{name} (FINESS {finess}) : {records}, {patients} ; {strength}.",
     "strength_canary": "preuve certaine : patients témoins (balises) de l'établissement retrouvés dans les "
                        "données ({n})",
-    "strength_canary_partial": "preuve à confirmer : balises retrouvées sur un seul champ ({n})",
-    "strength_watermark": "preuve forte : filigrane de l'établissement détecté (p = {p})",
+    "strength_canary_partial": "preuve à confirmer : {n} retrouvés sur un seul champ",
+    "strength_watermark": "preuve forte : filigrane de l'établissement détecté ({p})",
     "strength_identifier": "preuve probable : identifiant explicite de l'établissement dans les enregistrements",
     "strength_pattern": "indice faible : seul le format des numéros de patient ou de séjour correspond",
     "strength_none": "aucune preuve",
@@ -104,7 +106,7 @@ FR: dict[str, str] = {
                    "identifiants validés par leur clé de contrôle (NIR/INS, FINESS, RPPS, IBAN, e-mail, téléphone) ; "
                    "extraction des enregistrements (CSV, tableurs, exports SQL, HL7 v2, FHIR, DICOM) ; recherche des "
                    "patients témoins par empreinte HMAC dans le registre signé ; test statistique des filigranes "
-                   "(accepté sous p < 1e-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
+                   "(accepté sous p < 10^-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
     "m_detectors_seen": "Détecteurs ayant produit des résultats dans cette affaire : {list}.",
     "m_attribution_order": "Un enregistrement est attribué à un établissement selon la preuve la plus forte : "
                            "1) patient témoin de l'établissement dans le même conteneur ; 2) filigrane de "
@@ -175,7 +177,7 @@ FR: dict[str, str] = {
     "a_no_recipient": "établissement lui-même",
     "a_span": "Période des dates",
     "a_bases": "Bases de l'attribution",
-    "a_basis_line": "{basis} : {records} (confiance {cmin} à {cmax})",
+    "a_basis_line": "{basis} : {records} (confiance {conf})",
     "a_canaries_h": "Patients témoins (balises) retrouvés",
     "a_canary_note": "Une balise est confirmée quand au moins deux de ses champs correspondent dans un même "
                      "enregistrement, partielle sur un seul champ. Les valeurs ne sont jamais stockées en clair dans "
@@ -191,7 +193,7 @@ FR: dict[str, str] = {
     "a_more_canaries": "{n} autres correspondances de balises ne sont pas listées (voir report.json).",
     "a_watermarks_h": "Filigranes détectés",
     "a_watermark_note": "Test binomial avec la clé secrète de l'établissement : p est la probabilité d'observer "
-                        "ce marquage par hasard. Seuls p < 1e-6 sont retenus.",
+                        "ce marquage par hasard. Seuls p < 10^-6 sont retenus.",
     "col_wm_kind": "Nature",
     "col_rows": "Lignes testées",
     "col_pvalue": "p",
@@ -298,6 +300,7 @@ FR: dict[str, str] = {
     "n_establishments": "établissement|établissements",
     "n_nir": "numéro|numéros",
     "n_canaries": "patient témoin|patients témoins",
+    "n_canaries_confirmed": "patient témoin confirmé|patients témoins confirmés",
     "n_containers": "conteneur|conteneurs",
     "n_files": "fichier|fichiers",
     "bytes": "octets",
@@ -309,6 +312,86 @@ FR: dict[str, str] = {
     "st_partial": "partiel",
     "st_encrypted": "chiffré",
     "st_skipped": "non lu",
+    # words for enumerated values (no raw value in a French report)
+    "range": "{lo} à {hi}",
+    "fld_address": "adresse", "fld_birth_date": "date de naissance", "fld_email": "e-mail", "fld_ipp": "IPP",
+    "fld_name": "nom", "fld_nir": "NIR", "fld_phone": "téléphone", "fld_postcode": "code postal",
+    "fld_given_name": "prénom", "fld_family_name": "nom de famille", "fld_nda": "NDA", "fld_sex": "sexe",
+    "loc_row": "ligne", "loc_table": "table", "loc_sheet": "feuille", "loc_msg": "message", "loc_entry": "entrée",
+    "loc_line": "ligne", "loc_page": "page", "loc_file": "fichier entier", "loc_image": "image",
+    "loc_frame": "image", "loc_member": "membre",
+    "act_case-created": "affaire créée", "act_case-info": "informations de l'affaire",
+    "act_scan-started": "analyse lancée", "act_scan-resumed": "analyse reprise",
+    "act_scan-finished": "analyse terminée", "act_evidence-acquired": "pièce acquise",
+    "act_evidence-verified": "pièce vérifiée", "act_results-sealed": "résultats scellés",
+    "act_results-compacted": "résultats regroupés", "act_attribution": "attribution",
+    "act_attribution-conflict": "conflit d'attribution", "act_report-written": "rapport écrit",
+    "act_worker-crash": "arrêt d'un processus d'analyse", "act_unmasking": "levée du masquage",
+    "act_registry-changed": "registre changé",
+    "ck_dir": "dossier", "ck_path": "chemin", "ck_analyst": "analyste", "ck_case_number": "numéro d'affaire",
+    "ck_organisation": "organisation", "ck_title": "intitulé", "ck_bounds": "limites", "ck_evidence": "pièces",
+    "ck_jobs": "processus", "ck_registry": "registre", "ck_rulesets": "règles YARA", "ck_sha256": "SHA-256",
+    "ck_sha1": "SHA-1", "ck_md5": "MD5", "ck_acquired_utc": "acquise le (UTC)", "ck_files": "fichiers",
+    "ck_size": "taille (octets)", "ck_bases": "bases", "ck_canary": "patient témoin", "ck_watermark": "filigrane",
+    "ck_identifier": "identifiant explicite", "ck_pattern": "format de numérotation", "ck_none": "aucune",
+    "ck_file": "fichier", "ck_rows": "lignes", "ck_changes": "changements", "ck_evidence_id": "pièce n°",
+    "ck_unchanged": "inchangée", "ck_bytes": "octets", "ck_digest": "empreinte", "ck_elapsed_s": "durée (s)",
+    "ck_errors": "erreurs", "ck_items": "éléments", "ck_tasks_done": "tâches faites",
+    "ck_tasks_total": "tâches en tout", "ck_kind": "nature", "ck_lang": "langue", "ck_unmasked": "en clair",
+    "ck_who": "qui", "ck_reason": "motif", "ck_scope": "portée", "ck_establishment": "établissement",
+    "ck_key_id": "empreinte de la clé", "ck_version": "version", "ck_authority": "autorité",
+    "ck_verified_utc": "vérifiée le (UTC)", "ck_head": "tête de chaîne",
+    "x_entry_hash": "empreinte de l'entrée",
+    "kind_archive": "archive", "kind_binary": "binaire", "kind_directory": "dossier", "kind_empty": "vide",
+    "kind_encrypted": "chiffré", "kind_unknown": "inconnu", "kind_text": "texte", "kind_email": "courriel",
+    "kind_sql-dump": "export SQL", "kind_xlsx": "classeur xlsx",
+    "origin_bundled": "fournies", "origin_user": "de l'analyste",
+    "det_bounds": "limites d'archives", "det_canary": "patients témoins", "det_identifiers": "identifiants",
+    "det_records": "enregistrements", "det_typing": "typage", "det_watermark": "filigranes", "det_yara": "YARA",
+    "stage_read": "lecture", "stage_beacons": "balises", "stage_archive": "archive", "stage_layer": "texte",
+    "stage_worker": "processus", "stage_records": "enregistrements", "stage_typing": "typage",
+    "stage_yara": "YARA", "stage_identifiers": "identifiants",
+    "canary_kind_canary-patient": "patient témoin", "canary_kind_canary-study": "étude témoin",
+    # summary: the leaked copy, the watermark
+    "sum_copy": "Données de {name} divulguées depuis {copies}. Chaque destinataire est désigné par les balises "
+                "(patients témoins, filigrane) créées pour lui seul.",
+    "copy_named": "la copie faite pour « {recipient} » ({records})",
+    "copy_own": "la copie de l'établissement lui-même ({records})",
+    "sum_watermark": "Filigrane de {name} détecté dans {n} (meilleur résultat {p}, seuil p < 10^-6).",
+    "strength_canary_n": "preuve certaine : {n} de l'établissement retrouvés dans les données",
+    # per-establishment report
+    "scope_note": "Rapport destiné à {name} : seuls ses enregistrements et ses patients y sont détaillés. Les "
+                  "autres établissements concernés ne figurent qu'en nombres, sans aucune donnée de leurs "
+                  "patients.",
+    "scope_others_h": "Autres établissements concernés (nombres seulement)",
+    "scope_cover": "Destinataire du rapport",
+    "scope_findings_note": "Les détections sont limitées aux éléments portant des enregistrements de {name}.",
+    # what to do now
+    "s_actions": "Que faire maintenant",
+    "act_intro": "En mots simples, ce que le responsable de traitement et son DPO doivent faire dès "
+                 "maintenant :",
+    "act_notify": "Notifier la violation à la CNIL dans les 72 heures après en avoir eu connaissance (RGPD, "
+                  "art. 33), même si tous les éléments ne sont pas encore connus : la notification peut être "
+                  "complétée ensuite. La section 5 donne les éléments du formulaire.",
+    "act_inform": "Informer les patients concernés sans retard lorsque le risque pour eux est élevé (RGPD, "
+                  "art. 34) : c'est le cas ici, puisque des données de santé et des identifiants sont exposés.",
+    "act_revoke": "Couper les accès des destinataires dont la copie a fui ({recipients}) : comptes, clés, "
+                  "partages et flux d'export ; leur demander de rechercher la fuite chez eux.",
+    "act_revoke_none": "Couper les accès par lesquels les données ont pu sortir (comptes, partages, flux "
+                       "d'export) et rechercher la fuite.",
+    "act_preserve": "Préserver les preuves : garder la pièce et le dossier d'affaire intacts (ne pas les "
+                    "modifier ni les recopier hors des circuits prévus), conserver ce rapport et son empreinte, "
+                    "et les remettre tels quels aux enquêteurs ou à l'expert.",
+    "act_complaint": "Envisager un dépôt de plainte et informer l'ARS et le CERT Santé (signalement des "
+                     "incidents de sécurité des établissements de santé).",
+    "scope_counts_only": "nombres seulement",
+    "ck_field": "champ", "ck_value": "valeur", "fld_facility_code": "code d'établissement",
+    "fld_facility_finess": "FINESS de l'établissement", "fld_facility_name": "nom de l'établissement",
+    "fld_dicom_uid": "UID DICOM", "ck_uid_root": "racine d'UID", "ck_institution": "institution",
+    "ck_pattern_name": "format",
+    "why_encrypted": "chiffré : aucun des mots de passe fournis ne l'ouvre ; son contenu n'a pas été analysé",
+    "why_skipped": "non lu (limite atteinte ou analyse interrompue)",
+    "why_partial": "analysé en partie", "why_error": "erreur",
     "list_and": " et ",
     "yes": "oui",
     "no": "non",
@@ -360,8 +443,8 @@ EN: dict[str, str] = {
     "sum_strength_intro": "Strength of each attribution:",
     "sum_strength_item": "{name} (FINESS {finess}): {records}, {patients}; {strength}.",
     "strength_canary": "conclusive proof: canary patients (beacons) of the establishment found in the data ({n})",
-    "strength_canary_partial": "proof to be confirmed: beacons matched on a single field ({n})",
-    "strength_watermark": "strong proof: the establishment's watermark was detected (p = {p})",
+    "strength_canary_partial": "proof to be confirmed: {n} matched on a single field",
+    "strength_watermark": "strong proof: the establishment's watermark was detected ({p})",
     "strength_identifier": "probable: an explicit identifier of the establishment appears in the records",
     "strength_pattern": "weak hint: only the format of patient or stay numbers matches",
     "strength_none": "no proof",
@@ -396,7 +479,7 @@ EN: dict[str, str] = {
                    "sniffers; the extension is recorded, never trusted), then analysed: YARA rules; identifiers "
                    "validated by their check digits (NIR/INS, FINESS, RPPS, IBAN, e-mail, phone); record extraction "
                    "(CSV, spreadsheets, SQL dumps, HL7 v2, FHIR, DICOM); look-up of canary patients by HMAC digest in "
-                   "the signed registry; statistical test of watermarks (accepted below p < 1e-6). Nothing was "
+                   "the signed registry; statistical test of watermarks (accepted below p < 10^-6). Nothing was "
                    "extracted to disk or sent over a network.",
     "m_detectors_seen": "Detectors that produced results in this case: {list}.",
     "m_attribution_order": "A record is attributed to an establishment by its strongest evidence: 1) a canary "
@@ -466,7 +549,7 @@ EN: dict[str, str] = {
     "a_no_recipient": "the establishment itself",
     "a_span": "Date span",
     "a_bases": "Bases of the attribution",
-    "a_basis_line": "{basis}: {records} (confidence {cmin} to {cmax})",
+    "a_basis_line": "{basis}: {records} (confidence {conf})",
     "a_canaries_h": "Canary patients (beacons) found",
     "a_canary_note": "A beacon is confirmed when two or more of its fields match within one record, partial on a "
                      "single field. The registry never stores the values in clear (HMAC digests).",
@@ -481,7 +564,7 @@ EN: dict[str, str] = {
     "a_more_canaries": "{n} more beacon matches are not listed (see report.json).",
     "a_watermarks_h": "Watermarks detected",
     "a_watermark_note": "Binomial test with the establishment's secret key: p is the probability of seeing this "
-                        "mark by chance. Only p < 1e-6 is accepted.",
+                        "mark by chance. Only p < 10^-6 is accepted.",
     "col_wm_kind": "Kind",
     "col_rows": "Rows tested",
     "col_pvalue": "p",
@@ -580,6 +663,7 @@ EN: dict[str, str] = {
     "n_establishments": "establishment|establishments",
     "n_nir": "number|numbers",
     "n_canaries": "canary patient|canary patients",
+    "n_canaries_confirmed": "confirmed canary patient|confirmed canary patients",
     "n_containers": "container|containers",
     "n_files": "file|files",
     "bytes": "bytes",
@@ -594,10 +678,99 @@ EN: dict[str, str] = {
     "list_and": " and ",
     "yes": "yes",
     "no": "no",
+    "range": "{lo} to {hi}",
+    "fld_address": "address", "fld_birth_date": "birth date", "fld_email": "e-mail", "fld_ipp": "IPP",
+    "fld_name": "name", "fld_nir": "NIR", "fld_phone": "phone", "fld_postcode": "postcode",
+    "fld_given_name": "given name", "fld_family_name": "family name", "fld_nda": "NDA", "fld_sex": "sex",
+    "loc_row": "row", "loc_table": "table", "loc_sheet": "sheet", "loc_msg": "message", "loc_entry": "entry",
+    "loc_line": "line", "loc_page": "page", "loc_file": "whole file", "loc_image": "image",
+    "loc_frame": "frame", "loc_member": "member",
+    "act_case-created": "case created", "act_case-info": "case details",
+    "act_scan-started": "scan started", "act_scan-resumed": "scan resumed",
+    "act_scan-finished": "scan finished", "act_evidence-acquired": "evidence acquired",
+    "act_evidence-verified": "evidence verified", "act_results-sealed": "results sealed",
+    "act_results-compacted": "results compacted", "act_attribution": "attribution",
+    "act_attribution-conflict": "attribution conflict", "act_report-written": "report written",
+    "act_worker-crash": "worker process crashed", "act_unmasking": "identifiers unmasked",
+    "act_registry-changed": "registry changed",
+    "ck_dir": "folder", "ck_path": "path", "ck_analyst": "analyst", "ck_case_number": "case number",
+    "ck_organisation": "organisation", "ck_title": "title", "ck_bounds": "bounds", "ck_evidence": "evidence",
+    "ck_jobs": "processes", "ck_registry": "registry", "ck_rulesets": "YARA rules", "ck_sha256": "SHA-256",
+    "ck_sha1": "SHA-1", "ck_md5": "MD5", "ck_acquired_utc": "acquired (UTC)", "ck_files": "files",
+    "ck_size": "size (bytes)", "ck_bases": "bases", "ck_canary": "canary patient", "ck_watermark": "watermark",
+    "ck_identifier": "explicit identifier", "ck_pattern": "numbering pattern", "ck_none": "none",
+    "ck_file": "file", "ck_rows": "rows", "ck_changes": "changes", "ck_evidence_id": "evidence no.",
+    "ck_unchanged": "unchanged", "ck_bytes": "bytes", "ck_digest": "digest", "ck_elapsed_s": "duration (s)",
+    "ck_errors": "errors", "ck_items": "items", "ck_tasks_done": "tasks done",
+    "ck_tasks_total": "tasks in all", "ck_kind": "kind", "ck_lang": "language", "ck_unmasked": "in clear",
+    "ck_who": "who", "ck_reason": "reason", "ck_scope": "scope", "ck_establishment": "establishment",
+    "ck_key_id": "key fingerprint", "ck_version": "version", "ck_authority": "authority",
+    "ck_verified_utc": "verified (UTC)", "ck_head": "chain head",
+    "x_entry_hash": "entry hash",
+    "kind_archive": "archive", "kind_binary": "binary", "kind_directory": "folder", "kind_empty": "empty",
+    "kind_encrypted": "encrypted", "kind_unknown": "unknown", "kind_text": "text", "kind_email": "e-mail",
+    "kind_sql-dump": "SQL dump", "kind_xlsx": "xlsx workbook",
+    "origin_bundled": "bundled", "origin_user": "analyst's",
+    "det_bounds": "archive bounds", "det_canary": "canary patients", "det_identifiers": "identifiers",
+    "det_records": "records", "det_typing": "typing", "det_watermark": "watermarks", "det_yara": "YARA",
+    "stage_read": "read", "stage_beacons": "beacons", "stage_archive": "archive", "stage_layer": "text",
+    "stage_worker": "worker", "stage_records": "records", "stage_typing": "typing",
+    "stage_yara": "YARA", "stage_identifiers": "identifiers",
+    "canary_kind_canary-patient": "canary patient", "canary_kind_canary-study": "canary study",
+    "sum_copy": "Data of {name} leaked from {copies}. Each recipient is named by the beacons (canary patients, "
+                "watermark) made for it alone.",
+    "copy_named": "the copy made for \u201c{recipient}\u201d ({records})",
+    "copy_own": "the establishment's own copy ({records})",
+    "sum_watermark": "Watermark of {name} detected in {n} (best result {p}, threshold p < 10^-6).",
+    "strength_canary_n": "conclusive proof: {n} of the establishment found in the data",
+    "scope_note": "Report for {name}: only its records and patients are detailed. The other establishments "
+                  "concerned appear as counts only, with no data about their patients.",
+    "scope_others_h": "Other establishments concerned (counts only)",
+    "scope_cover": "Report for",
+    "scope_findings_note": "The findings are limited to the items that hold records of {name}.",
+    "s_actions": "What to do now",
+    "act_intro": "In plain words, what the data controller and its DPO must do now:",
+    "act_notify": "Notify the breach to the CNIL (the supervisory authority) within 72 hours of becoming aware "
+                  "of it (GDPR art. 33), even if not everything is known yet: the notification can be completed "
+                  "later. Section 5 gives the figures for the form.",
+    "act_inform": "Inform the patients concerned without undue delay when the risk to them is high (GDPR "
+                  "art. 34): it is, here, since health data and identifiers are exposed.",
+    "act_revoke": "Revoke the access of the recipients whose copy leaked ({recipients}): accounts, keys, shares "
+                  "and export feeds; ask them to look for the leak on their side.",
+    "act_revoke_none": "Close the accesses through which the data may have left (accounts, shares, export "
+                       "feeds) and look for the leak.",
+    "act_preserve": "Preserve the evidence: keep the dump and the case folder intact (do not modify them or copy "
+                    "them outside the planned channels), keep this report and its hash, and hand them over as "
+                    "they are to the investigators or the court expert.",
+    "act_complaint": "Consider filing a complaint, and report the incident to the regional health agency (ARS) "
+                     "and the CERT Santé.",
+    "scope_counts_only": "counts only",
+    "ck_field": "field", "ck_value": "value", "fld_facility_code": "facility code",
+    "fld_facility_finess": "facility FINESS", "fld_facility_name": "facility name",
+    "fld_dicom_uid": "DICOM UID", "ck_uid_root": "UID root", "ck_institution": "institution",
+    "ck_pattern_name": "pattern",
+    "why_encrypted": "encrypted: none of the passwords given opens it; its contents were not analysed",
+    "why_skipped": "not read (a bound was reached or the scan was interrupted)",
+    "why_partial": "analysed in part", "why_error": "error",
 }
 
+def french_typography(text: str) -> str:
+    """French spacing: a no-break space before ":", ";", "?", "!" (so that a line never starts with them), inside
+    guillemets and after "art." and "n°". U+00A0 rather than the narrow U+202F: reportlab breaks lines at U+202F."""
+    text = re.sub(r" :(?=\s|$)", "\u00a0:", text)
+    text = re.sub(r" ([;?!])(?=\s|$)", "\u00a0\\1", text)
+    text = re.sub(r"\b(art\.|n°) ", "\\1\u00a0", text)  # "art. 33" never broken after the point
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
+FR = {k: french_typography(v) for k, v in FR.items()}
+EN = {k: re.sub(r"\bart\. ", "art.\u00a0", v) for k, v in EN.items()}
 CATALOGUES = {"fr": FR, "en": EN}
 CATEGORIES = ("identity", "contact", "nir", "health-diagnosis", "health-result", "health-imaging", "administrative")
+
+
+def _pdf(text: str) -> str:
+    return text.replace(numbers.NARROW_NBSP, numbers.NBSP)
 
 
 class Tr:
@@ -613,29 +786,90 @@ class Tr:
         text = self.cat[key]
         return text.format(**kw) if kw else text
 
+    # reportlab breaks lines at U+202F (its list of spaces includes it) and draws it as a full space, so the
+    # PDF groups French digits with U+00A0, which it never breaks; the charts (matplotlib) keep U+202F.
     def num(self, n: int | float | None) -> str:
         """Integers grouped by thousands: ``12 345`` (no-break space) in French, ``12,345`` in English."""
-        if n is None:
-            return "-"
-        if isinstance(n, float) and not n.is_integer():
-            return self.dec(n)
-        text = f"{int(n):,}"
-        return text.replace(",", "\u00a0") if self.lang == "fr" else text
+        return _pdf(numbers.number(n, self.lang))
 
     def dec(self, x: float | None, digits: int = 2) -> str:
-        if x is None:
-            return "-"
-        text = f"{x:.{digits}f}"
-        return text.replace(".", ",") if self.lang == "fr" else text
+        return "-" if x is None else _pdf(numbers.decimal(x, self.lang, digits))
 
     def pvalue(self, p: float | None, log10_p: float | None = None) -> str:
-        """A p-value; one that underflowed to 0 is written as its power of ten (never "0", which no test gives)."""
-        if p is None or (isinstance(p, float) and math.isnan(p)):
+        """A p-value's value part: ``< 10^-4884`` when it underflowed (never "0", which no test gives)."""
+        return _pdf(numbers.pvalue(p, log10_p, self.lang)).replace(" ", "\u00a0")
+
+    def p_expr(self, p: float | None, log10_p: float | None = None) -> str:
+        """``p < 10^-4884`` / ``p = 3,2 × 10^-14``, never broken across lines."""
+        return _pdf(numbers.p_expression(p, log10_p, self.lang)).replace(" ", "\u00a0")
+
+    def colon(self) -> str:
+        """The colon between a label and its value: French puts a no-break space before it."""
+        return "\u00a0: " if self.lang == "fr" else ": "
+
+    def label(self, text: str, value: str) -> str:
+        """``label : value`` with the language's typography."""
+        return f"{text}{self.colon()}{value}"
+
+    def range(self, lo: float | None, hi: float | None) -> str:
+        """A confidence range, or one value when both ends agree (never "0.99 to 0.99")."""
+        if lo is None and hi is None:
             return "-"
-        if p == 0 and log10_p is not None and not math.isnan(log10_p):
-            return f"10^{log10_p:.0f}"
-        text = f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
-        return text.replace(".", ",") if self.lang == "fr" else text
+        if lo is None or hi is None or round(lo, 2) == round(hi, 2):
+            return self.dec(hi if lo is None else lo)
+        return self("range", lo=self.dec(lo), hi=self.dec(hi))
+
+    def field(self, name: str) -> str:
+        """A record field (``birth_date``) in words."""
+        key = f"fld_{name}"
+        return self(key) if key in self.cat else name.replace("_", " ")
+
+    def fields(self, names) -> str:
+        return ", ".join(self.field(n) for n in names)
+
+    def locator(self, loc: str | None) -> str:
+        """A record locator (``table:patients/row:17``) in words: ``table patients, ligne 17``."""
+        if not loc:
+            return "-"
+        parts = []
+        for part in loc.split("/"):
+            kind, sep, value = part.partition(":")
+            key = f"loc_{kind}"
+            if sep and key in self.cat:
+                parts.append(f"{self(key)} {self.num(int(value)) if value.isdigit() else value}")
+            else:
+                parts.append(self(key) if key in self.cat and not sep else part)
+        return ", ".join(parts)
+
+    def locators(self, locs) -> str:
+        return "; ".join(self.locator(x) for x in locs)
+
+    def action(self, action: str | None) -> str:
+        """A custody action (``evidence-acquired``) in words."""
+        key = f"act_{action}"
+        return self(key) if key in self.cat else str(action or "")
+
+    def field_label(self, dotted: str) -> str:
+        """A custody detail key (``bounds.max_depth``) in words, each part translated when known."""
+        out = []
+        for depth, part in enumerate(dotted.split(".")):
+            if f"bound_{part}" in self.cat:
+                out.append(self(f"bound_{part}"))
+            elif f"ck_{part}" in self.cat:
+                out.append(self(f"ck_{part}"))
+            else:  # a name inside a list (a rule file's) is shown exactly as written
+                out.append(part.replace("_", " ") if depth == 0 else part)
+        return " · ".join(out)
+
+    def kind(self, kind: str | None) -> str:
+        """An item kind (content type) in words; format names (pdf, dicom, csv...) stay as they are."""
+        key = f"kind_{kind}"
+        return self(key) if key in self.cat else str(kind or "")
+
+    def word(self, prefix: str, value: str | None) -> str:
+        """Any enumerated value with a catalogue entry ``prefix_value``, else the value itself."""
+        key = f"{prefix}_{value}"
+        return self(key) if key in self.cat else str(value or "")
 
     def n(self, count: int, noun_key: str) -> str:
         """``3 enregistrements`` / ``1 record``."""

@@ -8,6 +8,7 @@ break anywhere (``wordWrap="CJK"``).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -18,6 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -49,6 +51,30 @@ ZEBRA = colors.HexColor("#f6f8fa")
 WARN_BG = colors.HexColor("#fdecea")
 OK_BG = colors.HexColor("#eaf5ea")
 NOTE_BG = colors.HexColor("#eef3f8")
+CELL_PAD = 3.5  # left and right padding of a table cell (points)
+_SEPARATED = re.compile(r"[^/!\\ ]*[/!\\ ]|[^/!\\ ]+")  # a path's separators, and the spaces of a list
+
+
+def wrap_at_separators(text: str, per_line: int) -> list[str]:
+    """Lines of at most ``per_line`` characters, broken after ``/``, ``!``, ``\\`` or a space when possible (a
+    path reads ``leak.zip!/chu-rennes/`` then ``exports/patients.csv``; "ligne 10 608" stays whole, its digits
+    grouped by a no-break space); a part longer than a line (a hash, a long name) is cut at the line's end.
+    Existing line breaks are kept."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        current = ""
+        for part in _SEPARATED.findall(line) or [""]:
+            if len(current) + len(part) <= per_line:
+                current += part
+                continue
+            if current:
+                out.append(current)
+            while len(part) > per_line:
+                out.append(part[:per_line])
+                part = part[per_line:]
+            current = part
+        out.append(current)
+    return out
 
 
 @dataclass(frozen=True)
@@ -193,12 +219,39 @@ class Layout:
         return Spacer(1, height_mm * mm)
 
     # -- tables ----------------------------------------------------------------------------------
-    def cell(self, value: object, *, mono: bool = False, num: bool = False, bold: bool = False) -> Flowable:
+    def cell(self, value: object, *, mono: bool = False, num: bool = False, bold: bool = False,
+             width: float | None = None) -> Flowable:
+        """A table cell; a monospace cell of known ``width`` is wrapped at path separators (``/``, ``!``), never
+        in the middle of a name when the name fits on a line."""
         if isinstance(value, Flowable):
             return value
         text = "" if value is None else str(value)
         style = "mono" if mono else "cell_num" if num else "cell_bold" if bold else "cell"
+        if mono and width:
+            st = self.styles["mono"]
+            per_line = max(8, int((width - 2 * CELL_PAD) / stringWidth("0", st.fontName, st.fontSize)))
+            text = "\n".join(wrap_at_separators(text, per_line))
         return Paragraph(escape(text).replace("\n", "<br/>"), self.styles[style])
+
+    def fit_headers(self, header: Sequence[str], widths: list[float]) -> list[float]:
+        """Widen any column whose header has a word wider than the column ("Enregistremen|ts"), taking the room
+        from the widest columns."""
+        st = self.styles["cell_head"]
+        need = [max((stringWidth(w, st.fontName, st.fontSize) for w in h.split()), default=0) + 2 * CELL_PAD + 1
+                for h in header]
+        widths = list(widths)
+        for i, n in enumerate(need):
+            deficit = n - widths[i]
+            while deficit > 0.5:
+                donors = [j for j in range(len(widths)) if j != i and widths[j] - need[j] > 1]
+                if not donors:
+                    break
+                j = max(donors, key=lambda k: widths[k] - need[k])
+                take = min(deficit, widths[j] - need[j])
+                widths[j] -= take
+                widths[i] += take
+                deficit -= take
+        return widths
 
     def table(self, header: Sequence[str] | None, rows: Sequence[Sequence[object]], fractions: Sequence[float], *,
               mono: Sequence[int] = (), num: Sequence[int] = (), zebra: bool = True,
@@ -208,17 +261,19 @@ class Layout:
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"column fractions must sum to 1, got {total}")
         widths = [FRAME_WIDTH * f for f in fractions]
+        if header:
+            widths = self.fit_headers(header, widths)
         data: list[list[Flowable]] = []
         if header:
             data.append([Paragraph(escape(h), self.styles["cell_head"]) for h in header])
         for row in rows:
             if len(row) != len(fractions):
                 raise ValueError(f"row has {len(row)} cells, the table {len(fractions)} columns")
-            data.append([self.cell(v, mono=i in mono, num=i in num) for i, v in enumerate(row)])
+            data.append([self.cell(v, mono=i in mono, num=i in num, width=widths[i]) for i, v in enumerate(row)])
         commands: list[tuple] = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3.5),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
             ("TOPPADDING", (0, 0), (-1, -1), 2.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
@@ -240,7 +295,7 @@ class Layout:
         rows = []
         for label, value in pairs:
             rows.append([Paragraph(escape(label), self.styles["cell_bold"]),
-                         self.cell(value, mono=label in mono_values)])
+                         self.cell(value, mono=label in mono_values, width=FRAME_WIDTH * (1 - label_share))])
         table = self.table(None, rows, [label_share, 1 - label_share])
         table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), HEAD_BG)]))
         return table

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +231,16 @@ class ErrorEntry:
 
 
 @dataclass(frozen=True)
+class FailedItem:
+    """An item not analysed in full: in error, analysed in part, encrypted, not read."""
+    item: str | None
+    status: str | None
+    kind: str | None
+    stage: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class CustodyEntry:
     seq: int
     ts_utc: str | None
@@ -273,6 +283,19 @@ class ItemKind:
 
 
 @dataclass(frozen=True)
+class OtherEstablishment:
+    """Another establishment of the case, in a report scoped to one: counts only."""
+    finess: str
+    name: str | None
+    records: int
+    patients: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (FINESS {self.finess})" if self.name else f"FINESS {self.finess}"
+
+
+@dataclass(frozen=True)
 class ReportModel:
     tool: Mapping[str, str]
     case: Mapping[str, str | None]
@@ -307,6 +330,12 @@ class ReportModel:
     evidence_checks: tuple[Mapping[str, Any], ...] = field(default=())  # this build's re-verification, if any
     # rule files of the scan that did not compile: skipped, NOT applied (path, line, reason, sha256, origin)
     rules_skipped: tuple[Mapping[str, Any], ...] = field(default=())
+    # A report for one establishment's DPO (``--establishment``): the FINESS it is for, and the other
+    # establishments as counts only (their records and people are never detailed there).
+    scope: str | None = None
+    others: tuple[OtherEstablishment, ...] = ()
+    failed: tuple[FailedItem, ...] = ()  # items not analysed in full (encrypted ones have no error row)
+    failed_total: int = 0
 
     def est_label(self, finess: str | None) -> str:
         """``name (FINESS n)`` of a registry establishment, or the bare FINESS."""
@@ -317,6 +346,11 @@ class ReportModel:
 
     def establishment(self, finess: str) -> Establishment | None:
         return next((e for e in self.establishments if e.finess == finess), None)
+
+    @property
+    def scoped(self) -> Establishment | None:
+        """The establishment a scoped report is for (None: the whole case)."""
+        return self.establishment(self.scope) if self.scope else None
 
 
 # -- building -------------------------------------------------------------------------------------------------
@@ -397,6 +431,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
     found, findings_total = q.findings(reader, limit=finding_limit)
     rules, rule_count = q.rule_stats(reader)
     tail, custody_total = q.custody_tail(reader, limit=custody_limit)
+    failed, failed_total = q.failed_items(reader, limit=error_limit)
     n_evidence, n_bytes = q.evidence_summary(reader)
     totals = reader.identifier_totals()
     total = figures["total"]
@@ -443,6 +478,8 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         custody_tail=tuple(CustodyEntry(**e) for e in tail),
         custody_total=custody_total,
         evidence_checks=tuple(check.evidence) if check is not None else (),
+        failed=tuple(FailedItem(**f) for f in failed),
+        failed_total=failed_total,
     )
 
 
@@ -509,6 +546,7 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
                       "excerpt": f.excerpt if unmasked else mask_text(f.excerpt or "")} for f in model.findings],
         "findings_total": model.summary.findings,
         "errors": [asdict(e) for e in model.errors],
+        "failed_items": [asdict(f) for f in model.failed],
         "categories": {c: asdict(v) for c, v in model.categories.items()},
         "date_span": model.date_span.to_json(),
         "unattributed": {"records": model.unattributed.records, "patients": model.unattributed.patients,
@@ -517,6 +555,9 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
         "conflicts": [{"item": c.item, "container": c.container, "basis": c.basis,
                        "establishments": list(c.establishments)} for c in model.conflicts],
         "custody_check": model.custody.to_json(),
+        **({"scope": {"establishment": model.scope,
+                      "others": [{"finess": o.finess, "name": o.name, "records": o.records, "patients": o.patients}
+                                 for o in model.others]}} if model.scope else {}),
     }
 
 
@@ -535,6 +576,42 @@ def establishment_json(e: Establishment) -> dict[str, Any]:
         "best_log10_p": e.best_log10_p,
         "evidence": [dict(p.detail) for p in e.proofs][:50],
     }
+
+
+def scope_to_establishment(model: ReportModel, finess: str, reader: CaseReader) -> ReportModel:
+    """The model of a report for one establishment's data controller: its records, people, beacons and proofs in
+    detail; every other establishment as counts only; nothing that describes another establishment's patients
+    (their canary rows, watermarks, conflicts, the case-wide most frequent identifiers, rule excerpts from
+    items that hold none of this establishment's records). ``ValueError`` if no record of the case is
+    attributed to ``finess``."""
+    est = model.establishment(finess)
+    if est is None:
+        known = ", ".join(e.finess for e in model.establishments) or "none"
+        raise ValueError(f"no record of this case is attributed to FINESS {finess} (attributed: {known})")
+    own_items = q.establishment_items(reader, finess)
+    # a partial canary match (one field: a real person who shares a name) sits in someone else's record, maybe
+    # another establishment's patient: its person is not shown; a confirmed canary is the planted, fictitious one
+    groups = tuple(g if g.status == "confirmed" else replace(g, nir=None, family_name=None, given_name=None)
+                   for g in est.canary_groups)
+    rules = tuple(replace(r, top_items=tuple(t for t in r.top_items if t[0] in own_items),
+                          excerpt=r.excerpt if any(t[0] in own_items for t in r.top_items) else None)
+                  for r in model.rule_stats)
+    return replace(
+        model,
+        scope=finess,
+        establishments=(replace(est, canary_groups=groups),),
+        others=tuple(OtherEstablishment(e.finess, e.name, e.records, e.patients)
+                     for e in model.establishments if e.finess != finess),
+        beacons=tuple(b for b in model.beacons if b.establishment == finess),
+        watermarks=tuple(w for w in model.watermarks if w.establishment == finess),
+        conflicts=tuple(c for c in model.conflicts if finess in c.establishments),
+        findings=tuple(f for f in model.findings if f.item in own_items),
+        rule_stats=rules,
+        top_identifiers=(),
+        categories=dict(est.categories),
+        date_span=est.span,
+        date_histogram=q.date_histogram(reader, establishment=finess),
+    )
 
 
 def build_report(case_dir: Path, *, unmasked: bool = False, finding_limit: int = 10_000) -> dict[str, Any]:

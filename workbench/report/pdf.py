@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
+from reportlab.platypus import CondPageBreak, Flowable, NextPageTemplate, PageBreak
 
 from workbench import TOOL_NAME, __version__
 from workbench.engine.store.reader import CaseReader
@@ -21,7 +21,7 @@ from workbench.report import sections_attribution, sections_back, sections_front
 from workbench.report.context import Context
 from workbench.report.fonts import register_fonts
 from workbench.report.i18n import Tr
-from workbench.report.layout import Layout, NumberedCanvas, PageFurniture, ReportDoc
+from workbench.report.layout import FRAME_HEIGHT, Layout, NumberedCanvas, PageFurniture, ReportDoc
 from workbench.report.model import ReportModel
 from workbench.report.redact import Redactor
 
@@ -30,12 +30,13 @@ def make_story(ctx: Context) -> list[Flowable]:
     """Every flowable of the report, in order."""
     story: list[Flowable] = [NextPageTemplate("cover"), *sections_front.cover(ctx), NextPageTemplate("body"),
                              PageBreak()]
-    for part in (sections_front.summary, sections_front.evidence, sections_front.method,
-                 sections_attribution.attribution, sections_attribution.gdpr, sections_back.findings,
-                 sections_back.annexes):
+    parts = (sections_front.summary, sections_front.evidence, sections_front.method,
+             sections_attribution.attribution, sections_attribution.gdpr, sections_back.findings,
+             sections_back.annexes)
+    for n, part in enumerate(parts):
+        if n:  # a section starts on a new page only when less than a third of the page is left (no half-empty pages)
+            story.append(CondPageBreak(FRAME_HEIGHT / 3))
         story += part(ctx)
-        story.append(PageBreak())
-    story.pop()  # no blank page at the end
     return story
 
 

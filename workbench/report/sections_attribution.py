@@ -26,8 +26,10 @@ def attribution(ctx: Context) -> list[Flowable]:
         story.append(lay.p(tr("a_overview_h"), "h2"))
         rows = []
         for e in m.establishments:
-            bases = "\n".join(f"{tr.basis(b.basis)}: {tr.num(b.records)}" for b in e.bases)
+            bases = "\n".join(tr.label(tr.basis(b.basis), tr.num(b.records)) for b in e.bases)
             rows.append([e.label, tr.num(e.records), tr.num(e.patients), bases, ctx.strength(e)])
+        for o in m.others:  # a report for one establishment: the others as counts only
+            rows.append([o.label, tr.num(o.records), tr.num(o.patients), tr("scope_counts_only"), "-"])
         if m.unattributed.records:
             rows.append([tr("a_unattributed_row"), tr.num(m.unattributed.records),
                          tr.num(m.unattributed.patients), tr.basis("none"), tr("strength_none")])
@@ -52,29 +54,33 @@ def attribution(ctx: Context) -> list[Flowable]:
 def _charts(ctx: Context) -> list[Flowable]:
     tr, lay, m = ctx.tr, ctx.lay, ctx.model
     out: list[Flowable] = []
-    labels = [f"{e.name or e.finess} ({e.finess})" for e in m.establishments]
-    values = [e.records for e in m.establishments]
+    shown = sorted([(f"{e.name or e.finess} ({e.finess})", e.records) for e in m.establishments]
+                   + [(f"{o.name or o.finess} ({o.finess})", o.records) for o in m.others], key=lambda x: -x[1])
+    labels = [label for label, _ in shown]
+    values = [n for _, n in shown]
     if m.unattributed.records:
         labels.append(tr("a_unattributed_row"))
         values.append(m.unattributed.records)
     images = []
     png = charts.horizontal_bars(labels, values, title=tr("chart_per_establishment"), xlabel=tr("chart_records"),
-                                 highlight_last=bool(m.unattributed.records))
+                                 highlight_last=bool(m.unattributed.records), lang=tr.lang)
     if png:
         images.append(png)
     cat_rows = [(tr.category(c), m.categories[c].records) for c in CATEGORIES if m.categories[c].records]
     png = charts.horizontal_bars([c for c, _ in cat_rows], [n for _, n in cat_rows], title=tr("chart_per_category"),
-                                 xlabel=tr("chart_records"))
+                                 xlabel=tr("chart_records"), lang=tr.lang)
     if png:
         images.append(png)
     png = charts.date_histogram(dict(m.date_histogram), title_month=tr("chart_dates", unit=tr("unit_month")),
-                                title_year=tr("chart_dates", unit=tr("unit_year")), ylabel=tr("chart_records"))
+                                title_year=tr("chart_dates", unit=tr("unit_year")), ylabel=tr("chart_records"),
+                                lang=tr.lang)
     if png:
         images.append(png)
     if not images:
         return out
-    out += [CondPageBreak(120), lay.p(tr("a_charts_h"), "h2")]
-    for png in images:
+    # the heading stays with its first chart (a heading alone at the foot of a page, the chart overleaf)
+    out.append(KeepTogether([lay.p(tr("a_charts_h"), "h2"), lay.image(images[0]), lay.spacer(3)]))
+    for png in images[1:]:
         out += [lay.image(png), lay.spacer(3)]
     if m.summary.records and not m.date_span.last:
         out.append(lay.p(tr("chart_no_dates"), "small"))
@@ -88,34 +94,34 @@ def span_text(tr, span) -> str:
 
 def recipient_line(tr, r) -> str:
     """One recipient of an establishment as the PDF shows it: name, records and the span of its records."""
-    line = f"{r.recipient or tr('a_no_recipient')}: {tr.num(r.records)}"
+    line = tr.label(r.recipient or tr("a_no_recipient"), tr.num(r.records))
     return f"{line} ({span_text(tr, r.span)})" if r.span.last else line
 
 
 def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
     tr, lay, red = ctx.tr, ctx.lay, ctx.red
     finess = e.finess
-    story: list[Flowable] = [CondPageBreak(150), lay.p(tr("a_est_h", name=e.name or finess, finess=finess), "h2")]
+    story: list[Flowable] = [CondPageBreak(90), lay.p(tr("a_est_h", name=e.name or finess, finess=finess), "h2")]
     recipients = [recipient_line(tr, r) for r in e.recipients]
     bases = [tr("a_basis_line", basis=tr.basis(b.basis), records=tr.n(b.records, "n_records"),
-                cmin=tr.dec(b.confidence_min), cmax=tr.dec(b.confidence_max)) for b in e.bases]
+                conf=tr.range(b.confidence_min, b.confidence_max)) for b in e.bases]
     story.append(lay.kv([(tr("a_records"), tr.num(e.records)), (tr("a_patients"), tr.num(e.patients)),
                          (tr("a_recipients"), "\n".join(recipients)), (tr("a_span"), span_text(tr, e.span)),
                          (tr("a_bases"), "\n".join(bases)), (tr("col_strength"), ctx.strength(e))]))
     hits, total = e.canary_groups, e.canary_groups_total
     if hits:
-        story += [CondPageBreak(130), lay.p(tr("a_canaries_h"), "h3"), lay.p(tr("a_canary_note"), "small")]
+        story += [CondPageBreak(70), lay.p(tr("a_canaries_h"), "h3"), lay.p(tr("a_canary_note"), "small")]
         rows = []
         for h in hits:
             person = " ".join(x for x in (red.name(h.family_name), red.name(h.given_name)) if x)
             if h.nir:
                 person = f"{person}\nNIR {red.identifier('nir', h.nir)}".strip()
             more = f" (+{tr.num(h.hits - len(h.locators))})" if h.hits > len(h.locators) else ""
-            where = f"{red.path(h.item) or '-'}\n{', '.join(h.locators)}{more}"
-            status = tr(f"status_{h.status}") if h.status in ("confirmed", "partial") else h.status
+            where = f"{red.path(h.item) or '-'}\n{tr.locators(h.locators)}{more}"
+            status = tr.word("status", h.status)
             beacon = lay.markup(f"<font name='{lay.fonts.mono}' size='7'>{escape(h.beacon_id)}</font><br/>"
                                 f"{escape(status)}", "cell")
-            rows.append([beacon, ", ".join(h.fields), h.recipient or "-", where, person])
+            rows.append([beacon, tr.fields(h.fields), h.recipient or tr("a_no_recipient"), where, person])
         story.append(lay.table([f"{tr('col_beacon')} / {tr('col_status')}", tr("col_fields"), tr("col_recipient"),
                                 tr("col_where"), tr("col_person")], rows, [0.17, 0.16, 0.14, 0.31, 0.22],
                                mono=(3,)))
@@ -123,9 +129,9 @@ def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
             story.append(lay.p(tr("a_more_canaries", n=tr.num(total - len(hits))), "small"))
     marks = e.watermarks[:WATERMARKS_SHOWN]
     if marks:
-        story += [CondPageBreak(110), lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
+        story += [CondPageBreak(70), lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
         rows = [[tr("wm_image") if w.kind == "image-watermark" else tr("wm_table"),
-                 f"{red.path(w.item)}\n{w.locator}", w.recipient or "-",
+                 f"{red.path(w.item)}\n{tr.locator(w.locator)}", w.recipient or "-",
                  tr.num(w.rows) if w.rows is not None else "-", tr.pvalue(w.p_value, w.log10_p),
                  tr.dec(w.fraction) if w.fraction is not None else "-"] for w in marks]
         story.append(lay.table([tr("col_wm_kind"), tr("col_where"), tr("col_recipient"), tr("col_rows"),
@@ -134,8 +140,9 @@ def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
     samples = [(b, p.detail) for b in ("identifier", "pattern")
                for p in [p for p in e.proofs if p.basis == b][:PROOFS_SHOWN]]
     if samples:
-        story += [CondPageBreak(90), lay.p(tr("a_identifiers_h"), "h3")]
-        rows = [[tr.basis(b), "; ".join(f"{k}={v}" for k, v in p.items() if k not in PROOF_KEYS_HIDDEN)]
+        story += [CondPageBreak(60), lay.p(tr("a_identifiers_h"), "h3")]
+        rows = [[tr.basis(b), "\n".join(tr.label(tr.field_label(k), tr.field(str(v)) if k == "field" else str(v))
+                                        for k, v in p.items() if k not in PROOF_KEYS_HIDDEN)]
                 for b, p in samples]
         story.append(lay.table([tr("col_bases"), tr("col_proof")], rows, [0.25, 0.75]))
     return story
@@ -145,15 +152,17 @@ def gdpr(ctx: Context) -> list[Flowable]:
     tr, lay, m = ctx.tr, ctx.lay, ctx.model
     s = m.summary
     story: list[Flowable] = [lay.p(tr("s_gdpr"), "h1"), lay.p(tr("g_intro"))]
+    own = m.scoped  # a report for one establishment: its own figures, never the case's
+    records, patients = (own.records, own.patients) if own else (s.records, s.patients)
     story.append(lay.p(tr("g_categories_h"), "h2"))
     rows = [[tr.category(c), tr.num(m.categories[c].records), tr.num(m.categories[c].patients)]
             for c in CATEGORIES]
-    rows.append([tr("g_total"), tr.num(s.records), tr.num(s.patients)])
+    rows.append([tr("g_total"), tr.num(records), tr.num(patients)])
     table = lay.table([tr("col_category"), tr("col_records"), tr("col_people")], rows, [0.56, 0.22, 0.22],
                       num=(1, 2))
     table.setStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT)])
     story.append(table)
-    nir = m.identifiers.get("nir", {}).get("unique", 0)
+    nir = 0 if own else m.identifiers.get("nir", {}).get("unique", 0)
     if nir:
         story.append(lay.p(tr("g_nir_note", n=tr.num(nir)), "small"))
 
@@ -167,12 +176,12 @@ def gdpr(ctx: Context) -> list[Flowable]:
                                rows, [0.3, 0.16, 0.14, 0.40], num=(1, 2)))
 
     present = [tr.category(c) for c in CATEGORIES if m.categories[c].records]
-    people = max(s.patients, nir)
+    people = max(patients, nir)
     evidence_names = [e.path.replace("\\", "/").rsplit("/", 1)[-1] for e in m.evidence[:5]]
     lines = [tr("g_nature", evidence=", ".join(evidence_names) or tr("unknown")),
              tr("g_categories", cats=tr.join(present) or tr("unknown")),
              tr("g_people", people=tr.num(people)),
-             tr("g_records", records=tr.num(s.records)),
+             tr("g_records", records=tr.num(records)),
              tr("g_period", first=tr.date(m.date_span.first), last=tr.date(m.date_span.last))
              if m.date_span.last else tr("g_period_unknown")]
     if m.establishments:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable
 
@@ -14,14 +14,13 @@ from workbench.engine.model import IDENTIFIER_TYPES
 from workbench.engine.store import report_queries
 from workbench.engine.store.casekey import format_fingerprint
 from workbench.report.context import Context
+from workbench.report.custody_fields import custody_fields
 from workbench.report.layout import WARN_BG
-from workbench.report.redact import Redactor
 
 ITEMS_INLINE_MAX = 5_000  # above this the item list is a CSV annex beside the PDF
 ITEMS_PER_TABLE = 200  # the inline list is cut in tables of this many rows (fast layout, header repeated)
 CUSTODY_INLINE_MAX = 1_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_DIGEST = re.compile(r"[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}")
 ITEMS_CSV_HEADER = ["n", "vpath", "depth", "entry_type", "kind", "format", "size", "status", "error_stage",
                     "extension", "ext_mismatch", "sha256"]
 
@@ -45,7 +44,8 @@ def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
         return story + [lay.p(tr("f_rules_none"))]
     story.append(lay.table(
         [tr("col_detector"), tr("col_rule"), tr("col_items"), tr("col_matches"), tr("col_severity")],
-        [[r.detector, r.rule, tr.num(r.items), tr.num(r.matches), tr(f"sev_{r.severity}")] for r in rules],
+        [[tr.word("det", r.detector), r.rule, tr.num(r.items), tr.num(r.matches), tr.word("sev", r.severity)]
+         for r in rules],
         [0.14, 0.42, 0.12, 0.19, 0.13], mono=(1,), num=(2, 3)))
     more = m.rule_count - len(rules)
     if more > 0:
@@ -86,10 +86,10 @@ def annexes(ctx: Context) -> list[Flowable]:
         story.append(lay.p(tr("x_custody_more", n=tr.num(skip)), "small"))
     rows = []
     for e in entries:
-        rows.append([str(e.seq), (e.ts_utc or "").replace("T", " ").replace("Z", ""), f"{e.actor}\n{e.action}",
-                     f"{_detail(e.detail, ctx.red)}\n{e.hash}"])
+        rows.append([str(e.seq), tr.timestamp(e.ts_utc).replace(" UTC", ""), f"{e.actor}\n{tr.action(e.action)}",
+                     custody_cell(ctx, e.detail, e.hash)])
     story.append(lay.table([tr("col_seq"), tr("col_time"), tr("col_action"), tr("col_detail")], rows,
-                           [0.06, 0.17, 0.17, 0.6], mono=(3,), num=(0,)))
+                           [0.06, 0.13, 0.17, 0.64], num=(0,)))
     story.append(lay.p(tr("x_custody_pdf"), "small"))
     return story
 
@@ -99,7 +99,7 @@ def _item_tables(ctx: Context) -> list[Flowable]:
     out: list[Flowable] = []
     header = [tr("col_item") + " / SHA-256", tr("col_kind"), tr("col_size"), tr("col_status")]
     for batch in _items(ctx, ITEMS_PER_TABLE):
-        rows = [[f"{red.path(r['vpath'])}\n{r['sha256'] or '-'}", r["kind"] or "",
+        rows = [[f"{red.path(r['vpath'])}\n{r['sha256'] or '-'}", tr.kind(r["kind"]),
                  tr.num(r["size"]) if r["size"] is not None else "-", tr.status(r["status"])] for r in batch]
         out.append(lay.table(header, rows, [0.64, 0.13, 0.13, 0.10], mono=(0,), num=(2,)))
     return out
@@ -141,25 +141,30 @@ def write_items_csv(ctx: Context, path: Path) -> tuple[Path, str]:
     return path, digest.hexdigest()
 
 
-def _detail(text: str | None, red: Redactor, limit: int = 400) -> str:
-    """A custody entry's JSON detail as compact ``key=value`` pairs; digests and numbers shown as they are,
-    other values masked like free text (they may hold item paths)."""
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return _clip(red.text(text), limit)
-    if not isinstance(value, dict):
-        return _clip(red.text(str(value)), limit)
-    parts = []
-    for k, v in value.items():
-        if isinstance(v, bool | int | float) or v is None:
-            shown = str(v)
-        elif isinstance(v, str) and _DIGEST.fullmatch(v):
-            shown = v
+def custody_cell(ctx: Context, detail: str | None, entry_hash: str | None) -> Flowable:
+    """One custody entry's detail as labelled lines (``label : value``), then the entry's own chained hash.
+    Hashes, sizes, bounds and fingerprints are shown whole and in clear; paths and free text are masked like the
+    rest of the report (:mod:`workbench.report.custody_fields`)."""
+    tr, lay, red = ctx.tr, ctx.lay, ctx.red
+    mono = lay.fonts.mono
+    lines = []
+    for f in custody_fields(detail):
+        label = escape(tr.field_label(f.key))
+        if f.kind == "hash":
+            value = f"<font name='{mono}' size='7'>{escape(str(f.value))}</font>"
+        elif f.kind == "number":
+            value = escape(tr.num(f.value) if f.value is not None else "-")
+        elif f.kind == "bool":
+            value = escape(tr("yes") if f.value else tr("no"))
+        elif f.kind == "clear":
+            value = escape(str(f.value))
         else:
-            shown = red.text(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
-        parts.append(f"{k}={shown}")
-    return _clip("; ".join(parts), limit)
+            value = escape(red.text(str(f.value)))
+        lines.append(f"<b>{label}</b>{tr.colon()}{value}")
+    if entry_hash:
+        lines.append(f"<b>{escape(tr('x_entry_hash'))}</b>{tr.colon()}"
+                     f"<font name='{mono}' size='7'>{escape(entry_hash)}</font>")
+    return lay.markup("<br/>".join(lines) or "-", "cell")
 
 
 def _printable(text: str) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
 from workbench import TOOL_NAME, __version__
 from workbench.report.context import Context
 from workbench.report.fonts import register_fonts
 from workbench.report.i18n import CATEGORIES
-from workbench.report.layout import OK_BG, WARN_BG
+from workbench.report.layout import NOTE_BG, OK_BG, WARN_BG
+from workbench.report.model import Establishment
 
 BOUND_KEYS = ("max_depth", "max_member_bytes", "max_evidence_bytes", "max_ratio", "ratio_grace_bytes", "max_members")
 BYTE_BOUNDS = ("max_member_bytes", "max_evidence_bytes", "ratio_grace_bytes")
@@ -27,8 +30,11 @@ def cover(ctx: Context) -> list[Flowable]:
         (tr("cover_report_date"), tr.timestamp(ctx.model.generated_utc)),
         (tr("cover_tool"), f"{TOOL_NAME} {__version__}"),
         (tr("cover_evidence"), tr.n(s.evidence, "n_evidence") + f" - {tr.size(s.bytes)}"),
-        (tr("cover_custody"), tr("cover_custody_value", n=tr.num(custody.entries), head=custody.head or "-")),
+        (tr("cover_custody"), tr("cover_custody_value", n=tr.num(custody.entries), head="\n" + (custody.head or "-"))),
     ]
+    own = ctx.model.scoped
+    if own is not None:
+        pairs.insert(0, (tr("scope_cover"), own.label))
     story += [lay.kv(pairs, mono_values=(tr("cover_custody"),), label_share=0.3), lay.spacer(10)]
     story.append(lay.box([tr("cover_classification")], WARN_BG))
     story.append(lay.spacer(4))
@@ -44,6 +50,9 @@ def summary(ctx: Context) -> list[Flowable]:
     tr, lay, m = ctx.tr, ctx.lay, ctx.model
     s = m.summary
     story: list[Flowable] = [lay.p(tr("s_summary"), "h1")]
+    own = m.scoped
+    if own is not None:
+        story.append(lay.box([tr("scope_note", name=own.label)], NOTE_BG))
     common = {"evidence": tr.n(s.evidence, "n_evidence"), "size": tr.size_short(s.bytes),
               "items": tr.n(s.items, "n_items")}
     if s.records:
@@ -55,7 +64,7 @@ def summary(ctx: Context) -> list[Flowable]:
     if nir:
         story.append(lay.p(tr("sum_nir", nir=tr.num(nir))))
     if m.establishments:
-        names = [e.label for e in m.establishments]
+        names = [e.label for e in m.establishments] + [o.label for o in m.others]
         story.append(lay.p(tr("sum_establishments", n=tr.n(len(names), "n_establishments"), names=tr.join(names))))
     elif s.records:
         story.append(lay.p(tr("sum_no_establishment")))
@@ -74,10 +83,15 @@ def summary(ctx: Context) -> list[Flowable]:
                strength=ctx.strength(e))
             for e in m.establishments])
         story.append(lay.spacer(2))
+    for e in m.establishments:
+        story += [lay.p(line) for line in leak_lines(ctx, e)]
+    if m.others:
+        story.append(lay.p(tr.label(tr("scope_others_h"), tr.join(
+            [f"{o.label} ({tr.n(o.records, 'n_records')}, {tr.n(o.patients, 'n_patients')})" for o in m.others]))))
     if m.conflicts:
         story.append(lay.p(tr("sum_conflicts", n=tr.num(len(m.conflicts)))))
-    if s.error_items:
-        story.append(lay.p(tr("sum_errors", n=tr.num(s.error_items))))
+    if m.failed_total:
+        story.append(lay.p(tr("sum_errors", n=tr.num(m.failed_total))))
     verified_ok = bool(m.evidence) and all(e.unchanged for e in m.evidence)
     chain = m.custody
     checks = [tr("sum_verified_ok") if verified_ok else tr("sum_verified_changed"),
@@ -87,7 +101,39 @@ def summary(ctx: Context) -> list[Flowable]:
                       else tr("sum_results_broken", problems="; ".join(chain.results_problems[:5])))
     all_ok = verified_ok and chain.chain_ok and chain.results_ok is not False
     story += [lay.spacer(2), lay.box(checks, OK_BG if all_ok else WARN_BG)]
+    story += actions(ctx)
     return story
+
+
+def leak_lines(ctx: Context, e: Establishment) -> list[str]:
+    """Which copy of ``e``'s data leaked (the recipient named by its canaries, or its own) and the watermark
+    evidence, in a sentence each."""
+    tr = ctx.tr
+    lines = []
+    name = e.name or f"FINESS {e.finess}"
+    copies = [tr("copy_named", recipient=r.recipient, records=tr.n(r.records, "n_records")) if r.recipient
+              else tr("copy_own", records=tr.n(r.records, "n_records")) for r in e.recipients]
+    if copies:
+        lines.append(tr("sum_copy", name=name, copies=tr.join(copies)))
+    accepted = [w for w in e.watermarks if w.p_value is not None and w.p_value < 1e-6]
+    if accepted:
+        best = accepted[0]
+        where = tr.n(len({w.item for w in accepted}), "n_items")
+        who = f" ({best.recipient})" if best.recipient else ""
+        lines.append(tr("sum_watermark", name=name + who, n=where, p=tr.p_expr(best.p_value, best.log10_p)))
+    return lines
+
+
+def actions(ctx: Context) -> list[Flowable]:
+    """What to do now, in plain words, for the data controller and its DPO (GDPR art. 33 and 34)."""
+    tr, lay, m = ctx.tr, ctx.lay, ctx.model
+    if not m.summary.records:
+        return []
+    recipients = sorted({r.recipient for e in m.establishments for r in e.recipients if r.recipient})
+    revoke = tr("act_revoke", recipients=tr.join(recipients)) if recipients else tr("act_revoke_none")
+    steps = [tr("act_notify"), tr("act_inform"), revoke, tr("act_preserve"), tr("act_complaint")]
+    return [KeepTogether([lay.p(tr("s_actions"), "h2"), lay.p(tr("act_intro")),
+                          *[lay.markup(f"<b>{i}.</b> {escape(step)}", "bullet") for i, step in enumerate(steps, 1)]])]
 
 
 def evidence(ctx: Context) -> list[Flowable]:
@@ -123,14 +169,15 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
                              lay.p(tr("m_detectors"))]
     seen = m.detectors
     if seen:
-        story.append(lay.p(tr("m_detectors_seen", list=", ".join(seen))))
+        story.append(lay.p(tr("m_detectors_seen", list=", ".join(tr.word("det", d) for d in seen))))
     story.append(lay.p(tr("m_attribution_order")))
 
     story.append(lay.p(tr("m_rules_h"), "h2"))
     rulesets = sorted(m.rulesets, key=lambda r: (r.get("origin") or "", r.get("name") or ""))
     if rulesets:
         story.append(lay.table([tr("col_name"), tr("col_origin"), tr("col_sha256")],
-                               [[r["name"], r["origin"], r["sha256"]] for r in rulesets], [0.3, 0.12, 0.58],
+                               [[r["name"], tr.word("origin", r["origin"]), r["sha256"]] for r in rulesets],
+                               [0.3, 0.12, 0.58],
                                mono=(2,)))
     else:
         story.append(lay.p(tr("m_rules_none")))
@@ -177,21 +224,24 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
         story.append(CondPageBreak(60))
         story.append(lay.p(tr("m_kinds_h"), "h2"))
         story.append(lay.table([tr("col_kind"), tr("col_count"), tr("col_size")],
-                               [[k.kind, tr.num(k.items), tr.size(k.bytes)] for k in kinds], [0.4, 0.2, 0.4], num=(1,)))
+                               [[tr.kind(k.kind), tr.num(k.items), tr.size(k.bytes)] for k in kinds], [0.4, 0.2, 0.4],
+                               num=(1,)))
 
     story.append(lay.p(tr("m_failed_h"), "h2"))
     status = m.item_status
     if status:
-        story.append(lay.p(tr("m_failed_status", list=", ".join(f"{tr.status(k)} : {tr.num(v)}" if tr.lang == "fr"
-                                                 else f"{tr.status(k)}: {tr.num(v)}" for k, v in status.items()))))
-    errors = m.errors[:error_limit]
-    if not errors:
+        story.append(lay.p(tr("m_failed_status", list=", ".join(tr.label(tr.status(k), tr.num(v))
+                                                                for k, v in status.items()))))
+    failed = m.failed[:error_limit]
+    if not failed:
         story.append(lay.p(tr("m_failed_none")))
     else:
-        story.append(lay.table([tr("col_item"), tr("col_stage"), tr("col_error")],
-                               [[ctx.red.path(e.item), e.stage, ctx.red.text(_clip(e.error, 300))] for e in errors],
-                               [0.45, 0.12, 0.43], mono=(0,)))
-        more = m.summary.errors - len(errors)
+        rows = [[ctx.red.path(f.item), tr.status(f.status),
+                 tr.word("stage", f.stage) if f.stage else "-",
+                 ctx.red.text(_clip(f.error, 300)) if f.error else tr.word("why", f.status)] for f in failed]
+        story.append(lay.table([tr("col_item"), tr("col_status"), tr("col_stage"), tr("col_reason")], rows,
+                               [0.4, 0.11, 0.11, 0.38], mono=(0,)))
+        more = m.failed_total - len(failed)
         if more > 0:
             story.append(lay.p(tr("m_failed_more", n=tr.num(more)), "small"))
     return story

@@ -104,11 +104,17 @@ def zero_categories() -> dict[str, dict[str, int]]:
     return {c: {"records": 0, "patients": 0} for c in CATEGORIES}
 
 
-def date_histogram(reader: CaseReader) -> dict[str, int]:
-    """Records per month (``yyyy-mm``) of their latest date."""
+def date_histogram(reader: CaseReader, *, establishment: str | None = None) -> dict[str, int]:
+    """Records per month (``yyyy-mm``) of their latest date (of one establishment's records when given)."""
+    where, params = ("AND establishment = ? ", (establishment,)) if establishment else ("", ())
     return {m: int(n) for m, n in reader.rows(
         f"SELECT substr({_LAST}, 1, 7) AS m, COUNT(*) FROM records WHERE regexp_matches({_LAST}, '{DATE_RE}') "
-        "GROUP BY m ORDER BY m")}
+        f"{where}GROUP BY m ORDER BY m", params)}
+
+
+def establishment_items(reader: CaseReader, finess: str) -> set[str]:
+    """The items (paths) holding at least one record attributed to ``finess``."""
+    return {r[0] for r in reader.rows("SELECT DISTINCT item FROM records WHERE establishment = ?", (finess,))}
 
 
 def proof_samples(reader: CaseReader, per_basis: int = 20) -> dict[str, list[tuple[str, Any]]]:
@@ -256,6 +262,20 @@ def error_figures(reader: CaseReader, limit: int = 1_000) -> dict[str, Any]:
     total, items = reader.meta_rows("SELECT COUNT(*), COUNT(DISTINCT vpath) FROM errors")[0]
     rows = reader.meta_rows("SELECT vpath, stage, error FROM errors ORDER BY id LIMIT ?", (limit,))
     return {"total": total, "items": items, "errors": [{"item": r[0], "stage": r[1], "error": r[2]} for r in rows]}
+
+
+def failed_items(reader: CaseReader, limit: int = 1_000) -> tuple[list[dict[str, Any]], int]:
+    """Items not analysed in full (in error, analysed in part, encrypted without a working password, not read),
+    each with its status, stage and first error (an encrypted member has no error row: its status says why),
+    and how many there are. The report lists them under failed items, the command line names them."""
+    cond = "status IS NOT NULL AND status <> 'done'"
+    total = reader.meta_one(f"SELECT COUNT(*) FROM items WHERE {cond}") or 0
+    rows = reader.meta_rows(
+        "SELECT i.vpath, i.status, i.kind, COALESCE(i.error_stage, e.stage) AS stage, COALESCE(e.error, i.error) "
+        f"AS error FROM items i LEFT JOIN (SELECT item_id, MIN(id) AS id FROM errors GROUP BY item_id) f "
+        f"ON f.item_id = i.id LEFT JOIN errors e ON e.id = f.id WHERE i.{cond.replace(' AND status', ' AND i.status')} "
+        "ORDER BY i.id LIMIT ?", (limit,))
+    return [{"item": r[0], "status": r[1], "kind": r[2], "stage": r[3], "error": r[4]} for r in rows], total
 
 
 def findings(reader: CaseReader, limit: int = 10_000) -> tuple[list[dict[str, Any]], int]:

@@ -1,7 +1,9 @@
-"""The export dialog: which files (PDF, JSON, records CSV), the language, masking, and where."""
+"""The export dialog: which files (PDF, JSON, records CSV), for whom (the whole case, or one establishment's data
+controller), the language, masking, and where."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -20,7 +22,8 @@ from PySide6.QtWidgets import (
 
 
 class ExportDialog(QDialog):
-    def __init__(self, parent=None, folder: Path | None = None, lang: str = "fr") -> None:
+    def __init__(self, parent=None, folder: Path | None = None, lang: str = "fr",
+                 establishments: Sequence[tuple[str, str | None]] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Export the report"))
         self.pdf = QCheckBox(self.tr("PDF report"), checked=True)
@@ -30,6 +33,10 @@ class ExportDialog(QDialog):
         self.lang.addItem("Français", "fr")
         self.lang.addItem("English", "en")
         self.lang.setCurrentIndex(0 if lang == "fr" else 1)
+        self.scope = QComboBox()  # a report per establishment: its records and people only, the others as counts
+        self.scope.addItem(self.tr("The whole case"), None)
+        for finess, name in establishments:
+            self.scope.addItem(f"{name} (FINESS {finess})" if name else f"FINESS {finess}", finess)
         self.unmasked = QCheckBox(self.tr("Identifiers in clear (NIR, names…)"))
         self.warning = QLabel(self.tr("The report will hold personal health data in clear: share it only with "
                                       "those entitled to it."))
@@ -50,6 +57,7 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Files"), self.pdf)
         form.addRow("", self.json)
         form.addRow("", self.csv)
+        form.addRow(self.tr("For"), self.scope)
         form.addRow(self.tr("Language"), self.lang)
         form.addRow(self.tr("Masking"), self.unmasked)
         form.addRow(self.warning)
@@ -74,10 +82,13 @@ class ExportDialog(QDialog):
         """Keyword arguments for ``write_reports`` (paths inside the chosen folder)."""
         folder = Path(self.folder.text().strip()).expanduser()
         lang = self.lang.currentData()
+        finess = self.scope.currentData()
+        tag = f"-{finess}" if finess else ""
         return {
-            "json_path": folder / "report.json" if self.json.isChecked() else None,
-            "pdf_path": folder / f"report-{lang}.pdf" if self.pdf.isChecked() else None,
-            "records_csv": folder / "records.csv" if self.csv.isChecked() else None,
+            "json_path": folder / f"report{tag}.json" if self.json.isChecked() else None,
+            "pdf_path": folder / f"report{tag}-{lang}.pdf" if self.pdf.isChecked() else None,
+            "records_csv": folder / f"records{tag}.csv" if self.csv.isChecked() else None,
             "lang": lang,
             "unmasked": self.unmasked.isChecked(),
+            "establishment": finess,
         }

@@ -551,6 +551,16 @@
         <translation>Identifiants en clair (NIR, noms…)</translation>
     </message>
     <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="35" />
+        <source>The whole case</source>
+        <translation>Toute l'affaire</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/export.py" line="59" />
+        <source>For</source>
+        <translation>Destinataire</translation>
+    </message>
+    <message>
         <location filename="../../workbench/gui/dialogs/export.py" line="34" />
         <source>The report will hold personal health data in clear: share it only with those entitled to it.</source>
         <translation>Le rapport contiendra des données de santé personnelles en clair : ne le communiquez qu'aux personnes habilitées.</translation>
