@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.engine import case_registry, yara_rules
 from workbench.engine import evidence as evidence_mod
-from workbench.engine import yara_rules
 from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
@@ -38,7 +38,7 @@ from workbench.engine.events import (
     WorkerReady,
 )
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
-from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
+from workbench.engine.store import DB_NAME, CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
 from workbench.engine.tasks import CancelToken, ScanTask, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
@@ -142,8 +142,13 @@ class _Intake(threading.Thread):
 def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: Path | None = None,
              rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
              passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
-             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True
-             ) -> ScanSummary:
+             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True,
+             trusted_keys: Sequence[str] = (), replace_registry: bool = False) -> ScanSummary:
+    """Scan ``evidence_paths`` into the case (created if missing; a second run resumes).
+
+    The registry: ``registry_path`` when given (its key checked against the pins, :mod:`workbench.beacons.trust`;
+    ``trusted_keys`` accepts another key), else the one the case keeps (:mod:`workbench.engine.case_registry`);
+    a case that has one is given another only with ``replace_registry``, which redoes every task."""
     started = time.monotonic()
     bounds = bounds or Bounds()
     cancel = cancel or CancelToken()
@@ -159,21 +164,36 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
         ruleset = yara_rules.compile_rules(list(rule_paths), bundled=bundled_rules)
     except yara_rules.RuleCompileError as exc:
         raise ScanError(str(exc)) from exc
-    registry = None
+    source = decision = None
     if registry_path is not None:
-        from workbench.engine.beacon_scan import load_registry_checked
-
-        registry = load_registry_checked(registry_path)  # read and verified once; ScanError on a bad signature
+        # Read and verified once, its key checked against the pins before a case is made for it.
+        source = case_registry.read_source(Path(registry_path))
+        decision = case_registry.check_trust(source, _existing_meta(case_dir), trusted_keys)
 
     try:
         store = CaseStore(case_dir)
     except OldCaseError as exc:
         raise ScanError(str(exc)) from exc
     try:
-        return _run(store, paths, ruleset, registry_path, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
+        registry = case_registry.resolve_for_scan(store, source, trusted_keys=trusted_keys, replace=replace_registry,
+                                                  decision=decision)
+        used = None if registry is None else (source.path if source is not None else
+                                              store.dir / case_registry.REGISTRY_COPY)
+        return _run(store, paths, ruleset, used, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
                     verify_at_end, started, bundled_rules)
     finally:
         store.close()
+
+
+def _existing_meta(case_dir: Path) -> dict[str, str]:
+    """The metadata of the case if it exists already (its registry pins), read-only."""
+    if not (case_dir / DB_NAME).is_file():
+        return {}
+    try:
+        with CaseStore(case_dir, create=False, readonly=True) as store:
+            return store.all_meta()
+    except OldCaseError as exc:
+        raise ScanError(str(exc)) from exc
 
 
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
@@ -182,8 +202,6 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     store.log("balise", "scan-started", {
         "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
         "registry": str(registry_path) if registry_path else None, "bounds": bounds.__dict__, "jobs": jobs})
-    if registry_path is not None:
-        store.set_meta("registry_path", str(Path(registry_path).resolve()))
     store.set_meta("bounds", json.dumps(bounds.__dict__))
     store.commit()
 
