@@ -132,6 +132,19 @@ def load_signing_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
     return key
 
 
+def read_registry_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A registry file's bytes, bounded (:data:`MAX_REGISTRY_BYTES`); :class:`RegistryError` in one line."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_REGISTRY_BYTES + 1)
+    except OSError as exc:
+        raise RegistryError(f"cannot read registry {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_REGISTRY_BYTES:
+        raise RegistryError(f"registry {path} is larger than {MAX_REGISTRY_BYTES} bytes")
+    return data
+
+
 def _public_raw(key: Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
@@ -301,14 +314,12 @@ class Registry:
         """Read and verify a registry. Raises :class:`RegistrySignatureError` if the signature fails or,
         when ``trusted_keys`` (key ids, any case, ``SHA256:`` prefix and spaces allowed) is given, if the
         file was signed by another key."""
-        path = Path(path)
-        try:
-            with path.open("rb") as fh:
-                data = fh.read(MAX_REGISTRY_BYTES + 1)
-        except OSError as exc:
-            raise RegistryError(f"cannot read registry {path}: {exc.strerror or exc}") from exc
-        if len(data) > MAX_REGISTRY_BYTES:
-            raise RegistryError(f"registry {path} is larger than {MAX_REGISTRY_BYTES} bytes")
+        return cls.loads(read_registry_bytes(path), Path(path), trusted_keys=trusted_keys)
+
+    @classmethod
+    def loads(cls, data: bytes, path: Path, *, trusted_keys: Iterable[str] | None = None) -> Registry:
+        """:meth:`load` from bytes already read (``path`` names them in messages): a caller that keeps the
+        exact bytes it verified (the case's copy of its registry) never reads the file twice."""
         try:
             doc = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:

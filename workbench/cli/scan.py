@@ -21,7 +21,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scan", help="scan dumps into a case (a second run resumes)")
     p.add_argument("dumps", nargs="+", type=Path, metavar="DUMP", help="dump files or folders (opened read-only)")
     p.add_argument("--case", required=True, type=Path, help="case folder (created if missing)")
-    p.add_argument("--registry", type=Path, help="signed beacon registry")
+    p.add_argument("--registry", type=Path,
+                   help="signed beacon registry (default: the one the case was scanned with, kept in the case)")
+    p.add_argument("--replace-registry", action="store_true",
+                   help="give the case another registry than the one it keeps: re-attributes, every task redone")
+    p.add_argument("--trusted-key", action="append", default=[], metavar="FINGERPRINT_OR_FILE", dest="trusted_keys",
+                   help="accept a registry signed by this key (a fingerprint, or a key, registry or fingerprint "
+                        "file) even if another key is pinned for its authority; the pin is replaced")
     p.add_argument("--rules", nargs="+", type=Path, default=[], metavar="PATH", help="extra YARA files or folders")
     p.add_argument("--no-bundled-rules", action="store_true", help="scan with the --rules files only")
     p.add_argument("--rules-define", action="append", default=[], metavar="NAME=VALUE",
@@ -82,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
                            verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules,
                            executor=args.executor, scheduler=args.scheduler, path_map=args.path_map,
                            rule_defines=defines, strict_rules=args.strict_rules,
-                           on_rule_skipped=lambda line: print(f"balise: rule file skipped: {line}", file=sys.stderr))
+                           on_rule_skipped=lambda line: print(f"balise: rule file skipped: {line}", file=sys.stderr),
+                           trusted_keys=args.trusted_keys, replace_registry=args.replace_registry)
     except ScanError as exc:
         bar.close()
         return fatal(str(exc))

@@ -304,11 +304,15 @@ def check_rules() -> Check:
 
 
 def registry_of_case(case_dir: Path) -> Path | None:
-    """The registry a case was scanned with (``case_meta.registry_path``), or None."""
+    """The registry a case was scanned with: the copy the case keeps (``registry.json``), else the path it was
+    loaded from (a case made before cases kept their registry), or None."""
     from workbench.engine.store import CaseReader
 
     with CaseReader(case_dir) as reader:
         value = reader.meta_value("registry_path")
+        copy = reader.meta_value("registry_copy")
+    if copy and (Path(case_dir) / copy).is_file():
+        return Path(case_dir) / copy
     return Path(value) if value else None
 
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.engine import case_registry, tar_split, yara_rules
 from workbench.engine import evidence as evidence_mod
-from workbench.engine import tar_split, yara_rules
 from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
@@ -47,7 +47,7 @@ from workbench.engine.model import (
     Progress,
     ScanError,
 )
-from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
+from workbench.engine.store import DB_NAME, CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
 from workbench.engine.tasks import CONTAINER_TASK, CancelToken, ScanTask, TarMemberRef, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
@@ -161,9 +161,15 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
              cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True,
              executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = (),
              rule_defines: dict | None = None, strict_rules: bool = False,
-             on_rule_skipped: Callable[[str], None] | None = None) -> ScanSummary:
-    """Scan evidence into a case. ``executor``: ``local`` (a process pool, the default) or ``dask`` (a Dask
-    distributed cluster at ``scheduler``, or a LocalCluster of ``jobs`` workers; see dask_executor)."""
+             on_rule_skipped: Callable[[str], None] | None = None,
+             trusted_keys: Sequence[str] = (), replace_registry: bool = False) -> ScanSummary:
+    """Scan ``evidence_paths`` into the case (created if missing; a second run resumes).
+
+    The registry: ``registry_path`` when given (its key checked against the pins, :mod:`workbench.beacons.trust`;
+    ``trusted_keys`` accepts another key), else the one the case keeps (:mod:`workbench.engine.case_registry`);
+    a case that has one is given another only with ``replace_registry``, which redoes every task.
+    ``executor``: ``local`` (a process pool, the default) or ``dask`` (a Dask distributed cluster at
+    ``scheduler``, or a LocalCluster of ``jobs`` workers; see dask_executor)."""
     if executor not in EXECUTORS:
         raise ScanError(f"unknown executor {executor!r}: choose one of {', '.join(EXECUTORS)}")
     started = time.monotonic()
@@ -190,21 +196,36 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
     for skipped in ruleset.skipped:
         if on_rule_skipped is not None:
             on_rule_skipped(str(skipped))
-    registry = None
+    source = decision = None
     if registry_path is not None:
-        from workbench.engine.beacon_scan import load_registry_checked
-
-        registry = load_registry_checked(registry_path)  # read and verified once; ScanError on a bad signature
+        # Read and verified once, its key checked against the pins before a case is made for it.
+        source = case_registry.read_source(Path(registry_path))
+        decision = case_registry.check_trust(source, _existing_meta(case_dir), trusted_keys)
 
     try:
         store = CaseStore(case_dir)
     except OldCaseError as exc:
         raise ScanError(str(exc)) from exc
     try:
-        return _run(store, paths, ruleset, registry_path, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
+        registry = case_registry.resolve_for_scan(store, source, trusted_keys=trusted_keys, replace=replace_registry,
+                                                  decision=decision)
+        used = None if registry is None else (source.path if source is not None else
+                                              store.dir / case_registry.REGISTRY_COPY)
+        return _run(store, paths, ruleset, used, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
                     verify_at_end, started, bundled_rules, executor, scheduler, path_map)
     finally:
         store.close()
+
+
+def _existing_meta(case_dir: Path) -> dict[str, str]:
+    """The metadata of the case if it exists already (its registry pins), read-only."""
+    if not (case_dir / DB_NAME).is_file():
+        return {}
+    try:
+        with CaseStore(case_dir, create=False, readonly=True) as store:
+            return store.all_meta()
+    except OldCaseError as exc:
+        raise ScanError(str(exc)) from exc
 
 
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,

@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.case_dir: Path | None = None
         self.reader: CaseReader | None = None
         self.registry_path: Path | None = None
+        self.registry_chosen = False
         self.user_rules: list[tuple[Path, bool]] = []
         self.rule_defines = ""  # YARA external variables, as `balise scan --rules-define` (NAME=VALUE ...)
         self.masked = True
@@ -332,6 +333,7 @@ class MainWindow(QMainWindow):
         inputs = self.settings.case_inputs(self.case_dir)
         reg = inputs.get("registry") or casedb.case_state(reader).meta.get("registry_path")
         self.registry_path = Path(reg) if reg and Path(reg).is_file() else None
+        self.registry_chosen = False  # a registry loaded in the dialog since: it replaces the case's at the next scan
         self.user_rules = [(Path(p), bool(on)) for p, on in inputs.get("rules", [])]
         self.rule_defines = inputs.get("rule_defines") or ""
         if not self.user_rules:
@@ -389,8 +391,14 @@ class MainWindow(QMainWindow):
         self.start.case.info.setText("<table>" + "".join(f"<tr><td><b>{esc(k)}</b>&nbsp;</td><td>{esc(v or '')}</td></tr>"
                                                          for k, v in rows) + "</table>")
         c = self.start.case
-        c.registry.setText(str(self.registry_path) if self.registry_path else
-                           self.tr("none: no beacon detection and no attribution by canary or watermark"))
+        kept = self._case_registry()
+        if kept is not None and not self.registry_chosen:
+            c.registry.setText(kept.label())
+        elif self.registry_path is not None:
+            c.registry.setText(str(self.registry_path) + (self.tr(" (replaces the case's registry at the next scan)")
+                                                          if kept is not None else ""))
+        else:
+            c.registry.setText(self.tr("none: no beacon detection and no attribution by canary or watermark"))
         enabled = [p for p, on in self.user_rules if on]
         c.rules.setText(self.tr("bundled rules") + (self.tr(" + %1 file(s) of your own").replace("%1", str(len(enabled)))
                                                      if enabled else ""))
@@ -433,10 +441,19 @@ class MainWindow(QMainWindow):
         self._save_inputs()
         return n
 
+    def _case_registry(self):
+        """The registry the open case keeps (engine.case_registry), or None."""
+        from workbench.engine.case_registry import case_registry
+
+        if self.reader is None or self.case_dir is None:
+            return None
+        return case_registry(casedb.case_state(self.reader).meta, self.case_dir)
+
     def registry_dialog(self) -> None:
         dialog = RegistryDialog(self, self.registry_path)
         if self.exec_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.registry is not None:
             self.registry_path = Path(dialog.path.text())
+            self.registry_chosen = True
             self._save_inputs()
             if self.case_dir is not None:
                 self._show_case_info()
@@ -520,20 +537,26 @@ class MainWindow(QMainWindow):
             return False
         if not self._scan_inputs_ok():
             return False
-        if self.registry_path is None and not resume and not self.ask(
+        kept = self._case_registry()
+        replace = kept is not None and self.registry_chosen and self.registry_path is not None
+        if replace and not self.ask(self.tr("Scan"), self.tr("Replace the case's registry with the one you loaded? "
+                                                             "Every item is scanned again and attributed anew.")):
+            return False
+        if self.registry_path is None and kept is None and not resume and not self.ask(
                 self.tr("Scan"), self.tr("No registry is loaded: beacons will not be detected and records attributed "
                                          "only by identifiers. Scan anyway?")):
             return False
         from workbench.engine.pipeline import run_scan
 
-        case, registry = self.case_dir, self.registry_path
+        # The case's own registry unless another was chosen (the engine checks the choice and logs it).
+        case, registry = self.case_dir, (self.registry_path if kept is None or replace else None)
         rules = [p for p, on in self.user_rules if on]
         defines = parse_defines(self.rule_defines.split())  # checked by _scan_inputs_ok
         jobs = self.jobs
 
         def scan(cancel, progress):
             return run_scan(case, paths, registry_path=registry, rule_paths=rules, jobs=jobs, progress=progress,
-                            cancel=cancel, rule_defines=defines)
+                            cancel=cancel, rule_defines=defines, replace_registry=replace)
 
         self._save_inputs()
         self.start.case.scan_state.setText(self.tr("Resuming the scan…") if resume else self.tr("Scanning…"))
@@ -556,7 +579,9 @@ class MainWindow(QMainWindow):
         self.start.case.evidence.clear()
         assert self.reader is not None
         self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.reader).evidence], scanned=True)
+        self.registry_chosen = False  # the case now keeps the registry it was scanned with
         self._save_inputs()
+        self._show_case_info()
 
     # ================================================================== demo
     def open_demo(self) -> bool:

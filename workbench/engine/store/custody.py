@@ -184,7 +184,25 @@ def verify_results(store: CaseStore) -> ResultsCheck:
     elif rows:
         problems.append("results were never sealed (the last scan did not finish): scan again to resume")
     problems.extend(_evidence_against_intake(store, entries))
+    problems.extend(_registry_copy(store, entries))
     return ResultsCheck(not problems, len(rows), sealed, problems)
+
+
+def _registry_copy(store: CaseStore, entries: list[dict]) -> list[str]:
+    """The registry the case keeps against the SHA-256 logged when the case adopted it."""
+    adopted = [json.loads(e["detail"]) for e in entries if e["action"] in ("registry-adopted", "registry-replaced")]
+    if not adopted:
+        return []
+    last = adopted[-1]
+    path = store.dir / last.get("copy", "registry.json")
+    if not path.is_file():
+        return [f"{path.name}: the case's registry copy is missing"]
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    if digest != last.get("sha256") or store.meta("registry_sha256") != digest:
+        return [f"{path.name}: the case's registry copy changed (sha256 {digest[:16]}..., logged "
+                f"{str(last.get('sha256'))[:16]}...)"]
+    return []
 
 
 def _evidence_against_intake(store: CaseStore, entries: list[dict]) -> list[str]:

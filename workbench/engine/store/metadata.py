@@ -249,6 +249,11 @@ class CaseStore:
     def done_task_keys(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT key FROM tasks WHERE status='done'")}
 
+    def redo_finished_tasks(self) -> int:
+        """Mark every finished task to be done again (the case changed registry); returns how many."""
+        cur = self.db.execute("UPDATE tasks SET status='pending' WHERE status IN ('done', 'crashed')")
+        return cur.rowcount
+
     def task_route(self, key: str) -> str | None:
         row = self.db.execute("SELECT route FROM tasks WHERE key=?", (key,)).fetchone()
         return None if row is None else row[0]
