@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from workbench import __version__
 
 # Command modules, each with add_parser(subparsers) and run(args) -> int.
-COMMAND_MODULES = ("scan", "case", "report", "registry", "beacons", "watermark", "demo", "gui", "doctor")
+COMMAND_MODULES = ("scan", "case", "report", "export", "registry", "beacons", "watermark", "demo", "gui", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:
