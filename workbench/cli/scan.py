@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -12,23 +13,44 @@ from workbench.engine.masking import mask_text
 from workbench.engine.pipeline import Progress, ScanError, ScanSummary, run_scan
 from workbench.engine.tasks import CancelToken
 
+SCAN_EXAMPLES = """examples:
+  balise scan leak.zip --case cases/2026-014
+  balise scan dump/ extra.7z --case cases/2026-014 --registry consortium.registry.json --jobs 4
+  balise scan leak.zip --case C --rules myrules/ --password-file pw.txt --max-depth 12
+  balise scan leak.zip --case C --known-good RDS_modern_minimal.db --known-bad bad.sha256 --json
+
+A second run with the same --case resumes where the first stopped."""
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("scan", help="scan dumps into a case (a second run resumes)")
+    p = sub.add_parser("scan", help="scan dumps into a case (a second run resumes)", epilog=SCAN_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dumps", nargs="+", type=Path, metavar="DUMP", help="dump files or folders (opened read-only)")
     p.add_argument("--case", required=True, type=Path, help="case folder (created if missing)")
-    p.add_argument("--registry", type=Path, help="signed beacon registry")
-    p.add_argument("--rules", nargs="+", type=Path, default=[], metavar="PATH", help="extra YARA files or folders")
+    p.add_argument("--registry", type=Path, help="signed beacon registry (default: none, no beacon detection)")
+    p.add_argument("--rules", nargs="+", type=Path, default=[], metavar="PATH",
+                   help="extra YARA files or folders (default: the bundled rules only)")
     p.add_argument("--no-bundled-rules", action="store_true", help="scan with the --rules files only")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--password-file", type=Path, help="passwords to try on encrypted archives, one per line")
-    p.add_argument("--max-depth", type=int, default=Bounds.max_depth)
-    p.add_argument("--max-member-bytes", type=int, default=Bounds.max_member_bytes)
-    p.add_argument("--max-evidence-bytes", type=int, default=Bounds.max_evidence_bytes)
-    p.add_argument("--max-ratio", type=float, default=Bounds.max_ratio)
-    p.add_argument("--max-members", type=int, default=Bounds.max_members)
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="passwords to try on encrypted archives, one per line (default: none)")
+    p.add_argument("--max-depth", type=int, default=Bounds.max_depth, metavar="N",
+                   help="archive nesting levels opened (default: %(default)s)")
+    p.add_argument("--max-member-bytes", type=int, default=Bounds.max_member_bytes, metavar="BYTES",
+                   help="decompressed bytes of one archive member (default: %(default)s = 16 GiB)")
+    p.add_argument("--max-evidence-bytes", type=int, default=Bounds.max_evidence_bytes, metavar="BYTES",
+                   help="decompressed bytes of all members of one evidence (default: %(default)s = 1 TiB)")
+    p.add_argument("--max-ratio", type=float, default=Bounds.max_ratio, metavar="RATIO",
+                   help="decompressed/compressed size, checked after 64 MiB out (default: %(default)s)")
+    p.add_argument("--max-members", type=int, default=Bounds.max_members, metavar="N",
+                   help="members of one archive (default: %(default)s)")
+    p.add_argument("--known-good", action="append", type=Path, default=[], metavar="FILE",
+                   help="hash set of files to skip: NSRL RDS v3 (SQLite) or a SHA-256/MD5 list; repeatable")
+    p.add_argument("--known-bad", action="append", type=Path, default=[], metavar="FILE",
+                   help="hash set of files to flag (high finding): SHA-256/MD5 list or RDS v3; repeatable")
     p.add_argument("--no-verify", action="store_true", help="skip re-hashing the evidence at the end")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the final summary as one JSON object on stdout")
     p.set_defaults(run=run)
 
 
@@ -46,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_scan(args.case, args.dumps, registry_path=args.registry, rule_paths=args.rules, jobs=args.jobs,
                            bounds=bounds, passwords=passwords, progress=bar.update, cancel=cancel,
-                           verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules)
+                           verify_at_end=not args.no_verify, bundled_rules=not args.no_bundled_rules,
+                           known_good=args.known_good, known_bad=args.known_bad)
     except ScanError as exc:
         bar.close()
         return fatal(str(exc))
@@ -56,8 +79,22 @@ def run(args: argparse.Namespace) -> int:
         print("balise: scan interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     bar.close()
-    print_summary(summary)
+    if args.json:
+        print(json.dumps(summary_json(summary), ensure_ascii=False, indent=2, default=str))
+    else:
+        print_summary(summary)
     return 0
+
+
+def summary_json(s: ScanSummary) -> dict:
+    """The final summary for a script: the same facts as the text summary (no identifier in it)."""
+    return {"state": "completed" if s.completed else ("cancelled" if s.cancelled else "incomplete"),
+            "case": str(s.case_dir), "items": s.items, "bytes": s.bytes_total, "elapsed_s": round(s.elapsed_s, 3),
+            "tasks": {"done": s.tasks_done, "total": s.tasks_total, "resumed": s.tasks_skipped},
+            "evidence": [{"path": ev["path"], "sha256": ev["sha256"], "unchanged": ev["unchanged"]}
+                         for ev in s.evidence],
+            "items_by_kind": dict(s.items_by_kind), "findings_by_rule": dict(s.findings_by_rule),
+            "identifiers": {t: dict(c) for t, c in s.identifiers.items()}, "records": s.records, "errors": s.errors}
 
 
 class _ProgressBar:

@@ -37,6 +37,7 @@ from workbench.engine.events import (
     WorkerFatal,
     WorkerReady,
 )
+from workbench.engine.hashsets import HashSetIndex
 from workbench.engine.model import ENTRY_DIR, VPATH_SEP, ItemError, ItemInfo, Progress, ScanError
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
@@ -141,8 +142,8 @@ class _Intake(threading.Thread):
 def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: Path | None = None,
              rule_paths: Sequence[Path] = (), jobs: int | None = None, bounds: Bounds | None = None,
              passwords: Sequence[bytes] = (), progress: Callable[[Progress], None] | None = None,
-             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True
-             ) -> ScanSummary:
+             cancel: CancelToken | None = None, verify_at_end: bool = True, bundled_rules: bool = True,
+             known_good: Sequence[Path] = (), known_bad: Sequence[Path] = ()) -> ScanSummary:
     started = time.monotonic()
     bounds = bounds or Bounds()
     cancel = cancel or CancelToken()
@@ -163,20 +164,45 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
         from workbench.engine.beacon_scan import load_registry_checked
 
         registry = load_registry_checked(registry_path)  # read and verified once; ScanError on a bad signature
+    hash_sets = _load_hash_sets(known_good, known_bad)
 
     try:
         store = CaseStore(case_dir)
     except OldCaseError as exc:
         raise ScanError(str(exc)) from exc
     try:
+        if hash_sets:
+            _record_hash_sets(store, hash_sets)
         return _run(store, paths, ruleset, registry_path, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
-                    verify_at_end, started, bundled_rules)
+                    verify_at_end, started, bundled_rules, hash_sets=hash_sets)
     finally:
         store.close()
 
 
+def _load_hash_sets(known_good: Sequence[Path], known_bad: Sequence[Path]) -> tuple:
+    """Known-good and known-bad hash sets, checked and hashed before anything is written (a bad set: ScanError)."""
+    from workbench.engine.hashsets import ROLE_BAD, ROLE_GOOD, HashSetError, load_spec
+
+    try:
+        return tuple([load_spec(Path(p), ROLE_GOOD) for p in known_good] + [load_spec(Path(p), ROLE_BAD) for p in known_bad])
+    except HashSetError as exc:
+        raise ScanError(str(exc)) from exc
+
+
+def _record_hash_sets(store: CaseStore, hash_sets: tuple) -> None:
+    """Each set with its SHA-256 in the case (``hash_sets`` meta, read by the report) and in the custody log."""
+    previous = json.loads(store.meta("hash_sets") or "[]")
+    sets = {(h["role"], h["sha256"]): h for h in previous}
+    for spec in hash_sets:
+        sets[(spec.role, spec.sha256)] = spec.to_json()
+        store.log("balise", "hash-set-loaded", spec.to_json())
+    store.set_meta("hash_sets", json.dumps(list(sets.values())))
+    store.commit()
+
+
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
-         progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool) -> ScanSummary:
+         progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool, *,
+         hash_sets: tuple = ()) -> ScanSummary:
     store.set_rulesets((s.name, s.path, s.sha256, s.origin) for s in ruleset.sources)
     store.log("balise", "scan-started", {
         "evidence": [str(p) for p in paths], "rulesets": [{"name": s.name, "sha256": s.sha256} for s in ruleset.sources],
@@ -204,6 +230,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
 
     # 2. Plan tasks.
     tasks: list[ScanTask] = []
+    hash_index = HashSetIndex(hash_sets) if hash_sets else None
     for p in paths:
         evid, label = evidence_ids[p], labels[p]
         if p.is_dir():
@@ -219,9 +246,11 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                             evidence_id=evid, task_key="plan")
                 vpath = f"{label}/{relpath}"
                 parent = vpath.rsplit("/", 1)[0]
-                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store))
+                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, hash_index))
         else:
-            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store))
+            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, hash_index))
+    if hash_index is not None:
+        hash_index.close()
     for t in tasks:
         store.upsert_task(t.key, t.evidence_id, [t.host_path, t.vpath, str(t.zip_member)], t.size)
     store.commit()
@@ -240,7 +269,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     setup = WorkerSetup(tmp_dir=str(store.tmp_dir), case_dir=str(store.dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
                         registry=registry,
-                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules)
+                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules, hash_sets=hash_sets)
     pool = _Pool(setup, jobs if jobs is not None else default_jobs())
     state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
     cancelled = False
@@ -291,10 +320,10 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
 
 
 def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
-               store: CaseStore) -> list[ScanTask]:
+               store: CaseStore, hash_index=None) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
     depth = 0
-    if size >= ZIP_SPLIT_MIN_BYTES:
+    if size >= ZIP_SPLIT_MIN_BYTES and not (hash_index is not None and _in_hash_sets(host, hash_index)):
         split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix)
         if split is not None:
             member_tasks, dirs = split
@@ -305,6 +334,16 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
                 store.put_item(d, evidence_id=evid, task_key="plan")
             return member_tasks
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
+
+
+def _in_hash_sets(host: Path, hash_index) -> bool:
+    """Whether a top-level zip is in a hash set: then it is walked whole by one task (skipped when known good,
+    flagged when known bad) instead of being split into member tasks. Costs one more read of the zip, only when
+    hash sets are loaded."""
+    with Blob.from_path(host) as blob:
+        md5 = hashlib.md5(blob.view(), usedforsecurity=False).hexdigest() if hash_index.needs_md5 and blob.size else None
+        verdict = hash_index.match(blob.sha256, md5)
+    return bool(verdict.good or verdict.bad)
 
 
 class _RunState:

@@ -63,6 +63,7 @@ class WorkerSetup:
     spool_memory_limit: int = 16 * 2**20
     evidence_sizes: dict[int, int] = field(default_factory=dict)
     bundled_rules: bool = True
+    hash_sets: tuple = ()  # HashSetSpec of the known-good and known-bad sets (workbench.engine.hashsets)
 
     @property
     def tmp(self) -> Path:

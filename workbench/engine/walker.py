@@ -19,6 +19,7 @@ from workbench.engine.archives import ArchiveError, Member, detect_compressed_ta
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
+from workbench.engine.hashsets import HashSetIndex, check_item
 from workbench.engine.kind_traits import traits
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.memory import release_memory
@@ -83,8 +84,10 @@ class Walker:
                  sink: Sink, passwords: tuple[bytes, ...] = (), spool_memory_limit: int = 32 * 2**20,
                  cancelled: Callable[[], bool] = lambda: False,
                  record_hook: Callable[[str, object], None] | None = None,
-                 item_hook: Callable[[ItemResult, Blob], None] | None = None) -> None:
+                 item_hook: Callable[[ItemResult, Blob], None] | None = None,
+                 hashsets: HashSetIndex | None = None) -> None:
         self.scanner = scanner
+        self.hashsets = hashsets  # known-good items skipped, known-bad flagged (workbench.engine.hashsets)
         self.bounds = bounds
         self.budget = budget
         self.tmp_dir = tmp_dir
@@ -121,6 +124,13 @@ class Walker:
                 k.kind = info.kind = office
                 k.ext_mismatch = info.ext_mismatch = False
                 result.findings = [f for f in result.findings if f.rule != "extension-mismatch"]
+        if self.hashsets is not None:
+            skip, finding = check_item(self.hashsets, info, blob.view() if blob.size else memoryview(b""))
+            if finding is not None:
+                result.findings.append(finding)
+            if skip:  # known good: recorded as such, neither scanned nor opened
+                self._emit(result)
+                return
         if k is not None and k.kind == "archive":
             self._walk_archive(blob, result, k.format or "")
         else:

@@ -300,6 +300,7 @@ class ReportModel:
     custody_tail: tuple[CustodyEntry, ...]
     custody_total: int
     evidence_checks: tuple[Mapping[str, Any], ...] = field(default=())  # this build's re-verification, if any
+    hash_sets: tuple[Mapping[str, Any], ...] = field(default=())  # known-good/bad sets the scan used, with SHA-256
 
     def est_label(self, finess: str | None) -> str:
         """``name (FINESS n)`` of a registry establishment, or the bare FINESS."""
@@ -434,6 +435,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         custody_tail=tuple(CustodyEntry(**e) for e in tail),
         custody_total=custody_total,
         evidence_checks=tuple(check.evidence) if check is not None else (),
+        hash_sets=_hash_sets(meta),
     )
 
 
@@ -441,6 +443,16 @@ def _results_check(check: CaseCheck | None) -> tuple[bool | None, int, tuple[str
     if check is None or check.results is None:
         return None, 0, ()
     return check.results.ok, check.results.files, tuple(check.results.problems)
+
+
+def _hash_sets(meta: Mapping[str, str]) -> tuple[Mapping[str, Any], ...]:
+    """The hash sets recorded by the scan (role, path, format, SHA-256, entries); none when the meta is absent or
+    unreadable."""
+    try:
+        value = json.loads(meta.get("hash_sets") or "[]")
+    except ValueError:
+        return ()
+    return tuple(v for v in value if isinstance(v, dict)) if isinstance(value, list) else ()
 
 
 def _registry_info(meta: Mapping[str, str]) -> dict[str, Any] | None:
@@ -507,6 +519,7 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
         "conflicts": [{"item": c.item, "container": c.container, "basis": c.basis,
                        "establishments": list(c.establishments)} for c in model.conflicts],
         "custody_check": model.custody.to_json(),
+        "hash_sets": [dict(h) for h in model.hash_sets],
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
 from workbench import TOOL_NAME, __version__
@@ -134,6 +136,12 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
                                mono=(2,)))
     else:
         story.append(lay.p(tr("m_rules_none")))
+    if m.hash_sets:
+        story.append(lay.p(tr("m_hashsets_h"), "h2"))
+        story.append(lay.table([tr("col_name"), tr("col_hashset_role"), tr("col_sha256")],
+                               [[Path(h.get("path") or "").name, tr("hashset_" + str(h.get("role"))), h.get("sha256")]
+                                for h in m.hash_sets], [0.3, 0.12, 0.58], mono=(2,)))
+        story.append(lay.p(tr("m_hashsets")))
 
     story.append(lay.p(tr("m_registry_h"), "h2"))
     reg = m.registry
