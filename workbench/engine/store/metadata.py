@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +30,9 @@ from workbench.engine.store.schema import (
     SQLITE_SCHEMA,
 )
 from workbench.engine.store.shards import ShardFile, delete_task_shards
+
+# The custody entries mirrored in the structured log (workbench.logs masks identifiers in it).
+_custody_log = logging.getLogger("workbench.custody")
 
 
 class OldCaseError(Exception):
@@ -131,6 +135,7 @@ class CaseStore:
         with open(self.dir / CUSTODY_MIRROR, "a", encoding="utf-8") as mirror:
             mirror.write(json.dumps({"seq": seq, "ts_utc": ts, "actor": actor, "action": action,
                                      "detail": detail_json, "prev_hash": prev, "hash": h}, ensure_ascii=False) + "\n")
+        _custody_log.info(action, extra={"fields": {"actor": actor, "seq": seq, "hash": h, "detail": dict(detail or {})}})
         return h
 
     def custody(self) -> list[dict[str, Any]]:
