@@ -129,3 +129,23 @@ def test_a_bad_hash_set_stops_the_scan_with_one_line(tmp_path):
     with pytest.raises(HashSetError, match="not an NSRL RDS v3"):
         load_spec(not_rds, "known-good")
     assert not (tmp_path / "case").exists()  # refused before the case was created
+
+
+def test_a_big_known_good_zip_is_not_split_into_member_tasks(tmp_path):
+    """A top-level zip past the split size (8 MiB) is normally scanned one member per task; in a known-good set it
+    is walked whole and skipped, its members never read."""
+    import os
+
+    from workbench.engine.pipeline import ZIP_SPLIT_MIN_BYTES
+
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    with zipfile.ZipFile(ev / "vendor.zip", "w", compression=zipfile.ZIP_STORED) as zf:
+        for i in range(3):
+            zf.writestr(f"lib{i}.so", os.urandom(ZIP_SPLIT_MIN_BYTES // 2))
+    good = tmp_path / "vendor.sha256"
+    good.write_text(hashlib.sha256((ev / "vendor.zip").read_bytes()).hexdigest() + "  vendor.zip\n", encoding="utf-8")
+    run_scan(tmp_path / "case", [ev], jobs=1, known_good=[good])
+    db = case_sql(tmp_path / "case")
+    assert dict(db.execute("SELECT name, status FROM items").fetchall()) == {"ev": "done", "vendor.zip": "skipped"}
+    assert db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 1

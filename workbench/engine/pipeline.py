@@ -342,7 +342,7 @@ def _in_hash_sets(host: Path, hash_index) -> bool:
     hash sets are loaded."""
     with Blob.from_path(host) as blob:
         md5 = hashlib.md5(blob.view(), usedforsecurity=False).hexdigest() if hash_index.needs_md5 and blob.size else None
-        verdict = hash_index.match(blob.sha256, md5)
+        verdict = hash_index.match(hashlib.sha256(blob.view()).hexdigest() if blob.size else blob.sha256, md5)
     return bool(verdict.good or verdict.bad)
 
 
