@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -113,3 +114,17 @@ def test_scan_help_has_examples_and_units(capsys):
     text = capsys.readouterr().out
     assert "examples:" in text and "balise scan leak.zip --case" in text
     assert "16 GiB" in text and "default: 8" in text
+
+
+def test_export_json_and_unmasked_refused_without_reason(demo_case, capsys, tmp_path):
+    out = tmp_path / "demo.dfxml"
+    rc, data = run_json(capsys, "export", "--case", demo_case.case, "--format", "dfxml", "--out", out, "--json")
+    assert rc == 0 and data["format"] == "dfxml" and list(data["files"]) == [str(out.resolve())]
+    assert data["files"][str(out.resolve())] == hashlib.sha256(out.read_bytes()).hexdigest()
+    capsys.readouterr()
+    rc = main(["export", "--case", str(demo_case.case), "--format", "features", "--out", str(tmp_path / "f"),
+               "--unmasked"])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.count("\n") == 1 and "--reason" in err
+    rc = main(["export", "--case", str(tmp_path / "nothing"), "--format", "stix", "--out", str(tmp_path / "s.json")])
+    assert rc == 1 and "no case" in capsys.readouterr().err
