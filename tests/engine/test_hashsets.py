@@ -149,3 +149,16 @@ def test_a_big_known_good_zip_is_not_split_into_member_tasks(tmp_path):
     db = case_sql(tmp_path / "case")
     assert dict(db.execute("SELECT name, status FROM items").fetchall()) == {"ev": "done", "vendor.zip": "skipped"}
     assert db.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 1
+
+
+def test_the_pdf_report_names_each_set_with_its_hash(scanned, tmp_path):
+    from pypdf import PdfReader
+
+    from workbench.report.exports import write_reports
+
+    case, sets = scanned
+    pdf = write_reports(case, pdf_path=tmp_path / "report.pdf", lang="en")["pdf"]
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", "")
+    assert "Hash sets" in text and "known good" in text and "known bad" in text
+    for path in sets.values():
+        assert hashlib.sha256(path.read_bytes()).hexdigest()[:40] in text.replace(" ", "")

@@ -6,7 +6,8 @@ What goes in:
   and every object below in ``object_refs``;
 - the evidence and every hashed item as ``file`` observables (SHA-256, plus MD5 and SHA-1 of the evidence files);
   ids are STIX's deterministic UUIDv5 of the hashes, so two exports of one dump share the file ids;
-- YARA matches as ``indicator`` objects where they mean something to another analyst: one per rule that matched,
+- YARA matches as ``indicator`` objects where they mean something to another analyst: one per rule of severity
+  warning or high that matched (identifiers, health data; the ``info`` rules only say what format a file is),
   whose pattern is the SHA-256 of the files it matched (the rule's own text stays in the case: rule sets are
   often private);
 - each beacon (canary patient, watermark) as an ``indicator`` with its ``sighting`` in the files where it was
@@ -97,8 +98,8 @@ def build_bundle(source: ExportSource) -> stix2.Bundle:
     rule_files: dict[tuple[str, str], set[str]] = defaultdict(set)
     rule_meta: dict[tuple[str, str], dict[str, Any]] = {}
     for f in source.findings():
-        if f["detector"] != "yara" or not f.get("sha256"):
-            continue
+        if f["detector"] != "yara" or not f.get("sha256") or f.get("severity") == "info":
+            continue  # "info" rules say what a file is (an HL7 message, a DICOM file), not that it leaked data
         key = (f["namespace"] or "", f["rule"] or "")
         rule_files[key].add(f["sha256"])
         if key not in rule_meta:
