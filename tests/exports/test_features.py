@@ -53,3 +53,10 @@ def test_unmasked_needs_a_reason_and_is_logged(demo_case, tmp_path):
     assert unmasked and unmasked[-1]["reason"] == "réquisition 42" and unmasked[-1]["format"] == "features"
     written = [d for a, d in custody if a == "export-written" and d["unmasked"]]
     assert written and any(p.endswith("email.txt") for p in written[-1]["files"])
+
+
+def test_tabs_and_line_breaks_in_a_path_cannot_break_a_line():
+    from workbench.exports.features import _esc
+
+    assert _esc("a\tb\nc\\d\x00") == "a\\x09b\\x0Ac\\x5Cd\\x00"
+    assert "\t" not in _esc("leak.zip!/x\ty.csv@12") and "\n" not in _esc("x\r\ny")

@@ -16,8 +16,12 @@ valid (a mistyped NIR is still personal data), and every run of 8 or more digits
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from workbench.engine.identifiers.validators import normalise
+
+if TYPE_CHECKING:  # pyarrow is imported when a column is masked, not by every user of this module
+    import pyarrow as pa
 
 _SEP = r"[ .\-\u00a0]?"
 _NIR_LIKE = (rf"(?<![0-9A-Za-z])[1-478]{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}(?:[0-9]{{2}}|2[ABab]){_SEP}"
@@ -150,7 +154,7 @@ _COLUMN_MASKS = {
 }
 
 
-def mask_identifier_column(id_type: str, values):  # pa.Array -> pa.Array (pyarrow imported lazily)
+def mask_identifier_column(id_type: str, values: pa.Array | pa.ChunkedArray | list[str | None]) -> pa.Array:
     """``mask_identifier`` over a whole Arrow column of normalised identifiers, in C (pyarrow's RE2): a feature
     file of a million identifiers is masked in about a second instead of a Python loop. Values whose shape the
     vectorised pattern does not cover are masked one by one by :func:`mask_identifier` (rare)."""
