@@ -323,8 +323,10 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
                store: CaseStore, hash_index=None) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
     depth = 0
-    if size >= ZIP_SPLIT_MIN_BYTES and not (hash_index is not None and _in_hash_sets(host, hash_index)):
+    if size >= ZIP_SPLIT_MIN_BYTES:
         split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix)
+        if split is not None and hash_index is not None and _in_hash_sets(host, hash_index):
+            split = None  # only a zip about to be split is hashed here (the worker checks every other file)
         if split is not None:
             member_tasks, dirs = split
             info = ItemInfo(vpath=vpath, name=vpath.rsplit("/", 1)[-1], depth=depth, parent_vpath=parent,
