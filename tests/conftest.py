@@ -1,4 +1,4 @@
-"""Test-wide isolation of the user's settings.
+"""Test-wide fixtures: isolation of the user's settings, and the demo case built once per session.
 
 Registry keys are pinned per authority in the user's settings (:mod:`workbench.beacons.trust`). Tests make many
 registries under the same authority names, each with a new key: sharing one settings folder, the second would
@@ -7,9 +7,12 @@ test body gets a fresh, empty settings folder through ``$BALISE_CONFIG_DIR`` (su
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +40,22 @@ def pytest_runtest_call(item):
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_BASE, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    out: Path
+    case: Path
+    truth: dict
+    report_json: Path
+
+
+@pytest.fixture(scope="session")
+def demo_case(tmp_path_factory) -> DemoCase:
+    """The demo leak scanned into a case (``balise demo``'s code path, 4 MiB, no PDF). Tests may append to its
+    custody log (exports, reports) but must not change its results."""
+    from workbench.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo-case")
+    result = run_demo(out, size_bytes=4 * 2**20, seed=5, pdf=False)
+    return DemoCase(out, result.case, json.loads(result.truth.read_text(encoding="utf-8")), result.report_json)

@@ -17,11 +17,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
     cmds = p.add_subparsers(dest="beacons_command", metavar="ACTION")
     m = cmds.add_parser("mint", help="mint canary patients, write them for the target system, re-sign the registry")
-    m.add_argument("--registry", required=True, type=Path, metavar="FILE")
-    m.add_argument("--establishment", required=True, metavar="FINESS")
+    m.add_argument("--registry", required=True, type=Path, metavar="FILE", help="signed beacon registry (re-signed)")
+    m.add_argument("--establishment", required=True, metavar="FINESS", help="FINESS of the establishment")
     m.add_argument("--recipient", metavar="NAME", help="who the export is for (a partner, a lab, a research team)")
-    m.add_argument("--count", required=True, type=int, metavar="N")
-    m.add_argument("--format", required=True, choices=TARGET_FORMATS, dest="target_format")
+    m.add_argument("--count", required=True, type=int, metavar="N", help="canary patients to draw")
+    m.add_argument("--format", required=True, choices=TARGET_FORMATS, dest="target_format",
+                   help="file format the canaries are written in")
     m.add_argument("--out", required=True, type=Path, metavar="PATH", help="file to write (a new folder for dicom)")
     m.add_argument("--key", type=Path, metavar="KEYFILE", help="registry signing key (default FILE.key)")
 

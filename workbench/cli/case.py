@@ -44,11 +44,8 @@ def run_verify(args: argparse.Namespace) -> int:
     chain, results = check.chain, check.results
     problems = problems_of(check)
     if args.json:
-        print(json.dumps({"ok": check.ok, "case_key": chain.key_id, "custody_entries": chain.entries,
-                          "custody_head": chain.head, "chain_ok": chain.ok,
-                          "result_files": results.files if results else 0,
-                          "results_ok": results.ok if results else None, "evidence": check.evidence,
-                          "problems": problems}, ensure_ascii=False, indent=1))
+        print(json.dumps({**check_json(check), "case_key": chain.key_id, "problems": problems},
+                         ensure_ascii=False, indent=2))
     else:
         key = format_fingerprint(chain.key_id) if chain.key_id else "none (unsigned case)"
         print(f"Case key: {key}")
@@ -72,6 +69,18 @@ def run_verify(args: argparse.Namespace) -> int:
     if not args.json:
         print("Case verified.")
     return 0
+
+
+def check_json(check) -> dict:
+    """The case verification for a script: the custody chain, the result files, each evidence re-hashed."""
+    results = check.results
+    return {"ok": check.ok,
+            "custody": {"ok": check.chain.ok, "entries": check.chain.entries, "head": check.chain.head,
+                        "problems": list(check.chain.problems)},
+            "results": None if results is None else {"ok": results.ok, "files": results.files,
+                                                     "sealed": results.sealed, "problems": list(results.problems)},
+            "evidence": [{"path": ev["path"], "sha256": ev.get("sha256"), "unchanged": ev["unchanged"],
+                          "changes": list(ev.get("changes") or [])} for ev in check.evidence]}
 
 
 def run(args: argparse.Namespace) -> int:  # pragma: no cover - subcommands set their own run

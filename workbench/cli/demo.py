@@ -15,8 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="build a demo leak, scan it and write the report")
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for everything (default: demo-out)")
     p.add_argument("--size-mb", type=float, default=12, help="size of the generated leak (default 12 MB)")
-    p.add_argument("--jobs", type=int, default=None)
-    p.add_argument("--no-pdf", action="store_true")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF report (JSON and CSV only)")
     p.set_defaults(run=run)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -22,16 +23,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cmds = p.add_subparsers(dest="registry_command", metavar="ACTION")
 
     init = cmds.add_parser("init", help="create a registry and its signing key (FILE.key)")
-    init.add_argument("file", type=Path, metavar="FILE")
+    init.add_argument("file", type=Path, metavar="FILE", help="registry file to create")
     init.add_argument("--authority", required=True, help="who keeps the registry (e.g. 'GCS e-santé Bretagne')")
 
     add = cmds.add_parser("add-establishment", help="register an establishment and re-sign")
-    add.add_argument("file", type=Path, metavar="FILE")
+    add.add_argument("file", type=Path, metavar="FILE", help="registry file")
     add.add_argument("--finess", required=True, help="FINESS number (9 characters)")
-    add.add_argument("--name", required=True)
+    add.add_argument("--name", required=True, help="establishment name")
     add.add_argument("--group", help="group or GHT")
-    add.add_argument("--city")
-    add.add_argument("--dicom-uid-root", action="append", default=[], metavar="ROOT", dest="dicom_uid_roots")
+    add.add_argument("--city", help="city (default: none)")
+    add.add_argument("--dicom-uid-root", action="append", default=[], metavar="ROOT", dest="dicom_uid_roots",
+                     help="DICOM UID root of the establishment (repeatable)")
     add.add_argument("--hl7-facility", action="append", default=[], metavar="CODE", dest="hl7_facilities",
                      help="facility code as in MSH-4 / PV1-3")
     add.add_argument("--ipp-pattern", action="append", default=[], metavar="RE", dest="ipp_patterns",
@@ -43,17 +45,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--key", type=Path, help="signing key (default FILE.key)")
 
     verify = cmds.add_parser("verify", help="check the signature; exit 1 if it fails")
-    verify.add_argument("file", type=Path, metavar="FILE")
+    verify.add_argument("file", type=Path, metavar="FILE", help="registry file")
     verify.add_argument("--trusted-key", action="append", metavar="FPR", dest="trusted_keys",
                         help="accept only this signing key fingerprint (repeatable)")
+    verify.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
 
     show = cmds.add_parser("show", help="list establishments and beacon counts (never a canary value)")
-    show.add_argument("file", type=Path, metavar="FILE")
-    show.add_argument("--trusted-key", action="append", metavar="FPR", dest="trusted_keys")
+    show.add_argument("file", type=Path, metavar="FILE", help="registry file")
+    show.add_argument("--trusted-key", action="append", metavar="FPR", dest="trusted_keys",
+                      help="accept only this signing key fingerprint (repeatable)")
+    show.add_argument("--json", action="store_true", help="print the registry's content as JSON on stdout")
 
     merge = cmds.add_parser("merge", help="fold OTHER (same authority) into FILE and re-sign FILE")
-    merge.add_argument("file", type=Path, metavar="FILE")
-    merge.add_argument("other", type=Path, metavar="OTHER")
+    merge.add_argument("file", type=Path, metavar="FILE", help="registry to extend (re-signed)")
+    merge.add_argument("other", type=Path, metavar="OTHER", help="registry to fold in")
     merge.add_argument("--key", type=Path, help="FILE's signing key (default FILE.key)")
     merge.add_argument("--trusted-key", action="append", metavar="FPR", dest="trusted_keys", default=[],
                        help="accept OTHER signed by this key when it is not FILE's key")
@@ -72,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         return {"init": _init, "add-establishment": _add, "verify": _verify, "show": _show, "merge": _merge}[
             action](args)
     except RegistryError as exc:  # RegistrySignatureError included: one line, exit 1
+        if getattr(args, "json", False):
+            print(json.dumps({"ok": False, "file": str(args.file), "error": str(exc)}, ensure_ascii=False))
         return fatal(str(exc))
 
 
@@ -103,6 +110,13 @@ def _verify(args: argparse.Namespace) -> int:
     counts = {kind: 0 for kind in BEACON_KINDS}
     for beacon in reg.beacons.values():
         counts[beacon.kind] = counts.get(beacon.kind, 0) + 1
+    if args.json:
+        print(json.dumps({"ok": True, "file": str(args.file), "trusted_key": bool(args.trusted_keys),
+                          "authority": reg.authority, "version": reg.version, "created": reg.created,
+                          "updated": reg.updated, "key": format_fingerprint(reg.key_id or ""),
+                          "establishments": len(reg.establishments), "beacons": counts},
+                         ensure_ascii=False, indent=2, default=str))
+        return 0
     print(f"signature  OK{' (trusted key)' if args.trusted_keys else ''}")
     print(f"authority  {reg.authority}")
     print(f"version    {reg.version}  (created {reg.created}, updated {reg.updated})")
@@ -116,6 +130,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     reg = Registry.load(args.file, trusted_keys=args.trusted_keys)
+    if args.json:
+        print(json.dumps(_show_json(reg), ensure_ascii=False, indent=2, default=str))
+        return 0
     print(f"{reg.authority}  version {reg.version}  key {format_fingerprint(reg.key_id or '')}")
     counts = reg.beacon_counts()
     for finess in sorted(reg.establishments):
@@ -136,6 +153,19 @@ def _show(args: argparse.Namespace) -> int:
     for finess in orphans:
         print(f"\n{finess}  (not registered)  beacons: {counts[finess]}")
     return 0
+
+
+def _show_json(reg: Registry) -> dict:
+    """What ``show`` prints, for a script: establishments and beacon counts (never a canary value)."""
+    counts = reg.beacon_counts()
+    return {"authority": reg.authority, "version": reg.version, "key": format_fingerprint(reg.key_id or ""),
+            "establishments": [{"finess": e.finess, "name": e.name, "group": e.group, "city": e.city,
+                                "hl7_facility_codes": list(e.hl7_facility_codes),
+                                "dicom_uid_roots": list(e.dicom_uid_roots), "ipp_patterns": list(e.ipp_patterns),
+                                "nda_patterns": list(e.nda_patterns), "name_variants": list(e.name_variants),
+                                "recipients": list(e.recipients), "beacons": dict(counts.get(f, {}))}
+                               for f, e in sorted(reg.establishments.items())],
+            "unregistered_beacons": {f: dict(counts[f]) for f in sorted(set(counts) - set(reg.establishments))}}
 
 
 def _merge(args: argparse.Namespace) -> int:

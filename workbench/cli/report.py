@@ -23,6 +23,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unmasked", action="store_true",
                    help="show identifiers in clear (masked by default); needs --reason, logged in the custody log")
     p.add_argument("--reason", metavar="TEXT", help="why the identifiers are shown in clear (with --unmasked)")
+    p.add_argument("--excel", action="store_true",
+                   help="CSV for Excel: UTF-8 with BOM, ';' separator when --lang fr (default: UTF-8, ',')")
+    p.add_argument("--print-json", action="store_true",
+                   help="print the files written (kind, path, SHA-256) as one JSON object on stdout")
     p.set_defaults(run=run)
 
 
@@ -43,9 +47,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = exports.write_reports(args.case, json_path=args.json, pdf_path=args.pdf,
                                         records_csv=args.records_csv, lang=args.lang, unmasked=args.unmasked,
-                                        establishment=args.establishment)
+                                        establishment=args.establishment, excel=args.excel)
     except (OSError, ValueError, CaseReadError, OldCaseError) as exc:
         return fatal(str(exc))
+    if args.print_json:
+        print(json.dumps({"written": [{"kind": k, "path": str(Path(p).resolve()), "sha256": exports.file_sha256(Path(p))}
+                                      for k, p in written.items()]}, ensure_ascii=False, indent=2))
+        return 0
     for kind, path in written.items():
         print(f"{kind}: {path}", file=sys.stdout)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -16,9 +17,18 @@ from workbench.engine.tasks import CancelToken
 from workbench.engine.yara_externals import DefineError, parse_defines
 from workbench.report.numbers import group_int
 
+SCAN_EXAMPLES = """examples:
+  balise scan leak.zip --case cases/2026-014
+  balise scan dump/ extra.7z --case cases/2026-014 --registry consortium.registry.json --jobs 4
+  balise scan leak.zip --case C --rules myrules/ --password-file pw.txt --max-depth 12
+  balise scan leak.zip --case C --known-good RDS_modern_minimal.db --known-bad bad.sha256 --json
+
+A second run with the same --case resumes where the first stopped."""
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("scan", help="scan dumps into a case (a second run resumes)")
+    p = sub.add_parser("scan", help="scan dumps into a case (a second run resumes)", epilog=SCAN_EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dumps", nargs="+", type=Path, metavar="DUMP", help="dump files or folders (opened read-only)")
     p.add_argument("--case", required=True, type=Path, help="case folder (created if missing)")
     p.add_argument("--registry", type=Path,
@@ -34,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="set a YARA external variable, as yara -d (repeatable)")
     p.add_argument("--strict-rules", action="store_true",
                    help="refuse the rule set if any rule file does not compile (default: skip that file)")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="where tasks run: local worker processes (default) or a Dask distributed cluster")
     p.add_argument("--scheduler", metavar="tcp://HOST:8786",
@@ -42,15 +52,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--path-map", action="append", default=[], metavar="LOCAL=REMOTE",
                    help="with --executor dask: rewrite a folder prefix for the workers when their mount points "
                         "differ (repeatable); the evidence and the case folder must be on a mount every worker sees")
-    p.add_argument("--password-file", type=Path, help="passwords to try on encrypted zip (ZipCrypto, WinZip AES) and 7z members, one per "
+    p.add_argument("--password-file", type=Path, metavar="FILE", help="passwords to try on encrypted zip (ZipCrypto, WinZip AES) and 7z members, one per "
                         "line (never logged)")
-    p.add_argument("--max-depth", type=int, default=Bounds.max_depth)
-    p.add_argument("--max-member-bytes", type=int, default=Bounds.max_member_bytes)
-    p.add_argument("--max-evidence-bytes", type=int, default=Bounds.max_evidence_bytes)
-    p.add_argument("--max-ratio", type=float, default=Bounds.max_ratio)
-    p.add_argument("--max-members", type=int, default=Bounds.max_members)
+    p.add_argument("--max-depth", type=int, default=Bounds.max_depth, metavar="N",
+                   help="archive nesting levels opened (default: %(default)s)")
+    p.add_argument("--max-member-bytes", type=int, default=Bounds.max_member_bytes, metavar="BYTES",
+                   help="decompressed bytes of one archive member (default: %(default)s = 16 GiB)")
+    p.add_argument("--max-evidence-bytes", type=int, default=Bounds.max_evidence_bytes, metavar="BYTES",
+                   help="decompressed bytes of all members of one evidence (default: %(default)s = 1 TiB)")
+    p.add_argument("--max-ratio", type=float, default=Bounds.max_ratio, metavar="RATIO",
+                   help="decompressed/compressed size, checked after 64 MiB out (default: %(default)s)")
+    p.add_argument("--max-members", type=int, default=Bounds.max_members, metavar="N",
+                   help="members of one archive (default: %(default)s)")
+    p.add_argument("--known-good", action="append", type=Path, default=[], metavar="FILE",
+                   help="hash set of files to skip: NSRL RDS v3 (SQLite) or a SHA-256/MD5 list; repeatable")
+    p.add_argument("--known-bad", action="append", type=Path, default=[], metavar="FILE",
+                   help="hash set of files to flag (high finding): SHA-256/MD5 list or RDS v3; repeatable")
     p.add_argument("--no-verify", action="store_true", help="skip re-hashing the evidence at the end")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the final summary as one JSON object on stdout")
     p.set_defaults(run=run)
 
 
@@ -89,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
                            executor=args.executor, scheduler=args.scheduler, path_map=args.path_map,
                            rule_defines=defines, strict_rules=args.strict_rules,
                            on_rule_skipped=lambda line: print(f"balise: rule file skipped: {line}", file=sys.stderr),
-                           trusted_keys=args.trusted_keys, replace_registry=args.replace_registry)
+                           trusted_keys=args.trusted_keys, replace_registry=args.replace_registry,
+                           known_good=args.known_good, known_bad=args.known_bad)
     except ScanError as exc:
         bar.close()
         return fatal(str(exc))
@@ -99,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
         print("balise: scan interrupted; run the same command again to resume", file=sys.stderr)
         return 130
     bar.close()
-    print_summary(summary)
+    if args.json:
+        print(json.dumps(summary_json(summary), ensure_ascii=False, indent=2, default=str))
+    else:
+        print_summary(summary)
     return 0
 
 
@@ -136,6 +160,17 @@ def progress_line(p: Progress, elapsed: float) -> str:
     speed = f"{human_bytes(rate)}/s" if rate else ""
     return (f"{100 * done / total:3.0f}% {human_bytes(done):>8} / {human_bytes(total):<8} {speed:>10} "
             f"{clock(eta):>8} left {n(p.items_done):>9} items  {middle_cut(mask_text(p.current or ''), PATH_WIDTH)}")
+
+
+def summary_json(s: ScanSummary) -> dict:
+    """The final summary for a script: the same facts as the text summary (no identifier in it)."""
+    return {"state": "completed" if s.completed else ("cancelled" if s.cancelled else "incomplete"),
+            "case": str(s.case_dir), "items": s.items, "bytes": s.bytes_total, "elapsed_s": round(s.elapsed_s, 3),
+            "tasks": {"done": s.tasks_done, "total": s.tasks_total, "resumed": s.tasks_skipped},
+            "evidence": [{"path": ev["path"], "sha256": ev["sha256"], "unchanged": ev["unchanged"]}
+                         for ev in s.evidence],
+            "items_by_kind": dict(s.items_by_kind), "findings_by_rule": dict(s.findings_by_rule),
+            "identifiers": {t: dict(c) for t, c in s.identifiers.items()}, "records": s.records, "errors": s.errors}
 
 
 class _ProgressBar:

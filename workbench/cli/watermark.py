@@ -4,6 +4,7 @@ and test a file against every key of the registry."""
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
@@ -19,18 +20,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="watermark_command", metavar="{embed,detect}")
     sub.required = True
     embed = sub.add_parser("embed", help="watermark a CSV, XLSX, SQL dump or DICOM file for one recipient")
-    embed.add_argument("input", type=Path)
-    embed.add_argument("--registry", type=Path, required=True)
+    embed.add_argument("input", type=Path, help="table (CSV, XLSX, SQL dump) or DICOM file to mark")
+    embed.add_argument("--registry", type=Path, required=True, help="signed beacon registry (re-signed)")
     embed.add_argument("--establishment", required=True, help="FINESS of the establishment that exports")
     embed.add_argument("--recipient", default=None, help="who the export is for (partner, lab, research team)")
-    embed.add_argument("--out", type=Path, required=True)
+    embed.add_argument("--out", type=Path, required=True, help="marked copy to write (the input is not changed)")
     embed.add_argument("--key", type=Path, default=None,
                        help="registry signing key (default: REGISTRY.key beside the registry)")
     embed.add_argument("--format", choices=(*mark_io.FORMATS, "dicom"), default=None,
                        help="input format (default: from the content)")
     detect = sub.add_parser("detect", help="test a table or image file against every key of the registry")
-    detect.add_argument("file", type=Path)
-    detect.add_argument("--registry", type=Path, required=True)
+    detect.add_argument("file", type=Path, help="table (CSV, XLSX, SQL dump) or image (DICOM, PNG, JPEG) to test")
+    detect.add_argument("--registry", type=Path, required=True, help="signed beacon registry holding the keys")
+    detect.add_argument("--json", action="store_true", help="print the results as one JSON object on stdout")
     parser.set_defaults(func=run)
     return parser
 
@@ -118,6 +120,9 @@ def _detect(args: argparse.Namespace) -> int:
     with args.file.open("rb") as fh:
         head = fh.read(132)
     is_image = (len(head) == 132 and head[128:] == b"DICM") or head.startswith((b"\x89PNG", b"\xff\xd8\xff"))
+    if getattr(args, "json", False):
+        print(json.dumps(_detect_json(args.file, keys, names, registry, is_image), ensure_ascii=False, indent=2))
+        return 0
     print(f"{args.file}: testing {len(keys)} keys (establishment x recipient); accepted below p = "
           f"{tm.DETECTION_THRESHOLD:g}")
     found = 0
@@ -151,3 +156,30 @@ def _detect(args: argparse.Namespace) -> int:
                   f"marked fraction~{r.marked_fraction_estimate:.1%} {verdict}")
     print(f"{found} key(s) detected")
     return 0
+
+
+def _detect_json(path: Path, keys: dict[str, bytes], names: dict[str, str], registry, is_image: bool) -> dict:
+    """``watermark detect`` for a script: every key tested with its p-value (and log10 p for tables)."""
+    out: dict = {"file": str(path), "keys": len(keys), "threshold": tm.DETECTION_THRESHOLD, "results": []}
+    if is_image:
+        det = image_mark.detect_image_file(path, keys, public_key=registry.public_key)
+        out["kind"] = det.kind
+        for r in sorted(det.results, key=lambda r: r.p_value):
+            finess, recipient = r.label.split("|", 1)
+            out["results"].append({"establishment": finess, "name": names[finess], "recipient": recipient or None,
+                                   "z": r.z, "p_value": r.p_value, "detected": bool(r.detected)})
+        if det.fragile is not None:
+            out["fragile"] = {"beacon_id": det.fragile.beacon_id, "signature_valid": det.fragile.signature_valid,
+                              "registered": det.fragile.beacon_id in registry.beacons}
+        else:
+            out["fragile"] = None
+    else:
+        out["kind"] = "table"
+        for r in sorted(mark_io.detect_file(path, keys), key=lambda r: r.log10_p):
+            finess, recipient = r.label.split("|", 1)
+            out["results"].append({"establishment": finess, "name": names[finess], "recipient": recipient or None,
+                                   "p_value": r.p_value, "log10_p": r.log10_p, "rows": r.rows_tested,
+                                   "votes": r.votes, "marked_fraction": r.marked_fraction_estimate,
+                                   "detected": bool(r.detected)})
+    out["detected"] = sum(r["detected"] for r in out["results"])
+    return out

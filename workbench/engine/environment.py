@@ -56,6 +56,8 @@ PACKAGES: tuple[tuple[str, str, bool], ...] = (
     ("pyzipper", "pyzipper", True),  # WinZip AES zip members
     ("faker", "faker", False),  # demo and synthetic data only
     ("pyside6", "PySide6", False),  # the window only: the command line works without it
+    ("stix2", "stix2", False),  # balise export --format stix only
+    ("pymisp", "pymisp", False),  # balise export --format misp only
 )
 
 _MAGIC_LIB_NAMES = {"linux": ("libmagic.so.1",), "darwin": ("libmagic.1.dylib", "libmagic.dylib"),

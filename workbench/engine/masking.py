@@ -16,8 +16,12 @@ valid (a mistyped NIR is still personal data), and every run of 8 or more digits
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from workbench.engine.identifiers.validators import normalise
+
+if TYPE_CHECKING:  # pyarrow is imported when a column is masked, not by every user of this module
+    import pyarrow as pa
 
 _SEP = r"[ .\-\u00a0]?"
 _NIR_LIKE = (rf"(?<![0-9A-Za-z])[1-478]{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}(?:[0-9]{{2}}|2[ABab]){_SEP}"
@@ -137,3 +141,43 @@ def mask_text(text: str, *, strict: bool = False) -> str:
 
     masked = _TEXT.sub(repl, text)
     return _STRICT_EXTRA.sub(_mask_strict, masked) if strict else masked
+
+
+# Vectorised masks of normalised identifiers (the form the identifiers shard stores): RE2 pattern, replacement.
+# Each gives exactly what mask_identifier gives for a value of that shape; a value of another shape goes through
+# mask_identifier itself, so a column is never left in clear.
+_COLUMN_MASKS = {
+    "nir": (r"^(.)(..).{10}(..)$", r"\1 \2 ** ** *** *** \3"),
+    "email": (r"^(.)[^@]*@([^.@])[^@]*\.([^.@]*)$", r"\1***@\2***.\3"),
+    "phone": (r"^\+33([1-9])[0-9]{6}([0-9]{2})$", r"+33 \1 ** ** ** \2"),
+    "iban": (r"^([A-Z0-9]{4})[A-Z0-9]*([A-Z0-9]{4})$", r"\1 **** ... \2"),
+    "rpps": (r"^([0-9]{2})[0-9]{7}([0-9]{2})$", r"\1*******\2"),
+}
+
+
+def mask_identifier_column(id_type: str, values: pa.Array | pa.ChunkedArray | list[str | None]) -> pa.Array:
+    """``mask_identifier`` over a whole Arrow column of normalised identifiers, in C (pyarrow's RE2): a feature
+    file of a million identifiers is masked in about a second instead of a Python loop. Values whose shape the
+    vectorised pattern does not cover are masked one by one by :func:`mask_identifier` (rare)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(values, pa.string()) if not isinstance(values, pa.Array | pa.ChunkedArray) else values
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if id_type == "finess":
+        return values
+    rule = _COLUMN_MASKS.get(id_type)
+    if rule is None:
+        return pa.array([None if v is None else mask_identifier(id_type, v) for v in values.to_pylist()], pa.string())
+    pattern, replacement = rule
+    masked = pc.replace_substring_regex(values, pattern=pattern, replacement=replacement)
+    fits = pc.fill_null(pc.match_substring_regex(values, pattern=pattern), True)
+    if pc.all(fits).as_py():
+        return masked
+    odd = pc.indices_nonzero(pc.invert(fits)).to_pylist()
+    fixed = masked.to_pylist()
+    raw = values.to_pylist()
+    for i in odd:
+        fixed[i] = mask_identifier(id_type, raw[i])
+    return pa.array(fixed, pa.string())

@@ -38,6 +38,7 @@ from workbench.engine.events import (
     WorkerFatal,
     WorkerReady,
 )
+from workbench.engine.hashsets import HashSetIndex
 from workbench.engine.model import (
     ENTRY_DIR,
     STATUS_SKIPPED,
@@ -162,7 +163,8 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
              executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = (),
              rule_defines: dict | None = None, strict_rules: bool = False,
              on_rule_skipped: Callable[[str], None] | None = None,
-             trusted_keys: Sequence[str] = (), replace_registry: bool = False) -> ScanSummary:
+             trusted_keys: Sequence[str] = (), replace_registry: bool = False,
+             known_good: Sequence[Path] = (), known_bad: Sequence[Path] = ()) -> ScanSummary:
     """Scan ``evidence_paths`` into the case (created if missing; a second run resumes).
 
     The registry: ``registry_path`` when given (its key checked against the pins, :mod:`workbench.beacons.trust`;
@@ -201,6 +203,7 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
         # Read and verified once, its key checked against the pins before a case is made for it.
         source = case_registry.read_source(Path(registry_path))
         decision = case_registry.check_trust(source, _existing_meta(case_dir), trusted_keys)
+    hash_sets = _load_hash_sets(known_good, known_bad)
 
     try:
         store = CaseStore(case_dir)
@@ -211,8 +214,10 @@ def run_scan(case_dir: Path, evidence_paths: Sequence[Path], *, registry_path: P
                                                   decision=decision)
         used = None if registry is None else (source.path if source is not None else
                                               store.dir / case_registry.REGISTRY_COPY)
+        if hash_sets:
+            _record_hash_sets(store, hash_sets)
         return _run(store, paths, ruleset, used, registry, rule_paths, jobs, bounds, passwords, progress, cancel,
-                    verify_at_end, started, bundled_rules, executor, scheduler, path_map)
+                    verify_at_end, started, bundled_rules, executor, scheduler, path_map, hash_sets=hash_sets)
     finally:
         store.close()
 
@@ -228,9 +233,31 @@ def _existing_meta(case_dir: Path) -> dict[str, str]:
         raise ScanError(str(exc)) from exc
 
 
+def _load_hash_sets(known_good: Sequence[Path], known_bad: Sequence[Path]) -> tuple:
+    """Known-good and known-bad hash sets, checked and hashed before anything is written (a bad set: ScanError)."""
+    from workbench.engine.hashsets import ROLE_BAD, ROLE_GOOD, HashSetError, load_spec
+
+    try:
+        return tuple([load_spec(Path(p), ROLE_GOOD) for p in known_good] + [load_spec(Path(p), ROLE_BAD) for p in known_bad])
+    except HashSetError as exc:
+        raise ScanError(str(exc)) from exc
+
+
+def _record_hash_sets(store: CaseStore, hash_sets: tuple) -> None:
+    """Each set with its SHA-256 in the case (``hash_sets`` meta, read by the report) and in the custody log."""
+    previous = json.loads(store.meta("hash_sets") or "[]")
+    sets = {(h["role"], h["sha256"]): h for h in previous}
+    for spec in hash_sets:
+        sets[(spec.role, spec.sha256)] = spec.to_json()
+        store.log("balise", "hash-set-loaded", spec.to_json())
+    store.set_meta("hash_sets", json.dumps(list(sets.values())))
+    store.commit()
+
+
 def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords,
          progress, cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool,
-         executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = ()) -> ScanSummary:
+         executor: str = "local", scheduler: str | None = None, path_map: Sequence[str] = (),
+         hash_sets: tuple = ()) -> ScanSummary:
     try:
         ruleset.save_cache(store.dir / yara_rules.CACHE_DIR)
     except OSError as exc:  # a full disk: the workers get the compiled rules pickled instead
@@ -270,6 +297,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     # 2. Plan tasks.
     threads = jobs if jobs is not None else default_jobs()
     tasks: list[ScanTask] = []
+    hash_index = HashSetIndex(hash_sets) if hash_sets else None
     for p in paths:
         evid, label = evidence_ids[p], labels[p]
         if p.is_dir():
@@ -286,10 +314,12 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                             evidence_id=evid, task_key="plan")
                 vpath = f"{label}/{relpath}"
                 parent = vpath.rsplit("/", 1)[0]
-                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, threads))
+                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, threads, hash_index))
             _record_skipped(store, label, evid, skipped)
         else:
-            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, threads))
+            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, threads, hash_index))
+    if hash_index is not None:
+        hash_index.close()
     for t in tasks:
         store.upsert_task(t.key, t.evidence_id, [t.host_path, t.vpath, str(t.zip_member)], t.size)
     store.commit()
@@ -308,7 +338,8 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     setup = WorkerSetup(tmp_dir=str(store.tmp_dir), case_dir=str(store.dir), bounds=bounds, rule_paths=tuple(str(r) for r in rule_paths),
                         passwords=tuple(passwords), registry_path=str(registry_path) if registry_path else None,
                         registry=registry,
-                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules, ruleset=ruleset)
+                        evidence_sizes=evidence_sizes, bundled_rules=bundled_rules, ruleset=ruleset,
+                        hash_sets=hash_sets)
     if executor == "dask":
         from workbench.engine.dask_executor import DaskExecutor, PathMap
 
@@ -394,11 +425,13 @@ def _tar_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
 
 
 def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
-               store: CaseStore, threads: int = 1) -> list[ScanTask]:
+               store: CaseStore, threads: int = 1, hash_index=None) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
     depth = 0
     if size >= ZIP_SPLIT_MIN_BYTES:
         split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix)
+        if split is not None and hash_index is not None and _in_hash_sets(host, hash_index):
+            split = None  # only a zip about to be split is hashed here (the worker checks every other file)
         if split is not None:
             member_tasks, dirs = split
             info = ItemInfo(vpath=vpath, name=vpath.rsplit("/", 1)[-1], depth=depth, parent_vpath=parent,
@@ -407,9 +440,10 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
             for d in dirs:
                 store.put_item(d, evidence_id=evid, task_key="plan")
             return member_tasks
-        split_tar = _tar_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store, threads)
-        if split_tar is not None:
-            return split_tar
+        if hash_index is None or not _in_hash_sets(host, hash_index):  # a listed archive is walked whole
+            split_tar = _tar_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store, threads)
+            if split_tar is not None:
+                return split_tar
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
 
 
@@ -426,6 +460,16 @@ def _record_skipped(store: CaseStore, label: str, evid: int, skipped: list[evide
                                     entry.entry_type, entry.entry_type), status=STATUS_SKIPPED, error_stage="intake",
                                 error=entry.detail), evidence_id=evid, task_key="plan")
         store.add_error(ItemError(vpath, "intake", entry.detail))
+
+
+def _in_hash_sets(host: Path, hash_index) -> bool:
+    """Whether a top-level zip is in a hash set: then it is walked whole by one task (skipped when known good,
+    flagged when known bad) instead of being split into member tasks. Costs one more read of the zip, only when
+    hash sets are loaded."""
+    with Blob.from_path(host) as blob:
+        md5 = hashlib.md5(blob.view(), usedforsecurity=False).hexdigest() if hash_index.needs_md5 and blob.size else None
+        verdict = hash_index.match(hashlib.sha256(blob.view()).hexdigest() if blob.size else blob.sha256, md5)
+    return bool(verdict.good or verdict.bad)
 
 
 class _RunState:

@@ -80,6 +80,7 @@ class WorkerSetup:
     # The rule set compiled once by the main process (yara_rules.RuleSet): pickled as the paths of its compiled
     # parts in the case's rules cache, which each worker loads instead of compiling.
     ruleset: Any = None
+    hash_sets: tuple = ()  # HashSetSpec of the known-good and known-bad sets (workbench.engine.hashsets)
 
     @property
     def tmp(self) -> Path:

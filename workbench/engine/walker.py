@@ -26,6 +26,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
 from workbench.engine.dicomcheck import dicom_anomalies
+from workbench.engine.hashsets import HashSetIndex, check_item
 from workbench.engine.kind_traits import traits
 from workbench.engine.layers import Attachment, LayerTruncated, TextLayer, extract
 from workbench.engine.memory import release_memory
@@ -90,8 +91,10 @@ class Walker:
                  sink: Sink, passwords: tuple[bytes, ...] = (), spool_memory_limit: int = 32 * 2**20,
                  cancelled: Callable[[], bool] = lambda: False,
                  record_hook: Callable[[str, object], list[Finding] | None] | None = None,
-                 item_hook: Callable[[ItemResult, Blob], None] | None = None) -> None:
+                 item_hook: Callable[[ItemResult, Blob], None] | None = None,
+                 hashsets: HashSetIndex | None = None) -> None:
         self.scanner = scanner
+        self.hashsets = hashsets  # known-good items skipped, known-bad flagged (workbench.engine.hashsets)
         self.bounds = bounds
         self.budget = budget
         self.tmp_dir = tmp_dir
@@ -136,6 +139,13 @@ class Walker:
             k.kind, k.format, k.mime = info.kind, info.format, info.mime = "xls", "biff8", "application/vnd.ms-excel"
             k.ext_mismatch = info.ext_mismatch = False  # a workbook whose directory lies after the head
             result.findings = [f for f in result.findings if f.rule != "extension-mismatch"]
+        if self.hashsets is not None:
+            skip, finding = check_item(self.hashsets, info, blob.view() if blob.size else memoryview(b""))
+            if finding is not None:
+                result.findings.append(finding)
+            if skip:  # known good: recorded as such, neither scanned nor opened
+                self._emit(result)
+                return
         if k is not None and k.kind == "archive":
             self._walk_archive(blob, result, k.format or "")
         else:

@@ -35,6 +35,7 @@ from workbench.engine.events import (
     WorkerFatal,
     WorkerReady,
 )
+from workbench.engine.hashsets import HashSetIndex
 from workbench.engine.memory import release_memory
 from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
 from workbench.engine.store.shards import TaskShards
@@ -81,6 +82,7 @@ class WorkerContext:
         self.setup = setup
         self.scanner = ContentScanner(setup.rule_paths, bundled_rules=setup.bundled_rules, ruleset=setup.ruleset)
         self.beacons = BeaconScanner(setup.registry)
+        self.hashsets = HashSetIndex(setup.hash_sets) if setup.hash_sets else None
 
     def run(self, task: ScanTask, sink: ShardSink, cancelled) -> None:
         setup = self.setup
@@ -90,7 +92,8 @@ class WorkerContext:
         walker = Walker(self.scanner, bounds=setup.bounds, budget=budget, tmp_dir=setup.tmp, sink=sink,
                         passwords=setup.passwords, spool_memory_limit=setup.spool_memory_limit, cancelled=cancelled,
                         record_hook=lambda vpath, payload: self.beacons.parse_records(vpath, payload, sink),
-                        item_hook=lambda result, blob: self.beacons.scan_item(result, blob, sink))
+                        item_hook=lambda result, blob: self.beacons.scan_item(result, blob, sink),
+                        hashsets=self.hashsets)
         info = ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                         depth=task.depth, parent_vpath=task.parent_vpath)
         try:

@@ -22,19 +22,30 @@ def write_json(report: dict, path: Path) -> None:
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
 
 
-def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: str | None = None) -> int:
+def csv_dialect(excel: bool, lang: str) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV output. For Excel: UTF-8 with a byte-order mark (without it Excel reads
+    UTF-8 as Windows-1252 and garbles accents: ``UnitÃ©``), and ``;`` in French, where Excel's list separator is
+    ``;`` because ``,`` is the decimal mark. Otherwise plain UTF-8 and ``,`` (RFC 4180)."""
+    if not excel:
+        return "utf-8", ","
+    return "utf-8-sig", ";" if lang == "fr" else ","
+
+
+def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: str | None = None,
+                      excel: bool = False, lang: str = "fr") -> int:
     """Stream every record's attribution to CSV, one Arrow batch at a time (bounded memory; no identifiers: safe
     to share). Unattributed records have an empty establishment and the basis ``none``. The file is written
-    beside its final name and renamed when complete."""
+    beside its final name and renamed when complete. ``excel``: see :func:`csv_dialect`."""
     if not isinstance(source, CaseReader):
         with CaseReader(Path(source)) as reader:
-            return write_records_csv(reader, path, establishment=establishment)
+            return write_records_csv(reader, path, establishment=establishment, excel=excel, lang=lang)
+    encoding, delimiter = csv_dialect(excel, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     n = 0
     try:
-        with open(part, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+        with open(part, "w", newline="", encoding=encoding) as fh:
+            writer = csv.writer(fh, delimiter=delimiter)
             writer.writerow(RECORDS_CSV_HEADER)
             for batch in report_queries.record_columns(source, RECORDS_CSV_HEADER, establishment=establishment,
                                                        batch_rows=CSV_BATCH_ROWS):
@@ -48,7 +59,7 @@ def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: s
     return n
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(2**20), b""):
@@ -67,7 +78,7 @@ def verified_model(case_dir: Path) -> ReportModel:
 
 def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Path | None = None,
                   records_csv: Path | None = None, lang: str = "fr", unmasked: bool = False,
-                  establishment: str | None = None) -> dict[str, Path]:
+                  establishment: str | None = None, excel: bool = False) -> dict[str, Path]:
     """Write the requested exports from one report model; each file written (PDF, its CSV item annex, JSON,
     records CSV) is logged in the custody log with its SHA-256.
 
@@ -89,7 +100,7 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
         write_json(report_json(model, unmasked=unmasked), json_path)
         written["json"] = json_path
     if records_csv is not None:
-        write_records_csv(case_dir, records_csv, establishment=establishment or None)
+        write_records_csv(case_dir, records_csv, establishment=establishment or None, excel=excel, lang=lang)
         written["records-csv"] = records_csv
     if pdf_path is not None:
         from workbench.report.pdf import render_pdf
@@ -99,6 +110,6 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
     with CaseStore(case_dir, create=False) as store:
         for kind, path in written.items():
             store.log("balise", "report-written", {"kind": kind, "path": str(Path(path).resolve()),
-                                                   "sha256": _sha256(Path(path)), "lang": lang, "unmasked": unmasked,
+                                                   "sha256": file_sha256(Path(path)), "lang": lang, "unmasked": unmasked,
                                                    **({"establishment": establishment} if establishment else {})})
     return written

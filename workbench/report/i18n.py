@@ -113,6 +113,12 @@ FR: dict[str, str] = {
                            "l'établissement ; 3) identifiant explicite (FINESS, établissement HL7, institution ou "
                            "racine d'UID DICOM) ; 4) format de numérotation enregistré (indice faible) ; sinon, "
                            "non attribué.",
+    "m_hashsets_h": "Jeux d'empreintes",
+    "m_hashsets": "Les fichiers connus sains (empreinte dans un jeu « connu sain ») n'ont pas été analysés ; les "
+                  "fichiers connus malveillants sont signalés par une constatation de gravité haute.",
+    "col_hashset_role": "Rôle",
+    "hashset_known-good": "connu sain",
+    "hashset_known-bad": "connu malveillant",
     "m_rules_h": "Jeux de règles YARA",
     "m_rules_none": "Aucun jeu de règles n'est enregistré dans l'affaire.",
     "m_rules_skipped": ("Fichiers de règles NON appliqués ({n}) : ils ne compilaient pas et ont été écartés ; "
@@ -486,6 +492,12 @@ EN: dict[str, str] = {
                            "patient of the establishment in the same container; 2) the establishment's watermark; "
                            "3) an explicit identifier (FINESS, HL7 facility, DICOM institution or UID root); 4) a "
                            "registered numbering format (weak hint); otherwise, unattributed.",
+    "m_hashsets_h": "Hash sets",
+    "m_hashsets": "Known-good files (hash in a known-good set) were not scanned; known-bad files are flagged with a "
+                  "high-severity finding.",
+    "col_hashset_role": "Role",
+    "hashset_known-good": "known good",
+    "hashset_known-bad": "known bad",
     "m_rules_h": "YARA rule sets",
     "m_rules_none": "No rule set is recorded in the case.",
     "m_rules_skipped": ("Rule files NOT applied ({n}): they did not compile and were skipped; that their rules "

@@ -336,6 +336,7 @@ class ReportModel:
     others: tuple[OtherEstablishment, ...] = ()
     failed: tuple[FailedItem, ...] = ()  # items not analysed in full (encrypted ones have no error row)
     failed_total: int = 0
+    hash_sets: tuple[Mapping[str, Any], ...] = field(default=())  # known-good/bad sets the scan used, with SHA-256
 
     def est_label(self, finess: str | None) -> str:
         """``name (FINESS n)`` of a registry establishment, or the bare FINESS."""
@@ -480,6 +481,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         evidence_checks=tuple(check.evidence) if check is not None else (),
         failed=tuple(FailedItem(**f) for f in failed),
         failed_total=failed_total,
+        hash_sets=_hash_sets(meta),
     )
 
 
@@ -487,6 +489,16 @@ def _results_check(check: CaseCheck | None) -> tuple[bool | None, int, tuple[str
     if check is None or check.results is None:
         return None, 0, ()
     return check.results.ok, check.results.files, tuple(check.results.problems)
+
+
+def _hash_sets(meta: Mapping[str, str]) -> tuple[Mapping[str, Any], ...]:
+    """The hash sets recorded by the scan (role, path, format, SHA-256, entries); none when the meta is absent or
+    unreadable."""
+    try:
+        value = json.loads(meta.get("hash_sets") or "[]")
+    except ValueError:
+        return ()
+    return tuple(v for v in value if isinstance(v, dict)) if isinstance(value, list) else ()
 
 
 def _registry_info(meta: Mapping[str, str]) -> dict[str, Any] | None:
@@ -558,6 +570,7 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
         **({"scope": {"establishment": model.scope,
                       "others": [{"finess": o.finess, "name": o.name, "records": o.records, "patients": o.patients}
                                  for o in model.others]}} if model.scope else {}),
+        "hash_sets": [dict(h) for h in model.hash_sets],
     }
 
 

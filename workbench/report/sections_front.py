@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
@@ -186,6 +187,12 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
         story.append(lay.table([tr("col_file"), tr("col_reason")],
                                [[f"{r['path']}:{r['line']}" if r.get("line") is not None else r["path"], r["reason"]]
                                 for r in m.rules_skipped], [0.45, 0.55]))
+    if m.hash_sets:
+        story.append(lay.p(tr("m_hashsets_h"), "h2"))
+        story.append(lay.table([tr("col_name"), tr("col_hashset_role"), tr("col_sha256")],
+                               [[Path(h.get("path") or "").name, tr("hashset_" + str(h.get("role"))), h.get("sha256")]
+                                for h in m.hash_sets], [0.3, 0.12, 0.58], mono=(2,)))
+        story.append(lay.p(tr("m_hashsets")))
 
     story.append(lay.p(tr("m_registry_h"), "h2"))
     reg = m.registry

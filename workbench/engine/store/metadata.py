@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +51,8 @@ SEALED_TABLES: dict[str, tuple[str, str]] = {
     "rulesets": ("*", "name"),
     "attribution_conflicts": ("*", "id"),
 }
+# The custody entries mirrored in the structured log (workbench.logs masks identifiers in it).
+_custody_log = logging.getLogger("workbench.custody")
 
 
 class OldCaseError(Exception):
@@ -166,6 +169,7 @@ class CaseStore:
         with open(self.dir / CUSTODY_MIRROR, "a", encoding="utf-8") as mirror:
             mirror.write(json.dumps({"seq": seq, "ts_utc": ts, "actor": actor, "action": action, "detail": detail_json,
                                      "prev_hash": prev, "hash": h, "sig": sig}, ensure_ascii=False) + "\n")
+        _custody_log.info(action, extra={"fields": {"actor": actor, "seq": seq, "hash": h, "detail": dict(detail or {})}})
         return h
 
     def custody(self) -> list[dict[str, Any]]:
