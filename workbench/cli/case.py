@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     csub = p.add_subparsers(dest="case_command", metavar="ACTION", required=True)
     v = csub.add_parser("verify", help="check the custody log (chain and signatures), the sealed results and "
                                        "re-hash the evidence")
-    v.add_argument("case_dir", type=Path, metavar="DIR")
+    v.add_argument("case_dir", type=Path, metavar="DIR", help="case folder")
     v.add_argument("--case-key", metavar="FINGERPRINT",
                    help="the case key fingerprint written down earlier (scan summary, report): refuse a re-keyed case")
     v.add_argument("--json", action="store_true", help="print the verification as one JSON object")

@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", type=Path, help="write report.json here")
     p.add_argument("--pdf", type=Path, help="write the PDF report here")
     p.add_argument("--records-csv", type=Path, help="one line per record: item,locator,establishment,recipient,basis,confidence")
-    p.add_argument("--lang", choices=("fr", "en"), default="fr")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the PDF (default: fr)")
     p.add_argument("--establishment", metavar="FINESS",
                    help="the report for this establishment's data controller: its records and people only, the "
                         "other establishments as counts")
