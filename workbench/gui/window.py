@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.store.reader import CaseReader
+from workbench.engine.unmasking import UnmaskingRefused, default_analyst, record_unmasking
 from workbench.gui import casedb
 from workbench.gui.dialogs.export import ExportDialog
 from workbench.gui.dialogs.new_case import NewCaseDialog
 from workbench.gui.dialogs.registry import RegistryDialog
 from workbench.gui.dialogs.rules import RulesDialog, check_rules
+from workbench.gui.dialogs.unmask import UnmaskDialog
 from workbench.gui.i18n import install_language, system_language
 from workbench.gui.jobs import JobThread
 from workbench.gui.models.paged import PagedModel
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
         self.masked = True
         self.job: JobThread | None = None
         self.job_kind: str | None = None
+        self._on_success = None
         self.jobs: int | None = None  # worker processes (None: all cores)
         self.demo_folder = Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppLocalDataLocation) or Path.home() / ".balise") / "demo"
@@ -193,10 +197,15 @@ class MainWindow(QMainWindow):
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        sb = self.statusBar()
+        for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
+                    getattr(self, "status_mask", None)):
+            if old is not None:  # a language switch builds the window again: one set of labels, not one more
+                sb.removeWidget(old)
+                old.deleteLater()
         self.status_case = QLabel()
         self.status_evidence = QLabel()
         self.status_mask = QLabel()
-        sb = self.statusBar()
         sb.addWidget(self.status_case, 1)
         sb.addPermanentWidget(self.status_evidence)
         sb.addPermanentWidget(self.status_mask)
@@ -356,6 +365,8 @@ class MainWindow(QMainWindow):
             self.reader.close()
         self.reader = None
         self.case_dir = None
+        if not self.masked:  # an unmasking is logged in one case: the next case opens masked
+            self._apply_masked(True)
 
     def _save_inputs(self) -> None:
         if self.case_dir is None:
@@ -447,15 +458,16 @@ class MainWindow(QMainWindow):
 
     # ================================================================== jobs
     def _busy(self) -> bool:
-        return self.job is not None and self.job.isRunning()
+        return self.job is not None  # until its outcome is handled on the UI thread (_job_finished)
 
     def _start_job(self, kind: str, fn, on_success) -> JobThread:
+        """Run ``fn`` on a worker thread; ``on_success(result)`` runs on the UI thread once the thread has ended
+        (``finished``), never from ``succeeded``, which can arrive while the thread is still alive."""
         job = JobThread(fn, kind, self)
         job.progressed.connect(self._progress)
-        job.succeeded.connect(on_success)
-        job.failed.connect(self._job_failed)
-        job.finished.connect(self._job_finished)
+        job.finished.connect(lambda job=job: self._job_finished(job))
         self.job, self.job_kind = job, kind
+        self._on_success = on_success
         self.start.case.progress.reset()
         self.start.case.progress.masked = self.masked
         self._status_timer.start()
@@ -464,16 +476,29 @@ class MainWindow(QMainWindow):
         return job
 
     def _progress(self, p) -> None:
-        self.start.case.progress.update_progress(p)
+        if self.job is not None and self.sender() is self.job:  # a late signal of an ended job is dropped
+            self.start.case.progress.update_progress(p)
 
-    def _job_failed(self, message: str, details: str) -> None:
+    def _job_failed(self, kind: str | None, message: str, details: str) -> None:
         titles = {"scan": self.tr("Scan"), "demo": self.tr("Demo"), "export": self.tr("Export")}
-        self.show_error(titles.get(self.job_kind or "", self.tr("Error")), message, details)
+        self.show_error(titles.get(kind or "", self.tr("Error")), message, details)
 
-    def _job_finished(self) -> None:
+    def _job_finished(self, job: JobThread) -> None:
+        if job is not self.job:  # an older job's late signal
+            return
+        job.wait()  # ``finished`` is emitted from the thread as it ends: let it end before acting
         self._status_timer.stop()
-        kind = self.job_kind
-        self.job_kind = None
+        kind, on_success = self.job_kind, self._on_success
+        self.job_kind, self._on_success = None, None
+        self.job = None
+        self.start.case.progress.finish(cancelled=job.cancelled and job.error is None)
+        if job.error is not None:
+            self._job_failed(kind, job.error, job.details)
+        elif job.cancelled and kind == "demo":
+            self.start.case.info.setText(self.tr("The demo was cancelled: nothing was opened."))
+        elif on_success is not None and (job.result is not None or not job.cancelled):
+            on_success(job.result)
+        job.deleteLater()
         self._update_actions()
         self.update_status()
         if kind == "scan" and self.case_dir is not None:
@@ -488,11 +513,14 @@ class MainWindow(QMainWindow):
         """Wait for the running job and deliver its signals (tests, closing)."""
         from PySide6.QtCore import QCoreApplication, QDeadlineTimer
 
-        if self.job is None:
+        job = self.job
+        if job is None:
             return True
-        ok = self.job.wait(QDeadlineTimer(ms))
-        QCoreApplication.processEvents()
-        QCoreApplication.processEvents()
+        ok = job.wait(QDeadlineTimer(ms))
+        for _ in range(3):
+            QCoreApplication.processEvents()
+        if ok and self.job is job:  # ``finished`` not delivered yet: deliver it now
+            self._job_finished(job)
         return ok
 
     # ================================================================== scan
@@ -649,16 +677,47 @@ class MainWindow(QMainWindow):
                                             .replace("%2", finess))
             self.tabs.setCurrentWidget(self.records_page)
 
-    def set_clear(self, clear: bool) -> None:
-        self.masked = not clear
-        for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
+    def ask_unmasking(self) -> tuple[str, str] | None:
+        """Who asks to see identifiers in clear, and why (None: cancelled). Tests replace this hook."""
+        meta = casedb.case_state(self.reader).meta if self.reader is not None else {}
+        dialog = UnmaskDialog(self, meta.get("analyst") or default_analyst())
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer()
+
+    def set_clear(self, clear: bool) -> bool:
+        """Ctrl+Shift+M. Showing identifiers in clear needs an open case, a name and a reason, written into the
+        case's custody log first (:func:`workbench.engine.unmasking.record_unmasking`); masking again needs none."""
+        if clear and self.masked:
+            answer = self.ask_unmasking() if self.case_dir is not None else None
+            if self.case_dir is None:
+                self.show_error(self.tr("Show identifiers in clear"), self.tr("Open a case first: the unmasking is "
+                                                                            "written into its custody log."))
+            logged = False
+            if answer is not None and self.case_dir is not None:
+                try:
+                    record_unmasking(self.case_dir, answer[0], answer[1], "window")
+                    logged = True
+                except (UnmaskingRefused, OSError, sqlite3.Error) as exc:
+                    self.show_error(self.tr("Show identifiers in clear"), str(exc))
+            if not logged:
+                self._apply_masked(True)
+                return False
+        self._apply_masked(not clear)
+        return True
+
+    def _apply_masked(self, masked: bool) -> None:
+        self.masked = masked
+        for page in self._pages():
             if page.model is not None:
                 page.model.set_masked(self.masked)
         self.viewer.set_masked(self.masked)
         self.details.set_masked(self.masked)
         self.start.case.progress.masked = self.masked
-        if self.act_clear.isChecked() != clear:
-            self.act_clear.setChecked(clear)
+        if self.act_clear.isChecked() != (not masked):
+            self.act_clear.blockSignals(True)
+            self.act_clear.setChecked(not masked)
+            self.act_clear.blockSignals(False)
         self.update_status()
 
     # ================================================================== report
@@ -702,6 +761,8 @@ class MainWindow(QMainWindow):
         install_language(lang)
         case = self.case_dir
         pending = self.start.case.evidence.pending()
+        view = self._view_state()
+        masked = self.masked  # same case, same analyst: an unmasking already logged stays in force
         self._close_case()
         old = self.centralWidget()
         self.removeDockWidget(self.details_dock)
@@ -711,7 +772,49 @@ class MainWindow(QMainWindow):
         if case is not None:
             self.open_case(case)
             self.add_evidence(pending)
-        self.set_clear(not self.masked)
+            self._restore_view_state(view)
+        self._apply_masked(masked)
+
+    def _pages(self) -> tuple[TablePage, ...]:
+        return (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page,
+                *self.extra_pages())
+
+    def extra_pages(self) -> tuple[TablePage, ...]:
+        return tuple(p for p in (getattr(self, "identifiers_page", None), getattr(self, "errors_page", None))
+                     if p is not None)
+
+    def _view_state(self) -> dict:
+        """What the analyst was looking at: the tab, each table's filter, condition and order."""
+        pages = {}
+        for name in ("findings_page", "records_page", "beacons_page", "watermarks_page", "identifiers_page",
+                     "errors_page"):
+            page = getattr(self, name, None)
+            if page is None:
+                continue
+            header = page.view.horizontalHeader()
+            pages[name] = {"filter": page.filter.text(),
+                           "condition": page.model.condition if page.model is not None else None,
+                           "sort": (header.sortIndicatorSection(), header.sortIndicatorOrder())}
+        return {"tab": self.tabs.currentIndex(), "pages": pages}
+
+    def _restore_view_state(self, view: dict) -> None:
+        for name, st in view["pages"].items():
+            page = getattr(self, name, None)
+            if page is None or page.model is None:
+                continue
+            page.filter.blockSignals(True)
+            page.filter.setText(st["filter"])
+            page.filter.blockSignals(False)
+            if st["condition"]:
+                page.model.set_condition(st["condition"])
+            if st["filter"]:
+                page.model.set_filter(st["filter"])
+            section, order = st["sort"]
+            if 0 <= section < page.model.columnCount() and page.model.is_sortable(section):
+                page.view.horizontalHeader().setSortIndicator(section, order)
+                page.model.sort(section, order)
+            page.update_count()
+        self.tabs.setCurrentIndex(view["tab"])
 
     def _update_actions(self) -> None:
         busy = self._busy()
