@@ -136,3 +136,22 @@ def mask_text(text: str, *, strict: bool = False) -> str:
 
     masked = _TEXT.sub(repl, text)
     return _STRICT_EXTRA.sub(_mask_strict, masked) if strict else masked
+
+
+# ISO dates (1985-05-12, 1985/05/12, 19850512 is a digit run): birth dates in SQL dumps, FHIR and CSV exports.
+_ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})([-/])[01][0-9]\2[0-3][0-9](?![0-9])")
+
+
+def mask_view_text(text: str) -> str:
+    """Free text shown to an analyst (the window's Text view): ``mask_text(strict=True)`` plus ISO dates kept to
+    their year, so that what the Table view masks by column (names, birth dates, IPP, addresses) is masked in the
+    raw text too."""
+    return _ISO_DATE.sub(lambda m: f"{m.group(1)}{m.group(2)}**{m.group(2)}**", mask_text(text, strict=True))
+
+
+def personal_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that :func:`mask_view_text` would hide (the Hex view masks these bytes)."""
+    spans = [m.span() for m in _TEXT.finditer(text)]
+    spans += [m.span() for m in _STRICT_EXTRA.finditer(text) if _mask_strict(m) != m.group()]
+    spans += [(m.start() + 5, m.end()) for m in _ISO_DATE.finditer(text)]
+    return sorted(spans)

@@ -172,7 +172,7 @@ class ItemViewer(QWidget):
         data, kind = self._data, cur["kind"]
         shown = mask_text(cur["vpath"]) if self.masked else cur["vpath"]
         self.title.setText(f"<b>{shown}</b><br>{kind}" + (f" ({cur['format']})" if cur["format"] else ""))
-        self.hex.setPlainText(hex_dump(data, masked=self.masked))
+        self.hex.setPlainText(hex_dump(data, masked=self.masked, encoding=cur["encoding"]))
         self.text.setPlainText("")
         self.table.setRowCount(0)
         self.tags.setRowCount(0)
