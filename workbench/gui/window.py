@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.engine.masking import mask_text
+from workbench.engine.store.browse import finding_location, item_sha256
 from workbench.engine.store.reader import CaseReader
 from workbench.engine.unmasking import UnmaskingRefused, default_analyst, record_unmasking
 from workbench.gui import casedb
@@ -35,11 +38,21 @@ from workbench.gui.dialogs.new_case import NewCaseDialog
 from workbench.gui.dialogs.registry import RegistryDialog
 from workbench.gui.dialogs.rules import RulesDialog, check_rules
 from workbench.gui.dialogs.unmask import UnmaskDialog
+from workbench.gui.display import number
 from workbench.gui.i18n import install_language, system_language
+from workbench.gui.item_source import ItemSourceError, export_item
 from workbench.gui.jobs import JobThread
+from workbench.gui.labels import count_label
 from workbench.gui.models.paged import PagedModel
-from workbench.gui.models.tables import beacons_model, findings_model, records_model, watermarks_model
-from workbench.gui.models.tree import VPATH_ROLE, EvidenceTreeModel
+from workbench.gui.models.tables import (
+    beacons_model,
+    errors_model,
+    findings_model,
+    identifiers_model,
+    records_model,
+    watermarks_model,
+)
+from workbench.gui.models.tree import ITEM_ID_ROLE, VPATH_ROLE, EvidenceTreeModel
 from workbench.gui.settings import Settings
 from workbench.gui.widgets.casepage import StartStack
 from workbench.gui.widgets.dashboard import AttributionDashboard
@@ -66,6 +79,8 @@ class TablePage(QWidget):
         super().__init__(parent)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter (press Enter)…"))
+        self.filter.setToolTip(self.tr("Words are searched in the text columns; column:value keeps the rows whose "
+                                       "column equals the value (e.g. establishment:350990016)."))
         self.filter.setClearButtonEnabled(True)
         self.count = QLabel()
         self.view = QTableView()
@@ -101,10 +116,24 @@ class TablePage(QWidget):
                 self.view.setColumnWidth(i, 90 if c.numeric else (260 if c.key == "item" else 150))
         self.update_count()
 
+    def query(self) -> tuple[dict[str, str], str]:
+        """The filter box read as ``column:value`` conditions and words searched in the text columns."""
+        keys = {c.key for c in self.model.columns} if self.model is not None else set()
+        condition: dict[str, str] = {}
+        words = []
+        for token in self.filter.text().split():
+            key, sep, value = token.partition(":")
+            if sep and value and key in keys:
+                condition[key] = value
+            else:
+                words.append(token)
+        return condition, " ".join(words)
+
     def apply_filter(self) -> None:
         if self.model is not None:
+            condition, text = self.query()
             with _busy_cursor():
-                self.model.set_filter(self.filter.text())
+                self.model.set_query(condition, text)
 
     def _sort_clicked(self, section: int) -> None:
         if self.model is None:
@@ -124,7 +153,8 @@ class TablePage(QWidget):
             return
         n = self.model.rowCount()
         more = self.model.canFetchMore(QModelIndex())
-        self.count.setText(self.tr("%1 rows").replace("%1", f"{n:,}" + ("+" if more else "")))
+        text = count_label(n, self.tr("%1 row"), self.tr("%1 rows"))
+        self.count.setText(text.replace(number(n), number(n) + "+", 1) if more else text)
 
 
 class MainWindow(QMainWindow):
@@ -141,6 +171,7 @@ class MainWindow(QMainWindow):
         self.job: JobThread | None = None
         self.job_kind: str | None = None
         self._on_success = None
+        self._focus: tuple | None = None  # (vpath, offset, locator) the next tree selection opens at
         self.jobs: int | None = None  # worker processes (None: all cores)
         self.demo_folder = Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppLocalDataLocation) or Path.home() / ".balise") / "demo"
@@ -173,12 +204,14 @@ class MainWindow(QMainWindow):
         ev_split = QSplitter(Qt.Orientation.Horizontal)
         ev_split.addWidget(self.tree)
         ev_split.addWidget(self.viewer)
-        ev_split.setSizes([520, 640])
+        ev_split.setSizes([700, 560])  # the tree's size, status, findings and records columns visible
         self.evidence_split = ev_split
         self.findings_page = TablePage()
         self.records_page = TablePage()
         self.beacons_page = TablePage()
         self.watermarks_page = TablePage()
+        self.identifiers_page = TablePage()
+        self.errors_page = TablePage()
         beacon_split = QSplitter(Qt.Orientation.Vertical)
         beacon_split.addWidget(self.beacons_page)
         beacon_split.addWidget(self.watermarks_page)
@@ -189,8 +222,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.findings_page, self.tr("Findings"))
         self.tabs.addTab(self.records_page, self.tr("Records"))
         self.tabs.addTab(beacon_split, self.tr("Beacons"))
+        self.tabs.addTab(self.identifiers_page, self.tr("Identifiers"))
+        self.tabs.addTab(self.errors_page, self.tr("Item errors"))
         self.tabs.addTab(self.dashboard, self.tr("Attribution"))
         self.tabs.addTab(self.report_view, self.tr("Report"))
+        self.beacon_split = beacon_split
         self.setCentralWidget(self.tabs)
         self.details = DetailsPane()
         self.details_dock = QDockWidget(self.tr("Details"), self)
@@ -287,6 +323,13 @@ class MainWindow(QMainWindow):
         self.tree.expanded.connect(lambda idx: None)
         self.dashboard.establishmentSelected.connect(self.details.show_establishment)
         self.dashboard.establishmentActivated.connect(self.show_establishment_records)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for page in self._pages():
+            page.view.doubleClicked.connect(lambda idx, page=page: self.open_row_item(page, idx.row()))
+            page.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            page.view.customContextMenuRequested.connect(lambda pos, page=page: self._row_menu(page, pos))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
 
     # ================================================================== hooks (tests replace these)
     def exec_dialog(self, dialog: QDialog) -> int:
@@ -355,9 +398,15 @@ class MainWindow(QMainWindow):
             self._save_inputs()
         self.dashboard.wait()  # its read of the case must end before the case is closed
         self.viewer.wait()
-        for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
+        for page in self._pages():
+            old = page.model
             page.set_model(None)
+            if old is not None:
+                old.deleteLater()
+        old_tree = self.tree.model()
         self.tree.setModel(None)
+        if old_tree is not None:
+            old_tree.deleteLater()
         self.viewer.clear()
         self.details.show_nothing()
         self.dashboard.clear()
@@ -573,8 +622,8 @@ class MainWindow(QMainWindow):
             text = self.tr("Scan cancelled: %1 items so far. Resume it to finish (done work is kept).")
         else:
             text = self.tr("Scan incomplete: %1 items. Resume it to finish.")
-        self.start.case.scan_state.setText(text.replace("%1", f"{summary.items:,}").replace("%2", f"{summary.records:,}")
-                                           .replace("%3", str(summary.errors)).replace("%4", f"{summary.elapsed_s:.0f}"))
+        self.start.case.scan_state.setText(text.replace("%1", number(summary.items)).replace("%2", number(summary.records))
+                                           .replace("%3", number(summary.errors)).replace("%4", number(summary.elapsed_s)))
         self.start.case.evidence.clear()
         assert self.reader is not None
         self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.reader).evidence], scanned=True)
@@ -618,9 +667,12 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         if self.reader is None or self.case_dir is None:
             return
+        old_tree = self.tree.model()
         self.tree.setModel(EvidenceTreeModel(self.reader, self.tree))
+        if old_tree is not None:
+            old_tree.deleteLater()
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
-        for col, width in enumerate((380, 120, 80, 70, 70, 70)):
+        for col, width in enumerate((300, 130, 75, 70, 65, 70)):
             self.tree.setColumnWidth(col, width)
         if self.tree.model().rowCount() <= 3:  # open the evidence's first level
             for r in range(self.tree.model().rowCount()):
@@ -628,14 +680,20 @@ class MainWindow(QMainWindow):
         pages = ((self.findings_page, findings_model, self._finding_selected),
                  (self.records_page, records_model, self._record_selected),
                  (self.beacons_page, beacons_model, self._beacon_selected),
-                 (self.watermarks_page, watermarks_model, self._watermark_selected))
+                 (self.watermarks_page, watermarks_model, self._watermark_selected),
+                 (self.identifiers_page, identifiers_model, None),
+                 (self.errors_page, errors_model, None))
         for page, factory, slot in pages:
+            old = page.model
             model = factory(self.reader, page.view)
             model.set_masked(self.masked)
             page.set_model(model)
-            page.view.selectionModel().currentRowChanged.connect(slot)
+            if old is not None:
+                old.deleteLater()
+            if slot is not None:
+                page.view.selectionModel().currentRowChanged.connect(slot)
             if page.filter.text():
-                model.set_filter(page.filter.text())
+                page.apply_filter()
         state = casedb.case_state(self.reader)
         if state.records or state.items:
             self.dashboard.load(self.case_dir)
@@ -643,8 +701,131 @@ class MainWindow(QMainWindow):
 
     def _tree_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
         vpath = current.data(VPATH_ROLE) if current.isValid() else None
+        focus, self._focus = self._focus, None
         if vpath and self.reader is not None and self.case_dir is not None:
-            self.viewer.show_item(self.reader, self.case_dir, vpath)
+            where = focus[1:] if focus is not None and focus[0] == vpath else None
+            self.viewer.show_item(self.reader, self.case_dir, vpath, focus=where)
+
+    # ================================================================== findings lead somewhere
+    def open_item_at(self, vpath: str, offset: int | None = None, locator: str | None = None) -> bool:
+        """The Evidence tab on one item, selected in the tree, its viewer placed at the hit (a byte offset or a
+        record's locator)."""
+        model = self.tree.model()
+        if self.reader is None or self.case_dir is None or model is None:
+            return False
+        self._focus = (vpath, offset, locator)
+        self.tabs.setCurrentWidget(self.evidence_split)
+        idx = model.locate(vpath)
+        if not idx.isValid():
+            self._focus = None
+            self.viewer.show_item(self.reader, self.case_dir, vpath, focus=(offset, locator))
+            return True
+        up = idx.parent()
+        while up.isValid():
+            self.tree.expand(up)
+            up = up.parent()
+        if self.tree.currentIndex() == idx:
+            self._tree_selected(idx, idx)
+        else:
+            self.tree.setCurrentIndex(idx)
+        self.tree.scrollTo(idx)
+        return True
+
+    def _row_value(self, page: TablePage, row: int, key: str):
+        if page.model is None:
+            return None
+        keys = [c.key for c in page.model.columns]
+        t = page.model.row_tuple(row)
+        return t[keys.index(key) + 1] if t is not None and key in keys else None
+
+    def open_row_item(self, page: TablePage, row: int) -> bool:
+        """Double-click on a finding, record, beacon, watermark, identifier or error: open its item at the hit."""
+        vpath = self._row_value(page, row, "item")
+        if not vpath or self.reader is None:
+            return False
+        offset = locator = None
+        if page is self.findings_page:
+            where = finding_location(self.reader, page.model.row_id(row))
+            if where is not None and where[2] == "raw":
+                offset = where[1]
+        elif page is self.identifiers_page:
+            offset = self._row_value(page, row, "first_offset")
+        else:
+            locator = self._row_value(page, row, "locator")
+        return self.open_item_at(vpath, offset, locator)
+
+    def _shown_path(self, vpath: str) -> str:
+        return mask_text(vpath) if self.masked else vpath
+
+    def item_actions(self, vpath: str, menu: QMenu, open_it=None) -> None:
+        """Open, copy path, copy hash, export: the same four for a table row and a tree item."""
+        if open_it is not None:
+            menu.addAction(self.tr("Open the item"), open_it)
+        menu.addAction(self.tr("Copy the item's path"), lambda: QApplication.clipboard().setText(self._shown_path(vpath)))
+        sha = item_sha256(self.reader, vpath) if self.reader is not None else None
+        act = menu.addAction(self.tr("Copy the item's SHA-256"), lambda: QApplication.clipboard().setText(sha or ""))
+        act.setEnabled(bool(sha))
+        menu.addAction(self.tr("Export the item…"), lambda: self.export_item_dialog(vpath))
+
+    def _row_menu(self, page: TablePage, pos) -> None:
+        idx = page.view.indexAt(pos)
+        vpath = self._row_value(page, idx.row(), "item") if idx.isValid() else None
+        if not vpath:
+            return
+        menu = QMenu(self)
+        self.item_actions(vpath, menu, lambda: self.open_row_item(page, idx.row()))
+        menu.exec(page.view.viewport().mapToGlobal(pos))
+
+    def _tree_menu(self, pos) -> None:
+        idx = self.tree.indexAt(pos)
+        vpath = idx.data(VPATH_ROLE) if idx.isValid() else None
+        if not vpath or idx.data(ITEM_ID_ROLE) is None:
+            return
+        menu = QMenu(self)
+        self.item_actions(vpath, menu, None)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def export_item_dialog(self, vpath: str) -> None:
+        name = vpath.rsplit("!/", 1)[-1].rsplit("/", 1)[-1] or "item"
+        target, _ = QFileDialog.getSaveFileName(self, self.tr("Export the item"), name)
+        if target:
+            self.export_item(vpath, Path(target))
+
+    def export_item(self, vpath: str, target: Path) -> bool:
+        """The item's bytes, read again from the evidence, written to ``target`` (outside the case), and logged."""
+        if self.reader is None or self.case_dir is None:
+            return False
+        try:
+            written = export_item(self.reader, self.case_dir, vpath, target)
+        except (ItemSourceError, OSError) as exc:
+            self.show_error(self.tr("Export the item"), str(exc))
+            return False
+        self.start.case.scan_state.setText(self.tr("Item exported: %1").replace("%1", str(written)))
+        return True
+
+    def _tab_changed(self, index: int) -> None:
+        """The details pane shows what is current in the tab in front (it kept the last tab's selection)."""
+        widget = self.tabs.widget(index)
+        if self.reader is None:
+            return
+        current = {self.findings_page: (self.findings_page, self._finding_selected),
+                   self.records_page: (self.records_page, self._record_selected),
+                   self.beacon_split: (self.beacons_page, self._beacon_selected)}.get(widget)
+        if current is not None:
+            page, slot = current
+            idx = page.view.currentIndex()
+            if page is self.beacons_page and not idx.isValid():
+                page, slot = self.watermarks_page, self._watermark_selected
+                idx = page.view.currentIndex()
+            if idx.isValid():
+                slot(idx, QModelIndex())
+                return
+        elif widget is self.dashboard:
+            rows = self.dashboard.table.selectionModel().selectedRows()
+            if rows and self.dashboard.report is not None:
+                self.details.show_establishment(self.dashboard.report["establishments"][rows[0].row()])
+                return
+        self.details.show_nothing()
 
     def _row_id(self, page: TablePage, current: QModelIndex) -> int | None:
         return page.model.row_id(current.row()) if page.model is not None and current.isValid() else None
@@ -670,12 +851,15 @@ class MainWindow(QMainWindow):
             self.details.show_watermark(self.reader, rid)
 
     def show_establishment_records(self, finess: str) -> None:
-        model = self.records_page.model
-        if model is not None:
-            model.set_condition({"establishment": finess})
-            self.records_page.count.setText(self.tr("%1 rows of %2").replace("%1", f"{model.rowCount():,}")
-                                            .replace("%2", finess))
-            self.tabs.setCurrentWidget(self.records_page)
+        """Dashboard drill-down: the records of one establishment, the condition written in the filter box so that
+        the analyst sees what is applied and can clear it."""
+        page = self.records_page
+        if page.model is not None:
+            page.filter.blockSignals(True)
+            page.filter.setText(f"establishment:{finess}")
+            page.filter.blockSignals(False)
+            page.apply_filter()
+            self.tabs.setCurrentWidget(page)
 
     def ask_unmasking(self) -> tuple[str, str] | None:
         """Who asks to see identifiers in clear, and why (None: cancelled). Tests replace this hook."""
@@ -777,11 +961,7 @@ class MainWindow(QMainWindow):
 
     def _pages(self) -> tuple[TablePage, ...]:
         return (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page,
-                *self.extra_pages())
-
-    def extra_pages(self) -> tuple[TablePage, ...]:
-        return tuple(p for p in (getattr(self, "identifiers_page", None), getattr(self, "errors_page", None))
-                     if p is not None)
+                self.identifiers_page, self.errors_page)
 
     def _view_state(self) -> dict:
         """What the analyst was looking at: the tab, each table's filter, condition and order."""
@@ -805,10 +985,8 @@ class MainWindow(QMainWindow):
             page.filter.blockSignals(True)
             page.filter.setText(st["filter"])
             page.filter.blockSignals(False)
-            if st["condition"]:
-                page.model.set_condition(st["condition"])
             if st["filter"]:
-                page.model.set_filter(st["filter"])
+                page.apply_filter()
             section, order = st["sort"]
             if 0 <= section < page.model.columnCount() and page.model.is_sortable(section):
                 page.view.horizontalHeader().setSortIndicator(section, order)
@@ -850,9 +1028,9 @@ class MainWindow(QMainWindow):
             state = casedb.case_state(self.reader)
             name = state.meta.get("case_number") or self.case_dir.name
             self.status_case.setText(self.tr("Case %1 — %2 items, %3 records, %4 findings, %5 errors")
-                                     .replace("%1", name).replace("%2", f"{state.items:,}")
-                                     .replace("%3", f"{state.records:,}").replace("%4", f"{state.findings:,}")
-                                     .replace("%5", f"{state.errors:,}"))
+                                     .replace("%1", name).replace("%2", number(state.items))
+                                     .replace("%3", number(state.records)).replace("%4", number(state.findings))
+                                     .replace("%5", number(state.errors)))
             if self._busy():
                 ev = self.tr("job running")
             elif state.interrupted:

@@ -58,6 +58,13 @@ def dicom_image(ds) -> QImage | None:
     return QImage(img8.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
+def _locator_row(locator: str | None) -> int | None:
+    """N of a locator ending in ``row:N`` (``row:17``, ``sheet:Export/row:17``), else None."""
+    last = (locator or "").rsplit("/", 1)[-1]
+    kind, _, n = last.partition(":")
+    return int(n) if kind == "row" and n.isdigit() else None
+
+
 class ItemViewer(QWidget):
     """Shows one item; loads its bytes off the UI thread."""
 
@@ -99,6 +106,7 @@ class ItemViewer(QWidget):
         self._data = b""
         self._size = 0
         self.masked = True
+        self.spans: list = []  # the highlighted spans of the Text view (Qt positions)
         self.clear()
 
     def clear(self) -> None:
@@ -121,9 +129,13 @@ class ItemViewer(QWidget):
             if self._current is not None and self._data:
                 self._show()
 
-    def show_item(self, reader: CaseReader, case_dir: Path, vpath: str) -> None:
+    def show_item(self, reader: CaseReader, case_dir: Path, vpath: str,
+                  focus: tuple[int | None, str | None] | None = None) -> None:
+        """Load and show one item; ``focus`` (byte offset, locator) places the view at a hit or a record."""
         item = item_row(reader, vpath)
         if item is None:
+            self.clear()
+            self.title.setText(f"<b>{mask_text(vpath) if self.masked else vpath}</b><br>" + self.tr("folder"))
             return
         row = (item["id"], item["kind"], item["format"], item["encoding"], item["delimiter"], item["size"])
         if row[1] in ("directory", "archive", None) or row[1] == "encrypted":
@@ -132,7 +144,7 @@ class ItemViewer(QWidget):
             return
         findings = [Hit(o, o + max(n or 1, 1), "finding", r) for o, n, r in raw_finding_spans(reader, row[0])]
         self._current = {"vpath": vpath, "kind": row[1], "format": row[2], "encoding": row[3], "delimiter": row[4],
-                         "findings": findings}
+                         "findings": findings, "focus": focus}
         self.title.setText(self._describe(vpath, row) + " — " + self.tr("loading…"))
         if self._job is not None and self._job.isRunning():
             self._job.cancel()
@@ -189,10 +201,33 @@ class ItemViewer(QWidget):
             self._show_dicom(data)
             target = self.image_page
         self.tabs.setCurrentWidget(target)
+        focus = cur.get("focus")
+        if focus is not None:
+            self._apply_focus(*focus, text_shown=shown_as.text, table_shown=target is self.table)
+
+    def _apply_focus(self, offset: int | None, locator: str | None, *, text_shown: bool, table_shown: bool) -> None:
+        """Select the hit at ``offset`` in the Text view, or the record's row (``row:N``) in the Table view."""
+        if offset is not None and text_shown:
+            spans = [sp for sp in self.spans if sp.hit.end > offset]
+            span = min(spans, key=lambda sp: (abs(sp.hit.start - offset), sp.hit.source != "finding"), default=None)
+            if span is not None:
+                cursor = QTextCursor(self.text.document())
+                cursor.setPosition(span.start)
+                cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+                self.text.setTextCursor(cursor)
+                self.text.centerCursor()
+                self.tabs.setCurrentWidget(self.text)
+            return
+        row = _locator_row(locator)
+        if row is not None and table_shown and 0 <= row - 1 < self.table.rowCount():
+            self.table.selectRow(row - 1)
+            self.table.scrollToItem(self.table.item(row - 1, 0) or self.table.item(0, 0))
+            self.tabs.setCurrentWidget(self.table)
 
     def _show_text(self, data: bytes, cur: dict) -> None:
         hits = identifier_hits(data) + [h for h in cur["findings"] if h.start < len(data)]
         text, spans = render_text(data, cur["encoding"], hits, masked=self.masked)
+        self.spans = spans
         self.text.setPlainText(text)
         doc = self.text.document()
         fmt_id = QTextCharFormat()
