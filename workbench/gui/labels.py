@@ -11,54 +11,53 @@ import re
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
-_T = QT_TRANSLATE_NOOP
 _VALUES: dict[str, str] = {
     # beacon kinds
-    "canary-patient": _T("Labels", "canary patient"), "canary": _T("Labels", "canary"),
-    "table-watermark": _T("Labels", "table watermark"), "image-watermark": _T("Labels", "image watermark"),
-    "dicom-signature": _T("Labels", "DICOM signed tag"),
+    "canary-patient": QT_TRANSLATE_NOOP("Labels", "canary patient"), "canary": QT_TRANSLATE_NOOP("Labels", "canary"),
+    "table-watermark": QT_TRANSLATE_NOOP("Labels", "table watermark"), "image-watermark": QT_TRANSLATE_NOOP("Labels", "image watermark"),
+    "dicom-signature": QT_TRANSLATE_NOOP("Labels", "DICOM signed tag"),
     # beacon status
-    "confirmed": _T("Labels", "confirmed"), "partial": _T("Labels", "partial"),
+    "confirmed": QT_TRANSLATE_NOOP("Labels", "confirmed"), "partial": QT_TRANSLATE_NOOP("Labels", "partial"),
     # attribution basis and confidence
-    "watermark": _T("Labels", "watermark"), "identifier": _T("Labels", "identifier"),
-    "pattern": _T("Labels", "numbering pattern"), "none": _T("Labels", "none"),
-    "high": _T("Labels", "high"), "medium": _T("Labels", "medium"), "low": _T("Labels", "low"),
-    "proof": _T("Labels", "proof"), "strong": _T("Labels", "strong"), "weak": _T("Labels", "weak"),
+    "watermark": QT_TRANSLATE_NOOP("Labels", "watermark"), "identifier": QT_TRANSLATE_NOOP("Labels", "identifier"),
+    "pattern": QT_TRANSLATE_NOOP("Labels", "numbering pattern"), "none": QT_TRANSLATE_NOOP("Labels", "none"),
+    "high": QT_TRANSLATE_NOOP("Labels", "high"), "medium": QT_TRANSLATE_NOOP("Labels", "medium"), "low": QT_TRANSLATE_NOOP("Labels", "low"),
+    "proof": QT_TRANSLATE_NOOP("Labels", "proof"), "strong": QT_TRANSLATE_NOOP("Labels", "strong"), "weak": QT_TRANSLATE_NOOP("Labels", "weak"),
     # finding severity and detectors
-    "critical": _T("Labels", "critical"), "warning": _T("Labels", "warning"), "info": _T("Labels", "info"),
-    "yara": _T("Labels", "YARA rule"), "identifiers": _T("Labels", "identifiers"), "bounds": _T("Labels", "bounds"),
+    "critical": QT_TRANSLATE_NOOP("Labels", "critical"), "warning": QT_TRANSLATE_NOOP("Labels", "warning"), "info": QT_TRANSLATE_NOOP("Labels", "info"),
+    "yara": QT_TRANSLATE_NOOP("Labels", "YARA rule"), "identifiers": QT_TRANSLATE_NOOP("Labels", "identifiers"), "bounds": QT_TRANSLATE_NOOP("Labels", "bounds"),
     # item status and kinds a reader meets first
-    "done": _T("Labels", "done"), "ok": _T("Labels", "ok"), "error": _T("Labels", "error"),
-    "encrypted": _T("Labels", "encrypted"), "skipped": _T("Labels", "skipped"),
-    "directory": _T("Labels", "folder"), "archive": _T("Labels", "archive"), "text": _T("Labels", "text"),
-    "binary": _T("Labels", "binary"), "empty": _T("Labels", "empty"), "image": _T("Labels", "image"),
-    "raw": _T("Labels", "raw bytes"),
+    "done": QT_TRANSLATE_NOOP("Labels", "done"), "ok": QT_TRANSLATE_NOOP("Labels", "ok"), "error": QT_TRANSLATE_NOOP("Labels", "error"),
+    "encrypted": QT_TRANSLATE_NOOP("Labels", "encrypted"), "skipped": QT_TRANSLATE_NOOP("Labels", "skipped"),
+    "directory": QT_TRANSLATE_NOOP("Labels", "folder"), "archive": QT_TRANSLATE_NOOP("Labels", "archive"), "text": QT_TRANSLATE_NOOP("Labels", "text"),
+    "binary": QT_TRANSLATE_NOOP("Labels", "binary"), "empty": QT_TRANSLATE_NOOP("Labels", "empty"), "image": QT_TRANSLATE_NOOP("Labels", "image"),
+    "raw": QT_TRANSLATE_NOOP("Labels", "raw bytes"),
     # sex
-    "M": _T("Labels", "M"), "F": _T("Labels", "F"),
+    "M": QT_TRANSLATE_NOOP("Labels", "M"), "F": QT_TRANSLATE_NOOP("Labels", "F"),
 }
 _FIELDS: dict[str, str] = {
-    "nir": _T("Labels", "NIR"), "family_name": _T("Labels", "family name"), "birth_name": _T("Labels", "birth name"),
-    "given_name": _T("Labels", "given name"), "birth_date": _T("Labels", "date of birth"), "sex": _T("Labels", "sex"),
-    "ipp": _T("Labels", "IPP"), "nda": _T("Labels", "stay number (NDA)"), "phone": _T("Labels", "phone"),
-    "email": _T("Labels", "e-mail"), "address": _T("Labels", "address"), "postcode": _T("Labels", "postcode"),
-    "city": _T("Labels", "city"), "facility": _T("Labels", "facility"),
-    "facility_finess": _T("Labels", "facility FINESS"), "facility_code": _T("Labels", "facility code"),
-    "facility_name": _T("Labels", "facility name"), "event_dates": _T("Labels", "event dates"),
-    "event_first": _T("Labels", "first event"), "event_last": _T("Labels", "latest event"),
-    "categories": _T("Labels", "data categories"), "locator": _T("Labels", "locator"), "table": _T("Labels", "table"),
-    "identity": _T("Labels", "identity"), "recipient": _T("Labels", "recipient"), "item": _T("Labels", "item"),
-    "container": _T("Labels", "container"), "establishment": _T("Labels", "establishment"),
-    "beacon_id": _T("Labels", "beacon"), "beacons": _T("Labels", "beacons"), "kind": _T("Labels", "kind"),
-    "rows": _T("Labels", "rows"), "p_value": _T("Labels", "p-value"), "log10_p": _T("Labels", "log10 of p"),
-    "fraction": _T("Labels", "fraction of marks found"), "votes": _T("Labels", "votes"),
-    "column": _T("Labels", "column"), "value": _T("Labels", "value"), "detail": _T("Labels", "detail"),
-    "basis": _T("Labels", "basis"), "confidence": _T("Labels", "confidence"), "proof": _T("Labels", "proof"),
-    "status": _T("Labels", "status"), "fields": _T("Labels", "fields matched"),
+    "nir": QT_TRANSLATE_NOOP("Labels", "NIR"), "family_name": QT_TRANSLATE_NOOP("Labels", "family name"), "birth_name": QT_TRANSLATE_NOOP("Labels", "birth name"),
+    "given_name": QT_TRANSLATE_NOOP("Labels", "given name"), "birth_date": QT_TRANSLATE_NOOP("Labels", "date of birth"), "sex": QT_TRANSLATE_NOOP("Labels", "sex"),
+    "ipp": QT_TRANSLATE_NOOP("Labels", "IPP"), "nda": QT_TRANSLATE_NOOP("Labels", "stay number (NDA)"), "phone": QT_TRANSLATE_NOOP("Labels", "phone"),
+    "email": QT_TRANSLATE_NOOP("Labels", "e-mail"), "address": QT_TRANSLATE_NOOP("Labels", "address"), "postcode": QT_TRANSLATE_NOOP("Labels", "postcode"),
+    "city": QT_TRANSLATE_NOOP("Labels", "city"), "facility": QT_TRANSLATE_NOOP("Labels", "facility"),
+    "facility_finess": QT_TRANSLATE_NOOP("Labels", "facility FINESS"), "facility_code": QT_TRANSLATE_NOOP("Labels", "facility code"),
+    "facility_name": QT_TRANSLATE_NOOP("Labels", "facility name"), "event_dates": QT_TRANSLATE_NOOP("Labels", "event dates"),
+    "event_first": QT_TRANSLATE_NOOP("Labels", "first event"), "event_last": QT_TRANSLATE_NOOP("Labels", "latest event"),
+    "categories": QT_TRANSLATE_NOOP("Labels", "data categories"), "locator": QT_TRANSLATE_NOOP("Labels", "locator"), "table": QT_TRANSLATE_NOOP("Labels", "table"),
+    "identity": QT_TRANSLATE_NOOP("Labels", "identity"), "recipient": QT_TRANSLATE_NOOP("Labels", "recipient"), "item": QT_TRANSLATE_NOOP("Labels", "item"),
+    "container": QT_TRANSLATE_NOOP("Labels", "container"), "establishment": QT_TRANSLATE_NOOP("Labels", "establishment"),
+    "beacon_id": QT_TRANSLATE_NOOP("Labels", "beacon"), "beacons": QT_TRANSLATE_NOOP("Labels", "beacons"), "kind": QT_TRANSLATE_NOOP("Labels", "kind"),
+    "rows": QT_TRANSLATE_NOOP("Labels", "rows"), "p_value": QT_TRANSLATE_NOOP("Labels", "p-value"), "log10_p": QT_TRANSLATE_NOOP("Labels", "log10 of p"),
+    "fraction": QT_TRANSLATE_NOOP("Labels", "fraction of marks found"), "votes": QT_TRANSLATE_NOOP("Labels", "votes"),
+    "column": QT_TRANSLATE_NOOP("Labels", "column"), "value": QT_TRANSLATE_NOOP("Labels", "value"), "detail": QT_TRANSLATE_NOOP("Labels", "detail"),
+    "basis": QT_TRANSLATE_NOOP("Labels", "basis"), "confidence": QT_TRANSLATE_NOOP("Labels", "confidence"), "proof": QT_TRANSLATE_NOOP("Labels", "proof"),
+    "status": QT_TRANSLATE_NOOP("Labels", "status"), "fields": QT_TRANSLATE_NOOP("Labels", "fields matched"),
 }
-_LOCATOR_PARTS = {"row": _T("Labels", "row %1"), "msg": _T("Labels", "message %1"),
-                  "entry": _T("Labels", "entry %1"), "table": _T("Labels", "table %1"),
-                  "sheet": _T("Labels", "sheet %1"), "frame": _T("Labels", "frame %1"),
-                  "page": _T("Labels", "page %1"), "line": _T("Labels", "line %1")}
+_LOCATOR_PARTS = {"row": QT_TRANSLATE_NOOP("Labels", "row %1"), "msg": QT_TRANSLATE_NOOP("Labels", "message %1"),
+                  "entry": QT_TRANSLATE_NOOP("Labels", "entry %1"), "table": QT_TRANSLATE_NOOP("Labels", "table %1"),
+                  "sheet": QT_TRANSLATE_NOOP("Labels", "sheet %1"), "frame": QT_TRANSLATE_NOOP("Labels", "frame %1"),
+                  "page": QT_TRANSLATE_NOOP("Labels", "page %1"), "line": QT_TRANSLATE_NOOP("Labels", "line %1")}
 _LOCATOR = re.compile(r"^(row|msg|entry|table|sheet|frame|page|line):(.+)$")
 
 
@@ -81,7 +80,7 @@ def locator_label(locator: object) -> str:
     """``table:patients/row:17`` -> "table patients / row 17" ("ligne 17" in French); ``file`` -> "whole file"."""
     text = "" if locator is None else str(locator)
     if text == "file":
-        return _tr(_T("Labels", "whole file"))
+        return _tr(QT_TRANSLATE_NOOP("Labels", "whole file"))
     parts = []
     for part in text.split("/"):
         m = _LOCATOR.match(part)
