@@ -4,88 +4,93 @@
 <context>
     <name>AttributionDashboard</name>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="118" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="128" />
         <source>No attribution yet: scan the evidence with a registry loaded.</source>
         <translation>Pas encore d'attribution : analysez les scellés avec un registre chargé.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="125" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
         <source>FINESS</source>
         <translation>FINESS</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="125" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
         <source>Establishment</source>
         <translation>Établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="125" />
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="175" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="185" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="126" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="136" />
         <source>Patients</source>
         <translation>Patients</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="126" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="136" />
         <source>Bases</source>
         <translation>Fondements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="126" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="136" />
         <source>Proof items</source>
         <translation>Éléments de preuve</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="134" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="144" />
         <source>Computing the attribution…</source>
         <translation>Calcul de l'attribution…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="137" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="147" />
         <source>The attribution could not be computed: %1</source>
         <translation>L'attribution n'a pas pu être calculée : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="151" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="161" />
         <source>%1 records about %2 patients; %3 records attributed to %4 establishments, %5 unattributed.</source>
         <translation>%1 enregistrements concernant %2 patients ; %3 enregistrements attribués à %4 établissements, %5 non attribués.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="171" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="167" />
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="181" />
         <source>Unattributed</source>
         <translation>Non attribués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="174" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="184" />
         <source>Records per establishment</source>
         <translation>Enregistrements par établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="193" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="203" />
         <source>Basis of each attribution</source>
         <translation>Fondement de chaque attribution</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="195" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
         <source>canary</source>
         <translation>canari</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="195" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
         <source>watermark</source>
         <translation>tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="195" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
         <source>identifier</source>
         <translation>identifiant</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="196" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="206" />
         <source>pattern</source>
         <translation>motif</translation>
     </message>
@@ -612,82 +617,82 @@
 <context>
     <name>ItemViewer</name>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="94" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="146" />
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="95" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="147" />
         <source>Table</source>
         <translation>Tableau</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="96" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="148" />
         <source>Image and tags</source>
         <translation>Image et balises DICOM</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="97" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="149" />
         <source>Hex</source>
         <translation>Hexadécimal</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="113" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="165" />
         <source>Select an item in the evidence tree to view it.</source>
         <translation>Sélectionnez un élément dans l'arborescence des scellés pour l'afficher.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="138" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="193" />
         <source>folder</source>
         <translation>dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="148" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="203" />
         <source>loading…</source>
         <translation>chargement…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="172" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="239" />
         <source>Cannot read this item again: %1</source>
         <translation>Impossible de relire cet élément : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="244" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
         <source>%1 identifiers and %2 rule hits highlighted</source>
         <translation>%1 identifiants et %2 détections de règles surlignés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="281" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="348" />
         <source>No table preview: %1</source>
         <translation>Pas d'aperçu en tableau : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="302" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="369" />
         <source>Not a readable DICOM file: %1</source>
         <translation>Fichier DICOM illisible : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="308" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="375" />
         <source>No image in this DICOM file</source>
         <translation>Pas d'image dans ce fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>Tag</source>
         <translation>Balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>Keyword</source>
         <translation>Mot-clé</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>VR</source>
         <translation>VR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
@@ -766,7 +771,7 @@
     </message>
     <message>
         <location filename="../../workbench/gui/labels.py" line="25" />
-        <location filename="../../workbench/gui/labels.py" line="54" />
+        <location filename="../../workbench/gui/labels.py" line="58" />
         <source>proof</source>
         <translation>preuve</translation>
     </message>
@@ -871,272 +876,317 @@
         <translation>octets bruts</translation>
     </message>
     <message>
+        <location filename="../../workbench/gui/labels.py" line="34" />
+        <source>office text</source>
+        <translation>texte bureautique</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="35" />
+        <source>PDF text</source>
+        <translation>texte PDF</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="35" />
+        <source>e-mail body</source>
+        <translation>corps du courriel</translation>
+    </message>
+    <message>
         <location filename="../../workbench/gui/labels.py" line="36" />
+        <source>typing</source>
+        <translation>typage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="36" />
+        <source>reading</source>
+        <translation>lecture</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="37" />
+        <source>parsing</source>
+        <translation>analyse syntaxique</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="37" />
+        <source>records</source>
+        <translation>enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="38" />
+        <source>worker process</source>
+        <translation>processus d'analyse</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="38" />
+        <source>beacon search</source>
+        <translation>recherche de balises</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="40" />
         <source>M</source>
         <translation>M</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="36" />
+        <location filename="../../workbench/gui/labels.py" line="40" />
         <source>F</source>
         <translation>F</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="39" />
+        <location filename="../../workbench/gui/labels.py" line="43" />
         <source>NIR</source>
         <translation>NIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="39" />
+        <location filename="../../workbench/gui/labels.py" line="43" />
         <source>family name</source>
         <translation>nom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="39" />
+        <location filename="../../workbench/gui/labels.py" line="43" />
         <source>birth name</source>
         <translation>nom de naissance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="40" />
+        <location filename="../../workbench/gui/labels.py" line="44" />
         <source>given name</source>
         <translation>prénom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="40" />
+        <location filename="../../workbench/gui/labels.py" line="44" />
         <source>date of birth</source>
         <translation>date de naissance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="40" />
+        <location filename="../../workbench/gui/labels.py" line="44" />
         <source>sex</source>
         <translation>sexe</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="41" />
+        <location filename="../../workbench/gui/labels.py" line="45" />
         <source>IPP</source>
         <translation>IPP</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="41" />
+        <location filename="../../workbench/gui/labels.py" line="45" />
         <source>stay number (NDA)</source>
         <translation>numéro de séjour (NDA)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="41" />
+        <location filename="../../workbench/gui/labels.py" line="45" />
         <source>phone</source>
         <translation>téléphone</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="42" />
+        <location filename="../../workbench/gui/labels.py" line="46" />
         <source>e-mail</source>
         <translation>courriel</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="42" />
+        <location filename="../../workbench/gui/labels.py" line="46" />
         <source>address</source>
         <translation>adresse</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="42" />
+        <location filename="../../workbench/gui/labels.py" line="46" />
         <source>postcode</source>
         <translation>code postal</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="43" />
+        <location filename="../../workbench/gui/labels.py" line="47" />
         <source>city</source>
         <translation>commune</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="43" />
+        <location filename="../../workbench/gui/labels.py" line="47" />
         <source>facility</source>
         <translation>structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="44" />
+        <location filename="../../workbench/gui/labels.py" line="48" />
         <source>facility FINESS</source>
         <translation>FINESS de la structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="44" />
+        <location filename="../../workbench/gui/labels.py" line="48" />
         <source>facility code</source>
         <translation>code de la structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="45" />
+        <location filename="../../workbench/gui/labels.py" line="49" />
         <source>facility name</source>
         <translation>nom de la structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="45" />
+        <location filename="../../workbench/gui/labels.py" line="49" />
         <source>event dates</source>
         <translation>dates d'événements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="46" />
+        <location filename="../../workbench/gui/labels.py" line="50" />
         <source>first event</source>
         <translation>premier événement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="46" />
+        <location filename="../../workbench/gui/labels.py" line="50" />
         <source>latest event</source>
         <translation>dernier événement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="47" />
+        <location filename="../../workbench/gui/labels.py" line="51" />
         <source>data categories</source>
         <translation>catégories de données</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="47" />
+        <location filename="../../workbench/gui/labels.py" line="51" />
         <source>locator</source>
         <translation>emplacement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="47" />
+        <location filename="../../workbench/gui/labels.py" line="51" />
         <source>table</source>
         <translation>table</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="48" />
+        <location filename="../../workbench/gui/labels.py" line="52" />
         <source>identity</source>
         <translation>identité</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="48" />
+        <location filename="../../workbench/gui/labels.py" line="52" />
         <source>recipient</source>
         <translation>destinataire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="48" />
+        <location filename="../../workbench/gui/labels.py" line="52" />
         <source>item</source>
         <translation>élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="49" />
+        <location filename="../../workbench/gui/labels.py" line="53" />
         <source>container</source>
         <translation>conteneur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="49" />
+        <location filename="../../workbench/gui/labels.py" line="53" />
         <source>establishment</source>
         <translation>établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="50" />
+        <location filename="../../workbench/gui/labels.py" line="54" />
         <source>beacon</source>
         <translation>balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="50" />
+        <location filename="../../workbench/gui/labels.py" line="54" />
         <source>beacons</source>
         <translation>balises</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="50" />
+        <location filename="../../workbench/gui/labels.py" line="54" />
         <source>kind</source>
         <translation>nature</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="51" />
+        <location filename="../../workbench/gui/labels.py" line="55" />
         <source>rows</source>
         <translation>lignes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="51" />
+        <location filename="../../workbench/gui/labels.py" line="55" />
         <source>p-value</source>
         <translation>valeur p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="51" />
+        <location filename="../../workbench/gui/labels.py" line="55" />
         <source>log10 of p</source>
         <translation>log10 de p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="52" />
+        <location filename="../../workbench/gui/labels.py" line="56" />
         <source>fraction of marks found</source>
         <translation>part des marques retrouvées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="52" />
+        <location filename="../../workbench/gui/labels.py" line="56" />
         <source>votes</source>
         <translation>votes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="53" />
+        <location filename="../../workbench/gui/labels.py" line="57" />
         <source>column</source>
         <translation>colonne</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="53" />
+        <location filename="../../workbench/gui/labels.py" line="57" />
         <source>value</source>
         <translation>valeur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="53" />
+        <location filename="../../workbench/gui/labels.py" line="57" />
         <source>detail</source>
         <translation>détail</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="54" />
+        <location filename="../../workbench/gui/labels.py" line="58" />
         <source>basis</source>
         <translation>fondement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="54" />
+        <location filename="../../workbench/gui/labels.py" line="58" />
         <source>confidence</source>
         <translation>confiance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="55" />
+        <location filename="../../workbench/gui/labels.py" line="59" />
         <source>status</source>
         <translation>statut</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="55" />
+        <location filename="../../workbench/gui/labels.py" line="59" />
         <source>fields matched</source>
         <translation>champs concordants</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="57" />
+        <location filename="../../workbench/gui/labels.py" line="61" />
         <source>row %1</source>
         <translation>ligne %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="57" />
+        <location filename="../../workbench/gui/labels.py" line="61" />
         <source>message %1</source>
         <translation>message %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="58" />
+        <location filename="../../workbench/gui/labels.py" line="62" />
         <source>entry %1</source>
         <translation>entrée %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="58" />
+        <location filename="../../workbench/gui/labels.py" line="62" />
         <source>table %1</source>
         <translation>table %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="59" />
+        <location filename="../../workbench/gui/labels.py" line="63" />
         <source>sheet %1</source>
         <translation>feuille %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="59" />
+        <location filename="../../workbench/gui/labels.py" line="63" />
         <source>frame %1</source>
         <translation>image %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="60" />
+        <location filename="../../workbench/gui/labels.py" line="64" />
         <source>page %1</source>
         <translation>page %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="60" />
+        <location filename="../../workbench/gui/labels.py" line="64" />
         <source>line %1</source>
         <translation>ligne %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="83" />
+        <location filename="../../workbench/gui/labels.py" line="87" />
         <source>whole file</source>
         <translation>fichier entier</translation>
     </message>
@@ -1498,124 +1548,124 @@
         <translation>Construction de la démonstration dans %1…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="763" />
+        <location filename="../../workbench/gui/window.py" line="765" />
         <source>Open the item</source>
         <translation>Ouvrir l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="764" />
+        <location filename="../../workbench/gui/window.py" line="766" />
         <source>Copy the item's path</source>
         <translation>Copier le chemin de l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="766" />
+        <location filename="../../workbench/gui/window.py" line="768" />
         <source>Copy the item's SHA-256</source>
         <translation>Copier le SHA-256 de l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="768" />
+        <location filename="../../workbench/gui/window.py" line="770" />
         <source>Export the item…</source>
         <translation>Exporter l'élément…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="790" />
-        <location filename="../../workbench/gui/window.py" line="801" />
+        <location filename="../../workbench/gui/window.py" line="792" />
+        <location filename="../../workbench/gui/window.py" line="803" />
         <source>Export the item</source>
         <translation>Exporter l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="803" />
+        <location filename="../../workbench/gui/window.py" line="805" />
         <source>Item exported: %1</source>
         <translation>Élément exporté : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="878" />
-        <location filename="../../workbench/gui/window.py" line="886" />
+        <location filename="../../workbench/gui/window.py" line="880" />
+        <location filename="../../workbench/gui/window.py" line="888" />
         <source>Show identifiers in clear</source>
         <translation>Afficher les identifiants en clair</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="878" />
+        <location filename="../../workbench/gui/window.py" line="880" />
         <source>Open a case first: the unmasking is written into its custody log.</source>
         <translation>Ouvrez d'abord un dossier : le démasquage est inscrit dans son journal de traçabilité.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="925" />
+        <location filename="../../workbench/gui/window.py" line="927" />
         <source>Writing the report…</source>
         <translation>Rédaction du rapport…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="931" />
+        <location filename="../../workbench/gui/window.py" line="933" />
         <source>Report written: %1</source>
         <translation>Rapport écrit : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="941" />
+        <location filename="../../workbench/gui/window.py" line="943" />
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="941" />
+        <location filename="../../workbench/gui/window.py" line="943" />
         <source>The language can be changed once the running job is done.</source>
         <translation>La langue pourra être changée une fois la tâche en cours terminée.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1021" />
+        <location filename="../../workbench/gui/window.py" line="1023" />
         <source>This case has an interrupted scan: Resume finishes it.</source>
         <translation>Ce dossier a une analyse interrompue : « Reprendre » la termine.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1025" />
+        <location filename="../../workbench/gui/window.py" line="1027" />
         <source>No case open</source>
         <translation>Aucun dossier ouvert</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1030" />
+        <location filename="../../workbench/gui/window.py" line="1032" />
         <source>Case %1 — %2 items, %3 records, %4 findings, %5 errors</source>
         <translation>Dossier %1 — %2 éléments, %3 enregistrements, %4 détections, %5 erreurs</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1035" />
+        <location filename="../../workbench/gui/window.py" line="1037" />
         <source>job running</source>
         <translation>tâche en cours</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1037" />
+        <location filename="../../workbench/gui/window.py" line="1039" />
         <source>scan interrupted</source>
         <translation>analyse interrompue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1039" />
+        <location filename="../../workbench/gui/window.py" line="1041" />
         <source>%1 evidence, verified unchanged</source>
         <translation>%1 scellé(s), vérifié(s) inchangé(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1041" />
+        <location filename="../../workbench/gui/window.py" line="1043" />
         <source>%1 evidence</source>
         <translation>%1 scellé(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1043" />
+        <location filename="../../workbench/gui/window.py" line="1045" />
         <source>no evidence yet</source>
         <translation>pas encore de scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1045" />
+        <location filename="../../workbench/gui/window.py" line="1047" />
         <source>identifiers masked</source>
         <translation>identifiants masqués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1045" />
+        <location filename="../../workbench/gui/window.py" line="1047" />
         <source>IDENTIFIERS IN CLEAR</source>
         <translation>IDENTIFIANTS EN CLAIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1050" />
+        <location filename="../../workbench/gui/window.py" line="1052" />
         <source>Quit</source>
         <translation>Quitter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1050" />
+        <location filename="../../workbench/gui/window.py" line="1052" />
         <source>A job is running. Cancel it and quit? A scan can be resumed later.</source>
         <translation>Une tâche est en cours. L'annuler et quitter ? Une analyse peut être reprise plus tard.</translation>
     </message>

@@ -93,7 +93,8 @@ _MASKERS = {"email": _mask_email, "iban": _mask_iban, "nir": _mask_nir, "phone":
 
 
 # Upper-case words that are format keywords, not names (kept in strict mode).
-_KEYWORDS = frozenset(["MSH", "EVN", "PID", "PD1", "PV1", "PV2", "NK1", "OBR", "OBX", "ORC", "NTE", "ROL", "MRG", "IN1", "ZBE", "ZFP", "ZFV", "ADT", "ORU", "ORM", "MDM", "ACK", "DICM", "FHIR", "CDA", "HPRIM", "LAB", "RES", "FIN", "FINLAB", "FINFICHIER", "CREATE", "TABLE", "INSERT", "INTO", "VALUES", "COPY", "FROM", "SELECT", "SET", "NULL", "NOT", "DEFAULT", "PRIMARY", "KEY", "ENGINE", "CHARSET", "CHANGE", "MASTER", "SOURCE", "REPLICATION", "PREPARE", "EXECUTE", "START", "REPLICA", "FINESS", "RPPS", "ADELI", "IDNPS", "NIR", "NIA", "INS", "ISO", "UTF", "PDF", "URI", "XML", "JSON", "HTTP", "HTTPS", "IBAN", "BIC", "EUR", "CHU", "CHR", "GHT", "EHPAD", "ASIP", "SANTE", "TEXT", "BASE"])
+_KEYWORDS = frozenset(["MSH", "EVN", "PID", "PD1", "PV1", "PV2", "NK1", "OBR", "OBX", "ORC", "NTE", "ROL", "MRG", "IN1", "ZBE", "ZFP", "ZFV", "ADT", "ORU", "ORM", "MDM", "ACK", "DICM", "FHIR", "CDA", "HPRIM", "LAB", "RES", "FIN", "FINLAB", "FINFICHIER", "CREATE", "TABLE", "INSERT", "INTO", "VALUES", "COPY", "FROM", "SELECT", "SET", "NULL", "NOT", "DEFAULT", "PRIMARY", "KEY", "ENGINE", "CHARSET", "CHANGE", "MASTER", "SOURCE", "REPLICATION", "PREPARE", "EXECUTE", "START", "REPLICA", "FINESS", "RPPS", "ADELI", "IDNPS", "NIR", "NIA", "INS", "ISO", "UTF", "PDF", "URI", "XML", "JSON", "HTTP", "HTTPS", "IBAN", "BIC", "EUR", "CHU", "CHR", "GHT", "EHPAD", "ASIP", "SANTE", "TEXT", "BASE",
+                       "IPP", "NDA", "DPI", "VILLE", "COMMUNE", "SIL", "PACS", "RIS"])
 # Capitalised words that are labels of French health documents, not names (kept in strict mode).
 _LABELS = frozenset(w.casefold() for w in [
     "Nom", "Prénom", "Prenom", "Née", "Nee", "Sexe", "Date", "Naissance", "Adresse", "Patient", "Patiente",

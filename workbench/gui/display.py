@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import QLocale
 
-from workbench.engine.masking import mask_identifier, mask_text
+from workbench.engine.masking import mask_identifier, mask_text, mask_view_text
 
 # Record columns holding personal data, and how each is masked for display.
 _ID_COLUMNS = {"nir": "nir", "phone": "phone", "email": "email", "ipp": "digits", "nda": "digits"}
@@ -69,6 +69,8 @@ def mask_value(column: str, value: str | None) -> str | None:
         return _initials(value)
     if column == "birth_date":
         return value[:4] + "-**-**" if len(value) >= 4 else "****"
+    if column == "excerpt":  # raw bytes around a hit: names and dates too (a DICOM excerpt showed "E^Gérard")
+        return mask_view_text(value)
     return mask_text(value)
 
 

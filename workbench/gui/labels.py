@@ -31,7 +31,11 @@ _VALUES: dict[str, str] = {
     "encrypted": QT_TRANSLATE_NOOP("Labels", "encrypted"), "skipped": QT_TRANSLATE_NOOP("Labels", "skipped"),
     "directory": QT_TRANSLATE_NOOP("Labels", "folder"), "archive": QT_TRANSLATE_NOOP("Labels", "archive"), "text": QT_TRANSLATE_NOOP("Labels", "text"),
     "binary": QT_TRANSLATE_NOOP("Labels", "binary"), "empty": QT_TRANSLATE_NOOP("Labels", "empty"), "image": QT_TRANSLATE_NOOP("Labels", "image"),
-    "raw": QT_TRANSLATE_NOOP("Labels", "raw bytes"),
+    "raw": QT_TRANSLATE_NOOP("Labels", "raw bytes"), "office-text": QT_TRANSLATE_NOOP("Labels", "office text"),
+    "pdf-text": QT_TRANSLATE_NOOP("Labels", "PDF text"), "email-body": QT_TRANSLATE_NOOP("Labels", "e-mail body"),
+    "typing": QT_TRANSLATE_NOOP("Labels", "typing"), "read": QT_TRANSLATE_NOOP("Labels", "reading"),
+    "parse": QT_TRANSLATE_NOOP("Labels", "parsing"), "records": QT_TRANSLATE_NOOP("Labels", "records"),
+    "worker": QT_TRANSLATE_NOOP("Labels", "worker process"), "beacons": QT_TRANSLATE_NOOP("Labels", "beacon search"),
     # sex
     "M": QT_TRANSLATE_NOOP("Labels", "M"), "F": QT_TRANSLATE_NOOP("Labels", "F"),
 }

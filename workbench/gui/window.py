@@ -672,8 +672,10 @@ class MainWindow(QMainWindow):
         if old_tree is not None:
             old_tree.deleteLater()
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
-        for col, width in enumerate((300, 130, 75, 70, 65, 70)):
+        for col, width in enumerate((290, 125, 75, 65, 80, 95)):
             self.tree.setColumnWidth(col, width)
+        if self.tree.model().canFetchMore(QModelIndex()):
+            self.tree.model().fetchMore(QModelIndex())
         if self.tree.model().rowCount() <= 3:  # open the evidence's first level
             for r in range(self.tree.model().rowCount()):
                 self.tree.expand(self.tree.model().index(r, 0))

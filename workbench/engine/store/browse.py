@@ -36,7 +36,7 @@ from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
 
 __all__ = [
     "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
-    "finding_detail", "finding_location", "item_chain", "item_sha256", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
+    "finding_detail", "finding_location", "item_chain", "item_sha256", "subtree_totals", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
     "raw_finding_spans", "record_detail", "watermark_detail",
 ]
 
@@ -573,6 +573,15 @@ def finding_location(reader: CaseReader, finding_id: int) -> tuple[str, int | No
     rows = reader.meta_rows("SELECT i.vpath, f.offset, f.layer FROM findings f JOIN items i ON i.id = f.item_id "
                             "WHERE f.id = ?", (int(finding_id),))
     return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+
+def subtree_totals(reader: CaseReader, prefix: str) -> tuple[int, int]:
+    """(findings, records) of every item whose path starts with ``prefix`` (a folder inside an archive,
+    ``leak.zip!/chu-rennes/``), nested archives included; one range scan of the vpath index."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else ""
+    row = reader.meta_rows("SELECT COALESCE(SUM(findings), 0), COALESCE(SUM(records), 0) FROM items "
+                           "WHERE vpath >= ? AND vpath < ?", (prefix, upper))
+    return (int(row[0][0]), int(row[0][1])) if row else (0, 0)
 
 
 def item_row(reader: CaseReader, vpath: str) -> dict[str, Any] | None:

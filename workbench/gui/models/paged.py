@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 
 from workbench.engine.masking import mask_identifier
 from workbench.engine.store.browse import TablePager
-from workbench.gui.display import mask_value
+from workbench.gui.display import mask_value, number
 from workbench.gui.labels import locator_label, value_label
 
 PAGE = 256
@@ -238,7 +238,7 @@ class PagedModel(QAbstractTableModel):
         if col.log10:
             return power_of_ten(float(value))
         if col.numeric:
-            return value if role == Qt.ItemDataRole.DisplayRole else str(value)
+            return number(value)  # the locale's grouping: 45 638 in French, 45,638 in English
         text = str(value)
         if col.label == "value":
             text = value_label(text)

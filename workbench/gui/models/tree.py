@@ -24,9 +24,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from workbench.engine.model import VPATH_SEP
-from workbench.engine.store.browse import item_child_count, item_children
+from workbench.engine.store.browse import item_child_count, item_children, subtree_totals
 from workbench.engine.store.reader import CaseReader
-from workbench.gui.display import human_bytes
+from workbench.gui.display import human_bytes, number
 from workbench.gui.labels import value_label
 from workbench.gui.resources import kind_icon
 
@@ -186,6 +186,7 @@ class EvidenceTreeModel(QAbstractItemModel):
         rows = item_children(self._reader, node.item_id, -1, max(node.total, 1) + BATCH)
         holder = _Node(node.item_id, None, 0, None, 0)
         _nest(holder, rows, node.data[1] + VPATH_SEP)
+        self._folder_totals(holder)
         if not holder.children:
             node.total = 0
             return
@@ -225,6 +226,15 @@ class EvidenceTreeModel(QAbstractItemModel):
                 return QModelIndex()
             parent = self.createIndex(found.row, 0, found)
 
+    def _folder_totals(self, node: _Node) -> None:
+        """A folder inside an archive counts the findings and records of everything under it, nested archives
+        included (the members of a ``.sql.gz`` in it are not loaded yet, but their records are the folder's)."""
+        for c in node.children:
+            if c.data is not None and c.data[3] == "directory":
+                findings, records = subtree_totals(self._reader, c.data[1].rstrip("/") + "/")
+                c.data = (*c.data[:7], findings, records, c.data[9])
+                self._folder_totals(c)
+
     # -- data -------------------------------------------------------------------------------------
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -237,15 +247,16 @@ class EvidenceTreeModel(QAbstractItemModel):
                 return d["name"] or d["vpath"]
             if col == 1:
                 kind = value_label(d["kind"])
-                return f"{kind} ({d['format']})" if d["format"] and d["kind"] != "directory" else kind
+                same = (d["format"] or "").casefold() == (d["kind"] or "").casefold()
+                return f"{kind} ({d['format']})" if d["format"] and d["kind"] != "directory" and not same else kind
             if col == 2:
                 return human_bytes(d["size"]) if d["size"] is not None else ""
             if col == 3:
                 return value_label(d["status"]) if d["status"] else ""
             if col == 4:
-                return d["findings"] or 0
+                return number(d["findings"] or 0)
             if col == 5:
-                return d["records"] or 0
+                return number(d["records"] or 0)
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return kind_icon(d["kind"])
         if role == Qt.ItemDataRole.ToolTipRole:

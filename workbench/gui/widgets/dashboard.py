@@ -10,11 +10,11 @@ from pathlib import Path
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalBarSeries,
     QHorizontalStackedBarSeries,
-    QValueAxis,
 )
 from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QPainter
@@ -57,17 +57,27 @@ def nice_step(top: float, ticks: int = 5) -> float:
     return max(1.0, 10 * power)
 
 
-def _count_axis(top: float) -> QValueAxis:
-    """A count axis from 0 to a round value above ``top``, ticks on round values, labels in the locale."""
+def axis_ticks(top: float) -> list[int]:
+    """The round values an axis up to ``top`` is labelled with, from 0 (e.g. 0, 5 000, ..., 20 000)."""
     import math
 
     step = nice_step(top)
-    axis = QValueAxis()
-    axis.setRange(0, step * math.ceil(top / step))
-    axis.setTickType(QValueAxis.TickType.TicksDynamic)
-    axis.setTickAnchor(0)
-    axis.setTickInterval(step)
-    axis.setLabelFormat("%d")
+    end = step * max(1, math.ceil(top / step))
+    return [int(round(i * step)) for i in range(int(round(end / step)) + 1)]
+
+
+def _count_axis(top: float) -> QCategoryAxis:
+    """A count axis from 0 to a round value above ``top``, labelled on its round values in the locale.
+
+    A category axis with one label per tick: QValueAxis with ``localizeNumbers`` drops its labels under a
+    ``%d`` format, and prints "5000.0" without it."""
+    ticks = axis_ticks(top)
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis.setRange(0, ticks[-1])
+    axis.setStartValue(0)
+    for t in ticks:
+        axis.append(number(t), t)
     return axis
 
 
@@ -154,12 +164,12 @@ class AttributionDashboard(QWidget):
             .replace("%5", number(s['records'] - attributed)))
         self.table.setRowCount(len(ests))
         for i, e in enumerate(ests):
-            bases = ", ".join(f"{value_label(k)}: {number(v)}" for k, v in sorted(e["bases"].items(), key=lambda kv: BASES.index(kv[0])
+            bases = ", ".join(self.tr("%1: %2").replace("%1", value_label(k)).replace("%2", number(v)) for k, v in sorted(e["bases"].items(), key=lambda kv: BASES.index(kv[0])
                                                              if kv[0] in BASES else 9))
             values = [e["finess"], e["name"] or "", e["records"], e["patients"], bases, len(e["evidence"])]
             for j, v in enumerate(values):
                 item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, v)
+                item.setData(Qt.ItemDataRole.DisplayRole, number(v) if isinstance(v, int) else v)
                 if isinstance(v, int):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)

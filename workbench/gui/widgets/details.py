@@ -90,7 +90,7 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Offset"), f"{number(r['offset'])} (+{number(r['length'] or 0)})"),
                 (self.tr("Tags"), html.escape(", ".join(r["tags"])))]
         rows += [(html.escape(field_label(str(k))), self._m(v)) for k, v in r["meta"].items()]
-        excerpt = f"<pre>{self._m(r['excerpt'])}</pre>" if r["excerpt"] else ""
+        excerpt = f"<pre>{self._m(r['excerpt'], 'excerpt')}</pre>" if r["excerpt"] else ""
         title = self.tr("Finding")
         self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}{excerpt}")
 
