@@ -143,11 +143,22 @@ def mask_text(text: str, *, strict: bool = False) -> str:
 _ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})([-/])[01][0-9]\2[0-3][0-9](?![0-9])")
 
 
+# Two-letter words: the particles of Breton and French family names ("LE DU", "Le Goff") that the 3-letter
+# rule of strict masking let through; a few format words stay.
+_SHORT_WORD = re.compile(r"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þa-zß-öø-ÿ]\b")
+_SHORT_KEEP = frozenset(["CP", "UF", "ID", "OK", "NA", "PV", "PD", "NK", "IN", "DR", "MR", "Dr", "Mr", "No", "Nº"])
+
+
+def _mask_short(m: re.Match[str]) -> str:
+    return m.group() if m.group() in _SHORT_KEEP else m.group()[0] + "*"
+
+
 def mask_view_text(text: str) -> str:
-    """Free text shown to an analyst (the window's Text view): ``mask_text(strict=True)`` plus ISO dates kept to
-    their year, so that what the Table view masks by column (names, birth dates, IPP, addresses) is masked in the
-    raw text too."""
-    return _ISO_DATE.sub(lambda m: f"{m.group(1)}{m.group(2)}**{m.group(2)}**", mask_text(text, strict=True))
+    """Free text shown to an analyst (the window's Text view): ``mask_text(strict=True)``, name particles of two
+    letters, and ISO dates kept to their year, so that what the Table view masks by column (names, birth dates,
+    IPP, addresses) is masked in the raw text too."""
+    masked = _SHORT_WORD.sub(_mask_short, mask_text(text, strict=True))
+    return _ISO_DATE.sub(lambda m: f"{m.group(1)}{m.group(2)}**{m.group(2)}**", masked)
 
 
 def personal_spans(text: str) -> list[tuple[int, int]]:
@@ -155,4 +166,5 @@ def personal_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _TEXT.finditer(text)]
     spans += [m.span() for m in _STRICT_EXTRA.finditer(text) if _mask_strict(m) != m.group()]
     spans += [(m.start() + 5, m.end()) for m in _ISO_DATE.finditer(text)]
+    spans += [m.span() for m in _SHORT_WORD.finditer(text) if m.group() not in _SHORT_KEEP]
     return sorted(spans)

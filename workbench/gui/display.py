@@ -88,4 +88,5 @@ def mask_cell(header: str, value: str | None) -> str | None:
         return (digits[0] + "-**-**") if digits else "****"
     if _NAME_HEADER.search(header or ""):
         return _initials(mask_text(value))
-    return mask_text(value)
+    # A header that says nothing (HL7 "PID-5", DICOM tags, "col3"): names and dates masked as in free text.
+    return mask_view_text(value)

@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         s.addActions([self.act_scan, self.act_resume, self.act_cancel])
         v = mb.addMenu(self.tr("&View"))
         self.act_refresh = self._action(self.tr("&Refresh"), self.refresh_views, QKeySequence.StandardKey.Refresh)
-        self.act_clear = self._action(self.tr("Show identifiers in &clear"), self.set_clear, "Ctrl+Shift+M",
+        self.act_clear = self._action(self.tr("Show identifiers in &clear"), self._clear_triggered, "Ctrl+Shift+M",
                                       checkable=True)
         v.addActions([self.act_refresh, self.act_clear])
         v.addAction(self.details_dock.toggleViewAction())
@@ -870,6 +870,9 @@ class MainWindow(QMainWindow):
         if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
             return None
         return dialog.answer()
+
+    def _clear_triggered(self, clear: bool) -> None:
+        self.set_clear(clear)  # the action's slot; set_clear also answers whether identifiers are now in clear
 
     def set_clear(self, clear: bool) -> bool:
         """Ctrl+Shift+M. Showing identifiers in clear needs an open case, a name and a reason, written into the
