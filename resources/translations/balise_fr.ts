@@ -1579,93 +1579,93 @@
         <translation>Élément exporté : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="880" />
-        <location filename="../../workbench/gui/window.py" line="888" />
+        <location filename="../../workbench/gui/window.py" line="883" />
+        <location filename="../../workbench/gui/window.py" line="891" />
         <source>Show identifiers in clear</source>
         <translation>Afficher les identifiants en clair</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="880" />
+        <location filename="../../workbench/gui/window.py" line="883" />
         <source>Open a case first: the unmasking is written into its custody log.</source>
         <translation>Ouvrez d'abord un dossier : le démasquage est inscrit dans son journal de traçabilité.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="927" />
+        <location filename="../../workbench/gui/window.py" line="930" />
         <source>Writing the report…</source>
         <translation>Rédaction du rapport…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="933" />
+        <location filename="../../workbench/gui/window.py" line="936" />
         <source>Report written: %1</source>
         <translation>Rapport écrit : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="943" />
+        <location filename="../../workbench/gui/window.py" line="946" />
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="943" />
+        <location filename="../../workbench/gui/window.py" line="946" />
         <source>The language can be changed once the running job is done.</source>
         <translation>La langue pourra être changée une fois la tâche en cours terminée.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1023" />
+        <location filename="../../workbench/gui/window.py" line="1026" />
         <source>This case has an interrupted scan: Resume finishes it.</source>
         <translation>Ce dossier a une analyse interrompue : « Reprendre » la termine.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1027" />
+        <location filename="../../workbench/gui/window.py" line="1030" />
         <source>No case open</source>
         <translation>Aucun dossier ouvert</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1032" />
+        <location filename="../../workbench/gui/window.py" line="1035" />
         <source>Case %1 — %2 items, %3 records, %4 findings, %5 errors</source>
         <translation>Dossier %1 — %2 éléments, %3 enregistrements, %4 détections, %5 erreurs</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1037" />
+        <location filename="../../workbench/gui/window.py" line="1040" />
         <source>job running</source>
         <translation>tâche en cours</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1039" />
+        <location filename="../../workbench/gui/window.py" line="1042" />
         <source>scan interrupted</source>
         <translation>analyse interrompue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1041" />
+        <location filename="../../workbench/gui/window.py" line="1044" />
         <source>%1 evidence, verified unchanged</source>
         <translation>%1 scellé(s), vérifié(s) inchangé(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1043" />
+        <location filename="../../workbench/gui/window.py" line="1046" />
         <source>%1 evidence</source>
         <translation>%1 scellé(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1045" />
+        <location filename="../../workbench/gui/window.py" line="1048" />
         <source>no evidence yet</source>
         <translation>pas encore de scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1047" />
+        <location filename="../../workbench/gui/window.py" line="1050" />
         <source>identifiers masked</source>
         <translation>identifiants masqués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1047" />
+        <location filename="../../workbench/gui/window.py" line="1050" />
         <source>IDENTIFIERS IN CLEAR</source>
         <translation>IDENTIFIANTS EN CLAIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1052" />
+        <location filename="../../workbench/gui/window.py" line="1055" />
         <source>Quit</source>
         <translation>Quitter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1052" />
+        <location filename="../../workbench/gui/window.py" line="1055" />
         <source>A job is running. Cancel it and quit? A scan can be resumed later.</source>
         <translation>Une tâche est en cours. L'annuler et quitter ? Une analyse peut être reprise plus tard.</translation>
     </message>

@@ -166,7 +166,7 @@ def test_language_switch_keeps_tab_and_filters_and_adds_no_labels(qtbot, window,
     finess = "350990016"
     w.show_establishment_records(finess)
     shown = w.records_page.model.rowCount()
-    assert 0 < shown
+    assert shown > 0
     w.beacons_page.filter.setText("confirmed")
     w.beacons_page.apply_filter()
     beacons = w.beacons_page.model.rowCount()
