@@ -119,6 +119,8 @@ def run_demo(out: Path, *, size_bytes: int = 12 * 2**20, seed: int = 2026, jobs:
         canaries[est.finess] = [c.record for c in minted]
         planted[est.finess] = [c.beacon_id for c in minted]
     registry.save(key_path)
+    if cancel is not None:  # the leak takes seconds to build: a cancel before it stops here, nothing scanned
+        cancel.raise_if_cancelled()
 
     evidence = out / "leak"
     evidence.mkdir()
@@ -146,9 +148,13 @@ def run_demo(out: Path, *, size_bytes: int = 12 * 2**20, seed: int = 2026, jobs:
     with CaseStore(case) as store:
         store.set_case_info({"case_number": "DEMO-2026-001", "title": "Fuite de données de santé (démonstration)",
                              "analyst": "Analyste CSIRT (démo)", "organisation": AUTHORITY})
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     # The demo makes a new registry (a new key) each time: it trusts the key it has just made, explicitly.
     run_scan(case, [evidence], registry_path=registry_path, jobs=jobs, progress=progress, cancel=cancel,
              trusted_keys=[registry.key_id or ""])
+    if cancel is not None:  # a cancelled scan leaves a partial case: no report is written from it
+        cancel.raise_if_cancelled()
     report_pdf = out / "report.pdf" if pdf else None
     written = write_reports(case, json_path=out / "report.json", pdf_path=report_pdf, records_csv=out / "records.csv")
     return DemoResult(out, registry_path, evidence, case, truth_path, written["json"], written.get("pdf"),

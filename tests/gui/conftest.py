@@ -43,6 +43,7 @@ def window(qtbot, settings, tmp_path):
     w.errors = []
     w.show_error = lambda title, text, details="": w.errors.append((title, text))
     w.ask = lambda title, text: True
+    w.ask_unmasking = lambda: ("Analyste de test", "contrôle d'un canari demandé par le DPO")
     yield w
     if w.job is not None and w.job.isRunning():
         w.job.cancel()

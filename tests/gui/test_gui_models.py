@@ -23,11 +23,13 @@ def reader(shard_case):
 
 
 def _expand_all(model, parent=QModelIndex()) -> int:  # noqa: B008
+    """Items of the store under ``parent`` (folders named by member paths inside an archive are not items)."""
     while model.canFetchMore(parent):
         model.fetchMore(parent)
-    n = model.rowCount(parent)
-    for r in range(n):
+    n = 0
+    for r in range(model.rowCount(parent)):
         child = model.index(r, 0, parent)
+        n += child.data(ITEM_ID_ROLE) is not None
         if model.hasChildren(child):
             n += _expand_all(model, child)
     return n
@@ -46,6 +48,7 @@ def test_tree_model_walks_every_item_once(qapp, reader, shard_case):
         chain.append(index.data(VPATH_ROLE))
         index = index.parent()
     assert all(vpath.startswith(a) for a in chain) and len(chain) == 3
+    assert model.locate(vpath).data(VPATH_ROLE) == vpath
     del tester
 
 
@@ -62,7 +65,8 @@ def test_tree_batches_children(qapp, reader, monkeypatch):
     def collect(parent):
         for r in range(model.rowCount(parent)):
             i = model.index(r, 0, parent)
-            ids.append(i.data(ITEM_ID_ROLE))
+            if i.data(ITEM_ID_ROLE) is not None:  # folders named by member paths are not items
+                ids.append(i.data(ITEM_ID_ROLE))
             collect(i)
     collect(QModelIndex())
     assert len(ids) == len(set(ids)) == total

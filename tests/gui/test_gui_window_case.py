@@ -21,7 +21,13 @@ def test_window_views_over_a_shard_case(qtbot, window, shard_case):
     top = tree.index(0, 0)
     while tree.canFetchMore(top):
         tree.fetchMore(top)
-    csv = next(tree.index(r, 0, top) for r in range(tree.rowCount(top)) if tree.index(r, 1, top).data() == "csv")
+    # members of the archive sit under the folders their paths name, folders first
+    assert [tree.index(r, 0, top).data() for r in range(tree.rowCount(top))] == ["export", "inner.zip"]
+    folder = tree.index(0, 0, top)
+    assert tree.index(0, 1, top).data() == "folder" and tree.rowCount(folder) == 1
+    csv = tree.index(0, 0, folder)
+    assert csv.data() == "patients.csv" and tree.index(0, 1, folder).data().startswith("csv")
+    assert tree.locate("leak.zip!/export/patients.csv") == csv
     w.tabs.setCurrentIndex(1)
     w.tree.setCurrentIndex(csv)
     qtbot.waitUntil(lambda: w.viewer.table.rowCount() > 0, timeout=30_000)
@@ -31,11 +37,13 @@ def test_window_views_over_a_shard_case(qtbot, window, shard_case):
     w.records_page.view.setCurrentIndex(records.index(3, 2))
     assert "Source fields" in w.details.toPlainText() and "NOM" in w.details.toPlainText()
     w.show_establishment_records("290000017")
+    assert w.records_page.filter.text() == "establishment:290000017"  # the drill-down shows what it applies
     assert 0 < records.rowCount() < shard_case.records
     assert all(records.row_tuple(r)[9] == "290000017" for r in range(records.rowCount()))
     w.records_page.view.setCurrentIndex(records.index(0, 0))
     assert "CHU de Brest" in w.details.toPlainText()
-    records.set_condition(None)
+    w.records_page.filter.clear()  # clearing the box clears the drill-down
+    assert records.rowCount() == shard_case.records and records.condition is None
     w.records_page._sort_clicked(3)  # every column sorts, whatever the table's size
     assert records.rowCount() == shard_case.records
 

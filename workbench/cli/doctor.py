@@ -3,7 +3,8 @@
 Prints the versions of Python, Qt, libmagic (and its database), YARA, hyperscan and the other libraries, the
 bundled rule set's SHA-256 and whether it compiles, the registry in use and its signature state. Exit 0 when the
 workbench can work, 1 when something required is missing or broken (a library, the rules, a bad registry
-signature). The window is not required: a Qt that cannot start is reported, and does not fail the doctor.
+signature), or when the window cannot start (the Qt probe fails, or on Linux a library of Qt's X11 plugin such as
+libxcb-cursor0 is missing: named, with the package to install); ``--no-qt`` checks the command line only.
 """
 
 from __future__ import annotations
@@ -63,7 +64,11 @@ def format_text(report: EnvironmentReport) -> str:
         text = f"  {state:<8} {c.name:<{width}}  {c.version or '':<16}"
         lines.append((text + (f" {c.detail}" if c.detail else "")).rstrip())
     lines.append("")
-    if report.ok:
+    window = report.window_problems
+    if report.ok and window:  # never "ready" when the window cannot start
+        lines.append("NOT READY for the window: " + "; ".join(f"{c.name}: {c.detail}" for c in window) +
+                     ". The command line works.")
+    elif report.ok:
         warnings = [c.name for c in report.checks if not c.ok]
         lines.append("Ready: every required check passed." +
                      (f" Warnings: {', '.join(warnings)}." if warnings else ""))
@@ -81,4 +86,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print(format_text(report))
-    return 0 if report.ok else 1
+    return 0 if report.ok and not report.window_problems else 1

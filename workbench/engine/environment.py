@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -27,7 +28,8 @@ from typing import Any
 
 __all__ = [
     "Check", "EnvironmentReport", "bundle_dir", "configure_libmagic", "magic_database", "rules_digest",
-    "check_packages", "check_libmagic", "check_rules", "check_registry", "check_qt", "gather",
+    "check_packages", "check_libmagic", "check_rules", "check_registry", "check_qt", "check_x11", "gather",
+    "debian_package", "missing_libraries",
 ]
 
 # (distribution, import name, required). Required: the workbench cannot scan or report without it.
@@ -93,12 +95,18 @@ class EnvironmentReport:
     def ok(self) -> bool:
         return not self.missing
 
+    @property
+    def window_problems(self) -> list[Check]:
+        """The window's checks (Qt probe, X11 libraries) that failed: the window cannot start."""
+        return [c for c in self.checks if c.name in ("qt", "x11") and not c.ok]
+
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["ok"], d["missing"] = self.ok, self.missing
+        d["window_ok"] = not self.window_problems
         return d
 
 
@@ -372,7 +380,11 @@ def check_qt(command: Sequence[str], timeout: float = 60.0) -> Check:
         return Check("qt", False, detail=f"cannot run the Qt probe: {exc}", required=False)
     line = next((ln for ln in reversed(proc.stdout.splitlines()) if ln.startswith("{")), None)
     if proc.returncode != 0 or line is None:
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        errors = proc.stderr.strip().splitlines() or ["no output"]
+        # Qt names the missing library on an earlier line ("... libxcb-cursor0 is needed to load the Qt xcb
+        # platform plugin"); the last line only lists the plugins it has.
+        tail = next((ln.strip() for ln in errors if "is needed" in ln or "cannot open shared object" in ln),
+                    errors[-1])
         return Check("qt", False, detail=f"the window cannot start (exit {proc.returncode}): {tail}",
                      required=False)
     info = json.loads(line)
@@ -380,6 +392,69 @@ def check_qt(command: Sequence[str], timeout: float = 60.0) -> Check:
                  f"PySide6 {info.get('pyside6')}, platform {info.get('platform')!r}"
                  f"{' (no display: offscreen)' if env.get('QT_QPA_PLATFORM') == 'offscreen' else ''}, "
                  f"{info.get('fonts', 0)} font families", required=False)
+
+
+def debian_package(soname: str) -> str:
+    """The Debian/Ubuntu package that ships a library: ``libxcb-cursor.so.0`` -> ``libxcb-cursor0``,
+    ``libxkbcommon-x11.so.0`` -> ``libxkbcommon-x11-0``, ``libX11-xcb.so.1`` -> ``libx11-xcb1`` (Debian's rule:
+    the soname's base in lower case, its major version appended, after a dash when the base ends in a digit)."""
+    base, _, version = soname.partition(".so")
+    major = version.lstrip(".").split(".")[0]
+    base = base.lower()
+    if not major:
+        return base
+    return f"{base}-{major}" if base[-1:].isdigit() else f"{base}{major}"
+
+
+def missing_libraries(ldd_output: str) -> list[str]:
+    """Sonames that ``ldd`` printed as ``=> not found``."""
+    return sorted({ln.split("=>")[0].strip() for ln in ldd_output.splitlines() if "=> not found" in ln})
+
+
+def qt_plugins_dir() -> Path | None:
+    """PySide6's Qt plugin folder (wheel or PyInstaller bundle), without importing Qt."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("PySide6")
+    roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec is not None else []
+    bundle = bundle_dir()
+    if bundle is not None:
+        roots.append(bundle / "PySide6")
+    for root in roots:
+        for candidate in (root / "Qt" / "plugins", root / "plugins"):
+            if (candidate / "platforms").is_dir():
+                return candidate
+    return None
+
+
+def check_x11(plugins: Path | None = None) -> Check:
+    """On Linux, the libraries Qt's X11 (xcb) platform plugin needs, found by ``ldd`` as the loader finds them.
+
+    Qt 6.5+ needs libxcb-cursor0 and a dozen xcb utility libraries that a minimal Debian or Ubuntu lacks: the
+    window then fails at start with a message that does not say which package to install, while an offscreen
+    probe (no display) still passes. Not required: the command line works without them.
+    """
+    if not sys.platform.startswith("linux"):
+        return Check("x11", True, detail="not Linux: the X11 libraries are not used", required=False)
+    plugins = plugins or qt_plugins_dir()
+    plugin = plugins / "platforms" / "libqxcb.so" if plugins is not None else None
+    if plugin is None or not plugin.is_file():
+        return Check("x11", False, detail="PySide6's X11 platform plugin (libqxcb.so) is missing", required=False)
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        return Check("x11", True, detail="ldd not found: the X11 libraries were not checked", required=False)
+    try:
+        proc = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=30,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("x11", True, detail=f"ldd failed ({exc}): the X11 libraries were not checked", required=False)
+    missing = missing_libraries(proc.stdout)
+    if missing:
+        packages = " ".join(sorted({debian_package(m) for m in missing}))
+        return Check("x11", False, detail=f"the window cannot start on an X11 desktop: missing {', '.join(missing)} "
+                                          f"(Debian/Ubuntu: apt-get install {packages})", required=False)
+    found = sum(1 for ln in proc.stdout.splitlines() if "=>" in ln and "xcb" in ln)
+    return Check("x11", True, detail=f"X11 platform plugin and its {found} xcb libraries found", required=False)
 
 
 # ------------------------------------------------------------------------------------------- all
@@ -428,5 +503,6 @@ def gather(*, registry: Path | None = None, case: Path | None = None, qt_command
     report.checks.append(check_rules())
     report.checks.append(check_registry(registry, case))
     if qt_command is not None:
+        report.checks.append(check_x11())
         report.checks.append(check_qt(qt_command, qt_timeout))
     return report

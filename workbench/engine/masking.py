@@ -98,7 +98,8 @@ _MASKERS = {"email": _mask_email, "iban": _mask_iban, "nir": _mask_nir, "phone":
 
 
 # Upper-case words that are format keywords, not names (kept in strict mode).
-_KEYWORDS = frozenset(["MSH", "EVN", "PID", "PD1", "PV1", "PV2", "NK1", "OBR", "OBX", "ORC", "NTE", "ROL", "MRG", "IN1", "ZBE", "ZFP", "ZFV", "ADT", "ORU", "ORM", "MDM", "ACK", "DICM", "FHIR", "CDA", "HPRIM", "LAB", "RES", "FIN", "FINLAB", "FINFICHIER", "CREATE", "TABLE", "INSERT", "INTO", "VALUES", "COPY", "FROM", "SELECT", "SET", "NULL", "NOT", "DEFAULT", "PRIMARY", "KEY", "ENGINE", "CHARSET", "CHANGE", "MASTER", "SOURCE", "REPLICATION", "PREPARE", "EXECUTE", "START", "REPLICA", "FINESS", "RPPS", "ADELI", "IDNPS", "NIR", "NIA", "INS", "ISO", "UTF", "PDF", "URI", "XML", "JSON", "HTTP", "HTTPS", "IBAN", "BIC", "EUR", "CHU", "CHR", "GHT", "EHPAD", "ASIP", "SANTE", "TEXT", "BASE"])
+_KEYWORDS = frozenset(["MSH", "EVN", "PID", "PD1", "PV1", "PV2", "NK1", "OBR", "OBX", "ORC", "NTE", "ROL", "MRG", "IN1", "ZBE", "ZFP", "ZFV", "ADT", "ORU", "ORM", "MDM", "ACK", "DICM", "FHIR", "CDA", "HPRIM", "LAB", "RES", "FIN", "FINLAB", "FINFICHIER", "CREATE", "TABLE", "INSERT", "INTO", "VALUES", "COPY", "FROM", "SELECT", "SET", "NULL", "NOT", "DEFAULT", "PRIMARY", "KEY", "ENGINE", "CHARSET", "CHANGE", "MASTER", "SOURCE", "REPLICATION", "PREPARE", "EXECUTE", "START", "REPLICA", "FINESS", "RPPS", "ADELI", "IDNPS", "NIR", "NIA", "INS", "ISO", "UTF", "PDF", "URI", "XML", "JSON", "HTTP", "HTTPS", "IBAN", "BIC", "EUR", "CHU", "CHR", "GHT", "EHPAD", "ASIP", "SANTE", "TEXT", "BASE",
+                       "IPP", "NDA", "DPI", "VILLE", "COMMUNE", "SIL", "PACS", "RIS"])
 # Capitalised words that are labels of French health documents, not names (kept in strict mode).
 _LABELS = frozenset(w.casefold() for w in [
     "Nom", "Prénom", "Prenom", "Née", "Nee", "Sexe", "Date", "Naissance", "Adresse", "Patient", "Patiente",
@@ -181,3 +182,34 @@ def mask_identifier_column(id_type: str, values: pa.Array | pa.ChunkedArray | li
     for i in odd:
         fixed[i] = mask_identifier(id_type, raw[i])
     return pa.array(fixed, pa.string())
+
+
+# ISO dates (1985-05-12, 1985/05/12, 19850512 is a digit run): birth dates in SQL dumps, FHIR and CSV exports.
+_ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})([-/])[01][0-9]\2[0-3][0-9](?![0-9])")
+
+
+# Two-letter words: the particles of Breton and French family names ("LE DU", "Le Goff") that the 3-letter
+# rule of strict masking let through; a few format words stay.
+_SHORT_WORD = re.compile(r"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þa-zß-öø-ÿ]\b")
+_SHORT_KEEP = frozenset(["CP", "UF", "ID", "OK", "NA", "PV", "PD", "NK", "IN", "DR", "MR", "Dr", "Mr", "No", "Nº"])
+
+
+def _mask_short(m: re.Match[str]) -> str:
+    return m.group() if m.group() in _SHORT_KEEP else m.group()[0] + "*"
+
+
+def mask_view_text(text: str) -> str:
+    """Free text shown to an analyst (the window's Text view): ``mask_text(strict=True)``, name particles of two
+    letters, and ISO dates kept to their year, so that what the Table view masks by column (names, birth dates,
+    IPP, addresses) is masked in the raw text too."""
+    masked = _SHORT_WORD.sub(_mask_short, mask_text(text, strict=True))
+    return _ISO_DATE.sub(lambda m: f"{m.group(1)}{m.group(2)}**{m.group(2)}**", masked)
+
+
+def personal_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that :func:`mask_view_text` would hide (the Hex view masks these bytes)."""
+    spans = [m.span() for m in _TEXT.finditer(text)]
+    spans += [m.span() for m in _STRICT_EXTRA.finditer(text) if _mask_strict(m) != m.group()]
+    spans += [(m.start() + 5, m.end()) for m in _ISO_DATE.finditer(text)]
+    spans += [m.span() for m in _SHORT_WORD.finditer(text) if m.group() not in _SHORT_KEEP]
+    return sorted(spans)

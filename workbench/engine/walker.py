@@ -179,8 +179,8 @@ class Walker:
                     raise Cancelled()
                 label = _unique_label(member.name, seen)
                 self._walk_member(member, label, result)
-                if info.depth == 0 and member.compressed_size:
-                    self.sink.progress(0, info.vpath)
+                if info.depth == 0 and member.compressed_size:  # the evidence's bytes read so far (a single
+                    self.sink.progress(member.compressed_size, info.vpath)  # zip sat at 0% until its end)
         except BoundExceeded as exc:
             info.status = STATUS_PARTIAL
             result.findings.append(Finding(info.vpath, DETECTOR_BOUNDS, exc.rule, severity="high",

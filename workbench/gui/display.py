@@ -1,10 +1,14 @@
-"""Formatting for display: sizes, durations, and identifiers masked unless the analyst shows them in clear."""
+"""Formatting for display: numbers and sizes in the interface's locale (``QLocale`` default, set with the
+language: 45 638 in French, 45,638 in English), durations, and identifiers masked unless the analyst shows them
+in clear."""
 
 from __future__ import annotations
 
 import re
 
-from workbench.engine.masking import mask_identifier, mask_text
+from PySide6.QtCore import QLocale
+
+from workbench.engine.masking import mask_identifier, mask_text, mask_view_text
 
 # Record columns holding personal data, and how each is masked for display.
 _ID_COLUMNS = {"nir": "nir", "phone": "phone", "email": "email", "ipp": "digits", "nda": "digits"}
@@ -17,15 +21,27 @@ _NAME_HEADER = re.compile(r"(?i)(^|[^a-z])(nom|name|pr[ée]nom|first|last|given|
 _BIRTH_HEADER = re.compile(r"(?i)(naiss|birth|dob|ddn)")
 
 
+def number(n: float | int | None, decimals: int = 0) -> str:
+    """``n`` with the locale's digit grouping and decimal sign (the default ``QLocale``)."""
+    if n is None:
+        return ""
+    loc = QLocale()
+    if decimals == 0 and float(n).is_integer():
+        return loc.toString(int(n))
+    return loc.toString(float(n), "f", decimals)
+
+
 def human_bytes(n: float | None) -> str:
     if n is None:
         return ""
+    french = QLocale().language() == QLocale.Language.French
+    units = ("o", "Ko", "Mo", "Go", "To") if french else ("B", "KB", "MB", "GB", "TB")
     value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(value) < 1024 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    for i, unit in enumerate(units):
+        if abs(value) < 1024 or i == len(units) - 1:
+            return f"{number(value)} {unit}" if i == 0 else f"{number(value, 1)} {unit}"
         value /= 1024
-    return f"{value:.1f} TB"
+    return f"{number(value, 1)} {units[-1]}"
 
 
 def human_duration(seconds: float | None) -> str:
@@ -53,6 +69,8 @@ def mask_value(column: str, value: str | None) -> str | None:
         return _initials(value)
     if column == "birth_date":
         return value[:4] + "-**-**" if len(value) >= 4 else "****"
+    if column == "excerpt":  # raw bytes around a hit: names and dates too (a DICOM excerpt showed "E^Gérard")
+        return mask_view_text(value)
     return mask_text(value)
 
 
@@ -70,4 +88,5 @@ def mask_cell(header: str, value: str | None) -> str | None:
         return (digits[0] + "-**-**") if digits else "****"
     if _NAME_HEADER.search(header or ""):
         return _initials(mask_text(value))
-    return mask_text(value)
+    # A header that says nothing (HL7 "PID-5", DICOM tags, "col3"): names and dates masked as in free text.
+    return mask_view_text(value)

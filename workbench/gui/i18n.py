@@ -22,6 +22,9 @@ def install_language(lang: str) -> bool:
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()
+    # Numbers follow the interface language, not the system: 45 638 in French, 45,638 in English.
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France) if lang == "fr"
+                       else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     if lang == "en":
         return True
     ours = QTranslator(app)

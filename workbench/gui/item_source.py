@@ -107,3 +107,31 @@ def read_item(reader: CaseReader, vpath: str, tmp_dir: Path, limit: int = PREVIE
     with open_item(reader, vpath, tmp_dir) as blob:
         size = blob.size
         return bytes(blob.view()[:limit]) if size else b"", size
+
+
+def export_item(reader: CaseReader, case_dir: Path, vpath: str, target: Path) -> Path:
+    """Write the item's bytes (read again through its archives) to ``target`` and log it in the custody chain.
+
+    The copy holds whatever the item holds, identifiers in clear: the custody entry ``item-exported`` names the
+    item, its SHA-256 as written and where it went. Raises :class:`ItemSourceError` or ``OSError``.
+    """
+    import hashlib
+
+    from workbench.engine.store.metadata import CaseStore
+
+    target = Path(target).resolve()
+    if target.is_relative_to(Path(case_dir).resolve()):
+        raise ItemSourceError("an item is not exported into the case folder: choose another place")
+    digest = hashlib.sha256()
+    tmp = target.with_name(target.name + ".part")
+    with open_item(reader, vpath, Path(case_dir) / "tmp") as blob, open(tmp, "wb") as out:
+        view = blob.view()
+        for start in range(0, blob.size, 8 * 2**20):
+            chunk = view[start:start + 8 * 2**20]
+            digest.update(chunk)
+            out.write(chunk)
+    tmp.replace(target)
+    with CaseStore(Path(case_dir), create=False) as store:
+        store.log("analyst", "item-exported", {"item": vpath, "sha256": digest.hexdigest(), "bytes": target.stat().st_size,
+                                               "to": str(target)})
+    return target

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -26,18 +27,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.engine.masking import mask_text
+from workbench.engine.store.browse import finding_location, item_sha256
 from workbench.engine.store.reader import CaseReader
+from workbench.engine.unmasking import UnmaskingRefused, default_analyst, record_unmasking
 from workbench.engine.yara_externals import parse_defines
 from workbench.gui import casedb
 from workbench.gui.dialogs.export import ExportDialog
 from workbench.gui.dialogs.new_case import NewCaseDialog
 from workbench.gui.dialogs.registry import RegistryDialog
 from workbench.gui.dialogs.rules import RulesDialog, check_rules
+from workbench.gui.dialogs.unmask import UnmaskDialog
+from workbench.gui.display import number
 from workbench.gui.i18n import install_language, system_language
+from workbench.gui.item_source import ItemSourceError, export_item
 from workbench.gui.jobs import JobThread
+from workbench.gui.labels import count_label
 from workbench.gui.models.paged import PagedModel
-from workbench.gui.models.tables import beacons_model, findings_model, records_model, watermarks_model
-from workbench.gui.models.tree import VPATH_ROLE, EvidenceTreeModel
+from workbench.gui.models.tables import (
+    beacons_model,
+    errors_model,
+    findings_model,
+    identifiers_model,
+    records_model,
+    watermarks_model,
+)
+from workbench.gui.models.tree import ITEM_ID_ROLE, VPATH_ROLE, EvidenceTreeModel
 from workbench.gui.settings import Settings
 from workbench.gui.widgets.casepage import StartStack
 from workbench.gui.widgets.dashboard import AttributionDashboard
@@ -64,6 +79,8 @@ class TablePage(QWidget):
         super().__init__(parent)
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter (press Enter)…"))
+        self.filter.setToolTip(self.tr("Words are searched in the text columns; column:value keeps the rows whose "
+                                       "column equals the value (e.g. establishment:350990016)."))
         self.filter.setClearButtonEnabled(True)
         self.count = QLabel()
         self.view = QTableView()
@@ -99,10 +116,24 @@ class TablePage(QWidget):
                 self.view.setColumnWidth(i, 90 if c.numeric else (260 if c.key == "item" else 150))
         self.update_count()
 
+    def query(self) -> tuple[dict[str, str], str]:
+        """The filter box read as ``column:value`` conditions and words searched in the text columns."""
+        keys = {c.key for c in self.model.columns} if self.model is not None else set()
+        condition: dict[str, str] = {}
+        words = []
+        for token in self.filter.text().split():
+            key, sep, value = token.partition(":")
+            if sep and value and key in keys:
+                condition[key] = value
+            else:
+                words.append(token)
+        return condition, " ".join(words)
+
     def apply_filter(self) -> None:
         if self.model is not None:
+            condition, text = self.query()
             with _busy_cursor():
-                self.model.set_filter(self.filter.text())
+                self.model.set_query(condition, text)
 
     def _sort_clicked(self, section: int) -> None:
         if self.model is None:
@@ -122,7 +153,8 @@ class TablePage(QWidget):
             return
         n = self.model.rowCount()
         more = self.model.canFetchMore(QModelIndex())
-        self.count.setText(self.tr("%1 rows").replace("%1", f"{n:,}" + ("+" if more else "")))
+        text = count_label(n, self.tr("%1 row"), self.tr("%1 rows"))
+        self.count.setText(text.replace(number(n), number(n) + "+", 1) if more else text)
 
 
 class MainWindow(QMainWindow):
@@ -140,6 +172,8 @@ class MainWindow(QMainWindow):
         self.masked = True
         self.job: JobThread | None = None
         self.job_kind: str | None = None
+        self._on_success = None
+        self._focus: tuple | None = None  # (vpath, offset, locator) the next tree selection opens at
         self.jobs: int | None = None  # worker processes (None: all cores)
         self.demo_folder = Path(QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.AppLocalDataLocation) or Path.home() / ".balise") / "demo"
@@ -172,12 +206,14 @@ class MainWindow(QMainWindow):
         ev_split = QSplitter(Qt.Orientation.Horizontal)
         ev_split.addWidget(self.tree)
         ev_split.addWidget(self.viewer)
-        ev_split.setSizes([520, 640])
+        ev_split.setSizes([700, 560])  # the tree's size, status, findings and records columns visible
         self.evidence_split = ev_split
         self.findings_page = TablePage()
         self.records_page = TablePage()
         self.beacons_page = TablePage()
         self.watermarks_page = TablePage()
+        self.identifiers_page = TablePage()
+        self.errors_page = TablePage()
         beacon_split = QSplitter(Qt.Orientation.Vertical)
         beacon_split.addWidget(self.beacons_page)
         beacon_split.addWidget(self.watermarks_page)
@@ -188,18 +224,26 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.findings_page, self.tr("Findings"))
         self.tabs.addTab(self.records_page, self.tr("Records"))
         self.tabs.addTab(beacon_split, self.tr("Beacons"))
+        self.tabs.addTab(self.identifiers_page, self.tr("Identifiers"))
+        self.tabs.addTab(self.errors_page, self.tr("Item errors"))
         self.tabs.addTab(self.dashboard, self.tr("Attribution"))
         self.tabs.addTab(self.report_view, self.tr("Report"))
+        self.beacon_split = beacon_split
         self.setCentralWidget(self.tabs)
         self.details = DetailsPane()
         self.details_dock = QDockWidget(self.tr("Details"), self)
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        sb = self.statusBar()
+        for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
+                    getattr(self, "status_mask", None)):
+            if old is not None:  # a language switch builds the window again: one set of labels, not one more
+                sb.removeWidget(old)
+                old.deleteLater()
         self.status_case = QLabel()
         self.status_evidence = QLabel()
         self.status_mask = QLabel()
-        sb = self.statusBar()
         sb.addWidget(self.status_case, 1)
         sb.addPermanentWidget(self.status_evidence)
         sb.addPermanentWidget(self.status_mask)
@@ -241,7 +285,7 @@ class MainWindow(QMainWindow):
         s.addActions([self.act_scan, self.act_resume, self.act_cancel])
         v = mb.addMenu(self.tr("&View"))
         self.act_refresh = self._action(self.tr("&Refresh"), self.refresh_views, QKeySequence.StandardKey.Refresh)
-        self.act_clear = self._action(self.tr("Show identifiers in &clear"), self.set_clear, "Ctrl+Shift+M",
+        self.act_clear = self._action(self.tr("Show identifiers in &clear"), self._clear_triggered, "Ctrl+Shift+M",
                                       checkable=True)
         v.addActions([self.act_refresh, self.act_clear])
         v.addAction(self.details_dock.toggleViewAction())
@@ -281,6 +325,13 @@ class MainWindow(QMainWindow):
         self.tree.expanded.connect(lambda idx: None)
         self.dashboard.establishmentSelected.connect(self.details.show_establishment)
         self.dashboard.establishmentActivated.connect(self.show_establishment_records)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for page in self._pages():
+            page.view.doubleClicked.connect(lambda idx, page=page: self.open_row_item(page, idx.row()))
+            page.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            page.view.customContextMenuRequested.connect(lambda pos, page=page: self._row_menu(page, pos))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
 
     # ================================================================== hooks (tests replace these)
     def exec_dialog(self, dialog: QDialog) -> int:
@@ -351,9 +402,15 @@ class MainWindow(QMainWindow):
             self._save_inputs()
         self.dashboard.wait()  # its read of the case must end before the case is closed
         self.viewer.wait()
-        for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
+        for page in self._pages():
+            old = page.model
             page.set_model(None)
+            if old is not None:
+                old.deleteLater()
+        old_tree = self.tree.model()
         self.tree.setModel(None)
+        if old_tree is not None:
+            old_tree.deleteLater()
         self.viewer.clear()
         self.details.show_nothing()
         self.dashboard.clear()
@@ -361,6 +418,8 @@ class MainWindow(QMainWindow):
             self.reader.close()
         self.reader = None
         self.case_dir = None
+        if not self.masked:  # an unmasking is logged in one case: the next case opens masked
+            self._apply_masked(True)
 
     def _save_inputs(self) -> None:
         if self.case_dir is None:
@@ -469,15 +528,16 @@ class MainWindow(QMainWindow):
 
     # ================================================================== jobs
     def _busy(self) -> bool:
-        return self.job is not None and self.job.isRunning()
+        return self.job is not None  # until its outcome is handled on the UI thread (_job_finished)
 
     def _start_job(self, kind: str, fn, on_success) -> JobThread:
+        """Run ``fn`` on a worker thread; ``on_success(result)`` runs on the UI thread once the thread has ended
+        (``finished``), never from ``succeeded``, which can arrive while the thread is still alive."""
         job = JobThread(fn, kind, self)
         job.progressed.connect(self._progress)
-        job.succeeded.connect(on_success)
-        job.failed.connect(self._job_failed)
-        job.finished.connect(self._job_finished)
+        job.finished.connect(lambda job=job: self._job_finished(job))
         self.job, self.job_kind = job, kind
+        self._on_success = on_success
         self.start.case.progress.reset()
         self.start.case.progress.masked = self.masked
         self._status_timer.start()
@@ -486,16 +546,29 @@ class MainWindow(QMainWindow):
         return job
 
     def _progress(self, p) -> None:
-        self.start.case.progress.update_progress(p)
+        if self.job is not None and self.sender() is self.job:  # a late signal of an ended job is dropped
+            self.start.case.progress.update_progress(p)
 
-    def _job_failed(self, message: str, details: str) -> None:
+    def _job_failed(self, kind: str | None, message: str, details: str) -> None:
         titles = {"scan": self.tr("Scan"), "demo": self.tr("Demo"), "export": self.tr("Export")}
-        self.show_error(titles.get(self.job_kind or "", self.tr("Error")), message, details)
+        self.show_error(titles.get(kind or "", self.tr("Error")), message, details)
 
-    def _job_finished(self) -> None:
+    def _job_finished(self, job: JobThread) -> None:
+        if job is not self.job:  # an older job's late signal
+            return
+        job.wait()  # ``finished`` is emitted from the thread as it ends: let it end before acting
         self._status_timer.stop()
-        kind = self.job_kind
-        self.job_kind = None
+        kind, on_success = self.job_kind, self._on_success
+        self.job_kind, self._on_success = None, None
+        self.job = None
+        self.start.case.progress.finish(cancelled=job.cancelled and job.error is None)
+        if job.error is not None:
+            self._job_failed(kind, job.error, job.details)
+        elif job.cancelled and kind == "demo":
+            self.start.case.info.setText(self.tr("The demo was cancelled: nothing was opened."))
+        elif on_success is not None and (job.result is not None or not job.cancelled):
+            on_success(job.result)
+        job.deleteLater()
         self._update_actions()
         self.update_status()
         if kind == "scan" and self.case_dir is not None:
@@ -510,11 +583,14 @@ class MainWindow(QMainWindow):
         """Wait for the running job and deliver its signals (tests, closing)."""
         from PySide6.QtCore import QCoreApplication, QDeadlineTimer
 
-        if self.job is None:
+        job = self.job
+        if job is None:
             return True
-        ok = self.job.wait(QDeadlineTimer(ms))
-        QCoreApplication.processEvents()
-        QCoreApplication.processEvents()
+        ok = job.wait(QDeadlineTimer(ms))
+        for _ in range(3):
+            QCoreApplication.processEvents()
+        if ok and self.job is job:  # ``finished`` not delivered yet: deliver it now
+            self._job_finished(job)
         return ok
 
     # ================================================================== scan
@@ -574,8 +650,8 @@ class MainWindow(QMainWindow):
             text = self.tr("Scan cancelled: %1 items so far. Resume it to finish (done work is kept).")
         else:
             text = self.tr("Scan incomplete: %1 items. Resume it to finish.")
-        self.start.case.scan_state.setText(text.replace("%1", f"{summary.items:,}").replace("%2", f"{summary.records:,}")
-                                           .replace("%3", str(summary.errors)).replace("%4", f"{summary.elapsed_s:.0f}"))
+        self.start.case.scan_state.setText(text.replace("%1", number(summary.items)).replace("%2", number(summary.records))
+                                           .replace("%3", number(summary.errors)).replace("%4", number(summary.elapsed_s)))
         self.start.case.evidence.clear()
         assert self.reader is not None
         self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.reader).evidence], scanned=True)
@@ -621,24 +697,35 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         if self.reader is None or self.case_dir is None:
             return
+        old_tree = self.tree.model()
         self.tree.setModel(EvidenceTreeModel(self.reader, self.tree))
+        if old_tree is not None:
+            old_tree.deleteLater()
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
-        for col, width in enumerate((380, 120, 80, 70, 70, 70)):
+        for col, width in enumerate((290, 125, 75, 65, 80, 95)):
             self.tree.setColumnWidth(col, width)
+        if self.tree.model().canFetchMore(QModelIndex()):
+            self.tree.model().fetchMore(QModelIndex())
         if self.tree.model().rowCount() <= 3:  # open the evidence's first level
             for r in range(self.tree.model().rowCount()):
                 self.tree.expand(self.tree.model().index(r, 0))
         pages = ((self.findings_page, findings_model, self._finding_selected),
                  (self.records_page, records_model, self._record_selected),
                  (self.beacons_page, beacons_model, self._beacon_selected),
-                 (self.watermarks_page, watermarks_model, self._watermark_selected))
+                 (self.watermarks_page, watermarks_model, self._watermark_selected),
+                 (self.identifiers_page, identifiers_model, None),
+                 (self.errors_page, errors_model, None))
         for page, factory, slot in pages:
+            old = page.model
             model = factory(self.reader, page.view)
             model.set_masked(self.masked)
             page.set_model(model)
-            page.view.selectionModel().currentRowChanged.connect(slot)
+            if old is not None:
+                old.deleteLater()
+            if slot is not None:
+                page.view.selectionModel().currentRowChanged.connect(slot)
             if page.filter.text():
-                model.set_filter(page.filter.text())
+                page.apply_filter()
         state = casedb.case_state(self.reader)
         if state.records or state.items:
             self.dashboard.load(self.case_dir)
@@ -646,8 +733,131 @@ class MainWindow(QMainWindow):
 
     def _tree_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
         vpath = current.data(VPATH_ROLE) if current.isValid() else None
+        focus, self._focus = self._focus, None
         if vpath and self.reader is not None and self.case_dir is not None:
-            self.viewer.show_item(self.reader, self.case_dir, vpath)
+            where = focus[1:] if focus is not None and focus[0] == vpath else None
+            self.viewer.show_item(self.reader, self.case_dir, vpath, focus=where)
+
+    # ================================================================== findings lead somewhere
+    def open_item_at(self, vpath: str, offset: int | None = None, locator: str | None = None) -> bool:
+        """The Evidence tab on one item, selected in the tree, its viewer placed at the hit (a byte offset or a
+        record's locator)."""
+        model = self.tree.model()
+        if self.reader is None or self.case_dir is None or model is None:
+            return False
+        self._focus = (vpath, offset, locator)
+        self.tabs.setCurrentWidget(self.evidence_split)
+        idx = model.locate(vpath)
+        if not idx.isValid():
+            self._focus = None
+            self.viewer.show_item(self.reader, self.case_dir, vpath, focus=(offset, locator))
+            return True
+        up = idx.parent()
+        while up.isValid():
+            self.tree.expand(up)
+            up = up.parent()
+        if self.tree.currentIndex() == idx:
+            self._tree_selected(idx, idx)
+        else:
+            self.tree.setCurrentIndex(idx)
+        self.tree.scrollTo(idx)
+        return True
+
+    def _row_value(self, page: TablePage, row: int, key: str):
+        if page.model is None:
+            return None
+        keys = [c.key for c in page.model.columns]
+        t = page.model.row_tuple(row)
+        return t[keys.index(key) + 1] if t is not None and key in keys else None
+
+    def open_row_item(self, page: TablePage, row: int) -> bool:
+        """Double-click on a finding, record, beacon, watermark, identifier or error: open its item at the hit."""
+        vpath = self._row_value(page, row, "item")
+        if not vpath or self.reader is None:
+            return False
+        offset = locator = None
+        if page is self.findings_page:
+            where = finding_location(self.reader, page.model.row_id(row))
+            if where is not None and where[2] == "raw":
+                offset = where[1]
+        elif page is self.identifiers_page:
+            offset = self._row_value(page, row, "first_offset")
+        else:
+            locator = self._row_value(page, row, "locator")
+        return self.open_item_at(vpath, offset, locator)
+
+    def _shown_path(self, vpath: str) -> str:
+        return mask_text(vpath) if self.masked else vpath
+
+    def item_actions(self, vpath: str, menu: QMenu, open_it=None) -> None:
+        """Open, copy path, copy hash, export: the same four for a table row and a tree item."""
+        if open_it is not None:
+            menu.addAction(self.tr("Open the item"), open_it)
+        menu.addAction(self.tr("Copy the item's path"), lambda: QApplication.clipboard().setText(self._shown_path(vpath)))
+        sha = item_sha256(self.reader, vpath) if self.reader is not None else None
+        act = menu.addAction(self.tr("Copy the item's SHA-256"), lambda: QApplication.clipboard().setText(sha or ""))
+        act.setEnabled(bool(sha))
+        menu.addAction(self.tr("Export the item…"), lambda: self.export_item_dialog(vpath))
+
+    def _row_menu(self, page: TablePage, pos) -> None:
+        idx = page.view.indexAt(pos)
+        vpath = self._row_value(page, idx.row(), "item") if idx.isValid() else None
+        if not vpath:
+            return
+        menu = QMenu(self)
+        self.item_actions(vpath, menu, lambda: self.open_row_item(page, idx.row()))
+        menu.exec(page.view.viewport().mapToGlobal(pos))
+
+    def _tree_menu(self, pos) -> None:
+        idx = self.tree.indexAt(pos)
+        vpath = idx.data(VPATH_ROLE) if idx.isValid() else None
+        if not vpath or idx.data(ITEM_ID_ROLE) is None:
+            return
+        menu = QMenu(self)
+        self.item_actions(vpath, menu, None)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def export_item_dialog(self, vpath: str) -> None:
+        name = vpath.rsplit("!/", 1)[-1].rsplit("/", 1)[-1] or "item"
+        target, _ = QFileDialog.getSaveFileName(self, self.tr("Export the item"), name)
+        if target:
+            self.export_item(vpath, Path(target))
+
+    def export_item(self, vpath: str, target: Path) -> bool:
+        """The item's bytes, read again from the evidence, written to ``target`` (outside the case), and logged."""
+        if self.reader is None or self.case_dir is None:
+            return False
+        try:
+            written = export_item(self.reader, self.case_dir, vpath, target)
+        except (ItemSourceError, OSError) as exc:
+            self.show_error(self.tr("Export the item"), str(exc))
+            return False
+        self.start.case.scan_state.setText(self.tr("Item exported: %1").replace("%1", str(written)))
+        return True
+
+    def _tab_changed(self, index: int) -> None:
+        """The details pane shows what is current in the tab in front (it kept the last tab's selection)."""
+        widget = self.tabs.widget(index)
+        if self.reader is None:
+            return
+        current = {self.findings_page: (self.findings_page, self._finding_selected),
+                   self.records_page: (self.records_page, self._record_selected),
+                   self.beacon_split: (self.beacons_page, self._beacon_selected)}.get(widget)
+        if current is not None:
+            page, slot = current
+            idx = page.view.currentIndex()
+            if page is self.beacons_page and not idx.isValid():
+                page, slot = self.watermarks_page, self._watermark_selected
+                idx = page.view.currentIndex()
+            if idx.isValid():
+                slot(idx, QModelIndex())
+                return
+        elif widget is self.dashboard:
+            rows = self.dashboard.table.selectionModel().selectedRows()
+            if rows and self.dashboard.report is not None:
+                self.details.show_establishment(self.dashboard.report["establishments"][rows[0].row()])
+                return
+        self.details.show_nothing()
 
     def _row_id(self, page: TablePage, current: QModelIndex) -> int | None:
         return page.model.row_id(current.row()) if page.model is not None and current.isValid() else None
@@ -673,23 +883,60 @@ class MainWindow(QMainWindow):
             self.details.show_watermark(self.reader, rid)
 
     def show_establishment_records(self, finess: str) -> None:
-        model = self.records_page.model
-        if model is not None:
-            model.set_condition({"establishment": finess})
-            self.records_page.count.setText(self.tr("%1 rows of %2").replace("%1", f"{model.rowCount():,}")
-                                            .replace("%2", finess))
-            self.tabs.setCurrentWidget(self.records_page)
+        """Dashboard drill-down: the records of one establishment, the condition written in the filter box so that
+        the analyst sees what is applied and can clear it."""
+        page = self.records_page
+        if page.model is not None:
+            page.filter.blockSignals(True)
+            page.filter.setText(f"establishment:{finess}")
+            page.filter.blockSignals(False)
+            page.apply_filter()
+            self.tabs.setCurrentWidget(page)
 
-    def set_clear(self, clear: bool) -> None:
-        self.masked = not clear
-        for page in (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page):
+    def ask_unmasking(self) -> tuple[str, str] | None:
+        """Who asks to see identifiers in clear, and why (None: cancelled). Tests replace this hook."""
+        meta = casedb.case_state(self.reader).meta if self.reader is not None else {}
+        dialog = UnmaskDialog(self, meta.get("analyst") or default_analyst())
+        if self.exec_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer()
+
+    def _clear_triggered(self, clear: bool) -> None:
+        self.set_clear(clear)  # the action's slot; set_clear also answers whether identifiers are now in clear
+
+    def set_clear(self, clear: bool) -> bool:
+        """Ctrl+Shift+M. Showing identifiers in clear needs an open case, a name and a reason, written into the
+        case's custody log first (:func:`workbench.engine.unmasking.record_unmasking`); masking again needs none."""
+        if clear and self.masked:
+            answer = self.ask_unmasking() if self.case_dir is not None else None
+            if self.case_dir is None:
+                self.show_error(self.tr("Show identifiers in clear"), self.tr("Open a case first: the unmasking is "
+                                                                            "written into its custody log."))
+            logged = False
+            if answer is not None and self.case_dir is not None:
+                try:
+                    record_unmasking(self.case_dir, answer[0], answer[1], "window")
+                    logged = True
+                except (UnmaskingRefused, OSError) as exc:
+                    self.show_error(self.tr("Show identifiers in clear"), str(exc))
+            if not logged:
+                self._apply_masked(True)
+                return False
+        self._apply_masked(not clear)
+        return True
+
+    def _apply_masked(self, masked: bool) -> None:
+        self.masked = masked
+        for page in self._pages():
             if page.model is not None:
                 page.model.set_masked(self.masked)
         self.viewer.set_masked(self.masked)
         self.details.set_masked(self.masked)
         self.start.case.progress.masked = self.masked
-        if self.act_clear.isChecked() != clear:
-            self.act_clear.setChecked(clear)
+        if self.act_clear.isChecked() != (not masked):
+            self.act_clear.blockSignals(True)
+            self.act_clear.setChecked(not masked)
+            self.act_clear.blockSignals(False)
         self.update_status()
 
     # ================================================================== report
@@ -735,6 +982,8 @@ class MainWindow(QMainWindow):
         install_language(lang)
         case = self.case_dir
         pending = self.start.case.evidence.pending()
+        view = self._view_state()
+        masked = self.masked  # same case, same analyst: an unmasking already logged stays in force
         self._close_case()
         old = self.centralWidget()
         self.removeDockWidget(self.details_dock)
@@ -744,7 +993,43 @@ class MainWindow(QMainWindow):
         if case is not None:
             self.open_case(case)
             self.add_evidence(pending)
-        self.set_clear(not self.masked)
+            self._restore_view_state(view)
+        self._apply_masked(masked)
+
+    def _pages(self) -> tuple[TablePage, ...]:
+        return (self.findings_page, self.records_page, self.beacons_page, self.watermarks_page,
+                self.identifiers_page, self.errors_page)
+
+    def _view_state(self) -> dict:
+        """What the analyst was looking at: the tab, each table's filter, condition and order."""
+        pages = {}
+        for name in ("findings_page", "records_page", "beacons_page", "watermarks_page", "identifiers_page",
+                     "errors_page"):
+            page = getattr(self, name, None)
+            if page is None:
+                continue
+            header = page.view.horizontalHeader()
+            pages[name] = {"filter": page.filter.text(),
+                           "condition": page.model.condition if page.model is not None else None,
+                           "sort": (header.sortIndicatorSection(), header.sortIndicatorOrder())}
+        return {"tab": self.tabs.currentIndex(), "pages": pages}
+
+    def _restore_view_state(self, view: dict) -> None:
+        for name, st in view["pages"].items():
+            page = getattr(self, name, None)
+            if page is None or page.model is None:
+                continue
+            page.filter.blockSignals(True)
+            page.filter.setText(st["filter"])
+            page.filter.blockSignals(False)
+            if st["filter"]:
+                page.apply_filter()
+            section, order = st["sort"]
+            if 0 <= section < page.model.columnCount() and page.model.is_sortable(section):
+                page.view.horizontalHeader().setSortIndicator(section, order)
+                page.model.sort(section, order)
+            page.update_count()
+        self.tabs.setCurrentIndex(view["tab"])
 
     def _update_actions(self) -> None:
         busy = self._busy()
@@ -780,9 +1065,9 @@ class MainWindow(QMainWindow):
             state = casedb.case_state(self.reader)
             name = state.meta.get("case_number") or self.case_dir.name
             self.status_case.setText(self.tr("Case %1 — %2 items, %3 records, %4 findings, %5 errors")
-                                     .replace("%1", name).replace("%2", f"{state.items:,}")
-                                     .replace("%3", f"{state.records:,}").replace("%4", f"{state.findings:,}")
-                                     .replace("%5", f"{state.errors:,}"))
+                                     .replace("%1", name).replace("%2", number(state.items))
+                                     .replace("%3", number(state.records)).replace("%4", number(state.findings))
+                                     .replace("%5", number(state.errors)))
             if self._busy():
                 ev = self.tr("job running")
             elif state.interrupted:

@@ -36,7 +36,7 @@ from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
 
 __all__ = [
     "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
-    "finding_detail", "item_chain", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
+    "finding_detail", "finding_location", "item_chain", "item_sha256", "subtree_totals", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
     "raw_finding_spans", "record_detail", "watermark_detail",
 ]
 
@@ -49,7 +49,7 @@ MAX_ORDERS = 3  # cached sorted orders kept per pager (10M record ids: 80 MB eac
 RECORD_COLUMNS = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "sex", "event_last",
                   "establishment", "recipient", "basis", "confidence")
 ATTRIBUTION_VIEW_COLUMNS = ("establishment", "recipient", "basis", "confidence")
-TABLES = ("records", "findings", "beacons", "watermarks")
+TABLES = ("records", "findings", "beacons", "watermarks", "identifiers", "errors")
 # Text sorts as an analyst reads it: accents and case ignored (É with E, "le Goff" with "LE GOFF"); measured at
 # ten million names, the collation costs nothing next to reading the column.
 TEXT_ORDER = "COLLATE NOACCENT.NOCASE"
@@ -130,7 +130,7 @@ class TablePager(ABC):
     def __new__(cls, reader: CaseReader, table: str):
         if cls is TablePager:
             kinds = {"records": _RecordsPager, "findings": _FindingsPager, "beacons": _BeaconsPager,
-                     "watermarks": _WatermarksPager}
+                     "watermarks": _WatermarksPager, "identifiers": _IdentifiersPager, "errors": _ErrorsPager}
             if table not in kinds:
                 raise KeyError(f"no table {table!r} (one of {', '.join(TABLES)})")
             return super().__new__(kinds[table])
@@ -244,6 +244,32 @@ class _WatermarksPager(_SimplePager):
     # The p-value as its base-10 logarithm (the window showed "0" for an underflowed 10^-2700); sorting on it
     # orders the p-values.
     exprs = {c: f'w."{c}"' for c in columns} | {"p_value": WATERMARK_LOG10_P}
+
+
+class _IdentifiersPager(_SimplePager):
+    """Distinct identifiers per item (the shards' ``identifiers``: type, value, occurrences, first offset)."""
+
+    columns = ("type", "value", "count", "item", "first_offset")
+    filterable = frozenset({"type", "value", "item"})
+    numeric = frozenset({"count", "first_offset"})
+    source = "(SELECT row_number() OVER (ORDER BY item, type, value) AS id, * FROM identifiers) d"
+    id_expr = "d.id"
+    exprs = {c: f'd."{c}"' for c in columns}
+
+
+class _ErrorsPager(_SimplePager):
+    """Items that could not be read or parsed whole: one line each (stage, message), from the metadata."""
+
+    columns = ("item", "stage", "error")
+    filterable = frozenset(columns)
+    source = "errors e"
+    id_expr = "e.id"
+    exprs = {"item": "e.vpath", "stage": "e.stage", "error": "e.error"}
+    like = "LIKE"
+    collate = "COLLATE NOCASE"
+
+    def _run(self, sql: str, params: Sequence[Any]) -> list[tuple]:
+        return [tuple(r) for r in self.reader.meta_rows(sql, params)]
 
 
 class _RecordsPager(TablePager):
@@ -537,6 +563,27 @@ def item_children(reader: CaseReader, parent_id: int | None, after_id: int, limi
 
 
 # ====================================================================================== the item viewer
+def item_sha256(reader: CaseReader, vpath: str) -> str | None:
+    """The SHA-256 of an item (of the evidence file itself for a top-level file), as the context menu copies it."""
+    return _item_sha256(reader, vpath)
+
+
+def finding_location(reader: CaseReader, finding_id: int) -> tuple[str, int | None, str | None] | None:
+    """(item, offset, layer) of one finding: where double-clicking it opens the item."""
+    rows = reader.meta_rows("SELECT i.vpath, f.offset, f.layer FROM findings f JOIN items i ON i.id = f.item_id "
+                            "WHERE f.id = ?", (int(finding_id),))
+    return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+
+def subtree_totals(reader: CaseReader, prefix: str) -> tuple[int, int]:
+    """(findings, records) of every item whose path starts with ``prefix`` (a folder inside an archive,
+    ``leak.zip!/chu-rennes/``), nested archives included; one range scan of the vpath index."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else ""
+    row = reader.meta_rows("SELECT COALESCE(SUM(findings), 0), COALESCE(SUM(records), 0) FROM items "
+                           "WHERE vpath >= ? AND vpath < ?", (prefix, upper))
+    return (int(row[0][0]), int(row[0][1])) if row else (0, 0)
+
+
 def item_row(reader: CaseReader, vpath: str) -> dict[str, Any] | None:
     rows = reader.meta_rows("SELECT id, kind, format, encoding, delimiter, size, status, sha256 FROM items "
                             "WHERE vpath=?", (vpath,))

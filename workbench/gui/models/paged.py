@@ -17,8 +17,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 
+from workbench.engine.masking import mask_identifier
 from workbench.engine.store.browse import TablePager
-from workbench.gui.display import mask_value
+from workbench.gui.display import mask_value, number
+from workbench.gui.labels import locator_label, value_label
 
 PAGE = 256
 FIRST_FILTERED_ROWS = 100  # rows brought with a new filter: a screenful (the pager stops reading once found)
@@ -30,9 +32,10 @@ MAX_PAGES = 64
 class Column:
     key: str  # the pager's column
     header: str  # source text, translated in context ``Columns``
-    masked: str | None = None  # record column kind for display.mask_value
+    masked: str | None = None  # record column kind for display.mask_value; "@col": the identifier type in column col
     numeric: bool = False
     log10: bool = False  # the value is a base-10 logarithm, shown as the power of ten it stands for
+    label: str | None = None  # "value": a stored code shown in the interface's language; "locator": a locator
 
 
 def power_of_ten(log10_value: float) -> str:
@@ -85,6 +88,18 @@ class PagedModel(QAbstractTableModel):
         if text != self._filter:
             self._filter = text
             self.refresh()
+
+    def set_query(self, condition: Mapping[str, Any] | None, text: str) -> None:
+        """Condition and filter text at once (one read of the store)."""
+        condition = dict(condition) if condition else None
+        text = text.strip()
+        if condition != self._condition or text != self._filter:
+            self._condition, self._filter = condition, text
+            self.refresh()
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
 
     def set_condition(self, condition: Mapping[str, Any] | None) -> None:
         """Column values the rows must equal, set by the window (e.g. one establishment's records)."""
@@ -223,9 +238,16 @@ class PagedModel(QAbstractTableModel):
         if col.log10:
             return power_of_ten(float(value))
         if col.numeric:
-            return value if role == Qt.ItemDataRole.DisplayRole else str(value)
+            return number(value)  # the locale's grouping: 45 638 in French, 45,638 in English
         text = str(value)
-        if self._masked and col.masked:
+        if col.label == "value":
+            text = value_label(text)
+        elif col.label == "locator":
+            text = locator_label(text)
+        if self._masked and col.masked and col.masked.startswith("@"):
+            kind = next((t[i + 1] for i, c in enumerate(self._columns) if c.key == col.masked[1:]), None)
+            text = mask_identifier(str(kind or ""), text)
+        elif self._masked and col.masked:
             text = mask_value(col.masked, text) or ""
         if role == Qt.ItemDataRole.DisplayRole and len(text) > 300:
             text = text[:300] + "…"

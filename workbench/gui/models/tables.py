@@ -10,10 +10,10 @@ from workbench.engine.store.reader import CaseReader
 from workbench.gui.models.paged import Column, PagedModel
 
 _ITEM = Column("item", QT_TRANSLATE_NOOP("Columns", "Item"))
-_LOCATOR = Column("locator", QT_TRANSLATE_NOOP("Columns", "Locator"))
+_LOCATOR = Column("locator", QT_TRANSLATE_NOOP("Columns", "Locator"), label="locator")
 _ESTABLISHMENT = Column("establishment", QT_TRANSLATE_NOOP("Columns", "Establishment"))
 _RECIPIENT = Column("recipient", QT_TRANSLATE_NOOP("Columns", "Recipient"))
-_KIND = Column("kind", QT_TRANSLATE_NOOP("Columns", "Kind"))
+_KIND = Column("kind", QT_TRANSLATE_NOOP("Columns", "Kind"), label="value")
 
 
 def records_model(reader: CaseReader, parent=None) -> PagedModel:
@@ -24,12 +24,12 @@ def records_model(reader: CaseReader, parent=None) -> PagedModel:
         Column("family_name", QT_TRANSLATE_NOOP("Columns", "Family name"), masked="family_name"),
         Column("given_name", QT_TRANSLATE_NOOP("Columns", "Given name"), masked="given_name"),
         Column("birth_date", QT_TRANSLATE_NOOP("Columns", "Born"), masked="birth_date"),
-        Column("sex", QT_TRANSLATE_NOOP("Columns", "Sex")),
+        Column("sex", QT_TRANSLATE_NOOP("Columns", "Sex"), label="value"),
         Column("event_last", QT_TRANSLATE_NOOP("Columns", "Latest date")),
         _ESTABLISHMENT,
         _RECIPIENT,
-        Column("basis", QT_TRANSLATE_NOOP("Columns", "Basis")),
-        Column("confidence", QT_TRANSLATE_NOOP("Columns", "Confidence")),
+        Column("basis", QT_TRANSLATE_NOOP("Columns", "Basis"), label="value"),
+        Column("confidence", QT_TRANSLATE_NOOP("Columns", "Confidence"), label="value"),
     ]
     return PagedModel(pager(reader, "records"), columns=cols, parent=parent)
 
@@ -37,10 +37,10 @@ def records_model(reader: CaseReader, parent=None) -> PagedModel:
 def findings_model(reader: CaseReader, parent=None) -> PagedModel:
     cols = [
         _ITEM,
-        Column("detector", QT_TRANSLATE_NOOP("Columns", "Detector")),
+        Column("detector", QT_TRANSLATE_NOOP("Columns", "Detector"), label="value"),
         Column("rule", QT_TRANSLATE_NOOP("Columns", "Rule")),
-        Column("severity", QT_TRANSLATE_NOOP("Columns", "Severity")),
-        Column("layer", QT_TRANSLATE_NOOP("Columns", "Layer")),
+        Column("severity", QT_TRANSLATE_NOOP("Columns", "Severity"), label="value"),
+        Column("layer", QT_TRANSLATE_NOOP("Columns", "Layer"), label="value"),
         Column("offset", QT_TRANSLATE_NOOP("Columns", "Offset"), numeric=True),
         Column("excerpt", QT_TRANSLATE_NOOP("Columns", "Excerpt"), masked="excerpt"),
     ]
@@ -51,7 +51,7 @@ def beacons_model(reader: CaseReader, parent=None) -> PagedModel:
     cols = [
         Column("beacon_id", QT_TRANSLATE_NOOP("Columns", "Beacon")),
         _KIND,
-        Column("status", QT_TRANSLATE_NOOP("Columns", "Status")),
+        Column("status", QT_TRANSLATE_NOOP("Columns", "Status"), label="value"),
         _ESTABLISHMENT,
         _RECIPIENT,
         _ITEM,
@@ -71,3 +71,25 @@ def watermarks_model(reader: CaseReader, parent=None) -> PagedModel:
         _LOCATOR,
     ]
     return PagedModel(pager(reader, "watermarks"), columns=cols, parent=parent)
+
+
+def identifiers_model(reader: CaseReader, parent=None) -> PagedModel:
+    """Detected identifiers, one line per distinct value and item; values masked by their type."""
+    cols = [
+        Column("type", QT_TRANSLATE_NOOP("Columns", "Type"), label="value"),
+        Column("value", QT_TRANSLATE_NOOP("Columns", "Value"), masked="@type"),
+        Column("count", QT_TRANSLATE_NOOP("Columns", "Occurrences"), numeric=True),
+        _ITEM,
+        Column("first_offset", QT_TRANSLATE_NOOP("Columns", "First offset"), numeric=True),
+    ]
+    return PagedModel(pager(reader, "identifiers"), columns=cols, parent=parent)
+
+
+def errors_model(reader: CaseReader, parent=None) -> PagedModel:
+    """Items that could not be read or parsed whole, with the stage and the one-line reason."""
+    cols = [
+        _ITEM,
+        Column("stage", QT_TRANSLATE_NOOP("Columns", "Stage"), label="value"),
+        Column("error", QT_TRANSLATE_NOOP("Columns", "Error"), masked="excerpt"),
+    ]
+    return PagedModel(pager(reader, "errors"), columns=cols, parent=parent)

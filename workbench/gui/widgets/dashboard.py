@@ -10,13 +10,13 @@ from pathlib import Path
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalBarSeries,
     QHorizontalStackedBarSeries,
-    QValueAxis,
 )
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.gui.display import number
 from workbench.gui.jobs import JobThread
+from workbench.gui.labels import value_label
 
 BASES = ("canary", "watermark", "identifier", "pattern")
 _BASIS_COLOURS = {"canary": "#c62828", "watermark": "#6a1b9a", "identifier": "#1565c0", "pattern": "#90a4ae"}
@@ -38,6 +40,51 @@ _BASIS_COLOURS = {"canary": "#c62828", "watermark": "#6a1b9a", "identifier": "#1
 def _short(name: str | None, finess: str) -> str:
     text = name or finess
     return text if len(text) <= 38 else text[:36] + "…"
+
+
+def nice_step(top: float, ticks: int = 5) -> float:
+    """A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` intervals up to ``top``:
+    axes read 0, 5 000, 10 000, 15 000, 20 000 instead of 0, 4 347, 8 694..."""
+    import math
+
+    if top <= 0:
+        return 1.0
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * power >= raw:
+            return max(1.0, m * power)
+    return max(1.0, 10 * power)
+
+
+def axis_ticks(top: float) -> list[int]:
+    """The round values an axis up to ``top`` is labelled with, from 0 (e.g. 0, 5 000, ..., 20 000)."""
+    import math
+
+    step = nice_step(top)
+    end = step * max(1, math.ceil(top / step))
+    return [int(round(i * step)) for i in range(int(round(end / step)) + 1)]
+
+
+def _count_axis(top: float) -> QCategoryAxis:
+    """A count axis from 0 to a round value above ``top``, labelled on its round values in the locale.
+
+    A category axis with one label per tick: QValueAxis with ``localizeNumbers`` drops its labels under a
+    ``%d`` format, and prints "5000.0" without it."""
+    ticks = axis_ticks(top)
+    axis = QCategoryAxis()
+    axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis.setRange(0, ticks[-1])
+    axis.setStartValue(0)
+    for t in ticks:
+        axis.append(number(t), t)
+    return axis
+
+
+def _localise(chart: QChart) -> None:
+    """Axis and bar labels in the interface's locale (45 638 in French, 45,638 in English)."""
+    chart.setLocale(QLocale())
+    chart.setLocalizeNumbers(True)
 
 
 class AttributionDashboard(QWidget):
@@ -112,17 +159,17 @@ class AttributionDashboard(QWidget):
         attributed = sum(e["records"] for e in ests)
         self.summary.setText(
             self.tr("%1 records about %2 patients; %3 records attributed to %4 establishments, %5 unattributed.")
-            .replace("%1", f"{s['records']:,}").replace("%2", f"{s['patients']:,}")
-            .replace("%3", f"{attributed:,}").replace("%4", str(len(ests)))
-            .replace("%5", f"{s['records'] - attributed:,}"))
+            .replace("%1", number(s['records'])).replace("%2", number(s['patients']))
+            .replace("%3", number(attributed)).replace("%4", number(len(ests)))
+            .replace("%5", number(s['records'] - attributed)))
         self.table.setRowCount(len(ests))
         for i, e in enumerate(ests):
-            bases = ", ".join(f"{k}: {v}" for k, v in sorted(e["bases"].items(), key=lambda kv: BASES.index(kv[0])
+            bases = ", ".join(self.tr("%1: %2").replace("%1", value_label(k)).replace("%2", number(v)) for k, v in sorted(e["bases"].items(), key=lambda kv: BASES.index(kv[0])
                                                              if kv[0] in BASES else 9))
             values = [e["finess"], e["name"] or "", e["records"], e["patients"], bases, len(e["evidence"])]
             for j, v in enumerate(values):
                 item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, v)
+                item.setData(Qt.ItemDataRole.DisplayRole, number(v) if isinstance(v, int) else v)
                 if isinstance(v, int):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
@@ -143,13 +190,12 @@ class AttributionDashboard(QWidget):
         chart.addSeries(series)
         axis_y = QBarCategoryAxis()
         axis_y.append(list(reversed(labels)))
-        axis_x = QValueAxis()
-        axis_x.setRange(0, max(counts + [1]) * 1.15)
-        axis_x.setLabelFormat("%d")
+        axis_x = _count_axis(max(counts + [1]) * 1.15)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_y)
         series.attachAxis(axis_x)
+        _localise(chart)
         chart.legend().setVisible(False)
         self.records_chart.setChart(chart)
 
@@ -166,12 +212,12 @@ class AttributionDashboard(QWidget):
         chart2.addSeries(stacked)
         axis_y2 = QBarCategoryAxis()
         axis_y2.append([_short(e["name"], e["finess"]) for e in reversed(ests)])
-        axis_x2 = QValueAxis()
-        axis_x2.setLabelFormat("%d")
+        axis_x2 = _count_axis(max([sum(e["bases"].get(b, 0) for b in BASES) for e in ests] + [1]))
         chart2.addAxis(axis_y2, Qt.AlignmentFlag.AlignLeft)
         chart2.addAxis(axis_x2, Qt.AlignmentFlag.AlignBottom)
         stacked.attachAxis(axis_y2)
         stacked.attachAxis(axis_x2)
+        _localise(chart2)
         chart2.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.bases_chart.setChart(chart2)
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QTextBrowser
 from workbench.engine.masking import mask_text
 from workbench.engine.store import browse
 from workbench.engine.store.reader import CaseReader
-from workbench.gui.display import mask_cell, mask_value
+from workbench.gui.display import mask_cell, mask_value, number
+from workbench.gui.labels import field_label, locator_label, value_label
 
 
 class DetailsPane(QTextBrowser):
@@ -57,7 +58,13 @@ class DetailsPane(QTextBrowser):
                 v = ", ".join(map(str, v[:12])) + (f" … (+{len(v) - 12})" if len(v) > 12 else "")
             elif isinstance(v, float):
                 v = f"{v:.3g}"
-            parts.append(f"<i>{html.escape(str(k))}</i>: {self._m(v)}")
+            elif isinstance(v, int) and not isinstance(v, bool):
+                v = number(v)
+            elif k in ("basis", "kind", "status", "confidence"):
+                v = value_label(v)
+            elif k == "locator":
+                v = locator_label(v)
+            parts.append(f"<i>{html.escape(field_label(str(k)))}</i>: {self._m(v)}")
         return "<br>".join(parts)
 
     def _table(self, rows: list[tuple[str, str]]) -> str:
@@ -76,14 +83,14 @@ class DetailsPane(QTextBrowser):
         r = browse.finding_detail(reader, finding_id)
         if r is None:
             return self.show_nothing()
-        rows = [(self.tr("Detector"), html.escape(r["detector"] or "")),
+        rows = [(self.tr("Detector"), html.escape(value_label(r["detector"] or ""))),
                 (self.tr("Rule"), html.escape(f"{r['namespace'] or ''}:{r['rule']}")),
-                (self.tr("Severity"), html.escape(r["severity"] or "")), (self.tr("Item"), self._m(r["item"])),
-                (self.tr("Layer"), html.escape(r["layer"] or "")),
-                (self.tr("Offset"), f"{r['offset']} (+{r['length'] or 0})"),
+                (self.tr("Severity"), html.escape(value_label(r["severity"] or ""))), (self.tr("Item"), self._m(r["item"])),
+                (self.tr("Layer"), html.escape(value_label(r["layer"] or ""))),
+                (self.tr("Offset"), f"{number(r['offset'])} (+{number(r['length'] or 0)})"),
                 (self.tr("Tags"), html.escape(", ".join(r["tags"])))]
-        rows += [(html.escape(str(k)), self._m(v)) for k, v in r["meta"].items()]
-        excerpt = f"<pre>{self._m(r['excerpt'])}</pre>" if r["excerpt"] else ""
+        rows += [(html.escape(field_label(str(k))), self._m(v)) for k, v in r["meta"].items()]
+        excerpt = f"<pre>{self._m(r['excerpt'], 'excerpt')}</pre>" if r["excerpt"] else ""
         title = self.tr("Finding")
         self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}{excerpt}")
 
@@ -92,16 +99,17 @@ class DetailsPane(QTextBrowser):
         r = browse.beacon_detail(reader, hit_id)
         if r is None:
             return self.show_nothing()
-        fields = ", ".join(map(str, r["fields"]))
-        rows = [(self.tr("Beacon"), html.escape(r["beacon_id"] or "")), (self.tr("Kind"), html.escape(r["kind"] or "")),
-                (self.tr("Status"), html.escape(r["status"] or "")),
+        fields = ", ".join(field_label(str(f)) for f in r["fields"])
+        rows = [(self.tr("Beacon"), html.escape(r["beacon_id"] or "")),
+                (self.tr("Kind"), html.escape(value_label(r["kind"] or ""))),
+                (self.tr("Status"), html.escape(value_label(r["status"] or ""))),
                 (self.tr("Establishment"), self._establishment_name(reader, r["establishment"])),
                 (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Item"), self._m(r["item"])),
                 (self.tr("Item SHA-256"), html.escape(r["item_sha256"] or "")),
-                (self.tr("Locator"), html.escape(r["locator"] or "")),
-                (self.tr("Container"), html.escape(r["container"] or "")),
+                (self.tr("Locator"), html.escape(locator_label(r["locator"] or ""))),
+                (self.tr("Container"), self._m(r["container"] or "")),
                 (self.tr("Fields matched"), html.escape(fields)),
-                (self.tr("Sightings of this beacon"), str(r["sightings"]))]
+                (self.tr("Sightings of this beacon"), number(r["sightings"]))]
         text = self.tr("A canary is a fictitious patient planted by the establishment in its own systems: finding it "
                        "in the dump proves that this container came from that establishment (or the recipient of "
                        "that copy).")
@@ -114,13 +122,14 @@ class DetailsPane(QTextBrowser):
         if r is None:
             return self.show_nothing()
         p_value, fraction = r["p_value"], r["fraction"]
-        rows = [(self.tr("Kind"), html.escape(r["kind"] or "")),
+        rows = [(self.tr("Kind"), html.escape(value_label(r["kind"] or ""))),
                 (self.tr("Establishment"), self._establishment_name(reader, r["establishment"])),
-                (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Rows tested"), str(r["rows"])),
+                (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Rows tested"), number(r["rows"])),
                 (self.tr("p-value"), _p_text(p_value, r["detail"].get("log10_p"))),
                 (self.tr("Fraction of marks found"), f"{fraction:.3f}" if fraction is not None else ""),
-                (self.tr("Item"), self._m(r["item"])), (self.tr("Locator"), html.escape(r["locator"] or ""))]
-        rows += [(html.escape(str(k)), self._m(v)) for k, v in r["detail"].items()]
+                (self.tr("Item"), self._m(r["item"])), (self.tr("Locator"), html.escape(locator_label(r["locator"] or "")))]
+        rows += [(html.escape(field_label(str(k))), self._m(number(v) if isinstance(v, int) else v))
+                 for k, v in r["detail"].items()]
         accepted = p_value is not None and p_value < 1e-6
         verdict = self.tr("Accepted: p-value below 1e-6.") if accepted else self.tr("Not accepted as proof (p-value not below 1e-6).")
         title = self.tr("Watermark")
@@ -133,13 +142,14 @@ class DetailsPane(QTextBrowser):
             return self.show_nothing()
         rows = [(self.tr("Item"), self._m(d.get("item"))),
                 (self.tr("Establishment"), self._establishment_name(reader, d.get("establishment"))),
-                (self.tr("Basis"), html.escape(d.get("basis") or self.tr("none"))),
+                (self.tr("Basis"), html.escape(value_label(d.get("basis") or "none"))),
                 (self.tr("Confidence"), html.escape(str(d.get("confidence") or "")))]
         proof = d.get("proof")
         if proof:
             rows.append((self.tr("Proof"), self._proof(proof)))
         skip = {"rid", "item", "establishment", "basis", "confidence", "proof", "source", "source_layout", "patient_key"}
-        rows += [(html.escape(k), self._m(v, k)) for k, v in d.items() if k not in skip and v]
+        rows += [(html.escape(field_label(k)), html.escape(locator_label(v)) if k == "locator" else
+                  html.escape(value_label(v)) if k == "sex" else self._m(v, k)) for k, v in d.items() if k not in skip and v]
         source = d.get("source") or {}
         src = "".join(f"<tr><td>{html.escape(k)}</td><td>{self._cell(k, v)}</td></tr>" for k, v in list(source.items())[:80])
         title = self.tr("Record")
@@ -149,10 +159,11 @@ class DetailsPane(QTextBrowser):
 
     def show_establishment(self, est: dict) -> None:
         self._last = (self.show_establishment, (est,))
-        bases = ", ".join(f"{html.escape(k or 'none')}: {v}" for k, v in sorted(est.get("bases", {}).items()))
+        bases = ", ".join(f"{html.escape(value_label(k or 'none'))}: {number(v)}"
+                          for k, v in sorted(est.get("bases", {}).items()))
         rows = [(self.tr("FINESS"), html.escape(est.get("finess") or "")),
                 (self.tr("Name"), html.escape(est.get("name") or "")),
-                (self.tr("Records"), str(est.get("records", 0))), (self.tr("Patients"), str(est.get("patients", 0))),
+                (self.tr("Records"), number(est.get("records", 0))), (self.tr("Patients"), number(est.get("patients", 0))),
                 (self.tr("Bases"), bases)]
         proofs = "".join(f"<li>{self._proof(p)}</li>" for p in est.get("evidence", [])[:50])
         title = self.tr("Establishment")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFormLayout, QLabel, QProgressBar, QWidget
 
 from workbench.engine.masking import mask_text
-from workbench.gui.display import human_bytes, human_duration
+from workbench.gui.display import human_bytes, human_duration, number
 
 
 class ScanProgress(QWidget):
@@ -40,8 +40,22 @@ class ScanProgress(QWidget):
     def phase_name(self, phase: str) -> str:
         names = {"intake": self.tr("evidence intake"), "scan": self.tr("scanning"),
                  "attribution": self.tr("attribution"), "verify": self.tr("re-verifying the evidence"),
-                 "demo": self.tr("building the demo leak")}
+                 "demo": self.tr("building the demo leak"), "done": self.tr("done"),
+                 "cancelled": self.tr("cancelled: the case keeps what was scanned"),
+                 "incomplete": self.tr("incomplete: resume to finish")}
         return names.get(phase, phase)
+
+    def finish(self, *, cancelled: bool) -> None:
+        """The job has ended: the phase says so even if its last event was "re-verifying"."""
+        if self.phase.text() in ("", "–"):
+            return
+        last = "cancelled" if cancelled else "done"
+        if self.phase.text() != self.phase_name("incomplete"):
+            self.phase.setText(self.phase_name(last))
+        if not cancelled and self.phase.text() == self.phase_name("done"):
+            self.bar.setValue(self.bar.maximum())
+        self.eta.setText("–")
+        self.rate.setText("–")
 
     def update_progress(self, p) -> None:
         """Show one ``workbench.engine.pipeline.Progress``."""
@@ -49,8 +63,12 @@ class ScanProgress(QWidget):
         self.bar.setValue(int(1000 * min(p.bytes_done, total) / total))
         self.phase.setText(self.phase_name(p.phase))
         self.bytes.setText(f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}")
-        self.items.setText(self.tr("%1 items, %2 of %3 tasks").replace("%1", f"{p.items_done:,}")
-                           .replace("%2", str(p.tasks_done)).replace("%3", str(p.tasks_total)))
+        self.items.setText(self.tr("%1 items, %2 of %3 tasks").replace("%1", number(p.items_done))
+                           .replace("%2", number(p.tasks_done)).replace("%3", number(p.tasks_total)))
+        if p.phase in ("done", "cancelled", "incomplete"):
+            self.rate.setText("–")
+            self.eta.setText("–")
+            return
         self.rate.setText(f"{human_bytes(p.rate_bps)}/s" if p.rate_bps else "–")
         self.eta.setText(human_duration(p.eta_s))
         if p.current:

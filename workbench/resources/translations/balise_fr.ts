@@ -4,88 +4,93 @@
 <context>
     <name>AttributionDashboard</name>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="81" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="128" />
         <source>No attribution yet: scan the evidence with a registry loaded.</source>
         <translation>Pas encore d'attribution : analysez les scellés avec un registre chargé.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="88" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
         <source>FINESS</source>
         <translation>FINESS</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="88" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
         <source>Establishment</source>
         <translation>Établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="88" />
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="138" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="185" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="89" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="136" />
         <source>Patients</source>
         <translation>Patients</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="89" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="136" />
         <source>Bases</source>
         <translation>Fondements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="89" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="136" />
         <source>Proof items</source>
         <translation>Éléments de preuve</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="97" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="144" />
         <source>Computing the attribution…</source>
         <translation>Calcul de l'attribution…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="100" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="147" />
         <source>The attribution could not be computed: %1</source>
         <translation>L'attribution n'a pas pu être calculée : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="114" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="161" />
         <source>%1 records about %2 patients; %3 records attributed to %4 establishments, %5 unattributed.</source>
         <translation>%1 enregistrements concernant %2 patients ; %3 enregistrements attribués à %4 établissements, %5 non attribués.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="134" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="167" />
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="181" />
         <source>Unattributed</source>
         <translation>Non attribués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="137" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="184" />
         <source>Records per establishment</source>
         <translation>Enregistrements par établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="157" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="203" />
         <source>Basis of each attribution</source>
         <translation>Fondement de chaque attribution</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="159" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
         <source>canary</source>
         <translation>canari</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="159" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
         <source>watermark</source>
         <translation>tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="159" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
         <source>identifier</source>
         <translation>identifiant</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="160" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="206" />
         <source>pattern</source>
         <translation>motif</translation>
     </message>
@@ -162,146 +167,169 @@
 <context>
     <name>Columns</name>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="18" />
+        <location filename="../../workbench/gui/models/tables.py" line="12" />
         <source>Item</source>
         <translation>Élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="25" />
-        <location filename="../../workbench/gui/models/tables.py" line="65" />
-        <location filename="../../workbench/gui/models/tables.py" line="79" />
+        <location filename="../../workbench/gui/models/tables.py" line="13" />
         <source>Locator</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="26" />
+        <location filename="../../workbench/gui/models/tables.py" line="23" />
         <source>NIR</source>
         <translation>NIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="27" />
+        <location filename="../../workbench/gui/models/tables.py" line="24" />
         <source>Family name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="29" />
+        <location filename="../../workbench/gui/models/tables.py" line="25" />
         <source>Given name</source>
         <translation>Prénom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="31" />
+        <location filename="../../workbench/gui/models/tables.py" line="26" />
         <source>Born</source>
         <translation>Naissance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="32" />
+        <location filename="../../workbench/gui/models/tables.py" line="27" />
         <source>Sex</source>
         <translation>Sexe</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="33" />
+        <location filename="../../workbench/gui/models/tables.py" line="28" />
         <source>Latest date</source>
         <translation>Date la plus récente</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="34" />
-        <location filename="../../workbench/gui/models/tables.py" line="62" />
-        <location filename="../../workbench/gui/models/tables.py" line="73" />
+        <location filename="../../workbench/gui/models/tables.py" line="14" />
         <source>Establishment</source>
         <translation>Établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="35" />
-        <location filename="../../workbench/gui/models/tables.py" line="63" />
-        <location filename="../../workbench/gui/models/tables.py" line="74" />
+        <location filename="../../workbench/gui/models/tables.py" line="15" />
         <source>Recipient</source>
         <translation>Destinataire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="36" />
+        <location filename="../../workbench/gui/models/tables.py" line="31" />
         <source>Basis</source>
         <translation>Fondement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="37" />
+        <location filename="../../workbench/gui/models/tables.py" line="32" />
         <source>Confidence</source>
         <translation>Confiance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="46" />
+        <location filename="../../workbench/gui/models/tables.py" line="40" />
         <source>Detector</source>
         <translation>Détecteur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="47" />
+        <location filename="../../workbench/gui/models/tables.py" line="41" />
         <source>Rule</source>
         <translation>Règle</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="48" />
+        <location filename="../../workbench/gui/models/tables.py" line="42" />
         <source>Severity</source>
         <translation>Gravité</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="49" />
+        <location filename="../../workbench/gui/models/tables.py" line="43" />
         <source>Layer</source>
         <translation>Couche</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="50" />
+        <location filename="../../workbench/gui/models/tables.py" line="44" />
         <source>Offset</source>
         <translation>Position (octet)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="52" />
+        <location filename="../../workbench/gui/models/tables.py" line="45" />
         <source>Excerpt</source>
         <translation>Extrait</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="59" />
+        <location filename="../../workbench/gui/models/tables.py" line="52" />
         <source>Beacon</source>
         <translation>Balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="60" />
-        <location filename="../../workbench/gui/models/tables.py" line="72" />
-        <location filename="../../workbench/gui/models/tree.py" line="26" />
+        <location filename="../../workbench/gui/models/tables.py" line="79" />
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="80" />
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="81" />
+        <source>Occurrences</source>
+        <translation>Occurrences</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="83" />
+        <source>First offset</source>
+        <translation>Premier décalage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="92" />
+        <source>Stage</source>
+        <translation>Étape</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="93" />
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/models/tables.py" line="16" />
+        <location filename="../../workbench/gui/models/tree.py" line="35" />
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="61" />
-        <location filename="../../workbench/gui/models/tree.py" line="27" />
+        <location filename="../../workbench/gui/models/tables.py" line="54" />
+        <location filename="../../workbench/gui/models/tree.py" line="36" />
         <source>Status</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="75" />
+        <location filename="../../workbench/gui/models/tables.py" line="68" />
         <source>p-value</source>
         <translation>valeur p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tables.py" line="77" />
+        <location filename="../../workbench/gui/models/tables.py" line="69" />
         <source>Rows</source>
         <translation>Lignes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tree.py" line="26" />
+        <location filename="../../workbench/gui/models/tree.py" line="35" />
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tree.py" line="27" />
+        <location filename="../../workbench/gui/models/tree.py" line="36" />
         <source>Size</source>
         <translation>Taille</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tree.py" line="28" />
+        <location filename="../../workbench/gui/models/tree.py" line="37" />
         <source>Findings</source>
         <translation>Détections</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/models/tree.py" line="28" />
+        <location filename="../../workbench/gui/models/tree.py" line="37" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
@@ -309,198 +337,193 @@
 <context>
     <name>DetailsPane</name>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="32" />
+        <location filename="../../workbench/gui/widgets/details.py" line="34" />
         <source>Select a finding, a beacon, a record or an establishment to see its proof.</source>
         <translation>Sélectionnez une détection, une balise, un enregistrement ou un établissement pour voir sa preuve.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="81" />
+        <location filename="../../workbench/gui/widgets/details.py" line="86" />
         <source>Detector</source>
         <translation>Détecteur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="81" />
+        <location filename="../../workbench/gui/widgets/details.py" line="87" />
         <source>Rule</source>
         <translation>Règle</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="82" />
+        <location filename="../../workbench/gui/widgets/details.py" line="88" />
         <source>Severity</source>
         <translation>Gravité</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="82" />
-        <location filename="../../workbench/gui/widgets/details.py" line="102" />
-        <location filename="../../workbench/gui/widgets/details.py" line="125" />
-        <location filename="../../workbench/gui/widgets/details.py" line="141" />
+        <location filename="../../workbench/gui/widgets/details.py" line="88" />
+        <location filename="../../workbench/gui/widgets/details.py" line="107" />
+        <location filename="../../workbench/gui/widgets/details.py" line="130" />
+        <location filename="../../workbench/gui/widgets/details.py" line="143" />
         <source>Item</source>
         <translation>Élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="83" />
+        <location filename="../../workbench/gui/widgets/details.py" line="89" />
         <source>Layer</source>
         <translation>Couche</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="83" />
+        <location filename="../../workbench/gui/widgets/details.py" line="90" />
         <source>Offset</source>
         <translation>Position (octet)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="84" />
+        <location filename="../../workbench/gui/widgets/details.py" line="91" />
         <source>Tags</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="87" />
+        <location filename="../../workbench/gui/widgets/details.py" line="94" />
         <source>Finding</source>
         <translation>Détection</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="99" />
-        <location filename="../../workbench/gui/widgets/details.py" line="110" />
+        <location filename="../../workbench/gui/widgets/details.py" line="103" />
+        <location filename="../../workbench/gui/widgets/details.py" line="116" />
         <source>Beacon</source>
         <translation>Balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="99" />
-        <location filename="../../workbench/gui/widgets/details.py" line="120" />
+        <location filename="../../workbench/gui/widgets/details.py" line="104" />
+        <location filename="../../workbench/gui/widgets/details.py" line="125" />
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="100" />
+        <location filename="../../workbench/gui/widgets/details.py" line="105" />
         <source>Status</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="101" />
-        <location filename="../../workbench/gui/widgets/details.py" line="121" />
-        <location filename="../../workbench/gui/widgets/details.py" line="142" />
-        <location filename="../../workbench/gui/widgets/details.py" line="165" />
+        <location filename="../../workbench/gui/widgets/details.py" line="106" />
+        <location filename="../../workbench/gui/widgets/details.py" line="126" />
+        <location filename="../../workbench/gui/widgets/details.py" line="144" />
+        <location filename="../../workbench/gui/widgets/details.py" line="169" />
         <source>Establishment</source>
         <translation>Établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="102" />
-        <location filename="../../workbench/gui/widgets/details.py" line="122" />
+        <location filename="../../workbench/gui/widgets/details.py" line="107" />
+        <location filename="../../workbench/gui/widgets/details.py" line="127" />
         <source>Recipient</source>
         <translation>Destinataire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="103" />
+        <location filename="../../workbench/gui/widgets/details.py" line="108" />
         <source>Item SHA-256</source>
         <translation>SHA-256 de l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="104" />
-        <location filename="../../workbench/gui/widgets/details.py" line="125" />
+        <location filename="../../workbench/gui/widgets/details.py" line="109" />
+        <location filename="../../workbench/gui/widgets/details.py" line="130" />
         <source>Locator</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="104" />
+        <location filename="../../workbench/gui/widgets/details.py" line="110" />
         <source>Container</source>
         <translation>Conteneur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="105" />
+        <location filename="../../workbench/gui/widgets/details.py" line="111" />
         <source>Fields matched</source>
         <translation>Champs concordants</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="106" />
+        <location filename="../../workbench/gui/widgets/details.py" line="112" />
         <source>Sightings of this beacon</source>
         <translation>Occurrences de cette balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="107" />
+        <location filename="../../workbench/gui/widgets/details.py" line="113" />
         <source>A canary is a fictitious patient planted by the establishment in its own systems: finding it in the dump proves that this container came from that establishment (or the recipient of that copy).</source>
         <translation>Un canari est un patient fictif placé par l'établissement dans ses propres systèmes : le trouver dans la fuite prouve que ce conteneur provient de cet établissement (ou du destinataire de cette copie).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="122" />
+        <location filename="../../workbench/gui/widgets/details.py" line="127" />
         <source>Rows tested</source>
         <translation>Lignes testées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="123" />
+        <location filename="../../workbench/gui/widgets/details.py" line="128" />
         <source>p-value</source>
         <translation>valeur p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="124" />
+        <location filename="../../workbench/gui/widgets/details.py" line="129" />
         <source>Fraction of marks found</source>
         <translation>Proportion de marques retrouvées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="129" />
+        <location filename="../../workbench/gui/widgets/details.py" line="134" />
         <source>Accepted: p-value below 1e-6.</source>
         <translation>Retenu : valeur p inférieure à 1e-6.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="129" />
+        <location filename="../../workbench/gui/widgets/details.py" line="134" />
         <source>Not accepted as proof (p-value not below 1e-6).</source>
         <translation>Non retenu comme preuve (valeur p non inférieure à 1e-6).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="130" />
+        <location filename="../../workbench/gui/widgets/details.py" line="135" />
         <source>Watermark</source>
         <translation>Tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="143" />
+        <location filename="../../workbench/gui/widgets/details.py" line="145" />
         <source>Basis</source>
         <translation>Fondement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="143" />
-        <source>none</source>
-        <translation>aucun</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="144" />
+        <location filename="../../workbench/gui/widgets/details.py" line="146" />
         <source>Confidence</source>
         <translation>Confiance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="147" />
-        <location filename="../../workbench/gui/widgets/details.py" line="166" />
+        <location filename="../../workbench/gui/widgets/details.py" line="149" />
+        <location filename="../../workbench/gui/widgets/details.py" line="170" />
         <source>Proof</source>
         <translation>Preuve</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="152" />
+        <location filename="../../workbench/gui/widgets/details.py" line="155" />
         <source>Record</source>
         <translation>Enregistrement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="153" />
+        <location filename="../../workbench/gui/widgets/details.py" line="156" />
         <source>Source fields</source>
         <translation>Champs d'origine</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="160" />
+        <location filename="../../workbench/gui/widgets/details.py" line="164" />
         <source>FINESS</source>
         <translation>FINESS</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="161" />
+        <location filename="../../workbench/gui/widgets/details.py" line="165" />
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="162" />
+        <location filename="../../workbench/gui/widgets/details.py" line="166" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="162" />
+        <location filename="../../workbench/gui/widgets/details.py" line="166" />
         <source>Patients</source>
         <translation>Patients</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="163" />
+        <location filename="../../workbench/gui/widgets/details.py" line="167" />
         <source>Bases</source>
         <translation>Fondements</translation>
     </message>
@@ -604,504 +627,1055 @@
 <context>
     <name>ItemViewer</name>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="86" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="146" />
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="87" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="147" />
         <source>Table</source>
         <translation>Tableau</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="88" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="148" />
         <source>Image and tags</source>
         <translation>Image et balises DICOM</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="89" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="149" />
         <source>Hex</source>
         <translation>Hexadécimal</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="104" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="165" />
         <source>Select an item in the evidence tree to view it.</source>
         <translation>Sélectionnez un élément dans l'arborescence des scellés pour l'afficher.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="133" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="193" />
+        <source>folder</source>
+        <translation>dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="203" />
         <source>loading…</source>
         <translation>chargement…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="162" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="239" />
         <source>Cannot read this item again: %1</source>
         <translation>Impossible de relire cet élément : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="210" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
         <source>%1 identifiers and %2 rule hits highlighted</source>
         <translation>%1 identifiants et %2 détections de règles surlignés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="238" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="348" />
         <source>No table preview: %1</source>
         <translation>Pas d'aperçu en tableau : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="259" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="369" />
         <source>Not a readable DICOM file: %1</source>
         <translation>Fichier DICOM illisible : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="265" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="375" />
         <source>No image in this DICOM file</source>
         <translation>Pas d'image dans ce fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>Tag</source>
         <translation>Balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>Keyword</source>
         <translation>Mot-clé</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>VR</source>
         <translation>VR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="268" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
 </context>
 <context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="16" />
+        <source>canary patient</source>
+        <translation>patient canari</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="16" />
+        <source>canary</source>
+        <translation>canari</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="17" />
+        <source>table watermark</source>
+        <translation>tatouage de table</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="17" />
+        <source>image watermark</source>
+        <translation>tatouage d'image</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="18" />
+        <source>DICOM signed tag</source>
+        <translation>balise DICOM signée</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="20" />
+        <source>confirmed</source>
+        <translation>confirmé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="20" />
+        <source>partial</source>
+        <translation>partiel</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="22" />
+        <source>watermark</source>
+        <translation>tatouage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="22" />
+        <source>identifier</source>
+        <translation>identifiant</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="23" />
+        <source>numbering pattern</source>
+        <translation>format de numérotation</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="23" />
+        <source>none</source>
+        <translation>aucune</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="24" />
+        <source>high</source>
+        <translation>élevée</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="24" />
+        <source>medium</source>
+        <translation>moyenne</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="24" />
+        <source>low</source>
+        <translation>faible</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="25" />
+        <location filename="../../workbench/gui/labels.py" line="58" />
+        <source>proof</source>
+        <translation>preuve</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="25" />
+        <source>strong</source>
+        <translation>forte</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="25" />
+        <source>weak</source>
+        <translation>faible</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="27" />
+        <source>critical</source>
+        <translation>critique</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="27" />
+        <source>warning</source>
+        <translation>avertissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="27" />
+        <source>info</source>
+        <translation>information</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="28" />
+        <source>YARA rule</source>
+        <translation>règle YARA</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="28" />
+        <source>identifiers</source>
+        <translation>identifiants</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="28" />
+        <source>bounds</source>
+        <translation>limites</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="30" />
+        <source>done</source>
+        <translation>traité</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="30" />
+        <source>ok</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="30" />
+        <source>error</source>
+        <translation>erreur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="31" />
+        <source>encrypted</source>
+        <translation>chiffré</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="31" />
+        <source>skipped</source>
+        <translation>ignoré</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="32" />
+        <source>folder</source>
+        <translation>dossier</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="32" />
+        <source>archive</source>
+        <translation>archive</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="32" />
+        <source>text</source>
+        <translation>texte</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="33" />
+        <source>binary</source>
+        <translation>binaire</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="33" />
+        <source>empty</source>
+        <translation>vide</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="33" />
+        <source>image</source>
+        <translation>image</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="34" />
+        <source>raw bytes</source>
+        <translation>octets bruts</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="34" />
+        <source>office text</source>
+        <translation>texte bureautique</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="35" />
+        <source>PDF text</source>
+        <translation>texte PDF</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="35" />
+        <source>e-mail body</source>
+        <translation>corps du courriel</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="36" />
+        <source>typing</source>
+        <translation>typage</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="36" />
+        <source>reading</source>
+        <translation>lecture</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="37" />
+        <source>parsing</source>
+        <translation>analyse syntaxique</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="37" />
+        <source>records</source>
+        <translation>enregistrements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="38" />
+        <source>worker process</source>
+        <translation>processus d'analyse</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="38" />
+        <source>beacon search</source>
+        <translation>recherche de balises</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="40" />
+        <source>M</source>
+        <translation>M</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="40" />
+        <source>F</source>
+        <translation>F</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="43" />
+        <source>NIR</source>
+        <translation>NIR</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="43" />
+        <source>family name</source>
+        <translation>nom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="43" />
+        <source>birth name</source>
+        <translation>nom de naissance</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="44" />
+        <source>given name</source>
+        <translation>prénom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="44" />
+        <source>date of birth</source>
+        <translation>date de naissance</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="44" />
+        <source>sex</source>
+        <translation>sexe</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="45" />
+        <source>IPP</source>
+        <translation>IPP</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="45" />
+        <source>stay number (NDA)</source>
+        <translation>numéro de séjour (NDA)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="45" />
+        <source>phone</source>
+        <translation>téléphone</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="46" />
+        <source>e-mail</source>
+        <translation>courriel</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="46" />
+        <source>address</source>
+        <translation>adresse</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="46" />
+        <source>postcode</source>
+        <translation>code postal</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="47" />
+        <source>city</source>
+        <translation>commune</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="47" />
+        <source>facility</source>
+        <translation>structure</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="48" />
+        <source>facility FINESS</source>
+        <translation>FINESS de la structure</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="48" />
+        <source>facility code</source>
+        <translation>code de la structure</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="49" />
+        <source>facility name</source>
+        <translation>nom de la structure</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="49" />
+        <source>event dates</source>
+        <translation>dates d'événements</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="50" />
+        <source>first event</source>
+        <translation>premier événement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="50" />
+        <source>latest event</source>
+        <translation>dernier événement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="51" />
+        <source>data categories</source>
+        <translation>catégories de données</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="51" />
+        <source>locator</source>
+        <translation>emplacement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="51" />
+        <source>table</source>
+        <translation>table</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="52" />
+        <source>identity</source>
+        <translation>identité</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="52" />
+        <source>recipient</source>
+        <translation>destinataire</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="52" />
+        <source>item</source>
+        <translation>élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="53" />
+        <source>container</source>
+        <translation>conteneur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="53" />
+        <source>establishment</source>
+        <translation>établissement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="54" />
+        <source>beacon</source>
+        <translation>balise</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="54" />
+        <source>beacons</source>
+        <translation>balises</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="54" />
+        <source>kind</source>
+        <translation>nature</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="55" />
+        <source>rows</source>
+        <translation>lignes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="55" />
+        <source>p-value</source>
+        <translation>valeur p</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="55" />
+        <source>log10 of p</source>
+        <translation>log10 de p</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="56" />
+        <source>fraction of marks found</source>
+        <translation>part des marques retrouvées</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="56" />
+        <source>votes</source>
+        <translation>votes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="57" />
+        <source>column</source>
+        <translation>colonne</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="57" />
+        <source>value</source>
+        <translation>valeur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="57" />
+        <source>detail</source>
+        <translation>détail</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="58" />
+        <source>basis</source>
+        <translation>fondement</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="58" />
+        <source>confidence</source>
+        <translation>confiance</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="59" />
+        <source>status</source>
+        <translation>statut</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="59" />
+        <source>fields matched</source>
+        <translation>champs concordants</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="61" />
+        <source>row %1</source>
+        <translation>ligne %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="61" />
+        <source>message %1</source>
+        <translation>message %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="62" />
+        <source>entry %1</source>
+        <translation>entrée %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="62" />
+        <source>table %1</source>
+        <translation>table %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="63" />
+        <source>sheet %1</source>
+        <translation>feuille %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="63" />
+        <source>frame %1</source>
+        <translation>image %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="64" />
+        <source>page %1</source>
+        <translation>page %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="64" />
+        <source>line %1</source>
+        <translation>ligne %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="87" />
+        <source>whole file</source>
+        <translation>fichier entier</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../workbench/gui/window.py" line="148" />
+        <location filename="../../workbench/gui/window.py" line="196" />
         <source>Balise Workbench</source>
         <translation>Balise Workbench</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="170" />
+        <location filename="../../workbench/gui/window.py" line="220" />
         <source>Case</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="171" />
+        <location filename="../../workbench/gui/window.py" line="221" />
         <source>Evidence</source>
         <translation>Scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="172" />
+        <location filename="../../workbench/gui/window.py" line="222" />
         <source>Findings</source>
         <translation>Détections</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="173" />
+        <location filename="../../workbench/gui/window.py" line="223" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="174" />
+        <location filename="../../workbench/gui/window.py" line="224" />
         <source>Beacons</source>
         <translation>Balises</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="175" />
+        <location filename="../../workbench/gui/window.py" line="225" />
+        <source>Identifiers</source>
+        <translation>Identifiants</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="226" />
+        <source>Item errors</source>
+        <translation>Erreurs d'éléments</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="227" />
         <source>Attribution</source>
         <translation>Attribution</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="176" />
+        <location filename="../../workbench/gui/window.py" line="228" />
         <source>Report</source>
         <translation>Rapport</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="179" />
+        <location filename="../../workbench/gui/window.py" line="232" />
         <source>Details</source>
         <translation>Détails</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="206" />
+        <location filename="../../workbench/gui/window.py" line="264" />
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="207" />
+        <location filename="../../workbench/gui/window.py" line="265" />
         <source>&amp;New case…</source>
         <translation>&amp;Nouveau dossier…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="208" />
+        <location filename="../../workbench/gui/window.py" line="266" />
         <source>&amp;Open case…</source>
         <translation>&amp;Ouvrir un dossier…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="209" />
+        <location filename="../../workbench/gui/window.py" line="267" />
         <source>Open the &amp;demo</source>
         <translation>Ouvrir la &amp;démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="211" />
+        <location filename="../../workbench/gui/window.py" line="269" />
         <source>&amp;Recent cases</source>
         <translation>Dossiers &amp;récents</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="214" />
+        <location filename="../../workbench/gui/window.py" line="272" />
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="215" />
+        <location filename="../../workbench/gui/window.py" line="273" />
         <source>&amp;Inputs</source>
         <translation>&amp;Entrées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="216" />
+        <location filename="../../workbench/gui/window.py" line="274" />
         <source>Add evidence &amp;files…</source>
         <translation>Ajouter des &amp;fichiers à analyser…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="217" />
+        <location filename="../../workbench/gui/window.py" line="275" />
         <source>Add an evidence f&amp;older…</source>
         <translation>Ajouter un d&amp;ossier à analyser…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="218" />
+        <location filename="../../workbench/gui/window.py" line="276" />
         <source>Load a &amp;registry…</source>
         <translation>Charger un &amp;registre…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="219" />
+        <location filename="../../workbench/gui/window.py" line="277" />
         <source>YARA r&amp;ules…</source>
         <translation>Règles YAR&amp;A…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="221" />
-        <location filename="../../workbench/gui/window.py" line="222" />
+        <location filename="../../workbench/gui/window.py" line="279" />
+        <location filename="../../workbench/gui/window.py" line="280" />
         <source>&amp;Scan</source>
         <translation>&amp;Analyse</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="223" />
+        <location filename="../../workbench/gui/window.py" line="281" />
         <source>&amp;Resume the interrupted scan</source>
         <translation>&amp;Reprendre l'analyse interrompue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="224" />
+        <location filename="../../workbench/gui/window.py" line="282" />
         <source>&amp;Cancel</source>
         <translation>A&amp;nnuler</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="226" />
+        <location filename="../../workbench/gui/window.py" line="284" />
         <source>&amp;View</source>
         <translation>A&amp;ffichage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="227" />
+        <location filename="../../workbench/gui/window.py" line="285" />
         <source>&amp;Refresh</source>
         <translation>A&amp;ctualiser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="228" />
+        <location filename="../../workbench/gui/window.py" line="286" />
         <source>Show identifiers in &amp;clear</source>
         <translation>Afficher les identifiants en &amp;clair</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="232" />
+        <location filename="../../workbench/gui/window.py" line="290" />
         <source>&amp;Language</source>
         <translation>&amp;Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="243" />
+        <location filename="../../workbench/gui/window.py" line="301" />
         <source>&amp;Report</source>
         <translation>Ra&amp;pport</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="244" />
+        <location filename="../../workbench/gui/window.py" line="302" />
         <source>&amp;Export…</source>
         <translation>&amp;Exporter…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="245" />
+        <location filename="../../workbench/gui/window.py" line="303" />
         <source>Open the PDF in the system viewer</source>
         <translation>Ouvrir le PDF dans la visionneuse du système</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="278" />
+        <location filename="../../workbench/gui/window.py" line="343" />
         <source>Nothing was lost: the case folder keeps everything done so far.</source>
         <translation>Rien n'est perdu : le dossier conserve tout le travail déjà fait.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="297" />
+        <location filename="../../workbench/gui/window.py" line="359" />
         <source>New case</source>
         <translation>Nouveau dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="297" />
+        <location filename="../../workbench/gui/window.py" line="359" />
         <source>The case could not be created: %1</source>
         <translation>Le dossier n'a pas pu être créé : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="302" />
+        <location filename="../../workbench/gui/window.py" line="364" />
         <source>Open a case folder</source>
         <translation>Ouvrir un dossier d'enquête</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="308" />
-        <location filename="../../workbench/gui/window.py" line="314" />
+        <location filename="../../workbench/gui/window.py" line="370" />
+        <location filename="../../workbench/gui/window.py" line="375" />
         <source>Open a case</source>
         <translation>Ouvrir un dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="308" />
+        <location filename="../../workbench/gui/window.py" line="370" />
         <source>Wait for the running job to finish, or cancel it.</source>
         <translation>Attendez la fin de la tâche en cours, ou annulez-la.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="314" />
+        <location filename="../../workbench/gui/window.py" line="375" />
         <source>%1 is not a case folder: %2</source>
         <translation>%1 n'est pas un dossier d'enquête : %2</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="371" />
+        <location filename="../../workbench/gui/window.py" line="442" />
         <source>Case number</source>
         <translation>Numéro de dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="371" />
+        <location filename="../../workbench/gui/window.py" line="442" />
         <source>Title</source>
         <translation>Intitulé</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="372" />
+        <location filename="../../workbench/gui/window.py" line="443" />
         <source>Analyst</source>
         <translation>Analyste</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="372" />
+        <location filename="../../workbench/gui/window.py" line="443" />
         <source>Organisation</source>
         <translation>Organisme</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="373" />
+        <location filename="../../workbench/gui/window.py" line="444" />
         <source>Created</source>
         <translation>Créé le</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="373" />
+        <location filename="../../workbench/gui/window.py" line="444" />
         <source>Folder</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="378" />
+        <location filename="../../workbench/gui/window.py" line="449" />
         <source>none: no beacon detection and no attribution by canary or watermark</source>
         <translation>aucun : pas de détection de balises ni d'attribution par canari ou tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="380" />
+        <location filename="../../workbench/gui/window.py" line="451" />
         <source>bundled rules</source>
         <translation>règles fournies</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="380" />
+        <location filename="../../workbench/gui/window.py" line="451" />
         <source> + %1 file(s) of your own</source>
         <translation> + %1 fichier(s) personnel(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="398" />
+        <location filename="../../workbench/gui/window.py" line="469" />
         <source>Add evidence files</source>
         <translation>Ajouter des fichiers à analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="402" />
+        <location filename="../../workbench/gui/window.py" line="473" />
         <source>Add an evidence folder</source>
         <translation>Ajouter un dossier à analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="413" />
+        <location filename="../../workbench/gui/window.py" line="484" />
         <source>Add evidence</source>
         <translation>Ajouter des scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="414" />
+        <location filename="../../workbench/gui/window.py" line="485" />
         <source>%1 holds the case folder or is inside it: choose another.</source>
         <translation>%1 contient le dossier d'enquête ou s'y trouve : choisissez-en un autre.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="459" />
-        <location filename="../../workbench/gui/window.py" line="503" />
-        <location filename="../../workbench/gui/window.py" line="508" />
+        <location filename="../../workbench/gui/window.py" line="532" />
+        <location filename="../../workbench/gui/window.py" line="591" />
+        <location filename="../../workbench/gui/window.py" line="596" />
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="459" />
+        <location filename="../../workbench/gui/window.py" line="532" />
         <source>Demo</source>
         <translation>Démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="459" />
+        <location filename="../../workbench/gui/window.py" line="532" />
         <source>Export</source>
         <translation>Exporter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="460" />
+        <location filename="../../workbench/gui/window.py" line="533" />
         <source>Error</source>
         <translation>Erreur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="474" />
+        <location filename="../../workbench/gui/window.py" line="547" />
+        <source>The demo was cancelled: nothing was opened.</source>
+        <translation>La démo a été annulée : rien n'a été ouvert.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="559" />
         <source>Cancelling… the case keeps what was scanned.</source>
         <translation>Annulation… le dossier conserve ce qui a été analysé.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="493" />
+        <location filename="../../workbench/gui/window.py" line="581" />
         <source>YARA rules</source>
         <translation>Règles YARA</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="493" />
+        <location filename="../../workbench/gui/window.py" line="581" />
         <source>Compile error in %1: %2</source>
         <translation>Erreur de compilation dans %1 : %2</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="503" />
+        <location filename="../../workbench/gui/window.py" line="591" />
         <source>Add the dump to scan first (files or folders).</source>
         <translation>Ajoutez d'abord la fuite à analyser (fichiers ou dossiers).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="508" />
+        <location filename="../../workbench/gui/window.py" line="596" />
         <source>No registry is loaded: beacons will not be detected and records attributed only by identifiers. Scan anyway?</source>
         <translation>Aucun registre n'est chargé : les balises ne seront pas détectées et les enregistrements seront attribués uniquement par identifiants. Analyser quand même ?</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="522" />
+        <location filename="../../workbench/gui/window.py" line="610" />
         <source>Resuming the scan…</source>
         <translation>Reprise de l'analyse…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="522" />
+        <location filename="../../workbench/gui/window.py" line="610" />
         <source>Scanning…</source>
         <translation>Analyse en cours…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="532" />
+        <location filename="../../workbench/gui/window.py" line="620" />
         <source>Scan complete: %1 items, %2 records, %3 items in error, in %4 s.</source>
         <translation>Analyse terminée : %1 éléments, %2 enregistrements, %3 éléments en erreur, en %4 s.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="534" />
+        <location filename="../../workbench/gui/window.py" line="622" />
         <source>Scan cancelled: %1 items so far. Resume it to finish (done work is kept).</source>
         <translation>Analyse annulée : %1 éléments à ce stade. Reprenez-la pour la terminer (le travail fait est conservé).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="536" />
+        <location filename="../../workbench/gui/window.py" line="624" />
         <source>Scan incomplete: %1 items. Resume it to finish.</source>
         <translation>Analyse incomplète : %1 éléments. Reprenez-la pour la terminer.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="549" />
+        <location filename="../../workbench/gui/window.py" line="637" />
         <source>Open the demo</source>
         <translation>Ouvrir la démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="550" />
+        <location filename="../../workbench/gui/window.py" line="638" />
         <source>The demo in %1 will be built again. Continue?</source>
         <translation>La démonstration dans %1 sera reconstruite. Continuer ?</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="565" />
+        <location filename="../../workbench/gui/window.py" line="653" />
         <source>Building the demo in %1…</source>
         <translation>Construction de la démonstration dans %1…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="637" />
-        <source>%1 rows of %2</source>
-        <translation>%1 lignes de %2</translation>
+        <location filename="../../workbench/gui/window.py" line="765" />
+        <source>Open the item</source>
+        <translation>Ouvrir l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="671" />
+        <location filename="../../workbench/gui/window.py" line="766" />
+        <source>Copy the item's path</source>
+        <translation>Copier le chemin de l'élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="768" />
+        <source>Copy the item's SHA-256</source>
+        <translation>Copier le SHA-256 de l'élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="770" />
+        <source>Export the item…</source>
+        <translation>Exporter l'élément…</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="792" />
+        <location filename="../../workbench/gui/window.py" line="803" />
+        <source>Export the item</source>
+        <translation>Exporter l'élément</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="805" />
+        <source>Item exported: %1</source>
+        <translation>Élément exporté : %1</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="883" />
+        <location filename="../../workbench/gui/window.py" line="891" />
+        <source>Show identifiers in clear</source>
+        <translation>Afficher les identifiants en clair</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="883" />
+        <source>Open a case first: the unmasking is written into its custody log.</source>
+        <translation>Ouvrez d'abord un dossier : le démasquage est inscrit dans son journal de traçabilité.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="930" />
         <source>Writing the report…</source>
         <translation>Rédaction du rapport…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="677" />
+        <location filename="../../workbench/gui/window.py" line="936" />
         <source>Report written: %1</source>
         <translation>Rapport écrit : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="687" />
+        <location filename="../../workbench/gui/window.py" line="946" />
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="687" />
+        <location filename="../../workbench/gui/window.py" line="946" />
         <source>The language can be changed once the running job is done.</source>
         <translation>La langue pourra être changée une fois la tâche en cours terminée.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="729" />
+        <location filename="../../workbench/gui/window.py" line="1026" />
         <source>This case has an interrupted scan: Resume finishes it.</source>
         <translation>Ce dossier a une analyse interrompue : « Reprendre » la termine.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="733" />
+        <location filename="../../workbench/gui/window.py" line="1030" />
         <source>No case open</source>
         <translation>Aucun dossier ouvert</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="738" />
+        <location filename="../../workbench/gui/window.py" line="1035" />
         <source>Case %1 — %2 items, %3 records, %4 findings, %5 errors</source>
         <translation>Dossier %1 — %2 éléments, %3 enregistrements, %4 détections, %5 erreurs</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="743" />
+        <location filename="../../workbench/gui/window.py" line="1040" />
         <source>job running</source>
         <translation>tâche en cours</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="745" />
+        <location filename="../../workbench/gui/window.py" line="1042" />
         <source>scan interrupted</source>
         <translation>analyse interrompue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="747" />
+        <location filename="../../workbench/gui/window.py" line="1044" />
         <source>%1 evidence, verified unchanged</source>
         <translation>%1 scellé(s), vérifié(s) inchangé(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="749" />
+        <location filename="../../workbench/gui/window.py" line="1046" />
         <source>%1 evidence</source>
         <translation>%1 scellé(s)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="751" />
+        <location filename="../../workbench/gui/window.py" line="1048" />
         <source>no evidence yet</source>
         <translation>pas encore de scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="753" />
+        <location filename="../../workbench/gui/window.py" line="1050" />
         <source>identifiers masked</source>
         <translation>identifiants masqués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="753" />
+        <location filename="../../workbench/gui/window.py" line="1050" />
         <source>IDENTIFIERS IN CLEAR</source>
         <translation>IDENTIFIANTS EN CLAIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="758" />
+        <location filename="../../workbench/gui/window.py" line="1055" />
         <source>Quit</source>
         <translation>Quitter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="758" />
+        <location filename="../../workbench/gui/window.py" line="1055" />
         <source>A job is running. Cancel it and quit? A scan can be resumed later.</source>
         <translation>Une tâche est en cours. L'annuler et quitter ? Une analyse peut être reprise plus tard.</translation>
     </message>
@@ -1413,7 +1987,22 @@
         <translation>construction de la fuite de démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/scanpanel.py" line="52" />
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="43" />
+        <source>done</source>
+        <translation>terminé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="44" />
+        <source>cancelled: the case keeps what was scanned</source>
+        <translation>annulé : le dossier garde ce qui a été analysé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="45" />
+        <source>incomplete: resume to finish</source>
+        <translation>incomplet : reprenez pour terminer</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="66" />
         <source>%1 items, %2 of %3 tasks</source>
         <translation>%1 éléments, %2 tâches sur %3</translation>
     </message>
@@ -1421,19 +2010,57 @@
 <context>
     <name>TablePage</name>
     <message>
-        <location filename="../../workbench/gui/window.py" line="54" />
+        <location filename="../../workbench/gui/window.py" line="81" />
         <source>Filter (press Enter)…</source>
         <translation>Filtrer (touche Entrée)…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="100" />
+        <location filename="../../workbench/gui/window.py" line="82" />
+        <source>Words are searched in the text columns; column:value keeps the rows whose column equals the value (e.g. establishment:350990016).</source>
+        <translation>Les mots sont cherchés dans les colonnes de texte ; colonne:valeur garde les lignes dont la colonne vaut cette valeur (par ex. establishment:350990016).</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="144" />
         <source>This column cannot be sorted on a table this large</source>
         <translation>Cette colonne ne peut pas être triée sur une table aussi grande</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="111" />
+        <location filename="../../workbench/gui/window.py" line="156" />
         <source>%1 rows</source>
         <translation>%1 lignes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="156" />
+        <source>%1 row</source>
+        <translation>%1 ligne</translation>
+    </message>
+</context>
+<context>
+    <name>UnmaskDialog</name>
+    <message>
+        <location filename="../../workbench/gui/dialogs/unmask.py" line="11" />
+        <source>Show identifiers in clear</source>
+        <translation>Afficher les identifiants en clair</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/unmask.py" line="12" />
+        <source>Names, NIR, birth dates and the other identifiers will be shown in clear in every view. Who asks and why is written into the case's custody log, which the report shows.</source>
+        <translation>Les noms, NIR, dates de naissance et autres identifiants seront affichés en clair dans toutes les vues. Qui le demande et pourquoi est inscrit dans le journal de traçabilité du dossier, que le rapport reproduit.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/unmask.py" line="18" />
+        <source>e.g. checking a canary match requested by the DPO of the CHU</source>
+        <translation>par ex. vérification d'un canari demandée par le DPO du CHU</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/unmask.py" line="25" />
+        <source>Analyst</source>
+        <translation>Analyste</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/dialogs/unmask.py" line="26" />
+        <source>Reason</source>
+        <translation>Motif</translation>
     </message>
 </context>
 <context>
