@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from workbench.engine.masking import mask_text
 from workbench.engine.store.browse import finding_location, item_sha256
+from workbench.engine.store.casekey import format_fingerprint
 from workbench.engine.store.reader import CaseReader
 from workbench.engine.unmasking import UnmaskingRefused, default_analyst, record_unmasking
 from workbench.engine.yara_externals import parse_defines
@@ -234,6 +235,8 @@ class MainWindow(QMainWindow):
         self.details_dock = QDockWidget(self.tr("Details"), self)
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
+        # Narrower than about 30 characters, the pane broke its words letter by letter ("Sélection / nez").
+        self.details.setMinimumWidth(self.details.fontMetrics().averageCharWidth() * 32)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
         sb = self.statusBar()
         for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
@@ -452,7 +455,9 @@ class MainWindow(QMainWindow):
         c = self.start.case
         kept = self._case_registry()
         if kept is not None and not self.registry_chosen:
-            c.registry.setText(kept.label())
+            key = format_fingerprint(kept.key_id)[:27] + "…" if kept.key_id else "?"
+            c.registry.setText(self.tr("%1, version %2, key %3 (kept in the case)").replace(
+                "%1", kept.authority or "?").replace("%2", str(kept.version or "?")).replace("%3", key))
         elif self.registry_path is not None:
             c.registry.setText(str(self.registry_path) + (self.tr(" (replaces the case's registry at the next scan)")
                                                           if kept is not None else ""))

@@ -71,6 +71,8 @@ class CasePage(QWidget):
 
         self.registry = QLabel()
         self.registry.setWordWrap(True)
+        # Authority, version and key fingerprint take up to four lines: a row of one line clipped the last ones.
+        self.registry.setMinimumHeight(self.registry.fontMetrics().lineSpacing() * 4)
         self.registry_button = QPushButton(self.tr("Load a registry…"))
         self.rules = QLabel()
         self.rules.setWordWrap(True)

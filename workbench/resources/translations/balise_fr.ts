@@ -1204,6 +1204,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>%1, version %2, key %3 (kept in the case)</source>
+        <translation>%1, version %2, clé %3 (conservé dans le dossier)</translation>
+    </message>
+    <message>
         <location filename="../../workbench/gui/window.py" line="196" />
         <source>Balise Workbench</source>
         <translation>Balise Workbench</translation>
