@@ -1204,6 +1204,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source> (replaces the case&apos;s registry at the next scan)</source>
+        <translation> (remplacera le registre du dossier à la prochaine analyse)</translation>
+    </message>
+    <message>
+        <source>Replace the case&apos;s registry with the one you loaded? Every item is scanned again and attributed anew.</source>
+        <translation>Remplacer le registre du dossier par celui que vous avez chargé ? Chaque élément sera analysé de nouveau et attribué à nouveau.</translation>
+    </message>
+    <message>
         <source>%1, version %2, key %3 (kept in the case)</source>
         <translation>%1, version %2, clé %3 (conservé dans le dossier)</translation>
     </message>
