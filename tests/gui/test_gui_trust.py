@@ -226,8 +226,13 @@ def test_findings_lead_to_their_item(qtbot, window, case, tmp_path):
     w.records_page.filter.setText("row:25")
     w.records_page.apply_filter()
     rkeys = [c.key for c in records.columns]
-    row = next(r for r in range(records.rowCount()) if records.row_tuple(r)[rkeys.index("item") + 1] == CSV
-               and records.row_tuple(r)[rkeys.index("locator") + 1] == "row:25")
+
+    def rows_25():  # the filtered page may come a moment later on a loaded machine
+        return [r for r in range(records.rowCount()) if records.row_tuple(r)[rkeys.index("item") + 1] == CSV
+                and records.row_tuple(r)[rkeys.index("locator") + 1] == "row:25"]
+
+    qtbot.waitUntil(lambda: bool(rows_25()), timeout=60_000)
+    row = rows_25()[0]
     assert w.open_row_item(w.records_page, row)
     qtbot.waitUntil(lambda: w.viewer.table.currentRow() == 24, timeout=60_000)
     assert w.viewer.tabs.currentWidget() is w.viewer.table
