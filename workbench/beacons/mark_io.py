@@ -147,13 +147,17 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+Thresholds = tuple[nm.Threshold, ...]
+
+
 def _classify_columns(columns: Mapping[object, list[str]], numeric: bool = False,
-                      headers: Mapping[object, str] | None = None) -> dict[object, ColumnPlan]:
+                      headers: Mapping[object, str] | None = None,
+                      thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> dict[object, ColumnPlan]:
     plans = {}
     for key, values in columns.items():
         plan = classify_column(values)
         if plan is None and numeric:
-            plan = classify_numeric_column(values, (headers or {}).get(key))
+            plan = classify_numeric_column(values, (headers or {}).get(key), thresholds=thresholds)
         if plan is not None:
             plans[key] = plan
     return plans
@@ -163,7 +167,8 @@ def _anchor(cells: list[str]) -> str | None:
     return nm.row_anchor(identity_hash(c) if c and c.strip() else None for c in cells)
 
 
-def _embed_csv(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Distortion:
+def _embed_csv(src: Path, dst: Path, key: bytes, numeric: bool = True,
+               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     style = sniff_csv(src)
     rows = _csv_rows(src, style)
     header = next(rows, None)
@@ -175,7 +180,7 @@ def _embed_csv(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Distor
             break
         for i, cell in enumerate(row[: len(header)]):
             sample[i].append(cell)
-    plans = _classify_columns(sample, numeric, dict(enumerate(header)))
+    plans = _classify_columns(sample, numeric, dict(enumerate(header)), thresholds)
     if not plans:
         raise NoCarrierError(f"{src}: no column can carry the mark")
     dist = Distortion()
@@ -274,7 +279,8 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "
     wb.save(path)
 
 
-def _embed_xlsx(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Distortion:
+def _embed_xlsx(src: Path, dst: Path, key: bytes, numeric: bool = True,
+                thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     import openpyxl
 
     try:
@@ -291,7 +297,7 @@ def _embed_xlsx(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Disto
         last = min(n_rows, CLASSIFY_SAMPLE + 1)
         plans = _classify_columns({i: [t for c in col if (t := _xlsx_text(c.value))] for i, col in
                                    enumerate(ws.iter_cols(min_row=2, max_row=last, max_col=n_cols))},
-                                  numeric, dict(enumerate(header)))
+                                  numeric, dict(enumerate(header)), thresholds)
         dist.rows += n_rows - 1
         anchors: list[str | None] = []
         if any(p.kind == KIND_NUM for p in plans.values()):
@@ -606,7 +612,8 @@ def write_sql(df: pd.DataFrame, path: str | os.PathLike[str], *, table: str = "p
         fh.write("COMMIT;\n")
 
 
-def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Distortion:
+def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True,
+               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     encoding, mysql = _sql_setup(src)
     sample: dict[object, list[str]] = {}
     rows_seen: dict[str, int] = {}
@@ -616,7 +623,7 @@ def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Distor
         rows_seen[table] = rows_seen.get(table, 0) + rows
         for c, v in cells:
             sample.setdefault((table, c), []).append(v)
-    plans = _classify_columns(sample, numeric)
+    plans = _classify_columns(sample, numeric, None, thresholds)
     if not plans:
         raise NoCarrierError(f"{src}: no column of the dump can carry the mark")
     cols = {k: ColumnDistortion(p.kind) for k, p in plans.items()}
@@ -678,14 +685,16 @@ def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True) -> Distor
 
 # ---------------------------------------------------------------- entry points
 
-_EMBEDDERS: dict[str, Callable[[Path, Path, bytes, bool], Distortion]] = {
+_EMBEDDERS: dict[str, Callable[[Path, Path, bytes, bool, Thresholds], Distortion]] = {
     "csv": _embed_csv, "xlsx": _embed_xlsx, "sql": _embed_sql}
 
 
 def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
-               fmt: str | None = None, numeric: bool = True) -> Distortion:
+               fmt: str | None = None, numeric: bool = True,
+               thresholds: tuple[nm.Threshold, ...] = nm.DEFAULT_THRESHOLDS) -> Distortion:
     """Watermark a CSV, XLSX or SQL dump into ``out_path`` (a new file; never the input). ``numeric``
-    (default) also marks measurement columns by the parity of their last digit."""
+    (default) also marks measurement columns by the parity of their last digit, never across one of the
+    clinical ``thresholds``."""
     src, dst = Path(in_path), Path(out_path)
     if len(key) < 16:
         raise ValueError("watermark key must be at least 16 bytes")
@@ -696,7 +705,7 @@ def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str]
         raise MarkIOError(f"unsupported table format {fmt!r} (expected one of {', '.join(FORMATS)})")
     tmp = dst.with_name(f".{dst.name}.partial")
     try:
-        dist = _EMBEDDERS[fmt](src, tmp, key, numeric)
+        dist = _EMBEDDERS[fmt](src, tmp, key, numeric, tuple(thresholds))
         os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)

@@ -86,6 +86,21 @@ class NumericPlan:
     separator: str = "."
 
 
+def load_thresholds(rows: Iterable[Mapping[str, object]]) -> tuple[Threshold, ...]:
+    """A threshold table from JSON-like rows ``{"name", "hint", "lo", "hi", "values", "by_range"?}``."""
+    if not isinstance(rows, list):
+        raise ValueError("a threshold table is a JSON list of entries")
+    out = []
+    for row in rows:
+        try:
+            values = tuple(float(v) for v in row["values"])  # type: ignore[attr-defined]
+            out.append(Threshold(str(row["name"]), str(row.get("hint", "")) or r"(?!)", float(row["lo"]),
+                                 float(row["hi"]), values, bool(row.get("by_range", True))))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"bad threshold entry {row!r}: {exc}") from exc
+    return tuple(out)
+
+
 def parse_number(text: str, decimals: int) -> int | None:
     """N = value x 10^decimals for a cell showing at most ``decimals`` decimals, else None."""
     m = _NUM.match(text)

@@ -469,7 +469,8 @@ def mark_series(values: Sequence[object], plan: ColumnPlan, key: bytes,
 
 
 def embed_table(df: pd.DataFrame, key: bytes, *, plans: Mapping[str, ColumnPlan] | None = None,
-                numeric: bool = False) -> tuple[pd.DataFrame, Distortion]:
+                numeric: bool = False, thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS
+                ) -> tuple[pd.DataFrame, Distortion]:
     """Mark a table of text cells. Returns the marked copy and what changed. ``numeric`` also marks the
     measurement columns (the file entry points and the CLI do by default).
 
@@ -477,7 +478,7 @@ def embed_table(df: pd.DataFrame, key: bytes, *, plans: Mapping[str, ColumnPlan]
     """
     if len(key) < 16:
         raise ValueError("watermark key must be at least 16 bytes")
-    plans = dict(plans) if plans is not None else plan_table(df, numeric=numeric)
+    plans = dict(plans) if plans is not None else plan_table(df, numeric=numeric, thresholds=thresholds)
     if not plans:
         raise NoCarrierError("no column can carry the mark (no date-time with a time of day, "
                              "French phone number, street address or measurement)")
@@ -688,12 +689,13 @@ def detect_dataframe(df: pd.DataFrame, keys: Mapping[str, bytes]) -> list[TableM
 
 
 def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
-               fmt: str | None = None, numeric: bool = True) -> Distortion:
+               fmt: str | None = None, numeric: bool = True,
+               thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS) -> Distortion:
     """Watermark a CSV, XLSX or SQL dump file (see :mod:`workbench.beacons.mark_io`); ``numeric`` (default)
     also marks measurements."""
     from workbench.beacons import mark_io
 
-    return mark_io.embed_file(in_path, out_path, key, fmt=fmt, numeric=numeric)
+    return mark_io.embed_file(in_path, out_path, key, fmt=fmt, numeric=numeric, thresholds=tuple(thresholds))
 
 
 def detect_file(path: str | os.PathLike[str], keys: Mapping[str, bytes], *, fmt: str | None = None

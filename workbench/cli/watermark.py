@@ -4,12 +4,14 @@ and test a file against every key of the registry."""
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from workbench.beacons import image_mark, mark_io
+from workbench.beacons import numeric_mark as nm
 from workbench.beacons import registry as reg_mod
 from workbench.beacons import tabular_mark as tm
 
@@ -31,6 +33,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     embed.add_argument("--no-numeric", dest="numeric", action="store_false",
                        help="tables: mark only the invisible carriers (times, phones, addresses), never a "
                             "measurement (by default the last digit of measurements moves by at most one unit)")
+    embed.add_argument("--thresholds", type=Path, default=None,
+                       help="JSON list of clinical thresholds a measurement never crosses "
+                            '([{"name", "hint", "lo", "hi", "values"}], replaces the default table)')
     detect = sub.add_parser("detect", help="test a table or image file against every key of the registry")
     detect.add_argument("file", type=Path)
     detect.add_argument("--registry", type=Path, required=True)
@@ -81,7 +86,14 @@ def _embed(args: argparse.Namespace) -> int:
               f"({report.psnr_range_db:.2f} dB against the image's own range), {report.frames} frame(s)")
         print(f"  signed private block BALISE (0011,10xx) carries beacon {beacon.beacon_id}")
     else:
-        dist = mark_io.embed_file(args.input, args.out, key, fmt=fmt, numeric=args.numeric)
+        thresholds = nm.DEFAULT_THRESHOLDS
+        if args.thresholds is not None:
+            try:
+                thresholds = nm.load_thresholds(json.loads(args.thresholds.read_text(encoding="utf-8")))
+            except ValueError as exc:  # JSONDecodeError is a ValueError
+                print(f"balise watermark: {args.thresholds}: {exc}", file=sys.stderr)
+                return 2
+        dist = mark_io.embed_file(args.input, args.out, key, fmt=fmt, numeric=args.numeric, thresholds=thresholds)
         beacon = registry.add_beacon(reg_mod.KIND_TABLE_WATERMARK, est.finess, recipient=args.recipient,
                                      target=fmt, meta={"scheme": "balise-table/1", "file": args.input.name,
                                                        "rows": dist.rows, "carrier_cells": dist.carrier_cells,
