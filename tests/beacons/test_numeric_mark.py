@@ -247,3 +247,32 @@ def test_sql_dump_numbers_marked_in_place(tmp_path: Path, lab: pd.DataFrame) -> 
     assert all(a == b for a, b in zip(before, after, strict=True) if not re.match(r"^\d{8}\t", a))
     right, wrong = _found(dst)
     assert right.detected and not wrong.detected
+
+
+@pytest.fixture(scope="module")
+def recipients_copies() -> tuple[pd.DataFrame, dict[str, bytes], dict[str, pd.DataFrame]]:
+    src = make_lab_table(5000, seed=9)
+    keys = {f"recipient-{i}": _key("collusion", i) for i in range(8)}
+    copies = {r: tm.embed_table(src, keys[r], numeric=True)[0] for r in list(keys)[:3]}
+    return src, keys, copies
+
+
+def test_colluders_picking_cells_are_all_accused(recipients_copies: tuple) -> None:
+    src, keys, copies = recipients_copies
+    coalition = list(copies)[:2]
+    stack = np.stack([copies[r].to_numpy() for r in coalition])
+    pick = np.random.default_rng(0).integers(0, len(coalition), size=src.shape)  # each cell from one copy
+    merged = pd.DataFrame(np.take_along_axis(stack, pick[None], 0)[0], columns=src.columns)
+    accused = {r.label for r in tm.accused(tm.detect_table(merged, keys))}
+    assert accused == set(coalition)
+
+
+def test_colluders_averaging_values_are_all_accused(recipients_copies: tuple) -> None:
+    src, keys, copies = recipients_copies
+    averaged = src.copy()
+    for col in MEASURES:
+        mean = np.mean([_values(copies[r][col]) for r in copies], axis=0)
+        decimals = 1 if "," in src[col].iloc[0] else 0
+        averaged[col] = [f"{v:.{decimals}f}".replace(".", ",") for v in mean]  # back to the display
+    accused = {r.label for r in tm.accused(tm.detect_table(averaged, keys))}
+    assert accused == set(copies)
