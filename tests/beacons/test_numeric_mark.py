@@ -276,3 +276,47 @@ def test_colluders_averaging_values_are_all_accused(recipients_copies: tuple) ->
         averaged[col] = [f"{v:.{decimals}f}".replace(".", ",") for v in mean]  # back to the display
     accused = {r.label for r in tm.accused(tm.detect_table(averaged, keys))}
     assert accused == set(copies)
+
+
+@pytest.mark.slow
+def test_thousand_unmarked_lab_tables() -> None:
+    """1,000 unmarked (or foreign-marked) lab tables against a fresh key each: never detected, and the
+    numeric per-unit p-values are not anti-conservative."""
+    pool = make_lab_table(5000, seed=42, start_ipp=2 * 10**7)
+    rng = np.random.default_rng(11)
+    unit_p, worst = [], 0.0
+    for i in range(1000):
+        table = pool.sample(200, random_state=int(rng.integers(1 << 31)))
+        if i % 2:
+            table = tm.embed_table(table, _key("foreign-lab", i), numeric=True)[0]
+        (res,) = tm.detect_table(table, {"k": _key("null-lab", i)})
+        assert not res.detected
+        worst = min(worst, res.combined_log10_p)
+        unit_p.append(10**res.num_log10_p)
+    p = np.array(unit_p)
+    print(f"1,000 unmarked lab tables: worst log10 p {worst:.2f}, {(p < 0.01).mean():.2%} below 0.01")
+    assert (p < 0.01).mean() <= 0.02 and (p < 0.05).mean() <= 0.08
+
+
+def test_mysqldump_with_unquoted_numbers(tmp_path: Path, lab: pd.DataFrame) -> None:
+    """mysqldump writes DECIMAL and INT columns unquoted: they are read, marked and written back unquoted."""
+    src, dst = tmp_path / "labo.sql", tmp_path / "labo_marked.sql"
+    lines = ["-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)", "/*!40101 SET NAMES utf8mb4 */;",
+             "CREATE TABLE `resultats` (`ipp` varchar(8), `nom` varchar(64), `prenom` varchar(64), "
+             "`naissance` date, `ville` varchar(64), `prelevement` date, `poids` decimal(4,1), `taille` int, "
+             "`creat` int, `gly` decimal(3,1), `hb` decimal(3,1), `pas` int) ENGINE=InnoDB;"]
+    values = []
+    for row in lab.head(500).itertuples(index=False):
+        text = [f"'{v}'" for v in row[:6]] + [v.replace(",", ".") for v in row[6:]]
+        values.append("(" + ",".join(text) + ")")
+    for k in range(0, len(values), 100):
+        lines.append("INSERT INTO `resultats` VALUES " + ",".join(values[k : k + 100]) + ";")
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dist = tm.embed_file(src, dst, KEY)
+    assert len(dist.columns) == 6 and dist.cells_changed > 1000
+    out = dst.read_text(encoding="utf-8")
+    assert re.search(r",\d+\.\d,\d+,\d+,\d+\.\d,\d+\.\d,\d+\)", out) and "'72" not in out
+    (frame,) = mark_io.read_sql(dst).values()
+    assert frame.shape == (500, 12)
+    right, wrong = _found(dst)
+    assert right.detected and right.num_log10_p < -100 and not wrong.detected

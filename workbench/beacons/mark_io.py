@@ -388,6 +388,10 @@ class _Literal:
     end: int
     value: str
     row: int = 0
+    quoted: bool = True  # False: a bare number (DECIMAL/INT columns of a dump are written unquoted)
+
+
+_BARE_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?=\s*[,)])")
 
 
 def _read_string(stmt: str, i: int, mysql: bool) -> tuple[str, int]:
@@ -465,6 +469,12 @@ def _insert_literals(stmt: str, mysql: bool) -> tuple[list[_Literal], int]:
                 rows += 1
         elif ch == "," and depth == 1:
             col += 1
+        elif depth == 1 and (ch.isdigit() or ch in "+-"):
+            num = _BARE_NUMBER.match(stmt, j)
+            if num:
+                lits.append(_Literal(col, j, num.end(), num[0], rows, quoted=False))
+                j = num.end()
+                continue
         elif depth == 0 and ch not in " \t\r\n,":
             break  # ; or ON CONFLICT ... : the rest is kept as is
         j += 1
@@ -552,8 +562,8 @@ def _sql_setup(path: str | os.PathLike[str]) -> tuple[str, bool]:
 
 
 def read_sql(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
-    """The string cells of every table of a dump, by column position (``c1``, ``c2``...): what the
-    watermark needs. Numbers and NULLs are left out (they carry nothing)."""
+    """The string and number cells of every table of a dump, by column position (``c1``, ``c2``...): what
+    the watermark needs. NULLs are left out."""
     encoding, mysql = _sql_setup(path)
     tables: dict[str, list[dict[str, str]]] = {}
     for table, rows, cells in _sql_cells(path, encoding, mysql):
@@ -643,8 +653,8 @@ def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True,
                     anchors = {r: _anchor(v) for r, v in by_row.items()}
                 for lit in lits:
                     plan = plans.get((ev.table, lit.col))
-                    if plan is None:
-                        continue
+                    if plan is None or (not lit.quoted and plan.kind != KIND_NUM):
+                        continue  # a bare number is only ever re-written as a number
                     holder = [lit.value]
                     if (ev.table, lit.col) in markers:
                         new = mark_number(plan, lit.value, anchors.get(lit.row), key, markers[(ev.table, lit.col)],
@@ -653,7 +663,7 @@ def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True,
                     else:
                         _mark_into(holder, 0, plan, key, cols[(ev.table, lit.col)])
                     if holder[0] != lit.value:
-                        parts += [ev.text[pos : lit.start], _quote(holder[0], mysql)]
+                        parts += [ev.text[pos : lit.start], _quote(holder[0], mysql) if lit.quoted else holder[0]]
                         pos = lit.end
                 out.write("".join(parts) + ev.text[pos:])
             elif ev.kind == "copy-row":
