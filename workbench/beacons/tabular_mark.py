@@ -362,10 +362,30 @@ def identity_hash(text: str) -> int | None:
     return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+_NO_HASH = np.uint64(2**64 - 1)
+
+
 def row_anchors(df: pd.DataFrame) -> list[str | None]:
-    """The content anchor of every row (see :mod:`workbench.beacons.numeric_mark`)."""
-    cols = [[(_cell_text(v) or "") for v in df[c].tolist()] for c in df.columns]
-    return [nm.row_anchor(identity_hash(c) if c else None for c in cells) for cells in zip(*cols, strict=True)]
+    """The content anchor of every row (see :mod:`workbench.beacons.numeric_mark`): each column's distinct
+    values are hashed once, the two smallest distinct hashes of each row are taken with numpy."""
+    if len(df) == 0 or len(df.columns) == 0:
+        return [None] * len(df)
+    hashes = np.full((len(df), len(df.columns)), _NO_HASH, dtype=np.uint64)
+    for j in range(len(df.columns)):
+        codes, uniques = pd.factorize(df.iloc[:, j], use_na_sentinel=True)
+        table = np.array([h if (t := _cell_text(u)) is not None and (h := identity_hash(t)) is not None
+                          else int(_NO_HASH) for u in uniques] + [int(_NO_HASH)], dtype=np.uint64)
+        hashes[:, j] = table[codes]  # code -1 (missing) picks the sentinel at the end
+    ordered = np.sort(hashes, axis=1)
+    first = ordered[:, 0]
+    second = np.where(ordered > first[:, None], ordered, _NO_HASH).min(axis=1)
+    out: list[str | None] = []
+    for a, b in zip(first.tolist(), second.tolist(), strict=True):
+        if a == int(_NO_HASH):
+            out.append(None)
+        else:
+            out.append(f"{a:016x}" if b == int(_NO_HASH) else f"{a:016x}{b:016x}")
+    return out
 
 
 def mark_number(plan: ColumnPlan, text: str, anchor: str | None, key: bytes, marker: nm.NumericMarker,
@@ -555,9 +575,11 @@ class UnitCollector:
         """Add the ``num`` units of one column, each tied to its row anchor."""
         assert plan.numeric is not None
         mask = np.zeros(len(values), dtype=bool)
-        for i, (value, anchor) in enumerate(zip(values, anchors, strict=True)):
-            text = _cell_text(value)
-            n = nm.parse_number(text, plan.numeric.decimals) if text is not None and anchor else None
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        parsed = [nm.parse_number(t, plan.numeric.decimals) if (t := _cell_text(u)) is not None else None
+                  for u in uniques]
+        for i, (code, anchor) in enumerate(zip(codes.tolist(), anchors, strict=True)):
+            n = parsed[code] if code >= 0 and anchor is not None else None
             if n is None or anchor is None:
                 continue
             self._units.setdefault((KIND_NUM, nm.unit_coarse(plan.numeric, n, anchor)), Counter())[n % 2] += 1
