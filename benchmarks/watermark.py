@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.beacons.test_tabular_mark_gen import make_patient_table  # noqa: E402
+from tests.beacons.test_tabular_mark_gen import make_lab_table, make_patient_table  # noqa: E402
 from workbench.beacons import image_mark as im  # noqa: E402
 from workbench.beacons import tabular_mark as tm  # noqa: E402
 from workbench.synth.formats.dicom import phantom  # noqa: E402
@@ -100,6 +100,127 @@ def distortion() -> None:
            ["export", "column", "carrier", "cells", "changed", "largest change"], rows)
 
 
+def lab_distortion() -> None:
+    df = make_lab_table(10_000, seed=1)
+    marked, dist = tm.embed_table(df, _key("lab-distortion"), numeric=True)
+    rows = []
+    for name, col in dist.columns.items():
+        before = df[name].str.replace(",", ".").astype(float)
+        after = marked[name].str.replace(",", ".").astype(float)
+        rows.append([name, str(col.cells), f"{col.changed / max(col.cells, 1):.1%}", f"{col.max_change:g}",
+                     f"{(after.mean() / before.mean() - 1):+.4%}", f"{(after.std() / before.std() - 1):+.4%}",
+                     str(col.skipped)])
+    _table("Numeric carriers: distortion per column (lab results, 10,000 rows; budget: one displayed unit, "
+           "mean and sd within 0.1 %)", ["column", "cells", "changed", "largest move", "mean change",
+                                        "sd change", "kept (threshold/carry)"], rows)
+
+
+def lab_mixture(trials: int, total: int = 10_000) -> None:
+    """Marked lab rows among ``total`` unmarked lab rows of other patients; the unmarked rows are collected
+    once and merged with each marked part (same votes as detecting the concatenated table)."""
+    pool = tm.UnitCollector()
+    pool.add_table(make_lab_table(total, seed=2, start_ipp=10**7))
+    rows = []
+    for f in (0.01, 0.015, 0.02, 0.03, 0.05):
+        n_marked = int(round(total * f))
+        res, wrong = [], []
+        for t in range(trials):
+            key = _key("lab-mix", f, t)
+            marked = tm.embed_table(make_lab_table(n_marked, seed=30_000 + t), key, numeric=True)[0]
+            mine = tm.UnitCollector()
+            mine.add_table(marked)
+            r, w = pool.merged(mine).test({"r": key, "w": _key("lab-mix-wrong", f, t)})
+            res.append(r)
+            wrong.append(w)
+        logs = [r.combined_log10_p for r in res]
+        rows.append([f"{f:.1%}", str(n_marked), f"{np.mean([r.detected for r in res]):.0%}",
+                     f"{np.median(logs):.1f}", f"{max(logs):.1f}",
+                     f"{np.median([r.num_log10_p for r in res]):.1f}", f"{np.median([r.row_log10_p for r in res]):.1f}",
+                     f"{np.mean([w.detected for w in wrong]):.0%}"])
+    _table(f"Numeric carriers: detection against mixture (marked lab rows among {total:,}; {trials} keys each; "
+           "p = 2 x min(per-unit, row-grouped))",
+           ["marked", "rows", "detected", "median log10 p", "worst log10 p", "per-unit log10 p",
+            "row-grouped log10 p", "wrong key det."], rows)
+
+
+def lab_attacks(trials: int) -> None:
+    attacks = {
+        "none": lambda m: m,
+        "glucose rounded to integers": lambda m: m.assign(GLYCEMIE_MMOL_L=m["GLYCEMIE_MMOL_L"].str.replace(
+            ",", ".").astype(float).round().astype(int).astype(str)),
+        "creatinine in mg/dL": lambda m: m.assign(CREATININE_UMOL_L=[
+            f"{v / 88.4:.2f}" for v in m["CREATININE_UMOL_L"].astype(float)]),
+        "weight dropped": lambda m: m.drop(columns=["POIDS_KG"]),
+        "first name dropped": lambda m: m.drop(columns=["PRENOM"]),
+        "sorted": lambda m: m.sort_values(["NOM"]),
+        "subset 100 rows": lambda m: m.sample(100, random_state=0),
+        "subset 50 rows": lambda m: m.sample(50, random_state=0),
+        "renamed + reordered": lambda m: m[m.columns[::-1]].set_axis([f"c{i}" for i in range(12)], axis=1),
+    }
+    hits = {a: [] for a in attacks}
+    wrong = {a: 0 for a in attacks}
+    for t in range(trials):
+        key = _key("lab-attack", t)
+        marked = tm.embed_table(make_lab_table(1000, seed=40_000 + t), key, numeric=True)[0]
+        for name, attack in attacks.items():
+            r, w = tm.detect_table(attack(marked), {"r": key, "w": _key("lab-attack-wrong", t)})
+            hits[name].append(r)
+            wrong[name] += w.detected
+    rows = [[name, f"{np.mean([r.detected for r in res]):.0%}", f"{np.median([r.combined_log10_p for r in res]):.1f}",
+             f"{max(r.combined_log10_p for r in res):.1f}", f"{wrong[name] / trials:.0%}"]
+            for name, res in hits.items()]
+    _table(f"Numeric carriers: attacks on a marked 1,000-row lab table ({trials} keys)",
+           ["attack", "detected", "median log10 p", "worst log10 p", "wrong key det."], rows)
+
+
+def scrubbed(trials: int) -> None:
+    rows = []
+    hits, logs = [], []
+    for t in range(trials):
+        key = _key("scrub", t)
+        m = tm.embed_table(make_patient_table(1000, seed=50_000 + t), key, numeric=True)[0]
+        m = m.assign(TELEPHONE=m["TELEPHONE"].str.replace(r"\D", "", regex=True).str.replace(r"^33", "0", regex=True),
+                     DATE_ENTREE=m["DATE_ENTREE"].str.replace(r":\d{2}$", ":00", regex=True),
+                     ADRESSE=m["ADRESSE"].str.replace(",", "", regex=False))
+        (r,) = tm.detect_table(m, {"r": key})
+        hits.append(r.detected)
+        logs.append((r.log10_p, r.num_log10_p))
+    rows.append(["phones re-spelled, seconds zeroed, commas removed", f"{np.mean(hits):.0%}",
+                 f"{np.median([a for a, _ in logs]):.1f}", f"{np.median([b for _, b in logs]):.1f}"])
+    _table(f"Invisible carriers scrubbed (1,000-row stays export, {trials} keys)",
+           ["attack", "detected", "invisible log10 p", "numeric log10 p"], rows)
+
+
+def collusion(trials: int, rows: int = 5000, recipients: int = 10) -> None:
+    """c recipients merge their copies: each cell picked from one copy, or measurements averaged and rounded
+    back to the display. Accused = key below 1e-6 / (keys tested): at most 1e-6 chance of any innocent."""
+    out = []
+    for c in (2, 3, 4):
+        stats_: dict[str, list[tuple[int, int]]] = {"pick cells": [], "average values": []}
+        for t in range(trials):
+            src = make_lab_table(rows, seed=60_000 + t)
+            keys = {f"r{i}": _key("collude", t, i) for i in range(recipients)}
+            coal = list(keys)[:c]
+            copies = [tm.embed_table(src, keys[r], numeric=True)[0] for r in coal]
+            pick = np.random.default_rng(t).integers(0, c, size=src.shape)
+            picked = pd.DataFrame(np.take_along_axis(np.stack([x.to_numpy() for x in copies]), pick[None], 0)[0],
+                                  columns=src.columns)
+            averaged = src.copy()
+            for col in src.columns[6:]:
+                mean = np.mean([x[col].str.replace(",", ".").astype(float) for x in copies], axis=0)
+                d = 1 if "," in src[col].iloc[0] else 0
+                averaged[col] = [f"{v:.{d}f}".replace(".", ",") for v in mean]
+            for name, merged in (("pick cells", picked), ("average values", averaged)):
+                acc = {r.label for r in tm.accused(tm.detect_table(merged, keys))}
+                stats_[name].append((len(acc & set(coal)), len(acc - set(coal))))
+        for name, got in stats_.items():
+            out.append([str(c), name, f"{np.mean([g >= 1 for g, _ in got]):.0%}",
+                        f"{np.mean([g for g, _ in got]):.2f} / {c}", str(sum(i for _, i in got))])
+    _table(f"Collusion ({rows:,} lab rows, {recipients} recipients, {trials} trials; per-recipient keys, "
+           "no Tardos code)", ["colluders", "attack", ">=1 accused", "colluders accused", "innocents accused"],
+           out)
+
+
 def images(trials: int) -> None:
     rows = []
     rng = np.random.default_rng(3)
@@ -143,8 +264,17 @@ def _export(pixels: np.ndarray, quality: int | None) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--numeric-only", action="store_true", help="only the numeric-carrier tables")
     args = parser.parse_args()
     start = time.time()
+    lab_distortion()
+    lab_mixture(args.trials)
+    lab_attacks(max(args.trials // 2, 3))
+    scrubbed(max(args.trials // 2, 3))
+    collusion(max(args.trials // 4, 3))
+    if args.numeric_only:
+        print(f"\n(total {time.time() - start:.0f} s)")
+        return
     pool = pd.concat([make_patient_table(10_000, seed=500 + i, start_ipp=10**6 * i) for i in range(5)])
     rows_kept(args.trials)
     mixture(args.trials, 10_000, pool)

@@ -80,3 +80,33 @@ def test_generated_table_is_realistic() -> None:
     assert df["NIR"].nunique() > 290
     assert df["DATE_ENTREE"].str.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$").all()
     assert (df["TELEPHONE"] == "").mean() < 0.2
+
+
+LAB_HEADER = ["IPP", "NOM", "PRENOM", "DATE_NAISSANCE", "VILLE", "DATE_PRELEVEMENT", "POIDS_KG", "TAILLE_CM",
+              "CREATININE_UMOL_L", "GLYCEMIE_MMOL_L", "HEMOGLOBINE_G_DL", "PAS_MMHG"]
+
+
+def make_lab_table(n: int, seed: int, *, start_ipp: int = 0) -> pd.DataFrame:
+    """``n`` lab results as a French laboratory exports them (decimal commas, dates ``dd/mm/yyyy``): no time
+    of day, phone or address, so only the measurements can carry a watermark."""
+    rng = np.random.default_rng(seed)
+    sex = rng.integers(1, 3, n)
+    height = np.where(sex == 1, rng.normal(176, 7, n), rng.normal(163, 6, n)).round().astype(int)
+    weight = np.clip(rng.normal(0, 1, n) * 12 + (height - 100) * 0.95, 38, 180)
+    creat = np.clip(rng.lognormal(np.where(sex == 1, 4.45, 4.3), 0.25), 30, 900).astype(int)
+    glucose = np.clip(rng.lognormal(1.7, 0.22, n), 2.8, 30)
+    hb = np.clip(rng.normal(np.where(sex == 1, 14.6, 13.2), 1.3), 6, 20)
+    sbp = np.clip(rng.normal(132, 18, n), 85, 230).round().astype(int)
+    rows = []
+    for i in range(n):
+        commune = BRETON_COMMUNES[int(rng.integers(len(BRETON_COMMUNES)))]
+        first = (_MALE if sex[i] == 1 else _FEMALE)[int(rng.integers(len(_MALE if sex[i] == 1 else _FEMALE)))]
+        birth = pd.Timestamp("1930-01-01") + pd.Timedelta(days=int(rng.integers(0, 90 * 365)))
+        sample = pd.Timestamp("2021-01-01") + pd.Timedelta(days=int(rng.integers(0, 3 * 365)))
+        rows.append([
+            f"{start_ipp + 600000 + i * 7 + int(rng.integers(7)):08d}", _LAST[int(rng.integers(len(_LAST)))],
+            first, birth.strftime("%d/%m/%Y"), commune.name.upper(), sample.strftime("%d/%m/%Y"),
+            f"{weight[i]:.1f}".replace(".", ","), str(height[i]), str(creat[i]),
+            f"{glucose[i]:.1f}".replace(".", ","), f"{hb[i]:.1f}".replace(".", ","), str(sbp[i]),
+        ])
+    return pd.DataFrame(rows, columns=LAB_HEADER, dtype=str)

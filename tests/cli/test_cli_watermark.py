@@ -105,3 +105,28 @@ def test_refusals(tmp_path: Path, registry: Path, capsys: pytest.CaptureFixture[
     err = capsys.readouterr().err
     assert "SIGNATURE INVALID" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_lab_results_table_is_marked(tmp_path: Path, registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The most common research extract (no time of day, phone or address) is marked by its measurements."""
+    from tests.beacons.test_tabular_mark_gen import make_lab_table
+
+    src, out = tmp_path / "resultats.csv", tmp_path / "resultats_biorance.csv"
+    mark_io.write_csv(make_lab_table(500, seed=4), src, encoding="cp1252", delimiter=";")
+    args = ("--registry", str(registry), "--establishment", EST_A.finess, "--recipient", "Biorance")
+    assert cli("watermark", "embed", str(src), *args, "--out", str(tmp_path / "x.csv"), "--no-numeric") == 1
+    assert "no column can carry the mark" in capsys.readouterr().err
+    table = tmp_path / "thresholds.json"
+    table.write_text(json.dumps([{"name": "glucose", "hint": "glyc", "lo": 2, "hi": 30, "values": [7.0]}]))
+    assert cli("watermark", "embed", str(src), *args, "--out", str(out), "--thresholds", str(table)) == 0
+    text = capsys.readouterr().out
+    assert "GLYCEMIE_MMOL_L [num]" in text and "mean" in text and "re-signed" in text
+    table.write_text("{not json")
+    assert cli("watermark", "embed", str(src), *args, "--out", str(tmp_path / "y.csv"),
+               "--thresholds", str(table)) == 2
+    assert "thresholds.json" in capsys.readouterr().err
+    assert cli("watermark", "detect", str(out), "--registry", str(registry)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    detected = [ln for ln in lines if ln.endswith(" DETECTED")]
+    assert len(detected) == 1 and EST_A.finess in detected[0] and "recipient=Biorance" in detected[0]
+    assert "numeric:" in detected[0]

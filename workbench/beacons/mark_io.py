@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.beacons import numeric_mark as nm
 from workbench.beacons.tabular_mark import (
     CLASSIFY_SAMPLE,
+    KIND_NUM,
     ColumnDistortion,
     ColumnPlan,
     Distortion,
@@ -29,6 +31,9 @@ from workbench.beacons.tabular_mark import (
     TableMarkResult,
     UnitCollector,
     classify_column,
+    classify_numeric_column,
+    identity_hash,
+    mark_number,
     mark_value,
 )
 
@@ -142,16 +147,28 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _classify_columns(columns: Mapping[object, list[str]]) -> dict[object, ColumnPlan]:
+Thresholds = tuple[nm.Threshold, ...]
+
+
+def _classify_columns(columns: Mapping[object, list[str]], numeric: bool = False,
+                      headers: Mapping[object, str] | None = None,
+                      thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> dict[object, ColumnPlan]:
     plans = {}
     for key, values in columns.items():
         plan = classify_column(values)
+        if plan is None and numeric:
+            plan = classify_numeric_column(values, (headers or {}).get(key), thresholds=thresholds)
         if plan is not None:
             plans[key] = plan
     return plans
 
 
-def _embed_csv(src: Path, dst: Path, key: bytes) -> Distortion:
+def _anchor(cells: list[str]) -> str | None:
+    return nm.row_anchor(identity_hash(c) if c and c.strip() else None for c in cells)
+
+
+def _embed_csv(src: Path, dst: Path, key: bytes, numeric: bool = True,
+               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     style = sniff_csv(src)
     rows = _csv_rows(src, style)
     header = next(rows, None)
@@ -163,11 +180,12 @@ def _embed_csv(src: Path, dst: Path, key: bytes) -> Distortion:
             break
         for i, cell in enumerate(row[: len(header)]):
             sample[i].append(cell)
-    plans = _classify_columns(sample)
+    plans = _classify_columns(sample, numeric, dict(enumerate(header)), thresholds)
     if not plans:
         raise NoCarrierError(f"{src}: no column can carry the mark")
     dist = Distortion()
     cols = {i: ColumnDistortion(p.kind) for i, p in plans.items()}
+    markers = {i: nm.NumericMarker(p.numeric) for i, p in plans.items() if p.numeric is not None}
     with open(dst, "w", encoding=style.encoding, newline="") as out:
         writer = csv.writer(out, delimiter=style.delimiter, quotechar=style.quotechar, quoting=style.quoting,
                             lineterminator=style.lineterminator)
@@ -175,9 +193,14 @@ def _embed_csv(src: Path, dst: Path, key: bytes) -> Distortion:
         writer.writerow(next(rows))
         for row in rows:
             dist.rows += 1
+            anchor = _anchor(row[: len(header)]) if markers else None
             for i, plan in plans.items():
                 if i < len(row) and row[i].strip():
-                    _mark_into(row, i, plan, key, cols[i])
+                    if i in markers:
+                        new = mark_number(plan, row[i], anchor, key, markers[i], cols[i])
+                        row[i] = row[i] if new is None else new
+                    else:
+                        _mark_into(row, i, plan, key, cols[i])
             writer.writerow(row)
     for i, col in cols.items():
         dist.columns[header[i]] = col
@@ -256,7 +279,8 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "
     wb.save(path)
 
 
-def _embed_xlsx(src: Path, dst: Path, key: bytes) -> Distortion:
+def _embed_xlsx(src: Path, dst: Path, key: bytes, numeric: bool = True,
+                thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     import openpyxl
 
     try:
@@ -271,11 +295,20 @@ def _embed_xlsx(src: Path, dst: Path, key: bytes) -> Distortion:
         n_rows, n_cols = ws.max_row, ws.max_column  # read before iterating: iter_* must not grow the sheet
         header = [_xlsx_text(c.value) or f"col{i + 1}" for i, c in enumerate(ws[1])]
         last = min(n_rows, CLASSIFY_SAMPLE + 1)
-        plans = _classify_columns({i: [_xlsx_text(c.value) for c in col] for i, col in
-                                   enumerate(ws.iter_cols(min_row=2, max_row=last, max_col=n_cols))})
+        plans = _classify_columns({i: [t for c in col if (t := _xlsx_text(c.value))] for i, col in
+                                   enumerate(ws.iter_cols(min_row=2, max_row=last, max_col=n_cols))},
+                                  numeric, dict(enumerate(header)), thresholds)
         dist.rows += n_rows - 1
+        anchors: list[str | None] = []
+        if any(p.kind == KIND_NUM for p in plans.values()):
+            anchors = [_anchor([_xlsx_text(v) for v in r]) for r in
+                       ws.iter_rows(min_row=2, max_row=n_rows, max_col=n_cols, values_only=True)]
         for i, plan in plans.items():
             col = ColumnDistortion(plan.kind)
+            if plan.numeric is not None:
+                _mark_xlsx_numeric(ws, i, n_rows, plan, anchors, key, col)
+                dist.columns[f"{ws.title}!{header[i] if i < len(header) else f'col{i + 1}'}"] = col
+                continue
             for (cell,) in ws.iter_rows(min_row=2, max_row=n_rows, min_col=i + 1, max_col=i + 1):
                 value = cell.value
                 if value is None or (isinstance(value, str) and not value.strip()):
@@ -301,6 +334,29 @@ def _embed_xlsx(src: Path, dst: Path, key: bytes) -> Distortion:
         raise NoCarrierError(f"{src}: no column can carry the mark")
     wb.save(dst)
     return dist
+
+
+def _mark_xlsx_numeric(ws: object, i: int, n_rows: int, plan: ColumnPlan, anchors: list[str | None],
+                       key: bytes, col: ColumnDistortion) -> None:
+    """Mark one measurement column of a sheet: numbers stay numbers (same number format), texts stay texts."""
+    assert plan.numeric is not None
+    marker = nm.NumericMarker(plan.numeric)
+    cells = ws.iter_rows(min_row=2, max_row=n_rows, min_col=i + 1, max_col=i + 1)  # type: ignore[attr-defined]
+    for (cell,), anchor in zip(cells, anchors, strict=False):
+        value = cell.value
+        if value is None or isinstance(value, (bool, datetime)):
+            continue
+        text = _xlsx_text(value)
+        if not text.strip():
+            continue
+        new = mark_number(plan, text, anchor, key, marker, col)
+        if new is None or new == text:
+            continue
+        if isinstance(value, str):
+            cell.value = new
+        else:
+            number = float(new.strip().replace(",", "."))
+            cell.value = int(number) if plan.numeric.decimals == 0 else number
 
 
 # ---------------------------------------------------------------- SQL dumps
@@ -331,6 +387,11 @@ class _Literal:
     start: int
     end: int
     value: str
+    row: int = 0
+    quoted: bool = True  # False: a bare number (DECIMAL/INT columns of a dump are written unquoted)
+
+
+_BARE_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?=\s*[,)])")
 
 
 def _read_string(stmt: str, i: int, mysql: bool) -> tuple[str, int]:
@@ -395,7 +456,7 @@ def _insert_literals(stmt: str, mysql: bool) -> tuple[list[_Literal], int]:
         if ch == "'":
             value, end = _read_string(stmt, j, mysql)
             if depth >= 1:
-                lits.append(_Literal(col, j, end, value))
+                lits.append(_Literal(col, j, end, value, rows))
             j = end
             continue
         if ch == "(":
@@ -408,6 +469,12 @@ def _insert_literals(stmt: str, mysql: bool) -> tuple[list[_Literal], int]:
                 rows += 1
         elif ch == "," and depth == 1:
             col += 1
+        elif depth == 1 and (ch.isdigit() or ch in "+-"):
+            num = _BARE_NUMBER.match(stmt, j)
+            if num:
+                lits.append(_Literal(col, j, num.end(), num[0], rows, quoted=False))
+                j = num.end()
+                continue
         elif depth == 0 and ch not in " \t\r\n,":
             break  # ; or ON CONFLICT ... : the rest is kept as is
         j += 1
@@ -495,8 +562,8 @@ def _sql_setup(path: str | os.PathLike[str]) -> tuple[str, bool]:
 
 
 def read_sql(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
-    """The string cells of every table of a dump, by column position (``c1``, ``c2``...): what the
-    watermark needs. Numbers and NULLs are left out (they carry nothing)."""
+    """The string and number cells of every table of a dump, by column position (``c1``, ``c2``...): what
+    the watermark needs. NULLs are left out."""
     encoding, mysql = _sql_setup(path)
     tables: dict[str, list[dict[str, str]]] = {}
     for table, rows, cells in _sql_cells(path, encoding, mysql):
@@ -555,7 +622,8 @@ def write_sql(df: pd.DataFrame, path: str | os.PathLike[str], *, table: str = "p
         fh.write("COMMIT;\n")
 
 
-def _embed_sql(src: Path, dst: Path, key: bytes) -> Distortion:
+def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True,
+               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     encoding, mysql = _sql_setup(src)
     sample: dict[object, list[str]] = {}
     rows_seen: dict[str, int] = {}
@@ -565,10 +633,11 @@ def _embed_sql(src: Path, dst: Path, key: bytes) -> Distortion:
         rows_seen[table] = rows_seen.get(table, 0) + rows
         for c, v in cells:
             sample.setdefault((table, c), []).append(v)
-    plans = _classify_columns(sample)
+    plans = _classify_columns(sample, numeric, None, thresholds)
     if not plans:
         raise NoCarrierError(f"{src}: no column of the dump can carry the mark")
     cols = {k: ColumnDistortion(p.kind) for k, p in plans.items()}
+    markers = {k: nm.NumericMarker(p.numeric) for k, p in plans.items() if p.numeric is not None}
     dist = Distortion()
     with open(dst, "w", encoding=encoding, newline="") as out:
         for ev in _iter_sql(src, encoding):
@@ -576,14 +645,25 @@ def _embed_sql(src: Path, dst: Path, key: bytes) -> Distortion:
                 lits, rows = _insert_literals(ev.text, mysql)
                 dist.rows += rows
                 parts, pos = [], 0
+                anchors: dict[int, str | None] = {}
+                if markers:
+                    by_row: dict[int, list[str]] = {}
+                    for lit in lits:
+                        by_row.setdefault(lit.row, []).append(lit.value)
+                    anchors = {r: _anchor(v) for r, v in by_row.items()}
                 for lit in lits:
                     plan = plans.get((ev.table, lit.col))
-                    if plan is None:
-                        continue
+                    if plan is None or (not lit.quoted and plan.kind != KIND_NUM):
+                        continue  # a bare number is only ever re-written as a number
                     holder = [lit.value]
-                    _mark_into(holder, 0, plan, key, cols[(ev.table, lit.col)])
+                    if (ev.table, lit.col) in markers:
+                        new = mark_number(plan, lit.value, anchors.get(lit.row), key, markers[(ev.table, lit.col)],
+                                          cols[(ev.table, lit.col)])
+                        holder[0] = lit.value if new is None else new
+                    else:
+                        _mark_into(holder, 0, plan, key, cols[(ev.table, lit.col)])
                     if holder[0] != lit.value:
-                        parts += [ev.text[pos : lit.start], _quote(holder[0], mysql)]
+                        parts += [ev.text[pos : lit.start], _quote(holder[0], mysql) if lit.quoted else holder[0]]
                         pos = lit.end
                 out.write("".join(parts) + ev.text[pos:])
             elif ev.kind == "copy-row":
@@ -591,13 +671,18 @@ def _embed_sql(src: Path, dst: Path, key: bytes) -> Distortion:
                 body = ev.text.rstrip("\r\n")
                 ending = ev.text[len(body):]
                 fields = body.split("\t")
+                anchor = _anchor([v or "" for v in map(_copy_unescape, fields)]) if markers else None
                 for i, f in enumerate(fields):
                     plan = plans.get((ev.table, i))
                     value = _copy_unescape(f) if plan else None
                     if value is None or plan is None:
                         continue
                     holder = [value]
-                    _mark_into(holder, 0, plan, key, cols[(ev.table, i)])
+                    if (ev.table, i) in markers:
+                        new = mark_number(plan, value, anchor, key, markers[(ev.table, i)], cols[(ev.table, i)])
+                        holder[0] = value if new is None else new
+                    else:
+                        _mark_into(holder, 0, plan, key, cols[(ev.table, i)])
                     if holder[0] != value:
                         fields[i] = _copy_escape(holder[0])
                 out.write("\t".join(fields) + ending)
@@ -610,13 +695,16 @@ def _embed_sql(src: Path, dst: Path, key: bytes) -> Distortion:
 
 # ---------------------------------------------------------------- entry points
 
-_EMBEDDERS: dict[str, Callable[[Path, Path, bytes], Distortion]] = {
+_EMBEDDERS: dict[str, Callable[[Path, Path, bytes, bool, Thresholds], Distortion]] = {
     "csv": _embed_csv, "xlsx": _embed_xlsx, "sql": _embed_sql}
 
 
 def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
-               fmt: str | None = None) -> Distortion:
-    """Watermark a CSV, XLSX or SQL dump into ``out_path`` (a new file; never the input)."""
+               fmt: str | None = None, numeric: bool = True,
+               thresholds: tuple[nm.Threshold, ...] = nm.DEFAULT_THRESHOLDS) -> Distortion:
+    """Watermark a CSV, XLSX or SQL dump into ``out_path`` (a new file; never the input). ``numeric``
+    (default) also marks measurement columns by the parity of their last digit, never across one of the
+    clinical ``thresholds``."""
     src, dst = Path(in_path), Path(out_path)
     if len(key) < 16:
         raise ValueError("watermark key must be at least 16 bytes")
@@ -627,7 +715,7 @@ def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str]
         raise MarkIOError(f"unsupported table format {fmt!r} (expected one of {', '.join(FORMATS)})")
     tmp = dst.with_name(f".{dst.name}.partial")
     try:
-        dist = _EMBEDDERS[fmt](src, tmp, key)
+        dist = _EMBEDDERS[fmt](src, tmp, key, numeric, tuple(thresholds))
         os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)

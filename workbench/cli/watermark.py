@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.beacons import image_mark, mark_io
+from workbench.beacons import numeric_mark as nm
 from workbench.beacons import registry as reg_mod
 from workbench.beacons import tabular_mark as tm
 
@@ -29,6 +30,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                        help="registry signing key (default: REGISTRY.key beside the registry)")
     embed.add_argument("--format", choices=(*mark_io.FORMATS, "dicom"), default=None,
                        help="input format (default: from the content)")
+    embed.add_argument("--no-numeric", dest="numeric", action="store_false",
+                       help="tables: mark only the invisible carriers (times, phones, addresses), never a "
+                            "measurement (by default the last digit of measurements moves by at most one unit)")
+    embed.add_argument("--thresholds", type=Path, default=None,
+                       help="JSON list of clinical thresholds a measurement never crosses "
+                            '([{"name", "hint", "lo", "hi", "values"}], replaces the default table)')
     detect = sub.add_parser("detect", help="test a table or image file against every key of the registry")
     detect.add_argument("file", type=Path, help="table (CSV, XLSX, SQL dump) or image (DICOM, PNG, JPEG) to test")
     detect.add_argument("--registry", type=Path, required=True, help="signed beacon registry holding the keys")
@@ -80,7 +87,14 @@ def _embed(args: argparse.Namespace) -> int:
               f"({report.psnr_range_db:.2f} dB against the image's own range), {report.frames} frame(s)")
         print(f"  signed private block BALISE (0011,10xx) carries beacon {beacon.beacon_id}")
     else:
-        dist = mark_io.embed_file(args.input, args.out, key, fmt=fmt)
+        thresholds = nm.DEFAULT_THRESHOLDS
+        if args.thresholds is not None:
+            try:
+                thresholds = nm.load_thresholds(json.loads(args.thresholds.read_text(encoding="utf-8")))
+            except ValueError as exc:  # JSONDecodeError is a ValueError
+                print(f"balise watermark: {args.thresholds}: {exc}", file=sys.stderr)
+                return 2
+        dist = mark_io.embed_file(args.input, args.out, key, fmt=fmt, numeric=args.numeric, thresholds=thresholds)
         beacon = registry.add_beacon(reg_mod.KIND_TABLE_WATERMARK, est.finess, recipient=args.recipient,
                                      target=fmt, meta={"scheme": "balise-table/1", "file": args.input.name,
                                                        "rows": dist.rows, "carrier_cells": dist.carrier_cells,
@@ -147,13 +161,17 @@ def _detect(args: argparse.Namespace) -> int:
         results = mark_io.detect_file(args.file, keys)
         if results:
             r0 = results[0]
-            print(f"  table: {r0.rows_tested} rows with carriers, {r0.votes} votes {r0.votes_by_kind}")
-        for r in sorted(results, key=lambda r: r.log10_p):
+            print(f"  table: {r0.rows_tested} rows with carriers, {r0.votes} votes {r0.votes_by_kind}, "
+                  f"{r0.num_votes} numeric votes in {r0.row_groups} row groups")
+        for r in sorted(results, key=lambda r: r.combined_log10_p):
             finess, recipient = r.label.split("|", 1)
             verdict = "DETECTED" if r.detected else "not detected"
             found += r.detected
-            print(f"  {finess} {names[finess]!r} recipient={recipient or '-'}: p={_fmt_p(r.p_value, r.log10_p)} "
-                  f"marked fraction~{r.marked_fraction_estimate:.1%} {verdict}")
+            numeric = (f" (numeric: {r.num_matches}/{r.num_votes} votes, {r.row_matches}/{r.row_groups} rows "
+                       f"all matching, {r.row_expected:.0f} expected)" if r.num_votes else "")
+            print(f"  {finess} {names[finess]!r} recipient={recipient or '-'}: "
+                  f"p={_fmt_p(r.combined_p_value, r.combined_log10_p)} "
+                  f"marked fraction~{r.marked_fraction_estimate:.1%}{numeric} {verdict}")
     print(f"{found} key(s) detected")
     return 0
 

@@ -114,9 +114,12 @@ class BeaconScanner:
                 finess, _, recipient = res.label.partition("|")
                 out.append({"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
                             "container": table, "establishment": finess, "recipient": recipient or None,
-                            "rows": int(fed[0]), "p_value": float(res.p_value),
+                            "rows": int(fed[0]), "p_value": float(res.combined_p_value),
                             "fraction": float(res.marked_fraction_estimate),
-                            "detail": {"log10_p": res.log10_p, "votes": res.votes, "matches": res.matches}})
+                            "detail": {"log10_p": res.combined_log10_p, "votes": res.votes,
+                                       "matches": res.matches, "numeric_votes": res.num_votes,
+                                       "numeric_matches": res.num_matches, "row_groups": res.row_groups,
+                                       "row_matches": res.row_matches}})
         return out
 
     def _match_frame(self, vpath: str, frame) -> list[dict]:
