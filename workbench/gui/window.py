@@ -235,8 +235,10 @@ class MainWindow(QMainWindow):
         self.details_dock = QDockWidget(self.tr("Details"), self)
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
-        # Narrower than about 30 characters, the pane broke its words letter by letter ("Sélection / nez").
-        self.details.setMinimumWidth(self.details.fontMetrics().averageCharWidth() * 32)
+        # Opened narrow, the pane broke its words letter by letter ("Sélection / nez"): it starts about 32
+        # characters wide (an initial size, not a minimum: small screens can still shrink the window).
+        self.resizeDocks([self.details_dock], [self.details.fontMetrics().averageCharWidth() * 32],
+                         Qt.Orientation.Horizontal)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
         sb = self.statusBar()
         for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
