@@ -282,8 +282,8 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def classify_column(values: Iterable[object], *, sample: int = CLASSIFY_SAMPLE) -> ColumnPlan | None:
-    """The carrier plan of a column from its content, or None. Looks at up to ``sample`` non-empty cells."""
+def _sample_texts(values: Iterable[object], sample: int) -> list[str]:
+    """The first ``sample`` non-empty cells of a column, as text (what both classifiers look at)."""
     texts: list[str] = []
     for value in values:
         text = _cell_text(value)
@@ -291,6 +291,12 @@ def classify_column(values: Iterable[object], *, sample: int = CLASSIFY_SAMPLE) 
             texts.append(text)
             if len(texts) >= sample:
                 break
+    return texts
+
+
+def classify_column(values: Iterable[object], *, sample: int = CLASSIFY_SAMPLE) -> ColumnPlan | None:
+    """The carrier plan of a column from its content, or None. Looks at up to ``sample`` non-empty cells."""
+    texts = _sample_texts(values, sample)
     if not texts:
         return None
     for kind in KINDS:
@@ -314,13 +320,7 @@ def classify_numeric_column(values: Iterable[object], header: str | None = None,
                             sample: int = CLASSIFY_SAMPLE,
                             thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS) -> ColumnPlan | None:
     """The ``num`` plan of a column from its content (the header only picks clinical thresholds)."""
-    texts: list[str] = []
-    for value in values:
-        text = _cell_text(value)
-        if text is not None:
-            texts.append(text)
-            if len(texts) >= sample:
-                break
+    texts = _sample_texts(values, sample)
     plan = nm.classify_numeric(texts, header, thresholds=thresholds)
     return None if plan is None else ColumnPlan(KIND_NUM, numeric=plan)
 
