@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.beacons import image_mark, mark_io
-from workbench.beacons import numeric_mark as nm
 from workbench.beacons import registry as reg_mod
-from workbench.beacons import tabular_mark as tm
+
+# mark_io.FORMATS, spelled here so that building the parser (every `balise` command, `--help` included) does
+# not import the watermark modules: they pull scipy in, 1.0 s of the 2.4 s `balise --help` took (-X importtime).
+TABLE_FORMATS = ("csv", "xlsx", "sql")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -28,7 +29,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     embed.add_argument("--out", type=Path, required=True, help="marked copy to write (the input is not changed)")
     embed.add_argument("--key", type=Path, default=None,
                        help="registry signing key (default: REGISTRY.key beside the registry)")
-    embed.add_argument("--format", choices=(*mark_io.FORMATS, "dicom"), default=None,
+    embed.add_argument("--format", choices=(*TABLE_FORMATS, "dicom"), default=None,
                        help="input format (default: from the content)")
     embed.add_argument("--no-numeric", dest="numeric", action="store_false",
                        help="tables: mark only the invisible carriers (times, phones, addresses), never a "
@@ -45,6 +46,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.beacons import image_mark, mark_io
+    from workbench.beacons import tabular_mark as tm
+
     try:
         if args.watermark_command == "embed":
             return _embed(args)
@@ -62,6 +66,9 @@ def _is_dicom(path: Path) -> bool:
 
 
 def _embed(args: argparse.Namespace) -> int:
+    from workbench.beacons import image_mark, mark_io
+    from workbench.beacons import numeric_mark as nm
+
     registry = reg_mod.Registry.load(args.registry)
     est = registry.establishment(args.establishment)
     key_path = args.key or Path(str(args.registry) + ".key")
@@ -125,6 +132,9 @@ def _fmt_p(p: float, log10_p: float | None = None) -> str:
 
 
 def _detect(args: argparse.Namespace) -> int:
+    from workbench.beacons import image_mark, mark_io
+    from workbench.beacons import tabular_mark as tm
+
     registry = reg_mod.Registry.load(args.registry)
     keys = _keys(registry)
     if not keys:
@@ -178,6 +188,9 @@ def _detect(args: argparse.Namespace) -> int:
 
 def _detect_json(path: Path, keys: dict[str, bytes], names: dict[str, str], registry, is_image: bool) -> dict:
     """``watermark detect`` for a script: every key tested with its p-value (and log10 p for tables)."""
+    from workbench.beacons import image_mark, mark_io
+    from workbench.beacons import tabular_mark as tm
+
     out: dict = {"file": str(path), "keys": len(keys), "threshold": tm.DETECTION_THRESHOLD, "results": []}
     if is_image:
         det = image_mark.detect_image_file(path, keys, public_key=registry.public_key)
