@@ -92,6 +92,43 @@ def test_a_phone_spelled_several_ways_in_one_batch_is_stored_as_written(tmp_path
         assert [json.loads(reader.record(r)["source"])["TEL"] for r in rids] == [t for _, t in rows]
 
 
+def test_a_phone_mostly_spelled_one_way_keeps_only_the_other_spellings_and_reads_back_whole(tmp_path):
+    """Most rows national, some spaced, one that is no phone at all: the layout names the national spelling
+    and the JSON keeps only the rows it does not rebuild."""
+    CaseStore(tmp_path).close()
+    shards = TaskShards(tmp_path, "t", 1)
+    rows = [("+33240576598", "0240576598"), ("+33612345678", "06 12 34 56 78"), ("+33712345678", "0712345678"),
+            (None, "inconnu"), ("+33299000000", "0299000000"), (None, "")]
+    shards.add_records("a.csv", _frame([{"locator": f"row:{i}", "phone": p, "src.TEL": t, "src.ID": str(i)}
+                                        for i, (p, t) in enumerate(rows, 1)]))
+    shards.close()
+    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    assert ["TEL", "phone|national"] in json.loads(table.column("source_layout")[0].as_py())
+    kept = [json.loads(v).get("TEL") for v in table.column("source").to_pylist()]
+    assert kept == [None, "06 12 34 56 78", None, "inconnu", None, None]
+    with CaseReader(tmp_path) as reader:
+        rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]
+        back = [json.loads(reader.record(r)["source"]) for r in rids]
+    assert [b["TEL"] for b in back] == [t or None for _, t in rows]  # an empty field reads as missing
+    assert [b["ID"] for b in back] == [str(i) for i in range(1, 7)]
+    assert list(back[0]) == ["TEL", "ID"]
+
+
+def test_a_phone_field_empty_where_the_phone_is_known_is_not_aliased(tmp_path):
+    """A null could not say both "derive me" and "this row's field was empty": no alias then."""
+    CaseStore(tmp_path).close()
+    shards = TaskShards(tmp_path, "t", 1)
+    rows = [("+33240576598", "0240576598"), ("+33612345678", "0612345678"), ("+33712345678", None)]
+    shards.add_records("a.csv", _frame([{"locator": f"row:{i}", "phone": p, "src.TEL": t}
+                                        for i, (p, t) in enumerate(rows, 1)]))
+    shards.close()
+    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    assert ["TEL", None] in json.loads(table.column("source_layout")[0].as_py())
+    with CaseReader(tmp_path) as reader:
+        rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]
+        assert [json.loads(reader.record(r)["source"])["TEL"] for r in rids] == [t for _, t in rows]
+
+
 def test_the_reader_follows_shards_as_tasks_finish_and_never_sees_a_half_written_one(tmp_path):
     CaseStore(tmp_path).close()
     with CaseReader(tmp_path) as reader:
