@@ -33,6 +33,7 @@ from typing import Any
 
 from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
+from workbench.engine.store.search_index import SearchIndex, open_search_index, search_path
 
 __all__ = [
     "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
@@ -44,6 +45,7 @@ Condition = Mapping[str, Any]  # column -> value that rows must equal (None: no 
 
 END_WINDOW = 4096  # pages this close to either end of a sorted view are top-N queries, no cached order
 SMALL_TABLE = 100_000  # below this, every page is a plain ORDER BY ... LIMIT/OFFSET
+INDEXED_MATCHES = 10_000  # record ids listed in a filter's SQL at most (more: the filter scans the shards)
 MAX_ORDERS = 3  # cached sorted orders kept per pager (10M record ids: 80 MB each, spilled past DuckDB's limit)
 
 RECORD_COLUMNS = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "sex", "event_last",
@@ -286,13 +288,15 @@ class _RecordsPager(TablePager):
         self._attr_ready = False
         self._attr_name = f"_wb_attr_{id(self):x}"
         self._distinct: dict[str, list] = {}
+        self._text_tests: dict[str, tuple[str, list]] = {}
+        self._index: SearchIndex | None | bool = False  # False: not looked for since the shards changed
         self._serial = 0
 
     # -- cache life ------------------------------------------------------------------------------
     def _signature(self) -> object:
         base = self.reader.dir / SHARDS_DIR
         sig = []
-        for p in (base / "records", base / ATTRIBUTION_FILE):
+        for p in (base / "records", base / ATTRIBUTION_FILE, search_path(self.reader.dir)):
             try:
                 st = os.stat(p)
                 sig.append((st.st_mtime_ns, st.st_ino, st.st_size))
@@ -311,6 +315,8 @@ class _RecordsPager(TablePager):
         self._orders.clear()
         self._counts.clear()
         self._distinct.clear()
+        self._text_tests.clear()
+        self._index = False
         if self._attr_ready:
             self.reader.rows(f"DROP TABLE IF EXISTS {self._attr_name}")
             self._attr_ready = False
@@ -342,22 +348,76 @@ class _RecordsPager(TablePager):
                 _equal(f'"{k}"', v, clauses, params)
         text = filter.strip()
         if text:
-            pattern = _like(text)
-            own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
-            parts = [_like_test(f'"{c}"', text) for c in own]
-            params += [pattern] * len(own)
-            # The attribution has a handful of distinct values: they are matched here, and the records joined
-            # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
-            needle = text.casefold()
-            for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
-                hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
-                if hits:
-                    parts.append(f"rid IN (SELECT rid FROM attribution WHERE {col} IN ({', '.join('?' * len(hits))}))")
-                    params += hits
-            if "basis" in self.filterable and needle in "none":
-                parts.append("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)")
-            clauses.append("(" + " OR ".join(parts) + ")")
+            cached = self._text_tests.get(text)
+            if cached is None:
+                cached = self._text_tests[text] = self._text_test(text)
+            clauses.append(cached[0])
+            params += cached[1]
         return (" AND ".join(clauses)), params
+
+    def _text_test(self, text: str) -> tuple[str, list]:
+        """The filter text as a test over ``records_raw``: the text, case folded, anywhere in a filterable
+        column. With a valid search index (see :mod:`workbench.engine.store.search_index`) a text with nothing to
+        fold skips the columns too short to hold it, tests the others with ``contains`` (no folding: 30% cheaper
+        than ILIKE) and, when the indexed column can hold it only whole, becomes the list of matching record ids:
+        a full NIR over ten million records then costs milliseconds instead of a 2 s scan."""
+        parts: list[str] = []
+        params: list[Any] = []
+        index = self._search_index()
+        plain = index is not None and text.isascii() and text.lower() == text.upper()  # digits, punctuation
+        own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
+        if plain:
+            own = [c for c in own if index.longest.get(c, len(text)) >= len(text)]
+        # The attribution has a handful of distinct values: they are matched here, and the records joined
+        # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
+        needle = text.casefold()
+        attr: list[tuple[str, list]] = []
+        for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
+            hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
+            if hits:
+                attr.append((f"rid IN (SELECT rid FROM attribution WHERE {col} IN ({', '.join('?' * len(hits))}))",
+                             hits))
+        if "basis" in self.filterable and needle in "none":
+            attr.append(("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)", []))
+        if plain and not attr:
+            rids = self._indexed_rids(index, text, own)
+            if rids is not None:
+                return (f"rid IN ({_ids(rids)})" if rids else "FALSE"), []
+        for c in own:
+            if plain:
+                parts.append(f'contains("{c}", ?)')
+                params.append(text)
+            else:
+                parts.append(_like_test(f'"{c}"', text))
+                params.append(_like(text))
+        for sql, values in attr:
+            parts.append(sql)
+            params += values
+        return ("(" + " OR ".join(parts) + ")") if parts else "FALSE", params
+
+    def _indexed_rids(self, index: SearchIndex, text: str, own: list[str]) -> list[int] | None:
+        """The ids of the records holding ``text`` (nothing to fold) when the index can hold them whole: the
+        indexed columns looked up, each other column read alone (a single-column test is pushed into the Parquet
+        scan: 20 ms for a dictionary-encoded name column); None when the index does not apply or the matches
+        are too many to list (the streaming scan then finds the first screenful sooner)."""
+        whole = [c for c in own if c in index.indexed and index.longest.get(c, len(text) + 1) <= len(text)]
+        if not whole:
+            return None
+        found: set[int] = set()
+        for c in whole:
+            found.update(index.lookup(self.reader, c, text))
+        for c in own:
+            if c not in whole:
+                found.update(r[0] for r in self.reader.rows(
+                    f'SELECT rid FROM records_raw WHERE contains("{c}", ?) LIMIT {INDEXED_MATCHES + 1}', [text]))
+            if len(found) > INDEXED_MATCHES:
+                return None
+        return sorted(found)
+
+    def _search_index(self) -> SearchIndex | None:
+        if self._index is False:
+            self._index = open_search_index(self.reader.dir)
+        return self._index
 
     def _attr_values(self, column: str) -> list[str | None]:
         values = self._distinct.get(column)
