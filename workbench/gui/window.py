@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -62,6 +62,7 @@ from workbench.gui.widgets.report_view import ReportView
 from workbench.gui.widgets.viewer import ItemViewer
 
 DEMO_SIZE = 12 * 2**20
+DETAILS_CHARS = 32  # the details pane's first width, in average characters of its font
 
 
 @contextmanager
@@ -191,8 +192,9 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 820)
         state = self.settings.q.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        # The details pane's first width is set once the window shows (see showEvent), unless a saved layout
+        # gives it its own.
+        self._details_width_pending = not (isinstance(state, QByteArray) and self.restoreState(state))
 
     # ================================================================== building
     def _build_ui(self) -> None:
@@ -235,11 +237,9 @@ class MainWindow(QMainWindow):
         self.details_dock = QDockWidget(self.tr("Details"), self)
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
-        # Opened narrow, the pane broke its words letter by letter ("Sélection / nez"): it starts about 32
-        # characters wide (an initial size, not a minimum: small screens can still shrink the window).
-        self.resizeDocks([self.details_dock], [self.details.fontMetrics().averageCharWidth() * 32],
-                         Qt.Orientation.Horizontal)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        if self.isVisible():  # built again by a language switch: a new pane, its first width at once
+            self._size_details()
         sb = self.statusBar()
         for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
                     getattr(self, "status_mask", None)):
@@ -1088,6 +1088,21 @@ class MainWindow(QMainWindow):
             self.status_evidence.setText(ev)
         self.status_mask.setText(self.tr("identifiers masked") if self.masked else self.tr("IDENTIFIERS IN CLEAR"))
         self.status_mask.setStyleSheet("" if self.masked else "color: #b00020; font-weight: bold")
+
+    def _size_details(self) -> None:
+        """The details pane about 32 characters wide: opened narrow it broke its words mid-word ("establish /
+        ment"). An initial size, not a minimum (small screens can still shrink the window, the analyst the pane).
+        """
+        self.resizeDocks([self.details_dock], [self.details.fontMetrics().averageCharWidth() * DETAILS_CHARS],
+                         Qt.Orientation.Horizontal)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Once, at the first show: before it the dock layout has no width to share, and resizeDocks in
+        # __init__ was lost (the pane opened about 80 px wide).
+        if self._details_width_pending:
+            self._details_width_pending = False
+            self._size_details()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._busy():
