@@ -399,8 +399,18 @@ class MainWindow(QMainWindow):
         self.start.case.evidence.add_paths([Path(p) for p in inputs.get("pending", [])])
         self._refresh_recent()
         self._apply_case()
+        self._show_last_scan()
         self.refresh_views()
         return True
+
+    def _show_last_scan(self) -> None:
+        """The scan panel as the case's last scan left it (a finished case: full bar, "done"), not 0%."""
+        panel = self.start.case.progress
+        panel.reset()
+        panel.masked = self.masked
+        state = casedb.last_scan(self.reader) if self.reader is not None else None
+        if state is not None:
+            panel.update_progress(state)
 
     def _close_case(self) -> None:
         if self.case_dir is not None:

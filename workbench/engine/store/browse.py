@@ -31,13 +31,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.engine.model import Progress
 from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
 from workbench.engine.store.search_index import SearchIndex, open_search_index, search_path
 
 __all__ = [
     "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
-    "finding_detail", "finding_location", "item_chain", "item_sha256", "subtree_totals", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
+    "finding_detail", "finding_location", "item_chain", "item_sha256", "last_scan", "subtree_totals", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
     "raw_finding_spans", "record_detail", "watermark_detail",
 ]
 
@@ -595,6 +596,29 @@ def pager(reader: CaseReader, table: str) -> TablePager:
     if table not in per_reader:
         per_reader[table] = TablePager(reader, table)
     return per_reader[table]
+
+
+# ====================================================================================== the last scan
+_SCAN_ENDS = {"scan-finished": "done", "scan-cancelled": "cancelled", "scan-incomplete": "incomplete"}
+
+
+def last_scan(reader: CaseReader) -> Progress | None:
+    """Where the case's last scan stands, as the scan panel shows it once the case is opened (it showed 0% for a
+    finished case): figures of the planned tasks and items, phase from the custody log ("done" only when that
+    scan logged its end as finished; a scan whose process died logged no end: "incomplete"). None before any
+    scan."""
+    row = reader.meta_rows("SELECT COUNT(*), COALESCE(SUM(status = 'done'), 0), COALESCE(SUM(size), 0), "
+                           "COALESCE(SUM(CASE WHEN status = 'done' THEN size END), 0) FROM tasks")[0]
+    tasks, done, size, size_done = (int(v or 0) for v in tuple(row))
+    if not tasks:
+        return None
+    action = reader.meta_one("SELECT action FROM custody WHERE action IN ('scan-started', 'scan-finished', "
+                             "'scan-cancelled', 'scan-incomplete') ORDER BY seq DESC LIMIT 1")
+    phase = _SCAN_ENDS.get(action or "", "incomplete")
+    if phase == "done":
+        size_done = size
+    return Progress(bytes_done=size_done, bytes_total=size, items_done=item_count(reader), tasks_done=done,
+                    tasks_total=tasks, current="", rate_bps=0.0, eta_s=None, phase=phase)
 
 
 # ====================================================================================== the item tree
