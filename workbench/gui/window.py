@@ -238,8 +238,8 @@ class MainWindow(QMainWindow):
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
-        if self.isVisible():  # built again by a language switch: a new pane, its first width at once
-            self._size_details()
+        if self.isVisible():  # built again by a language switch: a new pane, its first width once laid out
+            QTimer.singleShot(0, self, self._size_details)
         sb = self.statusBar()
         for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
                     getattr(self, "status_mask", None)):
@@ -1108,11 +1108,12 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # Once, at the first show: before it the dock layout has no width to share, and resizeDocks in
-        # __init__ was lost (the pane opened about 80 px wide).
+        # Once, after the first show has laid the window out: before it the dock layout has no width to share
+        # (resizeDocks in __init__ was lost: the pane opened about 100 px wide), and during it the layout's own
+        # first pass may still give the dock its size hint.
         if self._details_width_pending:
             self._details_width_pending = False
-            self._size_details()
+            QTimer.singleShot(0, self, self._size_details)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._busy():
