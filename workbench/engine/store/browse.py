@@ -14,7 +14,10 @@ Records at ten million rows (issue 10's targets: first paint under 0.1 s, sort a
 - sorted on an attribution column (establishment, recipient, basis, confidence), one narrow join of every record id
   with its attribution is kept as a DuckDB temporary table (rebuilt when the shards change), sorted from there;
 - filtered (``ILIKE`` over the text columns), the first pages stream in storage order and stop at the first
-  matches;
+  matches; a text with nothing to fold (a NIR, a date) is tested with ``contains`` on the columns long enough to
+  hold it, and a full NIR is looked up in the records' search index
+  (:mod:`workbench.engine.store.search_index`): 20 matches among ten million records in about 0.3 s instead of
+  a 2 s scan;
 - any deeper page of a sorted or filtered view comes from the sorted order of the record ids, computed once per
   (order, filter, condition) into a DuckDB temporary table: paging is then a positional read of that table
   followed by a look-up of 256 ids.
@@ -358,16 +361,17 @@ class _RecordsPager(TablePager):
 
     def _text_test(self, text: str) -> tuple[str, list]:
         """The filter text as a test over ``records_raw``: the text, case folded, anywhere in a filterable
-        column. With a valid search index (see :mod:`workbench.engine.store.search_index`) a text with nothing to
-        fold skips the columns too short to hold it, tests the others with ``contains`` (no folding: 30% cheaper
-        than ILIKE) and, when the indexed column can hold it only whole, becomes the list of matching record ids:
-        a full NIR over ten million records then costs milliseconds instead of a 2 s scan."""
+        column. A text with nothing to fold (ASCII digits, punctuation) is tested with ``contains`` (the same
+        rows, 30% cheaper than ILIKE); with a valid search index (:mod:`workbench.engine.store.search_index`) it
+        also skips the columns too short to hold it and, when the indexed column can hold it only whole, becomes
+        the list of the matching record ids: a full NIR among ten million records is then read in about 0.3 s
+        (the 20 rows' row groups) instead of a 2 s scan."""
         parts: list[str] = []
         params: list[Any] = []
         index = self._search_index()
-        plain = index is not None and text.isascii() and text.lower() == text.upper()  # digits, punctuation
+        plain = text.isascii() and text.lower() == text.upper()  # digits, punctuation: nothing to fold
         own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
-        if plain:
+        if plain and index is not None:
             own = [c for c in own if index.longest.get(c, len(text)) >= len(text)]
         # The attribution has a handful of distinct values: they are matched here, and the records joined
         # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
@@ -380,7 +384,7 @@ class _RecordsPager(TablePager):
                              hits))
         if "basis" in self.filterable and needle in "none":
             attr.append(("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)", []))
-        if plain and not attr:
+        if plain and index is not None and not attr:
             rids = self._indexed_rids(index, text, own)
             if rids is not None:
                 return (f"rid IN ({_ids(rids)})" if rids else "FALSE"), []
