@@ -46,7 +46,7 @@ def test_index_gives_the_rows_of_a_scan(case):
              "999999999999999", "1234567890" * 4, "350005179"]
     before = {t: _filtered(case, t)[0] for t in texts}
     with CaseStore(case) as store:
-        rows = index_case(store)
+        rows = index_case(store, min_records=0)
     assert rows > 0
     index = open_search_index(case)
     assert index is not None and index.indexed == ("nir",)
@@ -61,7 +61,7 @@ def test_index_gives_the_rows_of_a_scan(case):
 
 def test_index_is_registered_and_sealed(case):
     with CaseStore(case) as store:
-        index_case(store)
+        index_case(store, min_records=0)
         shards = [dict(r) for r in store.registered_shards() if r["task_key"] == SEARCH_TASK]
         assert [s["path"] for s in shards] == ["shards/search.parquet"]
         assert shards[0]["rows"] == pq.ParquetFile(search_path(case)).metadata.num_rows
@@ -76,7 +76,7 @@ def test_index_is_registered_and_sealed(case):
 def test_stale_index_is_ignored(case):
     nir = _a_nir(case)
     with CaseStore(case) as store:
-        index_case(store)
+        index_case(store, min_records=0)
     assert open_search_index(case) is not None
     shard = next((case / "shards" / "records").glob("*.parquet"))
     st = shard.stat()
@@ -92,3 +92,13 @@ def test_damaged_index_is_ignored(case):
     search_path(case).write_bytes(b"PAR1 not a parquet file")
     assert open_search_index(case) is None
     assert _filtered(case, nir)[0] == before
+
+
+def test_a_small_case_gets_no_index(case):
+    """900 records: a filter reads the shards in milliseconds, the index would only cost bytes."""
+    with CaseStore(case) as store:
+        assert index_case(store, min_records=0) > 0
+        assert index_case(store) == 0  # the default threshold (2M records); an index written before is removed
+        assert not search_path(case).exists()
+        assert not [r for r in store.registered_shards() if r["task_key"] == SEARCH_TASK]
+    assert open_search_index(case) is None

@@ -5,12 +5,14 @@ records, e.g. one patient's full NIR, made DuckDB decode every filterable column
 ILIKE tests is never pushed into the Parquet scan): 1.6 to 2.2 s, against a target of 1 s. A common name was fast
 only because ``LIMIT`` stopped the scan at the first screenful.
 
-What the index holds, written once at the end of a completed scan (``CASE/shards/search.parquet``, registered
-and sealed like the attribution, so that ``balise case verify`` sees it altered):
+What the index holds, written once at the end of a completed scan of at least ``INDEX_MIN_RECORDS`` records
+(``CASE/shards/search.parquet``, registered and sealed like the attribution, so that ``balise case verify`` sees
+it altered):
 
 - every record's NIR with its record id, sorted by NIR, in row groups of 20,000 rows: the Parquet min/max
   statistics then let an equality lookup read one row group (about 20 ms instead of 0.3 s for the column);
-  about 3.6 bytes a record after zstd (36 MB for the ten million records of the test, next to 283 MB of shards);
+  3.6 bytes a record after zstd for the test's ten million records (36 MB next to 283 MB of shards; each NIR
+  there is found 20 times), about 10 bytes a record when every NIR is distinct;
 - the longest stored value (in bytes) of each filterable record column, and a signature of the record shards it
   was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is ignored.
 
@@ -42,6 +44,10 @@ INDEXED = ("nir",)  # unique per record, not dictionary-encoded: the costly colu
 # Record columns the window's filter can test (their longest value is kept; others are always read).
 MEASURED = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "event_last")
 INDEX_ROW_GROUP = 20_000  # 500 row groups for 10M records: a lookup reads one (about 260 kB)
+# Below this many records a filter reads the shards fast enough (2M: about 0.35 s on 2 cores) and the index
+# would only cost bytes: about 10 bytes a record for distinct NIRs (dense benchmark, 172k records: 1.7 MB for
+# 20 MB of evidence, +0.085x of the case-size budget of 0.5x).
+INDEX_MIN_RECORDS = 2_000_000
 _META_KEY = b"balise.search"
 
 
@@ -63,14 +69,17 @@ def records_signature(case_dir: Path) -> list[list]:
     return sorted(out)
 
 
-def write_search_index(case_dir: Path) -> tuple[Path, int] | None:
-    """Write the index of the case's records (None when it has none); returns (path, rows)."""
+def write_search_index(case_dir: Path, *, min_records: int = INDEX_MIN_RECORDS) -> tuple[Path, int] | None:
+    """Write the index of the case's records; returns (path, rows), or None (and no index) when the case has
+    fewer than ``min_records`` records."""
     path = search_path(case_dir)
     path.unlink(missing_ok=True)
     signature = records_signature(case_dir)
     if not signature:
         return None
     with CaseReader(Path(case_dir)) as reader:
+        if reader.record_count() < max(1, min_records):
+            return None
         lengths = reader.rows("SELECT " + ", ".join(f'max(strlen("{c}"))' for c in MEASURED) + " FROM records_raw")
         longest = {c: (0 if v is None else int(v)) for c, v in zip(MEASURED, lengths[0], strict=True)}
         meta = json.dumps({"records": signature, "longest": longest, "indexed": list(INDEXED)})
@@ -122,7 +131,7 @@ def open_search_index(case_dir: Path) -> SearchIndex | None:
         return None
 
 
-def index_case(store: CaseStore) -> int:
+def index_case(store: CaseStore, *, min_records: int = INDEX_MIN_RECORDS) -> int:
     """Write the case's search index and register it with the results (sealed, verified); returns its rows.
 
     Run at the end of a completed scan, after compaction (which renames record shards: an index written before
@@ -131,7 +140,7 @@ def index_case(store: CaseStore) -> int:
     store.forget_shards(SEARCH_TASK)
     store.commit()
     try:
-        written = write_search_index(store.dir)
+        written = write_search_index(store.dir, min_records=min_records)
     except (CaseReadError, duckdb.Error, OSError) as exc:  # the filter then reads the shards: slower, same rows
         search_path(store.dir).with_name(SEARCH_FILE + PART_SUFFIX).unlink(missing_ok=True)
         store.log("balise", "search-index-skipped", {"reason": str(exc).splitlines()[0] if str(exc) else
