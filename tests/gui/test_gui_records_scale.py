@@ -1,5 +1,6 @@
 """The records table with ten million records (issue 10): first paint under 0.1 s, sort on any column and filter
-each under 1 s. The case is written as Parquet shards with pyarrow, column by column (seconds, no scan)."""
+each under 1 s, a filter matching a few rows (one patient's NIR) included. The case is written as Parquet shards
+with pyarrow, column by column (seconds, no scan), and ends as a scan ends: with the records' search index."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from workbench.engine.model import ItemInfo
 from workbench.engine.store.metadata import CaseStore
 from workbench.engine.store.reader import CaseReader
 from workbench.engine.store.schema import ATTRIBUTION, ATTRIBUTION_FILE, RECORDS, RID_TASK_SHIFT, SHARDS_DIR
+from workbench.engine.store.search_index import index_case
 from workbench.engine.store.shards import ROW_GROUP_ROWS
 
 pytestmark = pytest.mark.slow
@@ -75,6 +77,7 @@ def build_case(case, n: int = N, files: int = FILES, seed: int = 10) -> dict:
             store.put_item(ItemInfo(vpath, vpath.rsplit("/", 1)[1], 1, "leak.zip", kind="csv"), evidence_id=1,
                            task_key=vpath)
         store.commit()
+        index_case(store)  # as a completed scan ends: the records' search index
     return {"max_family": FAMILY[-1].as_py(), "rare_nir": nir_base[12345].as_py()}
 
 
@@ -144,8 +147,9 @@ def test_ten_million_records_fluid(qtbot, big_case, capsys):
         print(f"\n{N:,} records (built in {facts['build_s']:.1f}s): open {t_create:.3f}s, first paint {t_paint:.3f}s "
               f"(target {PAINT_S}s), sort on a name {t_sort:.3f}s, last page of that sort {t_end:.3f}s, "
               f"sort on the establishment {t_sort_est:.3f}s (target {SORT_S}s), filter on a name {t_filter:.3f}s "
-              f"(target {FILTER_S}s), filter matching 20 rows {t_rare:.3f}s, a record's details {t_detail:.3f}s")
+              f"(target {FILTER_S}s), filter matching 20 rows {t_rare:.3f}s (target {FILTER_S}s), a record's details {t_detail:.3f}s")
     for label, t, target in (("first paint", t_paint, PAINT_S), ("sort", t_sort, SORT_S),
                              ("last page", t_end, SORT_S), ("sort on establishment", t_sort_est, SORT_S),
-                             ("filter", t_filter, FILTER_S), ("details", t_detail, SORT_S)):
+                             ("filter", t_filter, FILTER_S), ("filter matching 20 rows", t_rare, FILTER_S),
+                             ("details", t_detail, SORT_S)):
         assert t < target * MARGIN, f"{label} took {t:.2f}s (target {target}s)"

@@ -50,6 +50,7 @@ from workbench.engine.model import (
 )
 from workbench.engine.store import DB_NAME, CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
+from workbench.engine.store.search_index import index_case
 from workbench.engine.tasks import CONTAINER_TASK, CancelToken, ScanTask, TarMemberRef, WorkerSetup
 from workbench.engine.worker import mp_context, worker_main
 
@@ -377,6 +378,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     elapsed = time.monotonic() - started
     if completed:
         compact_shards(store)  # a disk of many small files: one file per task would slow every query
+        index_case(store)  # the window's filter finds one NIR among millions of records without a scan
     store.seal_results()
     store.commit()
     state.items_done = store.count("items")

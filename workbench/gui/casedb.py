@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.store.browse import CaseOpenError, create_case, open_case
+from workbench.engine.store.browse import CaseOpenError, create_case, last_scan, open_case
 from workbench.engine.store.reader import CaseCounts, CaseReader
 from workbench.engine.store.reader import is_case as _is_case
 
-__all__ = ["CaseOpenError", "CaseState", "case_state", "create_case", "is_case", "open_case", "user_rule_paths"]
+__all__ = ["CaseOpenError", "CaseState", "case_state", "create_case", "is_case", "last_scan", "open_case",
+           "user_rule_paths"]
 
 
 def is_case(folder: Path) -> bool:

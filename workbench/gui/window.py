@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -62,6 +62,7 @@ from workbench.gui.widgets.report_view import ReportView
 from workbench.gui.widgets.viewer import ItemViewer
 
 DEMO_SIZE = 12 * 2**20
+DETAILS_CHARS = 32  # the details pane's first width, in average characters of its font
 
 
 @contextmanager
@@ -191,8 +192,9 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 820)
         state = self.settings.q.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        # The details pane's first width is set once the window shows (see showEvent), unless a saved layout
+        # gives it its own.
+        self._details_width_pending = not (isinstance(state, QByteArray) and self.restoreState(state))
 
     # ================================================================== building
     def _build_ui(self) -> None:
@@ -235,11 +237,9 @@ class MainWindow(QMainWindow):
         self.details_dock = QDockWidget(self.tr("Details"), self)
         self.details_dock.setObjectName("details")
         self.details_dock.setWidget(self.details)
-        # Opened narrow, the pane broke its words letter by letter ("Sélection / nez"): it starts about 32
-        # characters wide (an initial size, not a minimum: small screens can still shrink the window).
-        self.resizeDocks([self.details_dock], [self.details.fontMetrics().averageCharWidth() * 32],
-                         Qt.Orientation.Horizontal)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.details_dock)
+        if self.isVisible():  # built again by a language switch: a new pane, its first width once laid out
+            QTimer.singleShot(0, self, self._size_details)
         sb = self.statusBar()
         for old in (getattr(self, "status_case", None), getattr(self, "status_evidence", None),
                     getattr(self, "status_mask", None)):
@@ -399,8 +399,18 @@ class MainWindow(QMainWindow):
         self.start.case.evidence.add_paths([Path(p) for p in inputs.get("pending", [])])
         self._refresh_recent()
         self._apply_case()
+        self._show_last_scan()
         self.refresh_views()
         return True
+
+    def _show_last_scan(self) -> None:
+        """The scan panel as the case's last scan left it (a finished case: full bar, "done"), not 0%."""
+        panel = self.start.case.progress
+        panel.reset()
+        panel.masked = self.masked
+        state = casedb.last_scan(self.reader) if self.reader is not None else None
+        if state is not None:
+            panel.update_progress(state)
 
     def _close_case(self) -> None:
         if self.case_dir is not None:
@@ -1088,6 +1098,22 @@ class MainWindow(QMainWindow):
             self.status_evidence.setText(ev)
         self.status_mask.setText(self.tr("identifiers masked") if self.masked else self.tr("IDENTIFIERS IN CLEAR"))
         self.status_mask.setStyleSheet("" if self.masked else "color: #b00020; font-weight: bold")
+
+    def _size_details(self) -> None:
+        """The details pane about 32 characters wide: opened narrow it broke its words mid-word ("establish /
+        ment"). An initial size, not a minimum (small screens can still shrink the window, the analyst the pane).
+        """
+        self.resizeDocks([self.details_dock], [self.details.fontMetrics().averageCharWidth() * DETAILS_CHARS],
+                         Qt.Orientation.Horizontal)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Once, after the first show has laid the window out: before it the dock layout has no width to share
+        # (resizeDocks in __init__ was lost: the pane opened about 100 px wide), and during it the layout's own
+        # first pass may still give the dock its size hint.
+        if self._details_width_pending:
+            self._details_width_pending = False
+            QTimer.singleShot(0, self, self._size_details)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._busy():

@@ -14,7 +14,10 @@ Records at ten million rows (issue 10's targets: first paint under 0.1 s, sort a
 - sorted on an attribution column (establishment, recipient, basis, confidence), one narrow join of every record id
   with its attribution is kept as a DuckDB temporary table (rebuilt when the shards change), sorted from there;
 - filtered (``ILIKE`` over the text columns), the first pages stream in storage order and stop at the first
-  matches;
+  matches; a text with nothing to fold (a NIR, a date) is tested with ``contains`` on the columns long enough to
+  hold it, and a full NIR is looked up in the records' search index
+  (:mod:`workbench.engine.store.search_index`): 20 matches among ten million records in about 0.3 s instead of
+  a 2 s scan;
 - any deeper page of a sorted or filtered view comes from the sorted order of the record ids, computed once per
   (order, filter, condition) into a DuckDB temporary table: paging is then a positional read of that table
   followed by a look-up of 256 ids.
@@ -31,12 +34,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.engine.model import Progress
 from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
+from workbench.engine.store.search_index import SearchIndex, open_search_index, search_path
 
 __all__ = [
     "CaseOpenError", "TablePager", "TABLES", "beacon_detail", "create_case", "establishment_name", "evidence_location",
-    "finding_detail", "finding_location", "item_chain", "item_sha256", "subtree_totals", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
+    "finding_detail", "finding_location", "item_chain", "item_sha256", "last_scan", "subtree_totals", "item_child_count", "item_children", "item_count", "item_row", "open_case", "pager",
     "raw_finding_spans", "record_detail", "watermark_detail",
 ]
 
@@ -44,6 +49,7 @@ Condition = Mapping[str, Any]  # column -> value that rows must equal (None: no 
 
 END_WINDOW = 4096  # pages this close to either end of a sorted view are top-N queries, no cached order
 SMALL_TABLE = 100_000  # below this, every page is a plain ORDER BY ... LIMIT/OFFSET
+INDEXED_MATCHES = 10_000  # record ids listed in a filter's SQL at most (more: the filter scans the shards)
 MAX_ORDERS = 3  # cached sorted orders kept per pager (10M record ids: 80 MB each, spilled past DuckDB's limit)
 
 RECORD_COLUMNS = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "sex", "event_last",
@@ -286,13 +292,15 @@ class _RecordsPager(TablePager):
         self._attr_ready = False
         self._attr_name = f"_wb_attr_{id(self):x}"
         self._distinct: dict[str, list] = {}
+        self._text_tests: dict[str, tuple[str, list]] = {}
+        self._index: SearchIndex | None | bool = False  # False: not looked for since the shards changed
         self._serial = 0
 
     # -- cache life ------------------------------------------------------------------------------
     def _signature(self) -> object:
         base = self.reader.dir / SHARDS_DIR
         sig = []
-        for p in (base / "records", base / ATTRIBUTION_FILE):
+        for p in (base / "records", base / ATTRIBUTION_FILE, search_path(self.reader.dir)):
             try:
                 st = os.stat(p)
                 sig.append((st.st_mtime_ns, st.st_ino, st.st_size))
@@ -311,6 +319,8 @@ class _RecordsPager(TablePager):
         self._orders.clear()
         self._counts.clear()
         self._distinct.clear()
+        self._text_tests.clear()
+        self._index = False
         if self._attr_ready:
             self.reader.rows(f"DROP TABLE IF EXISTS {self._attr_name}")
             self._attr_ready = False
@@ -342,22 +352,77 @@ class _RecordsPager(TablePager):
                 _equal(f'"{k}"', v, clauses, params)
         text = filter.strip()
         if text:
-            pattern = _like(text)
-            own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
-            parts = [_like_test(f'"{c}"', text) for c in own]
-            params += [pattern] * len(own)
-            # The attribution has a handful of distinct values: they are matched here, and the records joined
-            # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
-            needle = text.casefold()
-            for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
-                hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
-                if hits:
-                    parts.append(f"rid IN (SELECT rid FROM attribution WHERE {col} IN ({', '.join('?' * len(hits))}))")
-                    params += hits
-            if "basis" in self.filterable and needle in "none":
-                parts.append("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)")
-            clauses.append("(" + " OR ".join(parts) + ")")
+            cached = self._text_tests.get(text)
+            if cached is None:
+                cached = self._text_tests[text] = self._text_test(text)
+            clauses.append(cached[0])
+            params += cached[1]
         return (" AND ".join(clauses)), params
+
+    def _text_test(self, text: str) -> tuple[str, list]:
+        """The filter text as a test over ``records_raw``: the text, case folded, anywhere in a filterable
+        column. A text with nothing to fold (ASCII digits, punctuation) is tested with ``contains`` (the same
+        rows, 30% cheaper than ILIKE); with a valid search index (:mod:`workbench.engine.store.search_index`) it
+        also skips the columns too short to hold it and, when the indexed column can hold it only whole, becomes
+        the list of the matching record ids: a full NIR among ten million records is then read in about 0.3 s
+        (the 20 rows' row groups) instead of a 2 s scan."""
+        parts: list[str] = []
+        params: list[Any] = []
+        index = self._search_index()
+        plain = text.isascii() and text.lower() == text.upper()  # digits, punctuation: nothing to fold
+        own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
+        if plain and index is not None:
+            own = [c for c in own if index.longest.get(c, len(text)) >= len(text)]
+        # The attribution has a handful of distinct values: they are matched here, and the records joined
+        # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
+        needle = text.casefold()
+        attr: list[tuple[str, list]] = []
+        for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
+            hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
+            if hits:
+                attr.append((f"rid IN (SELECT rid FROM attribution WHERE {col} IN ({', '.join('?' * len(hits))}))",
+                             hits))
+        if "basis" in self.filterable and needle in "none":
+            attr.append(("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)", []))
+        if plain and index is not None and not attr:
+            rids = self._indexed_rids(index, text, own)
+            if rids is not None:
+                return (f"rid IN ({_ids(rids)})" if rids else "FALSE"), []
+        for c in own:
+            if plain:
+                parts.append(f'contains("{c}", ?)')
+                params.append(text)
+            else:
+                parts.append(_like_test(f'"{c}"', text))
+                params.append(_like(text))
+        for sql, values in attr:
+            parts.append(sql)
+            params += values
+        return ("(" + " OR ".join(parts) + ")") if parts else "FALSE", params
+
+    def _indexed_rids(self, index: SearchIndex, text: str, own: list[str]) -> list[int] | None:
+        """The ids of the records holding ``text`` (nothing to fold) when the index can hold them whole: the
+        indexed columns looked up, each other column read alone (a single-column test is pushed into the Parquet
+        scan: 20 ms for a dictionary-encoded name column); None when the index does not apply or the matches
+        are too many to list (the streaming scan then finds the first screenful sooner)."""
+        whole = [c for c in own if c in index.indexed and index.longest.get(c, len(text) + 1) <= len(text)]
+        if not whole:
+            return None
+        found: set[int] = set()
+        for c in whole:
+            found.update(index.lookup(self.reader, c, text))
+        for c in own:
+            if c not in whole:
+                found.update(r[0] for r in self.reader.rows(
+                    f'SELECT rid FROM records_raw WHERE contains("{c}", ?) LIMIT {INDEXED_MATCHES + 1}', [text]))
+            if len(found) > INDEXED_MATCHES:
+                return None
+        return sorted(found)
+
+    def _search_index(self) -> SearchIndex | None:
+        if self._index is False:
+            self._index = open_search_index(self.reader.dir)
+        return self._index
 
     def _attr_values(self, column: str) -> list[str | None]:
         values = self._distinct.get(column)
@@ -535,6 +600,29 @@ def pager(reader: CaseReader, table: str) -> TablePager:
     if table not in per_reader:
         per_reader[table] = TablePager(reader, table)
     return per_reader[table]
+
+
+# ====================================================================================== the last scan
+_SCAN_ENDS = {"scan-finished": "done", "scan-cancelled": "cancelled", "scan-incomplete": "incomplete"}
+
+
+def last_scan(reader: CaseReader) -> Progress | None:
+    """Where the case's last scan stands, as the scan panel shows it once the case is opened (it showed 0% for a
+    finished case): figures of the planned tasks and items, phase from the custody log ("done" only when that
+    scan logged its end as finished; a scan whose process died logged no end: "incomplete"). None before any
+    scan."""
+    row = reader.meta_rows("SELECT COUNT(*), COALESCE(SUM(status = 'done'), 0), COALESCE(SUM(size), 0), "
+                           "COALESCE(SUM(CASE WHEN status = 'done' THEN size END), 0) FROM tasks")[0]
+    tasks, done, size, size_done = (int(v or 0) for v in tuple(row))
+    if not tasks:
+        return None
+    action = reader.meta_one("SELECT action FROM custody WHERE action IN ('scan-started', 'scan-finished', "
+                             "'scan-cancelled', 'scan-incomplete') ORDER BY seq DESC LIMIT 1")
+    phase = _SCAN_ENDS.get(action or "", "incomplete")
+    if phase == "done":
+        size_done = size
+    return Progress(bytes_done=size_done, bytes_total=size, items_done=item_count(reader), tasks_done=done,
+                    tasks_total=tasks, current="", rate_bps=0.0, eta_s=None, phase=phase)
 
 
 # ====================================================================================== the item tree

@@ -6,6 +6,7 @@ import html
 import json
 from typing import Any
 
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QTextBrowser
 
 from workbench.engine.masking import mask_text
@@ -19,6 +20,9 @@ class DetailsPane(QTextBrowser):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setOpenExternalLinks(False)
+        # Lines break between words only: in a narrow pane Qt's default (anywhere) broke "Establishment" into
+        # "Establishme / nt" and a FINESS into "35000 / 5179"; a word too long for the pane scrolls instead.
+        self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.masked = True
         self._last: tuple | None = None
         self.show_nothing()

@@ -60,7 +60,8 @@ class ScanProgress(QWidget):
     def update_progress(self, p) -> None:
         """Show one ``workbench.engine.pipeline.Progress``."""
         total = max(1, p.bytes_total)
-        self.bar.setValue(int(1000 * min(p.bytes_done, total) / total))
+        done = p.phase == "done"  # finished: full, even when the planned sizes were unknown (0 bytes)
+        self.bar.setValue(self.bar.maximum() if done else int(1000 * min(p.bytes_done, total) / total))
         self.phase.setText(self.phase_name(p.phase))
         self.bytes.setText(f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}")
         self.items.setText(self.tr("%1 items, %2 of %3 tasks").replace("%1", number(p.items_done))
