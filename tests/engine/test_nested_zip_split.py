@@ -13,8 +13,6 @@ import os
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from tests.casesql import case_sql
 from workbench.engine import nested_zip, pipeline
 from workbench.engine.bounds import Bounds
