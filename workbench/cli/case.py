@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli._common import fatal
+from workbench.engine.model import ScanError
 from workbench.engine.store import OldCaseError
 from workbench.engine.store.casekey import CaseKeyError, format_fingerprint
 from workbench.engine.store.custody import CaseCheck, verify_case
@@ -22,6 +23,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--case-key", metavar="FINGERPRINT",
                    help="the case key fingerprint written down earlier (scan summary, report): refuse a re-keyed case")
     v.add_argument("--json", action="store_true", help="print the verification as one JSON object")
+    v.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="re-hash the evidence on the workers of this Dask scheduler, where the files are "
+                        "(only paths and digests travel)")
+    v.add_argument("--path-map", action="append", default=[], metavar="LOCAL=REMOTE",
+                   help="with --scheduler: rewrite a folder prefix for the workers when their mount points differ")
     v.set_defaults(run=run_verify)
 
 
@@ -38,8 +44,9 @@ def problems_of(check: CaseCheck) -> list[str]:
 
 def run_verify(args: argparse.Namespace) -> int:
     try:
-        check = verify_case(args.case_dir, expected_key=args.case_key)
-    except (FileNotFoundError, OldCaseError, CaseKeyError) as exc:
+        check = verify_case(args.case_dir, expected_key=args.case_key, scheduler=args.scheduler,
+                            path_map=args.path_map)
+    except (FileNotFoundError, OldCaseError, CaseKeyError, ScanError) as exc:
         return fatal(str(exc))
     chain, results = check.chain, check.results
     problems = problems_of(check)

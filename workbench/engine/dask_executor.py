@@ -6,7 +6,8 @@ the coordinator applies the same typed events to the case store: the case is the
 
 What travels over the network: the task descriptions (paths, sizes), the worker setup once per worker (bounds,
 rule paths, the verified registry), small events (items with their findings and errors, progress) and each
-task's outcome (row counts, the shard files' names and digests). Never the evidence bytes: each worker opens
+task's outcome (row counts, the shard files' names and digests), and for intake and re-verification batches of
+file paths one way and their digests the other (:meth:`DaskExecutor.hash_files`). Never the evidence bytes: each worker opens
 the evidence and writes its shards through paths it sees itself, the case folder on a mount shared by all the
 machines (``--path-map LOCAL=REMOTE`` when the mount points differ).
 
@@ -15,7 +16,9 @@ trip per batch, not per item: a zip of 200,000 members would otherwise cost minu
 named distributed Event that the workers poll at most every 0.5 s. A worker that dies (a native crash on a
 hostile file, a machine lost) makes the scheduler run its task once more elsewhere (``allowed-failures`` = 1);
 a second death is recorded against the task as in the local executor. Without ``--scheduler`` a LocalCluster of
-``--jobs`` single-threaded worker processes bound to 127.0.0.1 runs on this machine (no dashboard).
+``--jobs`` single-threaded worker processes bound to 127.0.0.1 runs on this machine (the scheduler's HTTP
+endpoint on a free loopback port: with no address it takes 8787 on every interface, or collides with another
+cluster of the machine).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import queue as queue_mod
 import threading
 import time
 import uuid
@@ -43,7 +47,12 @@ from workbench.engine.model import ScanError
 from workbench.engine.tasks import Cancelled, CancelToken, ScanTask, WorkerSetup
 
 FLUSH_EVERY_S = 0.3
+# Hashing tasks: files are grouped so that a folder of 100,000 small files is not 100,000 scheduler round trips
+# (about 1 ms each), while a batch stays small enough (256 MB, ~0.5 s of reading) to spread over the workers.
+HASH_BATCH_BYTES = 256 * 2**20
+HASH_BATCH_FILES = 512
 CANCEL_POLL_S = 0.5
+POLL_S = 0.25  # the coordinator applies the workers' events and checks for cancel this often
 _WORKER_ID = -1  # events from dask tasks carry no local worker id
 
 
@@ -181,16 +190,31 @@ def run_dask_task(setup: WorkerSetup, token: str, task: ScanTask, queue_name: st
 class DaskExecutor:
     """Runs the scan's tasks on a Dask cluster; the same ``run``/``shutdown`` contract as the local pool."""
 
-    def __init__(self, setup: WorkerSetup, jobs: int, scheduler: str | None = None,
-                 path_map: PathMap | None = None) -> None:
-        self.setup = setup
+    def __init__(self, setup: WorkerSetup | None, jobs: int, scheduler: str | None = None,
+                 path_map: PathMap | None = None, scratch_dir: str | None = None) -> None:
+        self.setup = setup  # may be given later, before run(): hashing needs no setup
         self.jobs = max(1, jobs)
         self.scheduler = scheduler
         self.path_map = path_map or PathMap()
+        self.scratch_dir = scratch_dir
         self.client = None
         self.cluster = None
+        self._lock = threading.Lock()  # the intake thread and the scan connect from two threads
+        self._failed: ScanError | None = None
 
     def _connect(self):
+        with self._lock:
+            if self._failed is not None:
+                raise self._failed
+            if self.client is None:
+                try:
+                    self._open()
+                except ScanError as exc:
+                    self._failed = exc
+                    raise
+            return self.client
+
+    def _open(self) -> None:
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -199,21 +223,66 @@ class DaskExecutor:
 
         dask.config.set({"distributed.scheduler.allowed-failures": 1,
                          "distributed.worker.daemon": False,
-                         "distributed.admin.tick.limit": "1h"})
+                         "distributed.admin.tick.limit": "1h",
+                         # Each of these wakes a worker's event loop thread, which then takes the GIL from the
+                         # task's thread: the statistical profiler every 10 ms, the tick every 20 ms, the system
+                         # monitor every 0.5 s. None of it is needed for a scan.
+                         "distributed.worker.profile.enabled": False,
+                         "distributed.admin.tick.interval": "1s",
+                         "distributed.admin.system-monitor.interval": "2s",
+                         "distributed.admin.system-monitor.gil.enabled": False,
+                         # The nanny starts its workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then gives freed
+                         # memory back at once and the next Arrow/numpy buffer faults it in again (zeroed pages):
+                         # 3,000 mmap/munmap in 8 s per worker, its system time 4x the local worker's. And a dask
+                         # task runs in a thread, whose glibc arena (not the main one, as in a local worker)
+                         # cost about 4 s more CPU on a 100 MB dump (34.0 s against 30.5 s with one arena, the
+                         # local executor 27.6 s): one arena, as in the local worker.
+                         "distributed.nanny.pre-spawn-environ": {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1,
+                                                                 "OPENBLAS_NUM_THREADS": 1,
+                                                                 "MALLOC_ARENA_MAX": 1}})
         try:
             if self.scheduler:
                 self.client = Client(self.scheduler, timeout="30s", set_as_default=False)
             else:
                 # Scratch space of the workers inside the case folder (nothing written outside it).
+                scratch = self.scratch_dir or (self.setup.tmp_dir if self.setup is not None else None)
                 self.cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address=None, memory_limit=0,
-                                            local_directory=os.path.join(self.setup.tmp_dir, "dask"),
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0", memory_limit=0,
+                                            local_directory=os.path.join(scratch, "dask") if scratch else None,
                                             silence_logs=50)
                 self.client = Client(self.cluster, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             where = self.scheduler or "a local cluster"
             raise ScanError(f"cannot reach the Dask scheduler at {where}: {exc}") from exc
-        return self.client
+
+    def hash_files(self, paths: Sequence[str]) -> list:
+        """Intake and re-verification hashing on the workers (an :data:`evidence.FileHasher`): batches of paths
+        go out (mapped to the workers' view), MD5/SHA-1/SHA-256 and sizes come back, in the order given."""
+        from workbench.engine.evidence import hash_batch
+
+        if not paths:
+            return []
+        client = self._connect()
+        batches: list[list[str]] = [[]]
+        batch_bytes = 0
+        for p in paths:
+            try:
+                size = os.stat(p).st_size
+            except OSError:
+                size = 0  # the worker says what is wrong with it
+            if batches[-1] and (batch_bytes + size > HASH_BATCH_BYTES or len(batches[-1]) >= HASH_BATCH_FILES):
+                batches.append([])
+                batch_bytes = 0
+            batches[-1].append(p)
+            batch_bytes += size
+        run_id = uuid.uuid4().hex[:12]
+        futures = [client.submit(hash_batch, [self.path_map.to_worker(p) for p in batch], pure=False,
+                                 key=f"balise-hash-{run_id}-{i}") for i, batch in enumerate(batches)]
+        try:
+            results = client.gather(futures)
+        finally:
+            client.cancel(futures)  # released either way; after an error, the others are not waited for
+        return [d for batch in results for d in batch]
 
     def run(self, todo: list[ScanTask], state, cancel: CancelToken) -> bool:
         """Run every task; returns True when cancelled."""
@@ -221,6 +290,7 @@ class DaskExecutor:
             return False
         from distributed import Event, Queue
 
+        assert self.setup is not None, "setup is given before run()"
         client = self._connect()
         run_id = uuid.uuid4().hex[:12]
         queue = Queue(f"balise-events-{run_id}", client=client)
@@ -240,6 +310,11 @@ class DaskExecutor:
         starts: dict[str, int] = {}
         cancelled = False
         pending = set(futures)
+        # Futures say when they end through a local queue (their callbacks run in the client's thread): the
+        # loop sleeps on it instead of asking the scheduler's event queue every 50 ms.
+        finished: queue_mod.Queue = queue_mod.Queue()
+        for f in futures:
+            f.add_done_callback(finished.put)
 
         def apply_events(batch_timeout: float) -> None:
             try:
@@ -259,10 +334,11 @@ class DaskExecutor:
                 pending.difference_update(not_started)
                 for f in not_started:
                     state.store.finish_task(futures[f], "cancelled")
-            apply_events(0.2)
+            apply_events(0)
+            with contextlib.suppress(queue_mod.Empty):
+                finished.get(timeout=POLL_S)
             done = [f for f in pending if f.done()]
             if not done:
-                time.sleep(0.05)
                 continue
             apply_events(0)  # what the finished tasks sent before returning
             for f in done:
@@ -298,8 +374,9 @@ class DaskExecutor:
             state.apply(event)
 
     def shutdown(self) -> None:
-        for closer in (self.client, self.cluster):
-            if closer is not None:
-                with contextlib.suppress(Exception):
-                    closer.close()
-        self.client = self.cluster = None
+        with self._lock:
+            for closer in (self.client, self.cluster):
+                if closer is not None:
+                    with contextlib.suppress(Exception):
+                        closer.close()
+            self.client = self.cluster = None

@@ -3,6 +3,12 @@
 Each evidence byte is read once for the three digests: a reader thread feeds the same chunk to three hashing
 threads (hashlib releases the GIL on large buffers), through small bounded queues so memory stays flat.
 Files are opened with O_RDONLY | O_NOATIME where the kernel allows it, so reading leaves access times alone.
+
+Where the files are hashed is the executor's choice (a :data:`FileHasher`): without one, here, one file after the
+other (as before); the local executor hashes ``--jobs`` files at once in this process (:class:`LocalHasher`); the
+dask executor sends batches of paths to its workers, which read the bytes where they are and send back only
+the digests (:func:`hash_batch`). The coordinator lists the folder (names, sizes, mtimes: metadata only) and
+records; the manifest and its digests are the same whoever hashed.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ import os
 import queue
 import stat
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,6 +87,31 @@ def hash_file(path: Path, *, progress: Callable[[int], None] | None = None,
             t.join()
     md5, sha1, sha256 = (h.hexdigest() for h in algos)
     return Digests(size, md5, sha1, sha256)
+
+
+FileHasher = Callable[[Sequence[str]], list[Digests]]
+"""Hashes files given by their paths (as the coordinator sees them); the digests in the same order."""
+
+
+def hash_batch(paths: Sequence[str]) -> list[Digests]:
+    """The body of a hashing task: each file of the batch read once, where it is (on a dask worker: through
+    the worker's own path to the evidence). Picklable, module-level."""
+    return [hash_file(Path(p)) for p in paths]
+
+
+class LocalHasher:
+    """The local executor's hashing: ``jobs`` files at once in this process (the bytes are on this machine).
+    hashlib and the reads release the GIL, so a folder of many small files, where one file at a time leaves the
+    three digest threads mostly idle, uses more than one core."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = max(1, jobs)
+
+    def __call__(self, paths: Sequence[str]) -> list[Digests]:
+        if self.jobs == 1 or len(paths) < 2:
+            return hash_batch(paths)
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(paths)), thread_name_prefix="balise-hash") as pool:
+            return list(pool.map(lambda p: hash_file(Path(p)), paths))
 
 
 @dataclass
@@ -208,15 +240,20 @@ def manifest_digests(files: list[EvidenceFile]) -> tuple[str, str, str]:
 
 
 def take_in(path: Path, *, progress: Callable[[int], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> Evidence:
-    """Hash an evidence file or folder read-only. A folder's digests are those of its manifest."""
+            cancelled: Callable[[], bool] | None = None, hasher: FileHasher | None = None) -> Evidence:
+    """Hash an evidence file or folder read-only. A folder's digests are those of its manifest.
+    ``hasher``: where the files are hashed (the executor's); without it, here with progress and cancel."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"evidence not found: {path}")
     acquired = utc_now()
     files = []
-    for relpath, file_path, st in iter_evidence_files(path):
-        d = hash_file(file_path, progress=progress, cancelled=cancelled)
+    listed = list(iter_evidence_files(path))
+    if hasher is None:
+        digests = [hash_file(file_path, progress=progress, cancelled=cancelled) for _r, file_path, _s in listed]
+    else:
+        digests = hasher([str(file_path) for _r, file_path, _s in listed])
+    for (relpath, _file_path, st), d in zip(listed, digests, strict=True):
         files.append(EvidenceFile(relpath, d.size, d.md5, d.sha1, d.sha256, st.st_mtime_ns))
     if path.is_dir():
         md5, sha1, sha256 = manifest_digests(files)
@@ -234,22 +271,31 @@ class Verification:
     changes: list[str]
 
 
-def verify(evidence: Evidence, *, progress: Callable[[int], None] | None = None) -> Verification:
-    """Re-hash the evidence and compare with what was taken in; say what changed."""
+def verify(evidence: Evidence, *, progress: Callable[[int], None] | None = None,
+           hasher: FileHasher | None = None) -> Verification:
+    """Re-hash the evidence and compare with what was taken in; say what changed. ``hasher`` as for take_in."""
     changes: list[str] = []
     path = Path(evidence.path)
     if not path.exists():
         return Verification(False, utc_now(), [f"missing: {path}"])
     known = {f.relpath: f for f in evidence.files}
     seen = set()
+    to_hash: list[tuple[str, Path]] = []
+    found: list[tuple[str, str]] = []  # (relpath, change), in the listing's order
     for relpath, file_path, _st in iter_evidence_files(path):
         seen.add(relpath)
-        before = known.get(relpath)
-        if before is None:
-            changes.append(f"added: {relpath}")
+        if relpath not in known:
+            found.append((relpath, f"added: {relpath}"))
             continue
-        d = hash_file(file_path, progress=progress)
+        to_hash.append((relpath, file_path))
+    if hasher is None:
+        digests = [hash_file(file_path, progress=progress) for _r, file_path in to_hash]
+    else:
+        digests = hasher([str(file_path) for _r, file_path in to_hash])
+    for (relpath, _file_path), d in zip(to_hash, digests, strict=True):
+        before = known[relpath]
         if d.sha256 != before.sha256 or d.size != before.size:
-            changes.append(f"modified: {relpath or path.name}")
+            found.append((relpath, f"modified: {relpath or path.name}"))
+    changes.extend(change for _r, change in sorted(found))
     changes.extend(f"removed: {r}" for r in sorted(set(known) - seen))
     return Verification(not changes, utc_now(), changes)

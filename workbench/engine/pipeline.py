@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engine import case_registry, tar_split, yara_rules
+from workbench.engine import case_registry, nested_zip, tar_split, yara_rules
 from workbench.engine import evidence as evidence_mod
 from workbench.engine.archives._common import clean_name
-from workbench.engine.archives.zipfmt import check_overlaps
+from workbench.engine.archives.zipfmt import check_overlaps, member_mtime
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.events import (
@@ -51,11 +51,20 @@ from workbench.engine.model import (
 from workbench.engine.store import DB_NAME, CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
 from workbench.engine.store.search_index import index_case
-from workbench.engine.tasks import CONTAINER_TASK, CancelToken, ScanTask, TarMemberRef, WorkerSetup
+from workbench.engine.tasks import (
+    CONTAINER_TASK,
+    CancelToken,
+    NestedZipRef,
+    ScanTask,
+    TarMemberRef,
+    WorkerSetup,
+)
 from workbench.engine.worker import mp_context, worker_main
 
 # A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
 ZIP_SPLIT_MIN_BYTES = 8 * 2**20
+# A stored zip inside a split top-level zip is split into its members too from this size on (nested_zip).
+NESTED_ZIP_SPLIT_MIN_BYTES = 8 * 2**20
 TASK_COST_BYTES = 2 * 2**20  # what one task costs beyond its bytes (worker round trip, shard, parse set-up)
 
 
@@ -101,9 +110,10 @@ def _task_key(evidence_sha_hint: str, vpath: str) -> str:
 
 
 def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid: int, bounds: Bounds,
-                      key_prefix: str) -> tuple[list[ScanTask], list[ItemInfo]] | None:
+                      key_prefix: str, nested: bool = True) -> tuple[list[ScanTask], list[ItemInfo]] | None:
     """Split a large top-level zip into member tasks; None when it must be walked whole (the worker then
-    applies every structural check: overlap bombs, encryption, member count)."""
+    applies every structural check: overlap bombs, encryption, member count). With ``nested``, a big stored
+    zip among its members is split too (nested_zip); the items returned are made at plan time, parents first."""
     try:
         with open(host, "rb") as fh:
             if fh.read(4) != b"PK\x03\x04":
@@ -115,25 +125,34 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
         return None
     if len(infos) < 2 or len(infos) > bounds.max_members or any(zi.flag_bits & 1 for zi in infos):
         return None  # encryption or too many members: the zip handler deals with it in one task
-    try:
-        with Blob.from_path(host) as blob:
-            check_overlaps(infos, blob.view(), start_dir, vpath)
-    except BoundExceeded:
-        return None  # an overlapping-entry bomb: walked whole, so the handler records it
     tasks, dirs = [], []
-    seen: dict[str, int] = {}
-    for index, zi in enumerate(infos):
-        name = clean_name(zi.orig_filename)
-        n = seen.get(name, 0) + 1
-        seen[name] = n
-        label = name if n == 1 else f"{name}#{n}"
-        child = f"{vpath}{VPATH_SEP}{label}"
-        if zi.is_dir():
-            dirs.append(ItemInfo(vpath=child, name=label, depth=depth + 1, parent_vpath=vpath, entry_type=ENTRY_DIR,
-                                 kind="directory", size=0))
-            continue
-        tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
-                              zi.compress_size, zip_member=index))
+    with Blob.from_path(host) as blob:
+        try:
+            check_overlaps(infos, blob.view(), start_dir, vpath)
+        except BoundExceeded:
+            return None  # an overlapping-entry bomb: walked whole, so the handler records it
+        seen: dict[str, int] = {}
+        for index, zi in enumerate(infos):
+            name = clean_name(zi.orig_filename)
+            n = seen.get(name, 0) + 1
+            seen[name] = n
+            label = name if n == 1 else f"{name}#{n}"
+            child = f"{vpath}{VPATH_SEP}{label}"
+            if zi.is_dir():
+                dirs.append(ItemInfo(vpath=child, name=label, depth=depth + 1, parent_vpath=vpath,
+                                     entry_type=ENTRY_DIR, kind="directory", size=0))
+                continue
+            inner = None
+            if nested and zi.file_size >= NESTED_ZIP_SPLIT_MIN_BYTES:
+                inner = nested_zip.plan_inner(blob.view(), zi, label, depth + 1, bounds, child)
+            if inner is not None:
+                inner_tasks, inner_items = _nested_zip_tasks(inner, host, index, child, label, vpath, depth + 1,
+                                                             evid, key_prefix)
+                tasks.extend(inner_tasks)
+                dirs.extend(inner_items)
+                continue
+            tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
+                                  zi.compress_size, zip_member=index))
     # the zip's own bytes (comment, central directory) for the YARA rules, as an archive walked whole
     own = max(0, host.stat().st_size - sum(t.size for t in tasks))
     tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth,
@@ -141,19 +160,49 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
     return tasks, dirs
 
 
-class _Intake(threading.Thread):
-    """Hashes evidence in the background while the workers already read it (the page cache is shared)."""
+def _nested_zip_tasks(inner: nested_zip.InnerZip, host: Path, outer_index: int, vpath: str, label: str,
+                      parent: str, depth: int, evid: int, key_prefix: str) -> tuple[list[ScanTask], list[ItemInfo]]:
+    """A stored inner zip as one task for itself (typed, hashed, its own bytes scanned) and one per member,
+    each found again by the worker through the two central directories (NestedZipRef). The inner zip and its
+    folders are items from the plan on, as a split top-level zip's are."""
+    items = [ItemInfo(vpath=vpath, name=label, depth=depth, parent_vpath=parent, kind="archive", format="zip",
+                      size=inner.size)]
+    tasks: list[ScanTask] = []
+    seen: dict[str, int] = {}
+    for index, zi in enumerate(inner.members):
+        name = clean_name(zi.orig_filename)
+        n = seen.get(name, 0) + 1
+        seen[name] = n
+        child_label = name if n == 1 else f"{name}#{n}"
+        child = f"{vpath}{VPATH_SEP}{child_label}"
+        if zi.is_dir():
+            items.append(ItemInfo(vpath=child, name=child_label, depth=depth + 1, parent_vpath=vpath,
+                                  entry_type=ENTRY_DIR, kind="directory", size_claimed=zi.file_size,
+                                  mtime=member_mtime(zi)))  # no size: as the zip handler records a folder
+            continue
+        tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
+                              zi.compress_size, nested_zip=NestedZipRef(outer_index, index)))
+    own = max(0, inner.size - sum(t.size for t in tasks))
+    tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth,
+                          own, nested_zip=NestedZipRef(outer_index, CONTAINER_TASK)))
+    return tasks, items
 
-    def __init__(self, paths: list[Path]) -> None:
+
+class _Intake(threading.Thread):
+    """Hashes evidence in the background while the workers already read it (the page cache is shared), through
+    the executor's hasher: on the dask executor the files are hashed by the workers, where the bytes are."""
+
+    def __init__(self, paths: list[Path], hasher: evidence_mod.FileHasher | None = None) -> None:
         super().__init__(daemon=True)
         self.paths = paths
+        self.hasher = hasher
         self.results: dict[Path, evidence_mod.Evidence] = {}
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             for p in self.paths:
-                self.results[p] = evidence_mod.take_in(p)
+                self.results[p] = evidence_mod.take_in(p, hasher=self.hasher)
         except BaseException as exc:  # reported by the main thread
             self.error = exc
 
@@ -279,12 +328,35 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
     store.commit()
 
     # 1. Evidence rows (new ones are hashed in the background while the scan reads them).
-    used_labels = {Path(r["path"]).name for r in store.evidence_list()}
     # An evidence without hashes was registered by a run that was killed before its hashes were stored (they
     # are taken while the scan reads it, stored at the end): hashed again now, or it would never be.
     new_paths = [p for p in paths if (row := store.evidence_by_path(str(p))) is None or row["sha256"] is None]
-    intake = _Intake(new_paths)
+    # The executor exists from here on: the intake hashes through it (dask: on the workers).
+    n_jobs = jobs if jobs is not None else default_jobs()
+    dask_pool = None
+    if executor == "dask":
+        from workbench.engine.dask_executor import DaskExecutor, PathMap
+
+        dask_pool = DaskExecutor(None, n_jobs, scheduler, PathMap.parse(path_map), scratch_dir=str(store.tmp_dir))
+        hasher: evidence_mod.FileHasher = dask_pool.hash_files
+    else:
+        hasher = evidence_mod.LocalHasher(n_jobs)
+    try:
+        return _scan_and_record(store, paths, new_paths, hasher, dask_pool, n_jobs, ruleset, registry_path,
+                                registry, rule_paths, jobs, bounds, passwords, progress, cancel, verify_at_end,
+                                started, bundled_rules, hash_sets)
+    finally:
+        if dask_pool is not None:
+            dask_pool.shutdown()
+
+
+def _scan_and_record(store: CaseStore, paths: list[Path], new_paths: list[Path], hasher, dask_pool, n_jobs: int,
+                     ruleset, registry_path, registry, rule_paths, jobs, bounds: Bounds, passwords, progress,
+                     cancel: CancelToken, verify_at_end: bool, started: float, bundled_rules: bool,
+                     hash_sets: tuple) -> ScanSummary:
+    intake = _Intake(new_paths, hasher)
     intake.start()
+    used_labels = {Path(r["path"]).name for r in store.evidence_list()}
     evidence_ids: dict[Path, int] = {}
     labels: dict[Path, str] = {}
     for p in paths:
@@ -342,19 +414,18 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
                         registry=registry,
                         evidence_sizes=evidence_sizes, bundled_rules=bundled_rules, ruleset=ruleset,
                         hash_sets=hash_sets)
-    if executor == "dask":
-        from workbench.engine.dask_executor import DaskExecutor, PathMap
-
-        pool = DaskExecutor(setup, jobs if jobs is not None else default_jobs(), scheduler,
-                            PathMap.parse(path_map))
+    if dask_pool is not None:
+        dask_pool.setup = setup
+        pool = dask_pool  # shut down by the caller, after the re-verification that runs on it too
     else:
-        pool = _Pool(setup, jobs if jobs is not None else default_jobs())
+        pool = _Pool(setup, n_jobs)
     state = _RunState(store, bytes_total, bytes_before, len(tasks), skipped, progress, started)
     cancelled = False
     try:
         cancelled = pool.run(todo, state, cancel)
     finally:
-        pool.shutdown()
+        if dask_pool is None:
+            pool.shutdown()
         store.commit()
 
     # 3. Intake hashes, then post-scan passes.
@@ -373,7 +444,7 @@ def _run(store: CaseStore, paths: list[Path], ruleset, registry_path, registry, 
             state.report_phase("verify")
             for p in paths:
                 ev = store.load_evidence(evidence_ids[p])
-                v = evidence_mod.verify(ev)
+                v = evidence_mod.verify(ev, hasher=hasher)
                 store.set_verification(evidence_ids[p], v.unchanged, v.verified_utc, v.changes)
     elapsed = time.monotonic() - started
     if completed:
@@ -434,7 +505,7 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
     key_prefix = f"{evid}:{host}"
     depth = 0
     if size >= ZIP_SPLIT_MIN_BYTES:
-        split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix)
+        split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, nested=hash_index is None)
         if split is not None and hash_index is not None and _in_hash_sets(host, hash_index):
             split = None  # only a zip about to be split is hashed here (the worker checks every other file)
         if split is not None:

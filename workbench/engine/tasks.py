@@ -45,6 +45,14 @@ class TarMemberRef:
 
 
 @dataclass(frozen=True)
+class NestedZipRef:
+    """One member of a stored zip inside a top-level zip (nested_zip): found by the two central directories."""
+
+    outer_member: int  # index in the outer zip's central directory of the inner zip
+    inner_member: int  # index in the inner zip's central directory; CONTAINER_TASK: the inner zip itself
+
+
+@dataclass(frozen=True)
 class ScanTask:
     """One unit of work: a file of an evidence, optionally one member of a top-level zip inside it."""
 
@@ -59,6 +67,7 @@ class ScanTask:
     # CONTAINER_TASK: the split zip's own bytes (comment, central directory), scanned with the YARA rules
     seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
     tar_member: TarMemberRef | None = None  # one regular member of a big tar or tar.gz
+    nested_zip: NestedZipRef | None = None  # one member of a stored zip inside a top-level zip
 
 
 @dataclass

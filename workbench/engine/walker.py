@@ -106,10 +106,12 @@ class Walker:
         self.item_hook = item_hook
 
     # -- entry points ---------------------------------------------------------------------------
-    def walk(self, blob: Blob, info: ItemInfo, notes: list[Finding] | None = None) -> None:
+    def walk(self, blob: Blob, info: ItemInfo, notes: list[Finding] | None = None, *, descend: bool = True) -> None:
         """Type ``blob``, then recurse into it or scan it. ``info`` carries name, vpath, depth, parent;
         ``notes`` are findings its container already made about it (a member's anomalies). A blob whose
-        stream was cut (``blob.cut``) is scanned for what it holds and the cut recorded as a read error."""
+        stream was cut (``blob.cut``) is scanned for what it holds and the cut recorded as a read error.
+        ``descend=False``: an archive is recorded and its own bytes scanned, its members not walked (other tasks
+        walk them: a split nested zip)."""
         if self.cancelled():
             raise Cancelled()
         result = ItemResult(info, list(notes or ()), IdentifierCounts(info.vpath), [])
@@ -147,7 +149,7 @@ class Walker:
                 self._emit(result)
                 return
         if k is not None and k.kind == "archive":
-            self._walk_archive(blob, result, k.format or "")
+            self._walk_archive(blob, result, k.format or "", descend=descend)
         else:
             self.sink.item(info, [], None, [])  # stored first: its records, beacons and children refer to it
             self._scan_leaf(blob, result, k)
@@ -156,7 +158,7 @@ class Walker:
         self._emit(result)
 
     # -- archives -------------------------------------------------------------------------------
-    def _walk_archive(self, blob: Blob, result: ItemResult, fmt: str) -> None:
+    def _walk_archive(self, blob: Blob, result: ItemResult, fmt: str, *, descend: bool = True) -> None:
         info = result.info
         if info.depth >= self.bounds.max_depth:
             info.status = STATUS_SKIPPED
@@ -171,6 +173,8 @@ class Walker:
         # The archive itself is stored first so that its members find their parent.
         self.sink.item(info, [], None, [])
         self._scan_own_bytes(blob, result)
+        if not descend:
+            return
         seen: dict[str, int] = {}
         try:
             for member in iter_members(fmt, blob, name=info.name, bounds=self.bounds, budget=self.budget,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import multiprocessing as mp
 import multiprocessing.connection
 import os
@@ -19,7 +20,8 @@ import time
 import zipfile
 from typing import Any
 
-from workbench.engine import tar_split
+from workbench.engine import nested_zip, tar_split
+from workbench.engine.archives.zipfmt import member_mtime
 from workbench.engine.beacon_scan import BeaconScanner
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
@@ -37,7 +39,7 @@ from workbench.engine.events import (
 )
 from workbench.engine.hashsets import HashSetIndex
 from workbench.engine.memory import release_memory
-from workbench.engine.model import ENTRY_FILE, Finding, IdentifierCounts, ItemError, ItemInfo
+from workbench.engine.model import ENTRY_FILE, VPATH_SEP, Finding, IdentifierCounts, ItemError, ItemInfo
 from workbench.engine.store.shards import TaskShards
 from workbench.engine.tasks import CONTAINER_TASK, Cancelled, ScanTask, WorkerSetup
 from workbench.engine.walker import Walker, format_exception
@@ -99,6 +101,8 @@ class WorkerContext:
         try:
             if task.tar_member is not None:
                 self._run_tar_member(task, info, walker, budget)
+            elif task.nested_zip is not None:
+                self._run_nested_zip(task, info, walker, budget)
             elif task.zip_member == CONTAINER_TASK:
                 self._run_container(task, info, sink)
             elif task.zip_member is None:
@@ -147,6 +151,31 @@ class WorkerContext:
             findings, errors = self.scanner.scan_rules(blob.view(), item=info)
         sink.queue.put(ContainerScanned(task.key, task.vpath, findings,
                                         [ItemError(task.vpath, "scan", e) for e in errors]))
+
+    def _run_nested_zip(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
+        """A stored zip inside a top-level zip, split (nested_zip): the inner zip itself (typed, hashed, its own
+        bytes scanned, its members left to their tasks) or one inner member, read through the mapped evidence."""
+        ref = task.nested_zip
+        info.entry_type = ENTRY_FILE
+        with Blob.from_path(task.host_path) as outer:
+            try:
+                inner = nested_zip.inner_view(outer.view(), ref.outer_member)
+            except Exception as exc:  # the evidence changed since the plan: recorded, the scan goes on
+                info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
+                walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
+                return
+            if ref.inner_member == CONTAINER_TASK:
+                info.size_claimed = len(inner)
+                budget.add(len(inner))  # as when the member was spooled to be walked whole
+                with Blob(inner, sha256=hashlib.sha256(inner).hexdigest()) as blob:
+                    walker.walk(blob, info, descend=False)
+                return
+            with Blob(inner) as inner_blob, zipfile.ZipFile(inner_blob.open()) as zf:
+                zi = zf.infolist()[ref.inner_member]
+                info.size_claimed, info.mtime = zi.file_size, member_mtime(zi)
+                info.name = task.vpath.rsplit(VPATH_SEP, 1)[-1]  # the member's path in the inner zip, as walked
+                with zf.open(zi, pwd=None) as raw:
+                    self._spool_and_walk(raw, zi.compress_size, info, walker, budget)
 
     def _run_zip_member(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
         """One member of a top-level zip, reached by its index in the central directory."""

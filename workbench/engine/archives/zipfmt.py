@@ -210,6 +210,11 @@ def _mtime(zi: zipfile.ZipInfo) -> str | None:
         return None
 
 
+def member_mtime(zi: zipfile.ZipInfo) -> str | None:
+    """A member's time as the zip handler records it (for members split into their own tasks)."""
+    return _mtime(zi)
+
+
 def _member(zf: zipfile.ZipFile, zi: zipfile.ZipInfo, *, name: str, bounds: Bounds, budget: Budget,
             passwords: Sequence[bytes], aes: _AesArchive) -> Member:
     label = f"{name}!/{clean_name(zi.orig_filename)}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,16 +242,31 @@ class CaseCheck:
                 and (self.results is None or self.results.ok))
 
 
-def verify_case(case_dir: Path, *, record: bool = True, expected_key: str | None = None) -> CaseCheck:
+def verify_case(case_dir: Path, *, record: bool = True, expected_key: str | None = None,
+                scheduler: str | None = None, path_map: Sequence[str] = ()) -> CaseCheck:
     """Check the custody chain and its signatures, the sealed results, re-hash every evidence; with ``record``
-    the result is logged in the case. ``expected_key``: the case key fingerprint written down elsewhere."""
+    the result is logged in the case. ``expected_key``: the case key fingerprint written down elsewhere.
+    ``scheduler``: a Dask scheduler whose workers re-hash the evidence where it is (``path_map`` as for a scan);
+    without it, this process hashes."""
+    if scheduler is None:
+        return _verify_case(case_dir, record, expected_key, None)
+    from workbench.engine.dask_executor import DaskExecutor, PathMap
+
+    pool = DaskExecutor(None, 1, scheduler, PathMap.parse(path_map))
+    try:
+        return _verify_case(case_dir, record, expected_key, pool.hash_files)
+    finally:
+        pool.shutdown()
+
+
+def _verify_case(case_dir: Path, record: bool, expected_key: str | None, hasher) -> CaseCheck:
     with CaseStore(case_dir, create=False) as store:
         chain = verify_chain(store, expected_key=expected_key)
         results_check = verify_results(store)
         results = []
         for row in store.evidence_list():
             ev = store.load_evidence(row["id"])
-            v = evidence_mod.verify(ev)
+            v = evidence_mod.verify(ev, hasher=hasher)
             results.append({"path": ev.path, "sha256": ev.sha256, "unchanged": v.unchanged, "changes": v.changes,
                             "verified_utc": v.verified_utc})
             if record and chain.ok:
