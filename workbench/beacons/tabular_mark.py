@@ -18,7 +18,12 @@ Carriers (chosen by content, never by header, so renamed or reordered columns do
 Each carrier cell is a *unit* identified by its carrier kind and its coarse value (the minute of the
 time, the ten digits of the number, the normalised address): everything that survives subsetting, shuffling,
 dropping or renaming columns, conversion between CSV, SQL and XLSX and re-encoding. The expected symbol of a
-unit is HMAC-SHA-256(key, kind, coarse) mod q, so every row is marked and nothing depends on other columns.
+unit is the recipient's codeword of a symmetric Tardos code (:mod:`workbench.beacons.tardos`): one bit per
+binary unit, two per 4-ary one, each Bernoulli(p) with the unit's bias p drawn from the *establishment's* code
+key and the coin from an HMAC-SHA-256 of the unit under the *recipient's* key (:class:`MarkKey`). Every row
+is marked and nothing depends on other columns. Over keys the bits are exactly Bernoulli(1/2), so everything
+below keeps its exact null; recipients of one establishment share the biases, which is what lets the Tardos
+accusation (:meth:`UnitCollector.accuse`, :mod:`workbench.beacons.mark_accusation`) trace colluders.
 
 Detection counts one vote per unit (duplicated rows or cells collapse into one vote; a unit whose copies
 disagree with no majority is skipped), which makes the votes independent under the null: for a table not
@@ -803,8 +808,11 @@ def accused(results: Sequence[TableMarkResult], alpha: float = DETECTION_THRESHO
     and round them back to the display, leave every cell where their bits agree carrying all their bits, so
     each colluder's key matches well above chance (measured: 2-4 colluders on 5,000 lab rows, each at
     p < 1e-150). An innocent's key is independent of the merged copy, so its test is exactly null, and the
-    probability of accusing any innocent is at most ``alpha`` (Bonferroni over the keys tested). This is not
-    a Tardos code: no biased symbols, no accusation sum tuned to a coalition size."""
+    probability of accusing any innocent is at most ``alpha`` (Bonferroni over the keys tested).
+
+    Valid only for keys that share no code key (bare ``bytes`` keys, or keys of different establishments): the
+    recipients of one establishment share the Tardos biases, an innocent's codeword agrees with a leaked copy
+    on about 3/4 of its cells and passes this test too. Their accusation is :meth:`UnitCollector.accuse`."""
     bound = alpha / max(len(results), 1)
     return [r for r in results if r.combined_p_value < bound]
 
