@@ -14,6 +14,15 @@ Two questions, two tests (numbers from ``benchmarks/watermark.py``):
    average the values are all accused (lowest colluder score 2,200, 4 averaging), the highest innocent
    score is 420.
 
+Averaging is the hardest of the three attacks, and why: each copy moves a measurement by one unit in the
+direction that keeps *its own* column mean and standard deviation (:class:`numeric_mark.NumericMarker`), so two
+colluders with the same bit may have moved the same value in opposite directions (72.3 -> 72.2 and 72.4);
+their average shows the other parity, a cell outside the marking assumption that lowers every colluder's
+score (4 colluders: 2,484 averaging against 4,131 interleaving on 5,000 rows) without touching an innocent's
+bound, which holds given the leaked bits whatever produced them. Shared directions would avoid it but move a
+copy's standard deviation by about 0.1 % on 2,000 rows of glucose (half a unit squared of rounding noise per
+moved cell), beyond the distortion budget.
+
 When E's mark is present but nobody reaches the threshold (a copy cut down to a few hundred cells, or a
 mixture where E's rows are a few per cent), the establishment is proven and no recipient is named.
 """
