@@ -10,15 +10,16 @@ Two questions, two tests (numbers from ``benchmarks/watermark.py``):
    innocent's codeword agrees with a leaked copy on about 3/4 of the binary cells and its binomial p-value is
    tiny too. The symmetric Tardos accusation (:mod:`workbench.beacons.tardos`) decides, with the probability
    of accusing any innocent among E's recipients at most 1e-6 by construction. Measured on 5,000 lab rows
-   (29,500 cells, 20 recipients, threshold Z = 983): 2-4 colluders who pick cells, take the majority or
-   average the values are all accused (lowest colluder score 2,200, 4 averaging), the highest innocent
-   score is 420.
+   (29,500 cells, 20 recipients, threshold Z = 983, 3 trials): 2-4 colluders who pick cells, take the
+   majority or average the values are all accused (lowest colluder score 2,063: 4 averaging), the highest
+   innocent score is 481. On 1,000 rows (5,900 cells, Z = 433) at least one of 4 averaging colluders is
+   still accused (3.67 of 4 on average), no innocent.
 
 Averaging is the hardest of the three attacks, and why: each copy moves a measurement by one unit in the
 direction that keeps *its own* column mean and standard deviation (:class:`numeric_mark.NumericMarker`), so two
 colluders with the same bit may have moved the same value in opposite directions (72.3 -> 72.2 and 72.4);
 their average shows the other parity, a cell outside the marking assumption that lowers every colluder's
-score (4 colluders: 2,484 averaging against 4,131 interleaving on 5,000 rows) without touching an innocent's
+score (4 colluders, lowest score: 2,063 averaging against 4,131 interleaving on 5,000 rows) without touching an innocent's
 bound, which holds given the leaked bits whatever produced them. Shared directions would avoid it but move a
 copy's standard deviation by about 0.1 % on 2,000 rows of glucose (half a unit squared of rounding noise per
 moved cell), beyond the distortion budget.
