@@ -1,6 +1,8 @@
 """Watermark benchmark: detection rate against rows kept and against mixture fraction, distortion, images.
 
     .venv/bin/python benchmarks/watermark.py [--trials N]
+    .venv/bin/python benchmarks/watermark.py --collusion-only [--trials 10]   # Tardos table, 5,000 and 10,000 rows
+    .venv/bin/python benchmarks/watermark.py --quick                          # Tardos table, 5,000 rows
 
 Tables are generated stays (tests/beacons/test_tabular_mark_gen.py); every trial uses a fresh key. A trial is
 *detected* when p < 1e-6; the false-alarm column tests a wrong key (another recipient) on the same data.
@@ -191,34 +193,50 @@ def scrubbed(trials: int) -> None:
            ["attack", "detected", "invisible log10 p", "numeric log10 p"], rows)
 
 
-def collusion(trials: int, rows: int = 5000, recipients: int = 10) -> None:
-    """c recipients merge their copies: each cell picked from one copy, or measurements averaged and rounded
-    back to the display. Accused = key below 1e-6 / (keys tested): at most 1e-6 chance of any innocent."""
+def _merge(attack: str, src: pd.DataFrame, copies: list[pd.DataFrame], seed: int) -> pd.DataFrame:
+    from tests.beacons.test_tardos import ATTACKS
+
+    return ATTACKS[attack](src, copies, seed)
+
+
+def collusion(trials: int, sizes: tuple[int, ...] = (5000, 10_000), recipients: int = 20) -> None:
+    """c recipients of one establishment merge their copies (symmetric Tardos code, shared biases): each cell
+    picked from one copy, the measurements averaged and rounded back to the display, or the majority value.
+    Accused = Tardos score above Z, the Chernoff threshold for P(any innocent among the recipients) <= 1e-6."""
     out = []
-    for c in (2, 3, 4):
-        stats_: dict[str, list[tuple[int, int]]] = {"pick cells": [], "average values": []}
+    for rows in sizes:
         for t in range(trials):
             src = make_lab_table(rows, seed=60_000 + t)
-            keys = {f"r{i}": _key("collude", t, i) for i in range(recipients)}
-            coal = list(keys)[:c]
-            copies = [tm.embed_table(src, keys[r], numeric=True)[0] for r in coal]
-            pick = np.random.default_rng(t).integers(0, c, size=src.shape)
-            picked = pd.DataFrame(np.take_along_axis(np.stack([x.to_numpy() for x in copies]), pick[None], 0)[0],
-                                  columns=src.columns)
-            averaged = src.copy()
-            for col in src.columns[6:]:
-                mean = np.mean([x[col].str.replace(",", ".").astype(float) for x in copies], axis=0)
-                d = 1 if "," in src[col].iloc[0] else 0
-                averaged[col] = [f"{v:.{d}f}".replace(".", ",") for v in mean]
-            for name, merged in (("pick cells", picked), ("average values", averaged)):
-                acc = {r.label for r in tm.accused(tm.detect_table(merged, keys))}
-                stats_[name].append((len(acc & set(coal)), len(acc - set(coal))))
-        for name, got in stats_.items():
-            out.append([str(c), name, f"{np.mean([g >= 1 for g, _ in got]):.0%}",
-                        f"{np.mean([g for g, _ in got]):.2f} / {c}", str(sum(i for _, i in got))])
-    _table(f"Collusion ({rows:,} lab rows, {recipients} recipients, {trials} trials; per-recipient keys, "
-           "no Tardos code)", ["colluders", "attack", ">=1 accused", "colluders accused", "innocents accused"],
-           out)
+            code = _key("collude-code", rows, t)
+            keys = {f"r{i}": tm.MarkKey(code, _key("collude", rows, t, i)) for i in range(recipients)}
+            copies = {r: tm.embed_table(src, keys[r], numeric=True)[0] for r in list(keys)[:4]}
+            for c in (2, 3, 4):
+                coal = list(keys)[:c]
+                for attack in ("interleave", "average", "majority"):
+                    merged = _merge(attack, src, [copies[r] for r in coal], seed=t * 10 + c)
+                    collector = tm.UnitCollector()
+                    collector.add_table(merged)
+                    acc = collector.accuse(keys)
+                    accused = {r.label for r in acc.accused}
+                    score = {r.label: r.score for r in acc.results}
+                    out.append((rows, c, attack, acc.cells, acc.threshold, len(accused & set(coal)),
+                                len(accused - set(coal)), min(score[r] for r in coal), max(score[r] for r in coal),
+                                max(v for r, v in score.items() if r not in coal)))
+    table = []
+    for rows in sizes:
+        for c in (2, 3, 4):
+            for attack in ("interleave", "average", "majority"):
+                got = [o for o in out if o[:3] == (rows, c, attack)]
+                table.append([f"{rows:,}", str(c), attack, f"{np.mean([o[3] for o in got]):,.0f}",
+                              f"{np.mean([o[4] for o in got]):,.0f}",
+                              f"{np.mean([o[5] >= 1 for o in got]):.0%}", f"{np.mean([o[5] for o in got]):.2f} / {c}",
+                              str(sum(o[6] for o in got)), f"{min(o[7] for o in got):,.0f}",
+                              f"{max(o[8] for o in got):,.0f}", f"{max(o[9] for o in got):,.0f}"])
+    _table(f"Collusion (symmetric Tardos code over lab rows; {recipients} recipients of one establishment, "
+           f"{trials} trial(s) each; accused = score >= Z, P(any innocent accused) <= 1e-6 by a Chernoff bound)",
+           ["rows", "colluders", "attack", "cells", "threshold Z", ">=1 accused", "colluders accused",
+            "innocents accused", "lowest colluder score", "highest colluder score", "highest innocent score"],
+           table)
 
 
 def images(trials: int) -> None:
@@ -265,13 +283,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--numeric-only", action="store_true", help="only the numeric-carrier tables")
+    parser.add_argument("--collusion-only", action="store_true",
+                        help="only the collusion table (Tardos accusation), in a few minutes")
+    parser.add_argument("--quick", action="store_true", help="collusion table: 5,000 rows only, one trial")
+    parser.add_argument("--rows", default="5000,10000", help="collusion table: table sizes (comma-separated)")
     args = parser.parse_args()
     start = time.time()
+    if args.collusion_only or args.quick:
+        sizes = (5000,) if args.quick else tuple(int(n) for n in args.rows.split(","))
+        collusion(1 if args.quick else max(args.trials // 10, 1), sizes)
+        print(f"\n(total {time.time() - start:.0f} s)")
+        return
     lab_distortion()
     lab_mixture(args.trials)
     lab_attacks(max(args.trials // 2, 3))
     scrubbed(max(args.trials // 2, 3))
-    collusion(max(args.trials // 4, 3))
+    collusion(max(args.trials // 10, 1))
     if args.numeric_only:
         print(f"\n(total {time.time() - start:.0f} s)")
         return

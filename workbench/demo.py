@@ -133,7 +133,7 @@ def run_demo(out: Path, *, size_bytes: int = 12 * 2**20, seed: int = 2026, jobs:
     factory = PeopleFactory(seed + 99)
     with open(plain, "wb") as fh:
         write_csv((factory.record(est) for _ in range(1500)), fh, dialect="dpi")
-    embed_file(plain, evidence / "extraction_registre_cancers.csv", registry.watermark_key(est.finess, recipient))
+    embed_file(plain, evidence / "extraction_registre_cancers.csv", registry.table_mark_key(est.finess, recipient))
     plain.unlink()
     registry.add_beacon("table-watermark", est.finess, recipient=recipient, target="csv")
     registry.save(key_path)

@@ -204,6 +204,18 @@ def test_watermark_keys_differ_per_establishment_and_recipient(reg_path: Path) -
         reg.watermark_key("560000000")
 
 
+def test_table_mark_keys_share_the_establishment_code(reg_path: Path) -> None:
+    """The Tardos biases come from one code key per establishment, derived (nothing stored): every recipient
+    of an establishment shares it, another establishment has its own, and it is none of the recipients' keys."""
+    reg = Registry.load(reg_path)
+    a, b = reg.table_mark_key("350991019", "Biorance"), reg.table_mark_key("350991019")
+    assert a.code == b.code and len(a.code) == 32 and a.recipient != b.recipient
+    assert a.recipient == reg.watermark_key("350991019", "Biorance") and a.code not in (a.recipient, b.recipient)
+    assert reg.table_mark_key("290990020", "Biorance").code != a.code
+    assert Registry.load(reg_path).table_mark_key("350991019", "Biorance") == a  # stable across loads
+    assert repr(a.code) not in repr(a) and repr(a.recipient) not in repr(a)  # secrets never in a repr
+
+
 def _copy(src: Path, dst: Path) -> Path:
     dst.write_bytes(src.read_bytes())
     Path(str(dst) + ".key").write_bytes(Path(str(src) + ".key").read_bytes())

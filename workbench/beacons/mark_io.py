@@ -27,9 +27,11 @@ from workbench.beacons.tabular_mark import (
     ColumnDistortion,
     ColumnPlan,
     Distortion,
+    MarkKey,
     NoCarrierError,
     TableMarkResult,
     UnitCollector,
+    as_mark_key,
     classify_column,
     classify_numeric_column,
     identity_hash,
@@ -167,7 +169,7 @@ def _anchor(cells: list[str]) -> str | None:
     return nm.row_anchor(identity_hash(c) if c and c.strip() else None for c in cells)
 
 
-def _embed_csv(src: Path, dst: Path, key: bytes, numeric: bool = True,
+def _embed_csv(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
                thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     style = sniff_csv(src)
     rows = _csv_rows(src, style)
@@ -207,7 +209,7 @@ def _embed_csv(src: Path, dst: Path, key: bytes, numeric: bool = True,
     return dist
 
 
-def _mark_into(row: list[str], i: int, plan: ColumnPlan, key: bytes, col: ColumnDistortion) -> None:
+def _mark_into(row: list[str], i: int, plan: ColumnPlan, key: bytes | MarkKey, col: ColumnDistortion) -> None:
     marked = mark_value(plan, row[i], key)
     if marked is None:
         return
@@ -279,7 +281,7 @@ def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "
     wb.save(path)
 
 
-def _embed_xlsx(src: Path, dst: Path, key: bytes, numeric: bool = True,
+def _embed_xlsx(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
                 thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     import openpyxl
 
@@ -337,7 +339,7 @@ def _embed_xlsx(src: Path, dst: Path, key: bytes, numeric: bool = True,
 
 
 def _mark_xlsx_numeric(ws: object, i: int, n_rows: int, plan: ColumnPlan, anchors: list[str | None],
-                       key: bytes, col: ColumnDistortion) -> None:
+                       key: bytes | MarkKey, col: ColumnDistortion) -> None:
     """Mark one measurement column of a sheet: numbers stay numbers (same number format), texts stay texts."""
     assert plan.numeric is not None
     marker = nm.NumericMarker(plan.numeric)
@@ -622,7 +624,7 @@ def write_sql(df: pd.DataFrame, path: str | os.PathLike[str], *, table: str = "p
         fh.write("COMMIT;\n")
 
 
-def _embed_sql(src: Path, dst: Path, key: bytes, numeric: bool = True,
+def _embed_sql(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
                thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
     encoding, mysql = _sql_setup(src)
     sample: dict[object, list[str]] = {}
@@ -699,14 +701,15 @@ _EMBEDDERS: dict[str, Callable[[Path, Path, bytes, bool, Thresholds], Distortion
     "csv": _embed_csv, "xlsx": _embed_xlsx, "sql": _embed_sql}
 
 
-def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
+def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes | MarkKey, *,
                fmt: str | None = None, numeric: bool = True,
                thresholds: tuple[nm.Threshold, ...] = nm.DEFAULT_THRESHOLDS) -> Distortion:
     """Watermark a CSV, XLSX or SQL dump into ``out_path`` (a new file; never the input). ``numeric``
     (default) also marks measurement columns by the parity of their last digit, never across one of the
     clinical ``thresholds``."""
     src, dst = Path(in_path), Path(out_path)
-    if len(key) < 16:
+    key = as_mark_key(key)
+    if len(key.code) < 16 or len(key.recipient) < 16:
         raise ValueError("watermark key must be at least 16 bytes")
     if dst.exists() and src.resolve() == dst.resolve():
         raise MarkIOError("the output must be a different file from the input")
@@ -734,10 +737,15 @@ def read_tables(path: str | os.PathLike[str], *, fmt: str | None = None) -> dict
     raise MarkIOError(f"unsupported table format {fmt!r}")
 
 
-def detect_file(path: str | os.PathLike[str], keys: Mapping[str, bytes], *, fmt: str | None = None
-                ) -> list[TableMarkResult]:
-    """Test every key against all tables of a file together (one vote per carrier unit)."""
+def collect_file(path: str | os.PathLike[str], *, fmt: str | None = None) -> UnitCollector:
+    """The carrier units of all tables of a file (to test keys, then accuse recipients, on one read)."""
     collector = UnitCollector()
     for df in read_tables(path, fmt=fmt).values():
         collector.add_table(df)
-    return collector.test(keys)
+    return collector
+
+
+def detect_file(path: str | os.PathLike[str], keys: Mapping[str, bytes | MarkKey], *, fmt: str | None = None
+                ) -> list[TableMarkResult]:
+    """Test every key against all tables of a file together (one vote per carrier unit)."""
+    return collect_file(path, fmt=fmt).test(keys)

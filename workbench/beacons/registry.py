@@ -581,6 +581,22 @@ class Registry:
         info = b"balise-watermark/1\x1f" + est.finess.encode() + b"\x1f" + normalise_recipient(recipient).encode()
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
 
+    def table_code_key(self, finess: str) -> bytes:
+        """The establishment's 32-byte code key for table marks: the Tardos biases of the cells, shared by all
+        its recipients (HKDF-SHA256 of the establishment's secret, another label than the recipients' keys).
+        Derived, never stored: the registry needs nothing new to accuse recipients."""
+        est = self.establishment(finess)
+        secret = _unb64(est.watermark_secret, f"watermark_secret of {est.finess}", 32)
+        info = b"balise-table-code/2\x1f" + est.finess.encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
+
+    def table_mark_key(self, finess: str, recipient: str | None = None):
+        """The key that marks a table export of ``finess`` for ``recipient``: the establishment's code key and
+        the recipient's own key (:meth:`watermark_key`) whose bits are its Tardos codeword."""
+        from workbench.beacons.tabular_mark import MarkKey
+
+        return MarkKey(self.table_code_key(finess), self.watermark_key(finess, recipient))
+
     # ----------------------------------------------------------------- establishment look-ups
 
     def establishment(self, finess: str) -> Establishment:

@@ -18,7 +18,12 @@ Carriers (chosen by content, never by header, so renamed or reordered columns do
 Each carrier cell is a *unit* identified by its carrier kind and its coarse value (the minute of the
 time, the ten digits of the number, the normalised address): everything that survives subsetting, shuffling,
 dropping or renaming columns, conversion between CSV, SQL and XLSX and re-encoding. The expected symbol of a
-unit is HMAC-SHA-256(key, kind, coarse) mod q, so every row is marked and nothing depends on other columns.
+unit is the recipient's codeword of a symmetric Tardos code (:mod:`workbench.beacons.tardos`): one bit per
+binary unit, two per 4-ary one, each Bernoulli(p) with the unit's bias p drawn from the *establishment's* code
+key and the coin from an HMAC-SHA-256 of the unit under the *recipient's* key (:class:`MarkKey`). Every row
+is marked and nothing depends on other columns. Over keys the bits are exactly Bernoulli(1/2), so everything
+below keeps its exact null; recipients of one establishment share the biases, which is what lets the Tardos
+accusation (:meth:`UnitCollector.accuse`, :mod:`workbench.beacons.mark_accusation`) trace colluders.
 
 Detection counts one vote per unit (duplicated rows or cells collapse into one vote; a unit whose copies
 disagree with no majority is skipped), which makes the votes independent under the null: for a table not
@@ -55,6 +60,7 @@ import pandas as pd
 from scipy import special, stats
 
 from workbench.beacons import numeric_mark as nm
+from workbench.beacons import tardos
 from workbench.beacons.keyed_hmac import PrefixHmac
 
 KIND_TS = "ts"
@@ -68,6 +74,7 @@ DETECTION_THRESHOLD = 1e-6
 MIN_CARRIER_SHARE = 0.5  # a column is a carrier when at least half of its non-empty cells parse
 CLASSIFY_SAMPLE = 5000  # cells looked at to classify a column
 _DOMAIN = b"balise-table/1"
+_CODE_DOMAIN = b"balise-table-code/2\x1f"
 
 _TS = re.compile(
     r"^\s*(?:(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})|(?P<d>\d{2})/(?P<m>\d{2})/(?P<y>\d{4}))"
@@ -388,7 +395,7 @@ def row_anchors(df: pd.DataFrame) -> list[str | None]:
     return out
 
 
-def mark_number(plan: ColumnPlan, text: str, anchor: str | None, key: bytes, marker: nm.NumericMarker,
+def mark_number(plan: ColumnPlan, text: str, anchor: str | None, key: bytes | MarkKey, marker: nm.NumericMarker,
                 dist: ColumnDistortion | None = None) -> str | None:
     """The marked text of one numeric cell, or None when the cell is not a carrier (or may not move)."""
     assert plan.numeric is not None
@@ -413,12 +420,59 @@ def mark_number(plan: ColumnPlan, text: str, anchor: str | None, key: bytes, mar
 # ---------------------------------------------------------------- keyed symbols
 
 
+@dataclass(frozen=True)
+class MarkKey:
+    """The two secrets of a table mark: the establishment's *code* key (the Tardos biases of the cells, the
+    seconds written below a minute precision) and the recipient's key (its codeword bits). Every recipient of
+    one establishment shares the code key (:meth:`workbench.beacons.registry.Registry.table_mark_key`); a bare
+    ``bytes`` key is both (a code of one recipient: independent keys stay independent)."""
+
+    code: bytes = field(repr=False)
+    recipient: bytes = field(repr=False)
+
+
+def as_mark_key(key: bytes | MarkKey) -> MarkKey:
+    return key if isinstance(key, MarkKey) else MarkKey(bytes(key), bytes(key))
+
+
+def _unit_message(kind: str, coarse: str) -> tuple[bytes, bytes]:
+    return _DOMAIN + b"\x1f" + kind.encode() + b"\x1f", coarse.encode("utf-8")
+
+
 def _digest(key: bytes, kind: str, coarse: str) -> bytes:
-    return hmac.digest(key, _DOMAIN + b"\x1f" + kind.encode() + b"\x1f" + coarse.encode("utf-8"), "sha256")
+    """The recipient's HMAC of a unit (its coins); :class:`PrefixHmac` gives the same bytes faster."""
+    prefix, data = _unit_message(kind, coarse)
+    return hmac.digest(key, prefix + data, "sha256")
 
 
-def expected_symbol(key: bytes, kind: str, coarse: str) -> int:
-    return int.from_bytes(_digest(key, kind, coarse)[:8], "big") % ALPHABET[kind]
+def _code_digest(mac: PrefixHmac, kind: str, coarse: str) -> bytes:
+    prefix, data = _unit_message(kind, coarse)
+    return mac(_CODE_DOMAIN + prefix, data)
+
+
+def _thresholds(code_digest: bytes, kind: str) -> tuple[int, ...]:
+    """The Tardos bias thresholds of a unit's bits (one for a binary carrier, two for a 4-ary one)."""
+    bits = 2 if ALPHABET[kind] == 4 else 1
+    return tuple(tardos.bias(int.from_bytes(code_digest[8 * b : 8 * b + 8], "big")) for b in range(bits))
+
+
+def _symbol(rec_digest: bytes, thresholds: tuple[int, ...]) -> int:
+    """The recipient's codeword bits of a unit as one symbol (bit 0, then bit 1 for a 4-ary carrier)."""
+    return sum(tardos.bit(int.from_bytes(rec_digest[8 * b : 8 * b + 8], "big"), t) << b
+               for b, t in enumerate(thresholds))
+
+
+def _unit_symbol(key: MarkKey, kind: str, coarse: str) -> tuple[int, bytes]:
+    """The symbol a unit carries for ``key`` and the code digest (whose bytes 16-24 pick hidden seconds)."""
+    prefix, data = _unit_message(kind, coarse)
+    code = hmac.digest(key.code, _CODE_DOMAIN + prefix + data, "sha256")
+    rec = _digest(key.recipient, kind, coarse)
+    return _symbol(rec, _thresholds(code, kind)), code
+
+
+def expected_symbol(key: bytes | MarkKey, kind: str, coarse: str) -> int:
+    """The symbol a unit carries for ``key``: its recipient's Tardos codeword bits for the unit."""
+    return _unit_symbol(as_mark_key(key), kind, coarse)[0]
 
 
 # ---------------------------------------------------------------- embedding
@@ -434,14 +488,13 @@ def _nearest_second(second: int, residue: int) -> int:
     return cand
 
 
-def mark_value(plan: ColumnPlan, text: str, key: bytes) -> tuple[str, float] | None:
+def mark_value(plan: ColumnPlan, text: str, key: bytes | MarkKey) -> tuple[str, float] | None:
     """The marked spelling of one carrier cell and the size of the change (seconds for ``ts``, else 0),
     or None when the cell is not a carrier of this kind."""
     parsed = _PARSERS[plan.kind](text)
     if parsed is None:
         return None
-    digest = _digest(key, plan.kind, parsed.coarse)
-    want = int.from_bytes(digest[:8], "big") % ALPHABET[plan.kind]
+    want, digest = _unit_symbol(as_mark_key(key), plan.kind, parsed.coarse)
     if plan.kind == KIND_PHONE:
         national = parsed.coarse
         pairs = [national[i : i + 2] for i in range(0, 10, 2)]
@@ -455,7 +508,7 @@ def mark_value(plan: ColumnPlan, text: str, key: bytes) -> tuple[str, float] | N
     m = parsed.extra
     old = int(m["ss"]) if m["ss"] is not None else 0
     if plan.minute_precision:
-        new = ALPHABET[KIND_TS] * (int.from_bytes(digest[8:16], "big") % 15) + want
+        new = ALPHABET[KIND_TS] * (int.from_bytes(digest[16:24], "big") % 15) + want
     else:
         new = _nearest_second(old, want)
     if m["ss"] is not None:
@@ -469,7 +522,7 @@ def mark_value(plan: ColumnPlan, text: str, key: bytes) -> tuple[str, float] | N
     return out, float(abs(new - old))
 
 
-def mark_series(values: Sequence[object], plan: ColumnPlan, key: bytes,
+def mark_series(values: Sequence[object], plan: ColumnPlan, key: bytes | MarkKey,
                 dist: ColumnDistortion) -> list[object]:
     """Mark every carrier cell of a column; other cells are returned unchanged."""
     out: list[object] = []
@@ -488,7 +541,7 @@ def mark_series(values: Sequence[object], plan: ColumnPlan, key: bytes,
     return out
 
 
-def embed_table(df: pd.DataFrame, key: bytes, *, plans: Mapping[str, ColumnPlan] | None = None,
+def embed_table(df: pd.DataFrame, key: bytes | MarkKey, *, plans: Mapping[str, ColumnPlan] | None = None,
                 numeric: bool = False, thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS
                 ) -> tuple[pd.DataFrame, Distortion]:
     """Mark a table of text cells. Returns the marked copy and what changed. ``numeric`` also marks the
@@ -496,7 +549,8 @@ def embed_table(df: pd.DataFrame, key: bytes, *, plans: Mapping[str, ColumnPlan]
 
     Raises :class:`NoCarrierError` when no column can carry the mark.
     """
-    if len(key) < 16:
+    key = as_mark_key(key)
+    if len(key.code) < 16 or len(key.recipient) < 16:
         raise ValueError("watermark key must be at least 16 bytes")
     plans = dict(plans) if plans is not None else plan_table(df, numeric=numeric, thresholds=thresholds)
     if not plans:
@@ -606,7 +660,7 @@ class UnitCollector:
             out.append((kind, coarse, top))
         return out
 
-    def test(self, keys: Mapping[str, bytes]) -> list[TableMarkResult]:
+    def test(self, keys: Mapping[str, bytes | MarkKey]) -> list[TableMarkResult]:
         votes = self.votes()
         invisible = [v for v in votes if v[0] != KIND_NUM]
         numeric = [v for v in votes if v[0] == KIND_NUM]
@@ -614,14 +668,74 @@ class UnitCollector:
         sizes = Counter(len(g) for g in groups)
         pmf = nm.poisson_binomial_pmf(sizes) if groups else np.ones(1)
         tests = sum(1 for part in (invisible, numeric, groups) if part)
+        codes: dict[bytes, list[tuple[int, ...]]] = {}  # one establishment's biases serve all its recipients
         out = []
         for label, key in keys.items():
-            res = _test_key(label, key, invisible, self.rows_tested)
+            mk = as_mark_key(key)
+            if mk.code not in codes:
+                codes[mk.code] = unit_thresholds(mk.code, invisible + numeric)
+            expected = expected_symbols(mk.recipient, invisible + numeric, codes[mk.code])
+            res = _test_key(label, invisible, expected[: len(invisible)], self.rows_tested)
             res.tests = max(tests, 1)
             if numeric:
-                _test_numeric(res, key, numeric, groups, pmf, sizes)
+                _test_numeric(res, numeric, expected[len(invisible):], groups, pmf, sizes)
             out.append(res)
         return out
+
+    def cells(self, code_key: bytes) -> tuple[list[tuple[str, str, int]], np.ndarray, np.ndarray, list]:
+        """The Tardos cells of the collected table for one establishment: the votes, the bit each cell shows,
+        its bias and the units' thresholds (a 4-ary unit gives two cells)."""
+        votes = self.votes()
+        thresholds = unit_thresholds(code_key, votes)
+        y, p = [], []
+        for (_, _, symbol), ths in zip(votes, thresholds, strict=True):
+            for b, t in enumerate(ths):
+                y.append((symbol >> b) & 1)
+                p.append(t)
+        return votes, np.array(y, dtype=np.int8), tardos.probabilities(p), thresholds
+
+    def accuse(self, keys: Mapping[str, bytes | MarkKey], epsilon: float = tardos.EPSILON) -> tardos.Accusation:
+        """The Tardos accusation of the recipients ``keys`` of ONE establishment (they share its code key):
+        which of them made the copies this table was built from, with P(any innocent accused) <= ``epsilon``.
+        Cells are the units that show a readable symbol; erased cells and units whose copies disagree without
+        a majority are skipped (:meth:`votes`)."""
+        marks = {label: as_mark_key(k) for label, k in keys.items()}
+        code_keys = {mk.code for mk in marks.values()}
+        if len(code_keys) > 1:
+            raise ValueError("a Tardos accusation tests the recipients of one establishment (one code key)")
+        if not marks:
+            return tardos.Accusation(cells=0, recipients=0, threshold=math.inf, epsilon=epsilon)
+        votes, y, p, thresholds = self.cells(next(iter(code_keys)))
+        codewords = {}
+        for label, mk in marks.items():
+            mac = PrefixHmac(mk.recipient)
+            x = np.zeros(len(y), dtype=np.int8)
+            i = 0
+            for (kind, coarse, _), ths in zip(votes, thresholds, strict=True):
+                prefix, data = _unit_message(kind, coarse)
+                symbol = _symbol(mac(prefix, data), ths)
+                for b in range(len(ths)):
+                    x[i] = (symbol >> b) & 1
+                    i += 1
+            codewords[label] = x
+        return tardos.accuse(y, p, codewords, epsilon)
+
+
+def unit_thresholds(code_key: bytes, votes: Sequence[tuple[str, str, int]]) -> list[tuple[int, ...]]:
+    """The Tardos bias thresholds of each voted unit under one establishment's code key."""
+    mac = PrefixHmac(code_key)
+    return [_thresholds(_code_digest(mac, kind, coarse), kind) for kind, coarse, _ in votes]
+
+
+def expected_symbols(recipient_key: bytes, votes: Sequence[tuple[str, str, int]],
+                     thresholds: Sequence[tuple[int, ...]]) -> list[int]:
+    """The symbol each voted unit carries for one recipient (its codeword bits)."""
+    mac = PrefixHmac(recipient_key)  # the key's hash states once per test, not once per vote
+    out = []
+    for (kind, coarse, _), ths in zip(votes, thresholds, strict=True):
+        prefix, data = _unit_message(kind, coarse)
+        out.append(_symbol(mac(prefix, data), ths))
+    return out
 
 
 def _row_groups(numeric: Sequence[tuple[str, str, int]]) -> list[list[tuple[str, int]]]:
@@ -633,11 +747,9 @@ def _row_groups(numeric: Sequence[tuple[str, str, int]]) -> list[list[tuple[str,
     return [g for g in by_anchor.values() if len(g) >= MIN_GROUP_VOTES]
 
 
-def _test_numeric(res: TableMarkResult, key: bytes, numeric: Sequence[tuple[str, str, int]],
+def _test_numeric(res: TableMarkResult, numeric: Sequence[tuple[str, str, int]], expected: Sequence[int],
                   groups: Sequence[Sequence[tuple[str, int]]], pmf: np.ndarray, sizes: Mapping[int, int]) -> None:
-    mac = PrefixHmac(key)
-    prefix = _DOMAIN + b"\x1f" + KIND_NUM.encode() + b"\x1f"
-    match = {coarse: (mac(prefix, coarse.encode("utf-8"))[7] & 1) == symbol for _, coarse, symbol in numeric}
+    match = {coarse: want == symbol for (_, coarse, symbol), want in zip(numeric, expected, strict=True)}
     hits = sum(match.values())
     res.num_votes, res.num_matches = len(numeric), hits
     res.num_log10_p = binomial_sum_logsf(hits, 0, len(numeric)) / math.log(10)
@@ -677,23 +789,21 @@ def binomial_sum_sf(matches: int, n4: int, n2: int) -> float:
     return math.exp(binomial_sum_logsf(matches, n4, n2))
 
 
-def _test_key(label: str, key: bytes, votes: Sequence[tuple[str, str, int]], rows: int) -> TableMarkResult:
+def _test_key(label: str, votes: Sequence[tuple[str, str, int]], expected: Sequence[int],
+              rows: int) -> TableMarkResult:
     by_kind: Counter[str] = Counter()
     hits = 0
     n = {4: 0, 2: 0}
-    mac = PrefixHmac(key)  # the key's hash states once per test, not once per vote
-    prefixes = {k: _DOMAIN + b"\x1f" + k.encode() + b"\x1f" for k in ALPHABET}
-    for kind, coarse, symbol in votes:
+    for (kind, _, symbol), want in zip(votes, expected, strict=True):
         by_kind[kind] += 1
-        size = ALPHABET[kind]
-        n[size] += 1
-        hits += int.from_bytes(mac(prefixes[kind], coarse.encode("utf-8"))[:8], "big") % size == symbol
-    expected = n[4] / 4 + n[2] / 2
+        n[ALPHABET[kind]] += 1
+        hits += want == symbol
+    expected_hits = n[4] / 4 + n[2] / 2
     room = n[4] * 3 / 4 + n[2] / 2
-    fraction = 0.0 if room == 0 else min(1.0, max(0.0, (hits - expected) / room))
+    fraction = 0.0 if room == 0 else min(1.0, max(0.0, (hits - expected_hits) / room))
     log_p = binomial_sum_logsf(hits, n[4], n[2])
     return TableMarkResult(label=label, p_value=math.exp(log_p), marked_fraction_estimate=fraction,
-                           rows_tested=rows, votes=len(votes), matches=hits, expected_matches=expected,
+                           rows_tested=rows, votes=len(votes), matches=hits, expected_matches=expected_hits,
                            votes_by_kind=dict(by_kind), log10_p=log_p / math.log(10))
 
 
@@ -704,8 +814,11 @@ def accused(results: Sequence[TableMarkResult], alpha: float = DETECTION_THRESHO
     and round them back to the display, leave every cell where their bits agree carrying all their bits, so
     each colluder's key matches well above chance (measured: 2-4 colluders on 5,000 lab rows, each at
     p < 1e-150). An innocent's key is independent of the merged copy, so its test is exactly null, and the
-    probability of accusing any innocent is at most ``alpha`` (Bonferroni over the keys tested). This is not
-    a Tardos code: no biased symbols, no accusation sum tuned to a coalition size."""
+    probability of accusing any innocent is at most ``alpha`` (Bonferroni over the keys tested).
+
+    Valid only for keys that share no code key (bare ``bytes`` keys, or keys of different establishments): the
+    recipients of one establishment share the Tardos biases, an innocent's codeword agrees with a leaked copy
+    on about 3/4 of its cells and passes this test too. Their accusation is :meth:`UnitCollector.accuse`."""
     bound = alpha / max(len(results), 1)
     return [r for r in results if r.combined_p_value < bound]
 

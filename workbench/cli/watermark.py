@@ -8,9 +8,13 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.beacons import registry as reg_mod
+
+if TYPE_CHECKING:
+    from workbench.beacons import mark_accusation as ma
+    from workbench.beacons import tabular_mark as tm
 
 # mark_io.FORMATS, spelled here so that building the parser (every `balise` command, `--help` included) does
 # not import the watermark modules: they pull scipy in, 1.0 s of the 2.4 s `balise --help` took (-X importtime).
@@ -76,7 +80,7 @@ def _embed(args: argparse.Namespace) -> int:
     if args.out.exists() and args.out.resolve() == args.input.resolve():
         print("balise watermark: --out must differ from the input", file=sys.stderr)
         return 2
-    key = registry.watermark_key(est.finess, args.recipient)
+    key = registry.watermark_key(est.finess, args.recipient)  # images; tables use table_mark_key below
     who = f"{est.finess} ({est.name})" + (f", recipient {args.recipient!r}" if args.recipient else "")
     fmt = args.format or ("dicom" if _is_dicom(args.input) else mark_io.sniff_table_format(args.input))
     if fmt == "dicom":
@@ -101,9 +105,11 @@ def _embed(args: argparse.Namespace) -> int:
             except ValueError as exc:  # JSONDecodeError is a ValueError
                 print(f"balise watermark: {args.thresholds}: {exc}", file=sys.stderr)
                 return 2
-        dist = mark_io.embed_file(args.input, args.out, key, fmt=fmt, numeric=args.numeric, thresholds=thresholds)
+        table_key = registry.table_mark_key(est.finess, args.recipient)
+        dist = mark_io.embed_file(args.input, args.out, table_key, fmt=fmt, numeric=args.numeric,
+                                  thresholds=thresholds)
         beacon = registry.add_beacon(reg_mod.KIND_TABLE_WATERMARK, est.finess, recipient=args.recipient,
-                                     target=fmt, meta={"scheme": "balise-table/1", "file": args.input.name,
+                                     target=fmt, meta={"scheme": "balise-table/2 (Tardos)", "file": args.input.name,
                                                        "rows": dist.rows, "carrier_cells": dist.carrier_cells,
                                                        "cells_changed": dist.cells_changed})
         print(f"table watermarked for {who} -> {args.out}")
@@ -123,6 +129,29 @@ def _keys(registry: reg_mod.Registry) -> dict[str, bytes]:
     return keys
 
 
+def _table_keys(registry: reg_mod.Registry) -> dict[str, tm.MarkKey]:
+    keys: dict[str, tm.MarkKey] = {}
+    for finess, est in sorted(registry.establishments.items()):
+        keys[f"{finess}|"] = registry.table_mark_key(finess, None)
+        for recipient in est.recipients:
+            keys[f"{finess}|{recipient}"] = registry.table_mark_key(finess, recipient)
+    return keys
+
+
+def _table_rows(path: Path, registry: reg_mod.Registry) -> tuple[list[ma.EstablishmentVerdict], dict]:
+    """Verdicts per establishment and, per key label, (result, accusation score or None, accused)."""
+    from workbench.beacons import mark_accusation as ma
+    from workbench.beacons import mark_io
+
+    found = ma.verdicts(mark_io.collect_file(path), _table_keys(registry))
+    rows: dict = {}
+    for v in found:
+        scores = {r.label: r for r in v.accusation.results} if v.accusation else {}
+        for res in v.results:
+            rows[res.label] = (res, v, scores.get(res.label))
+    return found, rows
+
+
 def _fmt_p(p: float, log10_p: float | None = None) -> str:
     if p > 0 and p >= 1e-300:
         return f"{p:.2e}"
@@ -132,7 +161,8 @@ def _fmt_p(p: float, log10_p: float | None = None) -> str:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from workbench.beacons import image_mark, mark_io
+    from workbench.beacons import image_mark
+    from workbench.beacons import mark_accusation as ma
     from workbench.beacons import tabular_mark as tm
 
     registry = reg_mod.Registry.load(args.registry)
@@ -168,27 +198,40 @@ def _detect(args: argparse.Namespace) -> int:
         else:
             print("  fragile block: absent (removed by anonymisation, or never marked)")
     else:
-        results = mark_io.detect_file(args.file, keys)
-        if results:
-            r0 = results[0]
+        verdicts, rows = _table_rows(args.file, registry)
+        if rows:
+            r0 = next(iter(rows.values()))[0]
             print(f"  table: {r0.rows_tested} rows with carriers, {r0.votes} votes {r0.votes_by_kind}, "
                   f"{r0.num_votes} numeric votes in {r0.row_groups} row groups")
-        for r in sorted(results, key=lambda r: r.combined_log10_p):
-            finess, recipient = r.label.split("|", 1)
-            verdict = "DETECTED" if r.detected else "not detected"
-            found += r.detected
+        for v in verdicts:
+            if not v.detected or v.accusation is None:
+                continue
+            acc = v.accusation
+            names_ = ", ".join(repr(ma.split_label(r.label)[1] or "-") for r in acc.accused) or "nobody"
+            print(f"  {v.establishment} {names[v.establishment]!r}: mark present "
+                  f"(p={_fmt_p(10.0**v.presence_log10_p, v.presence_log10_p)}); Tardos accusation over "
+                  f"{acc.cells} cells, threshold Z={acc.threshold:.0f}, P(any innocent accused) <= "
+                  f"{acc.epsilon:g}: accused {names_}")
+        for label, (r, v, score) in sorted(rows.items(), key=lambda kv: (-(kv[1][2].score if kv[1][2] else
+                                                                          -math.inf), kv[1][0].combined_log10_p)):
+            finess, recipient = ma.split_label(label)
+            accused = bool(score and score.accused)
+            verdict = "DETECTED" if accused else ("mark present, not accused" if v.detected else "not detected")
+            found += accused
+            tardos = f" Tardos score {score.score:.0f}" if score is not None else ""
             numeric = (f" (numeric: {r.num_matches}/{r.num_votes} votes, {r.row_matches}/{r.row_groups} rows "
                        f"all matching, {r.row_expected:.0f} expected)" if r.num_votes else "")
             print(f"  {finess} {names[finess]!r} recipient={recipient or '-'}: "
                   f"p={_fmt_p(r.combined_p_value, r.combined_log10_p)} "
-                  f"marked fraction~{r.marked_fraction_estimate:.1%}{numeric} {verdict}")
+                  f"marked fraction~{r.marked_fraction_estimate:.1%}{numeric}{tardos} {verdict}")
     print(f"{found} key(s) detected")
     return 0
 
 
 def _detect_json(path: Path, keys: dict[str, bytes], names: dict[str, str], registry, is_image: bool) -> dict:
     """``watermark detect`` for a script: every key tested with its p-value (and log10 p for tables)."""
-    from workbench.beacons import image_mark, mark_io
+    from workbench.beacons import image_mark
+    from workbench.beacons import mark_accusation as ma
     from workbench.beacons import tabular_mark as tm
 
     out: dict = {"file": str(path), "keys": len(keys), "threshold": tm.DETECTION_THRESHOLD, "results": []}
@@ -206,11 +249,20 @@ def _detect_json(path: Path, keys: dict[str, bytes], names: dict[str, str], regi
             out["fragile"] = None
     else:
         out["kind"] = "table"
-        for r in sorted(mark_io.detect_file(path, keys), key=lambda r: r.log10_p):
-            finess, recipient = r.label.split("|", 1)
-            out["results"].append({"establishment": finess, "name": names[finess], "recipient": recipient or None,
-                                   "p_value": r.p_value, "log10_p": r.log10_p, "rows": r.rows_tested,
-                                   "votes": r.votes, "marked_fraction": r.marked_fraction_estimate,
-                                   "detected": bool(r.detected)})
+        _, rows = _table_rows(path, registry)
+        ordered = sorted(rows.items(), key=lambda kv: (not (kv[1][2] and kv[1][2].accused), kv[1][0].log10_p))
+        for label, (r, v, score) in ordered:
+            finess, recipient = ma.split_label(label)
+            acc = v.accusation
+            out["results"].append({
+                "establishment": finess, "name": names[finess], "recipient": recipient or None,
+                "p_value": r.p_value, "log10_p": (score.log10_bound if score and score.accused else r.log10_p),
+                "rows": r.rows_tested, "votes": r.votes, "marked_fraction": r.marked_fraction_estimate,
+                "mark_present": bool(v.detected), "presence_log10_p": v.presence_log10_p,
+                "tardos": None if acc is None or score is None else {
+                    "score": score.score, "threshold": acc.threshold, "cells": acc.cells,
+                    "recipients_tested": acc.recipients, "error_bound": acc.epsilon,
+                    "log10_bound": score.log10_bound},
+                "detected": bool(score and score.accused)})
     out["detected"] = sum(r["detected"] for r in out["results"])
     return out

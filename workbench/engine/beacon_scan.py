@@ -40,12 +40,14 @@ class BeaconScanner:
     def __init__(self, registry=None) -> None:
         self.registry = registry
         self.canaries = None
-        self.table_keys: dict[str, bytes] = {}
+        self.table_keys: dict = {}
+        self.image_keys: dict[str, bytes] = {}
         if registry is not None:
             from workbench.beacons.canary_index import CanaryIndex
 
             self.canaries = CanaryIndex.from_registry(registry)
-            self.table_keys = watermark_keys(registry)
+            self.image_keys = watermark_keys(registry)
+            self.table_keys = table_mark_keys(registry)
 
     def parse_records(self, vpath: str, payload, sink) -> list[Finding]:
         """Records of the item into the sink; returns the findings of what the parser lost or did not read.
@@ -106,20 +108,37 @@ class BeaconScanner:
             fed[0] += len(part)
 
     def _test_marks(self, collectors: dict) -> list[dict]:
+        """Per table: each establishment whose mark is present, then the recipients its Tardos code accuses,
+        one hit per accused recipient (or one for the establishment when nobody is accused)."""
+        from workbench.beacons.mark_accusation import verdicts
+
         out = []
         for table, (collector, fed) in collectors.items():
-            for res in collector.test(self.table_keys):
-                if not res.detected:
+            for verdict in verdicts(collector, self.table_keys):
+                if not verdict.detected:
                     continue
-                finess, _, recipient = res.label.partition("|")
-                out.append({"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
-                            "container": table, "establishment": finess, "recipient": recipient or None,
-                            "rows": int(fed[0]), "p_value": float(res.combined_p_value),
-                            "fraction": float(res.marked_fraction_estimate),
-                            "detail": {"log10_p": res.combined_log10_p, "votes": res.votes,
-                                       "matches": res.matches, "numeric_votes": res.num_votes,
-                                       "numeric_matches": res.num_matches, "row_groups": res.row_groups,
-                                       "row_matches": res.row_matches}})
+                best = min(verdict.results, key=lambda r: r.combined_log10_p)
+                base = {"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
+                        "container": table, "establishment": verdict.establishment, "rows": int(fed[0]),
+                        "fraction": float(best.marked_fraction_estimate)}
+                detail = {"presence_log10_p": verdict.presence_log10_p, "votes": best.votes,
+                          "matches": best.matches, "numeric_votes": best.num_votes,
+                          "numeric_matches": best.num_matches, "row_groups": best.row_groups,
+                          "row_matches": best.row_matches}
+                acc = verdict.accusation
+                code = {"scheme": "symmetric Tardos (Skoric 2008)", "cells": acc.cells,
+                        "recipients_tested": acc.recipients, "threshold": acc.threshold,
+                        "error_bound": acc.epsilon} if acc is not None else None
+                accused = acc.accused if acc is not None else []
+                for r in accused:
+                    out.append({**base, "recipient": r.label.partition("|")[2] or None,
+                                "p_value": float(10.0**r.log10_bound),
+                                "detail": {**detail, "log10_p": r.log10_bound,
+                                           "accusation": {**code, "accused": True, "score": r.score}}})
+                if not accused:
+                    out.append({**base, "recipient": None, "p_value": float(10.0**verdict.presence_log10_p),
+                                "detail": {**detail, "log10_p": verdict.presence_log10_p,
+                                           "accusation": {**code, "accused": False} if code else None}})
         return out
 
     def _match_frame(self, vpath: str, frame) -> list[dict]:
@@ -177,10 +196,6 @@ class BeaconScanner:
                                            "locator": "file", "container": "", "status": "fragile-signed",
                                            "fields": ["dicom-private-block"]}])
 
-    @property
-    def image_keys(self) -> dict[str, bytes]:
-        return self.table_keys
-
 
 def watermark_keys(registry) -> dict[str, bytes]:
     """Every (establishment, recipient) key of the registry, labelled ``FINESS|recipient``."""
@@ -189,6 +204,17 @@ def watermark_keys(registry) -> dict[str, bytes]:
         keys[f"{est.finess}|"] = registry.watermark_key(est.finess, None)
         for r in est.recipients:
             keys[f"{est.finess}|{r}"] = registry.watermark_key(est.finess, r)
+    return keys
+
+
+def table_mark_keys(registry) -> dict:
+    """Every (establishment, recipient) table key of the registry (code key + recipient key), labelled like
+    :func:`watermark_keys`."""
+    keys = {}
+    for est in registry.establishments.values():
+        keys[f"{est.finess}|"] = registry.table_mark_key(est.finess, None)
+        for r in est.recipients:
+            keys[f"{est.finess}|{r}"] = registry.table_mark_key(est.finess, r)
     return keys
 
 

@@ -7,6 +7,7 @@ Text is plain: the PDF layer escapes it before building paragraphs.
 
 from __future__ import annotations
 
+import math
 import re
 
 from workbench.report import numbers
@@ -364,6 +365,16 @@ FR: dict[str, str] = {
     "copy_named": "la copie faite pour « {recipient} » ({records})",
     "copy_own": "la copie de l'établissement lui-même ({records})",
     "sum_watermark": "Filigrane de {name} détecté dans {n} (meilleur résultat {p}, seuil p < 10^-6).",
+    "sum_accused": "Code de traçage de {name} : {recipients} accusé(s) d'avoir fourni la copie divulguée "
+                   "(probabilité d'accuser un destinataire innocent au plus {bound}).",
+    "a_accusation_h": "Destinataires accusés par le code de traçage (Tardos)",
+    "a_accusation_note": "Chaque destinataire d'un export reçoit son propre mot de code (code de Tardos "
+                         "symétrique, Skoric 2008) sur les cellules marquées ; des destinataires qui fusionnent, "
+                         "moyennent ou mélangent leurs copies laissent au moins l'un d'eux au-dessus du seuil. Le "
+                         "seuil Z est fixé par une borne de Chernoff sur le score d'un innocent : la probabilité "
+                         "d'accuser un innocent, quels que soient les fraudeurs, est au plus {bound}.",
+    "a_accused": "{recipient} : score {score} au-dessus du seuil {threshold} sur {cells} cellules "
+                 "({n} destinataires testés) ; probabilité que cette accusation soit fausse : {p}.",
     "strength_canary_n": "preuve certaine : {n} de l'établissement retrouvés dans les données",
     # per-establishment report
     "scope_note": "Rapport destiné à {name} : seuls ses enregistrements et ses patients y sont détaillés. Les "
@@ -734,6 +745,16 @@ EN: dict[str, str] = {
     "copy_named": "the copy made for \u201c{recipient}\u201d ({records})",
     "copy_own": "the establishment's own copy ({records})",
     "sum_watermark": "Watermark of {name} detected in {n} (best result {p}, threshold p < 10^-6).",
+    "sum_accused": "Fingerprint code of {name}: {recipients} accused of supplying the leaked copy "
+                   "(probability of accusing an innocent recipient at most {bound}).",
+    "a_accusation_h": "Recipients accused by the fingerprint code (Tardos)",
+    "a_accusation_note": "Each recipient of an export gets its own codeword (symmetric Tardos code, Skoric 2008) "
+                         "over the marked cells; recipients who merge, average or mix their copies leave at least "
+                         "one of them above the threshold. The threshold Z comes from a Chernoff bound on an "
+                         "innocent's score: the probability of accusing an innocent, whatever the colluders do, is "
+                         "at most {bound}.",
+    "a_accused": "{recipient}: score {score} above the threshold {threshold} over {cells} cells "
+                 "({n} recipients tested); probability that this accusation is wrong: {p}.",
     "strength_canary_n": "conclusive proof: {n} of the establishment found in the data",
     "scope_note": "Report for {name}: only its records and patients are detailed. The other establishments "
                   "concerned appear as counts only, with no data about their patients.",
@@ -814,6 +835,13 @@ class Tr:
     def p_expr(self, p: float | None, log10_p: float | None = None) -> str:
         """``p < 10^-4884`` / ``p = 3,2 × 10^-14``, never broken across lines."""
         return _pdf(numbers.p_expression(p, log10_p, self.lang)).replace(" ", "\u00a0")
+
+    def bound(self, bound: float) -> str:
+        """An error bound: ``10^-6`` for a power of ten, else the p-value's digits."""
+        exponent = math.log10(bound) if bound > 0 else -300.0
+        if abs(exponent - round(exponent)) < 1e-9:
+            return f"10^{round(exponent)}"
+        return _pdf(numbers.pvalue(bound, None, self.lang))
 
     def colon(self) -> str:
         """The colon between a label and its value: French puts a no-break space before it."""

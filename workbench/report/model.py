@@ -118,6 +118,12 @@ class WatermarkHit:
     p_value: float | None
     fraction: float | None
     log10_p: float | None = None  # the p-value's power of ten (p itself underflows to 0.0 on big tables)
+    accusation: Mapping[str, Any] | None = None  # table marks: the Tardos accusation (score, threshold, bound)
+
+    @property
+    def accused(self) -> bool:
+        """A recipient named by the Tardos code (not merely the establishment's mark present)."""
+        return bool(self.accusation and self.accusation.get("accused"))
 
 
 @dataclass(frozen=True)
@@ -551,7 +557,8 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
                      "fields": list(b.fields)} for b in model.beacons],
         "watermarks": [{"item": w.item, "locator": w.locator, "kind": w.kind, "establishment": w.establishment,
                         "recipient": w.recipient, "rows": w.rows, "p_value": w.p_value, "log10_p": w.log10_p,
-                        "fraction": w.fraction}
+                        "fraction": w.fraction, "accused": w.accused,
+                        "accusation": dict(w.accusation) if w.accusation else None}
                        for w in model.watermarks],
         "findings": [{"detector": f.detector, "rule": f.rule, "namespace": f.namespace, "item": f.item,
                       "offset": f.offset, "layer": f.layer, "severity": f.severity, "tags": list(f.tags),

@@ -137,6 +137,7 @@ def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
         story.append(lay.table([tr("col_wm_kind"), tr("col_where"), tr("col_recipient"), tr("col_rows"),
                                 tr("col_pvalue"), tr("col_fraction")], rows, [0.14, 0.38, 0.13, 0.11, 0.11, 0.13],
                                mono=(1,), num=(3, 4, 5)))
+        story += accusation_lines(ctx, marks)
     samples = [(b, p.detail) for b in ("identifier", "pattern")
                for p in [p for p in e.proofs if p.basis == b][:PROOFS_SHOWN]]
     if samples:
@@ -190,3 +191,21 @@ def gdpr(ctx: Context) -> list[Flowable]:
     story.append(KeepTogether([lay.p(tr("g_wording_h"), "h2"), lay.box(lines, NOTE_BG)]))
     return story
 
+
+def accusation_lines(ctx, marks) -> list:
+    """The recipients the Tardos code accuses, each with its score, threshold and error bound."""
+    tr, lay = ctx.tr, ctx.lay
+    accused = [w for w in marks if w.accused]
+    if not accused:
+        return []
+    bound = max(float(w.accusation.get("error_bound") or 1e-6) for w in accused)
+    story = [CondPageBreak(50), lay.p(tr("a_accusation_h"), "h3"),
+             lay.p(tr("a_accusation_note", bound=tr.bound(bound)), "small")]
+    for w in accused:
+        a = w.accusation
+        story.append(lay.p(tr("a_accused", recipient=w.recipient or tr("a_no_recipient"),
+                              score=tr.num(round(float(a.get("score", 0.0)))),
+                              threshold=tr.num(round(float(a.get("threshold", 0.0)))),
+                              cells=tr.num(int(a.get("cells", 0))), n=tr.num(int(a.get("recipients_tested", 0))),
+                              p=tr.pvalue(w.p_value, w.log10_p)), "bullet"))
+    return story

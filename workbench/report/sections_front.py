@@ -122,6 +122,11 @@ def leak_lines(ctx: Context, e: Establishment) -> list[str]:
         where = tr.n(len({w.item for w in accepted}), "n_items")
         who = f" ({best.recipient})" if best.recipient else ""
         lines.append(tr("sum_watermark", name=name + who, n=where, p=tr.p_expr(best.p_value, best.log10_p)))
+    accused = [w for w in e.watermarks if w.accused]
+    if accused:
+        recipients = list(dict.fromkeys(w.recipient or tr("a_no_recipient") for w in accused))
+        bound = max(float(w.accusation.get("error_bound") or 1e-6) for w in accused)  # type: ignore[union-attr]
+        lines.append(tr("sum_accused", name=name, recipients=tr.join(recipients), bound=tr.bound(bound)))
     return lines
 
 

@@ -198,10 +198,19 @@ def beacon_hits(reader: CaseReader) -> list[dict[str, Any]]:
 
 
 def watermark_hits(reader: CaseReader) -> list[dict[str, Any]]:
-    """Every watermark detection, strongest first."""
-    return reader.arrow(f"SELECT item, locator, container, kind, establishment, recipient, rows, p_value, fraction, "
-                        f"{WATERMARK_LOG10_P} AS log10_p FROM watermark_hits "
+    """Every watermark detection, strongest first, with the Tardos accusation of a table mark (``accusation``:
+    score, threshold, cells, recipients tested, error bound; None for an image or an older case)."""
+    rows = reader.arrow(f"SELECT item, locator, container, kind, establishment, recipient, rows, p_value, fraction, "
+                        f"{WATERMARK_LOG10_P} AS log10_p, detail FROM watermark_hits "
                         f"ORDER BY log10_p, item, locator, kind").to_pylist()
+    for row in rows:
+        detail = row.pop("detail")
+        try:
+            accusation = json.loads(detail).get("accusation") if detail else None
+        except (ValueError, AttributeError):
+            accusation = None
+        row["accusation"] = accusation if isinstance(accusation, dict) else None
+    return rows
 
 
 def conflicts(reader: CaseReader) -> list[dict[str, Any]]:

@@ -1,0 +1,74 @@
+"""A real scan of a lab export merged by two colluding recipients: report.json lists one watermark entry per
+accused recipient (no innocent), and the PDF states the accusation and its error bound in French and English."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from tests.beacons.test_tabular_mark_gen import make_lab_table
+from workbench.beacons import mark_io
+from workbench.beacons import tabular_mark as tm
+from workbench.beacons.registry import Registry
+from workbench.engine.pipeline import run_scan
+from workbench.report.exports import write_reports
+from workbench.synth.establishments import DEMO_ESTABLISHMENTS
+
+EST = DEMO_ESTABLISHMENTS[0]
+RECIPIENTS = [f"Equipe {name}" for name in ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot")]
+COLLUDERS = RECIPIENTS[1:3]
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    root = tmp_path_factory.mktemp("accusation")
+    reg_path = root / "registry.json"
+    reg = Registry.init(reg_path, "GCS e-santé Bretagne (test)")
+    reg.add_establishment(EST.finess, EST.name, recipients=RECIPIENTS)
+    reg.save(str(reg_path) + ".key")
+    src = make_lab_table(3000, seed=31)
+    copies = [tm.embed_table(src, reg.table_mark_key(EST.finess, r), numeric=True)[0] for r in COLLUDERS]
+    pick = np.random.default_rng(2).integers(0, 2, size=src.shape)  # each cell from one of the two copies
+    merged = pd.DataFrame(np.take_along_axis(np.stack([c.to_numpy() for c in copies]), pick[None], 0)[0],
+                          columns=src.columns)
+    evidence = root / "leak"
+    evidence.mkdir()
+    mark_io.write_csv(merged, evidence / "resultats_fusionnes.csv", encoding="cp1252", delimiter=";")
+    case = root / "case"
+    assert run_scan(case, [evidence], registry_path=reg_path, jobs=1, bundled_rules=False).completed
+    out = {}
+    for lang in ("fr", "en"):
+        written = write_reports(case, json_path=root / f"report_{lang}.json", pdf_path=root / f"report_{lang}.pdf",
+                                lang=lang)
+        out[lang] = (json.loads(written["json"].read_text(encoding="utf-8")),
+                     "\n".join(p.extract_text() for p in PdfReader(written["pdf"]).pages))
+    return out
+
+
+def test_report_json_has_one_entry_per_accused(scanned) -> None:
+    report, _ = scanned["fr"]
+    marks = [w for w in report["watermarks"] if w["kind"] == "table-watermark"]
+    assert sorted(w["recipient"] for w in marks) == sorted(COLLUDERS)  # both colluders, no innocent
+    for w in marks:
+        assert w["establishment"] == EST.finess and w["accused"] is True
+        acc = w["accusation"]
+        assert acc["score"] > acc["threshold"] > 0 and acc["error_bound"] == 1e-6
+        assert acc["recipients_tested"] == len(RECIPIENTS) + 1 and acc["cells"] > 15_000
+        assert w["p_value"] < 1e-6 or w["log10_p"] < -6
+
+
+def test_pdf_states_the_accusation_and_its_bound(scanned) -> None:
+    for lang, words in (("fr", ("Code de traçage", "accusé", "au plus 10^-6", "seuil")),
+                        ("en", ("Fingerprint code", "accused", "at most 10^-6", "threshold"))):
+        text = re.sub(r"\s+", " ", scanned[lang][1])
+        for word in words:
+            assert word in text, (lang, word)
+        for name in COLLUDERS:
+            assert name in text
+        for innocent in set(RECIPIENTS) - set(COLLUDERS):
+            assert innocent not in text
