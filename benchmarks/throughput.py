@@ -759,7 +759,7 @@ def main() -> int:
         p = scan["peak_rss_mib"] or 0.0
         target("peak_mib", "scan peak memory (process tree)", p, f"{p:.0f} MiB", f"< {TARGET_PEAK_MIB} MiB",
                "-", p < TARGET_PEAK_MIB)
-        private_mib = PRIVATE_PEAKS.get(Path(sys.executable).name, 0) / MIB
+        private_mib = PRIVATE_PEAKS.get("sh" if cap else Path(sys.executable).name, 0) / MIB  # sh: the cgroup wrapper
         print(f"  of which private (RSS less shared: mapped evidence pages, libraries): {private_mib:.0f} MiB")
         targets["peak_mib"]["private_mib"] = private_mib
     else:
