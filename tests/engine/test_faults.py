@@ -117,3 +117,13 @@ def test_main_killed_workers_die_and_a_rerun_hashes_the_evidence(tmp_path):
     verify = subprocess.run([sys.executable, "-m", "workbench", "case", "verify", str(case)],
                             capture_output=True, text=True, timeout=120, env=_env(tmp_path))
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_workers_that_die_as_they_start_end_the_scan_in_one_line(tmp_path):
+    """A worker that cannot start is not respawned forever: the scan stops with one line, no traceback."""
+    ev, case = _evidence(tmp_path), tmp_path / "case"
+    env = {**_env(tmp_path), "BALISE_FAULT_INJECT": "crash-at-start"}
+    out = _scan(ev, case, env)
+    assert out.returncode == 1
+    assert "scan workers die as they start" in out.stderr and "balise doctor" in out.stderr
+    assert "Traceback" not in out.stderr

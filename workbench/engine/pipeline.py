@@ -65,6 +65,7 @@ from workbench.engine.worker import mp_context, worker_main
 ZIP_SPLIT_MIN_BYTES = 8 * 2**20
 # A stored zip inside a split top-level zip is split into its members too from this size on (nested_zip).
 NESTED_ZIP_SPLIT_MIN_BYTES = 8 * 2**20
+MAX_START_DEATHS = 3  # workers in a row that die before they are ready: the scan stops (see _Pool)
 TASK_COST_BYTES = 2 * 2**20  # what one task costs beyond its bytes (worker round trip, shard, parse set-up)
 
 
@@ -697,6 +698,8 @@ class _Pool:
         self.next_id = 0
         self.deferred: collections.deque = collections.deque()
         self.retried: set[str] = set()  # tasks whose worker died once: a second death records the item as failed
+        self.ready: set[int] = set()  # workers that reported ready at least once
+        self.start_deaths = 0  # workers in a row that died before they were ready
 
     def _spawn(self) -> int:
         wid = self.next_id
@@ -742,6 +745,8 @@ class _Pool:
             if event is not None:
                 if isinstance(event, WorkerReady):
                     idle.append(event.worker_id)
+                    self.ready.add(event.worker_id)
+                    self.start_deaths = 0
                 elif isinstance(event, WorkerFatal):
                     raise ScanError(f"a scan worker could not start: {event.error}")
                 elif isinstance(event, TaskStarted):
@@ -764,6 +769,8 @@ class _Pool:
                 if proc.is_alive():
                     continue
                 del self.workers[wid]
+                if wid not in self.ready:
+                    self._died_at_start(proc.exitcode)
                 key = busy.pop(wid, None)
                 if wid in idle:
                     idle.remove(wid)
@@ -784,6 +791,15 @@ class _Pool:
                 break
         state.store.commit()
         return cancelled
+
+    def _died_at_start(self, exitcode: int | None) -> None:
+        """A worker died before it was ready (a broken install, a library that crashes on import, a script run
+        without its ``if __name__ == "__main__"`` guard under spawn). A replacement would die the same way: the
+        pool respawned such workers forever and the scan hung. Three in a row end the scan in one line."""
+        self.start_deaths += 1
+        if self.start_deaths >= MAX_START_DEATHS:
+            raise ScanError(f"scan workers die as they start ({self.start_deaths} in a row, last exit code "
+                            f"{exitcode}): check the installation with `balise doctor`")
 
     def _drain(self, state: _RunState) -> None:
         """Apply what a dead worker managed to send before it died."""

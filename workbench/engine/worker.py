@@ -240,6 +240,8 @@ def die_with_parent() -> None:
 def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, cancel_event) -> None:
     """Entry point of a worker process."""
     die_with_parent()
+    if os.environ.get("BALISE_FAULT_INJECT") == "crash-at-start":  # test hook: a worker that cannot start
+        os.abort()
     with contextlib.suppress(AttributeError, OSError):
         os.nice(5)  # keep the analyst's desktop responsive
     try:
