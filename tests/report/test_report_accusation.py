@@ -58,8 +58,17 @@ def test_report_json_has_one_entry_per_accused(scanned) -> None:
         assert w["establishment"] == EST.finess and w["accused"] is True
         acc = w["accusation"]
         assert acc["score"] > acc["threshold"] > 0 and acc["error_bound"] == 1e-6
+        assert w["fraction"] is None  # only measurements carry the mark here: no invisible-carrier estimate
         assert acc["recipients_tested"] == len(RECIPIENTS) + 1 and acc["cells"] > 15_000
         assert w["p_value"] < 1e-6 or w["log10_p"] < -6
+
+
+
+def test_the_merged_copys_records_name_both_colluders_not_the_establishment_itself(scanned) -> None:
+    report, text = scanned["en"]
+    (est,) = report["establishments"]
+    assert [r["recipient"] for r in est["recipients"]] == [" + ".join(sorted(COLLUDERS))]
+    assert "the establishment itself" not in text
 
 
 def test_pdf_states_the_accusation_and_its_bound(scanned) -> None:

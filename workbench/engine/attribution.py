@@ -122,7 +122,7 @@ def _claims(store: CaseStore, reader: CaseReader) -> pa.Table:
                                                              "establishments": establishments})
                 continue
             recipients = sorted({h["recipient"] or "" for h in group})
-            recipient = (recipients[0] or None) if len(recipients) == 1 else None
+            recipient = _recipient_of(recipients)
             proof = _proof(basis, container, group, recipients)
             direct.append((container, establishments[0], recipient, proof))
             institution = next((h["institution"] for h in group if h.get("institution")), None)
@@ -169,6 +169,21 @@ def _claim(basis: str, scope: str, item: str, table: str, study: str | None, ins
             "study_uid": study, "institution": (institution or "").strip().upper() or None, "establishment": est,
             "recipient": recipient, "confidence": CONFIDENCE[basis],
             "proof": json.dumps(proof, ensure_ascii=False, default=str), "extends": extends}
+
+
+RECIPIENTS_JOINER = " + "
+
+
+def _recipient_of(recipients: list[str]) -> str | None:
+    """The recipient a container's records came through: the one seen; several named recipients (a copy merged by
+    colluders, a table of rows from two partners' exports) joined with " + "; None for the establishment itself,
+    or when the establishment's own copy is among them. The report printed "the establishment itself" for a
+    merged copy whose two colluders its fingerprint code had just named."""
+    if len(recipients) == 1:
+        return recipients[0] or None
+    if "" in recipients:
+        return None
+    return RECIPIENTS_JOINER.join(recipients)
 
 
 def _proof(basis: str, container: Container, hits: list[dict], recipients: list[str]) -> dict:

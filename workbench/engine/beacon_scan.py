@@ -120,7 +120,9 @@ class BeaconScanner:
                 best = min(verdict.results, key=lambda r: r.combined_log10_p)
                 base = {"kind": "table-watermark", "locator": f"table:{table}" if table else "file",
                         "container": table, "establishment": verdict.establishment, "rows": int(fed[0]),
-                        "fraction": float(best.marked_fraction_estimate)}
+                        # estimated from the invisible carriers' votes; a table marked only in its
+                        # measurements has none, and "0.00" printed beside a proof read as "not marked"
+                        "fraction": float(best.marked_fraction_estimate) if best.votes else None}
                 detail = {"presence_log10_p": verdict.presence_log10_p, "votes": best.votes,
                           "matches": best.matches, "numeric_votes": best.num_votes,
                           "numeric_matches": best.num_matches, "row_groups": best.row_groups,
