@@ -26,6 +26,10 @@ def _fresh_config_dir() -> None:
 
 
 _fresh_config_dir()
+# The window's own settings (QSettings: layout, recent cases, per-case choices) live under $XDG_CONFIG_HOME on
+# Linux: without this, every test that built a window with the default settings wrote into the analyst's
+# ~/.config/Balise, and the next real start restored a test's 771-pixel layout with a squeezed details pane.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="xdg-", dir=_BASE)
 
 
 @pytest.hookimpl(tryfirst=True)
