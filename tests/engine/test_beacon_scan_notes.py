@@ -40,3 +40,19 @@ def test_the_findings_before_a_fault_ride_on_the_exception():
     with pytest.raises(RecordsError, match="truncated") as caught:
         _scan(cut)
     assert [f.meta["locator"] for f in caught.value.findings] == ["table:patients/row:120"]
+
+
+def test_records_without_a_registry_never_import_the_watermark_statistics():
+    """A scan without a registry has no mark to test: its workers must not pay scipy's import (1.8 s each)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys; from tests.engine.test_beacon_scan_notes import _scan; "
+            "from tests.engine.records.dumps import mysqldump; _, sink = _scan(mysqldump(50, per_statement=25)); "
+            "assert sink.rows >= 50, sink.rows; "
+            "print(sorted(m for m in ('scipy', 'workbench.beacons.tabular_mark') if m in sys.modules))")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

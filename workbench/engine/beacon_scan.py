@@ -85,7 +85,9 @@ class BeaconScanner:
             sink.records(vpath, frame)
         if canary_hits:
             sink.beacons(vpath, canary_hits)
-        marks = self._test_marks(collectors)
+        # Without a collected table, nothing to test and nothing to import: the accusation pulls scipy in, 1.8 s
+        # of every worker's start in a scan without a registry (py-spy, 100 MB dense dump).
+        marks = self._test_marks(collectors) if collectors else []
         if marks:
             sink.watermarks(vpath, marks)
 
