@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,12 +132,7 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
             check_overlaps(infos, blob.view(), start_dir, vpath)
         except BoundExceeded:
             return None  # an overlapping-entry bomb: walked whole, so the handler records it
-        seen: dict[str, int] = {}
-        for index, zi in enumerate(infos):
-            name = clean_name(zi.orig_filename)
-            n = seen.get(name, 0) + 1
-            seen[name] = n
-            label = name if n == 1 else f"{name}#{n}"
+        for index, zi, label in _member_labels(infos):
             child = f"{vpath}{VPATH_SEP}{label}"
             if zi.is_dir():
                 dirs.append(ItemInfo(vpath=child, name=label, depth=depth + 1, parent_vpath=vpath,
@@ -161,6 +156,17 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
     return tasks, dirs
 
 
+def _member_labels(infos: list) -> Iterator[tuple[int, object, str]]:
+    """(index, ZipInfo, label) of each member: its cleaned name, ``name#2`` for the second of the same name, as
+    the zip handler labels them when it walks the zip whole (the items must be the same either way)."""
+    seen: dict[str, int] = {}
+    for index, zi in enumerate(infos):
+        name = clean_name(zi.orig_filename)
+        n = seen.get(name, 0) + 1
+        seen[name] = n
+        yield index, zi, name if n == 1 else f"{name}#{n}"
+
+
 def _nested_zip_tasks(inner: nested_zip.InnerZip, host: Path, outer_index: int, vpath: str, label: str,
                       parent: str, depth: int, evid: int, key_prefix: str) -> tuple[list[ScanTask], list[ItemInfo]]:
     """A stored inner zip as one task for itself (typed, hashed, its own bytes scanned) and one per member,
@@ -169,12 +175,7 @@ def _nested_zip_tasks(inner: nested_zip.InnerZip, host: Path, outer_index: int, 
     items = [ItemInfo(vpath=vpath, name=label, depth=depth, parent_vpath=parent, kind="archive", format="zip",
                       size=inner.size)]
     tasks: list[ScanTask] = []
-    seen: dict[str, int] = {}
-    for index, zi in enumerate(inner.members):
-        name = clean_name(zi.orig_filename)
-        n = seen.get(name, 0) + 1
-        seen[name] = n
-        child_label = name if n == 1 else f"{name}#{n}"
+    for index, zi, child_label in _member_labels(inner.members):
         child = f"{vpath}{VPATH_SEP}{child_label}"
         if zi.is_dir():
             items.append(ItemInfo(vpath=child, name=child_label, depth=depth + 1, parent_vpath=vpath,
