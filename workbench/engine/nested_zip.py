@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass
 
 from workbench.engine import kinds
+from workbench.engine.archives._common import DATA_ERRORS
 from workbench.engine.archives.zipfmt import check_overlaps
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
@@ -84,8 +85,7 @@ def plan_inner(view: memoryview, zi: zipfile.ZipInfo, name: str, depth: int, bou
                                               lambda: zf.read("mimetype")[:128]) is not None:
                 return None  # a docx is a document, not an archive to split
             check_overlaps(infos, inner, start_dir, vpath)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, RuntimeError, BoundExceeded,
-            NotImplementedError):
+    except (*DATA_ERRORS, BoundExceeded):  # anything odd: not split, the zip handler walks it whole and says why
         return None
     return InnerZip(start, size, infos)
 
