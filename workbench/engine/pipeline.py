@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engine import case_registry, nested_zip, tar_split, yara_rules
+from workbench.engine import case_registry, nested_zip, sevenzip_split, tar_split, yara_rules
 from workbench.engine import evidence as evidence_mod
 from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps, member_mtime
@@ -28,6 +28,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.events import (
     ContainerScanned,
+    ErrorNoted,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -56,6 +57,7 @@ from workbench.engine.tasks import (
     CancelToken,
     NestedZipRef,
     ScanTask,
+    SevenZipRef,
     TarMemberRef,
     WorkerSetup,
 )
@@ -502,6 +504,25 @@ def _tar_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
     return tasks
 
 
+def _sevenzip_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid: int, bounds: Bounds,
+                    key_prefix: str, store: CaseStore) -> list[ScanTask] | None:
+    """A big 7z of several solid blocks as one task per run of blocks and one for the archive itself
+    (sevenzip_split); the archive becomes an item here so that the members of every task find their parent."""
+    groups = sevenzip_split.plan(host, bounds, depth)
+    if groups is None:
+        return None
+    size = host.stat().st_size
+    store.put_item(ItemInfo(vpath=vpath, name=vpath.rsplit("/", 1)[-1], depth=depth, parent_vpath=parent,
+                            kind="archive", format="7z", size=size, extension=host.suffix.lower().lstrip(".")),
+                   evidence_id=evid, task_key="plan")
+    tasks = [ScanTask(_task_key(key_prefix, f"{vpath}\x00blocks:{g.first}-{g.last}"), evid, str(host), vpath, parent,
+                      depth, g.packed, sevenzip=SevenZipRef(g.first, g.last)) for g in groups]
+    own = max(0, size - sum(t.size for t in tasks))
+    tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth, own,
+                          sevenzip=SevenZipRef(CONTAINER_TASK, CONTAINER_TASK)))
+    return tasks
+
+
 def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
                store: CaseStore, threads: int = 1, hash_index=None) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
@@ -522,6 +543,9 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
             split_tar = _tar_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store, threads)
             if split_tar is not None:
                 return split_tar
+            split_7z = _sevenzip_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store)
+            if split_7z is not None:
+                return split_7z
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
 
 
@@ -596,6 +620,8 @@ class _RunState:
             store.replace_findings(event.vpath, "yara", event.findings)
             for err in event.errors:
                 store.add_error(err)
+        elif isinstance(event, ErrorNoted):
+            store.add_error(event.error)
         elif isinstance(event, ShardsWritten):
             store.set_record_counts(event.records_per_item)
             store.register_shards(event.task_key, event.files)
@@ -809,7 +835,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
+            if isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | ShardsWritten | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)

@@ -53,6 +53,15 @@ class NestedZipRef:
 
 
 @dataclass(frozen=True)
+class SevenZipRef:
+    """Solid blocks ``first``..``last`` of a 7z split by blocks (sevenzip_split); ``first`` CONTAINER_TASK: the
+    archive itself, its folder entries and empty files (they lie in no block)."""
+
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class ScanTask:
     """One unit of work: a file of an evidence, optionally one member of a top-level zip inside it."""
 
@@ -68,6 +77,7 @@ class ScanTask:
     seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
     tar_member: TarMemberRef | None = None  # one regular member of a big tar or tar.gz
     nested_zip: NestedZipRef | None = None  # one member of a stored zip inside a top-level zip
+    sevenzip: SevenZipRef | None = None  # solid blocks of a 7z (the task's vpath is the archive's)
 
 
 @dataclass
