@@ -50,6 +50,7 @@ class NestedZipRef:
 
     outer_member: int  # index in the outer zip's central directory of the inner zip
     inner_member: int  # index in the inner zip's central directory; CONTAINER_TASK: the inner zip itself
+    extracted: str | None = None  # a deflated inner zip decompressed once into the case folder: read there
 
 
 @dataclass(frozen=True)

@@ -156,13 +156,14 @@ class WorkerContext:
                                         [ItemError(task.vpath, "scan", e) for e in errors]))
 
     def _run_nested_zip(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
-        """A stored zip inside a top-level zip, split (nested_zip): the inner zip itself (typed, hashed, its own
-        bytes scanned, its members left to their tasks) or one inner member, read through the mapped evidence."""
+        """A zip inside a top-level zip, split (nested_zip): the inner zip itself (typed, hashed, its own bytes
+        scanned, its members left to their tasks) or one inner member, read through the mapped evidence (a stored
+        inner zip) or the file the planner decompressed it into (a deflated one)."""
         ref = task.nested_zip
         info.entry_type = ENTRY_FILE
-        with Blob.from_path(task.host_path) as outer:
+        with Blob.from_path(ref.extracted or task.host_path) as outer:
             try:
-                inner = nested_zip.inner_view(outer.view(), ref.outer_member)
+                inner = outer.view() if ref.extracted else nested_zip.inner_view(outer.view(), ref.outer_member)
             except Exception as exc:  # the evidence changed since the plan: recorded, the scan goes on
                 info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
                 walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
