@@ -10,7 +10,10 @@ py7zr 1.1.4 specifics we rely on (pinned in pyproject.toml; the tests exercise e
     give it placeholder names and keep the stored names as labels;
   - ``Worker.register_filelike`` is where each member gets its in-memory writer: we hook it so each writer
     knows its member id;
-  - ``get_memory_limit()`` sizes its decompression chunks (up to 128 MB each): we cap it at 1 MiB.
+  - ``get_memory_limit()`` sizes its decompression chunks (up to 128 MB each): we cap it at 1 MiB;
+  - ``extract(targets=...)`` on an archive of several solid blocks skips (and never reads) each block that holds
+    no target: a task of a 7z split by blocks decompresses its own blocks only (``stream_entries(only=...)``,
+    sevenzip_split; measured in tests/engine/test_sevenzip_split.py).
 """
 
 from __future__ import annotations
