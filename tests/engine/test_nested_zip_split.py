@@ -112,3 +112,64 @@ def test_what_is_not_split(tmp_path):
         ozi = zf.getinfo("letter.docx")
     assert nested_zip.stored_span(oview, ozi) is not None
     assert nested_zip.plan_inner(oview, ozi, "letter.docx", 1, Bounds(), "x") is None
+
+
+def test_a_big_deflated_inner_zip_is_decompressed_once_into_the_case_and_split(tmp_path, monkeypatch):
+    archive = _outer(tmp_path / "export.zip", zipfile.ZIP_DEFLATED)
+    monkeypatch.setattr(pipeline, "ZIP_SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(pipeline, "NESTED_ZIP_SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(pipeline, "DEFLATED_NESTED_ZIP_SPLIT_MIN_BYTES", 1)
+    made = []
+    plan_deflated = nested_zip.plan_deflated
+
+    def recording(host, zi, dest, *args):
+        inner = plan_deflated(host, zi, dest, *args)
+        made.append((dest, inner, dest.is_file()))
+        return inner
+
+    monkeypatch.setattr(nested_zip, "plan_deflated", recording)
+    split = run_scan(tmp_path / "split", [archive], jobs=2)
+    monkeypatch.setattr(pipeline, "DEFLATED_NESTED_ZIP_SPLIT_MIN_BYTES", 1 << 62)
+    whole = run_scan(tmp_path / "whole", [archive], jobs=2)
+    assert split.completed and whole.completed
+    assert (whole.tasks_total, split.tasks_total) == (4, 11)
+    ((dest, inner, existed),) = [m for m in made if m[1] is not None]  # the CSV and README: only their head read
+    assert existed and inner.extracted == str(dest) and len(inner.members) == 8
+    assert dest.is_relative_to(tmp_path / "split" / "tmp") and not dest.exists()  # removed at the end of the scan
+    assert split.records == whole.records == 6 * 4000 + 3000
+    assert split.identifiers == whole.identifiers and split.findings_by_rule == whole.findings_by_rule
+    assert split.errors == whole.errors == 0
+    assert _items(tmp_path / "split") == _items(tmp_path / "whole")
+
+
+def test_a_deflated_inner_zip_is_not_decompressed_past_a_bound_or_the_free_space(tmp_path, monkeypatch):
+    archive = _outer(tmp_path / "export.zip", zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(archive) as zf:
+        zi = zf.getinfo("cardio.zip")
+    dest = tmp_path / "case" / "tmp" / "nested" / "inner.zip"
+
+    def plan(bounds: Bounds | None = None):
+        return nested_zip.plan_deflated(archive, zi, dest, "cardio.zip", 1, bounds or Bounds(),
+                                        "export.zip!/cardio.zip", archive.stat().st_size)
+
+    assert plan() is not None and dest.is_file()
+    dest.unlink()
+    assert plan(Bounds(max_member_bytes=zi.file_size - 1)) is None
+    assert plan(Bounds(max_ratio=0.5, ratio_grace_bytes=0)) is None  # the ratio to its compressed size counts
+    assert plan(Bounds(max_evidence_bytes=zi.file_size // 2)) is None
+    assert plan(Bounds(max_depth=1)) is None
+    assert list(dest.parent.iterdir()) == []  # nothing left behind, no .part
+
+    class Full:
+        free = zi.file_size
+
+    monkeypatch.setattr(nested_zip.shutil, "disk_usage", lambda path: Full)
+    assert plan() is None and not dest.exists()
+    monkeypatch.undo()
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zf:
+        start = zf.getinfo("cardio.zip").header_offset + 30 + len("cardio.zip")
+    for i in range(start + 2000, start + 2100):
+        data[i] ^= 0x5A  # the deflated stream damaged: zipfile's inflate or CRC check fails
+    archive.write_bytes(bytes(data))
+    assert plan() is None and list(dest.parent.iterdir()) == []

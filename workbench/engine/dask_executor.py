@@ -36,6 +36,7 @@ from typing import Any
 
 from workbench.engine.events import (
     ContainerScanned,
+    ErrorNoted,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -87,7 +88,10 @@ class PathMap:
         ref = task.tar_member
         if ref is not None and ref.gzip_index:
             ref = dataclasses.replace(ref, gzip_index=self.to_worker(ref.gzip_index))
-        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref)
+        nested = task.nested_zip
+        if nested is not None and nested.extracted:
+            nested = dataclasses.replace(nested, extracted=self.to_worker(nested.extracted))
+        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref, nested_zip=nested)
 
 
 @dataclass(frozen=True)
@@ -370,7 +374,7 @@ class DaskExecutor:
             state.finish(event.task_key, event.error)
         elif isinstance(event, TaskCancelled):
             state.store.finish_task(event.task_key, "cancelled")
-        elif isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
+        elif isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | ShardsWritten | TaskProgress):
             state.apply(event)
 
     def shutdown(self) -> None:

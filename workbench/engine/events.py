@@ -54,6 +54,15 @@ class ContainerScanned:
 
 
 @dataclass(frozen=True)
+class ErrorNoted:
+    """An error line about an item that another task records: a damaged solid block of a 7z split by blocks is
+    the archive's error (as when one task walks it whole), found by the task reading that block."""
+
+    task_key: str
+    error: ItemError
+
+
+@dataclass(frozen=True)
 class TaskProgress:
     task_key: str
     nbytes: int
@@ -83,8 +92,8 @@ class TaskCancelled:
     task_key: str
 
 
-WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | ContainerScanned | TaskProgress \
+WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | ContainerScanned | ErrorNoted | TaskProgress \
     | ShardsWritten | TaskDone | TaskCancelled
 
-__all__ = ["ContainerScanned", "ItemScanned", "ShardsWritten", "TaskCancelled", "TaskDone", "TaskProgress", "TaskStarted",
+__all__ = ["ContainerScanned", "ErrorNoted", "ItemScanned", "ShardsWritten", "TaskCancelled", "TaskDone", "TaskProgress", "TaskStarted",
            "WorkerEvent", "WorkerFatal", "WorkerReady"]

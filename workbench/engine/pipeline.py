@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import queue
+import shutil
 import threading
 import time
 import zipfile
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engine import case_registry, nested_zip, tar_split, yara_rules
+from workbench.engine import case_registry, nested_zip, sevenzip_split, tar_split, yara_rules
 from workbench.engine import evidence as evidence_mod
 from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps, member_mtime
@@ -28,6 +29,7 @@ from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds
 from workbench.engine.events import (
     ContainerScanned,
+    ErrorNoted,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -56,6 +58,7 @@ from workbench.engine.tasks import (
     CancelToken,
     NestedZipRef,
     ScanTask,
+    SevenZipRef,
     TarMemberRef,
     WorkerSetup,
 )
@@ -65,6 +68,10 @@ from workbench.engine.worker import mp_context, worker_main
 ZIP_SPLIT_MIN_BYTES = 8 * 2**20
 # A stored zip inside a split top-level zip is split into its members too from this size on (nested_zip).
 NESTED_ZIP_SPLIT_MIN_BYTES = 8 * 2**20
+# A DEFLATED zip inside a split top-level zip is decompressed once into the case folder and split from this
+# size on (below it, one worker walks it whole: decompressing it is then most of its cost; nested_zip).
+DEFLATED_NESTED_ZIP_SPLIT_MIN_BYTES = 256 * 2**20
+NESTED_SCRATCH = "nested"  # under the case's tmp folder: deflated inner zips decompressed for the scan
 MAX_START_DEATHS = 3  # workers in a row that die before they are ready: the scan stops (see _Pool)
 TASK_COST_BYTES = 2 * 2**20  # what one task costs beyond its bytes (worker round trip, shard, parse set-up)
 
@@ -111,10 +118,12 @@ def _task_key(evidence_sha_hint: str, vpath: str) -> str:
 
 
 def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid: int, bounds: Bounds,
-                      key_prefix: str, nested: bool = True) -> tuple[list[ScanTask], list[ItemInfo]] | None:
+                      key_prefix: str, nested: bool = True,
+                      scratch: Path | None = None) -> tuple[list[ScanTask], list[ItemInfo]] | None:
     """Split a large top-level zip into member tasks; None when it must be walked whole (the worker then
     applies every structural check: overlap bombs, encryption, member count). With ``nested``, a big stored
-    zip among its members is split too (nested_zip); the items returned are made at plan time, parents first."""
+    zip among its members is split too (nested_zip), and with ``scratch`` (a folder of the case) a very big
+    deflated one, decompressed there once; the items returned are made at plan time, parents first."""
     try:
         with open(host, "rb") as fh:
             if fh.read(4) != b"PK\x03\x04":
@@ -141,6 +150,10 @@ def _zip_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
             inner = None
             if nested and zi.file_size >= NESTED_ZIP_SPLIT_MIN_BYTES:
                 inner = nested_zip.plan_inner(blob.view(), zi, label, depth + 1, bounds, child)
+            if inner is None and nested and scratch is not None and zi.compress_type != zipfile.ZIP_STORED \
+                    and zi.file_size >= DEFLATED_NESTED_ZIP_SPLIT_MIN_BYTES:
+                inner = nested_zip.plan_deflated(host, zi, scratch / f"{_task_key(key_prefix, child)}.zip", label,
+                                                 depth + 1, bounds, child, blob.size)
             if inner is not None:
                 inner_tasks, inner_items = _nested_zip_tasks(inner, host, index, child, label, vpath, depth + 1,
                                                              evid, key_prefix)
@@ -183,10 +196,10 @@ def _nested_zip_tasks(inner: nested_zip.InnerZip, host: Path, outer_index: int, 
                                   mtime=member_mtime(zi)))  # no size: as the zip handler records a folder
             continue
         tasks.append(ScanTask(_task_key(key_prefix, child), evid, str(host), child, vpath, depth + 1,
-                              zi.compress_size, nested_zip=NestedZipRef(outer_index, index)))
+                              zi.compress_size, nested_zip=NestedZipRef(outer_index, index, inner.extracted)))
     own = max(0, inner.size - sum(t.size for t in tasks))
     tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth,
-                          own, nested_zip=NestedZipRef(outer_index, CONTAINER_TASK)))
+                          own, nested_zip=NestedZipRef(outer_index, CONTAINER_TASK, inner.extracted)))
     return tasks, items
 
 
@@ -429,6 +442,8 @@ def _scan_and_record(store: CaseStore, paths: list[Path], new_paths: list[Path],
         if dask_pool is None:
             pool.shutdown()
         store.commit()
+        # deflated inner zips decompressed for the split (nested_zip): a resumed scan decompresses them again
+        shutil.rmtree(store.tmp_dir / NESTED_SCRATCH, ignore_errors=True)
 
     # 3. Intake hashes, then post-scan passes.
     intake.join()
@@ -502,12 +517,32 @@ def _tar_member_tasks(host: Path, vpath: str, parent: str | None, depth: int, ev
     return tasks
 
 
+def _sevenzip_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid: int, bounds: Bounds,
+                    key_prefix: str, store: CaseStore) -> list[ScanTask] | None:
+    """A big 7z of several solid blocks as one task per run of blocks and one for the archive itself
+    (sevenzip_split); the archive becomes an item here so that the members of every task find their parent."""
+    groups = sevenzip_split.plan(host, bounds, depth)
+    if groups is None:
+        return None
+    size = host.stat().st_size
+    store.put_item(ItemInfo(vpath=vpath, name=vpath.rsplit("/", 1)[-1], depth=depth, parent_vpath=parent,
+                            kind="archive", format="7z", size=size, extension=host.suffix.lower().lstrip(".")),
+                   evidence_id=evid, task_key="plan")
+    tasks = [ScanTask(_task_key(key_prefix, f"{vpath}\x00blocks:{g.first}-{g.last}"), evid, str(host), vpath, parent,
+                      depth, g.packed, sevenzip=SevenZipRef(g.first, g.last)) for g in groups]
+    own = max(0, size - sum(t.size for t in tasks))
+    tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00container"), evid, str(host), vpath, parent, depth, own,
+                          sevenzip=SevenZipRef(CONTAINER_TASK, CONTAINER_TASK)))
+    return tasks
+
+
 def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
                store: CaseStore, threads: int = 1, hash_index=None) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
     depth = 0
     if size >= ZIP_SPLIT_MIN_BYTES:
-        split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, nested=hash_index is None)
+        split = _zip_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, nested=hash_index is None,
+                                  scratch=store.tmp_dir / NESTED_SCRATCH)
         if split is not None and hash_index is not None and _in_hash_sets(host, hash_index):
             split = None  # only a zip about to be split is hashed here (the worker checks every other file)
         if split is not None:
@@ -522,6 +557,9 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
             split_tar = _tar_member_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store, threads)
             if split_tar is not None:
                 return split_tar
+            split_7z = _sevenzip_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store)
+            if split_7z is not None:
+                return split_7z
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
 
 
@@ -596,6 +634,8 @@ class _RunState:
             store.replace_findings(event.vpath, "yara", event.findings)
             for err in event.errors:
                 store.add_error(err)
+        elif isinstance(event, ErrorNoted):
+            store.add_error(event.error)
         elif isinstance(event, ShardsWritten):
             store.set_record_counts(event.records_per_item)
             store.register_shards(event.task_key, event.files)
@@ -809,7 +849,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
+            if isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | ShardsWritten | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)

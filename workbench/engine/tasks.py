@@ -50,6 +50,16 @@ class NestedZipRef:
 
     outer_member: int  # index in the outer zip's central directory of the inner zip
     inner_member: int  # index in the inner zip's central directory; CONTAINER_TASK: the inner zip itself
+    extracted: str | None = None  # a deflated inner zip decompressed once into the case folder: read there
+
+
+@dataclass(frozen=True)
+class SevenZipRef:
+    """Solid blocks ``first``..``last`` of a 7z split by blocks (sevenzip_split); ``first`` CONTAINER_TASK: the
+    archive itself, its folder entries and empty files (they lie in no block)."""
+
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,7 @@ class ScanTask:
     seq: int = 0  # the task's number in the case (tasks.rowid): the high bits of its records' ids
     tar_member: TarMemberRef | None = None  # one regular member of a big tar or tar.gz
     nested_zip: NestedZipRef | None = None  # one member of a stored zip inside a top-level zip
+    sevenzip: SevenZipRef | None = None  # solid blocks of a 7z (the task's vpath is the archive's)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import traceback
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from workbench.engine.archives import (
     detect_compressed_tar,
     iter_members,
 )
+from workbench.engine.archives._common import unique_label
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import BoundExceeded, Bounds, Budget
 from workbench.engine.detectors import ContentScanner, merge_layer_counts
@@ -181,7 +182,7 @@ class Walker:
                                        passwords=self.passwords):
                 if self.cancelled():
                     raise Cancelled()
-                label = _unique_label(member.name, seen)
+                label = unique_label(member.name, seen)
                 self._walk_member(member, label, result)
                 if info.depth == 0 and member.compressed_size:  # the evidence's bytes read so far (a single
                     self.sink.progress(member.compressed_size, info.vpath)  # zip sat at 0% until its end)
@@ -204,6 +205,16 @@ class Walker:
         except Exception as exc:
             info.status = STATUS_PARTIAL
             result.error("archive", exc)
+
+    def walk_members(self, parent: ItemInfo, members: Iterable[tuple[str, Member]]) -> None:
+        """Members of an archive whose own item another task records (a 7z split by solid blocks, see
+        sevenzip_split), each under ``parent`` with the label the whole walk gives it, walked as
+        ``_walk_archive`` walks them (bounds, encryption, read errors, recursion)."""
+        result = ItemResult(parent, [], IdentifierCounts(parent.vpath), [])
+        for label, member in members:
+            if self.cancelled():
+                raise Cancelled()
+            self._walk_member(member, label, result)
 
     def _walk_member(self, member: Member, label: str, parent: ItemResult) -> None:
         pinfo = parent.info
@@ -315,7 +326,7 @@ class Walker:
     def _walk_attachment(self, att: Attachment, parent: ItemResult, seen: dict[str, int]) -> None:
         """An e-mail attachment (or a file embedded in a PDF) becomes a child item, walked as it comes."""
         info = parent.info
-        label = _unique_label(att.name or "attachment", seen)
+        label = unique_label(att.name or "attachment", seen)
         child = ItemInfo(vpath=f"{info.vpath}{VPATH_SEP}{label}", name=label, depth=info.depth + 1,
                          parent_vpath=info.vpath)
         if child.depth > self.bounds.max_depth:
@@ -369,14 +380,6 @@ def _ole2_kind(blob: Blob) -> str | None:
     """``xls`` for an OLE2 file whose directory sector lies past the head (one sector read)."""
     view = blob.view()
     return kinds.ole2_kind(bytes(view[:HEAD_BYTES]), lambda offset, size: bytes(view[offset:offset + size]))
-
-
-def _unique_label(name: str, seen: dict[str, int]) -> str:
-    """A member's label, made unique inside its archive (hostile archives repeat names)."""
-    label = (name or "unnamed").replace("\x00", "\ufffd")
-    n = seen.get(label, 0) + 1
-    seen[label] = n
-    return label if n == 1 else f"{label}#{n}"
 
 
 def _is_evidence_level(exc: BoundExceeded) -> bool:

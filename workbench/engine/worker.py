@@ -20,7 +20,7 @@ import time
 import zipfile
 from typing import Any
 
-from workbench.engine import nested_zip, tar_split
+from workbench.engine import nested_zip, sevenzip_split, tar_split
 from workbench.engine.archives.zipfmt import member_mtime
 from workbench.engine.beacon_scan import BeaconScanner
 from workbench.engine.blob import Blob
@@ -28,6 +28,7 @@ from workbench.engine.bounds import BoundExceeded, Budget, CountingReader
 from workbench.engine.detectors import ContentScanner
 from workbench.engine.events import (
     ContainerScanned,
+    ErrorNoted,
     ItemScanned,
     ShardsWritten,
     TaskCancelled,
@@ -103,6 +104,8 @@ class WorkerContext:
                 self._run_tar_member(task, info, walker, budget)
             elif task.nested_zip is not None:
                 self._run_nested_zip(task, info, walker, budget)
+            elif task.sevenzip is not None:
+                self._run_sevenzip(task, info, walker, budget)
             elif task.zip_member == CONTAINER_TASK:
                 self._run_container(task, info, sink)
             elif task.zip_member is None:
@@ -153,13 +156,14 @@ class WorkerContext:
                                         [ItemError(task.vpath, "scan", e) for e in errors]))
 
     def _run_nested_zip(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
-        """A stored zip inside a top-level zip, split (nested_zip): the inner zip itself (typed, hashed, its own
-        bytes scanned, its members left to their tasks) or one inner member, read through the mapped evidence."""
+        """A zip inside a top-level zip, split (nested_zip): the inner zip itself (typed, hashed, its own bytes
+        scanned, its members left to their tasks) or one inner member, read through the mapped evidence (a stored
+        inner zip) or the file the planner decompressed it into (a deflated one)."""
         ref = task.nested_zip
         info.entry_type = ENTRY_FILE
-        with Blob.from_path(task.host_path) as outer:
+        with Blob.from_path(ref.extracted or task.host_path) as outer:
             try:
-                inner = nested_zip.inner_view(outer.view(), ref.outer_member)
+                inner = outer.view() if ref.extracted else nested_zip.inner_view(outer.view(), ref.outer_member)
             except Exception as exc:  # the evidence changed since the plan: recorded, the scan goes on
                 info.status, info.error_stage, info.error = "error", "read", format_exception(exc)
                 walker.sink.item(info, [], None, [ItemError(info.vpath, "read", info.error)])
@@ -176,6 +180,24 @@ class WorkerContext:
                 info.name = task.vpath.rsplit(VPATH_SEP, 1)[-1]  # the member's path in the inner zip, as walked
                 with zf.open(zi, pwd=None) as raw:
                     self._spool_and_walk(raw, zi.compress_size, info, walker, budget)
+
+    def _run_sevenzip(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
+        """Solid blocks of a 7z split by blocks (sevenzip_split), their members under the archive's item; or the
+        archive itself (typed, hashed, its own bytes scanned) with the entries that lie in no block. A block
+        that fails to decompress is the archive's error, as when the archive is walked whole."""
+        ref = task.sevenzip
+        if ref.first == CONTAINER_TASK:
+            with Blob.from_path(task.host_path) as blob:
+                walker.walk(blob, info, descend=False)
+        members = sevenzip_split.iter_part(task.host_path, ref.first, ref.last, name=info.name,
+                                           bounds=self.setup.bounds, budget=budget)
+        try:
+            walker.walk_members(info, members)
+        except (Cancelled, BoundExceeded):
+            raise
+        except Exception as exc:  # ArchiveError: a damaged block; its members before the damage are recorded
+            error = ItemError(info.vpath, "archive", f"{type(exc).__name__}: {exc}")
+            walker.sink.queue.put(ErrorNoted(task.key, error))
 
     def _run_zip_member(self, task: ScanTask, info: ItemInfo, walker: Walker, budget: Budget) -> None:
         """One member of a top-level zip, reached by its index in the central directory."""

@@ -148,6 +148,16 @@ def clean_name(name: str) -> str:
     return name.replace("\x00", "\ufffd")
 
 
+def unique_label(name: str, seen: dict[str, int]) -> str:
+    """A member's label, made unique inside its archive (hostile archives repeat names): ``name#2`` for the
+    second of a name, in the order the archive is walked. The walker and the split archives' planners share it:
+    an item has the same virtual path whether its archive is walked whole or split into tasks."""
+    label = (name or "unnamed").replace("\x00", "\ufffd")
+    n = seen.get(label, 0) + 1
+    seen[label] = n
+    return label if n == 1 else f"{label}#{n}"
+
+
 def decode_name(raw: bytes) -> str:
     """Names without a declared encoding: UTF-8 when valid, else cp1252 (French Windows tools)."""
     try:

@@ -10,7 +10,10 @@ py7zr 1.1.4 specifics we rely on (pinned in pyproject.toml; the tests exercise e
     give it placeholder names and keep the stored names as labels;
   - ``Worker.register_filelike`` is where each member gets its in-memory writer: we hook it so each writer
     knows its member id;
-  - ``get_memory_limit()`` sizes its decompression chunks (up to 128 MB each): we cap it at 1 MiB.
+  - ``get_memory_limit()`` sizes its decompression chunks (up to 128 MB each): we cap it at 1 MiB;
+  - ``extract(targets=...)`` on an archive of several solid blocks skips (and never reads) each block that holds
+    no target: a task of a 7z split by blocks decompresses its own blocks only (``stream_entries(only=...)``,
+    sevenzip_split; measured in tests/engine/test_sevenzip_split.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import io
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any, BinaryIO
 
 import py7zr
@@ -148,7 +151,9 @@ def _open_archive(blob: Blob, password: str | None) -> tuple[py7zr.SevenZipFile,
         raise
 
 
-def _start(szf: py7zr.SevenZipFile) -> tuple[_Channel, threading.Thread]:
+def _start(szf: py7zr.SevenZipFile, targets: Collection[int] | None = None) -> tuple[_Channel, threading.Thread]:
+    """Run the extraction in a producer thread. ``targets``: the ids of the only members to decompress (py7zr
+    then skips every solid block that holds none of them; a split 7z's task, see sevenzip_split)."""
     channel = _Channel()
     for f in szf.files:  # placeholder output names: py7zr refuses ../ or absolute names even in memory
         f._file_info["filename"] = f"m{f.id}"  # noqa: SLF001
@@ -163,7 +168,10 @@ def _start(szf: py7zr.SevenZipFile) -> tuple[_Channel, threading.Thread]:
 
     def _run() -> None:
         try:
-            szf.extractall(factory=_OneMemberFactory(-1, channel))
+            if targets is None:
+                szf.extractall(factory=_OneMemberFactory(-1, channel))
+            else:
+                szf.extract(targets=[f"m{fid}" for fid in targets], factory=_OneMemberFactory(-1, channel))
             channel.put(("done",))
         except _Stop:
             return
@@ -323,7 +331,21 @@ def _encrypted_listing(blob: Blob, name: str, bounds: Bounds) -> Iterator[Member
 
 def _stream_members(szf: py7zr.SevenZipFile, fh: _SeekableCounter, *, name: str, bounds: Bounds, budget: Budget,
                     decrypted: bool) -> Iterator[Member]:
-    files = {f.id: f for f in szf.files}
+    for _fid, member in stream_entries(szf, fh, name=name, bounds=bounds, budget=budget, decrypted=decrypted):
+        yield member
+
+
+def open_plain(blob: Blob) -> tuple[py7zr.SevenZipFile, _SeekableCounter]:
+    """The archive opened without a password, its file counting the compressed bytes read (sevenzip_split)."""
+    return _open_archive(blob, None)
+
+
+def stream_entries(szf: py7zr.SevenZipFile, fh: _SeekableCounter, *, name: str, bounds: Bounds, budget: Budget,
+                   decrypted: bool = False, only: frozenset[int] | None = None) -> Iterator[tuple[int, Member]]:
+    """(member id, Member) in the order the archive is walked whole: folders and sockets first, then the members
+    as py7zr decompresses them. ``only``: the ids to yield; py7zr decompresses no solid block without one of
+    them (a task of a 7z split by solid blocks)."""
+    files = {f.id: f for f in szf.files if only is None or f.id in only}
     names = {fid: clean_name(f.filename) for fid, f in files.items()}
     count = 0
 
@@ -338,10 +360,13 @@ def _stream_members(szf: py7zr.SevenZipFile, fh: _SeekableCounter, *, name: str,
         if f.is_directory or f.is_socket:
             _counted()
             entry = _entry(f)
-            yield Member(name=names[fid], entry_type=entry, size_claimed=None, compressed_size=None, encrypted=False,
-                         link_target=None, mtime=_mtime(f),
-                         open=raising_open(f"{name}!/{names[fid]}: a {entry} entry has no content to read"))
-    channel, thread = _start(szf)
+            yield fid, Member(name=names[fid], entry_type=entry, size_claimed=None, compressed_size=None,
+                              encrypted=False, link_target=None, mtime=_mtime(f),
+                              open=raising_open(f"{name}!/{names[fid]}: a {entry} entry has no content to read"))
+    targets = None if only is None else [fid for fid, f in files.items() if not (f.is_directory or f.is_socket)]
+    if targets == []:
+        return
+    channel, thread = _start(szf, targets)
     try:
         while True:
             event = channel.get(thread)
@@ -353,15 +378,17 @@ def _stream_members(szf: py7zr.SevenZipFile, fh: _SeekableCounter, *, name: str,
             if event[0] != "start":
                 raise ArchiveError(f"{name}: unexpected 7z event {event[0]!r}")
             fid = event[1]
-            f = files[fid]
+            f = files.get(fid)
+            if f is None:
+                raise ArchiveError(f"{name}: py7zr decompressed entry #{fid}, which was not asked for")
             label = f"{name}!/{names[fid]}"
             reader = _MemberReader(channel, thread, label)
             _counted()
             if _entry(f) == model.ENTRY_SYMLINK:
                 target = _read_link(reader, bounds, budget, label)
-                yield Member(name=names[fid], entry_type=model.ENTRY_SYMLINK, size_claimed=None,
-                             compressed_size=None, encrypted=False, link_target=target, mtime=_mtime(f),
-                             open=raising_open(f"{label}: a symlink entry has no content to read"))
+                yield fid, Member(name=names[fid], entry_type=model.ENTRY_SYMLINK, size_claimed=None,
+                                  compressed_size=None, encrypted=False, link_target=target, mtime=_mtime(f),
+                                  open=raising_open(f"{label}: a symlink entry has no content to read"))
                 continue
             counting = CountingReader(reader, bounds=bounds, budget=budget, compressed_size=fh.consumed, label=label)
             opened = [False]
@@ -372,9 +399,9 @@ def _stream_members(szf: py7zr.SevenZipFile, fh: _SeekableCounter, *, name: str,
                 opened[0] = True
                 return counting  # type: ignore[return-value]
 
-            yield Member(name=names[fid], entry_type=model.ENTRY_FILE, size_claimed=f.uncompressed,
-                         compressed_size=f.compressed, encrypted=False, link_target=None, mtime=_mtime(f),
-                         open=_open, decrypted=decrypted)
+            yield fid, Member(name=names[fid], entry_type=model.ENTRY_FILE, size_claimed=f.uncompressed,
+                              compressed_size=f.compressed, encrypted=False, link_target=None, mtime=_mtime(f),
+                              open=_open, decrypted=decrypted)
             _drain(reader, counting)
     finally:
         _stop(channel, thread)
