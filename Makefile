@@ -7,11 +7,12 @@ export QT_QPA_PLATFORM ?= offscreen
 
 # System libraries: libmagic (typing), the Qt runtime libraries (window, offscreen tests), the X11 (xcb) libraries
 # Qt 6.5+ needs to open the window on a desktop (libxcb-cursor0 first: without it the window does not start),
-# poppler (PDF to PNG). `balise doctor` names any of them that is missing.
+# poppler (PDF to PNG), 7-Zip (`7zz`: the tests write multi-block 7z archives as 7-Zip writes them). `balise doctor`
+# names the runtime ones that are missing.
 X11_PACKAGES := libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \
 	libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
-SYSTEM_PACKAGES := libmagic1 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils \
+SYSTEM_PACKAGES := libmagic1 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils 7zip \
 	$(X11_PACKAGES)
 
 .PHONY: all setup system-deps demo test lint bench clean gui
