@@ -7,19 +7,29 @@ only because ``LIMIT`` stopped the scan at the first screenful.
 
 What the index holds, written once at the end of a completed scan of at least ``INDEX_MIN_RECORDS`` records
 (``CASE/shards/search.parquet``, registered and sealed like the attribution, so that ``balise case verify`` sees
-it altered):
-
-- every record's NIR with its record id, sorted by NIR, in row groups of 20,000 rows: the Parquet min/max
-  statistics then let an equality lookup read one row group (about 20 ms instead of 0.3 s for the column);
-  3.6 bytes a record after zstd for the test's ten million records (36 MB next to 283 MB of shards; each NIR
-  there is found 20 times), about 10 bytes a record when every NIR is distinct;
-- the longest stored value (in bytes) of each filterable record column, and a signature of the record shards it
-  was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is ignored.
+it altered): the longest stored value (in bytes) of each filterable record column, and a signature of the record
+shards it was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is
+ignored. A few hundred bytes, whatever the case's size.
 
 What it changes is only the cost, never the answer: the filter stays "the text, case folded, anywhere in a
 column". For a text of ASCII digits and punctuation (nothing to fold) a value can hold it only if the value is at
 least as long, so a column whose longest value is shorter is skipped; a column whose longest value is no longer
-than the text can hold it only as its whole value, which the sorted index finds.
+than the text can hold it only as its whole value: an equality test, which DuckDB answers for the NIR from the
+Parquet Bloom filters that the record shards carry (:data:`workbench.engine.store.shards.BLOOM_FILTERS`), reading
+only the row groups whose filter may hold the value.
+
+Measured for the window's full-NIR filter (ten million records, 100 row groups, 2 shared cores; bytes a record
+for the dense benchmark's distinct NIRs):
+
+- no index (7 columns read): 1.6-2.2 s, 0 B;
+- the NIR column alone, ``nir = ?`` without Bloom filters (row-group min/max of random NIRs prune 0 of 100):
+  0.5-0.9 s, 0 B;
+- the previous index (every NIR with its record id, sorted, in this file): 0.26 s, 10 B a record
+  (+0.085x of the evidence on the 1 GB benchmark);
+- NIR as int64 (sorted, DELTA_BINARY_PACKED) -> (shard, row group), then those row groups read: 0.5-0.8 s,
+  4.0 B a record;
+- Bloom filters on the shards' NIR (64 kB per 100,000 rows) and this file: 0.13-0.17 s, 0.66 B a record, paid
+  back by the e-mails at zstd level 3 (-0.70 B a record).
 """
 
 from __future__ import annotations
@@ -34,19 +44,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.engine.store.metadata import CaseStore
-from workbench.engine.store.reader import CaseReader, CaseReadError, _quote
+from workbench.engine.store.reader import CaseReader, CaseReadError
 from workbench.engine.store.schema import PART_SUFFIX, SHARDS_DIR
-from workbench.engine.store.shards import describe
+from workbench.engine.store.shards import BLOOM_FILTERS, describe
 
 SEARCH_FILE = "search.parquet"
 SEARCH_TASK = "search-index"  # the task key under which the index file is registered in ``shards``
-INDEXED = ("nir",)  # unique per record, not dictionary-encoded: the costly column to read
+INDEXED = tuple(BLOOM_FILTERS)  # columns an equality test finds through the shards' Bloom filters
 # Record columns the window's filter can test (their longest value is kept; others are always read).
 MEASURED = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "event_last")
-INDEX_ROW_GROUP = 20_000  # 500 row groups for 10M records: a lookup reads one (about 260 kB)
-# Below this many records a filter reads the shards fast enough (2M: about 0.35 s on 2 cores) and the index
-# would only cost bytes: about 10 bytes a record for distinct NIRs (dense benchmark, 172k records: 1.7 MB for
-# 20 MB of evidence, +0.085x of the case-size budget of 0.5x).
+# Below this many records a filter reads the shards fast enough (2M: about 0.35 s on 2 cores): the pass that
+# measures the longest values (about 0.2 s per million records) is not worth it.
 INDEX_MIN_RECORDS = 2_000_000
 _META_KEY = b"balise.search"
 
@@ -85,17 +93,11 @@ def write_search_index(case_dir: Path, *, min_records: int = INDEX_MIN_RECORDS) 
         meta = json.dumps({"records": signature, "longest": longest, "indexed": list(INDEXED)})
         part = path.with_name(path.name + PART_SUFFIX)
         part.parent.mkdir(parents=True, exist_ok=True)
-        selects = " UNION ALL ".join(f"SELECT '{c}' AS col, \"{c}\" AS value, rid FROM records_raw "
-                                     f"WHERE \"{c}\" IS NOT NULL" for c in INDEXED)
-        reader.rows(f"COPY (SELECT * FROM ({selects}) ORDER BY col, value, rid) TO {_quote(part)} "
-                    f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {INDEX_ROW_GROUP}, "
-                    f"KV_METADATA {{'{_META_KEY.decode()}': {_sql_text(meta)}}})")
+        table = pa.table({"col": pa.array(MEASURED, pa.string()),
+                          "longest": pa.array([longest[c] for c in MEASURED], pa.int64())})
+        pq.write_table(table.replace_schema_metadata({_META_KEY: meta}), part, compression="zstd")
     part.replace(path)
     return path, pq.ParquetFile(path).metadata.num_rows
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -107,10 +109,12 @@ class SearchIndex:
     indexed: tuple[str, ...]
 
     def lookup(self, reader: CaseReader, column: str, value: str) -> list[int]:
-        """Record ids whose ``column`` equals ``value``, in record-id order."""
-        return [r[0] for r in reader.rows(
-            f"SELECT rid FROM read_parquet({_quote(self.path)}) WHERE col = ? AND value = ? ORDER BY rid",
-            [column, value])]
+        """Record ids whose ``column`` equals ``value``, in record-id order (the shards' Bloom filters let DuckDB
+        skip the row groups that do not hold it)."""
+        if column not in self.indexed:
+            raise ValueError(f"{column} is not an indexed column")
+        return [r[0] for r in reader.rows(f'SELECT rid FROM records_raw WHERE "{column}" = ? ORDER BY rid',
+                                          [value])]
 
 
 def open_search_index(case_dir: Path) -> SearchIndex | None:
@@ -135,13 +139,12 @@ def index_case(store: CaseStore, *, min_records: int = INDEX_MIN_RECORDS) -> int
     """Write the case's search index and register it with the results (sealed, verified); returns its rows.
 
     Run at the end of a completed scan, after compaction (which renames record shards: an index written before
-    would be stale). About 1.5 s per million records on 2 cores; memory bounded by DuckDB's limit (it spills
-    inside the case folder)."""
+    would be stale). One pass over the measured columns (about 0.2 s per million records on 2 cores)."""
     store.forget_shards(SEARCH_TASK)
     store.commit()
     try:
         written = write_search_index(store.dir, min_records=min_records)
-    except (CaseReadError, duckdb.Error, OSError) as exc:  # the filter then reads the shards: slower, same rows
+    except (CaseReadError, duckdb.Error, pa.ArrowException, OSError) as exc:  # the filter then reads the shards: slower, same rows
         search_path(store.dir).with_name(SEARCH_FILE + PART_SUFFIX).unlink(missing_ok=True)
         store.log("balise", "search-index-skipped", {"reason": str(exc).splitlines()[0] if str(exc) else
                                                      type(exc).__name__})
