@@ -187,3 +187,44 @@ def test_a_small_case_gets_no_index(case):
         assert not search_path(case).exists()
         assert not [r for r in store.registered_shards() if r["task_key"] == SEARCH_TASK]
     assert open_search_index(case) is None
+
+
+def _corsican_case(root) -> tuple:
+    """300 records, a third of them born in Corsica (department ``2A`` or ``2B`` inside the NIR), written as a
+    scan writes them."""
+    case = root / "case"
+    nirs = [f"1{50 + i % 40:02d}{1 + i % 12:02d}{('2A', '2B', '35')[i % 3]}{i % 1000:03d}{(i * 7) % 1000:03d}"
+            f"{(i * 11) % 97:02d}" for i in range(300)]
+    with CaseStore(case) as store:
+        eid = store.register_evidence(str(root), True)
+        store.upsert_task("t", eid, ["corse.csv"], 100)
+        store.commit()
+        shards = TaskShards(case, "t", store.task_seq("t"))
+        shards.add_records("corse.csv", pd.DataFrame({
+            "locator": [f"row:{i + 1}" for i in range(300)], "nir": nirs,
+            "family_name": [("Martin", "ALBERTINI", "Santoni")[i % 3] for i in range(300)]}))
+        shards.close()
+        store.register_shards("t", shards.files)
+        store.finish_task("t", "done")
+        store.commit()
+    return case, nirs
+
+
+def test_a_corsican_nir_in_either_case_gives_the_rows_of_a_scan(tmp_path):
+    """``2A``/``2B`` make a NIR a text with letters: looked up as its spellings in upper and lower case, never
+    as a number (no 2A -> 19 key rule: the filter matches the stored text)."""
+    case, nirs = _corsican_case(tmp_path)
+    corsican = nirs[0]
+    assert corsican[5:7] == "2A"
+    texts = [corsican, corsican.lower(), nirs[1].lower(), corsican[:7].lower(), "2a", "2B", "martin",
+             "ALBERTINI", "santoni " * 2, "zz" * 8, corsican[:5] + "19" + corsican[7:]]
+    before = {t: _filtered(case, t)[0] for t in texts}
+    with CaseStore(case) as store:
+        index_case(store, min_records=0)
+    assert open_search_index(case) is not None
+    for t in texts:
+        assert _filtered(case, t)[0] == before[t], t
+    assert before[corsican] and before[corsican.lower()] == before[corsican]
+    assert not before[corsican[:5] + "19" + corsican[7:]]  # the stored text, not the NIR's key arithmetic
+    assert _filtered(case, corsican.lower())[1] == '"nir" IN (?, ?)'
+    assert _filtered(case, "zz" * 8)[1] == "FALSE"  # longer than any value: no column can hold it
