@@ -56,6 +56,7 @@ def test_index_gives_the_rows_of_a_scan(case):
     index = open_search_index(case)
     assert index is not None and index.indexed == ("nir",)
     assert index.longest["nir"] == 15 and index.longest["locator"] == len("row:600")
+    assert index.digits["nir"] == 15 and index.digits["locator"] == 3 and index.digits["family_name"] == 0
     for t in texts:
         assert _filtered(case, t)[0] == before[t], t
     assert before[nir]  # the NIR is found through the index: one equality test, answered by the Bloom filters
@@ -93,6 +94,7 @@ def test_the_index_file_holds_the_longest_values_not_the_nirs(case):
     table = pq.read_table(search_path(case))
     assert rows == table.num_rows == 7
     assert dict(zip(table["col"].to_pylist(), table["longest"].to_pylist(), strict=True))["nir"] == 15
+    assert dict(zip(table["col"].to_pylist(), table["digits"].to_pylist(), strict=True))["birth_date"] == 8
     assert search_path(case).stat().st_size < 4096
 
 
@@ -201,7 +203,7 @@ def _corsican_case(root) -> tuple:
         store.commit()
         shards = TaskShards(case, "t", store.task_seq("t"))
         shards.add_records("corse.csv", pd.DataFrame({
-            "locator": [f"row:{i + 1}" for i in range(300)], "nir": nirs,
+            "locator": [f"table:patients/row:{i + 1}" for i in range(300)], "nir": nirs,
             "family_name": [("Martin", "ALBERTINI", "Santoni")[i % 3] for i in range(300)]}))
         shards.close()
         store.register_shards("t", shards.files)
@@ -217,7 +219,8 @@ def test_a_corsican_nir_in_either_case_gives_the_rows_of_a_scan(tmp_path):
     corsican = nirs[0]
     assert corsican[5:7] == "2A"
     texts = [corsican, corsican.lower(), nirs[1].lower(), corsican[:7].lower(), "2a", "2B", "martin",
-             "ALBERTINI", "santoni " * 2, "zz" * 8, corsican[:5] + "19" + corsican[7:]]
+             "ALBERTINI", "santoni " * 2, "zz" * 12, corsican[:5] + "19" + corsican[7:], nirs[2], "row:12",
+             "PATIENTS/ROW:123", "patients/row:1000", "ts/row:300"]
     before = {t: _filtered(case, t)[0] for t in texts}
     with CaseStore(case) as store:
         index_case(store, min_records=0)
@@ -227,4 +230,9 @@ def test_a_corsican_nir_in_either_case_gives_the_rows_of_a_scan(tmp_path):
     assert before[corsican] and before[corsican.lower()] == before[corsican]
     assert not before[corsican[:5] + "19" + corsican[7:]]  # the stored text, not the NIR's key arithmetic
     assert _filtered(case, corsican.lower())[1] == '"nir" IN (?, ?)'
-    assert _filtered(case, "zz" * 8)[1] == "FALSE"  # longer than any value: no column can hold it
+    # The locators are longer than a NIR but hold 3 digits at most: a 15-digit text is the NIR's equality alone.
+    assert open_search_index(case).digits["locator"] == 3 and open_search_index(case).longest["locator"] == 22
+    assert before[nirs[2]] and _filtered(case, nirs[2])[1] == '"nir" = ?'
+    assert before["PATIENTS/ROW:123"] and not before["patients/row:1000"]
+    assert _filtered(case, "patients/row:1000")[1] == "FALSE"  # 4 digits: no column holds as many
+    assert _filtered(case, "zz" * 12)[1] == "FALSE"  # longer than any value: no column can hold it

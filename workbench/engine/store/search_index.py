@@ -7,13 +7,16 @@ only because ``LIMIT`` stopped the scan at the first screenful.
 
 What the index holds, written once at the end of a completed scan of at least ``INDEX_MIN_RECORDS`` records
 (``CASE/shards/search.parquet``, registered and sealed like the attribution, so that ``balise case verify`` sees
-it altered): the longest stored value (in bytes) of each filterable record column, and a signature of the record
-shards it was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is
+it altered): the longest stored value (in bytes) and the most ASCII digits in one value of each filterable
+record column, and a signature of the record shards it was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is
 ignored. A few kilobytes (3.8 kB for 20 shards), whatever the number of records.
 
 What it changes is only the cost, never the answer: the filter stays "the text, case folded, anywhere in a
 column". For a text of ASCII digits and punctuation (nothing to fold) a value can hold it only if the value is at
-least as long, so a column whose longest value is shorter is skipped; a column whose longest value is no longer
+least as long, and only if it has at least as many ASCII digits (case folding never makes a digit): a column
+whose values are all shorter, or all have fewer digits, is skipped (on the 1 GB benchmark a SQL dump's locators,
+``table:patients/row:4743362``, are longer than a NIR but have 7 digits: reading them to look for a NIR took
+1.2-1.6 s of a 1.3-1.7 s filter); a column whose longest value is no longer
 than the text can hold it only as its whole value: an equality test, which DuckDB answers for the NIR from the
 Parquet Bloom filters that the record shards carry (:data:`workbench.engine.store.shards.BLOOM_FILTERS`), reading
 only the row groups whose filter may hold the value.
@@ -51,7 +54,8 @@ from workbench.engine.store.shards import BLOOM_FILTERS, describe
 SEARCH_FILE = "search.parquet"
 SEARCH_TASK = "search-index"  # the task key under which the index file is registered in ``shards``
 INDEXED = tuple(BLOOM_FILTERS)  # columns an equality test finds through the shards' Bloom filters
-# Record columns the window's filter can test (their longest value is kept; others are always read).
+# Record columns the window's filter can test (their longest value and most digits are kept; others are
+# always read).
 MEASURED = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "event_last")
 # Below this many records a filter reads the shards fast enough (2M: about 0.35 s on 2 cores): the pass that
 # measures the longest values (10M records: 11 s on 2 cores under load) is not worth it.
@@ -89,13 +93,18 @@ def write_search_index(case_dir: Path, *, min_records: int = INDEX_MIN_RECORDS) 
         if reader.record_count() < max(1, min_records):
             return None
         reader.rows("SET enable_progress_bar = false")  # a scan's console gets no DuckDB progress bar
-        lengths = reader.rows("SELECT " + ", ".join(f'max(strlen("{c}"))' for c in MEASURED) + " FROM records_raw")
-        longest = {c: (0 if v is None else int(v)) for c, v in zip(MEASURED, lengths[0], strict=True)}
-        meta = json.dumps({"records": signature, "longest": longest, "indexed": list(INDEXED)})
+        figures = reader.rows("SELECT " + ", ".join(
+            [f'max(strlen("{c}"))' for c in MEASURED]
+            + [f"""max(strlen("{c}") - strlen(translate("{c}", '0123456789', '')))""" for c in MEASURED])
+            + " FROM records_raw")[0]
+        longest = {c: (0 if v is None else int(v)) for c, v in zip(MEASURED, figures[:len(MEASURED)], strict=True)}
+        digits = {c: (0 if v is None else int(v)) for c, v in zip(MEASURED, figures[len(MEASURED):], strict=True)}
+        meta = json.dumps({"records": signature, "longest": longest, "digits": digits, "indexed": list(INDEXED)})
         part = path.with_name(path.name + PART_SUFFIX)
         part.parent.mkdir(parents=True, exist_ok=True)
         table = pa.table({"col": pa.array(MEASURED, pa.string()),
-                          "longest": pa.array([longest[c] for c in MEASURED], pa.int64())})
+                          "longest": pa.array([longest[c] for c in MEASURED], pa.int64()),
+                          "digits": pa.array([digits[c] for c in MEASURED], pa.int64())})
         pq.write_table(table.replace_schema_metadata({_META_KEY: meta}), part, compression="zstd")
     part.replace(path)
     return path, pq.ParquetFile(path).metadata.num_rows
@@ -107,6 +116,7 @@ class SearchIndex:
 
     path: Path
     longest: dict[str, int]
+    digits: dict[str, int]  # the most ASCII digits in one value (absent for an index of an earlier version)
     indexed: tuple[str, ...]
 
     def lookup(self, reader: CaseReader, column: str, value: str) -> list[int]:
@@ -131,7 +141,8 @@ def open_search_index(case_dir: Path) -> SearchIndex | None:
         meta = json.loads(raw)
         if meta["records"] != records_signature(case_dir):
             return None
-        return SearchIndex(path, {str(k): int(v) for k, v in meta["longest"].items()}, tuple(meta["indexed"]))
+        return SearchIndex(path, {str(k): int(v) for k, v in meta["longest"].items()},
+                           {str(k): int(v) for k, v in meta.get("digits", {}).items()}, tuple(meta["indexed"]))
     except (ValueError, KeyError, TypeError):
         return None
 
