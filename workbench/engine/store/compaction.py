@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from workbench.engine.store.metadata import CaseStore
 from workbench.engine.store.schema import PART_SUFFIX, SHARD_TABLES, SHARDS_DIR
-from workbench.engine.store.shards import ROW_GROUP_ROWS, ZSTD_LEVEL, describe, parquet_layout
+from workbench.engine.store.shards import ROW_GROUP_ROWS, describe, writer_options
 
 MIN_FILES = 32  # below this many small files a table is left as it is
 SMALL_BYTES = 4 * 2**20  # a shard smaller than this is worth merging
@@ -65,10 +65,8 @@ def _merge(store: CaseStore, table: str, schema, old: list[str]) -> None:
     name = "compact-" + hashlib.sha256("\n".join(sorted(old)).encode()).hexdigest()[:24] + ".parquet"
     target = store.dir / SHARDS_DIR / table / name
     part = target.with_name(target.name + PART_SUFFIX)
-    dictionary, encodings = parquet_layout(schema)
     rows = 0
-    with pq.ParquetWriter(part, schema, compression="zstd", compression_level=ZSTD_LEVEL, use_dictionary=dictionary,
-                          column_encoding=encodings, write_statistics=True) as writer:
+    with pq.ParquetWriter(part, schema, **writer_options(schema)) as writer:
         pending, pending_rows = [], 0
         for rel in old:
             t = pq.read_table(store.dir / rel, schema=schema)

@@ -7,19 +7,34 @@ only because ``LIMIT`` stopped the scan at the first screenful.
 
 What the index holds, written once at the end of a completed scan of at least ``INDEX_MIN_RECORDS`` records
 (``CASE/shards/search.parquet``, registered and sealed like the attribution, so that ``balise case verify`` sees
-it altered):
-
-- every record's NIR with its record id, sorted by NIR, in row groups of 20,000 rows: the Parquet min/max
-  statistics then let an equality lookup read one row group (about 20 ms instead of 0.3 s for the column);
-  3.6 bytes a record after zstd for the test's ten million records (36 MB next to 283 MB of shards; each NIR
-  there is found 20 times), about 10 bytes a record when every NIR is distinct;
-- the longest stored value (in bytes) of each filterable record column, and a signature of the record shards it
-  was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is ignored.
+it altered): the longest stored value (in bytes) and the most ASCII digits in one value of each filterable
+record column, and a signature of the record shards it was built from (names, sizes, modification times): a stale index (a resumed scan, a compaction) is
+ignored. A few kilobytes (3.8 kB for 20 shards), whatever the number of records.
 
 What it changes is only the cost, never the answer: the filter stays "the text, case folded, anywhere in a
 column". For a text of ASCII digits and punctuation (nothing to fold) a value can hold it only if the value is at
-least as long, so a column whose longest value is shorter is skipped; a column whose longest value is no longer
-than the text can hold it only as its whole value, which the sorted index finds.
+least as long, and only if it has at least as many ASCII digits (case folding never makes a digit): a column
+whose values are all shorter, or all have fewer digits, is skipped (on the 1 GB benchmark a SQL dump's locators,
+``table:patients/row:4743362``, are longer than a NIR but have 7 digits: reading them to look for a NIR took
+1.2-1.6 s of a 1.3-1.7 s filter); a column whose longest value is no longer
+than the text can hold it only as its whole value: an equality test, which DuckDB answers for the NIR from the
+Parquet Bloom filters that the record shards carry (:data:`workbench.engine.store.shards.BLOOM_FILTERS`), reading
+only the row groups whose filter may hold the value.
+
+Measured for the window's full-NIR filter (ten million records, 100 row groups, 2 shared cores; bytes a record
+for the dense benchmark's distinct NIRs):
+
+- no index (7 columns read): 1.6-2.2 s, 0 B;
+- the NIR column alone, ``nir = ?`` without Bloom filters (row-group min/max of random NIRs prune 0 of 100):
+  0.5-0.9 s, 0 B;
+- the previous index (every NIR with its record id, sorted, in this file): 0.26 s, 10 B a record
+  (+0.085x of the evidence on the 1 GB benchmark);
+- NIR as int64 (sorted, DELTA_BINARY_PACKED) -> (shard, row group), then those row groups read: 0.5-0.8 s,
+  4.0 B a record;
+- Bloom filters on the shards' NIR (64 kB per 100,000 rows) and this file: 0.13-0.17 s, 0.66 B a record, paid
+  back by the e-mails at zstd level 3 (-0.70 B a record). The window's whole filter (count and first page):
+  0.76 s in the slow GUI test under a load of 13-16 on 2 cores; 0.13-0.36 s on the 1 GB benchmark's case
+  (8.5M records, 2 shards), whose folder stays 0.49x of the evidence (492.2 MB / 1000 MB).
 """
 
 from __future__ import annotations
@@ -30,23 +45,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.engine.store.metadata import CaseStore
-from workbench.engine.store.reader import CaseReader, CaseReadError, _quote
+from workbench.engine.store.reader import CaseReader, CaseReadError
 from workbench.engine.store.schema import PART_SUFFIX, SHARDS_DIR
-from workbench.engine.store.shards import describe
+from workbench.engine.store.shards import BLOOM_FILTERS, ROW_GROUP_ROWS, describe
 
 SEARCH_FILE = "search.parquet"
 SEARCH_TASK = "search-index"  # the task key under which the index file is registered in ``shards``
-INDEXED = ("nir",)  # unique per record, not dictionary-encoded: the costly column to read
-# Record columns the window's filter can test (their longest value is kept; others are always read).
+INDEXED = tuple(BLOOM_FILTERS)  # columns an equality test finds through the shards' Bloom filters
+# Record columns the window's filter can test (their longest value and most digits are kept; others are
+# always read).
 MEASURED = ("item", "locator", "nir", "family_name", "given_name", "birth_date", "event_last")
-INDEX_ROW_GROUP = 20_000  # 500 row groups for 10M records: a lookup reads one (about 260 kB)
-# Below this many records a filter reads the shards fast enough (2M: about 0.35 s on 2 cores) and the index
-# would only cost bytes: about 10 bytes a record for distinct NIRs (dense benchmark, 172k records: 1.7 MB for
-# 20 MB of evidence, +0.085x of the case-size budget of 0.5x).
+# Below this many records a filter reads the shards fast enough (2M: about 0.35 s on 2 cores): the pass that
+# measures the longest values and digits (see :func:`measure_columns`) is not worth it.
 INDEX_MIN_RECORDS = 2_000_000
 _META_KEY = b"balise.search"
 
@@ -69,6 +84,43 @@ def records_signature(case_dir: Path) -> list[list]:
     return sorted(out)
 
 
+def measure_columns(case_dir: Path, shard_names: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Per measured column, the longest value in bytes and the most ASCII digits in one value, over the named
+    record shards: one batch of 100,000 rows at a time, counted on the string arrays' bytes with numpy.
+
+    Why not SQL (1 GB benchmark's case, 8.5M records, 2 cores under load): DuckDB's strlen of the 7 columns took
+    3 s, but counting digits (``translate``, ``regexp_replace``, ``rtrim``) 11-18 s for each long column."""
+    longest = dict.fromkeys(MEASURED, 0)
+    digits = dict.fromkeys(MEASURED, 0)
+    folder = Path(case_dir) / SHARDS_DIR / "records"
+    for name in shard_names:
+        for batch in pq.ParquetFile(folder / name).iter_batches(batch_size=ROW_GROUP_ROWS, columns=list(MEASURED)):
+            for column in MEASURED:
+                n, d = _longest_and_digits(batch.column(column))
+                longest[column] = max(longest[column], n)
+                digits[column] = max(digits[column], d)
+    return longest, digits
+
+
+def _longest_and_digits(arr: pa.Array) -> tuple[int, int]:
+    """The longest value (bytes) and the most ASCII digits in one value of a string array (nulls count 0)."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return 0, 0
+    if not pa.types.is_string(arr.type):
+        arr = arr.cast(pa.string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1].astype(np.int64)
+    buffer = arr.buffers()[2]
+    data = (np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8))[
+        offsets[0]:offsets[-1]]
+    counted = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum((data >= ord("0")) & (data <= ord("9")), out=counted[1:])
+    rel = offsets - offsets[0]
+    lengths = np.diff(rel)
+    in_digits = counted[rel[1:]] - counted[rel[:-1]]
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    return int(lengths[valid].max(initial=0)), int(in_digits[valid].max(initial=0))
+
+
 def write_search_index(case_dir: Path, *, min_records: int = INDEX_MIN_RECORDS) -> tuple[Path, int] | None:
     """Write the index of the case's records; returns (path, rows), or None (and no index) when the case has
     fewer than ``min_records`` records."""
@@ -80,22 +132,16 @@ def write_search_index(case_dir: Path, *, min_records: int = INDEX_MIN_RECORDS) 
     with CaseReader(Path(case_dir)) as reader:
         if reader.record_count() < max(1, min_records):
             return None
-        lengths = reader.rows("SELECT " + ", ".join(f'max(strlen("{c}"))' for c in MEASURED) + " FROM records_raw")
-        longest = {c: (0 if v is None else int(v)) for c, v in zip(MEASURED, lengths[0], strict=True)}
-        meta = json.dumps({"records": signature, "longest": longest, "indexed": list(INDEXED)})
-        part = path.with_name(path.name + PART_SUFFIX)
-        part.parent.mkdir(parents=True, exist_ok=True)
-        selects = " UNION ALL ".join(f"SELECT '{c}' AS col, \"{c}\" AS value, rid FROM records_raw "
-                                     f"WHERE \"{c}\" IS NOT NULL" for c in INDEXED)
-        reader.rows(f"COPY (SELECT * FROM ({selects}) ORDER BY col, value, rid) TO {_quote(part)} "
-                    f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {INDEX_ROW_GROUP}, "
-                    f"KV_METADATA {{'{_META_KEY.decode()}': {_sql_text(meta)}}})")
+    longest, digits = measure_columns(case_dir, [name for name, _size, _mtime in signature])
+    meta = json.dumps({"records": signature, "longest": longest, "digits": digits, "indexed": list(INDEXED)})
+    part = path.with_name(path.name + PART_SUFFIX)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.table({"col": pa.array(MEASURED, pa.string()),
+                      "longest": pa.array([longest[c] for c in MEASURED], pa.int64()),
+                      "digits": pa.array([digits[c] for c in MEASURED], pa.int64())})
+    pq.write_table(table.replace_schema_metadata({_META_KEY: meta}), part, compression="zstd")
     part.replace(path)
     return path, pq.ParquetFile(path).metadata.num_rows
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -104,13 +150,16 @@ class SearchIndex:
 
     path: Path
     longest: dict[str, int]
+    digits: dict[str, int]  # the most ASCII digits in one value (absent for an index of an earlier version)
     indexed: tuple[str, ...]
 
     def lookup(self, reader: CaseReader, column: str, value: str) -> list[int]:
-        """Record ids whose ``column`` equals ``value``, in record-id order."""
-        return [r[0] for r in reader.rows(
-            f"SELECT rid FROM read_parquet({_quote(self.path)}) WHERE col = ? AND value = ? ORDER BY rid",
-            [column, value])]
+        """Record ids whose ``column`` equals ``value``, in record-id order (the shards' Bloom filters let DuckDB
+        skip the row groups that do not hold it)."""
+        if column not in self.indexed:
+            raise ValueError(f"{column} is not an indexed column")
+        return [r[0] for r in reader.rows(f'SELECT rid FROM records_raw WHERE "{column}" = ? ORDER BY rid',
+                                          [value])]
 
 
 def open_search_index(case_dir: Path) -> SearchIndex | None:
@@ -126,7 +175,8 @@ def open_search_index(case_dir: Path) -> SearchIndex | None:
         meta = json.loads(raw)
         if meta["records"] != records_signature(case_dir):
             return None
-        return SearchIndex(path, {str(k): int(v) for k, v in meta["longest"].items()}, tuple(meta["indexed"]))
+        return SearchIndex(path, {str(k): int(v) for k, v in meta["longest"].items()},
+                           {str(k): int(v) for k, v in meta.get("digits", {}).items()}, tuple(meta["indexed"]))
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -135,13 +185,12 @@ def index_case(store: CaseStore, *, min_records: int = INDEX_MIN_RECORDS) -> int
     """Write the case's search index and register it with the results (sealed, verified); returns its rows.
 
     Run at the end of a completed scan, after compaction (which renames record shards: an index written before
-    would be stale). About 1.5 s per million records on 2 cores; memory bounded by DuckDB's limit (it spills
-    inside the case folder)."""
+    would be stale). One pass over the measured columns (:func:`measure_columns`)."""
     store.forget_shards(SEARCH_TASK)
     store.commit()
     try:
         written = write_search_index(store.dir, min_records=min_records)
-    except (CaseReadError, duckdb.Error, OSError) as exc:  # the filter then reads the shards: slower, same rows
+    except (CaseReadError, duckdb.Error, pa.ArrowException, OSError) as exc:  # the filter then reads the shards: slower, same rows
         search_path(store.dir).with_name(SEARCH_FILE + PART_SUFFIX).unlink(missing_ok=True)
         store.log("balise", "search-index-skipped", {"reason": str(exc).splitlines()[0] if str(exc) else
                                                      type(exc).__name__})
