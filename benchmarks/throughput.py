@@ -625,6 +625,20 @@ def tree_bytes(path: Path) -> int:
     return total
 
 
+# The report.json sections that must not depend on the executor (issue 11: "identical report.json (counts, people,
+# attribution)"); the rest (case id, timings, custody, the tasks' host names) legitimately differ.
+SAME_REPORT_SECTIONS = ("summary", "identifiers", "establishments", "beacons", "watermarks", "findings_total",
+                        "categories", "date_span", "unattributed", "conflicts")
+
+
+def report_differences(case_a: Path, case_b: Path) -> list[str]:
+    """The SAME_REPORT_SECTIONS of report.json that differ between two cases of the same evidence."""
+    from workbench.report.model import build_report_model, report_json
+
+    a, b = (report_json(build_report_model(c)) for c in (case_a, case_b))
+    return [k for k in SAME_REPORT_SECTIONS if a.get(k) != b.get(k)]
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -777,6 +791,11 @@ def main() -> int:
         r = dask_scan["seconds"] / scan["seconds"]
         target("dask_ratio", "dask LocalCluster / local time", r, f"{r:.2f}x", "<= 1.15x", "-", r <= 1.15,
                "(issue 11)")
+        differing = report_differences(case, dask_case)
+        target("dask_same_report", "report.json local == dask", float(not differing),
+               "same" if not differing else "DIFFERS", "same", "-", not differing,
+               f"(compared: {', '.join(SAME_REPORT_SECTIONS)})" if not differing
+               else f"(differing: {', '.join(differing)})")
 
     if args.json:
         args.json.write_text(json.dumps({

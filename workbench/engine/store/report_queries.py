@@ -232,13 +232,22 @@ def conflicts(reader: CaseReader) -> list[dict[str, Any]]:
 # -- identifiers -------------------------------------------------------------------------------------------------
 def top_identifiers(reader: CaseReader, types: tuple[str, ...] = ("nir", "iban", "email", "phone"),
                     per_type: int = 5) -> list[dict[str, Any]]:
-    """The most frequent values of each personal identifier type, with their occurrences and items."""
-    marks = ", ".join("?" for _ in types)
-    rows = reader.rows(
-        "SELECT type, value, n, items FROM ("
-        "  SELECT type, value, SUM(count) AS n, COUNT(DISTINCT item) AS items FROM identifiers "
-        f"  WHERE type IN ({marks}) GROUP BY type, value) "
-        "QUALIFY row_number() OVER (PARTITION BY type ORDER BY n DESC, value) <= ?", (*types, per_type))
+    """The most frequent values of each personal identifier type, with their occurrences and items.
+
+    One top-N query per type (``ORDER BY ... LIMIT``: bounded memory), the items counted by grouping on the item
+    first instead of ``COUNT(DISTINCT item)``. The single query this replaces (a grouped ``COUNT(DISTINCT)`` under
+    a window ``row_number()`` over every distinct value) ran out of the reader's 488 MiB on a 2 GB dump (51 million
+    identifier rows): the report of that case could not be written at all. This form spills and took 60 s there.
+    """
+    one = ("(SELECT type, value, SUM(c) AS n, COUNT(*) AS items FROM ("
+           "  SELECT type, value, item, SUM(count) AS c FROM identifiers WHERE type = ? GROUP BY type, value, item) "
+           "GROUP BY type, value ORDER BY n DESC, value LIMIT ?)")
+    if not types:
+        return []
+    params: list[Any] = []
+    for t in types:
+        params += [t, per_type]
+    rows = reader.rows(" UNION ALL ".join([one] * len(types)), params)
     order = {t: i for i, t in enumerate(types)}
     rows.sort(key=lambda r: (order[r[0]], -int(r[2] or 0), r[1]))
     return [{"type": t, "value": v, "hits": int(n or 0), "items": int(i)} for t, v, n, i in rows]
