@@ -789,6 +789,8 @@ class UnitCollector:
         budget split between the two (:data:`CURRENT_WEIGHT`, :data:`LEGACY_WEIGHT`)."""
         votes = self.votes()
         current = _VoteParts(votes)
+        messages = [_unit_message(kind, coarse) for kind, coarse, _ in current.ordered]
+        old_units = [i for i, v in enumerate(current.ordered) if v[0] != KIND_DATE]  # v1 never moved a date
         legacy: _VoteParts | None = None
         codes: dict[bytes, list[tuple[int, ...]]] = {}  # one establishment's biases serve all its recipients
         out = []
@@ -796,12 +798,15 @@ class UnitCollector:
             mk = as_mark_key(key)
             if mk.code not in codes:
                 codes[mk.code] = unit_thresholds(mk.code, current.ordered)
-            expected = expected_symbols(mk.recipient, current.ordered, codes[mk.code])
+            mac = PrefixHmac(mk.recipient)  # the key's hash states once per test, not once per vote
+            digests = [mac(prefix, data) for prefix, data in messages]
+            expected = [_symbol(d, ths) for d, ths in zip(digests, codes[mk.code], strict=True)]
             res = current.run(label, expected, self.rows_tested)
             res.weight = CURRENT_WEIGHT
-            if not res.detected:
-                legacy = legacy or _VoteParts([v for v in votes if v[0] != KIND_DATE])  # v1 never moved a date
-                old = legacy.run(label, legacy_symbols(mk.recipient, legacy.ordered), self.rows_tested)
+            if not res.detected:  # the previous scheme's symbols come from the same digests: no hashing again
+                legacy = legacy or _VoteParts([current.ordered[i] for i in old_units])
+                old = legacy.run(label, [int.from_bytes(digests[i][:8], "big") % ALPHABET[current.ordered[i][0]]
+                                         for i in old_units], self.rows_tested)
                 old.weight, old.scheme = LEGACY_WEIGHT, LEGACY_SCHEME
                 res.legacy = old
             out.append(res)
