@@ -14,6 +14,10 @@ Carriers (chosen by content, never by header, so renamed or reordered columns do
            the value moves by at most one unit of its displayed precision, never across a clinical
            threshold, and the column's mean and standard deviation stay within 0.1 %
            (:mod:`workbench.beacons.numeric_mark`). A ``num`` unit is tied to its row by a content anchor.
+``date``   a date, with or without a time of day: the parity of its day number, by a keyed shift of one day at
+           most inside a block of 8 days, in the cell's own spelling; never a birth or death date unless allowed
+           (:mod:`workbench.beacons.date_mark`). Its unit is tied to its row by the row's cells that are neither
+           dates nor numbers. Dates move first, so the ``num`` anchors are those of the marked rows.
 
 Each carrier cell is a *unit* identified by its carrier kind and its coarse value (the minute of the
 time, the ten digits of the number, the normalised address): everything that survives subsetting, shuffling,
@@ -31,14 +35,20 @@ marked with this key (any data, random key) each vote matches with probability e
 the exact tail of the sum of Binomial(n4, 1/4) and Binomial(n2, 1/2) (the false-alarm probability for this
 key); a table is *detected* for a key when p < 1e-6.
 
-Numeric units are tested apart (so the invisible carriers' statistic above keeps its exact meaning): the
-same exact binomial over the ``num`` votes, and a *row-grouped* statistic for mixtures: the numeric votes
+Value units (``num`` and ``date``: carriers that move a value) are tested apart (so the invisible carriers'
+statistic above keeps its exact meaning): the same exact binomial over their votes (one per unit), and a *row-grouped* statistic for mixtures: the numeric votes
 of one row anchor form a group; the number of groups (of two votes or more) whose votes all match is, under
 the null, a sum of independent Bernoulli(2^-size) (groups share no unit), whose exact tail comes from a
 convolution. Why: in a 2 % mixture a marked row shows 4-6 matching votes at once, which happens by chance
 with probability 1/16-1/64, whereas one vote per unit dilutes those rows among 98 % of coin flips (z about
 5 for 200 rows in 10,000 against about 16 for the grouped count). The decision takes the smallest of the
 (up to three) p-values times their number (Bonferroni), so the false-alarm probability stays at most 1e-6.
+
+Tables marked before the Tardos code (``balise-table/1``: a unit's symbol was the first 8 bytes of the
+recipient's HMAC modulo q, same units, same recipient keys) are tested too, from the same digests, for every key
+the current scheme does not detect; the 1e-6 budget is split 0.99 / 0.01 between the two schemes (weighted
+Bonferroni: the current p-value is divided by 0.99, the old one multiplied by 100), so a 1,000-row old export
+(p ~ 1e-500) is still found and an unmarked table still passes for an unmarked one with probability 1 - 1e-6.
 """
 
 from __future__ import annotations
