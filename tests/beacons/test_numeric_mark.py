@@ -313,7 +313,9 @@ def test_mysqldump_with_unquoted_numbers(tmp_path: Path, lab: pd.DataFrame) -> N
         lines.append("INSERT INTO `resultats` VALUES " + ",".join(values[k : k + 100]) + ";")
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     dist = tm.embed_file(src, dst, KEY)
-    assert len(dist.columns) == 6 and dist.cells_changed > 1000
+    # six measurements and the sample date (`prelevement`); never the birth date (`naissance`)
+    assert len(dist.columns) == 7 and dist.cells_changed > 1000
+    assert dist.columns["resultats.c6"].kind == "date" and "resultats.c4" not in dist.columns
     out = dst.read_text(encoding="utf-8")
     assert re.search(r",\d+\.\d,\d+,\d+,\d+\.\d,\d+\.\d,\d+\)", out) and "'72" not in out
     (frame,) = mark_io.read_sql(dst).values()
