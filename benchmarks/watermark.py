@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/watermark.py [--trials N]
     .venv/bin/python benchmarks/watermark.py --collusion-only [--trials 10]   # Tardos table, 5,000 and 10,000 rows
     .venv/bin/python benchmarks/watermark.py --quick                          # Tardos table, 5,000 rows
+    .venv/bin/python benchmarks/watermark.py --dates-only [--trials 20]       # date carriers: distortion,
+                                                                              # mixture, attacks, collusion
 
 Tables are generated stays (tests/beacons/test_tabular_mark_gen.py); every trial uses a fresh key. A trial is
 *detected* when p < 1e-6; the false-alarm column tests a wrong key (another recipient) on the same data.
@@ -14,6 +16,7 @@ import argparse
 import hashlib
 import io
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +26,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.beacons.test_tabular_mark_gen import make_lab_table, make_patient_table  # noqa: E402
+from workbench.beacons import date_mark as dm  # noqa: E402
 from workbench.beacons import image_mark as im  # noqa: E402
+from workbench.beacons import mark_io  # noqa: E402
 from workbench.beacons import tabular_mark as tm  # noqa: E402
 from workbench.synth.formats.dicom import phantom  # noqa: E402
 
@@ -239,6 +244,153 @@ def collusion(trials: int, sizes: tuple[int, ...] = (5000, 10_000), recipients: 
            table)
 
 
+LAB_MEASURES = ["POIDS_KG", "TAILLE_CM", "CREATININE_UMOL_L", "GLYCEMIE_MMOL_L", "HEMOGLOBINE_G_DL", "PAS_MMHG"]
+
+
+def _ordinals(col: pd.Series) -> np.ndarray:
+    return np.array([dm.parse_date(t).ordinal for t in col], dtype=np.int64)
+
+
+def date_distortion() -> None:
+    """Per date column: what moved (the lab table's sample and birth dates, the stays table's admission
+    date-time and birth date), with the default policy (one day at most, never a birth date)."""
+    rows = []
+    for label, df in (("lab results, 10,000 rows", make_lab_table(10_000, seed=1)),
+                      ("stays, 10,000 rows", make_patient_table(10_000, seed=1))):
+        marked, dist = tm.embed_table(df, _key("date-distortion"), numeric=True, dates=dm.DEFAULT_POLICY)
+        for name in ("DATE_NAISSANCE", "DATE_PRELEVEMENT", "DATE_ENTREE"):
+            if name not in df.columns:
+                continue
+            before, after = _ordinals(df[name]), _ordinals(marked[name])
+            shift = after - before
+            col = dist.columns.get(name if name in dist.columns and dist.columns[name].kind == "date"
+                                   else f"{name} (day)")
+            rows.append([label, name, "date" if col is not None else "not a carrier (birth date)",
+                         f"{(shift != 0).mean():.1%}", f"{np.abs(shift).max()}", f"{shift.mean():+.5f}",
+                         f"{(after.std() / before.std() - 1):+.5%}",
+                         "yes" if marked[name].str.len().equals(df[name].str.len()) else "no"])
+    _table("Date carriers: distortion per date column (default policy: at most one day, never a birth date)",
+           ["table", "column", "carrier", "changed", "max shift (days)", "mean shift (days)", "sd change",
+            "same spelling"], rows)
+
+
+def date_mixture(trials: int, total: int = 10_000) -> None:
+    """Lab rows marked by one key, measurements dropped (the dates alone carry), among ``total`` unmarked lab
+    rows; against the same rows with their measurements."""
+    pool_full = make_lab_table(total, seed=2, start_ipp=10**7)
+    pools = {"dates alone": tm.UnitCollector(), "dates + measurements": tm.UnitCollector()}
+    pools["dates alone"].add_table(pool_full.drop(columns=LAB_MEASURES))
+    pools["dates + measurements"].add_table(pool_full)
+    rows = []
+    for f in (0.02, 0.05, 0.10, 0.20, 0.50):
+        n_marked = int(round(total * f))
+        res: dict[str, list] = {k: [] for k in pools}
+        wrong: dict[str, int] = {k: 0 for k in pools}
+        for t in range(trials):
+            key = _key("date-mix", f, t)
+            marked = tm.embed_table(make_lab_table(n_marked, seed=70_000 + t), key, numeric=True,
+                                    dates=dm.DEFAULT_POLICY)[0]
+            for name, pool in pools.items():
+                mine = tm.UnitCollector()
+                mine.add_table(marked.drop(columns=LAB_MEASURES) if name == "dates alone" else marked)
+                r, w = pool.merged(mine).test({"r": key, "w": _key("date-mix-wrong", f, t)})
+                res[name].append(r)
+                wrong[name] += w.detected
+        for name in pools:
+            logs = [r.combined_log10_p for r in res[name]]
+            rows.append([f"{f:.0%}", str(n_marked), name, f"{np.mean([r.detected for r in res[name]]):.0%}",
+                         f"{np.median(logs):.1f}", f"{max(logs):.1f}", f"{wrong[name] / trials:.0%}"])
+    _table(f"Date carriers: detection against mixture (marked lab rows among {total:,}; {trials} keys each)",
+           ["marked", "rows", "carriers", "detected", "median log10 p", "worst log10 p", "wrong key det."], rows)
+
+
+def _xlsx_round_trip(df: pd.DataFrame) -> pd.DataFrame:
+    """CSV -> mysqldump -> XLSX with real date cells -> read back, as a recipient's conversions would."""
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path, sql, xlsx = Path(tmp) / "a.csv", Path(tmp) / "a.sql", Path(tmp) / "a.xlsx"
+        mark_io.write_csv(df, csv_path, encoding="cp1252")
+        mark_io.write_sql(mark_io.read_csv(csv_path), sql, dialect="mysql")
+        mark_io.write_xlsx(mark_io.read_sql(sql)["patients"], xlsx, typed_dates=True)
+        return mark_io.read_xlsx(xlsx)["Export"]
+
+
+def date_attacks(trials: int) -> None:
+    """Marked 1,000-row lab tables with their measurements dropped (the dates alone carry), then attacked;
+    and 1,000-row stays exports whose times of day are dropped with every invisible carrier scrubbed."""
+    attacks = {
+        "none": lambda m: m,
+        "sorted": lambda m: m.sort_values(["NOM", "DATE_PRELEVEMENT"]),
+        "subset 300 rows": lambda m: m.sample(300, random_state=0),
+        "subset 150 rows": lambda m: m.sample(150, random_state=0),
+        "renamed + reordered": lambda m: m[m.columns[::-1]].set_axis([f"c{i}" for i in range(m.shape[1])], axis=1),
+        "re-spelled 2024-03-02": lambda m: m.assign(DATE_PRELEVEMENT=pd.to_datetime(
+            m["DATE_PRELEVEMENT"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")),
+        "first name dropped": lambda m: m.drop(columns=["PRENOM"]),
+        "CSV -> SQL -> XLSX (real dates)": _xlsx_round_trip,
+    }
+    hits: dict[str, list] = {a: [] for a in [*attacks, "stays: time of day dropped, invisible scrubbed"]}
+    wrong = {a: 0 for a in hits}
+    for t in range(trials):
+        key, other = _key("date-attack", t), _key("date-attack-wrong", t)
+        lab = tm.embed_table(make_lab_table(1000, seed=80_000 + t), key, numeric=True,
+                             dates=dm.DEFAULT_POLICY)[0].drop(columns=LAB_MEASURES)
+        for name, attack in attacks.items():
+            r, w = tm.detect_table(attack(lab), {"r": key, "w": other})
+            hits[name].append(r)
+            wrong[name] += w.detected
+        stays = tm.embed_table(make_patient_table(1000, seed=81_000 + t), key, numeric=True,
+                               dates=dm.DEFAULT_POLICY)[0]
+        stays = stays.drop(columns=["POIDS_KG", "CREATININE_UMOL_L"]).assign(
+            DATE_ENTREE=stays["DATE_ENTREE"].str[:10],
+            TELEPHONE=stays["TELEPHONE"].str.replace(r"\D", "", regex=True).str.replace(r"^33", "0", regex=True),
+            ADRESSE=stays["ADRESSE"].str.replace(",", "", regex=False))
+        r, w = tm.detect_table(stays, {"r": key, "w": other})
+        hits["stays: time of day dropped, invisible scrubbed"].append(r)
+        wrong["stays: time of day dropped, invisible scrubbed"] += w.detected
+    rows = [[name, f"{np.mean([r.detected for r in res]):.0%}", f"{np.median([r.date_votes for r in res]):.0f}",
+             f"{np.median([r.combined_log10_p for r in res]):.1f}", f"{max(r.combined_log10_p for r in res):.1f}",
+             f"{wrong[name] / trials:.0%}"] for name, res in hits.items()]
+    _table(f"Date carriers alone (measurements dropped): attacks on marked 1,000-row tables ({trials} keys)",
+           ["attack", "detected", "date votes", "median log10 p", "worst log10 p", "wrong key det."], rows)
+
+
+def date_collusion(trials: int, rows: int = 5000, recipients: int = 20) -> None:
+    """Copies marked only in their dates (lab, measurements dropped) or in dates and invisible carriers (stays,
+    measurements dropped); c colluders pick each cell from one copy, or take the majority of three."""
+    from tests.beacons.test_tardos_dates import majority_cells, pick_cells
+
+    out = []
+    for t in range(trials):
+        code = _key("date-collude-code", t)
+        keys = {f"r{i}": tm.MarkKey(code, _key("date-collude", t, i)) for i in range(recipients)}
+        sources = {"lab: dates only": make_lab_table(rows, seed=90_000 + t).drop(columns=LAB_MEASURES),
+                   "stays: dates + invisible": make_patient_table(rows, seed=91_000 + t).drop(
+                       columns=["POIDS_KG", "CREATININE_UMOL_L"])}
+        for label, src in sources.items():
+            copies = [tm.embed_table(src, keys[f"r{i}"], dates=dm.DEFAULT_POLICY)[0] for i in range(3)]
+            for c, attack in ((2, "pick"), (3, "pick"), (3, "majority")):
+                merged = (pick_cells if attack == "pick" else majority_cells)(copies[:c], seed=t * 10 + c)
+                collector = tm.UnitCollector()
+                collector.add_table(merged)
+                acc = collector.accuse(keys)
+                coal = {f"r{i}" for i in range(c)}
+                accused = {r.label for r in acc.accused}
+                score = {r.label: r.score for r in acc.results}
+                out.append((label, c, attack, acc.cells, acc.threshold, len(accused & coal), len(accused - coal),
+                            min(score[r] for r in coal), max(v for r, v in score.items() if r not in coal)))
+    table = []
+    for label in ("lab: dates only", "stays: dates + invisible"):
+        for c, attack in ((2, "pick"), (3, "pick"), (3, "majority")):
+            got = [o for o in out if o[:3] == (label, c, attack)]
+            table.append([label, str(c), attack, f"{np.mean([o[3] for o in got]):,.0f}",
+                          f"{np.mean([o[4] for o in got]):,.0f}", f"{np.mean([o[5] >= 1 for o in got]):.0%}",
+                          f"{np.mean([o[5] for o in got]):.2f} / {c}", str(sum(o[6] for o in got)),
+                          f"{min(o[7] for o in got):,.0f}", f"{max(o[8] for o in got):,.0f}"])
+    _table(f"Collusion on dates and invisible carriers ({rows:,} rows, {recipients} recipients, {trials} trial(s))",
+           ["cells marked", "colluders", "attack", "cells", "threshold Z", ">=1 accused", "colluders accused",
+            "innocents accused", "lowest colluder score", "highest innocent score"], table)
+
+
 def images(trials: int) -> None:
     rows = []
     rng = np.random.default_rng(3)
@@ -287,8 +439,16 @@ def main() -> None:
                         help="only the collusion table (Tardos accusation), in a few minutes")
     parser.add_argument("--quick", action="store_true", help="collusion table: 5,000 rows only, one trial")
     parser.add_argument("--rows", default="5000,10000", help="collusion table: table sizes (comma-separated)")
+    parser.add_argument("--dates-only", action="store_true", help="only the date-carrier tables")
     args = parser.parse_args()
     start = time.time()
+    if args.dates_only:
+        date_distortion()
+        date_mixture(args.trials)
+        date_attacks(max(args.trials // 2, 3))
+        date_collusion(max(args.trials // 10, 1))
+        print(f"\n(total {time.time() - start:.0f} s)")
+        return
     if args.collusion_only or args.quick:
         sizes = (5000,) if args.quick else tuple(int(n) for n in args.rows.split(","))
         collusion(1 if args.quick else max(args.trials // 10, 1), sizes)
@@ -299,6 +459,10 @@ def main() -> None:
     lab_attacks(max(args.trials // 2, 3))
     scrubbed(max(args.trials // 2, 3))
     collusion(max(args.trials // 10, 1))
+    date_distortion()
+    date_mixture(args.trials)
+    date_attacks(max(args.trials // 2, 3))
+    date_collusion(max(args.trials // 10, 1))
     if args.numeric_only:
         print(f"\n(total {time.time() - start:.0f} s)")
         return

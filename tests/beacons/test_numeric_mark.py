@@ -89,17 +89,17 @@ def test_distortion_budget(lab: pd.DataFrame, marked_lab: tuple[pd.DataFrame, tm
 def test_lab_csv_is_marked_and_found(tmp_path: Path, lab: pd.DataFrame) -> None:
     src, dst = tmp_path / "resultats.csv", tmp_path / "resultats_labo.csv"
     mark_io.write_csv(lab, src, encoding="cp1252", delimiter=";")
-    dist = tm.embed_file(src, dst, KEY)
-    assert sorted(dist.columns) == sorted(MEASURES) and dist.cells_changed > 4000
+    dist = tm.embed_file(src, dst, KEY)  # by default the sample date carries too (never the birth date)
+    assert sorted(dist.columns) == sorted([*MEASURES, "DATE_PRELEVEMENT"]) and dist.cells_changed > 4000
     raw = dst.read_bytes().decode("cp1252")
     assert raw.splitlines()[0] == ";".join(LAB_HEADER)
     back = mark_io.read_csv(dst)
-    assert back[IDENTITY].equals(lab[IDENTITY])
+    assert back[IDENTITY[:-1]].equals(lab[IDENTITY[:-1]])
     right, wrong = _found(dst)
-    assert right.detected and right.num_log10_p < -100 and right.votes == 0
+    assert right.detected and right.num_log10_p < -100 and right.votes == 0 and right.date_votes > 1900
     assert not wrong.detected
     with pytest.raises(tm.NoCarrierError):
-        tm.embed_file(src, tmp_path / "x.csv", KEY, numeric=False)
+        tm.embed_file(src, tmp_path / "x.csv", KEY, numeric=False, dates=None)
 
 
 def test_unmarked_tables_and_wrong_keys_are_never_detected(marked_lab: tuple[pd.DataFrame, tm.Distortion]
@@ -313,7 +313,9 @@ def test_mysqldump_with_unquoted_numbers(tmp_path: Path, lab: pd.DataFrame) -> N
         lines.append("INSERT INTO `resultats` VALUES " + ",".join(values[k : k + 100]) + ";")
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     dist = tm.embed_file(src, dst, KEY)
-    assert len(dist.columns) == 6 and dist.cells_changed > 1000
+    # six measurements and the sample date (`prelevement`); never the birth date (`naissance`)
+    assert len(dist.columns) == 7 and dist.cells_changed > 1000
+    assert dist.columns["resultats.c6"].kind == "date" and "resultats.c4" not in dist.columns
     out = dst.read_text(encoding="utf-8")
     assert re.search(r",\d+\.\d,\d+,\d+,\d+\.\d,\d+\.\d,\d+\)", out) and "'72" not in out
     (frame,) = mark_io.read_sql(dst).values()

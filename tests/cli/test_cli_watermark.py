@@ -118,7 +118,8 @@ def test_lab_results_table_is_marked(tmp_path: Path, registry: Path, capsys: pyt
     src, out = tmp_path / "resultats.csv", tmp_path / "resultats_biorance.csv"
     mark_io.write_csv(make_lab_table(500, seed=4), src, encoding="cp1252", delimiter=";")
     args = ("--registry", str(registry), "--establishment", EST_A.finess, "--recipient", "Biorance")
-    assert cli("watermark", "embed", str(src), *args, "--out", str(tmp_path / "x.csv"), "--no-numeric") == 1
+    assert cli("watermark", "embed", str(src), *args, "--out", str(tmp_path / "x.csv"), "--no-numeric",
+               "--no-dates") == 1  # (without --no-dates its sample date carries the mark)
     assert "no column can carry the mark" in capsys.readouterr().err
     table = tmp_path / "thresholds.json"
     table.write_text(json.dumps([{"name": "glucose", "hint": "glyc", "lo": 2, "hi": 30, "values": [7.0]}]))
@@ -133,4 +134,4 @@ def test_lab_results_table_is_marked(tmp_path: Path, registry: Path, capsys: pyt
     lines = capsys.readouterr().out.splitlines()
     detected = [ln for ln in lines if ln.endswith(" DETECTED")]
     assert len(detected) == 1 and EST_A.finess in detected[0] and "recipient=Biorance" in detected[0]
-    assert "numeric:" in detected[0]
+    assert "measurements and dates:" in detected[0]

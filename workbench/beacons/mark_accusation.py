@@ -24,6 +24,11 @@ bound, which holds given the leaked bits whatever produced them. Shared directio
 copy's standard deviation by about 0.1 % on 2,000 rows of glucose (half a unit squared of rounding noise per
 moved cell), beyond the distortion budget.
 
+Tables marked before the Tardos code (scheme ``balise-table/1``, one independent key per recipient) are found
+by the same per-key tests under that scheme (:meth:`UnitCollector.test`); their recipients are then accused by
+their own keys' p-values with a Bonferroni factor over the establishment's keys (what that scheme's accusation
+was: an innocent's key is independent of the copy, its test exactly null), not by a Tardos score.
+
 When E's mark is present but nobody reaches the threshold (a copy cut down to a few hundred cells, or a
 mixture where E's rows are a few per cent), the establishment is proven and no recipient is named.
 """
@@ -35,7 +40,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workbench.beacons import tardos
-from workbench.beacons.tabular_mark import DETECTION_THRESHOLD, MarkKey, TableMarkResult, UnitCollector
+from workbench.beacons.tabular_mark import (
+    DETECTION_THRESHOLD,
+    LEGACY_SCHEME,
+    MarkKey,
+    TableMarkResult,
+    UnitCollector,
+)
 
 
 @dataclass
@@ -50,6 +61,11 @@ class EstablishmentVerdict:
     @property
     def detected(self) -> bool:
         return self.presence_log10_p < math.log10(DETECTION_THRESHOLD)
+
+    @property
+    def scheme(self) -> str:
+        """The table scheme whose mark was found (the previous one only when the current one was not)."""
+        return self.accusation.scheme if self.accusation is not None else "-"
 
 
 def split_label(label: str) -> tuple[str, str]:
@@ -71,7 +87,27 @@ def verdicts(collector: UnitCollector, keys: Mapping[str, MarkKey], *,
         presence = min(0.0, min(r.combined_log10_p for r in group) + math.log10(len(group)))
         verdict = EstablishmentVerdict(finess, group, presence, None)
         if verdict.detected:
-            verdict.accusation = collector.accuse({r.label: keys[r.label] for r in group}, epsilon)
+            current = min(r.own_log10_p for r in group) + math.log10(len(group))
+            if current < math.log10(DETECTION_THRESHOLD):
+                verdict.accusation = collector.accuse({r.label: keys[r.label] for r in group}, epsilon)
+            else:
+                verdict.accusation = legacy_accusation(group, epsilon)
         out.append(verdict)
     out.sort(key=lambda v: v.presence_log10_p)
+    return out
+
+
+def legacy_accusation(results: list[TableMarkResult], epsilon: float = tardos.EPSILON) -> tardos.Accusation:
+    """The accusation of a table marked by the previous scheme (``balise-table/1``): every recipient had its own
+    independent key, so a key whose test under that scheme has p * n < ``epsilon`` (n keys of the
+    establishment) is accused, and P(any innocent accused) <= ``epsilon`` (an innocent's test is exactly null).
+    Scores and threshold are -log10 p, so that "score >= threshold" reads as for the Tardos accusation."""
+    n = max(len(results), 1)
+    threshold = -math.log10(epsilon / n)
+    out = tardos.Accusation(cells=max((r.legacy.votes + r.legacy.num_votes for r in results if r.legacy), default=0),
+                            recipients=len(results), threshold=threshold, epsilon=epsilon, scheme=LEGACY_SCHEME)
+    for r in results:
+        log10_p = r.legacy.combined_log10_p if r.legacy is not None else 0.0
+        out.results.append(tardos.RecipientScore(r.label, -log10_p, min(0.0, log10_p + math.log10(n)),
+                                                 -log10_p >= threshold))
     return out

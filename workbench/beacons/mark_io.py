@@ -15,14 +15,16 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
+from workbench.beacons import date_mark as dm
 from workbench.beacons import numeric_mark as nm
 from workbench.beacons.tabular_mark import (
     CLASSIFY_SAMPLE,
+    KIND_DATE,
     KIND_NUM,
     ColumnDistortion,
     ColumnPlan,
@@ -34,7 +36,10 @@ from workbench.beacons.tabular_mark import (
     as_mark_key,
     classify_column,
     classify_numeric_column,
+    date_anchor,
+    date_distortion_name,
     identity_hash,
+    mark_date,
     mark_number,
     mark_value,
 )
@@ -165,12 +170,39 @@ def _classify_columns(columns: Mapping[object, list[str]], numeric: bool = False
     return plans
 
 
+def _classify_dates(columns: Mapping[object, list[str]], headers: Mapping[object, str] | None,
+                    policy: dm.DatePolicy | None, today: date | None) -> dict[object, dm.DatePlan]:
+    if policy is None or not policy.enabled:
+        return {}
+    plans = {}
+    for key, values in columns.items():
+        plan = dm.plan_for_embedding([v for v in values if v and v.strip()], (headers or {}).get(key), policy,
+                                     today=today)
+        if plan is not None:
+            plans[key] = plan
+    return plans
+
+
 def _anchor(cells: list[str]) -> str | None:
     return nm.row_anchor(identity_hash(c) if c and c.strip() else None for c in cells)
 
 
+def _mark_dates_into(cells: list[str], date_plans: Mapping[object, dm.DatePlan], index: Mapping[object, int],
+                     key: bytes | MarkKey, markers: Mapping[object, dm.DateMarker],
+                     cols: Mapping[object, ColumnDistortion]) -> None:
+    """Move the date cells of one row (``index`` maps a plan's key to the cell's position in ``cells``)."""
+    anchor = date_anchor(cells)
+    for k in date_plans:
+        i = index[k]
+        if i < len(cells) and cells[i] and cells[i].strip():
+            new = mark_date(cells[i], anchor, key, markers[k], cols[k])
+            if new is not None:
+                cells[i] = new[0]
+
+
 def _embed_csv(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
-               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
+               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS, dates: dm.DatePolicy | None = None,
+               today: date | None = None) -> Distortion:
     style = sniff_csv(src)
     rows = _csv_rows(src, style)
     header = next(rows, None)
@@ -183,11 +215,15 @@ def _embed_csv(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
         for i, cell in enumerate(row[: len(header)]):
             sample[i].append(cell)
     plans = _classify_columns(sample, numeric, dict(enumerate(header)), thresholds)
-    if not plans:
+    date_plans = _classify_dates(sample, dict(enumerate(header)), dates, today)
+    if not plans and not date_plans:
         raise NoCarrierError(f"{src}: no column can carry the mark")
     dist = Distortion()
     cols = {i: ColumnDistortion(p.kind) for i, p in plans.items()}
     markers = {i: nm.NumericMarker(p.numeric) for i, p in plans.items() if p.numeric is not None}
+    date_cols = {i: ColumnDistortion(KIND_DATE) for i in date_plans}
+    date_markers = {i: dm.DateMarker(p) for i, p in date_plans.items()}
+    date_index = {i: i for i in date_plans}
     with open(dst, "w", encoding=style.encoding, newline="") as out:
         writer = csv.writer(out, delimiter=style.delimiter, quotechar=style.quotechar, quoting=style.quoting,
                             lineterminator=style.lineterminator)
@@ -195,6 +231,8 @@ def _embed_csv(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
         writer.writerow(next(rows))
         for row in rows:
             dist.rows += 1
+            if date_plans:  # dates first: the measurements' anchors are those of the marked row
+                _mark_dates_into(row, date_plans, date_index, key, date_markers, date_cols)
             anchor = _anchor(row[: len(header)]) if markers else None
             for i, plan in plans.items():
                 if i < len(row) and row[i].strip():
@@ -204,6 +242,8 @@ def _embed_csv(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
                     else:
                         _mark_into(row, i, plan, key, cols[i])
             writer.writerow(row)
+    for i, col in date_cols.items():
+        dist.columns[date_distortion_name(header[i], i in plans)] = col
     for i, col in cols.items():
         dist.columns[header[i]] = col
     return dist
@@ -261,28 +301,47 @@ def read_xlsx(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     return out
 
 
+_XLSX_DATE_FORMATS = (  # text spelling -> (strptime format, the Excel number format a conversion gives it)
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"), "%Y-%m-%d %H:%M:%S", "yyyy-mm-dd h:mm:ss"),
+    (re.compile(r"\d{2}/\d{2}/\d{4}"), "%d/%m/%Y", "dd/mm/yyyy"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d", "yyyy-mm-dd"),
+)
+
+
 def write_xlsx(df: pd.DataFrame, path: str | os.PathLike[str], *, sheet: str = "Export",
-               typed_datetimes: bool = False) -> None:
-    """Write text cells (``typed_datetimes``: date-time texts become Excel date-time cells, as a user's
-    spreadsheet conversion would do)."""
+               typed_datetimes: bool = False, typed_dates: bool = False) -> None:
+    """Write text cells (``typed_datetimes``: date-time texts become Excel date-time cells; ``typed_dates``:
+    ``02/03/2024`` and ``2024-03-02`` become real date cells shown in that spelling, as a user's spreadsheet
+    conversion of a CSV does)."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 
     wb = openpyxl.Workbook(write_only=True)  # streams rows: memory stays flat on large exports
     ws = wb.create_sheet(title=sheet)
     ws.append([str(c) for c in df.columns])
+    formats = _XLSX_DATE_FORMATS[: 1 if not typed_dates else 3][0 if typed_datetimes else 1 :]
     for row in df.fillna("").astype(str).itertuples(index=False, name=None):
         cells: list[object] = []
         for cell in row:
-            if typed_datetimes and re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", cell):
-                cells.append(datetime.strptime(cell, "%Y-%m-%d %H:%M:%S"))
-            else:
+            spelled = next((f for f in formats if f[0].fullmatch(cell)), None)
+            if spelled is None:
                 cells.append(cell)
+                continue
+            try:
+                value = datetime.strptime(cell, spelled[1])
+            except ValueError:
+                cells.append(cell)
+                continue
+            typed = WriteOnlyCell(ws, value=value)
+            typed.number_format = spelled[2]
+            cells.append(typed)
         ws.append(cells)
     wb.save(path)
 
 
 def _embed_xlsx(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
-                thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
+                thresholds: Thresholds = nm.DEFAULT_THRESHOLDS, dates: dm.DatePolicy | None = None,
+                today: date | None = None) -> Distortion:
     import openpyxl
 
     try:
@@ -297,10 +356,13 @@ def _embed_xlsx(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True
         n_rows, n_cols = ws.max_row, ws.max_column  # read before iterating: iter_* must not grow the sheet
         header = [_xlsx_text(c.value) or f"col{i + 1}" for i, c in enumerate(ws[1])]
         last = min(n_rows, CLASSIFY_SAMPLE + 1)
-        plans = _classify_columns({i: [t for c in col if (t := _xlsx_text(c.value))] for i, col in
-                                   enumerate(ws.iter_cols(min_row=2, max_row=last, max_col=n_cols))},
-                                  numeric, dict(enumerate(header)), thresholds)
+        texts = {i: [t for c in col if (t := _xlsx_text(c.value))] for i, col in
+                 enumerate(ws.iter_cols(min_row=2, max_row=last, max_col=n_cols))}
+        plans = _classify_columns(texts, numeric, dict(enumerate(header)), thresholds)
+        date_plans = _classify_dates(texts, dict(enumerate(header)), dates, today)
         dist.rows += n_rows - 1
+        if date_plans:  # dates first: the measurements' anchors are those of the marked rows
+            _mark_xlsx_dates(ws, n_rows, n_cols, date_plans, key, dist, header, plans)
         anchors: list[str | None] = []
         if any(p.kind == KIND_NUM for p in plans.values()):
             anchors = [_anchor([_xlsx_text(v) for v in r]) for r in
@@ -336,6 +398,29 @@ def _embed_xlsx(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True
         raise NoCarrierError(f"{src}: no column can carry the mark")
     wb.save(dst)
     return dist
+
+
+def _mark_xlsx_dates(ws: object, n_rows: int, n_cols: int, date_plans: Mapping[int, dm.DatePlan],
+                     key: bytes | MarkKey, dist: Distortion, header: list[str], plans: Mapping[int, ColumnPlan]
+                     ) -> None:
+    """Mark the date columns of a sheet: a real date cell stays a date (moved by whole days, its number format
+    and time of day kept), a text date keeps its spelling."""
+    anchors = [date_anchor([_xlsx_text(v) for v in r]) for r in
+               ws.iter_rows(min_row=2, max_row=n_rows, max_col=n_cols, values_only=True)]  # type: ignore[attr-defined]
+    for i, plan in date_plans.items():
+        col = ColumnDistortion(KIND_DATE)
+        marker = dm.DateMarker(plan)
+        cells = ws.iter_rows(min_row=2, max_row=n_rows, min_col=i + 1, max_col=i + 1)  # type: ignore[attr-defined]
+        for (cell,), anchor in zip(cells, anchors, strict=False):
+            value = cell.value
+            if not isinstance(value, (str, datetime)) or not (text := _xlsx_text(value)).strip():
+                continue
+            new = mark_date(text, anchor, key, marker, col)
+            if new is None or not new[1]:
+                continue
+            cell.value = value + timedelta(days=new[1]) if isinstance(value, datetime) else new[0]
+        name = header[i] if i < len(header) else f"col{i + 1}"
+        dist.columns[f"{ws.title}!{date_distortion_name(name, i in plans)}"] = col  # type: ignore[attr-defined]
 
 
 def _mark_xlsx_numeric(ws: object, i: int, n_rows: int, plan: ColumnPlan, anchors: list[str | None],
@@ -624,8 +709,60 @@ def write_sql(df: pd.DataFrame, path: str | os.PathLike[str], *, table: str = "p
         fh.write("COMMIT;\n")
 
 
+_CREATE = re.compile(r"^\s*CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                     r"((?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\.(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)\s*\(", re.IGNORECASE)
+_NOT_COLUMNS = {"primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial",
+                "exclude"}
+
+
+def _split_top(body: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for j, ch in enumerate(body):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(body[start:j])
+            start = j + 1
+    parts.append(body[start:])
+    return parts
+
+
+def sql_column_names(path: str | os.PathLike[str], encoding: str) -> dict[str, list[str]]:
+    """The column names of each table of a dump, from its ``CREATE TABLE`` statement (the date policy's
+    names and birth-date headers; the watermark itself reads columns by position)."""
+    out: dict[str, list[str]] = {}
+    stmt: str | None = None
+    for ev in _iter_sql(path, encoding):
+        if ev.kind != "line":
+            continue
+        if stmt is None and _CREATE.match(ev.text):
+            stmt = ""
+        if stmt is None:
+            continue
+        stmt += ev.text
+        if len(stmt) > 1 << 20:
+            stmt = None  # not a table definition a dump writes
+            continue
+        if not stmt.rstrip().endswith(";"):
+            continue
+        m = _CREATE.match(stmt)
+        body = stmt[m.end() : stmt.rfind(")")] if m else ""
+        names = []
+        for part in _split_top(body):
+            words = part.strip().split()
+            if words and words[0].strip('`"').casefold() not in _NOT_COLUMNS:
+                names.append(words[0].strip('`"'))
+        if m:
+            out[_table_name(m[1])] = names
+        stmt = None
+    return out
+
+
 def _embed_sql(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
-               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS) -> Distortion:
+               thresholds: Thresholds = nm.DEFAULT_THRESHOLDS, dates: dm.DatePolicy | None = None,
+               today: date | None = None) -> Distortion:
     encoding, mysql = _sql_setup(src)
     sample: dict[object, list[str]] = {}
     rows_seen: dict[str, int] = {}
@@ -636,34 +773,54 @@ def _embed_sql(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
         for c, v in cells:
             sample.setdefault((table, c), []).append(v)
     plans = _classify_columns(sample, numeric, None, thresholds)
-    if not plans:
+    date_plans: dict[object, dm.DatePlan] = {}
+    if dates is not None and dates.enabled:
+        names = sql_column_names(src, encoding)
+        headers = {k: (names.get(k[0]) or [])[k[1]] if k[1] < len(names.get(k[0]) or []) else f"c{k[1] + 1}"
+                   for k in sample}
+        date_plans = _classify_dates(sample, headers, dates, today)
+    if not plans and not date_plans:
         raise NoCarrierError(f"{src}: no column of the dump can carry the mark")
     cols = {k: ColumnDistortion(p.kind) for k, p in plans.items()}
     markers = {k: nm.NumericMarker(p.numeric) for k, p in plans.items() if p.numeric is not None}
+    date_cols = {k: ColumnDistortion(KIND_DATE) for k in date_plans}
+    date_markers = {k: dm.DateMarker(p) for k, p in date_plans.items()}
     dist = Distortion()
     with open(dst, "w", encoding=encoding, newline="") as out:
         for ev in _iter_sql(src, encoding):
             if ev.kind == "insert":
                 lits, rows = _insert_literals(ev.text, mysql)
                 dist.rows += rows
-                parts, pos = [], 0
+                values = [lit.value for lit in lits]
+                if any(k[0] == ev.table for k in date_plans):  # dates first: anchors of the marked rows
+                    by_row_idx: dict[int, list[int]] = {}
+                    for n, lit in enumerate(lits):
+                        by_row_idx.setdefault(lit.row, []).append(n)
+                    for idxs in by_row_idx.values():
+                        anchor = date_anchor([lits[n].value for n in idxs])
+                        for n in idxs:
+                            k = (ev.table, lits[n].col)
+                            if k in date_plans and lits[n].quoted:
+                                new = mark_date(lits[n].value, anchor, key, date_markers[k], date_cols[k])
+                                values[n] = values[n] if new is None else new[0]
                 anchors: dict[int, str | None] = {}
                 if markers:
                     by_row: dict[int, list[str]] = {}
-                    for lit in lits:
-                        by_row.setdefault(lit.row, []).append(lit.value)
+                    for lit, value in zip(lits, values, strict=True):
+                        by_row.setdefault(lit.row, []).append(value)
                     anchors = {r: _anchor(v) for r, v in by_row.items()}
-                for lit in lits:
+                parts, pos = [], 0
+                for lit, value in zip(lits, values, strict=True):
                     plan = plans.get((ev.table, lit.col))
-                    if plan is None or (not lit.quoted and plan.kind != KIND_NUM):
-                        continue  # a bare number is only ever re-written as a number
-                    holder = [lit.value]
-                    if (ev.table, lit.col) in markers:
-                        new = mark_number(plan, lit.value, anchors.get(lit.row), key, markers[(ev.table, lit.col)],
-                                          cols[(ev.table, lit.col)])
-                        holder[0] = lit.value if new is None else new
-                    else:
-                        _mark_into(holder, 0, plan, key, cols[(ev.table, lit.col)])
+                    holder = [value]
+                    if plan is not None and (lit.quoted or plan.kind == KIND_NUM):
+                        # a bare number is only ever re-written as a number
+                        if (ev.table, lit.col) in markers:
+                            new = mark_number(plan, value, anchors.get(lit.row), key, markers[(ev.table, lit.col)],
+                                              cols[(ev.table, lit.col)])
+                            holder[0] = value if new is None else new
+                        else:
+                            _mark_into(holder, 0, plan, key, cols[(ev.table, lit.col)])
                     if holder[0] != lit.value:
                         parts += [ev.text[pos : lit.start], _quote(holder[0], mysql) if lit.quoted else holder[0]]
                         pos = lit.end
@@ -673,6 +830,14 @@ def _embed_sql(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
                 body = ev.text.rstrip("\r\n")
                 ending = ev.text[len(body):]
                 fields = body.split("\t")
+                mine = {k: p for k, p in date_plans.items() if k[0] == ev.table}
+                if mine:
+                    cells = [v or "" for v in map(_copy_unescape, fields)]
+                    before = list(cells)
+                    _mark_dates_into(cells, mine, {k: k[1] for k in mine}, key, date_markers, date_cols)
+                    for i, (a, b) in enumerate(zip(before, cells, strict=True)):
+                        if a != b:
+                            fields[i] = _copy_escape(b)
                 anchor = _anchor([v or "" for v in map(_copy_unescape, fields)]) if markers else None
                 for i, f in enumerate(fields):
                     plan = plans.get((ev.table, i))
@@ -690,23 +855,26 @@ def _embed_sql(src: Path, dst: Path, key: bytes | MarkKey, numeric: bool = True,
                 out.write("\t".join(fields) + ending)
             else:
                 out.write(ev.text)
+    for (table, c), col in date_cols.items():
+        dist.columns[date_distortion_name(f"{table}.c{c + 1}", (table, c) in plans)] = col
     for (table, c), col in cols.items():
         dist.columns[f"{table}.c{c + 1}"] = col
     return dist
 
 
-# ---------------------------------------------------------------- entry points
-
-_EMBEDDERS: dict[str, Callable[[Path, Path, bytes, bool, Thresholds], Distortion]] = {
+_EMBEDDERS: dict[str, Callable[..., Distortion]] = {
     "csv": _embed_csv, "xlsx": _embed_xlsx, "sql": _embed_sql}
 
 
 def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes | MarkKey, *,
                fmt: str | None = None, numeric: bool = True,
-               thresholds: tuple[nm.Threshold, ...] = nm.DEFAULT_THRESHOLDS) -> Distortion:
+               thresholds: tuple[nm.Threshold, ...] = nm.DEFAULT_THRESHOLDS,
+               dates: dm.DatePolicy | None = dm.DEFAULT_POLICY, today: date | None = None) -> Distortion:
     """Watermark a CSV, XLSX or SQL dump into ``out_path`` (a new file; never the input). ``numeric``
     (default) also marks measurement columns by the parity of their last digit, never across one of the
-    clinical ``thresholds``."""
+    clinical ``thresholds``; ``dates`` (default :data:`date_mark.DEFAULT_POLICY`: one day at most, never a
+    birth or death date; None: no date) the date columns its policy allows; ``today`` is the reference of the
+    birth-like test (default: the clock)."""
     src, dst = Path(in_path), Path(out_path)
     key = as_mark_key(key)
     if len(key.code) < 16 or len(key.recipient) < 16:
@@ -718,7 +886,7 @@ def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str]
         raise MarkIOError(f"unsupported table format {fmt!r} (expected one of {', '.join(FORMATS)})")
     tmp = dst.with_name(f".{dst.name}.partial")
     try:
-        dist = _EMBEDDERS[fmt](src, tmp, key, numeric, tuple(thresholds))
+        dist = _EMBEDDERS[fmt](src, tmp, key, numeric, tuple(thresholds), dates, today)
         os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)

@@ -14,6 +14,10 @@ Carriers (chosen by content, never by header, so renamed or reordered columns do
            the value moves by at most one unit of its displayed precision, never across a clinical
            threshold, and the column's mean and standard deviation stay within 0.1 %
            (:mod:`workbench.beacons.numeric_mark`). A ``num`` unit is tied to its row by a content anchor.
+``date``   a date, with or without a time of day: the parity of its day number, by a keyed shift of one day at
+           most inside a block of 8 days, in the cell's own spelling; never a birth or death date unless allowed
+           (:mod:`workbench.beacons.date_mark`). Its unit is tied to its row by the row's cells that are neither
+           dates nor numbers. Dates move first, so the ``num`` anchors are those of the marked rows.
 
 Each carrier cell is a *unit* identified by its carrier kind and its coarse value (the minute of the
 time, the ten digits of the number, the normalised address): everything that survives subsetting, shuffling,
@@ -31,14 +35,20 @@ marked with this key (any data, random key) each vote matches with probability e
 the exact tail of the sum of Binomial(n4, 1/4) and Binomial(n2, 1/2) (the false-alarm probability for this
 key); a table is *detected* for a key when p < 1e-6.
 
-Numeric units are tested apart (so the invisible carriers' statistic above keeps its exact meaning): the
-same exact binomial over the ``num`` votes, and a *row-grouped* statistic for mixtures: the numeric votes
+Value units (``num`` and ``date``: carriers that move a value) are tested apart (so the invisible carriers'
+statistic above keeps its exact meaning): the same exact binomial over their votes (one per unit), and a *row-grouped* statistic for mixtures: the numeric votes
 of one row anchor form a group; the number of groups (of two votes or more) whose votes all match is, under
 the null, a sum of independent Bernoulli(2^-size) (groups share no unit), whose exact tail comes from a
 convolution. Why: in a 2 % mixture a marked row shows 4-6 matching votes at once, which happens by chance
 with probability 1/16-1/64, whereas one vote per unit dilutes those rows among 98 % of coin flips (z about
 5 for 200 rows in 10,000 against about 16 for the grouped count). The decision takes the smallest of the
 (up to three) p-values times their number (Bonferroni), so the false-alarm probability stays at most 1e-6.
+
+Tables marked before the Tardos code (``balise-table/1``: a unit's symbol was the first 8 bytes of the
+recipient's HMAC modulo q, same units, same recipient keys) are tested too, from the same digests, for every key
+the current scheme does not detect; the 1e-6 budget is split 0.99 / 0.01 between the two schemes (weighted
+Bonferroni: the current p-value is divided by 0.99, the old one multiplied by 100), so a 1,000-row old export
+(p ~ 1e-500) is still found and an unmarked table still passes for an unmarked one with probability 1 - 1e-6.
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from workbench.beacons import date_mark as dm
 from workbench.beacons import numeric_mark as nm
 from workbench.beacons import tardos
 from workbench.beacons.keyed_hmac import PrefixHmac
@@ -67,13 +78,22 @@ KIND_TS = "ts"
 KIND_PHONE = "phone"
 KIND_ADDR = "addr"
 KIND_NUM = "num"
+KIND_DATE = "date"
 KINDS = (KIND_TS, KIND_PHONE, KIND_ADDR)  # the invisible carriers, classified in this order
-ALPHABET = {KIND_TS: 4, KIND_PHONE: 4, KIND_ADDR: 2, KIND_NUM: 2}
+VALUE_KINDS = (KIND_NUM, KIND_DATE)  # carriers that move a value: tested apart from the invisible ones
+ALPHABET = {KIND_TS: 4, KIND_PHONE: 4, KIND_ADDR: 2, KIND_NUM: 2, KIND_DATE: 2}
 MIN_GROUP_VOTES = 2  # row groups of one vote carry no more than the per-unit test
 DETECTION_THRESHOLD = 1e-6
 MIN_CARRIER_SHARE = 0.5  # a column is a carrier when at least half of its non-empty cells parse
 CLASSIFY_SAMPLE = 5000  # cells looked at to classify a column
-_DOMAIN = b"balise-table/1"
+_DOMAIN = b"balise-table/1"  # kept: every unit's message (the Tardos code of balise-table/2 keeps it too)
+SCHEME = "balise-table/2 (Tardos)"
+LEGACY_SCHEME = "balise-table/1"
+# The false-alarm budget (DETECTION_THRESHOLD) is split between the two schemes (weighted Bonferroni): the
+# current scheme's p-value is divided by 0.99, the previous scheme's multiplied by 100, so a key is detected
+# with probability at most 1e-6 on an unmarked table whichever scheme it is tested under.
+CURRENT_WEIGHT = 0.99
+LEGACY_WEIGHT = 0.01
 _CODE_DOMAIN = b"balise-table-code/2\x1f"
 
 _TS = re.compile(
@@ -104,8 +124,8 @@ class ColumnDistortion:
     kind: str
     cells: int = 0  # carrier cells
     changed: int = 0  # cells whose text changed
-    max_change: float = 0.0  # ts: largest shift in seconds; num: in value units; phone/addr: 0
-    mean_change: float = 0.0  # num: relative change of the column mean
+    max_change: float = 0.0  # ts: largest shift in seconds; num: in value units; date: in days; phone/addr: 0
+    mean_change: float = 0.0  # num: relative change of the column mean; date: mean shift in days
     std_change: float = 0.0  # num: relative change of the column standard deviation
     skipped: int = 0  # num: cells left alone (a move would cross a threshold or carry)
     _sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0, 0.0], repr=False)
@@ -113,6 +133,9 @@ class ColumnDistortion:
     def describe(self) -> str:
         if self.kind == KIND_TS:
             return f"time moved by at most {self.max_change:g} s, inside its minute"
+        if self.kind == KIND_DATE:
+            return (f"date moved by at most {self.max_change:g} day(s), in its own spelling; mean shift "
+                    f"{self.mean_change:+.5f} day")
         if self.kind == KIND_NUM:
             return (f"value moved by at most {self.max_change:g}; mean {self.mean_change:+.4%}, "
                     f"sd {self.std_change:+.4%}; {self.skipped} cell(s) kept (threshold or carry)")
@@ -163,8 +186,8 @@ class Distortion:
         for name, col in self.columns.items():
             out.append(f"  {name} [{col.kind}]: {col.changed}/{col.cells} cells changed; {col.describe()}")
         if not self.columns:
-            out.append("  no carrier column (no date-time with a time of day, phone number, street address "
-                       "or measurement)")
+            out.append("  no carrier column (no date-time with a time of day, phone number, street address, "
+                       "measurement or date other than a birth date)")
         return out
 
 
@@ -190,12 +213,30 @@ class TableMarkResult:
     row_expected: float = 0.0
     row_log10_p: float = 0.0
     tests: int = 1  # statistics that had votes (the Bonferroni factor)
+    date_votes: int = 0  # of the value votes (num_votes), those of date units
+    weight: float = 1.0  # this scheme's share of the false-alarm budget (CURRENT_WEIGHT or LEGACY_WEIGHT)
+    scheme: str = SCHEME
+    legacy: TableMarkResult | None = None  # the same key under the previous scheme, when this one missed
+
+    @property
+    def own_log10_p(self) -> float:
+        """log10 of this scheme's decision p-value: the smallest of the statistics times their number, over
+        the scheme's share of the false-alarm budget."""
+        best = min(self.log10_p, self.num_log10_p, self.row_log10_p)
+        return min(0.0, best + math.log10(max(self.tests, 1)) - math.log10(self.weight))
 
     @property
     def combined_log10_p(self) -> float:
-        """log10 of the decision p-value: the smallest of the statistics times their number."""
-        best = min(self.log10_p, self.num_log10_p, self.row_log10_p)
-        return min(0.0, best + math.log10(max(self.tests, 1)))
+        """log10 of the decision p-value: this scheme's, or the previous scheme's when it is smaller."""
+        own = self.own_log10_p
+        return own if self.legacy is None else min(own, self.legacy.combined_log10_p)
+
+    @property
+    def decisive(self) -> TableMarkResult:
+        """The result whose statistics decide: this one, or the previous scheme's when its p is smaller."""
+        if self.legacy is not None and self.legacy.combined_log10_p < self.own_log10_p:
+            return self.legacy
+        return self
 
     @property
     def combined_p_value(self) -> float:
@@ -369,18 +410,28 @@ def identity_hash(text: str) -> int | None:
     return int.from_bytes(hashlib.blake2b(folded.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+@functools.lru_cache(maxsize=1 << 17)
+def date_identity_hash(text: str) -> int | None:
+    """:func:`identity_hash` for the anchor of the date units: None for dates and date-times as well (a marked
+    date moves, an attacker re-spells it or drops its time of day; the anchor must stay)."""
+    if dm.parse_date(text) is not None or _parse_ts(text) is not None:
+        return None
+    return identity_hash(text)
+
+
 _NO_HASH = np.uint64(2**64 - 1)
 
 
-def row_anchors(df: pd.DataFrame) -> list[str | None]:
+def row_anchors(df: pd.DataFrame, hasher=identity_hash) -> list[str | None]:
     """The content anchor of every row (see :mod:`workbench.beacons.numeric_mark`): each column's distinct
-    values are hashed once, the two smallest distinct hashes of each row are taken with numpy."""
+    values are hashed once, the two smallest distinct hashes of each row are taken with numpy. ``hasher``
+    :func:`date_identity_hash` gives the anchors of the date units."""
     if len(df) == 0 or len(df.columns) == 0:
         return [None] * len(df)
     hashes = np.full((len(df), len(df.columns)), _NO_HASH, dtype=np.uint64)
     for j in range(len(df.columns)):
         codes, uniques = pd.factorize(df.iloc[:, j], use_na_sentinel=True)
-        table = np.array([h if (t := _cell_text(u)) is not None and (h := identity_hash(t)) is not None
+        table = np.array([h if (t := _cell_text(u)) is not None and (h := hasher(t)) is not None
                           else int(_NO_HASH) for u in uniques] + [int(_NO_HASH)], dtype=np.uint64)
         hashes[:, j] = table[codes]  # code -1 (missing) picks the sentinel at the end
     ordered = np.sort(hashes, axis=1)
@@ -415,6 +466,50 @@ def mark_number(plan: ColumnPlan, text: str, anchor: str | None, key: bytes | Ma
         dist.changed += 1
         dist.max_change = max(dist.max_change, abs(new - n) / scale)
     return nm.format_number(text, new, plan.numeric)
+
+
+def date_anchor(cells: Iterable[str | None]) -> str | None:
+    """The date units' anchor of one row given as text cells (the streaming embedders' per-row form)."""
+    return nm.row_anchor(date_identity_hash(c) if c and c.strip() else None for c in cells)
+
+
+def mark_date(text: str, anchor: str | None, key: bytes | MarkKey, marker: dm.DateMarker,
+              dist: ColumnDistortion | None = None) -> tuple[str, int] | None:
+    """The marked text of one date cell and its shift in days, or None when the cell is not a date (or its
+    row has no anchor). The date keeps its spelling; a time of day is kept as it is."""
+    cell = dm.parse_date(text) if anchor else None
+    if cell is None or anchor is None:
+        return None
+    want, digest = _unit_symbol(as_mark_key(key), KIND_DATE, dm.unit_coarse(cell.ordinal, anchor))
+    new = marker.move(cell.ordinal, want, digest[24] & 1)
+    if dist is not None:
+        track_date(dist, marker, new - cell.ordinal)
+    return (text if new == cell.ordinal else dm.format_date(cell, new)), new - cell.ordinal
+
+
+def track_date(dist: ColumnDistortion, marker: dm.DateMarker, shift: int) -> None:
+    dist.cells += 1
+    if shift:
+        dist.changed += 1
+        dist.max_change = max(dist.max_change, float(abs(shift)))
+    dist.mean_change = marker.mean_shift
+
+
+def date_distortion_name(name: object, other_plan: bool) -> str:
+    """A date-time column that also carries seconds reports its days apart."""
+    return f"{name} (day)" if other_plan else str(name)
+
+
+def plan_dates(df: pd.DataFrame, policy: dm.DatePolicy | None, *, today=None) -> dict[str, dm.DatePlan]:
+    """The date columns of ``df`` that carry the mark under ``policy`` (None: no date carries)."""
+    if policy is None or not policy.enabled:
+        return {}
+    plans = {}
+    for name in df.columns:
+        plan = dm.plan_for_embedding(_sample_texts(df[name].tolist(), CLASSIFY_SAMPLE), name, policy, today=today)
+        if plan is not None:
+            plans[name] = plan
+    return plans
 
 
 # ---------------------------------------------------------------- keyed symbols
@@ -542,10 +637,11 @@ def mark_series(values: Sequence[object], plan: ColumnPlan, key: bytes | MarkKey
 
 
 def embed_table(df: pd.DataFrame, key: bytes | MarkKey, *, plans: Mapping[str, ColumnPlan] | None = None,
-                numeric: bool = False, thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS
-                ) -> tuple[pd.DataFrame, Distortion]:
+                numeric: bool = False, thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS,
+                dates: dm.DatePolicy | None = None, today=None) -> tuple[pd.DataFrame, Distortion]:
     """Mark a table of text cells. Returns the marked copy and what changed. ``numeric`` also marks the
-    measurement columns (the file entry points and the CLI do by default).
+    measurement columns, ``dates`` the date columns its policy allows (the file entry points and the CLI do
+    both by default). Dates move first, so that the measurements' row anchors are those of the marked rows.
 
     Raises :class:`NoCarrierError` when no column can carry the mark.
     """
@@ -553,24 +649,40 @@ def embed_table(df: pd.DataFrame, key: bytes | MarkKey, *, plans: Mapping[str, C
     if len(key.code) < 16 or len(key.recipient) < 16:
         raise ValueError("watermark key must be at least 16 bytes")
     plans = dict(plans) if plans is not None else plan_table(df, numeric=numeric, thresholds=thresholds)
-    if not plans:
+    date_plans = plan_dates(df, dates, today=today)
+    if not plans and not date_plans:
         raise NoCarrierError("no column can carry the mark (no date-time with a time of day, "
-                             "French phone number, street address or measurement)")
+                             "French phone number, street address, measurement or date other than a birth date)")
     marked = df.copy()
     dist = Distortion(rows=len(df))
-    anchors = row_anchors(df) if any(p.kind == KIND_NUM for p in plans.values()) else []
+    if date_plans:
+        date_anchors = row_anchors(df, date_identity_hash)
+        for name, dplan in date_plans.items():
+            col = ColumnDistortion(KIND_DATE)
+            dmarker = dm.DateMarker(dplan)
+            values = []
+            for value, anchor in zip(df[name].tolist(), date_anchors, strict=True):
+                text = _cell_text(value)
+                new = mark_date(text, anchor, key, dmarker, col) if text is not None else None
+                if new is not None and isinstance(value, datetime):
+                    values.append(value + timedelta(days=new[1]))
+                else:
+                    values.append(value if new is None else new[0])
+            marked[name] = pd.Series(values, index=df.index, dtype=df[name].dtype)
+            dist.columns[date_distortion_name(name, name in plans)] = col
+    anchors = row_anchors(marked) if any(p.kind == KIND_NUM for p in plans.values()) else []
     for name, plan in plans.items():
         col = ColumnDistortion(plan.kind)
         if plan.kind == KIND_NUM:
             assert plan.numeric is not None
             marker = nm.NumericMarker(plan.numeric)
             values = []
-            for value, anchor in zip(df[name].tolist(), anchors, strict=True):
+            for value, anchor in zip(marked[name].tolist(), anchors, strict=True):
                 text = _cell_text(value)
                 new = mark_number(plan, text, anchor, key, marker, col) if text is not None else None
                 values.append(value if new is None else new)
         else:
-            values = mark_series(df[name].tolist(), plan, key, col)
+            values = mark_series(marked[name].tolist(), plan, key, col)
         marked[name] = pd.Series(values, index=df.index, dtype=df[name].dtype)
         dist.columns[str(name)] = col
     return marked, dist
@@ -610,19 +722,40 @@ class UnitCollector:
             return
         rows = np.zeros(len(df), dtype=bool)
         numeric: list[tuple[ColumnPlan, list[object]]] = []
-        for name in df.columns:
+        dates: dict[int, tuple[dm.DateColumnStats, list[object]]] = {}
+        for j, name in enumerate(df.columns):
             values = df[name].tolist()
             mask = self.add_column(values)
             rows |= mask
-            if not mask.any():
-                plan = classify_numeric_column(values)
-                if plan is not None:
-                    numeric.append((plan, values))
+            plan = None if mask.any() else classify_numeric_column(values)
+            if plan is not None:
+                numeric.append((plan, values))
+            elif (stats := dm.column_stats(_sample_texts(values, CLASSIFY_SAMPLE))) is not None:
+                dates[j] = (stats, values)
         if numeric:
             anchors = row_anchors(df)
             for plan, values in numeric:
                 rows |= self.add_numeric_column(values, plan, anchors)
+        keep = dm.columns_for_detection({j: stats for j, (stats, _) in dates.items()})
+        if keep:
+            anchors = row_anchors(df, date_identity_hash)
+            for j in keep:
+                rows |= self.add_date_column(dates[j][1], anchors)
         self.rows_tested += int(rows.sum())
+
+    def add_date_column(self, values: Sequence[object], anchors: Sequence[str | None]) -> np.ndarray:
+        """Add the ``date`` units of one column, each tied to its row's date anchor."""
+        mask = np.zeros(len(values), dtype=bool)
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        parsed = [dm.parse_date(t) if (t := _cell_text(u)) is not None else None for u in uniques]
+        for i, (code, anchor) in enumerate(zip(codes.tolist(), anchors, strict=True)):
+            cell = parsed[code] if code >= 0 else None
+            if cell is None or anchor is None:
+                continue
+            unit = (KIND_DATE, dm.unit_coarse(cell.ordinal, anchor))
+            self._units.setdefault(unit, Counter())[dm.symbol(cell.ordinal)] += 1
+            mask[i] = True
+        return mask
 
     def add_numeric_column(self, values: Sequence[object], plan: ColumnPlan,
                            anchors: Sequence[str | None]) -> np.ndarray:
@@ -661,24 +794,31 @@ class UnitCollector:
         return out
 
     def test(self, keys: Mapping[str, bytes | MarkKey]) -> list[TableMarkResult]:
+        """Every key against the collected votes, under the current scheme and, for a key it does not detect,
+        under the previous one (``balise-table/1``: tables marked before the Tardos code), the false-alarm
+        budget split between the two (:data:`CURRENT_WEIGHT`, :data:`LEGACY_WEIGHT`)."""
         votes = self.votes()
-        invisible = [v for v in votes if v[0] != KIND_NUM]
-        numeric = [v for v in votes if v[0] == KIND_NUM]
-        groups = _row_groups(numeric)
-        sizes = Counter(len(g) for g in groups)
-        pmf = nm.poisson_binomial_pmf(sizes) if groups else np.ones(1)
-        tests = sum(1 for part in (invisible, numeric, groups) if part)
+        current = _VoteParts(votes)
+        messages = [_unit_message(kind, coarse) for kind, coarse, _ in current.ordered]
+        old_units = [i for i, v in enumerate(current.ordered) if v[0] != KIND_DATE]  # v1 never moved a date
+        legacy: _VoteParts | None = None
         codes: dict[bytes, list[tuple[int, ...]]] = {}  # one establishment's biases serve all its recipients
         out = []
         for label, key in keys.items():
             mk = as_mark_key(key)
             if mk.code not in codes:
-                codes[mk.code] = unit_thresholds(mk.code, invisible + numeric)
-            expected = expected_symbols(mk.recipient, invisible + numeric, codes[mk.code])
-            res = _test_key(label, invisible, expected[: len(invisible)], self.rows_tested)
-            res.tests = max(tests, 1)
-            if numeric:
-                _test_numeric(res, numeric, expected[len(invisible):], groups, pmf, sizes)
+                codes[mk.code] = unit_thresholds(mk.code, current.ordered)
+            mac = PrefixHmac(mk.recipient)  # the key's hash states once per test, not once per vote
+            digests = [mac(prefix, data) for prefix, data in messages]
+            expected = [_symbol(d, ths) for d, ths in zip(digests, codes[mk.code], strict=True)]
+            res = current.run(label, expected, self.rows_tested)
+            res.weight = CURRENT_WEIGHT
+            if not res.detected:  # the previous scheme's symbols come from the same digests: no hashing again
+                legacy = legacy or _VoteParts([current.ordered[i] for i in old_units])
+                old = legacy.run(label, [int.from_bytes(digests[i][:8], "big") % ALPHABET[current.ordered[i][0]]
+                                         for i in old_units], self.rows_tested)
+                old.weight, old.scheme = LEGACY_WEIGHT, LEGACY_SCHEME
+                res.legacy = old
             out.append(res)
         return out
 
@@ -706,18 +846,18 @@ class UnitCollector:
         if not marks:
             return tardos.Accusation(cells=0, recipients=0, threshold=math.inf, epsilon=epsilon)
         votes, y, p, thresholds = self.cells(next(iter(code_keys)))
+        # each cell's bit is its 64-bit word of the recipient's HMAC below the cell's threshold (_symbol), taken
+        # for all cells at once with numpy: the Python loop over cells cost 2 s of the 2.5 s of 20 recipients
+        messages = [_unit_message(kind, coarse) for kind, coarse, _ in votes]
+        unit = np.array([u for u, ths in enumerate(thresholds) for _ in ths], dtype=np.int64)
+        word = np.array([b for ths in thresholds for b in range(len(ths))], dtype=np.int64)
+        limit = np.array([t for ths in thresholds for t in ths], dtype=np.uint64)
         codewords = {}
         for label, mk in marks.items():
             mac = PrefixHmac(mk.recipient)
-            x = np.zeros(len(y), dtype=np.int8)
-            i = 0
-            for (kind, coarse, _), ths in zip(votes, thresholds, strict=True):
-                prefix, data = _unit_message(kind, coarse)
-                symbol = _symbol(mac(prefix, data), ths)
-                for b in range(len(ths)):
-                    x[i] = (symbol >> b) & 1
-                    i += 1
-            codewords[label] = x
+            digests = b"".join(mac(prefix, data) for prefix, data in messages)
+            words = np.frombuffer(digests, dtype=">u8").reshape(len(messages), 4)
+            codewords[label] = (words[unit, word].astype(np.uint64) < limit).astype(np.int8)
         return tardos.accuse(y, p, codewords, epsilon)
 
 
@@ -738,6 +878,37 @@ def expected_symbols(recipient_key: bytes, votes: Sequence[tuple[str, str, int]]
     return out
 
 
+def legacy_symbols(recipient_key: bytes, votes: Sequence[tuple[str, str, int]]) -> list[int]:
+    """The symbols the previous scheme (``balise-table/1``, before the Tardos code) wrote for a key: the first
+    8 bytes of the recipient's HMAC of the unit, modulo the carrier's alphabet. That scheme's recipient key is
+    today's recipient key (:meth:`Registry.watermark_key`) and its units are today's units."""
+    mac = PrefixHmac(recipient_key)
+    return [int.from_bytes(mac(*_unit_message(kind, coarse))[:8], "big") % ALPHABET[kind]
+            for kind, coarse, _ in votes]
+
+
+class _VoteParts:
+    """The votes split for the statistics: invisible carriers; value carriers (measurements and dates), one
+    vote per unit; measurements grouped by row anchor."""
+
+    def __init__(self, votes: Sequence[tuple[str, str, int]]) -> None:
+        self.invisible = [v for v in votes if v[0] not in VALUE_KINDS]
+        self.values = [v for v in votes if v[0] in VALUE_KINDS]
+        self.ordered = self.invisible + self.values
+        self.groups = _row_groups([v for v in self.values if v[0] == KIND_NUM])
+        self.sizes = Counter(len(g) for g in self.groups)
+        self.pmf = nm.poisson_binomial_pmf(self.sizes) if self.groups else np.ones(1)
+        self.tests = sum(1 for part in (self.invisible, self.values, self.groups) if part)
+
+    def run(self, label: str, expected: Sequence[int], rows: int) -> TableMarkResult:
+        n = len(self.invisible)
+        res = _test_key(label, self.invisible, expected[:n], rows)
+        res.tests = max(self.tests, 1)
+        if self.values:
+            _test_numeric(res, self.values, expected[n:], self.groups, self.pmf, self.sizes)
+        return res
+
+
 def _row_groups(numeric: Sequence[tuple[str, str, int]]) -> list[list[tuple[str, int]]]:
     """The numeric votes grouped by row anchor (the last field of the unit); groups of MIN_GROUP_VOTES or
     more. Groups share no unit, so their all-match events are independent under the null."""
@@ -749,12 +920,14 @@ def _row_groups(numeric: Sequence[tuple[str, str, int]]) -> list[list[tuple[str,
 
 def _test_numeric(res: TableMarkResult, numeric: Sequence[tuple[str, str, int]], expected: Sequence[int],
                   groups: Sequence[Sequence[tuple[str, int]]], pmf: np.ndarray, sizes: Mapping[int, int]) -> None:
-    match = {coarse: want == symbol for (_, coarse, symbol), want in zip(numeric, expected, strict=True)}
+    match = {(kind, coarse): want == symbol
+             for (kind, coarse, symbol), want in zip(numeric, expected, strict=True)}
     hits = sum(match.values())
     res.num_votes, res.num_matches = len(numeric), hits
+    res.date_votes = sum(1 for kind, _, _ in numeric if kind == KIND_DATE)
     res.num_log10_p = binomial_sum_logsf(hits, 0, len(numeric)) / math.log(10)
     if groups:
-        full = sum(all(match[c] for c, _ in g) for g in groups)
+        full = sum(all(match[(KIND_NUM, c)] for c, _ in g) for g in groups)
         res.row_groups, res.row_matches = len(groups), full
         res.row_expected = sum(n * 2.0**-s for s, n in sizes.items())
         res.row_log10_p = nm.pmf_log_sf(pmf, full) / math.log(10)
@@ -838,12 +1011,14 @@ def detect_dataframe(df: pd.DataFrame, keys: Mapping[str, bytes]) -> list[TableM
 
 def embed_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str], key: bytes, *,
                fmt: str | None = None, numeric: bool = True,
-               thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS) -> Distortion:
+               thresholds: Iterable[nm.Threshold] = nm.DEFAULT_THRESHOLDS,
+               dates: dm.DatePolicy | None = dm.DEFAULT_POLICY, today=None) -> Distortion:
     """Watermark a CSV, XLSX or SQL dump file (see :mod:`workbench.beacons.mark_io`); ``numeric`` (default)
-    also marks measurements."""
+    also marks measurements, ``dates`` (default policy) the dates other than birth dates."""
     from workbench.beacons import mark_io
 
-    return mark_io.embed_file(in_path, out_path, key, fmt=fmt, numeric=numeric, thresholds=tuple(thresholds))
+    return mark_io.embed_file(in_path, out_path, key, fmt=fmt, numeric=numeric, thresholds=tuple(thresholds),
+                              dates=dates, today=today)
 
 
 def detect_file(path: str | os.PathLike[str], keys: Mapping[str, bytes], *, fmt: str | None = None

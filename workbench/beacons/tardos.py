@@ -46,6 +46,7 @@ import numpy as np
 
 CUTOFF = 1 / 400  # t: biases in [t, 1 - t]; |g| <= sqrt((1-t)/t) ~ 20 keeps the innocent's tail light
 EPSILON = 1e-6  # probability of accusing any innocent, by construction
+SCHEME = "symmetric Tardos (Skoric 2008)"
 _TWO64 = 1 << 64
 _R_T = math.asin(math.sqrt(CUTOFF))
 _LAMBDA_GRID = np.geomspace(1e-5, 5.0, 48)
@@ -152,6 +153,7 @@ class Accusation:
     threshold: float
     epsilon: float = EPSILON
     results: list[RecipientScore] = field(default_factory=list)
+    scheme: str = SCHEME  # the previous table scheme's accusation says so (mark_accusation.legacy_accusation)
 
     @property
     def accused(self) -> list[RecipientScore]:

@@ -41,6 +41,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     embed.add_argument("--thresholds", type=Path, default=None,
                        help="JSON list of clinical thresholds a measurement never crosses "
                             '([{"name", "hint", "lo", "hi", "values"}], replaces the default table)')
+    embed.add_argument("--dates", type=Path, default=None, metavar="JSON",
+                       help='tables: date policy file {"max_shift_days": 1, "allow": [COLUMN...], "deny": '
+                            '[COLUMN...], "birth_years": 15} (by default every date column moves by one day at '
+                            "most, except birth and death dates, by header or by content)")
+    embed.add_argument("--date-allow", action="append", default=[], metavar="COLUMN",
+                       help="tables: this date column carries the mark even if it looks like a birth date")
+    embed.add_argument("--date-deny", action="append", default=[], metavar="COLUMN",
+                       help="tables: this date column never carries the mark")
+    embed.add_argument("--no-dates", dest="dates_on", action="store_false",
+                       help="tables: never move a date")
     detect = sub.add_parser("detect", help="test a table or image file against every key of the registry")
     detect.add_argument("file", type=Path, help="table (CSV, XLSX, SQL dump) or image (DICOM, PNG, JPEG) to test")
     detect.add_argument("--registry", type=Path, required=True, help="signed beacon registry holding the keys")
@@ -105,9 +115,13 @@ def _embed(args: argparse.Namespace) -> int:
             except ValueError as exc:  # JSONDecodeError is a ValueError
                 print(f"balise watermark: {args.thresholds}: {exc}", file=sys.stderr)
                 return 2
+        dates = _date_policy(args)
+        if isinstance(dates, str):
+            print(f"balise watermark: {dates}", file=sys.stderr)
+            return 2
         table_key = registry.table_mark_key(est.finess, args.recipient)
         dist = mark_io.embed_file(args.input, args.out, table_key, fmt=fmt, numeric=args.numeric,
-                                  thresholds=thresholds)
+                                  thresholds=thresholds, dates=dates)
         beacon = registry.add_beacon(reg_mod.KIND_TABLE_WATERMARK, est.finess, recipient=args.recipient,
                                      target=fmt, meta={"scheme": "balise-table/2 (Tardos)", "file": args.input.name,
                                                        "rows": dist.rows, "carrier_cells": dist.carrier_cells,
@@ -118,6 +132,22 @@ def _embed(args: argparse.Namespace) -> int:
     registry.save(key_path)
     print(f"beacon {beacon.beacon_id} ({beacon.kind}) recorded; registry version {registry.version} re-signed")
     return 0
+
+
+def _date_policy(args: argparse.Namespace):
+    """The date policy of ``embed`` (file, then --date-allow/--date-deny), None for --no-dates, or the one
+    line that says why the file is refused."""
+    from workbench.beacons import date_mark as dm
+
+    if not getattr(args, "dates_on", True):
+        return None
+    policy = dm.DEFAULT_POLICY
+    if getattr(args, "dates", None) is not None:
+        try:
+            policy = dm.load_policy(json.loads(args.dates.read_text(encoding="utf-8")))
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            return f"{args.dates}: {exc}"
+    return dm.with_columns(policy, allow=getattr(args, "date_allow", []), deny=getattr(args, "date_deny", []))
 
 
 def _keys(registry: reg_mod.Registry) -> dict[str, bytes]:
@@ -202,12 +232,19 @@ def _detect(args: argparse.Namespace) -> int:
         if rows:
             r0 = next(iter(rows.values()))[0]
             print(f"  table: {r0.rows_tested} rows with carriers, {r0.votes} votes {r0.votes_by_kind}, "
-                  f"{r0.num_votes} numeric votes in {r0.row_groups} row groups")
+                  f"{r0.num_votes - r0.date_votes} numeric votes in {r0.row_groups} row groups, "
+                  f"{r0.date_votes} date votes")
         for v in verdicts:
             if not v.detected or v.accusation is None:
                 continue
             acc = v.accusation
             names_ = ", ".join(repr(ma.split_label(r.label)[1] or "-") for r in acc.accused) or "nobody"
+            if acc.scheme == tm.LEGACY_SCHEME:
+                print(f"  {v.establishment} {names[v.establishment]!r}: mark of the previous scheme "
+                      f"{tm.LEGACY_SCHEME} (before the Tardos code) present "
+                      f"(p={_fmt_p(10.0**v.presence_log10_p, v.presence_log10_p)}); each recipient's own key, "
+                      f"P(any innocent accused) <= {acc.epsilon:g}: accused {names_}")
+                continue
             print(f"  {v.establishment} {names[v.establishment]!r}: mark present "
                   f"(p={_fmt_p(10.0**v.presence_log10_p, v.presence_log10_p)}); Tardos accusation over "
                   f"{acc.cells} cells, threshold Z={acc.threshold:.0f}, P(any innocent accused) <= "
@@ -218,12 +255,15 @@ def _detect(args: argparse.Namespace) -> int:
             accused = bool(score and score.accused)
             verdict = "DETECTED" if accused else ("mark present, not accused" if v.detected else "not detected")
             found += accused
-            tardos = f" Tardos score {score.score:.0f}" if score is not None else ""
-            numeric = (f" (numeric: {r.num_matches}/{r.num_votes} votes, {r.row_matches}/{r.row_groups} rows "
-                       f"all matching, {r.row_expected:.0f} expected)" if r.num_votes else "")
+            legacy = v.accusation is not None and v.accusation.scheme == tm.LEGACY_SCHEME
+            tardos = f" Tardos score {score.score:.0f}" if score is not None and not legacy else ""
+            d = r.decisive
+            numeric = (f" (measurements and dates: {d.num_matches}/{d.num_votes} votes, {d.row_matches}/"
+                       f"{d.row_groups} rows all matching, {d.row_expected:.0f} expected)" if d.num_votes else "")
+            numeric += f" [{d.scheme}]" if d is not r else ""
             print(f"  {finess} {names[finess]!r} recipient={recipient or '-'}: "
                   f"p={_fmt_p(r.combined_p_value, r.combined_log10_p)} "
-                  f"marked fraction~{r.marked_fraction_estimate:.1%}{numeric}{tardos} {verdict}")
+                  f"marked fraction~{d.marked_fraction_estimate:.1%}{numeric}{tardos} {verdict}")
     print(f"{found} key(s) detected")
     return 0
 
@@ -259,9 +299,10 @@ def _detect_json(path: Path, keys: dict[str, bytes], names: dict[str, str], regi
                 "p_value": r.p_value, "log10_p": (score.log10_bound if score and score.accused else r.log10_p),
                 "rows": r.rows_tested, "votes": r.votes, "marked_fraction": r.marked_fraction_estimate,
                 "mark_present": bool(v.detected), "presence_log10_p": v.presence_log10_p,
+                "scheme": r.decisive.scheme, "date_votes": r.date_votes,
                 "tardos": None if acc is None or score is None else {
                     "score": score.score, "threshold": acc.threshold, "cells": acc.cells,
-                    "recipients_tested": acc.recipients, "error_bound": acc.epsilon,
+                    "recipients_tested": acc.recipients, "error_bound": acc.epsilon, "scheme": acc.scheme,
                     "log10_bound": score.log10_bound},
                 "detected": bool(score and score.accused)})
     out["detected"] = sum(r["detected"] for r in out["results"])
