@@ -37,6 +37,7 @@ from typing import Any
 from workbench.engine.events import (
     ContainerScanned,
     ItemScanned,
+    RangeScanned,
     ShardsWritten,
     TaskCancelled,
     TaskDone,
@@ -370,7 +371,7 @@ class DaskExecutor:
             state.finish(event.task_key, event.error)
         elif isinstance(event, TaskCancelled):
             state.store.finish_task(event.task_key, "cancelled")
-        elif isinstance(event, ItemScanned | ContainerScanned | ShardsWritten | TaskProgress):
+        elif isinstance(event, ItemScanned | ContainerScanned | RangeScanned | ShardsWritten | TaskProgress):
             state.apply(event)
 
     def shutdown(self) -> None:
