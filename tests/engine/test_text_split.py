@@ -68,13 +68,14 @@ def _case(case: Path) -> dict:
     }
 
 
-@pytest.mark.parametrize("name", ["patients.csv", "patients.csv.gz"])
-def test_a_split_csv_gives_the_case_of_the_whole_file(tmp_path, name):
+@pytest.mark.parametrize(("name", "executor"), [("patients.csv", "local"), ("patients.csv.gz", "dask")])
+def test_a_split_csv_gives_the_case_of_the_whole_file(tmp_path, name, executor):
+    """Split (the gzip on the dask executor: its seek index travels as a path) against whole, local."""
     from workbench.report.model import build_report_model, report_json
 
     data = _export(12_000)
     evidence = _write(tmp_path / name, data)
-    split = run_scan(tmp_path / "split", [evidence], jobs=2, bounds=SPLIT, verify_at_end=False)
+    split = run_scan(tmp_path / "split", [evidence], jobs=2, bounds=SPLIT, verify_at_end=False, executor=executor)
     whole = run_scan(tmp_path / "whole", [evidence], jobs=2, bounds=WHOLE, verify_at_end=False)
     assert split.completed and whole.completed
     assert whole.tasks_total == 1 and split.tasks_total >= 4  # about 1.2 MB of CSV in ranges of 300 KB

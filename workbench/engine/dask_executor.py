@@ -88,7 +88,10 @@ class PathMap:
         ref = task.tar_member
         if ref is not None and ref.gzip_index:
             ref = dataclasses.replace(ref, gzip_index=self.to_worker(ref.gzip_index))
-        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref)
+        text = task.text_chunk
+        if text is not None and text.gzip_index:
+            text = dataclasses.replace(text, gzip_index=self.to_worker(text.gzip_index))
+        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref, text_chunk=text)
 
 
 @dataclass(frozen=True)

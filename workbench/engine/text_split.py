@@ -258,8 +258,9 @@ def _plan_gzip(host: Path, name: str, head_gz: bytes, size_gz: int, bounds: Boun
         return None
     member = member_name("gzip", name, head_gz)
     with rapidgzip.open(str(host), parallelization=max(1, threads)) as gz:
-        prefix = gz.read(LAYOUT_PREFIX)
-        info = _sniffed(prefix[:HEAD], member)
+        prefix = gz.read(HEAD)
+        info = _sniffed(prefix, member)  # before reading further: most big gzips are not CSVs
+        prefix += gz.read(LAYOUT_PREFIX - len(prefix))
         was_cut = len(prefix) == LAYOUT_PREFIX
         if was_cut:  # the layout is read from whole lines of the file's start only
             prefix = prefix[:prefix.rfind(b"\n") + 1]
