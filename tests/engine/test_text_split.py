@@ -186,8 +186,16 @@ def test_hostile_files_scan_to_the_end_in_one_task(tmp_path):
     ev.mkdir()
     _write(ev / "binary_middle.csv", _unsafe(data)["binary_middle"])
     gz = gzip.compress(data, compresslevel=6)
-    (ev / "cut.csv.gz").write_bytes(gz[: len(gz) * 2 // 3])
-    summary = run_scan(tmp_path / "case", [ev], jobs=2, bounds=SPLIT, verify_at_end=False)
+    cut = ev / "cut.csv.gz"
+    cut.write_bytes(gz[: len(gz) * 2 // 3])
+    assert cut.stat().st_size > 4 * SPLIT.split_text_min_bytes // 10
+    bounds = Bounds(split_text_min_bytes=10_000, split_text_chunk_bytes=100_000)
+    for path in ev.iterdir():  # rapidgzip reads the cut gzip without a word: its trailer refuses the split
+        assert text_split.plan(path, path.name, bounds, tmp_path / "i" / "x", 2) is None, path.name
+    whole = tmp_path / "whole.csv.gz"
+    whole.write_bytes(gz)
+    assert text_split.plan(whole, whole.name, bounds, tmp_path / "i" / "x", 2) is not None
+    summary = run_scan(tmp_path / "case", [ev], jobs=2, bounds=bounds, verify_at_end=False)
     assert summary.completed and summary.tasks_total == 2
     errors = case_sql(tmp_path / "case").execute("SELECT vpath, stage, error FROM errors").fetchall()
     assert len(errors) == 1 and "cut.csv.gz" in errors[0][0], errors
