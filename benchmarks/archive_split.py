@@ -3,6 +3,10 @@
 
     python benchmarks/archive_split.py [--size-mb 400] [--members 40] [--seed 7] [--workdir DIR] [--keep]
     python benchmarks/archive_split.py --format 7z [--size-mb 300] [--members 60] [--solid-block 16m]
+    python benchmarks/archive_split.py --single-csv [--gzip] [--size-mb 500] ...
+
+``--single-csv``: one PII-dense CSV of ``--size-mb`` (``--gzip``: gzipped, level 6) instead of the tar.gz: the
+byte ranges of text_split share the cores (before, one file was one task on one core).
 
 The archive holds ``--members`` PII-dense exports (the generator of throughput.py: a NIR, names, a birth
 date, an e-mail, a phone, a FINESS and an RPPS per row). ``tar.gz``: CSVs written as GNU tar then gzip level 6,
@@ -81,6 +85,18 @@ def blocks_of(archive: Path) -> int:
         return len(szf.header.main_streams.unpackinfo.folders)
 
 
+def build_single(work: Path, size_mb: int, seed: int, gz: bool) -> Path:
+    csv_path = work / "patients_export.csv"
+    write_dense(csv_path, size_mb * 2**20, seed, sql=False)
+    if not gz:
+        return csv_path
+    gz_path = work / "patients_export.csv.gz"
+    with open(csv_path, "rb") as src, gzip.open(gz_path, "wb", compresslevel=6) as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    csv_path.unlink()
+    return gz_path
+
+
 def scan(archive: Path, case: Path, jobs: int) -> tuple[float, dict]:
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "workbench", "scan", str(archive), "--case", str(case),
@@ -102,19 +118,26 @@ def main() -> int:
     ap.add_argument("--solid-block", default="16m", help="7z: the 7-Zip CLI's solid block size (-ms=)")
     ap.add_argument("--workdir", type=Path, default=None, help="work folder (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--single-csv", action="store_true", help="one big CSV instead of a tar.gz of members")
+    ap.add_argument("--gzip", action="store_true", help="with --single-csv: the CSV gzipped")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="balise-split-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         t0 = time.monotonic()
-        if args.format == "7z":
-            archive = build_7z(work, args.size_mb, args.members, args.seed, args.solid_block)
-            what = f"CSV and SQL in {args.members} members, {blocks_of(archive)} solid blocks"
+        if args.single_csv:
+            archive = build_single(work, args.size_mb, args.seed, args.gzip)
+            print(f"evidence: {archive} ({archive.stat().st_size / 1e6:.1f} MB, {args.size_mb} MiB of CSV in one "
+                  f"file), built in {time.monotonic() - t0:.0f} s")
         else:
-            archive = build(work, args.size_mb, args.members, args.seed)
-            what = f"CSV in {args.members} members"
-        print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB compressed, {args.size_mb} MB of {what}), "
-              f"built in {time.monotonic() - t0:.0f} s")
+            if args.format == "7z":
+                archive = build_7z(work, args.size_mb, args.members, args.seed, args.solid_block)
+                what = f"CSV and SQL in {args.members} members, {blocks_of(archive)} solid blocks"
+            else:
+                archive = build(work, args.size_mb, args.members, args.seed)
+                what = f"CSV in {args.members} members"
+            print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB compressed, {args.size_mb} MB of {what}), "
+                  f"built in {time.monotonic() - t0:.0f} s")
         one, facts1 = scan(archive, work / "case-j1", 1)
         two, facts2 = scan(archive, work / "case-j2", 2)
         print(f"{'scan':<22}{'seconds':>9}{'tasks':>8}{'items':>8}")

@@ -64,6 +64,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="decompressed/compressed size, checked after 64 MiB out (default: %(default)s)")
     p.add_argument("--max-members", type=int, default=Bounds.max_members, metavar="N",
                    help="members of one archive (default: %(default)s)")
+    p.add_argument("--split-text-min-bytes", type=int, default=Bounds.split_text_min_bytes, metavar="BYTES",
+                   help="a CSV at least this big (plain or .gz) is scanned as byte ranges shared by the --jobs "
+                        "cores, when its structure makes that provably safe (default: %(default)s = 64 MiB)")
+    p.add_argument("--split-text-chunk-bytes", type=int, default=Bounds.split_text_chunk_bytes, metavar="BYTES",
+                   help="bytes of one such range (default: %(default)s = 32 MiB)")
     p.add_argument("--known-good", action="append", type=Path, default=[], metavar="FILE",
                    help="hash set of files to skip: NSRL RDS v3 (SQLite) or a SHA-256/MD5 list; repeatable")
     p.add_argument("--known-bad", action="append", type=Path, default=[], metavar="FILE",
@@ -95,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             return fatal(f"cannot read password file: {exc}")
     bounds = Bounds(max_depth=args.max_depth, max_member_bytes=args.max_member_bytes,
-                    max_evidence_bytes=args.max_evidence_bytes, max_ratio=args.max_ratio, max_members=args.max_members)
+                    max_evidence_bytes=args.max_evidence_bytes, max_ratio=args.max_ratio, max_members=args.max_members,
+                    split_text_min_bytes=args.split_text_min_bytes,
+                    split_text_chunk_bytes=max(1 << 20, args.split_text_chunk_bytes))
     try:
         defines = parse_defines(args.rules_define)
     except DefineError as exc:

@@ -49,12 +49,14 @@ class BeaconScanner:
             self.image_keys = watermark_keys(registry)
             self.table_keys = table_mark_keys(registry)
 
-    def parse_records(self, vpath: str, payload, sink) -> list[Finding]:
+    def parse_records(self, vpath: str, payload, sink, *, part=None) -> list[Finding]:
         """Records of the item into the sink; returns the findings of what the parser lost or did not read.
 
         When the parser fails, the findings gathered before the fault ride on the exception (``findings``): the
-        walker records both (a dump's malformed rows, then its truncation)."""
-        from workbench.engine.records import parse
+        walker records both (a dump's malformed rows, then its truncation). ``part``: one range of a split file
+        (``text_split.RangePart``): its rows only, numbered as in the whole file; only the first range votes on
+        table watermarks (it holds the vote's sample, see text_split)."""
+        from workbench.engine.records import parse, parse_range
 
         blob, kind_info = payload
         canary_hits: list[dict] = []
@@ -66,21 +68,26 @@ class BeaconScanner:
                             meta={"locator": note.locator, "detail": note.detail, **note.meta}) for note in notes]
 
         try:
-            self._parse_into(vpath, parse(kind_info.kind, blob, kind_info, vpath, batch_rows=RECORD_BATCH_ROWS,
-                                          notes=notes), sink, canary_hits, collectors)
+            if part is None:
+                frames = parse(kind_info.kind, blob, kind_info, vpath, batch_rows=RECORD_BATCH_ROWS, notes=notes)
+            else:
+                frames = parse_range(part.kind, part.blob, part.layout, vpath, first_row=part.first_row,
+                                     header=part.header, batch_rows=RECORD_BATCH_ROWS, notes=notes)
+            self._parse_into(vpath, frames, sink, canary_hits, collectors, marks=part is None or part.first_row == 1)
         except Exception as exc:
             with contextlib.suppress(AttributeError):  # an exception type without a __dict__ keeps only its line
                 exc.findings = findings()  # type: ignore[attr-defined]
             raise
         return findings()
 
-    def _parse_into(self, vpath: str, frames, sink, canary_hits: list[dict], collectors: dict) -> None:
+    def _parse_into(self, vpath: str, frames, sink, canary_hits: list[dict], collectors: dict,
+                    marks: bool = True) -> None:
         for frame in frames:
             if frame is None or len(frame) == 0:
                 continue
             if self.canaries is not None:
                 canary_hits.extend(self._match_frame(vpath, frame))
-            if self.table_keys:
+            if self.table_keys and marks:
                 self._collect_marks(frame, collectors)
             sink.records(vpath, frame)
         if canary_hits:

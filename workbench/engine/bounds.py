@@ -29,6 +29,10 @@ class Bounds:
     max_ratio: float = 250.0  # decompressed / compressed, checked once ratio_grace_bytes were produced
     ratio_grace_bytes: int = 64 * 2**20
     max_members: int = 100_000  # per archive
+    # One big CSV (plain or gzip) is cut into byte-range tasks from this size on (text_split), in ranges of
+    # about ``split_text_chunk_bytes``: the ranges of one file share ``--jobs`` cores.
+    split_text_min_bytes: int = 64 * 2**20
+    split_text_chunk_bytes: int = 32 * 2**20
 
 
 class BoundExceeded(Exception):

@@ -38,6 +38,7 @@ from workbench.engine.events import (
     ContainerScanned,
     ErrorNoted,
     ItemScanned,
+    RangeScanned,
     ShardsWritten,
     TaskCancelled,
     TaskDone,
@@ -91,7 +92,11 @@ class PathMap:
         nested = task.nested_zip
         if nested is not None and nested.extracted:
             nested = dataclasses.replace(nested, extracted=self.to_worker(nested.extracted))
-        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref, nested_zip=nested)
+        text = task.text_chunk
+        if text is not None and text.gzip_index:
+            text = dataclasses.replace(text, gzip_index=self.to_worker(text.gzip_index))
+        return dataclasses.replace(task, host_path=self.to_worker(task.host_path), tar_member=ref, nested_zip=nested,
+                                   text_chunk=text)
 
 
 @dataclass(frozen=True)
@@ -374,7 +379,7 @@ class DaskExecutor:
             state.finish(event.task_key, event.error)
         elif isinstance(event, TaskCancelled):
             state.store.finish_task(event.task_key, "cancelled")
-        elif isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | ShardsWritten | TaskProgress):
+        elif isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | RangeScanned | ShardsWritten | TaskProgress):
             state.apply(event)
 
     def shutdown(self) -> None:

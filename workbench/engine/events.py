@@ -63,6 +63,17 @@ class ErrorNoted:
 
 
 @dataclass(frozen=True)
+class RangeScanned:
+    """What one range task of a split file found beyond its shards (text_split): findings and errors of the item,
+    which the item's own task stores; an error makes the item partial, as in a walk of the whole file."""
+
+    task_key: str
+    vpath: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class TaskProgress:
     task_key: str
     nbytes: int
@@ -92,8 +103,9 @@ class TaskCancelled:
     task_key: str
 
 
-WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | ContainerScanned | ErrorNoted | TaskProgress \
-    | ShardsWritten | TaskDone | TaskCancelled
+WorkerEvent = WorkerReady | WorkerFatal | TaskStarted | ItemScanned | ContainerScanned | ErrorNoted | RangeScanned \
+    | TaskProgress | ShardsWritten | TaskDone | TaskCancelled
 
-__all__ = ["ContainerScanned", "ErrorNoted", "ItemScanned", "ShardsWritten", "TaskCancelled", "TaskDone", "TaskProgress", "TaskStarted",
+__all__ = ["ContainerScanned", "ErrorNoted", "ItemScanned", "RangeScanned", "ShardsWritten", "TaskCancelled", "TaskDone",
+           "TaskProgress", "TaskStarted",
            "WorkerEvent", "WorkerFatal", "WorkerReady"]

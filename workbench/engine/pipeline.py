@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.engine import case_registry, nested_zip, sevenzip_split, tar_split, yara_rules
+from workbench.engine import case_registry, nested_zip, sevenzip_split, tar_split, text_split, yara_rules
 from workbench.engine import evidence as evidence_mod
 from workbench.engine.archives._common import clean_name
 from workbench.engine.archives.zipfmt import check_overlaps, member_mtime
@@ -31,6 +31,7 @@ from workbench.engine.events import (
     ContainerScanned,
     ErrorNoted,
     ItemScanned,
+    RangeScanned,
     ShardsWritten,
     TaskCancelled,
     TaskDone,
@@ -60,6 +61,7 @@ from workbench.engine.tasks import (
     ScanTask,
     SevenZipRef,
     TarMemberRef,
+    TextChunkRef,
     WorkerSetup,
 )
 from workbench.engine.worker import mp_context, worker_main
@@ -387,6 +389,7 @@ def _scan_and_record(store: CaseStore, paths: list[Path], new_paths: list[Path],
     threads = jobs if jobs is not None else default_jobs()
     tasks: list[ScanTask] = []
     hash_index = HashSetIndex(hash_sets) if hash_sets else None
+    text_rows = _text_split_min_rows(registry)
     for p in paths:
         evid, label = evidence_ids[p], labels[p]
         if p.is_dir():
@@ -403,10 +406,12 @@ def _scan_and_record(store: CaseStore, paths: list[Path], new_paths: list[Path],
                             evidence_id=evid, task_key="plan")
                 vpath = f"{label}/{relpath}"
                 parent = vpath.rsplit("/", 1)[0]
-                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, threads, hash_index))
+                tasks.extend(_plan_file(host, vpath, parent, evid, st.st_size, bounds, store, threads, hash_index,
+                                        text_rows))
             _record_skipped(store, label, evid, skipped)
         else:
-            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, threads, hash_index))
+            tasks.extend(_plan_file(p, label, None, evid, p.stat().st_size, bounds, store, threads, hash_index,
+                                    text_rows))
     if hash_index is not None:
         hash_index.close()
     for t in tasks:
@@ -536,8 +541,52 @@ def _sevenzip_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid
     return tasks
 
 
+def _text_split_min_rows(registry) -> int:
+    """Rows the first range of a split CSV must hold: the table watermark's vote sample when the registry has
+    establishments to test (text_split), else none."""
+    from workbench.engine.beacon_scan import WATERMARK_SAMPLE_ROWS
+
+    return WATERMARK_SAMPLE_ROWS if registry is not None and getattr(registry, "establishments", None) else 0
+
+
+def _text_chunk_tasks(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
+                      key_prefix: str, store: CaseStore, threads: int, min_rows: int) -> list[ScanTask] | None:
+    """A big CSV (plain or gzip) as one task per byte range (text_split); its item (and a gzip's member) are
+    stored here, so that every range's records and findings find it."""
+    index_path = store.dir / "index" / f"{_task_key(key_prefix, vpath)}.txtidx"
+    planned = text_split.plan(host, vpath.rsplit("/", 1)[-1], bounds, index_path, threads, min_rows)
+    if planned is None:
+        return None
+    name = vpath.rsplit("/", 1)[-1]
+    ext = host.suffix.lower().lstrip(".")
+    item_vpath = vpath
+    if planned.compression == "gzip":
+        store.put_item(ItemInfo(vpath=vpath, name=name, depth=0, parent_vpath=parent, kind="archive", format="gzip",
+                                size=size, extension=ext), evidence_id=evid, task_key="plan")
+        label = (planned.member or "unnamed").replace("\x00", "\ufffd")
+        item_vpath = f"{vpath}{VPATH_SEP}{label}"
+        store.put_item(ItemInfo(vpath=item_vpath, name=label, depth=1, parent_vpath=vpath, kind=planned.kind,
+                                size=planned.content_size), evidence_id=evid, task_key="plan")
+    else:
+        store.put_item(ItemInfo(vpath=vpath, name=name, depth=0, parent_vpath=parent, kind=planned.kind, size=size,
+                                extension=ext), evidence_id=evid, task_key="plan")
+    gzip_index = str(index_path) if planned.compression == "gzip" else None
+    tasks, given = [], 0
+    for i, chunk in enumerate(planned.chunks):
+        share = (chunk.end - chunk.start) * size // planned.content_size  # evidence bytes, for progress
+        if i == len(planned.chunks) - 1:
+            share = size - given
+        given += share
+        ref = TextChunkRef(i, chunk.start, chunk.end, chunk.rows_before, planned.content_size, planned.layout,
+                           item_vpath, gzip_index)
+        tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00range{i}"), evid, str(host), vpath, parent, 0,
+                              share, text_chunk=ref))
+    store.log("balise", "file-split", {"item": item_vpath, "ranges": len(tasks), "bytes": planned.content_size})
+    return tasks
+
+
 def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
-               store: CaseStore, threads: int = 1, hash_index=None) -> list[ScanTask]:
+               store: CaseStore, threads: int = 1, hash_index=None, text_rows: int = 0) -> list[ScanTask]:
     key_prefix = f"{evid}:{host}"
     depth = 0
     if size >= ZIP_SPLIT_MIN_BYTES:
@@ -560,6 +609,10 @@ def _plan_file(host: Path, vpath: str, parent: str | None, evid: int, size: int,
             split_7z = _sevenzip_tasks(host, vpath, parent, depth, evid, bounds, key_prefix, store)
             if split_7z is not None:
                 return split_7z
+    if size >= bounds.split_text_min_bytes and hash_index is None:  # a file in a hash set is walked whole
+        split_text = _text_chunk_tasks(host, vpath, parent, evid, size, bounds, key_prefix, store, threads, text_rows)
+        if split_text is not None:
+            return split_text
     return [ScanTask(_task_key(key_prefix, vpath), evid, str(host), vpath, parent, depth, size)]
 
 
@@ -611,6 +664,7 @@ class _RunState:
         self.evidence_of: dict[str, int] = {}
         self.last_report = 0.0
         self.pending_writes = 0
+        self.range_trouble: dict[str, ItemError] = {}  # split file -> first error of a range (RangeScanned)
 
     def begin(self, task: ScanTask) -> None:
         self.store.start_task(task.key)
@@ -625,6 +679,9 @@ class _RunState:
             if store.item_id(info.vpath) is None:
                 self.items_done += 1
             store.put_item(info, evidence_id=self.evidence_of[event.task_key], task_key=event.task_key)
+            if info.vpath in self.range_trouble:  # a range's error came before the item's own task ended
+                trouble = self.range_trouble[info.vpath]
+                store.mark_item_partial(info.vpath, trouble.stage, trouble.error)
             if event.findings:
                 store.add_findings(event.findings)
             for err in event.errors:
@@ -636,6 +693,12 @@ class _RunState:
                 store.add_error(err)
         elif isinstance(event, ErrorNoted):
             store.add_error(event.error)
+        elif isinstance(event, RangeScanned):
+            store.add_findings(event.findings)
+            for err in event.errors:
+                store.add_error(err)
+                self.range_trouble.setdefault(event.vpath, err)
+                store.mark_item_partial(event.vpath, err.stage, err.error)
         elif isinstance(event, ShardsWritten):
             store.set_record_counts(event.records_per_item)
             store.register_shards(event.task_key, event.files)
@@ -849,7 +912,7 @@ class _Pool:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | ShardsWritten | TaskProgress):
+            if isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | RangeScanned | ShardsWritten | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)

@@ -63,6 +63,22 @@ class SevenZipRef:
 
 
 @dataclass(frozen=True)
+class TextChunkRef:
+    """One byte range of a big CSV split into range tasks (text_split). Range 0's task is the item's task: it
+    walks the whole file (typing, hash, YARA, the gzip member) and counts identifiers and records of its range only.
+    """
+
+    index: int  # the range's number in the file
+    start: int  # in the (decompressed) content
+    end: int
+    rows_before: int  # data rows of the file before the range: its first record is row rows_before + 1
+    content_size: int
+    layout: Any  # records.csvfile.CsvLayout of the whole file
+    item_vpath: str  # the split item (the gzip member's vpath for a .csv.gz)
+    gzip_index: str | None = None  # rapidgzip seek index of a .csv.gz, in the case folder
+
+
+@dataclass(frozen=True)
 class ScanTask:
     """One unit of work: a file of an evidence, optionally one member of a top-level zip inside it."""
 
@@ -79,6 +95,7 @@ class ScanTask:
     tar_member: TarMemberRef | None = None  # one regular member of a big tar or tar.gz
     nested_zip: NestedZipRef | None = None  # one member of a stored zip inside a top-level zip
     sevenzip: SevenZipRef | None = None  # solid blocks of a 7z (the task's vpath is the archive's)
+    text_chunk: TextChunkRef | None = None  # one byte range of a big CSV (text_split)
 
 
 @dataclass

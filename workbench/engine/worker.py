@@ -20,7 +20,7 @@ import time
 import zipfile
 from typing import Any
 
-from workbench.engine import nested_zip, sevenzip_split, tar_split
+from workbench.engine import nested_zip, sevenzip_split, tar_split, text_split
 from workbench.engine.archives.zipfmt import member_mtime
 from workbench.engine.beacon_scan import BeaconScanner
 from workbench.engine.blob import Blob
@@ -30,6 +30,7 @@ from workbench.engine.events import (
     ContainerScanned,
     ErrorNoted,
     ItemScanned,
+    RangeScanned,
     ShardsWritten,
     TaskCancelled,
     TaskDone,
@@ -100,7 +101,9 @@ class WorkerContext:
         info = ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],
                         depth=task.depth, parent_vpath=task.parent_vpath)
         try:
-            if task.tar_member is not None:
+            if task.text_chunk is not None:
+                self._run_text_range(task, info, walker, sink, cancelled)
+            elif task.tar_member is not None:
                 self._run_tar_member(task, info, walker, budget)
             elif task.nested_zip is not None:
                 self._run_nested_zip(task, info, walker, budget)
@@ -130,6 +133,55 @@ class WorkerContext:
             return
         with raw:
             self._spool_and_walk(raw, ref.size, info, walker, budget)
+
+    def _run_text_range(self, task: ScanTask, info: ItemInfo, walker: Walker, sink: ShardSink, cancelled) -> None:
+        """One byte range of a big CSV (text_split). Range 0: the file walked as always (typing, hash, YARA over
+        the whole content, a gzip's member), its identifiers and records limited to the range. Any other range:
+        its identifiers (each token counted in the range where it ends, judged on the bytes around it) and its
+        records, numbered as in the whole file; what it finds is sent as one RangeScanned."""
+        ref = task.text_chunk
+        if ref.index == 0:
+            walker.scanner = text_split.RangeScanner(self.scanner, ref.item_vpath, ref.start, ref.end)
+
+            def records(vpath: str, payload) -> list[Finding]:
+                if vpath != ref.item_vpath:
+                    return self.beacons.parse_records(vpath, payload, sink)
+                part = text_split.RangePart("csv", Blob(payload[0].view()[ref.start:ref.end]), ref.layout, 1,
+                                            ref.layout.has_header)
+                return self.beacons.parse_records(vpath, payload, sink, part=part)
+
+            walker.record_hook = records
+            with Blob.from_path(task.host_path) as blob:
+                walker.walk(blob, info)
+            return
+        if cancelled():
+            raise Cancelled()
+        vpath = ref.item_vpath
+        findings: list[Finding] = []
+        errors: list[ItemError] = []
+        try:
+            span = text_split.open_range(task.host_path, ref.start, ref.end, ref.content_size, ref.gzip_index)
+        except Exception as exc:  # the evidence changed since the plan, a damaged index: recorded, the scan goes on
+            errors.append(ItemError(vpath, "read", format_exception(exc)))
+        else:
+            with span:
+                try:
+                    left = self.scanner.identifiers.count_range(span.view, vpath, span.own_from, span.own_to,
+                                                                base_offset=span.base, spill=sink.identifiers)
+                    if left.counts:
+                        sink.identifiers(left)
+                except Exception as exc:
+                    errors.append(ItemError(vpath, "scan", f"{type(exc).__name__}: {exc}"))
+                part = text_split.RangePart("csv", Blob(span.view[span.own_from:span.own_to]), ref.layout,
+                                            ref.rows_before + 1, False)
+                try:
+                    findings.extend(self.beacons.parse_records(vpath, (part.blob, None), sink, part=part))
+                except Cancelled:
+                    raise
+                except Exception as exc:
+                    findings.extend(getattr(exc, "findings", ()))
+                    errors.append(ItemError(vpath, "records", f"{type(exc).__name__}: {exc}"))
+        sink.queue.put(RangeScanned(task.key, vpath, findings, errors))
 
     def _spool_and_walk(self, raw, compressed_size: int, info: ItemInfo, walker: Walker, budget: Budget) -> None:
         stream = CountingReader(raw, bounds=self.setup.bounds, budget=budget, compressed_size=compressed_size,

@@ -210,9 +210,26 @@ class IdentifierScanner:
         """:meth:`count` for items of any size: whenever more than ``max_values`` distinct values are held, they
         are handed to ``spill`` (which adds them to the case store, where counts of a value add up and its first
         offset is the earliest) and forgotten. Returns what is left."""
+        return self._tally(self._groups(buf, 0, encoding), vpath, spill, max_values)
+
+    def count_range(self, buf: bytes | bytearray | memoryview, vpath: str, own_from: int, own_to: int, *,
+                    base_offset: int = 0, spill: Callable[[IdentifierCounts], None] | None = None,
+                    max_values: int = 200_000) -> IdentifierCounts:
+        """:meth:`count_spilling` of the tokens that END in ``(own_from, own_to]`` of ``buf``, judged on the bytes
+        around them (a range of a split file, ``text_split``: the ranges of a file count each token once, as one
+        pass over the whole file would). Bytes as they are (a split file is never UTF-16); offsets are
+        ``base_offset`` + position in ``buf``."""
+        mv = memoryview(buf)
+        if mv.format != "B" or mv.ndim != 1:
+            mv = mv.cast("B")
+        return self._tally(self._scan_bytes(mv, base_offset, own_from, own_to), vpath, spill, max_values)
+
+    @staticmethod
+    def _tally(windows: Iterator[list[_Group]], vpath: str, spill: Callable[[IdentifierCounts], None] | None,
+               max_values: int) -> IdentifierCounts:
         counts = IdentifierCounts(vpath)
         held = 0
-        for groups in self._groups(buf, 0, encoding):
+        for groups in windows:
             for g in groups:
                 per = counts.counts.setdefault(g.id_type, {})
                 first = counts.first_offset.setdefault(g.id_type, {})
@@ -224,7 +241,7 @@ class IdentifierScanner:
                         held += 1
                     else:
                         per[value] = n + 1
-            if held > max_values:
+            if spill is not None and held > max_values:
                 spill(counts)
                 counts, held = IdentifierCounts(vpath), 0
         return counts

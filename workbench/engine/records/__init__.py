@@ -34,7 +34,7 @@ import pandas as pd
 
 from workbench.engine.kind_traits import traits
 from workbench.engine.records.columns import map_columns, sources
-from workbench.engine.records.csvfile import parse_csv, text_encoding
+from workbench.engine.records.csvfile import CsvLayout, csv_frames, parse_csv, text_encoding
 from workbench.engine.records.dicom import parse_dicom
 from workbench.engine.records.errors import RecordNote, RecordsError
 from workbench.engine.records.fhir import parse_fhir_json, parse_fhir_ndjson
@@ -127,6 +127,18 @@ def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFA
         except LookupError as exc:
             raise RecordsError(f"unknown text encoding {encoding!r}") from exc
     return _guarded(parser(blob, info, vpath, batch_rows=batch_rows), kind, notes if notes is not None else [])
+
+
+def parse_range(kind: str, blob: Any, layout: CsvLayout, vpath: str, *, first_row: int, header: bool,
+                batch_rows: int = DEFAULT_BATCH_ROWS, notes: list[RecordNote] | None = None) -> Iterator[pd.DataFrame]:
+    """Record batches of one byte range of a split file (``text_split``), read with the whole file's ``layout``;
+    its rows are numbered from ``first_row`` (global locators); ``header``: the range starts with the header."""
+    if kind != "csv":
+        raise ValueError(f"no range parser for {kind!r}")
+    if not layout.describes_people:
+        return iter(())
+    frames = csv_frames(blob, layout, vpath, batch_rows=batch_rows, first_row=first_row, header=header)
+    return _guarded(frames, kind, notes if notes is not None else [])
 
 
 def _guarded(frames: Iterator[Any], kind: str, notes: list[RecordNote]) -> Iterator[pd.DataFrame]:

@@ -16,6 +16,7 @@ import csv
 import io
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -109,7 +110,27 @@ def _csv_rows(blob: Any, encoding: str, delimiter: str) -> Iterator[list[str]]:
             raise RecordsError(f"CSV parse error near line {reader.line_num}: {exc}") from exc
 
 
-def parse_csv(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
+@dataclass(frozen=True)
+class CsvLayout:
+    """How a CSV file is read: decided once from its start (codec, delimiter, header, column mapping).
+
+    A file split into byte ranges (``workbench.engine.text_split``) hands the layout of the whole file to
+    every range, so that each range is read as the whole file would be."""
+
+    encoding: str
+    delimiter: str
+    has_header: bool
+    headers: tuple[str, ...]
+    mapping: tuple[tuple[str, str], ...]  # common field -> source header (``map_columns``)
+    arrow: bool  # the first row is as wide as the widest sampled row: pyarrow's reader first
+
+    @property
+    def describes_people(self) -> bool:
+        return is_person_table(dict(self.mapping))
+
+
+def csv_layout(blob: Any, info: Any) -> CsvLayout | None:
+    """The layout of the CSV ``blob`` (from its head and its first ``SAMPLE_LIMIT`` rows); None without rows."""
     head = blob.head(65536)
     encoding = text_encoding(head, getattr(info, "encoding", None))
     head_text = head.decode(encoding, errors="replace")
@@ -118,17 +139,39 @@ def parse_csv(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[
         delimiter = "\t"
     first_rows = list(itertools.islice(_csv_rows(blob, encoding, delimiter), SAMPLE_LIMIT + 1))
     if not first_rows:
-        return
+        return None
     has_header = _looks_like_header(first_rows[0])
     sample = first_rows[1:] if has_header else first_rows
     width = max(len(r) for r in first_rows)
     headers = unique_headers(first_rows[0] if has_header else [], width)
     mapping = map_columns(headers, sample)
-    if not is_person_table(mapping):
+    return CsvLayout(encoding, delimiter, has_header, tuple(headers), tuple(mapping.items()),
+                     width == len(first_rows[0]))
+
+
+def first_rows(blob: Any, encoding: str, delimiter: str, n: int) -> list[list[str]]:
+    """The first ``n`` rows of ``blob`` (blank lines skipped), as the parser reads them."""
+    return list(itertools.islice(_csv_rows(blob, encoding, delimiter), n))
+
+
+def parse_csv(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame]:
+    layout = csv_layout(blob, info)
+    if layout is None or not layout.describes_people:
         return
+    yield from csv_frames(blob, layout, vpath, batch_rows=batch_rows)
+
+
+def csv_frames(blob: Any, layout: CsvLayout, vpath: str, *, batch_rows: int, first_row: int = 1,
+               header: bool | None = None) -> Iterator[pd.DataFrame]:
+    """Record batches of ``blob`` read with ``layout``; its data rows are numbered from ``first_row``.
+    ``header``: whether ``blob`` starts with the header row (default: the layout's; a later range: False)."""
+    encoding, delimiter, headers = layout.encoding, layout.delimiter, list(layout.headers)
+    mapping = dict(layout.mapping)
+    has_header = layout.has_header if header is None else header
     done = 0
-    if width == len(first_rows[0]):
-        arrow = _arrow_frames(blob, encoding, delimiter, has_header, headers, mapping, vpath, batch_rows)
+    if layout.arrow:
+        arrow = _arrow_frames(blob, encoding, delimiter, has_header, headers, mapping, vpath, batch_rows,
+                              first_row=first_row)
         while True:
             try:
                 frame = next(arrow)
@@ -141,7 +184,7 @@ def parse_csv(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[
     rows = _csv_rows(blob, encoding, delimiter)
     skip = done + (1 if has_header else 0)
     batch: list[list[str]] = []
-    number = done + 1
+    number = first_row + done
     for row in itertools.islice(rows, skip, None):
         batch.append(row)
         if len(batch) >= batch_rows:
@@ -156,7 +199,7 @@ def parse_csv(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[
 
 def _arrow_frames(
     blob: Any, encoding: str, delimiter: str, has_header: bool, headers: list[str],
-    mapping: dict[str, str], vpath: str, batch_rows: int,
+    mapping: dict[str, str], vpath: str, batch_rows: int, *, first_row: int = 1,
 ) -> Iterator[pd.DataFrame]:
     names = [f"c{i}" for i in range(len(headers))]
 
@@ -171,7 +214,7 @@ def _arrow_frames(
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False,
     )
-    number = 1
+    number = first_row
     pending: list[pa.RecordBatch] = []
     pending_rows = 0
     header_left = has_header

@@ -319,6 +319,12 @@ class CaseStore:
         row = self.db.execute("SELECT vpath FROM items WHERE task_key=? ORDER BY depth LIMIT 1", (key,)).fetchone()
         return None if row is None else row[0]
 
+    def mark_item_partial(self, vpath: str, stage: str, message: str) -> None:
+        """An error in one range of a split file (text_split): the item is partial, as a whole walk makes it; the
+        first error's stage and text are kept."""
+        self.db.execute("UPDATE items SET status='partial', error_stage=COALESCE(error_stage, ?), "
+                        "error=COALESCE(error, ?) WHERE vpath=? AND status='done'", (stage, message, vpath))
+
     def mark_item_error(self, vpath: str, stage: str, message: str) -> None:
         self.db.execute("UPDATE items SET status='error', error_stage=?, error=? WHERE vpath=?",
                         (stage, message, vpath))
