@@ -34,7 +34,7 @@ from workbench.engine.kind_traits import traits
 from workbench.engine.masking import mask_text
 from workbench.engine.store.browse import item_row, raw_finding_spans
 from workbench.engine.store.reader import CaseReader
-from workbench.gui.display import mask_cell, number
+from workbench.gui.display import mask_cell
 from workbench.gui.item_source import read_item
 from workbench.gui.jobs import JobThread
 from workbench.gui.widgets.textview import TEXT_LIMIT, Hit, hex_dump, identifier_hits, render_text
@@ -308,8 +308,8 @@ class ItemViewer(QWidget):
         self.text.setPlainText(text)
         highlight(self.text.document(), spans[:HIGHLIGHT_LIMIT])
         n_id = sum(1 for s in spans if s.hit.source == "identifier")
-        self.hits_label.setText(self.tr("%1 identifiers and %2 rule hits highlighted")
-                                .replace("%1", number(n_id)).replace("%2", number(len(spans) - n_id)))
+        self.hits_label.setText(self.tr("Highlighted: %1 and %2.").replace("%1", self.tr("%Ln identifier(s)", "", n_id))
+                                .replace("%2", self.tr("%Ln rule hit(s)", "", len(spans) - n_id)))
 
     def _show_table(self, data: bytes, cur: dict) -> bool:
         rows: list[list[str]] = []
