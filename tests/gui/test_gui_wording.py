@@ -129,3 +129,31 @@ def test_every_table_header_is_shown_whole_in_french(qtbot, settings, shard_case
             need = fm.horizontalAdvance(text) + 2 * margin + arrow
             assert header.sectionSize(i) >= need, f"{text!r}: {header.sectionSize(i)} px < {need} px"
     assert {"Première position (octet)", "Position (octet)", "Valeur p"} <= seen
+
+
+def test_a_watermark_s_details_read_as_the_report(qtbot, tmp_path, french):
+    """The pane showed an empty p-value (its "<" taken for HTML), "-2864.44**" (a number masked as an
+    identifier), raw keys ("numeric votes", "row groups") and a Python dict for the accusation."""
+    from workbench.engine.store import CaseStore, TaskShards
+    from workbench.engine.store.reader import CaseReader
+    from workbench.gui.widgets.details import DetailsPane
+
+    case = tmp_path / "case"
+    with CaseStore(case) as store:
+        store.upsert_task("t", 1, ["t"], 1)
+        shards = TaskShards(case, "t", store.task_seq("t"))
+        shards.add_watermark_hits("registre.csv", [
+            {"locator": "file", "kind": "table-watermark", "establishment": "350005179", "rows": 2983,
+             "p_value": 0.0, "detail": {"log10_p": -2864.45, "row_groups": 0, "fraction": 1.0,
+                                        "accusation": {"cells": 16224, "error_bound": 1e-06, "accused": True}}}])
+        shards.close()
+    pane = DetailsPane()
+    qtbot.addWidget(pane)
+    with CaseReader(case) as reader:
+        pane.show_watermark(reader, 1)
+    text = pane.toPlainText().replace("\u202f", " ").replace("\u00a0", " ")  # Qt's plain text: spaces
+    assert "< 10^-2864" in text and "**" not in text
+    assert "groupes de lignes" in text and "row groups" not in text
+    assert "{" not in text and "cellules : 16 224" in text
+    assert "1,0 × 10^-6" in text and "0,00" not in text
+    assert "tatouage de table" in text

@@ -44,6 +44,23 @@ _VALUES: dict[str, str] = {
     "M": QT_TRANSLATE_NOOP("Labels", "M"), "F": QT_TRANSLATE_NOOP("Labels", "F"),
 }
 _FIELDS: dict[str, str] = {
+    "name": QT_TRANSLATE_NOOP("Labels", "name"), "found_at": QT_TRANSLATE_NOOP("Labels", "found at"),
+    # a YARA rule's usual meta keys (the finding's details listed "author", "severity: warning" raw)
+    "description": QT_TRANSLATE_NOOP("Labels", "description"), "author": QT_TRANSLATE_NOOP("Labels", "author"),
+    "category": QT_TRANSLATE_NOOP("Labels", "category"), "severity": QT_TRANSLATE_NOOP("Labels", "severity"),
+    "note": QT_TRANSLATE_NOOP("Labels", "note"), "matches": QT_TRANSLATE_NOOP("Labels", "matches"),
+    "reference": QT_TRANSLATE_NOOP("Labels", "reference"),
+    # a watermark test's statistics and its accusation (the details pane listed the raw keys)
+    "presence_log10_p": QT_TRANSLATE_NOOP("Labels", "log10 of p (mark present)"),
+    "numeric_votes": QT_TRANSLATE_NOOP("Labels", "numeric votes"),
+    "numeric_matches": QT_TRANSLATE_NOOP("Labels", "numeric matches"),
+    "row_groups": QT_TRANSLATE_NOOP("Labels", "row groups"), "row_matches": QT_TRANSLATE_NOOP("Labels", "row matches"),
+    "accusation": QT_TRANSLATE_NOOP("Labels", "accusation"), "scheme": QT_TRANSLATE_NOOP("Labels", "scheme"),
+    "recipients_tested": QT_TRANSLATE_NOOP("Labels", "recipients tested"),
+    "threshold": QT_TRANSLATE_NOOP("Labels", "threshold"), "score": QT_TRANSLATE_NOOP("Labels", "score"),
+    "error_bound": QT_TRANSLATE_NOOP("Labels", "error bound"), "accused": QT_TRANSLATE_NOOP("Labels", "accused"),
+    "cells": QT_TRANSLATE_NOOP("Labels", "cells"),  # a canary's field (the details said "Champs concordants: name")
+    "dicom_uid": QT_TRANSLATE_NOOP("Labels", "DICOM UID"),
     "nir": QT_TRANSLATE_NOOP("Labels", "NIR"), "family_name": QT_TRANSLATE_NOOP("Labels", "family name"), "birth_name": QT_TRANSLATE_NOOP("Labels", "birth name"),
     "given_name": QT_TRANSLATE_NOOP("Labels", "given name"), "birth_date": QT_TRANSLATE_NOOP("Labels", "date of birth"), "sex": QT_TRANSLATE_NOOP("Labels", "sex"),
     "ipp": QT_TRANSLATE_NOOP("Labels", "IPP"), "nda": QT_TRANSLATE_NOOP("Labels", "stay number (NDA)"), "phone": QT_TRANSLATE_NOOP("Labels", "phone"),

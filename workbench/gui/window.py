@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSize, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,15 +14,12 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
     QSplitter,
-    QStyle,
-    QStyleOptionHeader,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -60,6 +57,7 @@ from workbench.gui.settings import Settings
 from workbench.gui.widgets.casepage import StartStack
 from workbench.gui.widgets.dashboard import AttributionDashboard
 from workbench.gui.widgets.details import DetailsPane
+from workbench.gui.widgets.headers import header_width
 from workbench.gui.widgets.report_view import ReportView
 from workbench.gui.widgets.viewer import ItemViewer
 
@@ -74,17 +72,6 @@ def _busy_cursor():
         yield
     finally:
         QApplication.restoreOverrideCursor()
-
-
-def header_width(header: QHeaderView, text: object) -> int:
-    """Pixels a header section needs to show ``text`` whole, with the sort arrow and the style's margins:
-    a fixed 90 pixels cut "Premier décalage" and "Position (octets)" (measured in the French window)."""
-    opt = QStyleOptionHeader()
-    opt.initFrom(header)
-    opt.text = "" if text is None else str(text)
-    opt.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
-    size = header.style().sizeFromContents(QStyle.ContentsType.CT_HeaderSection, opt, QSize(), header)
-    return max(size.width(), header.fontMetrics().horizontalAdvance(opt.text) + 28)
 
 
 class TablePage(QWidget):

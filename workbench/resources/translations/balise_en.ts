@@ -47,7 +47,7 @@
 <context>
     <name>ItemViewer</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="314" />
         <source>%Ln identifier(s)</source>
         <translation>
             <numerusform>%Ln identifier</numerusform>
@@ -55,7 +55,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/viewer.py" line="312" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="315" />
         <source>%Ln rule hit(s)</source>
         <translation>
             <numerusform>%Ln rule hit</numerusform>
@@ -66,7 +66,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="500" />
+        <location filename="../../workbench/gui/window.py" line="487" />
         <source> + %Ln file(s) of your own</source>
         <translation>
             <numerusform> + %Ln file of your own</numerusform>
@@ -74,8 +74,8 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="686" />
-        <location filename="../../workbench/gui/window.py" line="1109" />
+        <location filename="../../workbench/gui/window.py" line="673" />
+        <location filename="../../workbench/gui/window.py" line="1096" />
         <source>%Ln item(s)</source>
         <translation>
             <numerusform>%Ln item</numerusform>
@@ -83,8 +83,8 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="688" />
-        <location filename="../../workbench/gui/window.py" line="1109" />
+        <location filename="../../workbench/gui/window.py" line="675" />
+        <location filename="../../workbench/gui/window.py" line="1096" />
         <source>%Ln record(s)</source>
         <translation>
             <numerusform>%Ln record</numerusform>
@@ -92,7 +92,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="689" />
+        <location filename="../../workbench/gui/window.py" line="676" />
         <source>%Ln item(s) in error</source>
         <translation>
             <numerusform>%Ln item in error</numerusform>
@@ -100,7 +100,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1110" />
+        <location filename="../../workbench/gui/window.py" line="1097" />
         <source>%Ln finding(s)</source>
         <translation>
             <numerusform>%Ln finding</numerusform>
@@ -108,7 +108,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1110" />
+        <location filename="../../workbench/gui/window.py" line="1097" />
         <source>%Ln error(s)</source>
         <translation>
             <numerusform>%Ln error</numerusform>
@@ -116,7 +116,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1117" />
+        <location filename="../../workbench/gui/window.py" line="1104" />
         <source>%Ln evidence item(s), verified unchanged</source>
         <translation>
             <numerusform>%Ln evidence item, verified unchanged</numerusform>
@@ -124,7 +124,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1119" />
+        <location filename="../../workbench/gui/window.py" line="1106" />
         <source>%Ln evidence item(s)</source>
         <translation>
             <numerusform>%Ln evidence item</numerusform>
@@ -168,7 +168,7 @@
 <context>
     <name>TablePage</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="179" />
+        <location filename="../../workbench/gui/window.py" line="166" />
         <source>%Ln row(s)</source>
         <translation>
             <numerusform>%Ln row</numerusform>
