@@ -52,7 +52,7 @@ FR: dict[str, str] = {
     "s_annexes": "7. Annexes",
     # summary
     "sum_found": "L'analyse porte sur {evidence} ({size}) contenant {items}. On en a extrait {records} décrivant "
-                 "des personnes, concernant environ {patients}.",
+                 "environ {patients}.",
     "sum_no_records": "L'analyse porte sur {evidence} ({size}) contenant {items}. Aucun enregistrement décrivant une "
                       "personne n'en a été extrait.",
     "sum_nir": "Numéros de sécurité sociale (NIR) valides et distincts détectés : {nir}.",
@@ -362,6 +362,14 @@ FR: dict[str, str] = {
     "ck_key_id": "empreinte de la clé", "ck_version": "version", "ck_authority": "autorité",
     "ck_verified_utc": "vérifiée le (UTC)", "ck_head": "tête de chaîne",
     "x_entry_hash": "empreinte de l'entrée",
+    # custody keys and actions the annex showed raw ("tasks redone", "registry-adopted")
+    "ck_case": "affaire", "ck_case_key": "clé de l'affaire", "ck_case_public_key": "clé publique de l'affaire",
+    "ck_copy": "copie", "ck_executor": "exécuteur", "ck_rules_digest": "empreinte des règles",
+    "ck_rules_not_applied": "règles non appliquées", "ck_scheduler": "ordonnanceur", "ck_source": "source",
+    "ck_tables": "tables", "ck_tasks_redone": "tâches refaites", "ck_user_settings": "réglages de l'utilisateur",
+    "ck_attribution_conflicts": "conflits d'attribution", "ck_evidence_files": "fichiers des pièces",
+    "ck_findings": "détections",
+    "act_registry-adopted": "registre adopté", "act_registry-key-pinned": "clé du registre épinglée",
     "kind_archive": "archive", "kind_binary": "binaire", "kind_directory": "dossier", "kind_empty": "vide",
     "kind_encrypted": "chiffré", "kind_unknown": "inconnu", "kind_text": "texte", "kind_email": "courriel",
     "kind_sql-dump": "export SQL", "kind_xlsx": "classeur xlsx",
@@ -373,8 +381,9 @@ FR: dict[str, str] = {
     "stage_yara": "YARA", "stage_identifiers": "identifiants",
     "canary_kind_canary-patient": "patient témoin", "canary_kind_canary-study": "étude témoin",
     # summary: the leaked copy, the watermark
-    "sum_copy": "{name} : données divulguées depuis {copies}. Chaque destinataire est désigné par les balises "
-                "(patients témoins, tatouage) créées pour lui seul.",
+    "sum_copy": "{name} : données divulguées depuis {copies}.",
+    "sum_copy_note": "Chaque destinataire est désigné par les balises (patients témoins, tatouage) créées pour lui "
+                     "seul.",
     "copy_named": "la copie faite pour « {recipient} » ({records})",
     "quoted": "« {text} »",
     "copy_own": "la copie de l'établissement lui-même ({records})",
@@ -460,8 +469,8 @@ EN: dict[str, str] = {
     "s_gdpr": "5. Breach-notification figures (GDPR art. 33)",
     "s_findings": "6. Findings",
     "s_annexes": "7. Appendices",
-    "sum_found": "The analysis covers {evidence} ({size}) holding {items}. They yielded {records} describing people, "
-                 "concerning about {patients}.",
+    "sum_found": "The analysis covers {evidence} ({size}) holding {items}. They yielded {records} describing "
+                 "about {patients}.",
     "sum_no_records": "The analysis covers {evidence} ({size}) holding {items}. No record describing a person was "
                       "extracted from them.",
     "sum_nir": "Valid, distinct social security numbers (NIR) detected: {nir}.",
@@ -755,6 +764,13 @@ EN: dict[str, str] = {
     "ck_key_id": "key fingerprint", "ck_version": "version", "ck_authority": "authority",
     "ck_verified_utc": "verified (UTC)", "ck_head": "chain head",
     "x_entry_hash": "entry hash",
+    "ck_case": "case", "ck_case_key": "case key", "ck_case_public_key": "case public key",
+    "ck_copy": "copy", "ck_executor": "executor", "ck_rules_digest": "rules digest",
+    "ck_rules_not_applied": "rules not applied", "ck_scheduler": "scheduler", "ck_source": "source",
+    "ck_tables": "tables", "ck_tasks_redone": "tasks redone", "ck_user_settings": "user settings",
+    "ck_attribution_conflicts": "attribution conflicts", "ck_evidence_files": "evidence files",
+    "ck_findings": "findings",
+    "act_registry-adopted": "registry adopted", "act_registry-key-pinned": "registry key pinned",
     "kind_archive": "archive", "kind_binary": "binary", "kind_directory": "folder", "kind_empty": "empty",
     "kind_encrypted": "encrypted", "kind_unknown": "unknown", "kind_text": "text", "kind_email": "e-mail",
     "kind_sql-dump": "SQL dump", "kind_xlsx": "xlsx workbook",
@@ -765,8 +781,8 @@ EN: dict[str, str] = {
     "stage_worker": "worker", "stage_records": "records", "stage_typing": "typing",
     "stage_yara": "YARA", "stage_identifiers": "identifiers",
     "canary_kind_canary-patient": "canary patient", "canary_kind_canary-study": "canary study",
-    "sum_copy": "{name}: data leaked from {copies}. Each recipient is named by the beacons (canary patients, "
-                "watermark) made for it alone.",
+    "sum_copy": "{name}: data leaked from {copies}.",
+    "sum_copy_note": "Each recipient is named by the beacons (canary patients, watermark) made for it alone.",
     "copy_named": "the copy made for \u201c{recipient}\u201d ({records})",
     "quoted": "\u201c{text}\u201d",
     "copy_own": "the establishment's own copy ({records})",
@@ -908,7 +924,8 @@ class Tr:
         return ", ".join(parts)
 
     def locators(self, locs) -> str:
-        return "; ".join(self.locator(x) for x in locs)
+        """Several locators: ``ligne 57 ; ligne 58`` (French puts a no-break space before ";")."""
+        return ("\u00a0; " if self.lang == "fr" else "; ").join(self.locator(x) for x in locs)
 
     def action(self, action: str | None) -> str:
         """A custody action (``evidence-acquired``) in words."""

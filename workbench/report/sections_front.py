@@ -86,6 +86,8 @@ def summary(ctx: Context) -> list[Flowable]:
         story.append(lay.spacer(2))
     for e in m.establishments:
         story += [lay.p(line) for line in leak_lines(ctx, e)]
+    if any(e.recipients for e in m.establishments):  # said once, not after each establishment
+        story.append(lay.p(tr("sum_copy_note")))
     if m.others:
         story.append(lay.p(tr.label(tr("scope_others_h"), tr.join(
             [f"{o.label} ({tr.n(o.records, 'n_records')}, {tr.n(o.patients, 'n_patients')})" for o in m.others]))))
