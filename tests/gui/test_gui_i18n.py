@@ -25,6 +25,15 @@ def _sources(ts: Path) -> dict[tuple[str, str], ET.Element]:
     return out
 
 
+def _translated(m: ET.Element) -> bool:
+    """A plain text has its translation; a "%Ln" text has every plural form (French: singular and plural)."""
+    t = m.find("translation")
+    if m.get("numerus") == "yes":
+        forms = [f.text or "" for f in t.iter("numerusform")]
+        return len(forms) == 2 and all(f.strip() for f in forms)
+    return bool((t.text or "").strip())
+
+
 def test_catalogue_is_complete_and_current(tmp_path):
     ts = translations_dir() / "balise_fr.ts"
     fresh = tmp_path / "fresh.ts"
@@ -35,10 +44,16 @@ def test_catalogue_is_complete_and_current(tmp_path):
     shipped = _sources(ts)
     assert in_code - set(shipped) == set(), "texts of the window missing from balise_fr.ts (run lupdate)"
     unfinished = [k for k, m in shipped.items() if m.find("translation").get("type") in ("unfinished", "vanished")
-                  or not (m.find("translation").text or "").strip()]
+                  or not _translated(m)]
     assert unfinished == []
     qm = translations_dir() / "balise_fr.qm"
     assert qm.is_file() and qm.stat().st_size > 10_000
+    # English is the source language, but a "%Ln" text's English forms ("1 row", "2 rows") live in balise_en.ts
+    plural = {k for k, m in _sources(fresh).items() if m.get("numerus") == "yes"}
+    english = _sources(translations_dir() / "balise_en.ts")
+    assert plural and plural - set(english) == set(), "plural texts missing from balise_en.ts (lupdate -pluralonly)"
+    assert [k for k in plural if not _translated(english[k])] == []
+    assert (translations_dir() / "balise_en.qm").is_file()
 
 
 def test_french_window_and_switch_to_english(qtbot, settings, demo):

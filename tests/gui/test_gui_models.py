@@ -4,7 +4,7 @@ QAbstractItemModelTester; their rows agree with the case's reading API."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QLocale, QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
 from workbench.engine.store.reader import CaseReader
@@ -195,11 +195,18 @@ def test_a_watermark_p_value_that_underflowed_is_shown_as_its_power_of_ten(qapp,
             {"locator": "file", "kind": "table-watermark", "establishment": "350005179", "rows": 300,
              "p_value": 1.2e-12, "detail": {"log10_p": -11.92}}])
         shards.close()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     with CaseReader(case) as r:
         model = watermarks_model(r)
         column = [c.key for c in model.columns].index("p_value")
         shown = {model.data(model.index(i, [c.key for c in model.columns].index("item"))):
                  model.data(model.index(i, column)) for i in range(model.rowCount())}
-        assert shown == {"big.csv": "10^-2760", "small.csv": "1.2e-12"}
+        # as the PDF writes them: an underflowed p as its bound, never "1.2e-12" (nor the bound as an equality)
+        assert shown == {"big.csv": "< 10^-2760", "small.csv": "1.2 × 10^-12"}
         model.sort(column, Qt.SortOrder.AscendingOrder)  # the smallest p first
-        assert model.data(model.index(0, column)) == "10^-2760"
+        assert model.data(model.index(0, column)) == "< 10^-2760"
+        QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+        try:
+            assert model.data(model.index(1, column)) == "1,2 × 10^-12"
+        finally:
+            QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))

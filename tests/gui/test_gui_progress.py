@@ -52,7 +52,7 @@ def test_an_opened_case_shows_how_its_last_scan_ended(qtbot, window, settings, t
     p2 = w2.start.case.progress
     assert p2.bar.value() == p2.bar.maximum()
     assert p2.phase.text() == "done"
-    assert p2.items.text() == f"{QLocale().toString(items)} items, 1 of 1 tasks"
+    assert p2.items.text() == f"{QLocale().toString(items)} items, tasks done: 1 of 1"  # "1 tâche(s) sur 2" no more
     assert p2.bytes.text() == bytes_shown
     done, total = p2.bytes.text().split(" / ")
     assert done == total

@@ -182,7 +182,7 @@ def test_language_switch_keeps_tab_and_filters_and_adds_no_labels(qtbot, window,
     assert w.tabs.tabText(0) == "Dossier"
     kinds = {w.beacons_page.model.index(r, 1).data() for r in range(beacons)}
     status = {w.beacons_page.model.index(r, 2).data() for r in range(beacons)}
-    assert kinds == {"patient canari"} and status == {"confirmé"}
+    assert kinds == {"patient témoin"} and status == {"confirmé"}  # the report's term, not "canari"
     locators = {w.records_page.model.index(r, 1).data() for r in range(20)}
     assert all(loc.startswith(("ligne ", "message ", "entrée ", "fichier", "table ", "feuille ")) for loc in locators)
     fr = QLocale(QLocale.Language.French, QLocale.Country.France)
@@ -196,7 +196,7 @@ def test_language_switch_keeps_tab_and_filters_and_adds_no_labels(qtbot, window,
     w.tabs.setCurrentWidget(w.dashboard)
     qtbot.waitUntil(lambda: w.dashboard.report is not None, timeout=60_000)
     bases = w.dashboard.table.item(0, 4).text()
-    assert "canari\u00a0: " in bases and "canary" not in bases
+    assert "patient témoin\u00a0: " in bases and "canar" not in bases
     SCREENSHOTS.mkdir(exist_ok=True)
     w.grab().save(str(SCREENSHOTS / "attribution-fr-after-switch.png"))
 

@@ -72,8 +72,9 @@ def test_the_merged_copys_records_name_both_colluders_not_the_establishment_itse
 
 
 def test_pdf_states_the_accusation_and_its_bound(scanned) -> None:
-    for lang, words in (("fr", ("Code de traçage", "accusé", "au plus 10^-6", "seuil")),
-                        ("en", ("Fingerprint code", "accused", "at most 10^-6", "threshold"))):
+    # the establishment is the subject, the code accuses: no "de CHU de ...", no "accusé(s)"
+    for lang, words in (("fr", ("le code de traçage accuse", "accusés", "au plus 10^-6", "seuil")),
+                        ("en", ("the fingerprint code accuses", "accused", "at most 10^-6", "threshold"))):
         text = re.sub(r"\s+", " ", scanned[lang][1])
         for word in words:
             assert word in text, (lang, word)

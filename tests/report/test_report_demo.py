@@ -108,3 +108,21 @@ def test_french_demo_report_speaks_french(demo, tmp_path):
     for words in ("72 heures", "art. 33", "art. 34", "Préserver les preuves", "Couper les accès"):
         assert words in text.replace("\n", " "), words
     assert not re.search(r"\(\d\)\.", text)  # no unexplained "(6)."
+
+
+@pytest.mark.slow
+def test_every_custody_action_and_field_of_a_real_scan_is_worded(demo):
+    """The custody annex showed "registry-adopted", "tasks redone", "rules not applied", "user settings": the
+    keys a real scan writes, each needs words in both languages (a rule file's name below a key stays as is)."""
+    from workbench.report.custody_fields import custody_fields
+    from workbench.report.i18n import EN, FR
+
+    missing = set()
+    for line in (demo.case / "custody.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        missing |= {f"act_{entry['action']}"} - set(FR)
+        for f in custody_fields(entry["detail"]):
+            head = f.key.split(".")[0]
+            missing |= {f"ck_{head}"} - set(FR) - {k.replace("bound_", "ck_") for k in FR if k.startswith("bound_")}
+    assert missing == set(), f"custody words missing: {sorted(missing)}"
+    assert set(FR) == set(EN)

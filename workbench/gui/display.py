@@ -32,16 +32,26 @@ def number(n: float | int | None, decimals: int = 0) -> str:
 
 
 def human_bytes(n: float | None) -> str:
+    """A size in decimal units (1 Mo = 1 000 000 octets), as the PDF report writes it: the window said 4,7 Mo
+    (binary units) where the report said 4,9 Mo for the same evidence."""
     if n is None:
         return ""
     french = QLocale().language() == QLocale.Language.French
     units = ("o", "Ko", "Mo", "Go", "To") if french else ("B", "KB", "MB", "GB", "TB")
     value = float(n)
     for i, unit in enumerate(units):
-        if abs(value) < 1024 or i == len(units) - 1:
+        if abs(value) < 1000 or i == len(units) - 1:
             return f"{number(value)} {unit}" if i == 0 else f"{number(value, 1)} {unit}"
-        value /= 1024
+        value /= 1000
     return f"{number(value, 1)} {units[-1]}"
+
+
+def utc_timestamp(iso: str | None) -> str:
+    """``2026-12-03T16:38:47Z`` as the PDF report writes it: ``2026-12-03 16:38:47 UTC``."""
+    if not iso:
+        return ""
+    text = iso.replace("T", " ").replace("+00:00", "")
+    return text[:-1] + " UTC" if text.endswith("Z") else text + " UTC"
 
 
 def human_duration(seconds: float | None) -> str:

@@ -1,4 +1,5 @@
-"""French and English interface through Qt's translation machinery (``balise_fr.qm``)."""
+"""French and English interface through Qt's translation machinery (``balise_fr.qm``; ``balise_en.qm`` holds
+only the English plural forms of the ``%Ln`` texts)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ def install_language(lang: str) -> bool:
     # Numbers follow the interface language, not the system: 45 638 in French, 45,638 in English.
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France) if lang == "fr"
                        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
-    if lang == "en":
-        return True
+    # English is the source language, but its plural forms live in a catalogue too (balise_en.ts, made with
+    # ``lupdate -pluralonly``): without it "%Ln row(s)" would read "1 row(s)".
     ours = QTranslator(app)
     if not ours.load(f"balise_{lang}", str(translations_dir())):
-        return False
+        return lang == "en"
     app.installTranslator(ours)
     _installed.append(ours)
+    if lang == "en":
+        return True
     qt = QTranslator(app)
     if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)

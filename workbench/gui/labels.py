@@ -13,14 +13,14 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 _VALUES: dict[str, str] = {
     # beacon kinds
-    "canary-patient": QT_TRANSLATE_NOOP("Labels", "canary patient"), "canary": QT_TRANSLATE_NOOP("Labels", "canary"),
+    "canary-patient": QT_TRANSLATE_NOOP("Labels", "canary patient"), "canary": QT_TRANSLATE_NOOP("Labels", "canary patient"),
     "table-watermark": QT_TRANSLATE_NOOP("Labels", "table watermark"), "image-watermark": QT_TRANSLATE_NOOP("Labels", "image watermark"),
     "dicom-signature": QT_TRANSLATE_NOOP("Labels", "DICOM signed tag"),
     # beacon status
     "confirmed": QT_TRANSLATE_NOOP("Labels", "confirmed"), "partial": QT_TRANSLATE_NOOP("Labels", "partial"),
-    # attribution basis and confidence
-    "watermark": QT_TRANSLATE_NOOP("Labels", "watermark"), "identifier": QT_TRANSLATE_NOOP("Labels", "identifier"),
-    "pattern": QT_TRANSLATE_NOOP("Labels", "numbering pattern"), "none": QT_TRANSLATE_NOOP("Labels", "none"),
+    # attribution basis and confidence: the report's words (report/i18n.py basis_*), one term everywhere
+    "watermark": QT_TRANSLATE_NOOP("Labels", "watermark"), "identifier": QT_TRANSLATE_NOOP("Labels", "explicit identifier"),
+    "pattern": QT_TRANSLATE_NOOP("Labels", "numbering format"), "none": QT_TRANSLATE_NOOP("Labels", "none"),
     "high": QT_TRANSLATE_NOOP("Labels", "high"), "medium": QT_TRANSLATE_NOOP("Labels", "medium"), "low": QT_TRANSLATE_NOOP("Labels", "low"),
     "proof": QT_TRANSLATE_NOOP("Labels", "proof"), "strong": QT_TRANSLATE_NOOP("Labels", "strong"), "weak": QT_TRANSLATE_NOOP("Labels", "weak"),
     # finding severity and detectors
@@ -36,10 +36,31 @@ _VALUES: dict[str, str] = {
     "typing": QT_TRANSLATE_NOOP("Labels", "typing"), "read": QT_TRANSLATE_NOOP("Labels", "reading"),
     "parse": QT_TRANSLATE_NOOP("Labels", "parsing"), "records": QT_TRANSLATE_NOOP("Labels", "records"),
     "worker": QT_TRANSLATE_NOOP("Labels", "worker process"), "beacons": QT_TRANSLATE_NOOP("Labels", "beacon search"),
+    # identifier types (the Identifiers tab showed the codes "email", "phone"; the report says "NIR / INS", "e-mail")
+    "nir": QT_TRANSLATE_NOOP("Labels", "NIR / INS"), "finess": QT_TRANSLATE_NOOP("Labels", "FINESS"),
+    "rpps": QT_TRANSLATE_NOOP("Labels", "RPPS"), "iban": QT_TRANSLATE_NOOP("Labels", "IBAN"),
+    "email": QT_TRANSLATE_NOOP("Labels", "e-mail"), "phone": QT_TRANSLATE_NOOP("Labels", "phone"),
     # sex
     "M": QT_TRANSLATE_NOOP("Labels", "M"), "F": QT_TRANSLATE_NOOP("Labels", "F"),
 }
 _FIELDS: dict[str, str] = {
+    "name": QT_TRANSLATE_NOOP("Labels", "name"), "found_at": QT_TRANSLATE_NOOP("Labels", "found at"),
+    # a YARA rule's usual meta keys (the finding's details listed "author", "severity: warning" raw)
+    "description": QT_TRANSLATE_NOOP("Labels", "description"), "author": QT_TRANSLATE_NOOP("Labels", "author"),
+    "category": QT_TRANSLATE_NOOP("Labels", "category"), "severity": QT_TRANSLATE_NOOP("Labels", "severity"),
+    "note": QT_TRANSLATE_NOOP("Labels", "note"), "matches": QT_TRANSLATE_NOOP("Labels", "matches"),
+    "reference": QT_TRANSLATE_NOOP("Labels", "reference"),
+    # a watermark test's statistics and its accusation (the details pane listed the raw keys)
+    "presence_log10_p": QT_TRANSLATE_NOOP("Labels", "log10 of p (mark present)"),
+    "numeric_votes": QT_TRANSLATE_NOOP("Labels", "numeric votes"),
+    "numeric_matches": QT_TRANSLATE_NOOP("Labels", "numeric matches"),
+    "row_groups": QT_TRANSLATE_NOOP("Labels", "row groups"), "row_matches": QT_TRANSLATE_NOOP("Labels", "row matches"),
+    "accusation": QT_TRANSLATE_NOOP("Labels", "accusation"), "scheme": QT_TRANSLATE_NOOP("Labels", "scheme"),
+    "recipients_tested": QT_TRANSLATE_NOOP("Labels", "recipients tested"),
+    "threshold": QT_TRANSLATE_NOOP("Labels", "threshold"), "score": QT_TRANSLATE_NOOP("Labels", "score"),
+    "error_bound": QT_TRANSLATE_NOOP("Labels", "error bound"), "accused": QT_TRANSLATE_NOOP("Labels", "accused"),
+    "cells": QT_TRANSLATE_NOOP("Labels", "cells"),  # a canary's field (the details said "Champs concordants: name")
+    "dicom_uid": QT_TRANSLATE_NOOP("Labels", "DICOM UID"),
     "nir": QT_TRANSLATE_NOOP("Labels", "NIR"), "family_name": QT_TRANSLATE_NOOP("Labels", "family name"), "birth_name": QT_TRANSLATE_NOOP("Labels", "birth name"),
     "given_name": QT_TRANSLATE_NOOP("Labels", "given name"), "birth_date": QT_TRANSLATE_NOOP("Labels", "date of birth"), "sex": QT_TRANSLATE_NOOP("Labels", "sex"),
     "ipp": QT_TRANSLATE_NOOP("Labels", "IPP"), "nda": QT_TRANSLATE_NOOP("Labels", "stay number (NDA)"), "phone": QT_TRANSLATE_NOOP("Labels", "phone"),
@@ -96,9 +117,3 @@ def locator_label(locator: object) -> str:
         parts.append(_tr(_LOCATOR_PARTS[m.group(1)]).replace("%1", value))
     return " / ".join(parts)
 
-
-def count_label(n: int, one: str, many: str) -> str:
-    """``one`` or ``many`` (both already translated, with ``%1``) for ``n``: French takes the singular for 0 and 1
-    ("1 ligne", not "1 lignes"), English for 1 only."""
-    singular = n in (0, 1) if QLocale().language() == QLocale.Language.French else n == 1
-    return (one if singular else many).replace("%1", QLocale().toString(int(n)))

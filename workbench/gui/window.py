@@ -39,11 +39,10 @@ from workbench.gui.dialogs.new_case import NewCaseDialog
 from workbench.gui.dialogs.registry import RegistryDialog
 from workbench.gui.dialogs.rules import RulesDialog, check_rules
 from workbench.gui.dialogs.unmask import UnmaskDialog
-from workbench.gui.display import number
+from workbench.gui.display import number, utc_timestamp
 from workbench.gui.i18n import install_language, system_language
 from workbench.gui.item_source import ItemSourceError, export_item
 from workbench.gui.jobs import JobThread
-from workbench.gui.labels import count_label
 from workbench.gui.models.paged import PagedModel
 from workbench.gui.models.tables import (
     beacons_model,
@@ -58,6 +57,7 @@ from workbench.gui.settings import Settings
 from workbench.gui.widgets.casepage import StartStack
 from workbench.gui.widgets.dashboard import AttributionDashboard
 from workbench.gui.widgets.details import DetailsPane
+from workbench.gui.widgets.headers import header_width
 from workbench.gui.widgets.report_view import ReportView
 from workbench.gui.widgets.viewer import ItemViewer
 
@@ -114,8 +114,14 @@ class TablePage(QWidget):
             model.modelReset.connect(self.update_count)
             model.rowsInserted.connect(self.update_count)
             self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            header = self.view.horizontalHeader()
+            # A last text column (an error's reason, an excerpt, a locator) takes the room left: 150 pixels
+            # showed "ArchiveError: chu-ren…" beside an empty half of the window. A last number stays narrow.
+            header.setStretchLastSection(not model.columns[-1].numeric)
             for i, c in enumerate(model.columns):
-                self.view.setColumnWidth(i, 90 if c.numeric else (260 if c.key == "item" else 150))
+                base = 90 if c.numeric else (260 if c.key == "item" else 150)
+                self.view.setColumnWidth(i, max(base, header_width(header, model.headerData(
+                    i, Qt.Orientation.Horizontal))))
         self.update_count()
 
     def query(self) -> tuple[dict[str, str], str]:
@@ -155,7 +161,9 @@ class TablePage(QWidget):
             return
         n = self.model.rowCount()
         more = self.model.canFetchMore(QModelIndex())
-        text = count_label(n, self.tr("%1 row"), self.tr("%1 rows"))
+        # "%Ln": Qt picks the plural form of the catalogue (French: 0 and 1 singular) and groups the digits
+        # in the interface's locale; a filtered table still fetching says "100+ lignes".
+        text = self.tr("%Ln row(s)", "", n)
         self.count.setText(text.replace(number(n), number(n) + "+", 1) if more else text)
 
 
@@ -461,7 +469,7 @@ class MainWindow(QMainWindow):
         esc = __import__("html").escape
         rows = [(self.tr("Case number"), meta.get("case_number", "")), (self.tr("Title"), meta.get("title", "")),
                 (self.tr("Analyst"), meta.get("analyst", "")), (self.tr("Organisation"), meta.get("organisation", "")),
-                (self.tr("Created"), meta.get("created_utc", "")), (self.tr("Folder"), str(self.case_dir))]
+                (self.tr("Created"), utc_timestamp(meta.get("created_utc"))), (self.tr("Folder"), str(self.case_dir))]
         self.start.case.info.setText("<table>" + "".join(f"<tr><td><b>{esc(k)}</b>&nbsp;</td><td>{esc(v or '')}</td></tr>"
                                                          for k, v in rows) + "</table>")
         c = self.start.case
@@ -476,7 +484,7 @@ class MainWindow(QMainWindow):
         else:
             c.registry.setText(self.tr("none: no beacon detection and no attribution by canary or watermark"))
         enabled = [p for p, on in self.user_rules if on]
-        c.rules.setText(self.tr("bundled rules") + (self.tr(" + %1 file(s) of your own").replace("%1", str(len(enabled)))
+        c.rules.setText(self.tr("bundled rules") + (self.tr(" + %Ln file(s) of your own", "", len(enabled))
                                                      if enabled else ""))
 
     def _refresh_recent(self) -> None:
@@ -661,14 +669,18 @@ class MainWindow(QMainWindow):
 
     def _scan_done(self, summary) -> None:
         self.last_summary = summary
+        # Each count is its own "%Ln" text (Qt allows one plural per text): "1 élément en erreur", "2 éléments".
+        items = self.tr("%Ln item(s)", "", summary.items)
         if summary.completed:
-            text = self.tr("Scan complete: %1 items, %2 records, %3 items in error, in %4 s.")
+            records = self.tr("%Ln record(s)", "", summary.records)
+            errors = self.tr("%Ln item(s) in error", "", summary.errors)
+            text = self.tr("Scan complete: %1, %2, %3, in %4 s.").replace("%2", records).replace("%3", errors) \
+                .replace("%4", number(summary.elapsed_s))
         elif summary.cancelled:
-            text = self.tr("Scan cancelled: %1 items so far. Resume it to finish (done work is kept).")
+            text = self.tr("Scan cancelled: %1 so far. Resume it to finish (done work is kept).")
         else:
-            text = self.tr("Scan incomplete: %1 items. Resume it to finish.")
-        self.start.case.scan_state.setText(text.replace("%1", number(summary.items)).replace("%2", number(summary.records))
-                                           .replace("%3", number(summary.errors)).replace("%4", number(summary.elapsed_s)))
+            text = self.tr("Scan incomplete: %1. Resume it to finish.")
+        self.start.case.scan_state.setText(text.replace("%1", items))
         self.start.case.evidence.clear()
         assert self.reader is not None
         self.start.case.evidence.add_paths([Path(e["path"]) for e in casedb.case_state(self.reader).evidence], scanned=True)
@@ -1081,18 +1093,17 @@ class MainWindow(QMainWindow):
         else:
             state = casedb.case_state(self.reader)
             name = state.meta.get("case_number") or self.case_dir.name
-            self.status_case.setText(self.tr("Case %1 — %2 items, %3 records, %4 findings, %5 errors")
-                                     .replace("%1", name).replace("%2", number(state.items))
-                                     .replace("%3", number(state.records)).replace("%4", number(state.findings))
-                                     .replace("%5", number(state.errors)))
+            counts = ", ".join((self.tr("%Ln item(s)", "", state.items), self.tr("%Ln record(s)", "", state.records),
+                                self.tr("%Ln finding(s)", "", state.findings), self.tr("%Ln error(s)", "", state.errors)))
+            self.status_case.setText(self.tr("Case %1 — %2").replace("%1", name).replace("%2", counts))
             if self._busy():
                 ev = self.tr("job running")
             elif state.interrupted:
                 ev = self.tr("scan interrupted")
             elif state.evidence and all(e["unchanged"] for e in state.evidence):
-                ev = self.tr("%1 evidence, verified unchanged").replace("%1", str(len(state.evidence)))
+                ev = self.tr("%Ln evidence item(s), verified unchanged", "", len(state.evidence))
             elif state.evidence:
-                ev = self.tr("%1 evidence").replace("%1", str(len(state.evidence)))
+                ev = self.tr("%Ln evidence item(s)", "", len(state.evidence))
             else:
                 ev = self.tr("no evidence yet")
             self.status_evidence.setText(ev)

@@ -32,6 +32,7 @@ FR: dict[str, str] = {
     "cover_evidence": "Pièces analysées",
     "cover_custody": "Journal de traçabilité",
     "cover_custody_value": "{n} entrées, tête {head}",
+    "cover_custody_value_one": "{n} entrée, tête {head}",
     "cover_masked": "Les identifiants de personnes (NIR, noms, coordonnées) sont masqués dans ce rapport ; "
                     "la base de l'affaire les conserve pour l'analyste.",
     "cover_unmasked": "ATTENTION : ce rapport montre des identifiants de personnes EN CLAIR (option --unmasked). "
@@ -51,7 +52,7 @@ FR: dict[str, str] = {
     "s_annexes": "7. Annexes",
     # summary
     "sum_found": "L'analyse porte sur {evidence} ({size}) contenant {items}. On en a extrait {records} décrivant "
-                 "des personnes, concernant environ {patients}.",
+                 "environ {patients}.",
     "sum_no_records": "L'analyse porte sur {evidence} ({size}) contenant {items}. Aucun enregistrement décrivant une "
                       "personne n'en a été extrait.",
     "sum_nir": "Numéros de sécurité sociale (NIR) valides et distincts détectés : {nir}.",
@@ -67,7 +68,7 @@ FR: dict[str, str] = {
     "strength_canary": "preuve certaine : patients témoins (balises) de l'établissement retrouvés dans les "
                        "données ({n})",
     "strength_canary_partial": "preuve à confirmer : {n} retrouvés sur un seul champ",
-    "strength_watermark": "preuve forte : filigrane de l'établissement détecté ({p})",
+    "strength_watermark": "preuve forte : tatouage de l'établissement détecté ({p})",
     "strength_identifier": "preuve probable : identifiant explicite de l'établissement dans les enregistrements",
     "strength_pattern": "indice faible : seul le format des numéros de patient ou de séjour correspond",
     "strength_none": "aucune preuve",
@@ -78,9 +79,12 @@ FR: dict[str, str] = {
                        "leur acquisition.",
     "sum_verified_changed": "ATTENTION : au moins une pièce a changé depuis son acquisition (section 2).",
     "sum_chain_ok": "Le journal de traçabilité est intègre ({n} entrées chaînées).",
+    "sum_chain_ok_one": "Le journal de traçabilité est intègre ({n} entrée).",
     "sum_chain_broken": "ATTENTION : le journal de traçabilité n'est pas intègre (annexe B).",
     "sum_results_ok": "Les {n} fichiers de résultats ont été hachés de nouveau : ils sont ceux que l'analyse a "
                       "scellés dans le journal.",
+    "sum_results_ok_one": "Le fichier de résultats a été haché de nouveau : c'est celui que l'analyse a scellé dans "
+                          "le journal.",
     "sum_results_broken": "ATTENTION : des fichiers de résultats ne sont plus ceux que l'analyse a scellés : "
                           "{problems}.",
     # evidence
@@ -106,11 +110,12 @@ FR: dict[str, str] = {
                    "analyseurs propres ; l'extension est notée, jamais crue), puis analysé : règles YARA ; "
                    "identifiants validés par leur clé de contrôle (NIR/INS, FINESS, RPPS, IBAN, e-mail, téléphone) ; "
                    "extraction des enregistrements (CSV, tableurs, exports SQL, HL7 v2, FHIR, DICOM) ; recherche des "
-                   "patients témoins par empreinte HMAC dans le registre signé ; test statistique des filigranes "
-                   "(accepté sous p < 10^-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
+                   "patients témoins par empreinte HMAC dans le registre signé ; test statistique des tatouages "
+                   "numériques (marques invisibles insérées par l'établissement dans ses exports ; accepté sous "
+                   "p < 10^-6). Rien n'a été extrait sur disque ni envoyé sur un réseau.",
     "m_detectors_seen": "Détecteurs ayant produit des résultats dans cette affaire : {list}.",
     "m_attribution_order": "Un enregistrement est attribué à un établissement selon la preuve la plus forte : "
-                           "1) patient témoin de l'établissement dans le même conteneur ; 2) filigrane de "
+                           "1) patient témoin de l'établissement dans le même conteneur ; 2) tatouage de "
                            "l'établissement ; 3) identifiant explicite (FINESS, établissement HL7, institution ou "
                            "racine d'UID DICOM) ; 4) format de numérotation enregistré (indice faible) ; sinon, "
                            "non attribué.",
@@ -154,17 +159,18 @@ FR: dict[str, str] = {
     "m_failed_none": "Aucun élément en échec.",
     "m_failed_status": "État des éléments : {list}.",
     "m_failed_more": "{n} autres erreurs ne sont pas listées ici (voir report.json).",
+    "m_failed_more_one": "{n} autre erreur n'est pas listée ici (voir report.json).",
     "col_item": "Élément",
     "col_stage": "Étape",
     "col_error": "Erreur",
     # attribution
     "a_intro": "Pour chaque établissement du registre dont des données ont été trouvées : nombre d'enregistrements "
-               "et de patients distincts, bases de l'attribution et preuves. La confiance va de 0 à 1.",
+               "et de patients distincts, fondements de l'attribution et preuves. La confiance va de 0 à 1.",
     "a_overview_h": "Vue d'ensemble",
     "col_establishment": "Établissement",
     "col_records": "Enregistrements",
     "col_patients": "Patients",
-    "col_bases": "Bases",
+    "col_bases": "Fondements",
     "col_strength": "Force",
     "col_confidence": "Confiance",
     "a_unattributed_row": "Non attribués",
@@ -183,7 +189,7 @@ FR: dict[str, str] = {
     "a_recipients": "Destinataires des exports",
     "a_no_recipient": "établissement lui-même",
     "a_span": "Période des dates",
-    "a_bases": "Bases de l'attribution",
+    "a_bases": "Fondements de l'attribution",
     "a_basis_line": "{basis} : {records} (confiance {conf})",
     "a_canaries_h": "Patients témoins (balises) retrouvés",
     "a_canary_note": "Une balise est confirmée quand au moins deux de ses champs correspondent dans un même "
@@ -198,15 +204,16 @@ FR: dict[str, str] = {
     "status_confirmed": "confirmée",
     "status_partial": "partielle",
     "a_more_canaries": "{n} autres correspondances de balises ne sont pas listées (voir report.json).",
-    "a_watermarks_h": "Filigranes détectés",
+    "a_more_canaries_one": "{n} autre correspondance de balise n'est pas listée (voir report.json).",
+    "a_watermarks_h": "Tatouages détectés",
     "a_watermark_note": "Test binomial avec la clé secrète de l'établissement : p est la probabilité d'observer "
                         "ce marquage par hasard. Seuls p < 10^-6 sont retenus.",
     "col_wm_kind": "Nature",
     "col_rows": "Lignes testées",
     "col_pvalue": "p",
     "col_fraction": "Fraction marquée",
-    "wm_table": "filigrane de table",
-    "wm_image": "filigrane d'image",
+    "wm_table": "tatouage de table",
+    "wm_image": "tatouage d'image",
     "a_identifiers_h": "Identifiants explicites et formats de numérotation (exemples)",
     "a_conflicts_h": "Conflits : conteneurs portant les balises de plusieurs établissements",
     "a_conflicts_note": "Ces conteneurs mêlent des données de plusieurs établissements. Leurs enregistrements ne "
@@ -216,7 +223,7 @@ FR: dict[str, str] = {
     "a_unattributed": "Enregistrements rattachés à aucun établissement du registre : {records} ({patients}). Ils "
                       "peuvent venir d'un établissement absent du registre : aucun n'est mis en cause sans preuve.",
     "basis_canary": "patient témoin",
-    "basis_watermark": "filigrane",
+    "basis_watermark": "tatouage",
     "basis_identifier": "identifiant explicite",
     "basis_pattern": "format de numérotation",
     "basis_none": "aucune",
@@ -276,6 +283,7 @@ FR: dict[str, str] = {
     "col_top_items": "Principaux éléments",
     "col_excerpt": "Extrait",
     "f_rules_more": "{n} autres règles ne sont pas détaillées ici (voir report.json).",
+    "f_rules_more_one": "{n} autre règle n'est pas détaillée ici (voir report.json).",
     # annexes
     "x_items_h": "Annexe A. Liste des éléments",
     "x_items_intro": "{n}, dans l'ordre de l'analyse, avec leur empreinte SHA-256.",
@@ -285,6 +293,7 @@ FR: dict[str, str] = {
     "x_custody_h": "Annexe B. Journal de traçabilité",
     "x_custody_ok": "Chaîne vérifiée au moment du rapport : {n} entrées, chacune contenant l'empreinte de la "
                     "précédente ; tête de chaîne {head}.",
+    "x_custody_ok_one": "Chaîne vérifiée au moment du rapport : {n} entrée ; tête de chaîne {head}.",
     "x_custody_broken": "CHAÎNE ROMPUE au moment du rapport : {problems}.",
     "x_custody_key": "Chaque entrée est signée (Ed25519) avec la clé de l'affaire, créée avec elle. Empreinte de "
                      "la clé : {fpr} ; clé publique (base64) : {pub}. Conservez cette empreinte : "
@@ -292,6 +301,8 @@ FR: dict[str, str] = {
                      "signé avec une autre clé.",
     "x_custody_more": "Les {n} entrées les plus anciennes ne sont pas reproduites ici ; le journal complet est "
                       "dans l'affaire (custody.jsonl).",
+    "x_custody_more_one": "L'entrée la plus ancienne n'est pas reproduite ici ; le journal complet est dans "
+                          "l'affaire (custody.jsonl).",
     "x_custody_pdf": "L'empreinte SHA-256 du présent PDF est inscrite au journal après sa rédaction (entrée "
                      "« report-written »).",
     "col_seq": "N°",
@@ -310,9 +321,11 @@ FR: dict[str, str] = {
     "n_canaries_confirmed": "patient témoin confirmé|patients témoins confirmés",
     "n_containers": "conteneur|conteneurs",
     "n_files": "fichier|fichiers",
+    "n_cells": "cellule|cellules",
+    "n_recipients_tested": "destinataire testé|destinataires testés",
     "bytes": "octets",
     "sev_info": "information",
-    "sev_warning": "attention",
+    "sev_warning": "avertissement",
     "sev_high": "élevée",
     "st_done": "analysé",
     "st_error": "erreur",
@@ -339,7 +352,7 @@ FR: dict[str, str] = {
     "ck_organisation": "organisation", "ck_title": "intitulé", "ck_bounds": "limites", "ck_evidence": "pièces",
     "ck_jobs": "processus", "ck_registry": "registre", "ck_rulesets": "règles YARA", "ck_sha256": "SHA-256",
     "ck_sha1": "SHA-1", "ck_md5": "MD5", "ck_acquired_utc": "acquise le (UTC)", "ck_files": "fichiers",
-    "ck_size": "taille (octets)", "ck_bases": "bases", "ck_canary": "patient témoin", "ck_watermark": "filigrane",
+    "ck_size": "taille (octets)", "ck_bases": "fondements", "ck_canary": "patient témoin", "ck_watermark": "tatouage",
     "ck_identifier": "identifiant explicite", "ck_pattern": "format de numérotation", "ck_none": "aucune",
     "ck_file": "fichier", "ck_rows": "lignes", "ck_changes": "changements", "ck_evidence_id": "pièce n°",
     "ck_unchanged": "inchangée", "ck_bytes": "octets", "ck_digest": "empreinte", "ck_elapsed_s": "durée (s)",
@@ -349,23 +362,33 @@ FR: dict[str, str] = {
     "ck_key_id": "empreinte de la clé", "ck_version": "version", "ck_authority": "autorité",
     "ck_verified_utc": "vérifiée le (UTC)", "ck_head": "tête de chaîne",
     "x_entry_hash": "empreinte de l'entrée",
+    # custody keys and actions the annex showed raw ("tasks redone", "registry-adopted")
+    "ck_case": "affaire", "ck_case_key": "clé de l'affaire", "ck_case_public_key": "clé publique de l'affaire",
+    "ck_copy": "copie", "ck_executor": "exécuteur", "ck_rules_digest": "empreinte des règles",
+    "ck_rules_not_applied": "règles non appliquées", "ck_scheduler": "ordonnanceur", "ck_source": "source",
+    "ck_tables": "tables", "ck_tasks_redone": "tâches refaites", "ck_user_settings": "réglages de l'utilisateur",
+    "ck_attribution_conflicts": "conflits d'attribution", "ck_evidence_files": "fichiers des pièces",
+    "ck_findings": "détections",
+    "act_registry-adopted": "registre adopté", "act_registry-key-pinned": "clé du registre épinglée",
     "kind_archive": "archive", "kind_binary": "binaire", "kind_directory": "dossier", "kind_empty": "vide",
     "kind_encrypted": "chiffré", "kind_unknown": "inconnu", "kind_text": "texte", "kind_email": "courriel",
     "kind_sql-dump": "export SQL", "kind_xlsx": "classeur xlsx",
     "origin_bundled": "fournies", "origin_user": "de l'analyste",
     "det_bounds": "limites d'archives", "det_canary": "patients témoins", "det_identifiers": "identifiants",
-    "det_records": "enregistrements", "det_typing": "typage", "det_watermark": "filigranes", "det_yara": "YARA",
+    "det_records": "enregistrements", "det_typing": "typage", "det_watermark": "tatouages", "det_yara": "YARA",
     "stage_read": "lecture", "stage_beacons": "balises", "stage_archive": "archive", "stage_layer": "texte",
     "stage_worker": "processus", "stage_records": "enregistrements", "stage_typing": "typage",
     "stage_yara": "YARA", "stage_identifiers": "identifiants",
     "canary_kind_canary-patient": "patient témoin", "canary_kind_canary-study": "étude témoin",
     # summary: the leaked copy, the watermark
-    "sum_copy": "Données de {name} divulguées depuis {copies}. Chaque destinataire est désigné par les balises "
-                "(patients témoins, filigrane) créées pour lui seul.",
+    "sum_copy": "{name} : données divulguées depuis {copies}.",
+    "sum_copy_note": "Chaque destinataire est désigné par les balises (patients témoins, tatouage) créées pour lui "
+                     "seul.",
     "copy_named": "la copie faite pour « {recipient} » ({records})",
+    "quoted": "« {text} »",
     "copy_own": "la copie de l'établissement lui-même ({records})",
-    "sum_watermark": "Filigrane de {name} détecté dans {n} (meilleur résultat {p}, seuil p < 10^-6).",
-    "sum_accused": "Code de traçage de {name} : {recipients} accusé(s) d'avoir fourni la copie divulguée "
+    "sum_watermark": "{name} : tatouage détecté dans {n} (meilleur résultat {p}, seuil p < 10^-6).",
+    "sum_accused": "{name} : le code de traçage accuse {recipients} d'avoir fourni la copie divulguée "
                    "(probabilité d'accuser un destinataire innocent au plus {bound}).",
     "a_accusation_h": "Destinataires accusés par le code de traçage (Tardos)",
     "a_accusation_note": "Chaque destinataire d'un export reçoit son propre mot de code (code de Tardos "
@@ -373,8 +396,8 @@ FR: dict[str, str] = {
                          "moyennent ou mélangent leurs copies laissent au moins l'un d'eux au-dessus du seuil. Le "
                          "seuil Z est fixé par une borne de Chernoff sur le score d'un innocent : la probabilité "
                          "d'accuser un innocent, quels que soient les fraudeurs, est au plus {bound}.",
-    "a_accused": "{recipient} : score {score} au-dessus du seuil {threshold} sur {cells} cellules "
-                 "({n} destinataires testés) ; probabilité que cette accusation soit fausse : {p}.",
+    "a_accused": "{recipient} : score {score} au-dessus du seuil {threshold} sur {cells} ({tested}) ; "
+                 "probabilité que cette accusation soit fausse : {p}.",
     "strength_canary_n": "preuve certaine : {n} de l'établissement retrouvés dans les données",
     # per-establishment report
     "scope_note": "Rapport destiné à {name} : seuls ses enregistrements et ses patients y sont détaillés. Les "
@@ -430,6 +453,7 @@ EN: dict[str, str] = {
     "cover_evidence": "Evidence analysed",
     "cover_custody": "Custody log",
     "cover_custody_value": "{n} entries, head {head}",
+    "cover_custody_value_one": "{n} entry, head {head}",
     "cover_masked": "Personal identifiers (NIR, names, contact details) are masked in this report; the case store "
                     "keeps them for the analyst.",
     "cover_unmasked": "WARNING: this report shows personal identifiers IN CLEAR (--unmasked option). Restrict its "
@@ -445,8 +469,8 @@ EN: dict[str, str] = {
     "s_gdpr": "5. Breach-notification figures (GDPR art. 33)",
     "s_findings": "6. Findings",
     "s_annexes": "7. Appendices",
-    "sum_found": "The analysis covers {evidence} ({size}) holding {items}. They yielded {records} describing people, "
-                 "concerning about {patients}.",
+    "sum_found": "The analysis covers {evidence} ({size}) holding {items}. They yielded {records} describing "
+                 "about {patients}.",
     "sum_no_records": "The analysis covers {evidence} ({size}) holding {items}. No record describing a person was "
                       "extracted from them.",
     "sum_nir": "Valid, distinct social security numbers (NIR) detected: {nir}.",
@@ -472,8 +496,10 @@ EN: dict[str, str] = {
                        "acquisition.",
     "sum_verified_changed": "WARNING: at least one evidence item changed since acquisition (section 2).",
     "sum_chain_ok": "The custody log is intact ({n} chained entries).",
+    "sum_chain_ok_one": "The custody log is intact ({n} entry).",
     "sum_chain_broken": "WARNING: the custody log is not intact (appendix B).",
     "sum_results_ok": "The {n} result files were hashed again: they are those the scan sealed in the log.",
+    "sum_results_ok_one": "The result file was hashed again: it is the one the scan sealed in the log.",
     "sum_results_broken": "WARNING: result files are no longer those the scan sealed: {problems}.",
     "ev_intro": "Each evidence item was taken in read-only and hashed (MD5, SHA-1, SHA-256) at acquisition. This "
                 "report hashed it again when it was written and compares the digests.",
@@ -496,8 +522,9 @@ EN: dict[str, str] = {
                    "sniffers; the extension is recorded, never trusted), then analysed: YARA rules; identifiers "
                    "validated by their check digits (NIR/INS, FINESS, RPPS, IBAN, e-mail, phone); record extraction "
                    "(CSV, spreadsheets, SQL dumps, HL7 v2, FHIR, DICOM); look-up of canary patients by HMAC digest in "
-                   "the signed registry; statistical test of watermarks (accepted below p < 10^-6). Nothing was "
-                   "extracted to disk or sent over a network.",
+                   "the signed registry; statistical test of digital watermarks (invisible marks the establishment "
+                   "embeds in its exports; accepted below p < 10^-6). Nothing was extracted to disk or sent over a "
+                   "network.",
     "m_detectors_seen": "Detectors that produced results in this case: {list}.",
     "m_attribution_order": "A record is attributed to an establishment by its strongest evidence: 1) a canary "
                            "patient of the establishment in the same container; 2) the establishment's watermark; "
@@ -543,6 +570,7 @@ EN: dict[str, str] = {
     "m_failed_none": "No item failed.",
     "m_failed_status": "Item status: {list}.",
     "m_failed_more": "{n} more errors are not listed here (see report.json).",
+    "m_failed_more_one": "{n} more error is not listed here (see report.json).",
     "col_item": "Item",
     "col_stage": "Stage",
     "col_error": "Error",
@@ -585,6 +613,7 @@ EN: dict[str, str] = {
     "status_confirmed": "confirmed",
     "status_partial": "partial",
     "a_more_canaries": "{n} more beacon matches are not listed (see report.json).",
+    "a_more_canaries_one": "{n} more beacon match is not listed (see report.json).",
     "a_watermarks_h": "Watermarks detected",
     "a_watermark_note": "Binomial test with the establishment's secret key: p is the probability of seeing this "
                         "mark by chance. Only p < 10^-6 is accepted.",
@@ -660,6 +689,7 @@ EN: dict[str, str] = {
     "col_top_items": "Top items",
     "col_excerpt": "Excerpt",
     "f_rules_more": "{n} more rules are not detailed here (see report.json).",
+    "f_rules_more_one": "{n} more rule is not detailed here (see report.json).",
     "x_items_h": "Appendix A. Item list",
     "x_items_intro": "{n}, in scan order, with their SHA-256 digest.",
     "x_items_csv": "The case holds {n}: their list is attached to this report as the appendix file \"{file}\" (CSV, "
@@ -668,11 +698,13 @@ EN: dict[str, str] = {
     "x_custody_h": "Appendix B. Custody log",
     "x_custody_ok": "Chain verified when this report was written: {n} entries, each holding the digest of the "
                     "previous one; chain head {head}.",
+    "x_custody_ok_one": "Chain verified when this report was written: {n} entry; chain head {head}.",
     "x_custody_broken": "CHAIN BROKEN when this report was written: {problems}.",
     "x_custody_key": "Each entry is signed (Ed25519) with the case key, made with the case. Key fingerprint: "
                      "{fpr}; public key (base64): {pub}. Keep this fingerprint: \"balise case verify --case-key\" "
                      "refuses a case whose log was recomputed and signed with another key.",
     "x_custody_more": "The {n} oldest entries are not reproduced here; the full log is in the case (custody.jsonl).",
+    "x_custody_more_one": "The oldest entry is not reproduced here; the full log is in the case (custody.jsonl).",
     "x_custody_pdf": "The SHA-256 of this PDF is written to the log after it is written (\"report-written\" entry).",
     "col_seq": "No.",
     "col_time": "Time (UTC)",
@@ -689,6 +721,8 @@ EN: dict[str, str] = {
     "n_canaries_confirmed": "confirmed canary patient|confirmed canary patients",
     "n_containers": "container|containers",
     "n_files": "file|files",
+    "n_cells": "cell|cells",
+    "n_recipients_tested": "recipient tested|recipients tested",
     "bytes": "bytes",
     "sev_info": "info",
     "sev_warning": "warning",
@@ -730,6 +764,13 @@ EN: dict[str, str] = {
     "ck_key_id": "key fingerprint", "ck_version": "version", "ck_authority": "authority",
     "ck_verified_utc": "verified (UTC)", "ck_head": "chain head",
     "x_entry_hash": "entry hash",
+    "ck_case": "case", "ck_case_key": "case key", "ck_case_public_key": "case public key",
+    "ck_copy": "copy", "ck_executor": "executor", "ck_rules_digest": "rules digest",
+    "ck_rules_not_applied": "rules not applied", "ck_scheduler": "scheduler", "ck_source": "source",
+    "ck_tables": "tables", "ck_tasks_redone": "tasks redone", "ck_user_settings": "user settings",
+    "ck_attribution_conflicts": "attribution conflicts", "ck_evidence_files": "evidence files",
+    "ck_findings": "findings",
+    "act_registry-adopted": "registry adopted", "act_registry-key-pinned": "registry key pinned",
     "kind_archive": "archive", "kind_binary": "binary", "kind_directory": "folder", "kind_empty": "empty",
     "kind_encrypted": "encrypted", "kind_unknown": "unknown", "kind_text": "text", "kind_email": "e-mail",
     "kind_sql-dump": "SQL dump", "kind_xlsx": "xlsx workbook",
@@ -740,12 +781,13 @@ EN: dict[str, str] = {
     "stage_worker": "worker", "stage_records": "records", "stage_typing": "typing",
     "stage_yara": "YARA", "stage_identifiers": "identifiers",
     "canary_kind_canary-patient": "canary patient", "canary_kind_canary-study": "canary study",
-    "sum_copy": "Data of {name} leaked from {copies}. Each recipient is named by the beacons (canary patients, "
-                "watermark) made for it alone.",
+    "sum_copy": "{name}: data leaked from {copies}.",
+    "sum_copy_note": "Each recipient is named by the beacons (canary patients, watermark) made for it alone.",
     "copy_named": "the copy made for \u201c{recipient}\u201d ({records})",
+    "quoted": "\u201c{text}\u201d",
     "copy_own": "the establishment's own copy ({records})",
-    "sum_watermark": "Watermark of {name} detected in {n} (best result {p}, threshold p < 10^-6).",
-    "sum_accused": "Fingerprint code of {name}: {recipients} accused of supplying the leaked copy "
+    "sum_watermark": "{name}: watermark detected in {n} (best result {p}, threshold p < 10^-6).",
+    "sum_accused": "{name}: the fingerprint code accuses {recipients} of supplying the leaked copy "
                    "(probability of accusing an innocent recipient at most {bound}).",
     "a_accusation_h": "Recipients accused by the fingerprint code (Tardos)",
     "a_accusation_note": "Each recipient of an export gets its own codeword (symmetric Tardos code, Skoric 2008) "
@@ -753,8 +795,8 @@ EN: dict[str, str] = {
                          "one of them above the threshold. The threshold Z comes from a Chernoff bound on an "
                          "innocent's score: the probability of accusing an innocent, whatever the colluders do, is "
                          "at most {bound}.",
-    "a_accused": "{recipient}: score {score} above the threshold {threshold} over {cells} cells "
-                 "({n} recipients tested); probability that this accusation is wrong: {p}.",
+    "a_accused": "{recipient}: score {score} above the threshold {threshold} over {cells} ({tested}); "
+                 "probability that this accusation is wrong: {p}.",
     "strength_canary_n": "conclusive proof: {n} of the establishment found in the data",
     "scope_note": "Report for {name}: only its records and patients are detailed. The other establishments "
                   "concerned appear as counts only, with no data about their patients.",
@@ -882,7 +924,8 @@ class Tr:
         return ", ".join(parts)
 
     def locators(self, locs) -> str:
-        return "; ".join(self.locator(x) for x in locs)
+        """Several locators: ``ligne 57 ; ligne 58`` (French puts a no-break space before ";")."""
+        return ("\u00a0; " if self.lang == "fr" else "; ").join(self.locator(x) for x in locs)
 
     def action(self, action: str | None) -> str:
         """A custody action (``evidence-acquired``) in words."""
@@ -910,6 +953,14 @@ class Tr:
         """Any enumerated value with a catalogue entry ``prefix_value``, else the value itself."""
         key = f"{prefix}_{value}"
         return self(key) if key in self.cat else str(value or "")
+
+    def plural(self, key: str, count: int, **kw: object) -> str:
+        """The sentence ``key`` for ``count`` (its number as ``{n}``): ``key_one`` when the count takes the
+        singular (French: 0 and 1, English: 1) and the catalogue has it. "Les 1 fichiers de résultats ont été
+        hachés" and "1 autres erreurs" came from one plural template used for every count."""
+        one = count <= 1 if self.lang == "fr" else count == 1
+        chosen = f"{key}_one" if one and f"{key}_one" in self.cat else key
+        return self(chosen, **{"n": self.num(count), **kw})
 
     def n(self, count: int, noun_key: str) -> str:
         """``3 enregistrements`` / ``1 record``."""

@@ -194,6 +194,10 @@ class Layout:
             "cell": ParagraphStyle("cell", fontName=f.regular, fontSize=8, leading=10, textColor=INK),
             "cell_bold": ParagraphStyle("cell_bold", fontName=f.bold, fontSize=8, leading=10, textColor=INK),
             "cell_head": ParagraphStyle("cell_head", fontName=f.bold, fontSize=8, leading=10, textColor=INK),
+            # over a column of numbers the header sits on the numbers' side: a left "Nombre" over right-aligned
+            # counts left "22" touching the next column's "57,6 Ko"
+            "cell_head_num": ParagraphStyle("cell_head_num", fontName=f.bold, fontSize=8, leading=10, textColor=INK,
+                                            alignment=2),
             "mono": ParagraphStyle("mono", fontName=f.mono, fontSize=7.2, leading=9, textColor=INK,
                                    wordWrap="CJK"),
             "cell_num": ParagraphStyle("cell_num", fontName=f.regular, fontSize=8, leading=10, textColor=INK,
@@ -233,12 +237,19 @@ class Layout:
             text = "\n".join(wrap_at_separators(text, per_line))
         return Paragraph(escape(text).replace("\n", "<br/>"), self.styles[style])
 
-    def fit_headers(self, header: Sequence[str], widths: list[float]) -> list[float]:
-        """Widen any column whose header has a word wider than the column ("Enregistremen|ts"), taking the room
-        from the widest columns."""
+    def fit_headers(self, header: Sequence[str], widths: list[float], rows: Sequence[Sequence[object]] = (),
+                    num: Sequence[int] = ()) -> list[float]:
+        """Widen any column whose header has a word wider than the column ("Enregistremen|ts"), or whose number
+        is (a number is never broken: a p-value printed "< 10^-286" above a lone "4"), taking the room from the
+        widest columns."""
         st = self.styles["cell_head"]
         need = [max((stringWidth(w, st.fontName, st.fontSize) for w in h.split()), default=0) + 2 * CELL_PAD + 1
                 for h in header]
+        sn = self.styles["cell_num"]
+        for i in num:
+            texts = [str(r[i]) for r in rows if i < len(r) and r[i] is not None and not isinstance(r[i], Flowable)]
+            widest = max((stringWidth(t, sn.fontName, sn.fontSize) for t in texts), default=0)
+            need[i] = max(need[i], widest + 2 * CELL_PAD + 1)
         widths = list(widths)
         for i, n in enumerate(need):
             deficit = n - widths[i]
@@ -262,10 +273,11 @@ class Layout:
             raise ValueError(f"column fractions must sum to 1, got {total}")
         widths = [FRAME_WIDTH * f for f in fractions]
         if header:
-            widths = self.fit_headers(header, widths)
+            widths = self.fit_headers(header, widths, rows, num)
         data: list[list[Flowable]] = []
         if header:
-            data.append([Paragraph(escape(h), self.styles["cell_head"]) for h in header])
+            data.append([Paragraph(escape(h), self.styles["cell_head_num" if i in num else "cell_head"])
+                         for i, h in enumerate(header)])
         for row in rows:
             if len(row) != len(fractions):
                 raise ValueError(f"row has {len(row)} cells, the table {len(fractions)} columns")

@@ -126,7 +126,7 @@ def _establishment(ctx: Context, e: Establishment) -> list[Flowable]:
                                 tr("col_where"), tr("col_person")], rows, [0.17, 0.16, 0.14, 0.31, 0.22],
                                mono=(3,)))
         if total > len(hits):
-            story.append(lay.p(tr("a_more_canaries", n=tr.num(total - len(hits))), "small"))
+            story.append(lay.p(tr.plural("a_more_canaries", total - len(hits)), "small"))
     marks = e.watermarks[:WATERMARKS_SHOWN]
     if marks:
         story += [CondPageBreak(70), lay.p(tr("a_watermarks_h"), "h3"), lay.p(tr("a_watermark_note"), "small")]
@@ -206,6 +206,7 @@ def accusation_lines(ctx, marks) -> list:
         story.append(lay.p(tr("a_accused", recipient=w.recipient or tr("a_no_recipient"),
                               score=tr.num(round(float(a.get("score", 0.0)))),
                               threshold=tr.num(round(float(a.get("threshold", 0.0)))),
-                              cells=tr.num(int(a.get("cells", 0))), n=tr.num(int(a.get("recipients_tested", 0))),
+                              cells=tr.n(int(a.get("cells", 0)), "n_cells"),
+                              tested=tr.n(int(a.get("recipients_tested", 0)), "n_recipients_tested"),
                               p=tr.pvalue(w.p_value, w.log10_p)), "bullet"))
     return story

@@ -49,7 +49,7 @@ def findings(ctx: Context, *, rule_limit: int = 60) -> list[Flowable]:
         [0.14, 0.42, 0.12, 0.19, 0.13], mono=(1,), num=(2, 3)))
     more = m.rule_count - len(rules)
     if more > 0:
-        story.append(lay.p(tr("f_rules_more", n=tr.num(more)), "small"))
+        story.append(lay.p(tr.plural("f_rules_more", more), "small"))
     story += [CondPageBreak(80), lay.p(tr("f_top_items_h"), "h3")]
     rows = []
     for r in rules:
@@ -74,7 +74,7 @@ def annexes(ctx: Context) -> list[Flowable]:
     story += [CondPageBreak(100), lay.p(tr("x_custody_h"), "h2")]
     chain = ctx.model.custody
     if chain.chain_ok:
-        story.append(lay.p(tr("x_custody_ok", n=tr.num(chain.entries), head=chain.head or "-")))
+        story.append(lay.p(tr.plural("x_custody_ok", chain.entries, head=chain.head or "-")))
     else:
         story.append(lay.box([tr("x_custody_broken", problems="; ".join(chain.problems[:10]))], WARN_BG))
     if chain.case_key_id:  # never masked: a fingerprint is what a reader compares
@@ -83,7 +83,7 @@ def annexes(ctx: Context) -> list[Flowable]:
     entries = ctx.model.custody_tail[-CUSTODY_INLINE_MAX:]
     skip = ctx.model.custody_total - len(entries)
     if skip:
-        story.append(lay.p(tr("x_custody_more", n=tr.num(skip)), "small"))
+        story.append(lay.p(tr.plural("x_custody_more", skip), "small"))
     rows = []
     for e in entries:
         rows.append([str(e.seq), tr.timestamp(e.ts_utc).replace(" UTC", ""), f"{e.actor}\n{tr.action(e.action)}",

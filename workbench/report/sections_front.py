@@ -31,7 +31,7 @@ def cover(ctx: Context) -> list[Flowable]:
         (tr("cover_report_date"), tr.timestamp(ctx.model.generated_utc)),
         (tr("cover_tool"), f"{TOOL_NAME} {__version__}"),
         (tr("cover_evidence"), tr.n(s.evidence, "n_evidence") + f" - {tr.size(s.bytes)}"),
-        (tr("cover_custody"), tr("cover_custody_value", n=tr.num(custody.entries), head="\n" + (custody.head or "-"))),
+        (tr("cover_custody"), tr.plural("cover_custody_value", custody.entries, head="\n" + (custody.head or "-"))),
     ]
     own = ctx.model.scoped
     if own is not None:
@@ -86,6 +86,8 @@ def summary(ctx: Context) -> list[Flowable]:
         story.append(lay.spacer(2))
     for e in m.establishments:
         story += [lay.p(line) for line in leak_lines(ctx, e)]
+    if any(e.recipients for e in m.establishments):  # said once, not after each establishment
+        story.append(lay.p(tr("sum_copy_note")))
     if m.others:
         story.append(lay.p(tr.label(tr("scope_others_h"), tr.join(
             [f"{o.label} ({tr.n(o.records, 'n_records')}, {tr.n(o.patients, 'n_patients')})" for o in m.others]))))
@@ -96,9 +98,9 @@ def summary(ctx: Context) -> list[Flowable]:
     verified_ok = bool(m.evidence) and all(e.unchanged for e in m.evidence)
     chain = m.custody
     checks = [tr("sum_verified_ok") if verified_ok else tr("sum_verified_changed"),
-              tr("sum_chain_ok", n=tr.num(chain.entries)) if chain.chain_ok else tr("sum_chain_broken")]
+              tr.plural("sum_chain_ok", chain.entries) if chain.chain_ok else tr("sum_chain_broken")]
     if chain.results_ok is not None:
-        checks.append(tr("sum_results_ok", n=tr.num(chain.results_files)) if chain.results_ok
+        checks.append(tr.plural("sum_results_ok", chain.results_files) if chain.results_ok
                       else tr("sum_results_broken", problems="; ".join(chain.results_problems[:5])))
     all_ok = verified_ok and chain.chain_ok and chain.results_ok is not False
     story += [lay.spacer(2), lay.box(checks, OK_BG if all_ok else WARN_BG)]
@@ -126,7 +128,8 @@ def leak_lines(ctx: Context, e: Establishment) -> list[str]:
     if accused:
         recipients = list(dict.fromkeys(w.recipient or tr("a_no_recipient") for w in accused))
         bound = max(float(w.accusation.get("error_bound") or 1e-6) for w in accused)  # type: ignore[union-attr]
-        lines.append(tr("sum_accused", name=name, recipients=tr.join(recipients), bound=tr.bound(bound)))
+        lines.append(tr("sum_accused", name=name, recipients=tr.join([tr("quoted", text=r) for r in recipients]),
+                        bound=tr.bound(bound)))
     return lines
 
 
@@ -255,7 +258,7 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
                                [0.4, 0.11, 0.11, 0.38], mono=(0,)))
         more = m.failed_total - len(failed)
         if more > 0:
-            story.append(lay.p(tr("m_failed_more", n=tr.num(more)), "small"))
+            story.append(lay.p(tr.plural("m_failed_more", more), "small"))
     return story
 
 

@@ -156,7 +156,7 @@ class RulesDialog(QDialog):
                     item.setForeground(QBrush(QColor("#b00020")))
             return False
         self.outcome.setStyleSheet("color: #1b5e20")
-        text = self.tr("%1 rule files compiled without error.").replace("%1", str(n))
+        text = self.tr("%Ln rule file(s) compiled without error.", "", n)
         if warnings:
             text += "\n" + self.tr("Warnings:") + "\n" + warnings
         self.outcome.setText(text)

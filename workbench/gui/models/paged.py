@@ -15,12 +15,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from workbench.engine.masking import mask_identifier
 from workbench.engine.store.browse import TablePager
 from workbench.gui.display import mask_value, number
 from workbench.gui.labels import locator_label, value_label
+from workbench.report import numbers
 
 PAGE = 256
 FIRST_FILTERED_ROWS = 100  # rows brought with a new filter: a screenful (the pager stops reading once found)
@@ -39,10 +47,13 @@ class Column:
 
 
 def power_of_ten(log10_value: float) -> str:
-    """``10^x`` as a reader expects it: ``1.2e-07`` while a double can hold it, else ``10^-2760``."""
-    if log10_value > -300:
-        return f"{10 ** log10_value:.3g}"
-    return f"10^{log10_value:.0f}"
+    """A p-value stored as its base-10 logarithm, written as the PDF report writes it (one rule for both, so
+    that the window and the court's copy agree): ``1,2 × 10^-12`` in French, ``1.2 × 10^-12`` in English while
+    a double holds it, else the bound ``< 10^-2760`` (the window said "10^-2864" where the report said
+    "< 10^-2864", and "1.2e-12" in French)."""
+    lang = "fr" if QLocale().language() == QLocale.Language.French else "en"
+    p = 10 ** log10_value if log10_value > -300 else 0.0
+    return numbers.pvalue(p, log10_value, lang)
 
 
 class PagedModel(QAbstractTableModel):

@@ -157,11 +157,16 @@ class AttributionDashboard(QWidget):
         s = report["summary"]
         ests = report["establishments"]
         attributed = sum(e["records"] for e in ests)
-        self.summary.setText(
-            self.tr("%1 records about %2 patients; %3 records attributed to %4 establishments, %5 unattributed.")
-            .replace("%1", number(s['records'])).replace("%2", number(s['patients']))
-            .replace("%3", number(attributed)).replace("%4", number(len(ests)))
-            .replace("%5", number(s['records'] - attributed)))
+        # One "%Ln" text per count (Qt allows one plural per text), so that each noun and participle agrees
+        # with its own number: "1 enregistrement attribué à 1 établissement", never "à 1 établissements".
+        parts = {"%1": self.tr("%Ln record(s)", "", s["records"]), "%2": self.tr("%Ln patient(s)", "", s["patients"]),
+                 "%3": self.tr("%Ln record(s) attributed", "", attributed),
+                 "%4": self.tr("%Ln establishment(s)", "", len(ests)),
+                 "%5": self.tr("%Ln unattributed", "", s["records"] - attributed)}
+        text = self.tr("%1 about %2; %3 to %4, %5.")
+        for key, value in parts.items():
+            text = text.replace(key, value)
+        self.summary.setText(text)
         self.table.setRowCount(len(ests))
         for i, e in enumerate(ests):
             bases = ", ".join(self.tr("%1: %2").replace("%1", value_label(k)).replace("%2", number(v)) for k, v in sorted(e["bases"].items(), key=lambda kv: BASES.index(kv[0])
@@ -202,10 +207,8 @@ class AttributionDashboard(QWidget):
         chart2 = QChart()
         chart2.setTitle(self.tr("Basis of each attribution"))
         stacked = QHorizontalStackedBarSeries()
-        names = {"canary": self.tr("canary"), "watermark": self.tr("watermark"), "identifier": self.tr("identifier"),
-                 "pattern": self.tr("pattern")}
-        for basis in BASES:
-            bs = QBarSet(names[basis])
+        for basis in BASES:  # the legend names each basis as the table beside it and the report do
+            bs = QBarSet(value_label(basis))
             bs.setColor(_BASIS_COLOURS[basis])
             bs.append([float(e["bases"].get(basis, 0)) for e in reversed(ests)])
             stacked.append(bs)

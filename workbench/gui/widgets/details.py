@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from typing import Any
 
 from PySide6.QtGui import QTextOption
@@ -14,6 +15,9 @@ from workbench.engine.store import browse
 from workbench.engine.store.reader import CaseReader
 from workbench.gui.display import mask_cell, mask_value, number
 from workbench.gui.labels import field_label, locator_label, value_label
+from workbench.gui.models.paged import power_of_ten
+
+_CLEAR_KEYS = {"beacon_id", "beacons"}
 
 
 class DetailsPane(QTextBrowser):
@@ -58,7 +62,13 @@ class DetailsPane(QTextBrowser):
             return self._m(json.dumps(proof, ensure_ascii=False))
         parts = []
         for k, v in proof.items():
+            if k in _CLEAR_KEYS:  # beacon ids are no one's data: shown whole, as in the Beacons table and the PDF
+                v = ", ".join(map(str, v)) if isinstance(v, list) else v
+                parts.append(f"<i>{html.escape(field_label(str(k)))}</i>: {html.escape(str(v))}")
+                continue
             if isinstance(v, list):
+                if k == "found_at":  # locators, read as the tables read them ("message 15", not "msg:15")
+                    v = [locator_label(x) for x in v]
                 v = ", ".join(map(str, v[:12])) + (f" … (+{len(v) - 12})" if len(v) > 12 else "")
             elif isinstance(v, float):
                 v = f"{v:.3g}"
@@ -70,6 +80,23 @@ class DetailsPane(QTextBrowser):
                 v = locator_label(v)
             parts.append(f"<i>{html.escape(field_label(str(k)))}</i>: {self._m(v)}")
         return "<br>".join(parts)
+
+    def _detail(self, value: Any) -> str:
+        """A statistic of a test as read: numbers in the locale (a log10 p of -2864.44 was shown "-2864.44**",
+        masked as if an identifier), a nested result as labelled pairs (not a Python dict's repr)."""
+        if isinstance(value, bool):
+            return html.escape(self.tr("yes") if value else self.tr("no"))
+        if isinstance(value, int):
+            return number(value)
+        if isinstance(value, float):  # an error bound of 1e-06 is not "0,00"
+            return html.escape(power_of_ten(math.log10(value))) if 0 < value < 0.001 else number(value, 2)
+        if isinstance(value, dict):
+            pair = self.tr("%1: %2")
+            return "; ".join(pair.replace("%1", html.escape(field_label(str(k)))).replace("%2", self._detail(v))
+                             for k, v in value.items())
+        if isinstance(value, list):
+            return ", ".join(self._detail(v) for v in value)
+        return self._m(value)
 
     def _table(self, rows: list[tuple[str, str]]) -> str:
         body = "".join(f"<tr><td><b>{html.escape(k)}</b></td><td>{v}</td></tr>" for k, v in rows)
@@ -93,7 +120,8 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Layer"), html.escape(value_label(r["layer"] or ""))),
                 (self.tr("Offset"), f"{number(r['offset'])} (+{number(r['length'] or 0)})"),
                 (self.tr("Tags"), html.escape(", ".join(r["tags"])))]
-        rows += [(html.escape(field_label(str(k))), self._m(v)) for k, v in r["meta"].items()]
+        rows += [(html.escape(field_label(str(k))), self._m(value_label(v) if k == "severity" else v))
+                 for k, v in r["meta"].items()]
         excerpt = f"<pre>{self._m(r['excerpt'], 'excerpt')}</pre>" if r["excerpt"] else ""
         title = self.tr("Finding")
         self.setHtml(f"<h3>{html.escape(title)}</h3>{self._table(rows)}{excerpt}")
@@ -129,11 +157,10 @@ class DetailsPane(QTextBrowser):
         rows = [(self.tr("Kind"), html.escape(value_label(r["kind"] or ""))),
                 (self.tr("Establishment"), self._establishment_name(reader, r["establishment"])),
                 (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Rows tested"), number(r["rows"])),
-                (self.tr("p-value"), _p_text(p_value, r["detail"].get("log10_p"))),
-                (self.tr("Fraction of marks found"), f"{fraction:.3f}" if fraction is not None else ""),
+                (self.tr("p-value"), html.escape(_p_text(p_value, r["detail"].get("log10_p")))),
+                (self.tr("Fraction of marks found"), number(fraction, 2) if fraction is not None else ""),
                 (self.tr("Item"), self._m(r["item"])), (self.tr("Locator"), html.escape(locator_label(r["locator"] or "")))]
-        rows += [(html.escape(field_label(str(k))), self._m(number(v) if isinstance(v, int) else v))
-                 for k, v in r["detail"].items()]
+        rows += [(html.escape(field_label(str(k))), self._detail(v)) for k, v in r["detail"].items()]
         accepted = p_value is not None and p_value < 1e-6
         verdict = self.tr("Accepted: p-value below 1e-6.") if accepted else self.tr("Not accepted as proof (p-value not below 1e-6).")
         title = self.tr("Watermark")
@@ -163,7 +190,7 @@ class DetailsPane(QTextBrowser):
 
     def show_establishment(self, est: dict) -> None:
         self._last = (self.show_establishment, (est,))
-        bases = ", ".join(f"{html.escape(value_label(k or 'none'))}: {number(v)}"
+        bases = ", ".join(html.escape(self.tr("%1: %2").replace("%1", value_label(k or "none")).replace("%2", number(v)))
                           for k, v in sorted(est.get("bases", {}).items()))
         rows = [(self.tr("FINESS"), html.escape(est.get("finess") or "")),
                 (self.tr("Name"), html.escape(est.get("name") or "")),
@@ -177,9 +204,10 @@ class DetailsPane(QTextBrowser):
 
 
 def _p_text(p_value: float | None, log10_p: Any) -> str:
-    """A p-value as read; one that underflowed to 0 is given by its power of ten."""
+    """A p-value as the Beacons table and the PDF write it: ``< 10^-2864`` once it underflowed (this pane said
+    "10^-2864"), ``1,2 × 10^-12`` in French."""
     if p_value is None:
         return ""
-    if p_value == 0 and isinstance(log10_p, (int, float)):
-        return f"10^{log10_p:.0f}"
-    return f"{p_value:.3g}"
+    if isinstance(log10_p, (int, float)) and not isinstance(log10_p, bool):
+        return power_of_ten(float(log10_p))
+    return power_of_ten(math.log10(p_value)) if p_value > 0 else "< 10^-300"  # the report's bound

@@ -42,7 +42,8 @@ class ReportView(QWidget):
                                .replace("%2", str(path)))
             return False
         self.path = Path(path)
-        self.label.setText(self.tr("%1 — %2 pages").replace("%1", str(path)).replace("%2", str(self.document.pageCount())))
+        self.label.setText(self.tr("%1 — %2").replace("%1", str(path))
+                           .replace("%2", self.tr("%Ln page(s)", "", self.document.pageCount())))
         self.open_button.setEnabled(True)
         return True
 

@@ -64,7 +64,7 @@ class ScanProgress(QWidget):
         self.bar.setValue(self.bar.maximum() if done else int(1000 * min(p.bytes_done, total) / total))
         self.phase.setText(self.phase_name(p.phase))
         self.bytes.setText(f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}")
-        self.items.setText(self.tr("%1 items, %2 of %3 tasks").replace("%1", number(p.items_done))
+        self.items.setText(self.tr("%1, tasks done: %2 of %3").replace("%1", self.tr("%Ln item(s)", "", p.items_done))
                            .replace("%2", number(p.tasks_done)).replace("%3", number(p.tasks_total)))
         if p.phase in ("done", "cancelled", "incomplete"):
             self.rate.setText("–")

@@ -34,9 +34,11 @@ from workbench.engine.kind_traits import traits
 from workbench.engine.masking import mask_text
 from workbench.engine.store.browse import item_row, raw_finding_spans
 from workbench.engine.store.reader import CaseReader
-from workbench.gui.display import mask_cell, number
+from workbench.gui.display import mask_cell
 from workbench.gui.item_source import read_item
 from workbench.gui.jobs import JobThread
+from workbench.gui.labels import value_label
+from workbench.gui.widgets.headers import fit_header_sections
 from workbench.gui.widgets.textview import TEXT_LIMIT, Hit, hex_dump, identifier_hits, render_text
 
 TABLE_ROWS = 500
@@ -229,9 +231,10 @@ class ItemViewer(QWidget):
     def _describe(self, vpath: str, row) -> str:
         from workbench.gui.display import human_bytes
 
-        kind = row[1] or "?"
-        return f"<b>{mask_text(vpath) if self.masked else vpath}</b><br>{kind}" + (
-            f" ({row[2]})" if row[2] else "") + f", {human_bytes(row[5])}"
+        kind = value_label(row[1] or "?")
+        detail = f" ({row[2]})" if row[2] and row[2] != row[1] else ""  # "archive (zip)", never "csv (csv)"
+        size = f", {human_bytes(row[5])}" if row[5] is not None else ""
+        return f"<b>{mask_text(vpath) if self.masked else vpath}</b><br>{kind}{detail}{size}"
 
     def _failed(self, vpath: str, message: str) -> None:
         if self._current is None or self._current["vpath"] != vpath:
@@ -308,8 +311,8 @@ class ItemViewer(QWidget):
         self.text.setPlainText(text)
         highlight(self.text.document(), spans[:HIGHLIGHT_LIMIT])
         n_id = sum(1 for s in spans if s.hit.source == "identifier")
-        self.hits_label.setText(self.tr("%1 identifiers and %2 rule hits highlighted")
-                                .replace("%1", number(n_id)).replace("%2", number(len(spans) - n_id)))
+        self.hits_label.setText(self.tr("Highlighted: %1 and %2.").replace("%1", self.tr("%Ln identifier(s)", "", n_id))
+                                .replace("%2", self.tr("%Ln rule hit(s)", "", len(spans) - n_id)))
 
     def _show_table(self, data: bytes, cur: dict) -> bool:
         rows: list[list[str]] = []
@@ -358,6 +361,7 @@ class ItemViewer(QWidget):
         for i, r in enumerate(rows[1:]):
             for j, v in enumerate(r):
                 self.table.setItem(i, j, QTableWidgetItem(mask_cell(headers[j], v) if self.masked else v))
+        fit_header_sections(self.table.horizontalHeader())
         return True
 
     def _show_dicom(self, data: bytes) -> None:

@@ -20,7 +20,7 @@
     </message>
     <message>
         <location filename="../../workbench/gui/widgets/dashboard.py" line="135" />
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="185" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="190" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
@@ -49,50 +49,70 @@
         <source>The attribution could not be computed: %1</source>
         <translation>L'attribution n'a pas pu être calculée : %1</translation>
     </message>
-    <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="161" />
-        <source>%1 records about %2 patients; %3 records attributed to %4 establishments, %5 unattributed.</source>
-        <translation>%1 enregistrements concernant %2 patients ; %3 enregistrements attribués à %4 établissements, %5 non attribués.</translation>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="162" />
+        <source>%Ln record(s)</source>
+        <translation>
+            <numerusform>%Ln enregistrement</numerusform>
+            <numerusform>%Ln enregistrements</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="162" />
+        <source>%Ln patient(s)</source>
+        <translation>
+            <numerusform>%Ln patient</numerusform>
+            <numerusform>%Ln patients</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="163" />
+        <source>%Ln record(s) attributed</source>
+        <translation>
+            <numerusform>%Ln enregistrement attribué</numerusform>
+            <numerusform>%Ln enregistrements attribués</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="164" />
+        <source>%Ln establishment(s)</source>
+        <translation>
+            <numerusform>%Ln établissement</numerusform>
+            <numerusform>%Ln établissements</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="165" />
+        <source>%Ln unattributed</source>
+        <translation>
+            <numerusform>%Ln non attribué</numerusform>
+            <numerusform>%Ln non attribués</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="167" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="166" />
+        <source>%1 about %2; %3 to %4, %5.</source>
+        <translation>%1 concernant %2 ; %3 à %4, %5.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="172" />
         <source>%1: %2</source>
         <translation>%1 : %2</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="181" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="186" />
         <source>Unattributed</source>
         <translation>Non attribués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="184" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="189" />
         <source>Records per establishment</source>
         <translation>Enregistrements par établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="203" />
+        <location filename="../../workbench/gui/widgets/dashboard.py" line="208" />
         <source>Basis of each attribution</source>
         <translation>Fondement de chaque attribution</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
-        <source>canary</source>
-        <translation>canari</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
-        <source>watermark</source>
-        <translation>tatouage</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="205" />
-        <source>identifier</source>
-        <translation>identifiant</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="206" />
-        <source>pattern</source>
-        <translation>motif</translation>
     </message>
 </context>
 <context>
@@ -123,43 +143,43 @@
         <translation>Scellés (déposez ici fichiers ou dossiers)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="74" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="76" />
         <source>Load a registry…</source>
         <translation>Charger un registre…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="77" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="79" />
         <source>Rules…</source>
         <translation>Règles…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="78" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="80" />
         <source>Detection</source>
         <translation>Détection</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="86" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="88" />
         <source>Registry</source>
         <translation>Registre</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="87" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="89" />
         <source>YARA rules</source>
         <translation>Règles YARA</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="89" />
-        <location filename="../../workbench/gui/widgets/casepage.py" line="96" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="91" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="98" />
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="90" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="92" />
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/casepage.py" line="91" />
+        <location filename="../../workbench/gui/widgets/casepage.py" line="93" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
@@ -279,7 +299,7 @@
     <message>
         <location filename="../../workbench/gui/models/tables.py" line="83" />
         <source>First offset</source>
-        <translation>Premier décalage</translation>
+        <translation>Première position (octet)</translation>
     </message>
     <message>
         <location filename="../../workbench/gui/models/tables.py" line="92" />
@@ -306,7 +326,7 @@
     <message>
         <location filename="../../workbench/gui/models/tables.py" line="68" />
         <source>p-value</source>
-        <translation>valeur p</translation>
+        <translation>Valeur p</translation>
     </message>
     <message>
         <location filename="../../workbench/gui/models/tables.py" line="69" />
@@ -337,193 +357,208 @@
 <context>
     <name>DetailsPane</name>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="34" />
+        <location filename="../../workbench/gui/widgets/details.py" line="42" />
         <source>Select a finding, a beacon, a record or an establishment to see its proof.</source>
         <translation>Sélectionnez une détection, une balise, un enregistrement ou un établissement pour voir sa preuve.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="86" />
+        <location filename="../../workbench/gui/widgets/details.py" line="88" />
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="88" />
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="115" />
         <source>Detector</source>
         <translation>Détecteur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="87" />
+        <location filename="../../workbench/gui/widgets/details.py" line="116" />
         <source>Rule</source>
         <translation>Règle</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="88" />
+        <location filename="../../workbench/gui/widgets/details.py" line="117" />
         <source>Severity</source>
         <translation>Gravité</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="88" />
-        <location filename="../../workbench/gui/widgets/details.py" line="107" />
-        <location filename="../../workbench/gui/widgets/details.py" line="130" />
-        <location filename="../../workbench/gui/widgets/details.py" line="143" />
+        <location filename="../../workbench/gui/widgets/details.py" line="117" />
+        <location filename="../../workbench/gui/widgets/details.py" line="137" />
+        <location filename="../../workbench/gui/widgets/details.py" line="160" />
+        <location filename="../../workbench/gui/widgets/details.py" line="172" />
         <source>Item</source>
         <translation>Élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="89" />
+        <location filename="../../workbench/gui/widgets/details.py" line="118" />
         <source>Layer</source>
         <translation>Couche</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="90" />
+        <location filename="../../workbench/gui/widgets/details.py" line="119" />
         <source>Offset</source>
         <translation>Position (octet)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="91" />
+        <location filename="../../workbench/gui/widgets/details.py" line="120" />
         <source>Tags</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="94" />
+        <location filename="../../workbench/gui/widgets/details.py" line="124" />
         <source>Finding</source>
         <translation>Détection</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="103" />
-        <location filename="../../workbench/gui/widgets/details.py" line="116" />
+        <location filename="../../workbench/gui/widgets/details.py" line="133" />
+        <location filename="../../workbench/gui/widgets/details.py" line="146" />
         <source>Beacon</source>
         <translation>Balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="104" />
-        <location filename="../../workbench/gui/widgets/details.py" line="125" />
+        <location filename="../../workbench/gui/widgets/details.py" line="134" />
+        <location filename="../../workbench/gui/widgets/details.py" line="155" />
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="105" />
+        <location filename="../../workbench/gui/widgets/details.py" line="135" />
         <source>Status</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="106" />
-        <location filename="../../workbench/gui/widgets/details.py" line="126" />
-        <location filename="../../workbench/gui/widgets/details.py" line="144" />
-        <location filename="../../workbench/gui/widgets/details.py" line="169" />
+        <location filename="../../workbench/gui/widgets/details.py" line="136" />
+        <location filename="../../workbench/gui/widgets/details.py" line="156" />
+        <location filename="../../workbench/gui/widgets/details.py" line="173" />
+        <location filename="../../workbench/gui/widgets/details.py" line="198" />
         <source>Establishment</source>
         <translation>Établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="107" />
-        <location filename="../../workbench/gui/widgets/details.py" line="127" />
+        <location filename="../../workbench/gui/widgets/details.py" line="137" />
+        <location filename="../../workbench/gui/widgets/details.py" line="157" />
         <source>Recipient</source>
         <translation>Destinataire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="108" />
+        <location filename="../../workbench/gui/widgets/details.py" line="138" />
         <source>Item SHA-256</source>
         <translation>SHA-256 de l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="109" />
-        <location filename="../../workbench/gui/widgets/details.py" line="130" />
+        <location filename="../../workbench/gui/widgets/details.py" line="139" />
+        <location filename="../../workbench/gui/widgets/details.py" line="160" />
         <source>Locator</source>
         <translation>Position</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="110" />
+        <location filename="../../workbench/gui/widgets/details.py" line="140" />
         <source>Container</source>
         <translation>Conteneur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="111" />
+        <location filename="../../workbench/gui/widgets/details.py" line="141" />
         <source>Fields matched</source>
         <translation>Champs concordants</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="112" />
+        <location filename="../../workbench/gui/widgets/details.py" line="142" />
         <source>Sightings of this beacon</source>
         <translation>Occurrences de cette balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="113" />
+        <location filename="../../workbench/gui/widgets/details.py" line="143" />
         <source>A canary is a fictitious patient planted by the establishment in its own systems: finding it in the dump proves that this container came from that establishment (or the recipient of that copy).</source>
-        <translation>Un canari est un patient fictif placé par l'établissement dans ses propres systèmes : le trouver dans la fuite prouve que ce conteneur provient de cet établissement (ou du destinataire de cette copie).</translation>
+        <translation>Un patient témoin est un patient fictif placé par l'établissement dans ses propres systèmes : le trouver dans la fuite prouve que ce conteneur provient de cet établissement (ou du destinataire de cette copie).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="127" />
+        <location filename="../../workbench/gui/widgets/details.py" line="157" />
         <source>Rows tested</source>
         <translation>Lignes testées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="128" />
+        <location filename="../../workbench/gui/widgets/details.py" line="158" />
         <source>p-value</source>
-        <translation>valeur p</translation>
+        <translation>Valeur p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="129" />
+        <location filename="../../workbench/gui/widgets/details.py" line="159" />
         <source>Fraction of marks found</source>
         <translation>Proportion de marques retrouvées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="134" />
+        <location filename="../../workbench/gui/widgets/details.py" line="163" />
         <source>Accepted: p-value below 1e-6.</source>
         <translation>Retenu : valeur p inférieure à 1e-6.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="134" />
+        <location filename="../../workbench/gui/widgets/details.py" line="163" />
         <source>Not accepted as proof (p-value not below 1e-6).</source>
         <translation>Non retenu comme preuve (valeur p non inférieure à 1e-6).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="135" />
+        <location filename="../../workbench/gui/widgets/details.py" line="164" />
         <source>Watermark</source>
         <translation>Tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="145" />
+        <location filename="../../workbench/gui/widgets/details.py" line="174" />
         <source>Basis</source>
         <translation>Fondement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="146" />
+        <location filename="../../workbench/gui/widgets/details.py" line="175" />
         <source>Confidence</source>
         <translation>Confiance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="149" />
-        <location filename="../../workbench/gui/widgets/details.py" line="170" />
+        <location filename="../../workbench/gui/widgets/details.py" line="178" />
+        <location filename="../../workbench/gui/widgets/details.py" line="199" />
         <source>Proof</source>
         <translation>Preuve</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="155" />
+        <location filename="../../workbench/gui/widgets/details.py" line="184" />
         <source>Record</source>
         <translation>Enregistrement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="156" />
+        <location filename="../../workbench/gui/widgets/details.py" line="185" />
         <source>Source fields</source>
         <translation>Champs d'origine</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="164" />
+        <location filename="../../workbench/gui/widgets/details.py" line="191" />
+        <source>%1: %2</source>
+        <translation>%1 : %2</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/widgets/details.py" line="193" />
         <source>FINESS</source>
         <translation>FINESS</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="165" />
+        <location filename="../../workbench/gui/widgets/details.py" line="194" />
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="166" />
+        <location filename="../../workbench/gui/widgets/details.py" line="195" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="166" />
+        <location filename="../../workbench/gui/widgets/details.py" line="195" />
         <source>Patients</source>
         <translation>Patients</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/details.py" line="167" />
+        <location filename="../../workbench/gui/widgets/details.py" line="196" />
         <source>Bases</source>
         <translation>Fondements</translation>
     </message>
@@ -549,77 +584,77 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="25" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="28" />
         <source>Export the report</source>
         <translation>Exporter le rapport</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="26" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="29" />
         <source>PDF report</source>
         <translation>Rapport PDF</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="27" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="30" />
         <source>report.json</source>
         <translation>report.json</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="28" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="31" />
         <source>Records CSV (attribution of each record, no identifiers)</source>
         <translation>CSV des enregistrements (attribution de chacun, sans identifiant)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="33" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="40" />
         <source>Identifiers in clear (NIR, names…)</source>
         <translation>Identifiants en clair (NIR, noms…)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="35" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="37" />
         <source>The whole case</source>
         <translation>Toute l'affaire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="59" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="60" />
         <source>For</source>
         <translation>Destinataire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="34" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="41" />
         <source>The report will hold personal health data in clear: share it only with those entitled to it.</source>
         <translation>Le rapport contiendra des données de santé personnelles en clair : ne le communiquez qu'aux personnes habilitées.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="41" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="48" />
         <source>Browse…</source>
         <translation>Parcourir…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="50" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="57" />
         <source>Files</source>
         <translation>Fichiers</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="53" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="61" />
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="54" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="62" />
         <source>Masking</source>
         <translation>Masquage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="56" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="64" />
         <source>Folder</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="58" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="66" />
         <source>Export</source>
         <translation>Exporter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/export.py" line="65" />
+        <location filename="../../workbench/gui/dialogs/export.py" line="73" />
         <source>Folder for the reports</source>
         <translation>Dossier des rapports</translation>
     </message>
@@ -627,82 +662,98 @@
 <context>
     <name>ItemViewer</name>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="146" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="148" />
         <source>Text</source>
         <translation>Texte</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="147" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="149" />
         <source>Table</source>
         <translation>Tableau</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="148" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="150" />
         <source>Image and tags</source>
         <translation>Image et balises DICOM</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="149" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="151" />
         <source>Hex</source>
         <translation>Hexadécimal</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="165" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="167" />
         <source>Select an item in the evidence tree to view it.</source>
         <translation>Sélectionnez un élément dans l'arborescence des scellés pour l'afficher.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="193" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="195" />
         <source>folder</source>
         <translation>dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="203" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="205" />
         <source>loading…</source>
         <translation>chargement…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="239" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="242" />
         <source>Cannot read this item again: %1</source>
         <translation>Impossible de relire cet élément : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="311" />
-        <source>%1 identifiers and %2 rule hits highlighted</source>
-        <translation>%1 identifiants et %2 détections de règles surlignés</translation>
+        <location filename="../../workbench/gui/widgets/viewer.py" line="314" />
+        <source>Highlighted: %1 and %2.</source>
+        <translation>Surlignés : %1 et %2.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/viewer.py" line="314" />
+        <source>%Ln identifier(s)</source>
+        <translation>
+            <numerusform>%Ln identifiant</numerusform>
+            <numerusform>%Ln identifiants</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/viewer.py" line="315" />
+        <source>%Ln rule hit(s)</source>
+        <translation>
+            <numerusform>%Ln détection de règle</numerusform>
+            <numerusform>%Ln détections de règles</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="348" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="351" />
         <source>No table preview: %1</source>
         <translation>Pas d'aperçu en tableau : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="369" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="373" />
         <source>Not a readable DICOM file: %1</source>
         <translation>Fichier DICOM illisible : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="375" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="379" />
         <source>No image in this DICOM file</source>
         <translation>Pas d'image dans ce fichier DICOM</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="382" />
         <source>Tag</source>
         <translation>Balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="382" />
         <source>Keyword</source>
         <translation>Mot-clé</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="382" />
         <source>VR</source>
         <translation>VR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/viewer.py" line="378" />
+        <location filename="../../workbench/gui/widgets/viewer.py" line="382" />
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
@@ -712,12 +763,7 @@
     <message>
         <location filename="../../workbench/gui/labels.py" line="16" />
         <source>canary patient</source>
-        <translation>patient canari</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/labels.py" line="16" />
-        <source>canary</source>
-        <translation>canari</translation>
+        <translation>patient témoin</translation>
     </message>
     <message>
         <location filename="../../workbench/gui/labels.py" line="17" />
@@ -750,19 +796,14 @@
         <translation>tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="22" />
-        <source>identifier</source>
-        <translation>identifiant</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/labels.py" line="23" />
-        <source>numbering pattern</source>
-        <translation>format de numérotation</translation>
-    </message>
-    <message>
         <location filename="../../workbench/gui/labels.py" line="23" />
         <source>none</source>
         <translation>aucune</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="23" />
+        <source>numbering format</source>
+        <translation>format de numérotation</translation>
     </message>
     <message>
         <location filename="../../workbench/gui/labels.py" line="24" />
@@ -781,7 +822,7 @@
     </message>
     <message>
         <location filename="../../workbench/gui/labels.py" line="25" />
-        <location filename="../../workbench/gui/labels.py" line="58" />
+        <location filename="../../workbench/gui/labels.py" line="79" />
         <source>proof</source>
         <translation>preuve</translation>
     </message>
@@ -932,271 +973,413 @@
     </message>
     <message>
         <location filename="../../workbench/gui/labels.py" line="40" />
+        <source>NIR / INS</source>
+        <translation>NIR / INS</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="40" />
+        <source>FINESS</source>
+        <translation>FINESS</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="41" />
+        <source>RPPS</source>
+        <translation>RPPS</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="41" />
+        <source>IBAN</source>
+        <translation>IBAN</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="44" />
         <source>M</source>
         <translation>M</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="40" />
+        <location filename="../../workbench/gui/labels.py" line="44" />
         <source>F</source>
         <translation>F</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="43" />
+        <location filename="../../workbench/gui/labels.py" line="47" />
+        <source>name</source>
+        <translation>nom</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="47" />
+        <source>found at</source>
+        <translation>trouvé à</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="49" />
+        <source>description</source>
+        <translation>description</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="49" />
+        <source>author</source>
+        <translation>auteur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="50" />
+        <source>category</source>
+        <translation>catégorie</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="50" />
+        <source>severity</source>
+        <translation>gravité</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="51" />
+        <source>note</source>
+        <translation>note</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="51" />
+        <source>matches</source>
+        <translation>correspondances</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="52" />
+        <source>reference</source>
+        <translation>référence</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="54" />
+        <source>log10 of p (mark present)</source>
+        <translation>log10 de p (présence de la marque)</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="55" />
+        <source>numeric votes</source>
+        <translation>votes numériques</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="56" />
+        <source>numeric matches</source>
+        <translation>correspondances numériques</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="57" />
+        <source>row groups</source>
+        <translation>groupes de lignes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="57" />
+        <source>row matches</source>
+        <translation>lignes concordantes</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="58" />
+        <source>accusation</source>
+        <translation>accusation</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="58" />
+        <source>scheme</source>
+        <translation>schéma</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="59" />
+        <source>recipients tested</source>
+        <translation>destinataires testés</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="60" />
+        <source>threshold</source>
+        <translation>seuil</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="60" />
+        <source>score</source>
+        <translation>score</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="61" />
+        <source>error bound</source>
+        <translation>borne d'erreur</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="61" />
+        <source>accused</source>
+        <translation>accusé</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="62" />
+        <source>cells</source>
+        <translation>cellules</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="63" />
+        <source>DICOM UID</source>
+        <translation>UID DICOM</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="64" />
         <source>NIR</source>
         <translation>NIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="43" />
+        <location filename="../../workbench/gui/labels.py" line="64" />
         <source>family name</source>
         <translation>nom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="43" />
+        <location filename="../../workbench/gui/labels.py" line="64" />
         <source>birth name</source>
         <translation>nom de naissance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="44" />
+        <location filename="../../workbench/gui/labels.py" line="65" />
         <source>given name</source>
         <translation>prénom</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="44" />
+        <location filename="../../workbench/gui/labels.py" line="65" />
         <source>date of birth</source>
         <translation>date de naissance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="44" />
+        <location filename="../../workbench/gui/labels.py" line="65" />
         <source>sex</source>
         <translation>sexe</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="45" />
+        <location filename="../../workbench/gui/labels.py" line="66" />
         <source>IPP</source>
         <translation>IPP</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="45" />
+        <location filename="../../workbench/gui/labels.py" line="66" />
         <source>stay number (NDA)</source>
         <translation>numéro de séjour (NDA)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="45" />
+        <location filename="../../workbench/gui/labels.py" line="42" />
+        <location filename="../../workbench/gui/labels.py" line="66" />
         <source>phone</source>
         <translation>téléphone</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="46" />
-        <source>e-mail</source>
-        <translation>courriel</translation>
+        <location filename="../../workbench/gui/labels.py" line="22" />
+        <source>explicit identifier</source>
+        <translation>identifiant explicite</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="46" />
+        <location filename="../../workbench/gui/labels.py" line="42" />
+        <location filename="../../workbench/gui/labels.py" line="67" />
+        <source>e-mail</source>
+        <translation>e-mail</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/labels.py" line="67" />
         <source>address</source>
         <translation>adresse</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="46" />
+        <location filename="../../workbench/gui/labels.py" line="67" />
         <source>postcode</source>
         <translation>code postal</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="47" />
+        <location filename="../../workbench/gui/labels.py" line="68" />
         <source>city</source>
         <translation>commune</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="47" />
+        <location filename="../../workbench/gui/labels.py" line="68" />
         <source>facility</source>
         <translation>structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="48" />
+        <location filename="../../workbench/gui/labels.py" line="69" />
         <source>facility FINESS</source>
         <translation>FINESS de la structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="48" />
+        <location filename="../../workbench/gui/labels.py" line="69" />
         <source>facility code</source>
         <translation>code de la structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="49" />
+        <location filename="../../workbench/gui/labels.py" line="70" />
         <source>facility name</source>
         <translation>nom de la structure</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="49" />
+        <location filename="../../workbench/gui/labels.py" line="70" />
         <source>event dates</source>
         <translation>dates d'événements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="50" />
+        <location filename="../../workbench/gui/labels.py" line="71" />
         <source>first event</source>
         <translation>premier événement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="50" />
+        <location filename="../../workbench/gui/labels.py" line="71" />
         <source>latest event</source>
         <translation>dernier événement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="51" />
+        <location filename="../../workbench/gui/labels.py" line="72" />
         <source>data categories</source>
         <translation>catégories de données</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="51" />
+        <location filename="../../workbench/gui/labels.py" line="72" />
         <source>locator</source>
         <translation>emplacement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="51" />
+        <location filename="../../workbench/gui/labels.py" line="72" />
         <source>table</source>
         <translation>table</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="52" />
+        <location filename="../../workbench/gui/labels.py" line="73" />
         <source>identity</source>
         <translation>identité</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="52" />
+        <location filename="../../workbench/gui/labels.py" line="73" />
         <source>recipient</source>
         <translation>destinataire</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="52" />
+        <location filename="../../workbench/gui/labels.py" line="73" />
         <source>item</source>
         <translation>élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="53" />
+        <location filename="../../workbench/gui/labels.py" line="74" />
         <source>container</source>
         <translation>conteneur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="53" />
+        <location filename="../../workbench/gui/labels.py" line="74" />
         <source>establishment</source>
         <translation>établissement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="54" />
+        <location filename="../../workbench/gui/labels.py" line="75" />
         <source>beacon</source>
         <translation>balise</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="54" />
+        <location filename="../../workbench/gui/labels.py" line="75" />
         <source>beacons</source>
         <translation>balises</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="54" />
+        <location filename="../../workbench/gui/labels.py" line="75" />
         <source>kind</source>
         <translation>nature</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="55" />
+        <location filename="../../workbench/gui/labels.py" line="76" />
         <source>rows</source>
         <translation>lignes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="55" />
+        <location filename="../../workbench/gui/labels.py" line="76" />
         <source>p-value</source>
-        <translation>valeur p</translation>
+        <translation>Valeur p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="55" />
+        <location filename="../../workbench/gui/labels.py" line="76" />
         <source>log10 of p</source>
         <translation>log10 de p</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="56" />
+        <location filename="../../workbench/gui/labels.py" line="77" />
         <source>fraction of marks found</source>
         <translation>part des marques retrouvées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="56" />
+        <location filename="../../workbench/gui/labels.py" line="77" />
         <source>votes</source>
         <translation>votes</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="57" />
+        <location filename="../../workbench/gui/labels.py" line="78" />
         <source>column</source>
         <translation>colonne</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="57" />
+        <location filename="../../workbench/gui/labels.py" line="78" />
         <source>value</source>
         <translation>valeur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="57" />
+        <location filename="../../workbench/gui/labels.py" line="78" />
         <source>detail</source>
         <translation>détail</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="58" />
+        <location filename="../../workbench/gui/labels.py" line="79" />
         <source>basis</source>
         <translation>fondement</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="58" />
+        <location filename="../../workbench/gui/labels.py" line="79" />
         <source>confidence</source>
         <translation>confiance</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="59" />
+        <location filename="../../workbench/gui/labels.py" line="80" />
         <source>status</source>
         <translation>statut</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="59" />
+        <location filename="../../workbench/gui/labels.py" line="80" />
         <source>fields matched</source>
         <translation>champs concordants</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="61" />
+        <location filename="../../workbench/gui/labels.py" line="82" />
         <source>row %1</source>
         <translation>ligne %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="61" />
+        <location filename="../../workbench/gui/labels.py" line="82" />
         <source>message %1</source>
         <translation>message %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="62" />
+        <location filename="../../workbench/gui/labels.py" line="83" />
         <source>entry %1</source>
         <translation>entrée %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="62" />
+        <location filename="../../workbench/gui/labels.py" line="83" />
         <source>table %1</source>
         <translation>table %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="63" />
+        <location filename="../../workbench/gui/labels.py" line="84" />
         <source>sheet %1</source>
         <translation>feuille %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="63" />
+        <location filename="../../workbench/gui/labels.py" line="84" />
         <source>frame %1</source>
         <translation>image %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="64" />
+        <location filename="../../workbench/gui/labels.py" line="85" />
         <source>page %1</source>
         <translation>page %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="64" />
+        <location filename="../../workbench/gui/labels.py" line="85" />
         <source>line %1</source>
         <translation>ligne %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/labels.py" line="87" />
+        <location filename="../../workbench/gui/labels.py" line="108" />
         <source>whole file</source>
         <translation>fichier entier</translation>
     </message>
@@ -1204,490 +1387,545 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <source> (replaces the case&apos;s registry at the next scan)</source>
+        <location filename="../../workbench/gui/window.py" line="482" />
+        <source> (replaces the case's registry at the next scan)</source>
         <translation> (remplacera le registre du dossier à la prochaine analyse)</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="487" />
+        <source> + %Ln file(s) of your own</source>
+        <translation>
+            <numerusform> + %Ln fichier personnel</numerusform>
+            <numerusform> + %Ln fichiers personnels</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>Replace the case&apos;s registry with the one you loaded? Every item is scanned again and attributed anew.</source>
+        <location filename="../../workbench/gui/window.py" line="643" />
+        <source>Replace the case's registry with the one you loaded? Every item is scanned again and attributed anew.</source>
         <translation>Remplacer le registre du dossier par celui que vous avez chargé ? Chaque élément sera analysé de nouveau et attribué à nouveau.</translation>
     </message>
     <message>
+        <location filename="../../workbench/gui/window.py" line="479" />
         <source>%1, version %2, key %3 (kept in the case)</source>
         <translation>%1, version %2, clé %3 (conservé dans le dossier)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="196" />
+        <location filename="../../workbench/gui/window.py" line="209" />
         <source>Balise Workbench</source>
         <translation>Balise Workbench</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="220" />
+        <location filename="../../workbench/gui/window.py" line="233" />
         <source>Case</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="221" />
+        <location filename="../../workbench/gui/window.py" line="234" />
         <source>Evidence</source>
         <translation>Scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="222" />
+        <location filename="../../workbench/gui/window.py" line="235" />
         <source>Findings</source>
         <translation>Détections</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="223" />
+        <location filename="../../workbench/gui/window.py" line="236" />
         <source>Records</source>
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="224" />
+        <location filename="../../workbench/gui/window.py" line="237" />
         <source>Beacons</source>
         <translation>Balises</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="225" />
+        <location filename="../../workbench/gui/window.py" line="238" />
         <source>Identifiers</source>
         <translation>Identifiants</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="226" />
+        <location filename="../../workbench/gui/window.py" line="239" />
         <source>Item errors</source>
         <translation>Erreurs d'éléments</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="227" />
+        <location filename="../../workbench/gui/window.py" line="240" />
         <source>Attribution</source>
         <translation>Attribution</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="228" />
+        <location filename="../../workbench/gui/window.py" line="241" />
         <source>Report</source>
         <translation>Rapport</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="232" />
+        <location filename="../../workbench/gui/window.py" line="245" />
         <source>Details</source>
         <translation>Détails</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="264" />
+        <location filename="../../workbench/gui/window.py" line="279" />
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="265" />
+        <location filename="../../workbench/gui/window.py" line="280" />
         <source>&amp;New case…</source>
         <translation>&amp;Nouveau dossier…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="266" />
+        <location filename="../../workbench/gui/window.py" line="281" />
         <source>&amp;Open case…</source>
         <translation>&amp;Ouvrir un dossier…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="267" />
+        <location filename="../../workbench/gui/window.py" line="282" />
         <source>Open the &amp;demo</source>
         <translation>Ouvrir la &amp;démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="269" />
+        <location filename="../../workbench/gui/window.py" line="284" />
         <source>&amp;Recent cases</source>
         <translation>Dossiers &amp;récents</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="272" />
+        <location filename="../../workbench/gui/window.py" line="287" />
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="273" />
+        <location filename="../../workbench/gui/window.py" line="288" />
         <source>&amp;Inputs</source>
         <translation>&amp;Entrées</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="274" />
+        <location filename="../../workbench/gui/window.py" line="289" />
         <source>Add evidence &amp;files…</source>
         <translation>Ajouter des &amp;fichiers à analyser…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="275" />
+        <location filename="../../workbench/gui/window.py" line="290" />
         <source>Add an evidence f&amp;older…</source>
         <translation>Ajouter un d&amp;ossier à analyser…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="276" />
+        <location filename="../../workbench/gui/window.py" line="291" />
         <source>Load a &amp;registry…</source>
         <translation>Charger un &amp;registre…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="277" />
+        <location filename="../../workbench/gui/window.py" line="292" />
         <source>YARA r&amp;ules…</source>
         <translation>Règles YAR&amp;A…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="279" />
-        <location filename="../../workbench/gui/window.py" line="280" />
+        <location filename="../../workbench/gui/window.py" line="294" />
+        <location filename="../../workbench/gui/window.py" line="295" />
         <source>&amp;Scan</source>
         <translation>&amp;Analyse</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="281" />
+        <location filename="../../workbench/gui/window.py" line="296" />
         <source>&amp;Resume the interrupted scan</source>
         <translation>&amp;Reprendre l'analyse interrompue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="282" />
+        <location filename="../../workbench/gui/window.py" line="297" />
         <source>&amp;Cancel</source>
         <translation>A&amp;nnuler</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="284" />
+        <location filename="../../workbench/gui/window.py" line="299" />
         <source>&amp;View</source>
         <translation>A&amp;ffichage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="285" />
+        <location filename="../../workbench/gui/window.py" line="300" />
         <source>&amp;Refresh</source>
         <translation>A&amp;ctualiser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="286" />
+        <location filename="../../workbench/gui/window.py" line="301" />
         <source>Show identifiers in &amp;clear</source>
         <translation>Afficher les identifiants en &amp;clair</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="290" />
+        <location filename="../../workbench/gui/window.py" line="305" />
         <source>&amp;Language</source>
         <translation>&amp;Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="301" />
+        <location filename="../../workbench/gui/window.py" line="316" />
         <source>&amp;Report</source>
         <translation>Ra&amp;pport</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="302" />
+        <location filename="../../workbench/gui/window.py" line="317" />
         <source>&amp;Export…</source>
         <translation>&amp;Exporter…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="303" />
+        <location filename="../../workbench/gui/window.py" line="318" />
         <source>Open the PDF in the system viewer</source>
         <translation>Ouvrir le PDF dans la visionneuse du système</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="343" />
+        <location filename="../../workbench/gui/window.py" line="358" />
         <source>Nothing was lost: the case folder keeps everything done so far.</source>
         <translation>Rien n'est perdu : le dossier conserve tout le travail déjà fait.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="359" />
+        <location filename="../../workbench/gui/window.py" line="374" />
         <source>New case</source>
         <translation>Nouveau dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="359" />
+        <location filename="../../workbench/gui/window.py" line="374" />
         <source>The case could not be created: %1</source>
         <translation>Le dossier n'a pas pu être créé : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="364" />
+        <location filename="../../workbench/gui/window.py" line="379" />
         <source>Open a case folder</source>
         <translation>Ouvrir un dossier d'enquête</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="370" />
-        <location filename="../../workbench/gui/window.py" line="375" />
+        <location filename="../../workbench/gui/window.py" line="385" />
+        <location filename="../../workbench/gui/window.py" line="390" />
         <source>Open a case</source>
         <translation>Ouvrir un dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="370" />
+        <location filename="../../workbench/gui/window.py" line="385" />
         <source>Wait for the running job to finish, or cancel it.</source>
         <translation>Attendez la fin de la tâche en cours, ou annulez-la.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="375" />
+        <location filename="../../workbench/gui/window.py" line="390" />
         <source>%1 is not a case folder: %2</source>
         <translation>%1 n'est pas un dossier d'enquête : %2</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="442" />
+        <location filename="../../workbench/gui/window.py" line="470" />
         <source>Case number</source>
         <translation>Numéro de dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="442" />
+        <location filename="../../workbench/gui/window.py" line="470" />
         <source>Title</source>
         <translation>Intitulé</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="443" />
+        <location filename="../../workbench/gui/window.py" line="471" />
         <source>Analyst</source>
         <translation>Analyste</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="443" />
+        <location filename="../../workbench/gui/window.py" line="471" />
         <source>Organisation</source>
         <translation>Organisme</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="444" />
+        <location filename="../../workbench/gui/window.py" line="472" />
         <source>Created</source>
         <translation>Créé le</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="444" />
+        <location filename="../../workbench/gui/window.py" line="472" />
         <source>Folder</source>
         <translation>Dossier</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="449" />
+        <location filename="../../workbench/gui/window.py" line="485" />
         <source>none: no beacon detection and no attribution by canary or watermark</source>
-        <translation>aucun : pas de détection de balises ni d'attribution par canari ou tatouage</translation>
+        <translation>aucun : pas de détection de balises ni d'attribution par patient témoin ou tatouage</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="451" />
+        <location filename="../../workbench/gui/window.py" line="487" />
         <source>bundled rules</source>
         <translation>règles fournies</translation>
     </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="451" />
-        <source> + %1 file(s) of your own</source>
-        <translation> + %1 fichier(s) personnel(s)</translation>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="673" />
+        <location filename="../../workbench/gui/window.py" line="1096" />
+        <source>%Ln item(s)</source>
+        <translation>
+            <numerusform>%Ln élément</numerusform>
+            <numerusform>%Ln éléments</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="675" />
+        <location filename="../../workbench/gui/window.py" line="1096" />
+        <source>%Ln record(s)</source>
+        <translation>
+            <numerusform>%Ln enregistrement</numerusform>
+            <numerusform>%Ln enregistrements</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="676" />
+        <source>%Ln item(s) in error</source>
+        <translation>
+            <numerusform>%Ln élément en erreur</numerusform>
+            <numerusform>%Ln éléments en erreur</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="469" />
+        <location filename="../../workbench/gui/window.py" line="677" />
+        <source>Scan complete: %1, %2, %3, in %4 s.</source>
+        <translation>Analyse terminée : %1, %2, %3, en %4 s.</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="680" />
+        <source>Scan cancelled: %1 so far. Resume it to finish (done work is kept).</source>
+        <translation>Analyse annulée : %1 à ce stade. Reprenez-la pour la terminer (le travail fait est conservé).</translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="682" />
+        <source>Scan incomplete: %1. Resume it to finish.</source>
+        <translation>Analyse incomplète : %1. Reprenez-la pour la terminer.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="1097" />
+        <source>%Ln finding(s)</source>
+        <translation>
+            <numerusform>%Ln détection</numerusform>
+            <numerusform>%Ln détections</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="1097" />
+        <source>%Ln error(s)</source>
+        <translation>
+            <numerusform>%Ln erreur</numerusform>
+            <numerusform>%Ln erreurs</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="1098" />
+        <source>Case %1 — %2</source>
+        <translation>Dossier %1 — %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="1104" />
+        <source>%Ln evidence item(s), verified unchanged</source>
+        <translation>
+            <numerusform>%Ln scellé, vérifié inchangé</numerusform>
+            <numerusform>%Ln scellés, vérifiés inchangés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="1106" />
+        <source>%Ln evidence item(s)</source>
+        <translation>
+            <numerusform>%Ln scellé</numerusform>
+            <numerusform>%Ln scellés</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../workbench/gui/window.py" line="505" />
         <source>Add evidence files</source>
         <translation>Ajouter des fichiers à analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="473" />
+        <location filename="../../workbench/gui/window.py" line="509" />
         <source>Add an evidence folder</source>
         <translation>Ajouter un dossier à analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="484" />
+        <location filename="../../workbench/gui/window.py" line="520" />
         <source>Add evidence</source>
         <translation>Ajouter des scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="485" />
+        <location filename="../../workbench/gui/window.py" line="521" />
         <source>%1 holds the case folder or is inside it: choose another.</source>
         <translation>%1 contient le dossier d'enquête ou s'y trouve : choisissez-en un autre.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="532" />
-        <location filename="../../workbench/gui/window.py" line="591" />
-        <location filename="../../workbench/gui/window.py" line="596" />
+        <location filename="../../workbench/gui/window.py" line="578" />
+        <location filename="../../workbench/gui/window.py" line="637" />
+        <location filename="../../workbench/gui/window.py" line="643" />
+        <location filename="../../workbench/gui/window.py" line="647" />
         <source>Scan</source>
         <translation>Analyser</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="532" />
+        <location filename="../../workbench/gui/window.py" line="578" />
         <source>Demo</source>
         <translation>Démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="532" />
+        <location filename="../../workbench/gui/window.py" line="578" />
         <source>Export</source>
         <translation>Exporter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="533" />
+        <location filename="../../workbench/gui/window.py" line="579" />
         <source>Error</source>
         <translation>Erreur</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="547" />
+        <location filename="../../workbench/gui/window.py" line="593" />
         <source>The demo was cancelled: nothing was opened.</source>
         <translation>La démo a été annulée : rien n'a été ouvert.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="559" />
+        <location filename="../../workbench/gui/window.py" line="605" />
         <source>Cancelling… the case keeps what was scanned.</source>
         <translation>Annulation… le dossier conserve ce qui a été analysé.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="581" />
+        <location filename="../../workbench/gui/window.py" line="627" />
         <source>YARA rules</source>
         <translation>Règles YARA</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="581" />
+        <location filename="../../workbench/gui/window.py" line="627" />
         <source>Compile error in %1: %2</source>
         <translation>Erreur de compilation dans %1 : %2</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="591" />
+        <location filename="../../workbench/gui/window.py" line="637" />
         <source>Add the dump to scan first (files or folders).</source>
         <translation>Ajoutez d'abord la fuite à analyser (fichiers ou dossiers).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="596" />
+        <location filename="../../workbench/gui/window.py" line="647" />
         <source>No registry is loaded: beacons will not be detected and records attributed only by identifiers. Scan anyway?</source>
         <translation>Aucun registre n'est chargé : les balises ne seront pas détectées et les enregistrements seront attribués uniquement par identifiants. Analyser quand même ?</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="610" />
+        <location filename="../../workbench/gui/window.py" line="663" />
         <source>Resuming the scan…</source>
         <translation>Reprise de l'analyse…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="610" />
+        <location filename="../../workbench/gui/window.py" line="663" />
         <source>Scanning…</source>
         <translation>Analyse en cours…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="620" />
-        <source>Scan complete: %1 items, %2 records, %3 items in error, in %4 s.</source>
-        <translation>Analyse terminée : %1 éléments, %2 enregistrements, %3 éléments en erreur, en %4 s.</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="622" />
-        <source>Scan cancelled: %1 items so far. Resume it to finish (done work is kept).</source>
-        <translation>Analyse annulée : %1 éléments à ce stade. Reprenez-la pour la terminer (le travail fait est conservé).</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="624" />
-        <source>Scan incomplete: %1 items. Resume it to finish.</source>
-        <translation>Analyse incomplète : %1 éléments. Reprenez-la pour la terminer.</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="637" />
+        <location filename="../../workbench/gui/window.py" line="696" />
         <source>Open the demo</source>
         <translation>Ouvrir la démonstration</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="638" />
+        <location filename="../../workbench/gui/window.py" line="697" />
         <source>The demo in %1 will be built again. Continue?</source>
         <translation>La démonstration dans %1 sera reconstruite. Continuer ?</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="653" />
+        <location filename="../../workbench/gui/window.py" line="712" />
         <source>Building the demo in %1…</source>
         <translation>Construction de la démonstration dans %1…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="765" />
+        <location filename="../../workbench/gui/window.py" line="824" />
         <source>Open the item</source>
         <translation>Ouvrir l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="766" />
+        <location filename="../../workbench/gui/window.py" line="825" />
         <source>Copy the item's path</source>
         <translation>Copier le chemin de l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="768" />
+        <location filename="../../workbench/gui/window.py" line="827" />
         <source>Copy the item's SHA-256</source>
         <translation>Copier le SHA-256 de l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="770" />
+        <location filename="../../workbench/gui/window.py" line="829" />
         <source>Export the item…</source>
         <translation>Exporter l'élément…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="792" />
-        <location filename="../../workbench/gui/window.py" line="803" />
+        <location filename="../../workbench/gui/window.py" line="851" />
+        <location filename="../../workbench/gui/window.py" line="862" />
         <source>Export the item</source>
         <translation>Exporter l'élément</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="805" />
+        <location filename="../../workbench/gui/window.py" line="864" />
         <source>Item exported: %1</source>
         <translation>Élément exporté : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="883" />
-        <location filename="../../workbench/gui/window.py" line="891" />
+        <location filename="../../workbench/gui/window.py" line="942" />
+        <location filename="../../workbench/gui/window.py" line="950" />
         <source>Show identifiers in clear</source>
         <translation>Afficher les identifiants en clair</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="883" />
+        <location filename="../../workbench/gui/window.py" line="942" />
         <source>Open a case first: the unmasking is written into its custody log.</source>
         <translation>Ouvrez d'abord un dossier : le démasquage est inscrit dans son journal de traçabilité.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="930" />
+        <location filename="../../workbench/gui/window.py" line="991" />
         <source>Writing the report…</source>
         <translation>Rédaction du rapport…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="936" />
+        <location filename="../../workbench/gui/window.py" line="997" />
         <source>Report written: %1</source>
         <translation>Rapport écrit : %1</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="946" />
+        <location filename="../../workbench/gui/window.py" line="1007" />
         <source>Language</source>
         <translation>Langue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="946" />
+        <location filename="../../workbench/gui/window.py" line="1007" />
         <source>The language can be changed once the running job is done.</source>
         <translation>La langue pourra être changée une fois la tâche en cours terminée.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1026" />
+        <location filename="../../workbench/gui/window.py" line="1087" />
         <source>This case has an interrupted scan: Resume finishes it.</source>
         <translation>Ce dossier a une analyse interrompue : « Reprendre » la termine.</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1030" />
+        <location filename="../../workbench/gui/window.py" line="1091" />
         <source>No case open</source>
         <translation>Aucun dossier ouvert</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1035" />
-        <source>Case %1 — %2 items, %3 records, %4 findings, %5 errors</source>
-        <translation>Dossier %1 — %2 éléments, %3 enregistrements, %4 détections, %5 erreurs</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="1040" />
+        <location filename="../../workbench/gui/window.py" line="1100" />
         <source>job running</source>
         <translation>tâche en cours</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1042" />
+        <location filename="../../workbench/gui/window.py" line="1102" />
         <source>scan interrupted</source>
         <translation>analyse interrompue</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1044" />
-        <source>%1 evidence, verified unchanged</source>
-        <translation>%1 scellé(s), vérifié(s) inchangé(s)</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="1046" />
-        <source>%1 evidence</source>
-        <translation>%1 scellé(s)</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="1048" />
+        <location filename="../../workbench/gui/window.py" line="1108" />
         <source>no evidence yet</source>
         <translation>pas encore de scellés</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1050" />
+        <location filename="../../workbench/gui/window.py" line="1110" />
         <source>identifiers masked</source>
         <translation>identifiants masqués</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1050" />
+        <location filename="../../workbench/gui/window.py" line="1110" />
         <source>IDENTIFIERS IN CLEAR</source>
         <translation>IDENTIFIANTS EN CLAIR</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1055" />
+        <location filename="../../workbench/gui/window.py" line="1131" />
         <source>Quit</source>
         <translation>Quitter</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="1055" />
+        <location filename="../../workbench/gui/window.py" line="1131" />
         <source>A job is running. Cancel it and quit? A scan can be resumed later.</source>
         <translation>Une tâche est en cours. L'annuler et quitter ? Une analyse peut être reprise plus tard.</translation>
     </message>
@@ -1869,74 +2107,85 @@
     </message>
     <message>
         <location filename="../../workbench/gui/widgets/report_view.py" line="45" />
-        <source>%1 — %2 pages</source>
-        <translation>%1 — %2 pages</translation>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/report_view.py" line="46" />
+        <source>%Ln page(s)</source>
+        <translation>
+            <numerusform>%Ln page</numerusform>
+            <numerusform>%Ln pages</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>RulesDialog</name>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="66" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="80" />
         <source>External variables, e.g. site=CHU35 score=60</source>
         <translation>Variables externes, par ex. site=CHU35 score=60</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="43" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="51" />
         <source>YARA rules</source>
         <translation>Règles YARA</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="50" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="58" />
         <source>%1 (bundled, always on)</source>
         <translation>%1 (fournie, toujours active)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="58" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="66" />
         <source>Add rule files…</source>
         <translation>Ajouter des fichiers de règles…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="60" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="68" />
         <source>Add a folder of rules…</source>
         <translation>Ajouter un dossier de règles…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="62" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="70" />
         <source>Remove</source>
         <translation>Retirer</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="64" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="72" />
         <source>Check (compile)</source>
         <translation>Vérifier (compiler)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="99" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="110" />
         <source>YARA rule files</source>
         <translation>Fichiers de règles YARA</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="100" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="111" />
         <source>YARA rules (*.yar *.yara);;All files (*)</source>
         <translation>Règles YARA (*.yar *.yara);;Tous les fichiers (*)</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="104" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="115" />
         <source>Folder of YARA rules</source>
         <translation>Dossier de règles YARA</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="137" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="151" />
         <source>Compile error in %1: %2</source>
         <translation>Erreur de compilation dans %1 : %2</translation>
     </message>
-    <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="145" />
-        <source>%1 rule files compiled without error.</source>
-        <translation>%1 fichiers de règles compilés sans erreur.</translation>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/dialogs/rules.py" line="159" />
+        <source>%Ln rule file(s) compiled without error.</source>
+        <translation>
+            <numerusform>%Ln fichier de règles compilé sans erreur.</numerusform>
+            <numerusform>%Ln fichiers de règles compilés sans erreur.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/dialogs/rules.py" line="147" />
+        <location filename="../../workbench/gui/dialogs/rules.py" line="161" />
         <source>Warnings:</source>
         <translation>Avertissements :</translation>
     </message>
@@ -2014,37 +2263,43 @@
         <translation>incomplet : reprenez pour terminer</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/widgets/scanpanel.py" line="66" />
-        <source>%1 items, %2 of %3 tasks</source>
-        <translation>%1 éléments, %2 tâches sur %3</translation>
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="67" />
+        <source>%1, tasks done: %2 of %3</source>
+        <translation>%1, tâches faites : %2 sur %3</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/widgets/scanpanel.py" line="67" />
+        <source>%Ln item(s)</source>
+        <translation>
+            <numerusform>%Ln élément</numerusform>
+            <numerusform>%Ln éléments</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>TablePage</name>
     <message>
-        <location filename="../../workbench/gui/window.py" line="81" />
+        <location filename="../../workbench/gui/window.py" line="83" />
         <source>Filter (press Enter)…</source>
         <translation>Filtrer (touche Entrée)…</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="82" />
+        <location filename="../../workbench/gui/window.py" line="84" />
         <source>Words are searched in the text columns; column:value keeps the rows whose column equals the value (e.g. establishment:350990016).</source>
         <translation>Les mots sont cherchés dans les colonnes de texte ; colonne:valeur garde les lignes dont la colonne vaut cette valeur (par ex. establishment:350990016).</translation>
     </message>
     <message>
-        <location filename="../../workbench/gui/window.py" line="144" />
+        <location filename="../../workbench/gui/window.py" line="152" />
         <source>This column cannot be sorted on a table this large</source>
         <translation>Cette colonne ne peut pas être triée sur une table aussi grande</translation>
     </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="156" />
-        <source>%1 rows</source>
-        <translation>%1 lignes</translation>
-    </message>
-    <message>
-        <location filename="../../workbench/gui/window.py" line="156" />
-        <source>%1 row</source>
-        <translation>%1 ligne</translation>
+    <message numerus="yes">
+        <location filename="../../workbench/gui/window.py" line="166" />
+        <source>%Ln row(s)</source>
+        <translation>
+            <numerusform>%Ln ligne</numerusform>
+            <numerusform>%Ln lignes</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2062,7 +2317,7 @@
     <message>
         <location filename="../../workbench/gui/dialogs/unmask.py" line="18" />
         <source>e.g. checking a canary match requested by the DPO of the CHU</source>
-        <translation>par ex. vérification d'un canari demandée par le DPO du CHU</translation>
+        <translation>par ex. vérification d'un patient témoin retrouvé, demandée par le DPO du CHU</translation>
     </message>
     <message>
         <location filename="../../workbench/gui/dialogs/unmask.py" line="25" />
