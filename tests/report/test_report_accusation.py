@@ -82,3 +82,25 @@ def test_pdf_states_the_accusation_and_its_bound(scanned) -> None:
             assert name in text
         for innocent in set(RECIPIENTS) - set(COLLUDERS):
             assert innocent not in text
+
+
+def test_a_table_of_the_previous_scheme_is_reported_under_that_scheme(tmp_path) -> None:
+    """The fixture marked by balise-table/1 (tests/fixtures/watermark_v1): report.json names that scheme, not the
+    Tardos code, and the PDF explains the previous scheme's accusation instead of the Tardos note."""
+    import shutil
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "watermark_v1"
+    evidence = tmp_path / "leak"
+    evidence.mkdir()
+    shutil.copy(fixture / "sejours_v1.csv", evidence / "sejours_v1.csv")
+    case = tmp_path / "case"
+    assert run_scan(case, [evidence], registry_path=fixture / "registre.json", jobs=1, bundled_rules=False).completed
+    written = write_reports(case, json_path=tmp_path / "r.json", pdf_path=tmp_path / "r.pdf", lang="en")
+    report = json.loads(written["json"].read_text(encoding="utf-8"))
+    marks = [w for w in report["watermarks"] if w["kind"] == "table-watermark" and w.get("accused")]
+    assert [w["recipient"] for w in marks] == ["labo-recherche"]
+    assert marks[0]["accusation"]["scheme"] == tm.LEGACY_SCHEME
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(written["pdf"]).pages))
+    assert "Table marked by the previous scheme (balise-table/1)" in text
+    assert "symmetric Tardos code" not in text

@@ -137,7 +137,7 @@ class BeaconScanner:
                           "numeric_matches": best.num_matches, "row_groups": best.row_groups,
                           "row_matches": best.row_matches}
                 acc = verdict.accusation
-                code = {"scheme": "symmetric Tardos (Skoric 2008)", "cells": acc.cells,
+                code = {"scheme": acc.scheme, "cells": acc.cells,
                         "recipients_tested": acc.recipients, "threshold": acc.threshold,
                         "error_bound": acc.epsilon} if acc is not None else None
                 accused = acc.accused if acc is not None else []

@@ -396,6 +396,11 @@ FR: dict[str, str] = {
                          "moyennent ou mélangent leurs copies laissent au moins l'un d'eux au-dessus du seuil. Le "
                          "seuil Z est fixé par une borne de Chernoff sur le score d'un innocent : la probabilité "
                          "d'accuser un innocent, quels que soient les fraudeurs, est au plus {bound}.",
+    "a_accusation_legacy_note": "Table tatouée par le schéma précédent ({scheme}) : chaque destinataire y avait sa "
+                                "propre clé, sans code de traçage. Un destinataire est accusé quand la probabilité "
+                                "de sa clé, multipliée par le nombre de clés de l'établissement, est sous {bound} "
+                                "(score et seuil en -log10 p) ; ce schéma ne résiste pas à des destinataires qui "
+                                "fusionnent leurs copies.",
     "a_accused": "{recipient} : score {score} au-dessus du seuil {threshold} sur {cells} ({tested}) ; "
                  "probabilité que cette accusation soit fausse : {p}.",
     "strength_canary_n": "preuve certaine : {n} de l'établissement retrouvés dans les données",
@@ -795,6 +800,10 @@ EN: dict[str, str] = {
                          "one of them above the threshold. The threshold Z comes from a Chernoff bound on an "
                          "innocent's score: the probability of accusing an innocent, whatever the colluders do, is "
                          "at most {bound}.",
+    "a_accusation_legacy_note": "Table marked by the previous scheme ({scheme}): each recipient had its own key, "
+                                "with no tracing code. A recipient is accused when its key's probability, times the "
+                                "number of the establishment's keys, is below {bound} (score and threshold in "
+                                "-log10 p); this scheme does not withstand recipients who merge their copies.",
     "a_accused": "{recipient}: score {score} above the threshold {threshold} over {cells} ({tested}); "
                  "probability that this accusation is wrong: {p}.",
     "strength_canary_n": "conclusive proof: {n} of the establishment found in the data",

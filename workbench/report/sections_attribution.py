@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 
+from workbench.beacons.tabular_mark import LEGACY_SCHEME
 from workbench.report import charts
 from workbench.report.context import Context
 from workbench.report.i18n import CATEGORIES
@@ -199,8 +200,12 @@ def accusation_lines(ctx, marks) -> list:
     if not accused:
         return []
     bound = max(float(w.accusation.get("error_bound") or 1e-6) for w in accused)
-    story = [CondPageBreak(50), lay.p(tr("a_accusation_h"), "h3"),
-             lay.p(tr("a_accusation_note", bound=tr.bound(bound)), "small")]
+    story = [CondPageBreak(50), lay.p(tr("a_accusation_h"), "h3")]
+    schemes = {w.accusation.get("scheme") for w in accused}
+    if schemes - {LEGACY_SCHEME}:
+        story.append(lay.p(tr("a_accusation_note", bound=tr.bound(bound)), "small"))
+    if LEGACY_SCHEME in schemes:  # a table marked before the Tardos code: its own method, said as such
+        story.append(lay.p(tr("a_accusation_legacy_note", scheme=LEGACY_SCHEME, bound=tr.bound(bound)), "small"))
     for w in accused:
         a = w.accusation
         story.append(lay.p(tr("a_accused", recipient=w.recipient or tr("a_no_recipient"),
