@@ -7,7 +7,9 @@ reported once, and boundaries are judged on the real neighbouring bytes.
 
 Per window: the fixed-length forms (NIR, FINESS, RPPS, phones) are found by :mod:`.digits` (digit runs, byte
 tables, no callback per match) and validated together (NIR key, Luhn); hyperscan finds e-mail ends, IBANs and
-the context keywords in one pass. ``count`` tallies values with ``Counter`` (no object per hit but its value).
+the context keywords in one pass. Values are Arrow string arrays built from the window's bytes with numpy (no
+Python string per hit); ``count_columns`` folds them into distinct values per type with Arrow's hash table and
+numpy (``dictionary_encode``, ``bincount``, ``minimum.at``): no Python object per hit or per value.
 The previous design (hyperscan for every form) is kept in :mod:`.reference` as the differential tests' oracle.
 
 Context: FINESS (9 characters) and RPPS (11 digits) are Luhn numbers: one random 9- or 11-digit number in ten
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import repeat
@@ -35,6 +36,8 @@ from typing import NamedTuple
 
 import hyperscan
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.engine.identifiers import patterns as P
 from workbench.engine.identifiers.digits import ShapeMatcher, _Compiled
@@ -108,12 +111,96 @@ MARGIN = 384  # bytes read on each side of a window's own range: the longest tok
 
 
 class _Group(NamedTuple):
-    """Hits of one type found together: parallel lists (``lengths`` may be one int for all)."""
+    """Hits of one type found together: values (Arrow strings), offsets and lengths (numpy; one int for all)."""
 
     id_type: str
-    values: list[str]
-    offsets: list[int]
-    lengths: list[int] | int
+    values: pa.Array
+    offsets: np.ndarray
+    lengths: np.ndarray | int
+
+
+FOLD_HITS = 1_000_000  # hits held before they are folded into distinct values (count: bounded memory)
+SLICE_BYTES = 16 * 2**20  # count_columns emits the distinct values of a buffer this big in slices
+_NO_OFFSET = np.iinfo(np.int64).max
+
+
+class _Tally:
+    """Hits folded into distinct values per type, as Arrow/numpy columns: (values, counts, first offsets).
+
+    Types keep the order they were first seen in, values the order of their first hit (as dict insertion
+    did). A value's count adds up and its first offset is the smallest.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[tuple[pa.Array, np.ndarray, np.ndarray | None]]] = {}
+        self.raw = 0  # hits not folded yet
+        self.held = 0  # distinct values held after the last fold
+
+    def add(self, groups: list[_Group]) -> None:
+        for g in groups:
+            self.parts.setdefault(g.id_type, []).append((g.values, g.offsets, None))
+            self.raw += len(g.values)
+
+    def fold(self) -> None:
+        held = 0
+        for id_type, parts in self.parts.items():
+            if len(parts) > 1 or parts[0][2] is None:
+                parts = self.parts[id_type] = [_fold(parts)]
+            held += len(parts[0][0])
+        self.raw, self.held = 0, held
+
+    def take(self) -> dict[str, tuple[pa.Array, np.ndarray, np.ndarray]]:
+        """Every type's distinct values, counts and first offsets; the tally is empty afterwards."""
+        self.fold()
+        out = {t: (p[0][0], p[0][2], p[0][1]) for t, p in self.parts.items() if len(p[0][0])}
+        self.parts, self.held = {}, 0
+        return out
+
+
+def _fold(parts: list[tuple[pa.Array, np.ndarray, np.ndarray | None]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Distinct values of hit lists (counts None: one hit each) as (values, first offsets, counts)."""
+    values = parts[0][0] if len(parts) == 1 else pa.concat_arrays([p[0] for p in parts])
+    offsets = parts[0][1] if len(parts) == 1 else np.concatenate([p[1] for p in parts])
+    encoded = pc.dictionary_encode(values)  # the dictionary lists values in the order of their first hit
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    k = len(encoded.dictionary)
+    if all(p[2] is None for p in parts):
+        counts = np.bincount(codes, minlength=k).astype(np.int64)
+    else:
+        weights = np.concatenate([p[2] if p[2] is not None else np.ones(len(p[0]), dtype=np.int64) for p in parts])
+        counts = np.zeros(k, dtype=np.int64)
+        np.add.at(counts, codes, weights)
+    first = np.full(k, _NO_OFFSET, dtype=np.int64)
+    np.minimum.at(first, codes, offsets)
+    return encoded.dictionary, first, counts
+
+
+def _counts_table(folded: dict[str, tuple[pa.Array, np.ndarray, np.ndarray]]) -> pa.Table:
+    """Columns type, value, count, first_offset of folded tallies (types one after the other)."""
+    return pa.table({
+        "type": pa.concat_arrays([pa.repeat(pa.scalar(t, pa.string()), len(v)) for t, (v, _, _) in folded.items()]),
+        "value": pa.concat_arrays([v for v, _, _ in folded.values()]),
+        "count": pa.array(np.concatenate([c for _, c, _ in folded.values()])),
+        "first_offset": pa.array(np.concatenate([f for _, _, f in folded.values()])),
+    })
+
+
+def _into_dicts(folded: dict[str, tuple[pa.Array, np.ndarray, np.ndarray]], counts: IdentifierCounts) -> None:
+    """Add folded tallies to an :class:`IdentifierCounts` (counts add up; a first offset already there stays)."""
+    for id_type, (values, n, first) in folded.items():
+        keys = values.to_pylist()
+        per = counts.counts.setdefault(id_type, {})
+        if per:
+            for value, k in zip(keys, n.tolist(), strict=True):
+                per[value] = per.get(value, 0) + k
+        else:
+            per.update(zip(keys, n.tolist(), strict=True))
+        firsts = counts.first_offset.setdefault(id_type, {})
+        if firsts:
+            for value, o in zip(keys, first.tolist(), strict=True):
+                firsts.setdefault(value, o)
+        else:
+            firsts.update(zip(keys, first.tolist(), strict=True))
 
 
 class IdentifierScanner:
@@ -178,56 +265,60 @@ class IdentifierScanner:
 
     def count(self, buf: bytes | bytearray | memoryview, vpath: str = "", base_offset: int = 0, *,
               encoding: str | None = "auto", into: IdentifierCounts | None = None) -> IdentifierCounts:
-        """Occurrences and first offset of every validated value (the fast path for the pipeline).
+        """Occurrences and first (smallest) offset of every validated value, as dicts (text layers, tests).
 
-        Values are counted with C-level ``Counter.update`` and first offsets merged as dict key sets, per window:
-        no Python object per hit beyond its value string.
+        Counted column-wise (see :class:`_Tally`); only the distinct values become dict entries.
         """
         counts = into if into is not None else IdentifierCounts(vpath)
-        tallies: dict[str, Counter] = {}
+        tally = _Tally()
         for groups in self._groups(buf, base_offset, encoding):
-            for g in groups:
-                tally = tallies.get(g.id_type)
-                if tally is None:
-                    tally = tallies[g.id_type] = Counter()
-                tally.update(g.values)
-                first = counts.first_offset.setdefault(g.id_type, {})
-                seen = dict(zip(reversed(g.values), reversed(g.offsets), strict=True))  # earliest offset wins
-                new = seen.keys() - first.keys()
-                first.update(zip(new, map(seen.__getitem__, new), strict=True))
-        for id_type, tally in tallies.items():
-            per = counts.counts.setdefault(id_type, {})
-            if per:
-                for value, n in tally.items():
-                    per[value] = per.get(value, 0) + n
-            else:
-                per.update(tally)
+            tally.add(groups)
+            if tally.raw >= FOLD_HITS:
+                tally.fold()
+        _into_dicts(tally.take(), counts)
         return counts
+
+    def count_columns(self, buf: bytes | bytearray | memoryview, vpath: str,
+                      emit: Callable[[IdentifierCounts], None], *, max_values: int = 200_000,
+                      slice_bytes: int = SLICE_BYTES, encoding: str | None = "auto") -> None:
+        """The pipeline's counting: distinct values with their occurrences and first offset handed to ``emit``
+        as Arrow tables (``IdentifierCounts.table``: type, value, count, first_offset), never as dicts.
+
+        Memory is bounded for items of any size: hits are folded into distinct values once ``max_values`` (or,
+        under ``slice_bytes``, FOLD_HITS) of them are held. A buffer of ``slice_bytes`` or more is emitted in
+        slices: once at least half of ``max_values`` distinct values are held they are emitted (the case store
+        adds up the counts of a value emitted twice and keeps its earliest offset) and forgotten. A smaller one
+        is emitted once, one row per distinct value (at most about a million: 30 MB of Arrow columns)."""
+        tally = _Tally()
+        slices = len(memoryview(buf).cast("B")) >= slice_bytes
+        fold_at = max_values if slices else FOLD_HITS
+        for groups in self._groups(buf, 0, encoding):
+            tally.add(groups)
+            if tally.raw >= fold_at:
+                tally.fold()
+                if slices and tally.held >= max_values // 2:
+                    emit(IdentifierCounts(vpath, table=_counts_table(tally.take())))
+        rest = tally.take()
+        if rest:
+            emit(IdentifierCounts(vpath, table=_counts_table(rest)))
 
     def count_spilling(self, buf: bytes | bytearray | memoryview, vpath: str,
                        spill: Callable[[IdentifierCounts], None], *, max_values: int = 200_000,
                        encoding: str | None = "auto") -> IdentifierCounts:
-        """:meth:`count` for items of any size: whenever more than ``max_values`` distinct values are held, they
-        are handed to ``spill`` (which adds them to the case store, where counts of a value add up and its first
-        offset is the earliest) and forgotten. Returns what is left."""
-        counts = IdentifierCounts(vpath)
-        held = 0
-        for groups in self._groups(buf, 0, encoding):
-            for g in groups:
-                per = counts.counts.setdefault(g.id_type, {})
-                first = counts.first_offset.setdefault(g.id_type, {})
-                for value, offset in zip(g.values, g.offsets, strict=True):
-                    n = per.get(value)
-                    if n is None:
-                        per[value] = 1
-                        first[value] = offset
-                        held += 1
-                    else:
-                        per[value] = n + 1
-            if held > max_values:
-                spill(counts)
-                counts, held = IdentifierCounts(vpath), 0
-        return counts
+        """:meth:`count_columns` with each slice handed to ``spill`` as dicts, whatever the buffer's size (tests,
+        small callers); returns an empty remainder."""
+
+        def as_dicts(part: IdentifierCounts) -> None:
+            table = part.table
+            out = IdentifierCounts(vpath)
+            for id_type in dict.fromkeys(table.column("type").to_pylist()):
+                rows = table.filter(pc.equal(table.column("type"), id_type))
+                _into_dicts({id_type: (rows.column("value").combine_chunks(), rows.column("count").to_numpy(),
+                                       rows.column("first_offset").to_numpy())}, out)
+            spill(out)
+
+        self.count_columns(buf, vpath, as_dicts, max_values=max_values, slice_bytes=0, encoding=encoding)
+        return IdentifierCounts(vpath)
 
     def scan_batches(self, buf: bytes | bytearray | memoryview, base_offset: int = 0, *,
                      encoding: str | None = "auto") -> Iterator[list[IdHit]]:
@@ -235,8 +326,8 @@ class IdentifierScanner:
         for groups in self._groups(buf, base_offset, encoding):
             hits: list[IdHit] = []
             for g in groups:
-                lengths = repeat(g.lengths) if isinstance(g.lengths, int) else g.lengths
-                hits.extend(map(_new_hit, zip(repeat(g.id_type), g.values, g.offsets, lengths)))
+                lengths = repeat(g.lengths) if isinstance(g.lengths, int) else g.lengths.tolist()
+                hits.extend(map(_new_hit, zip(repeat(g.id_type), g.values.to_pylist(), g.offsets.tolist(), lengths)))
             if hits:
                 hits.sort(key=_OFFSET)
                 yield hits
@@ -267,9 +358,7 @@ class IdentifierScanner:
             narrow = memoryview(narrow_utf16(mv[skip + 2 * lo : skip + 2 * ahead], encoding))
             base = base_offset + skip + 2 * lo
             for groups in self._scan_bytes(narrow, 0, start - lo, hi - lo):
-                yield [_Group(g.id_type, g.values, [base + 2 * o for o in g.offsets],
-                              2 * g.lengths if isinstance(g.lengths, int) else [2 * n for n in g.lengths])
-                       for g in groups]
+                yield [_Group(g.id_type, g.values, base + 2 * g.offsets, 2 * g.lengths) for g in groups]
             start = hi
 
     def _scan_bytes(self, mv: memoryview, base_offset: int, own_from: int,
@@ -280,7 +369,7 @@ class IdentifierScanner:
             groups = self._window_groups(mv, own_start, own_end)
             if groups:
                 if base_offset:
-                    groups = [g._replace(offsets=[o + base_offset for o in g.offsets]) for g in groups]
+                    groups = [g._replace(offsets=g.offsets + base_offset) for g in groups]
                 yield groups
             own_start = own_end
 
@@ -345,15 +434,14 @@ class IdentifierScanner:
             rows = rows[self._near_keyword(mv, starts[rows], length, keywords)]
         if not rows.size:
             return
-        width = chars.shape[1]
-        blob = chars[rows].tobytes()
+        chars = chars[rows]
         if id_type == "nir":
-            blob = blob.upper()  # 2a -> 2A
-        values = _split_fixed(blob, width, c.shape.prefix)
-        offsets = starts[rows].tolist()
+            chars = np.where((chars >= 0x61) & (chars <= 0x7A), chars - 0x20, chars).astype(np.uint8)  # 2a -> 2A
+        offsets = starts[rows]
         if slow[rows].any():  # Corsican FINESS: the validator knows the 2A/2B rule
             kept_v, kept_o = [], []
-            for value, s, is_slow in zip(values, offsets, slow[rows].tolist(), strict=True):
+            values_py = _split_fixed(chars.tobytes(), chars.shape[1], c.shape.prefix)
+            for value, s, is_slow in zip(values_py, offsets.tolist(), slow[rows].tolist(), strict=True):
                 if is_slow:
                     try:
                         value = normalise(id_type, value)
@@ -361,9 +449,11 @@ class IdentifierScanner:
                         continue
                 kept_v.append(value)
                 kept_o.append(s)
-            values, offsets = kept_v, kept_o
-        if values:
-            groups.append(_Group(id_type, values, offsets, length))
+            if kept_v:
+                groups.append(_Group(id_type, pa.array(kept_v, pa.string()), np.array(kept_o, dtype=np.int64),
+                                     length))
+            return
+        groups.append(_Group(id_type, _fixed_strings(chars, c.shape.prefix), offsets, length))
 
     def _near_keyword(self, mv: memoryview, starts: np.ndarray, length: int, keywords: np.ndarray) -> np.ndarray:
         """Mask of the tokens with a context keyword within ``context_bytes``: hyperscan's keyword ends rule out
@@ -396,7 +486,7 @@ class IdentifierScanner:
         own = keep[(stops[keep] > own_start) & (stops[keep] <= own_end)]
         if own.size:
             s, e = starts[own], stops[own]
-            groups.append(_Group("email", [values[i] for i in own.tolist()], s.tolist(), (e - s).tolist()))
+            groups.append(_Group("email", values.take(pa.array(own)), s, e - s))
 
     def _iban_group(self, mv: memoryview, pid: np.ndarray, frm: np.ndarray, to: np.ndarray,
                     groups: list[_Group]) -> None:
@@ -413,7 +503,33 @@ class IdentifierScanner:
             if is_valid_iban(raw):
                 best[start] = (raw.replace(" ", "").upper(), end - start)
         if best:
-            groups.append(_Group("iban", [v for v, _ in best.values()], list(best), [n for _, n in best.values()]))
+            groups.append(_Group("iban", pa.array([v for v, _ in best.values()], pa.string()),
+                                 np.array(list(best), dtype=np.int64),
+                                 np.array([n for _, n in best.values()], dtype=np.int64)))
+
+
+def _fixed_strings(chars: np.ndarray, prefix: str) -> pa.Array:
+    """Rows of an ASCII byte matrix as an Arrow string array, each with ``prefix``, built from the bytes."""
+    n = chars.shape[0]
+    if prefix:
+        head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+        full = np.empty((n, head.size + chars.shape[1]), dtype=np.uint8)
+        full[:, : head.size] = head
+        full[:, head.size :] = chars
+        chars = full
+    width = chars.shape[1]
+    offsets = np.arange(0, n * width + 1, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars)))
+
+
+def _gathered_strings(window: np.ndarray, starts: np.ndarray, stops: np.ndarray, table: np.ndarray) -> pa.Array:
+    """``window[s:e]`` of each token mapped through a byte ``table``, as an Arrow string array (ASCII bytes)."""
+    lengths = stops - starts
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    index = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
+    data = table[window[index]]
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
 
 
 def _split_fixed(blob: bytes, width: int, prefix: str) -> list[str]:
@@ -437,6 +553,7 @@ _EMAIL_LOCAL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 # bytes.translate table: a local-part character -> "a", anything else -> " " (then rfind(" ") finds the start)
 _LOCAL_MAP = bytes(0x61 if c in _EMAIL_LOCAL_CHARS else 0x20 for c in range(256))
 _LOCAL_OK = np.frombuffer(_LOCAL_MAP, dtype=np.uint8) == 0x61
+_ASCII_LOWER = np.frombuffer(bytes(range(256)).lower(), dtype=np.uint8)  # bytes.lower(): A-Z only
 _AT_SPAN = 64  # the @ is looked for in the 64 bytes before the end (longer domains go one by one)
 _LOOK_BACK = 320  # an address is at most 254 bytes; its @ is looked for this far back
 
@@ -455,7 +572,7 @@ def _email_start(data: bytes, end: int) -> tuple[int, int] | None:
     return base + at - local_len, base + at
 
 
-def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """Addresses ending at ``ends`` (sorted, absolute; ``window`` starts at ``lo``): ``(starts, ends, values)``.
 
     An address reported at several ends (``x@chu.rennes`` and ``x@chu.rennes.fr``) is kept once, the longest,
@@ -484,7 +601,7 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
             stops = np.concatenate([stops, extra[:, 0]])
             ats = np.concatenate([ats, extra[:, 2]])
     if not starts.size:
-        return starts, stops, []
+        return starts, stops, pa.array([], pa.string())
     # one address per start: the longest
     order = np.lexsort((-stops, starts))
     first = np.ones(order.size, dtype=bool)
@@ -498,14 +615,16 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
     ok = ~dot[:, -1] & ~(dot[:, 1:] & dot[:, :-1]).any(axis=1) & (window[starts] != 0x2E)
     ok &= stops - starts <= 254
     starts, stops = starts[ok], stops[ok]
-    raw = window.tobytes()
-    tokens = [raw[s:e] for s, e in zip(starts.tolist(), stops.tolist(), strict=True)]
-    long_label = [len(t) > 68 and max(map(len, t.partition(b"@")[2].split(b"."))) > 63 for t in tokens]
-    if any(long_label):
-        ok = ~np.array(long_label)
-        starts, stops = starts[ok], stops[ok]
-        tokens = [t for t, bad in zip(tokens, long_label, strict=True) if not bad]
-    values = b"\n".join(tokens).decode("ascii").lower().split("\n") if tokens else []
+    long = np.flatnonzero(stops - starts > 68)  # only those can hold a domain label over 63 characters
+    if long.size:
+        raw = window.tobytes()
+        bad = [max(map(len, raw[s:e].partition(b"@")[2].split(b"."))) > 63
+               for s, e in zip(starts[long].tolist(), stops[long].tolist(), strict=True)]
+        if any(bad):
+            ok = np.ones(starts.size, dtype=bool)
+            ok[long[np.array(bad)]] = False
+            starts, stops = starts[ok], stops[ok]
+    values = _gathered_strings(window, starts, stops, _ASCII_LOWER)
     return starts + lo, stops + lo, values
 
 def count_unique(hits: Iterable[IdHit]) -> dict[str, tuple[int, int]]:

@@ -178,7 +178,15 @@ class TaskShards:
 
     # -- identifiers --------------------------------------------------------------------------------
     def add_identifiers(self, counts: IdentifierCounts) -> None:
-        """An item's distinct values per type, as Arrow columns straight from the counting dicts."""
+        """An item's distinct values per type: the scanner's Arrow table as it is, or Arrow columns straight from
+        the counting dicts."""
+        table = counts.table
+        if table is not None and table.num_rows:
+            self._ids.append(pa.table({
+                "item": pa.repeat(pa.scalar(counts.vpath, pa.string()), table.num_rows),
+                "type": table.column("type"), "value": table.column("value"), "count": table.column("count"),
+                "first_offset": table.column("first_offset")}, schema=IDENTIFIERS))
+            self._id_rows += table.num_rows
         for id_type, values in counts.counts.items():
             k = len(values)
             if not k:
