@@ -104,9 +104,39 @@ class _Pattern(NamedTuple):
     id_type: str
 
 
-# Context keywords for hyperscan: a superset of CONTEXT_KEYWORDS without its \b (the regex confirms near a hit).
+# Context keywords for hyperscan: the literal alternatives of CONTEXT_KEYWORDS (their lengths in
+# _KEYWORD_LENGTHS), then a superset of its ``\bn\S{0,2}\s?e[jg]\b`` without the \b, whose matches are
+# enumerated from the ends hyperscan reports (see _KeywordSpans).
 _KEYWORD_PATTERNS = (rb"finess", rb"rpps", rb"idnps", rb"adeli", rb"1\.2\.250\.1\.71\.4\.2\.[12]", rb"n.{0,3}e[jg]")
+_KEYWORD_LENGTHS = np.array([6, 4, 5, 5, 18], dtype=np.int64)
 _KEYWORD_MIN_LEN = 3  # "nej"
+
+
+def _byte_table(chars: bytes) -> np.ndarray:
+    t = np.zeros(256, dtype=bool)
+    t[np.frombuffer(chars, dtype=np.uint8)] = True
+    return t
+
+
+_WORD = _byte_table(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")  # \b of a bytes regex
+_SPACE = _byte_table(b" \t\n\r\f\v")  # \s of a bytes regex
+_N = _byte_table(b"nN")
+_E = _byte_table(b"eE")
+_JG = _byte_table(b"jJgG")
+
+
+class _KeywordSpans(NamedTuple):
+    """Every match of CONTEXT_KEYWORDS in a window, sorted by end: ``[starts, ends)`` absolute, and whether the
+    regex's ``\b`` holds on each side from the bytes around (else only at a slice's edge)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    left_ok: np.ndarray
+    right_ok: np.ndarray
+
+
+_NO_KEYWORDS = _KeywordSpans(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool),
+                             np.empty(0, dtype=bool))
 MARGIN = 384  # bytes read on each side of a window's own range: the longest token, e-mail look-back, context
 
 
@@ -235,6 +265,7 @@ class IdentifierScanner:
                          flags=flags)
         self._kind = np.array([0 if p.variable is None else 1 if not p.variable.som else 2 for p in self._patterns],
                               dtype=np.int64)  # 0 keyword, 1 e-mail end, 2 IBAN
+        self._first_keyword = next(i for i, p in enumerate(self._patterns) if p.variable is None)
         self._post = np.array([0 if p.variant & 2 else 1 for p in self._patterns], dtype=np.int64)
         self._at_end = np.array([p.variant & 2 != 0 for p in self._patterns])
         self._local = threading.local()
@@ -386,11 +417,12 @@ class IdentifierScanner:
         self._db.scan(mv[lo:hi], match_event_handler=on_match, scratch=self._scratch())
         window = np.frombuffer(mv[lo:hi], dtype=np.uint8)
         groups: list[_Group] = []
-        keywords = np.empty(0, dtype=np.int64)
+        keywords = _NO_KEYWORDS
         if matches:
             arr = np.array(matches, dtype=np.int64).reshape(-1, 3)
             kind = self._kind[arr[:, 0]]
-            keywords = np.sort(arr[kind == 0, 2]) + lo
+            if (kind == 0).any():
+                keywords = self._keyword_spans(window, lo, arr[kind == 0, 0], arr[kind == 0, 2])
         for c, starts, sig in self._shapes.find(ShapeMatcher.pad(window), window.size):
             starts = starts + lo
             ends = starts + c.length
@@ -412,7 +444,7 @@ class IdentifierScanner:
 
     # -- validation ---------------------------------------------------------------------------------
     def _shape_group(self, mv: memoryview, c: _Compiled, starts: np.ndarray, chars: np.ndarray,
-                     keywords: np.ndarray, groups: list[_Group]) -> None:
+                     keywords: _KeywordSpans, groups: list[_Group]) -> None:
         """Check digits of one form's matches, vectorised; context for FINESS/RPPS; one group of values."""
         id_type = c.shape.id_type
         ok = np.ones(len(starts), dtype=bool)
@@ -455,15 +487,60 @@ class IdentifierScanner:
             return
         groups.append(_Group(id_type, _fixed_strings(chars, c.shape.prefix), offsets, length))
 
-    def _near_keyword(self, mv: memoryview, starts: np.ndarray, length: int, keywords: np.ndarray) -> np.ndarray:
-        """Mask of the tokens with a context keyword within ``context_bytes``: hyperscan's keyword ends rule out
-        most tokens at once; the others are confirmed with :data:`CONTEXT_KEYWORDS` on the same slice as before."""
+    def _keyword_spans(self, window: np.ndarray, lo: int, pid: np.ndarray, to: np.ndarray) -> _KeywordSpans:
+        """The matches of :data:`CONTEXT_KEYWORDS` in a window, from hyperscan's keyword ends (``to``, relative).
+
+        Literal keywords are exact: their start is their end less their length. ``n.{0,3}e[jg]`` is a superset
+        of ``n\\S{0,2}\\s?e[jg]``: each of its ends is tried with the four body lengths the regex allows, and a
+        body is kept when its bytes fit (``n``, up to two non-space bytes then an optional space, ``e``, ``j``
+        or ``g``, any case)."""
+        idx = pid - self._first_keyword
+        literal = idx < len(_KEYWORD_LENGTHS)
+        lit_end = to[literal]
+        lit_start = lit_end - _KEYWORD_LENGTHS[idx[literal]]
+        ends = np.repeat(np.unique(to[~literal]), 4)
+        body = np.tile(np.arange(3, 7, dtype=np.int64), len(ends) // 4)  # n, 0-3 middle bytes, e, j/g
+        starts = ends - body
+        inside = starts >= 0
+        starts, ends, body = starts[inside], ends[inside], body[inside]
+        ok = _N[window[starts]] & _E[window[ends - 2]] & _JG[window[ends - 1]]
+        middle = body - 3
+        for k in range(3):  # middle byte k+1: \S if it is not the last; the last may be \s, and must be when 3
+            has = middle > k
+            b = window[np.minimum(starts + 1 + k, window.size - 1)]
+            last = middle == k + 1
+            space = _SPACE[b]
+            ok &= ~has | ~space | last
+            ok &= ~(has & last & (middle == 3)) | space
+        starts, ends = starts[ok], ends[ok]
+        all_starts = np.concatenate([lit_start, starts]) + lo
+        all_ends = np.concatenate([lit_end, ends]) + lo
+        # at the window's ends the data's ends (a cut window's ends lie far from its tokens' slices)
+        left = np.concatenate([np.ones(lit_start.size, dtype=bool),
+                               (starts == 0) | ~_WORD[window[np.maximum(starts - 1, 0)]]])
+        right = np.concatenate([np.ones(lit_end.size, dtype=bool),
+                                (ends == window.size) | ~_WORD[window[np.minimum(ends, window.size - 1)]]])
+        order = np.argsort(all_ends, kind="stable")
+        return _KeywordSpans(all_starts[order], all_ends[order], left[order], right[order])
+
+    def _near_keyword(self, mv: memoryview, starts: np.ndarray, length: int, keywords: _KeywordSpans) -> np.ndarray:
+        """Mask of the tokens with a context keyword within ``context_bytes``: exactly where
+        ``CONTEXT_KEYWORDS.search(bytes(mv[lo:hi]))`` finds one (its ``\\b`` holds at the slice's edges too),
+        computed from the window's keyword matches for all tokens at once."""
         lo = np.maximum(starts - self.context_bytes, 0)
         hi = np.minimum(starts + length + self.context_bytes, len(mv))
-        maybe = np.searchsorted(keywords, lo + _KEYWORD_MIN_LEN, "left") < np.searchsorted(keywords, hi, "right")
+        first = np.searchsorted(keywords.ends, lo + _KEYWORD_MIN_LEN, "left")
+        count = np.maximum(np.searchsorted(keywords.ends, hi, "right") - first, 0)
         out = np.zeros(len(starts), dtype=bool)
-        for i in np.nonzero(maybe)[0].tolist():
-            out[i] = CONTEXT_KEYWORDS.search(bytes(mv[int(lo[i]) : int(hi[i])])) is not None
+        total = int(count.sum())
+        if not total:
+            return out
+        token = np.repeat(np.arange(len(starts)), count)
+        span = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+        s, e = keywords.starts[span], keywords.ends[span]
+        t_lo, t_hi = lo[token], hi[token]
+        ok = (s >= t_lo) & (keywords.left_ok[span] | (s == t_lo)) & (keywords.right_ok[span] | (e == t_hi))
+        out[token[ok]] = True
         return out
 
     def _edges_ok(self, mv: memoryview, id_type: str, start: int, end: int) -> bool:
