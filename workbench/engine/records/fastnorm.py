@@ -197,6 +197,7 @@ class TextColumn:
         else:
             self.values = values
         self._converted = self._arrow is not None
+        self.from_arrow = self._arrow is not None  # values were read as Arrow strings (not converted from objects)
 
     @property
     def arrow(self) -> pa.Array | None:
