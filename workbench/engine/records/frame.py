@@ -140,6 +140,8 @@ def columns_frame(
         source = mapping.get(field)
         if source in cols:
             common[field] = cols[source].normalised(fn)
+            if cols[source].normalised_arrow.get(fn) is not None:
+                arrow[field] = cols[source].normalised_arrow[fn]
         else:
             common[field] = np.full(n, None, dtype=object)
             arrow[field] = pa.nulls(n, pa.string())
