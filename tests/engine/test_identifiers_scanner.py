@@ -5,6 +5,7 @@ from __future__ import annotations
 import mmap
 import random
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,45 @@ def test_throughput_on_pii_dense_csv() -> None:
     assert counts["email"][0] == 2000 * reps
     print(f"\nidentifier scanner: {len(data) / 1e6 / dt:.1f} MB/s, {sum(c[0] for c in counts.values()) / dt / 1e6:.2f}"
           f" M identifiers/s (CPU time, {len(data) / 1e6:.0f} MB)")
+
+
+def _keep_end(hits: list, pid: int, _frm: int, to: int, _flags: int, _ctx: object) -> None:
+    hits.append((pid, to))
+
+
+@pytest.mark.parametrize("context_bytes", [0, 3, 8, 64])
+def test_context_keywords_are_found_exactly_where_the_regex_finds_them(context_bytes: int) -> None:
+    """The column-wise keyword test (hyperscan ends, bodies enumerated, \\b from the neighbouring bytes) against
+    CONTEXT_KEYWORDS.search on each token's own slice, whose edges count as word boundaries, on text made of
+    the keywords' letters, spaces and word characters."""
+    import numpy as np
+
+    from workbench.engine.identifiers import scanner as S
+
+    sc = IdentifierScanner(context_bytes=context_bytes)
+    rnd = random.Random(context_bytes)
+    keywords = [b"finess", b"RPPS", b"idnps", b"Adeli", b"1.2.250.1.71.4.2.1", b"nej", b"N eG", b"n1ej", b"nx ej",
+                b"nxy eg", b"n  ej", b"nxyzeg"]
+    found = 0
+    for _ in range(300):
+        data = bytearray(rnd.choice(b"nNeEjJgG \t\n_x1.-;") for _ in range(rnd.randint(5, 300)))
+        for _ in range(rnd.randint(0, 3)):
+            at = rnd.randint(0, len(data))
+            data[at:at] = rnd.choice(keywords)
+        data = bytes(data)
+        hits: list[tuple[int, int]] = []
+        sc._db.scan(data, match_event_handler=partial(_keep_end, hits), scratch=sc._scratch())
+        pid_a = np.array([h[0] for h in hits], dtype=np.int64)
+        to_a = np.array([h[1] for h in hits], dtype=np.int64)
+        kw = sc._kind[pid_a] == 0 if hits else np.zeros(0, dtype=bool)
+        spans = sc._keyword_spans(np.frombuffer(data, dtype=np.uint8), 0, pid_a[kw], to_a[kw]) if kw.any() \
+            else S._NO_KEYWORDS
+        starts = np.arange(len(data), dtype=np.int64)
+        for length in (1, 9):
+            got = sc._near_keyword(memoryview(data), starts, length, spans)
+            lo = np.maximum(starts - context_bytes, 0)
+            hi = np.minimum(starts + length + context_bytes, len(data))
+            expected = [S.CONTEXT_KEYWORDS.search(data[a:b]) is not None for a, b in zip(lo, hi, strict=True)]
+            assert got.tolist() == expected, data
+            found += sum(expected)
+    assert found > 1000  # the keywords were there to be found

@@ -5,7 +5,10 @@ from __future__ import annotations
 import codecs
 import random
 import struct
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -403,3 +406,16 @@ def test_random_and_lookalike_binary_is_not_dicom() -> None:
     assert not hits, hits[:3]
     text = b"id;nom;prenom\n1;LE GALL;Yann\n"
     assert sniff(text, "x.csv").kind == "csv"
+
+
+def test_the_sniffer_knows_the_dictionary_groups_without_pydicom() -> None:
+    """The first-tag shortcut of is_raw_dicom holds the data dictionary's groups; a CSV or SQL head is typed
+    without importing pydicom (0.6 s of every scan worker's start), and so are its records parsed."""
+    from workbench.engine.dicom_sniff import DICTIONARY_GROUPS, _dictionary
+
+    assert {tag >> 16 for tag in _dictionary()} == DICTIONARY_GROUPS
+    code = ("import sys; from workbench.engine.kinds import sniff; import workbench.engine.records; "
+            "assert sniff(b'nir;nom;prenom\\n185057800608491;LE GALL;Yann\\n', 'x.csv').kind == 'csv'; "
+            "assert sniff(b'-- MySQL dump 10.13\\nINSERT INTO `p` VALUES (1);\\n', 'd.sql').kind == 'sql-dump'; "
+            "assert 'pydicom' not in sys.modules, 'pydicom imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])

@@ -63,10 +63,10 @@ class ContentScanner:
             errors.append(f"yara ({layer}): {exc}")
         if not identifiers:
             return findings, {}, {}, errors
-        if spill is not None:  # a big item: its distinct values go to the store in slices as they pile up
-            found = self.identifiers.count_spilling(buf, vpath, spill)
-        else:
-            found = self.identifiers.count(buf, vpath)
+        if spill is not None:  # distinct values go to the store as Arrow tables, in slices as they pile up
+            self.identifiers.count_columns(buf, vpath, spill)
+            return findings, {}, {}, errors
+        found = self.identifiers.count(buf, vpath)
         return findings, found.counts, found.first_offset, errors
 
 

@@ -52,7 +52,9 @@ from workbench.engine.tasks import Cancelled
 HEAD_BYTES = 65536
 RELEASE_AFTER_BYTES = 8 * 2**20  # after a leaf this big, freed parser memory goes back to the system
 # Leaves this big send their identifiers to the store in slices (a 400 MB SQL dump holds millions of distinct
-# values); only kinds without text layers, whose per-value counts are not merged with a layer's.
+# values); only kinds without text layers, whose per-value counts are not merged with a layer's. Kinds with
+# records (CSV, SQL dumps, HL7, FHIR...) always do, whatever their size: their values go to the store as Arrow
+# columns, never as dict entries (the canary lookup of identifiers outside records does not read them).
 SPILL_IDENTIFIERS_BYTES = 16 * 2**20
 # What each kind gets (records, text layers, identifiers counted in decoded layers only, the binary rule set)
 # is read from ``kind_traits``: one table for every stage, so that they cannot disagree.
@@ -269,10 +271,11 @@ class Walker:
             return
         t = traits(k.kind if k is not None else None)
         try:
-            big = blob.size >= SPILL_IDENTIFIERS_BYTES and k is not None and not t.has_text_layers
+            columnar = k is not None and not t.has_text_layers and (t.has_records
+                                                                    or blob.size >= SPILL_IDENTIFIERS_BYTES)
             findings, counts, first, errors = self.scanner.scan(blob.view(), vpath=info.vpath, layer="raw",
                                                                 identifiers=not t.decoded, binary=t.binary,
-                                                                spill=self.sink.identifiers if big else None,
+                                                                spill=self.sink.identifiers if columnar else None,
                                                                 item=info)
             result.findings.extend(findings)
             merge_layer_counts(result.identifiers, counts, first)

@@ -71,8 +71,12 @@ def test_fast_paths_take_the_common_forms():
     objs = np.array(["15/04/1954", "2023-09-28 21:41:00", "02 99 48 92 86", "+33 6 12 34 56 78"], dtype=object)
     arr = fastnorm.to_arrow(objs)
     assert list(fastnorm._mask(arr, fastnorm._DATE_FAST)) == [True, True, False, False]
-    assert list(fastnorm._phone(objs[2:], arr[2:])) == ["+33299489286", "+33612345678"]
-    assert list(fastnorm._dates(objs[:2], arr[:2])) == ["1954-04-15", "2023-09-28"]
+    phones, phones_arrow = fastnorm._phone(objs[2:], arr[2:])
+    assert list(phones) == ["+33299489286", "+33612345678"]
+    assert phones_arrow.to_pylist() == list(phones)  # all in the fast set: the Arrow form comes with them
+    assert list(fastnorm._dates(objs[:2], arr[:2])[0]) == ["1954-04-15", "2023-09-28"]
+    mixed, mixed_arrow = fastnorm._phone(objs[1:], arr[1:])  # a value off the fast set: no Arrow form
+    assert mixed_arrow is None and list(mixed) == [checks.norm_phone(objs[1]), "+33299489286", "+33612345678"]
 
 
 def test_invalid_calendar_dates_are_none():

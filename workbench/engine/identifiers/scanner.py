@@ -7,7 +7,9 @@ reported once, and boundaries are judged on the real neighbouring bytes.
 
 Per window: the fixed-length forms (NIR, FINESS, RPPS, phones) are found by :mod:`.digits` (digit runs, byte
 tables, no callback per match) and validated together (NIR key, Luhn); hyperscan finds e-mail ends, IBANs and
-the context keywords in one pass. ``count`` tallies values with ``Counter`` (no object per hit but its value).
+the context keywords in one pass. Values are Arrow string arrays built from the window's bytes with numpy (no
+Python string per hit); ``count_columns`` folds them into distinct values per type with Arrow's hash table and
+numpy (``dictionary_encode``, ``bincount``, ``minimum.at``): no Python object per hit or per value.
 The previous design (hyperscan for every form) is kept in :mod:`.reference` as the differential tests' oracle.
 
 Context: FINESS (9 characters) and RPPS (11 digits) are Luhn numbers: one random 9- or 11-digit number in ten
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import repeat
@@ -35,6 +36,8 @@ from typing import NamedTuple
 
 import hyperscan
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.engine.identifiers import patterns as P
 from workbench.engine.identifiers.digits import ShapeMatcher, _Compiled
@@ -101,19 +104,133 @@ class _Pattern(NamedTuple):
     id_type: str
 
 
-# Context keywords for hyperscan: a superset of CONTEXT_KEYWORDS without its \b (the regex confirms near a hit).
+# Context keywords for hyperscan: the literal alternatives of CONTEXT_KEYWORDS (their lengths in
+# _KEYWORD_LENGTHS), then a superset of its ``\bn\S{0,2}\s?e[jg]\b`` without the \b, whose matches are
+# enumerated from the ends hyperscan reports (see _KeywordSpans).
 _KEYWORD_PATTERNS = (rb"finess", rb"rpps", rb"idnps", rb"adeli", rb"1\.2\.250\.1\.71\.4\.2\.[12]", rb"n.{0,3}e[jg]")
+_KEYWORD_LENGTHS = np.array([6, 4, 5, 5, 18], dtype=np.int64)
 _KEYWORD_MIN_LEN = 3  # "nej"
+
+
+def _byte_table(chars: bytes) -> np.ndarray:
+    t = np.zeros(256, dtype=bool)
+    t[np.frombuffer(chars, dtype=np.uint8)] = True
+    return t
+
+
+_WORD = _byte_table(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")  # \b of a bytes regex
+_SPACE = _byte_table(b" \t\n\r\f\v")  # \s of a bytes regex
+_N = _byte_table(b"nN")
+_E = _byte_table(b"eE")
+_JG = _byte_table(b"jJgG")
+
+
+class _KeywordSpans(NamedTuple):
+    """Every match of CONTEXT_KEYWORDS in a window, sorted by end: ``[starts, ends)`` absolute, and whether the
+    regex's ``\b`` holds on each side from the bytes around (else only at a slice's edge)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    left_ok: np.ndarray
+    right_ok: np.ndarray
+
+
+_NO_KEYWORDS = _KeywordSpans(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool),
+                             np.empty(0, dtype=bool))
 MARGIN = 384  # bytes read on each side of a window's own range: the longest token, e-mail look-back, context
 
 
 class _Group(NamedTuple):
-    """Hits of one type found together: parallel lists (``lengths`` may be one int for all)."""
+    """Hits of one type found together: values (Arrow strings), offsets and lengths (numpy; one int for all)."""
 
     id_type: str
-    values: list[str]
-    offsets: list[int]
-    lengths: list[int] | int
+    values: pa.Array
+    offsets: np.ndarray
+    lengths: np.ndarray | int
+
+
+FOLD_HITS = 1_000_000  # hits held before they are folded into distinct values (count: bounded memory)
+SLICE_BYTES = 16 * 2**20  # count_columns emits the distinct values of a buffer this big in slices
+_NO_OFFSET = np.iinfo(np.int64).max
+
+
+class _Tally:
+    """Hits folded into distinct values per type, as Arrow/numpy columns: (values, counts, first offsets).
+
+    Types keep the order they were first seen in, values the order of their first hit (as dict insertion
+    did). A value's count adds up and its first offset is the smallest.
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[tuple[pa.Array, np.ndarray, np.ndarray | None]]] = {}
+        self.raw = 0  # hits not folded yet
+        self.held = 0  # distinct values held after the last fold
+
+    def add(self, groups: list[_Group]) -> None:
+        for g in groups:
+            self.parts.setdefault(g.id_type, []).append((g.values, g.offsets, None))
+            self.raw += len(g.values)
+
+    def fold(self) -> None:
+        held = 0
+        for id_type, parts in self.parts.items():
+            if len(parts) > 1 or parts[0][2] is None:
+                parts = self.parts[id_type] = [_fold(parts)]
+            held += len(parts[0][0])
+        self.raw, self.held = 0, held
+
+    def take(self) -> dict[str, tuple[pa.Array, np.ndarray, np.ndarray]]:
+        """Every type's distinct values, counts and first offsets; the tally is empty afterwards."""
+        self.fold()
+        out = {t: (p[0][0], p[0][2], p[0][1]) for t, p in self.parts.items() if len(p[0][0])}
+        self.parts, self.held = {}, 0
+        return out
+
+
+def _fold(parts: list[tuple[pa.Array, np.ndarray, np.ndarray | None]]) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Distinct values of hit lists (counts None: one hit each) as (values, first offsets, counts)."""
+    values = parts[0][0] if len(parts) == 1 else pa.concat_arrays([p[0] for p in parts])
+    offsets = parts[0][1] if len(parts) == 1 else np.concatenate([p[1] for p in parts])
+    encoded = pc.dictionary_encode(values)  # the dictionary lists values in the order of their first hit
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    k = len(encoded.dictionary)
+    if all(p[2] is None for p in parts):
+        counts = np.bincount(codes, minlength=k).astype(np.int64)
+    else:
+        weights = np.concatenate([p[2] if p[2] is not None else np.ones(len(p[0]), dtype=np.int64) for p in parts])
+        counts = np.zeros(k, dtype=np.int64)
+        np.add.at(counts, codes, weights)
+    first = np.full(k, _NO_OFFSET, dtype=np.int64)
+    np.minimum.at(first, codes, offsets)
+    return encoded.dictionary, first, counts
+
+
+def _counts_table(folded: dict[str, tuple[pa.Array, np.ndarray, np.ndarray]]) -> pa.Table:
+    """Columns type, value, count, first_offset of folded tallies (types one after the other)."""
+    return pa.table({
+        "type": pa.concat_arrays([pa.repeat(pa.scalar(t, pa.string()), len(v)) for t, (v, _, _) in folded.items()]),
+        "value": pa.concat_arrays([v for v, _, _ in folded.values()]),
+        "count": pa.array(np.concatenate([c for _, c, _ in folded.values()])),
+        "first_offset": pa.array(np.concatenate([f for _, _, f in folded.values()])),
+    })
+
+
+def _into_dicts(folded: dict[str, tuple[pa.Array, np.ndarray, np.ndarray]], counts: IdentifierCounts) -> None:
+    """Add folded tallies to an :class:`IdentifierCounts` (counts add up; a first offset already there stays)."""
+    for id_type, (values, n, first) in folded.items():
+        keys = values.to_pylist()
+        per = counts.counts.setdefault(id_type, {})
+        if per:
+            for value, k in zip(keys, n.tolist(), strict=True):
+                per[value] = per.get(value, 0) + k
+        else:
+            per.update(zip(keys, n.tolist(), strict=True))
+        firsts = counts.first_offset.setdefault(id_type, {})
+        if firsts:
+            for value, o in zip(keys, first.tolist(), strict=True):
+                firsts.setdefault(value, o)
+        else:
+            firsts.update(zip(keys, first.tolist(), strict=True))
 
 
 class IdentifierScanner:
@@ -148,6 +265,7 @@ class IdentifierScanner:
                          flags=flags)
         self._kind = np.array([0 if p.variable is None else 1 if not p.variable.som else 2 for p in self._patterns],
                               dtype=np.int64)  # 0 keyword, 1 e-mail end, 2 IBAN
+        self._first_keyword = next(i for i, p in enumerate(self._patterns) if p.variable is None)
         self._post = np.array([0 if p.variant & 2 else 1 for p in self._patterns], dtype=np.int64)
         self._at_end = np.array([p.variant & 2 != 0 for p in self._patterns])
         self._local = threading.local()
@@ -178,73 +296,82 @@ class IdentifierScanner:
 
     def count(self, buf: bytes | bytearray | memoryview, vpath: str = "", base_offset: int = 0, *,
               encoding: str | None = "auto", into: IdentifierCounts | None = None) -> IdentifierCounts:
-        """Occurrences and first offset of every validated value (the fast path for the pipeline).
+        """Occurrences and first (smallest) offset of every validated value, as dicts (text layers, tests).
 
-        Values are counted with C-level ``Counter.update`` and first offsets merged as dict key sets, per window:
-        no Python object per hit beyond its value string.
+        Counted column-wise (see :class:`_Tally`); only the distinct values become dict entries.
         """
         counts = into if into is not None else IdentifierCounts(vpath)
-        tallies: dict[str, Counter] = {}
+        tally = _Tally()
         for groups in self._groups(buf, base_offset, encoding):
-            for g in groups:
-                tally = tallies.get(g.id_type)
-                if tally is None:
-                    tally = tallies[g.id_type] = Counter()
-                tally.update(g.values)
-                first = counts.first_offset.setdefault(g.id_type, {})
-                seen = dict(zip(reversed(g.values), reversed(g.offsets), strict=True))  # earliest offset wins
-                new = seen.keys() - first.keys()
-                first.update(zip(new, map(seen.__getitem__, new), strict=True))
-        for id_type, tally in tallies.items():
-            per = counts.counts.setdefault(id_type, {})
-            if per:
-                for value, n in tally.items():
-                    per[value] = per.get(value, 0) + n
-            else:
-                per.update(tally)
+            tally.add(groups)
+            if tally.raw >= FOLD_HITS:
+                tally.fold()
+        _into_dicts(tally.take(), counts)
         return counts
+
+    def count_columns(self, buf: bytes | bytearray | memoryview, vpath: str,
+                      emit: Callable[[IdentifierCounts], None], *, max_values: int = 200_000,
+                      slice_bytes: int = SLICE_BYTES, encoding: str | None = "auto") -> None:
+        """The pipeline's counting: distinct values with their occurrences and first offset handed to ``emit``
+        as Arrow tables (``IdentifierCounts.table``: type, value, count, first_offset), never as dicts.
+
+        Memory is bounded for items of any size: hits are folded into distinct values once ``max_values`` (or,
+        under ``slice_bytes``, FOLD_HITS) of them are held. A buffer of ``slice_bytes`` or more is emitted in
+        slices: once at least half of ``max_values`` distinct values are held they are emitted (the case store
+        adds up the counts of a value emitted twice and keeps its earliest offset) and forgotten. A smaller one
+        is emitted once, one row per distinct value (at most about a million: 30 MB of Arrow columns)."""
+        tally = _Tally()
+        slices = len(memoryview(buf).cast("B")) >= slice_bytes
+        fold_at = max_values if slices else FOLD_HITS
+        for groups in self._groups(buf, 0, encoding):
+            tally.add(groups)
+            if tally.raw >= fold_at:
+                tally.fold()
+                if slices and tally.held >= max_values // 2:
+                    emit(IdentifierCounts(vpath, table=_counts_table(tally.take())))
+        rest = tally.take()
+        if rest:
+            emit(IdentifierCounts(vpath, table=_counts_table(rest)))
 
     def count_spilling(self, buf: bytes | bytearray | memoryview, vpath: str,
                        spill: Callable[[IdentifierCounts], None], *, max_values: int = 200_000,
                        encoding: str | None = "auto") -> IdentifierCounts:
-        """:meth:`count` for items of any size: whenever more than ``max_values`` distinct values are held, they
-        are handed to ``spill`` (which adds them to the case store, where counts of a value add up and its first
-        offset is the earliest) and forgotten. Returns what is left."""
-        return self._tally(self._groups(buf, 0, encoding), vpath, spill, max_values)
+        """:meth:`count_columns` with each slice handed to ``spill`` as dicts, whatever the buffer's size (tests,
+        small callers); returns an empty remainder."""
+
+        def as_dicts(part: IdentifierCounts) -> None:
+            table = part.table
+            out = IdentifierCounts(vpath)
+            for id_type in dict.fromkeys(table.column("type").to_pylist()):
+                rows = table.filter(pc.equal(table.column("type"), id_type))
+                _into_dicts({id_type: (rows.column("value").combine_chunks(), rows.column("count").to_numpy(),
+                                       rows.column("first_offset").to_numpy())}, out)
+            spill(out)
+
+        self.count_columns(buf, vpath, as_dicts, max_values=max_values, slice_bytes=0, encoding=encoding)
+        return IdentifierCounts(vpath)
 
     def count_range(self, buf: bytes | bytearray | memoryview, vpath: str, own_from: int, own_to: int, *,
                     base_offset: int = 0, spill: Callable[[IdentifierCounts], None] | None = None,
                     max_values: int = 200_000) -> IdentifierCounts:
-        """:meth:`count_spilling` of the tokens that END in ``(own_from, own_to]`` of ``buf``, judged on the bytes
-        around them (a range of a split file, ``text_split``: the ranges of a file count each token once, as one
-        pass over the whole file would). Bytes as they are (a split file is never UTF-16); offsets are
-        ``base_offset`` + position in ``buf``."""
+        """The counts of the tokens that END in ``(own_from, own_to]`` of ``buf``, judged on the bytes around them
+        (a range of a split file, ``text_split``: the ranges of a file count each token once, as one pass over the
+        whole file would). Bytes as they are (a split file is never UTF-16); offsets are ``base_offset`` +
+        position in ``buf``. Counted column-wise like :meth:`count_columns`: once ``max_values`` distinct values
+        are held they go to ``spill`` as an Arrow table; the rest is returned as dicts."""
         mv = memoryview(buf)
         if mv.format != "B" or mv.ndim != 1:
             mv = mv.cast("B")
-        return self._tally(self._scan_bytes(mv, base_offset, own_from, own_to), vpath, spill, max_values)
-
-    @staticmethod
-    def _tally(windows: Iterator[list[_Group]], vpath: str, spill: Callable[[IdentifierCounts], None] | None,
-               max_values: int) -> IdentifierCounts:
-        counts = IdentifierCounts(vpath)
-        held = 0
-        for groups in windows:
-            for g in groups:
-                per = counts.counts.setdefault(g.id_type, {})
-                first = counts.first_offset.setdefault(g.id_type, {})
-                for value, offset in zip(g.values, g.offsets, strict=True):
-                    n = per.get(value)
-                    if n is None:
-                        per[value] = 1
-                        first[value] = offset
-                        held += 1
-                    else:
-                        per[value] = n + 1
-            if spill is not None and held > max_values:
-                spill(counts)
-                counts, held = IdentifierCounts(vpath), 0
-        return counts
+        tally = _Tally()
+        for groups in self._scan_bytes(mv, base_offset, own_from, own_to):
+            tally.add(groups)
+            if tally.raw >= FOLD_HITS or (spill is not None and tally.raw >= max_values):
+                tally.fold()
+                if spill is not None and tally.held >= max_values:
+                    spill(IdentifierCounts(vpath, table=_counts_table(tally.take())))
+        out = IdentifierCounts(vpath)
+        _into_dicts(tally.take(), out)
+        return out
 
     def scan_batches(self, buf: bytes | bytearray | memoryview, base_offset: int = 0, *,
                      encoding: str | None = "auto") -> Iterator[list[IdHit]]:
@@ -252,8 +379,8 @@ class IdentifierScanner:
         for groups in self._groups(buf, base_offset, encoding):
             hits: list[IdHit] = []
             for g in groups:
-                lengths = repeat(g.lengths) if isinstance(g.lengths, int) else g.lengths
-                hits.extend(map(_new_hit, zip(repeat(g.id_type), g.values, g.offsets, lengths)))
+                lengths = repeat(g.lengths) if isinstance(g.lengths, int) else g.lengths.tolist()
+                hits.extend(map(_new_hit, zip(repeat(g.id_type), g.values.to_pylist(), g.offsets.tolist(), lengths)))
             if hits:
                 hits.sort(key=_OFFSET)
                 yield hits
@@ -284,9 +411,7 @@ class IdentifierScanner:
             narrow = memoryview(narrow_utf16(mv[skip + 2 * lo : skip + 2 * ahead], encoding))
             base = base_offset + skip + 2 * lo
             for groups in self._scan_bytes(narrow, 0, start - lo, hi - lo):
-                yield [_Group(g.id_type, g.values, [base + 2 * o for o in g.offsets],
-                              2 * g.lengths if isinstance(g.lengths, int) else [2 * n for n in g.lengths])
-                       for g in groups]
+                yield [_Group(g.id_type, g.values, base + 2 * g.offsets, 2 * g.lengths) for g in groups]
             start = hi
 
     def _scan_bytes(self, mv: memoryview, base_offset: int, own_from: int,
@@ -297,7 +422,7 @@ class IdentifierScanner:
             groups = self._window_groups(mv, own_start, own_end)
             if groups:
                 if base_offset:
-                    groups = [g._replace(offsets=[o + base_offset for o in g.offsets]) for g in groups]
+                    groups = [g._replace(offsets=g.offsets + base_offset) for g in groups]
                 yield groups
             own_start = own_end
 
@@ -314,11 +439,12 @@ class IdentifierScanner:
         self._db.scan(mv[lo:hi], match_event_handler=on_match, scratch=self._scratch())
         window = np.frombuffer(mv[lo:hi], dtype=np.uint8)
         groups: list[_Group] = []
-        keywords = np.empty(0, dtype=np.int64)
+        keywords = _NO_KEYWORDS
         if matches:
             arr = np.array(matches, dtype=np.int64).reshape(-1, 3)
             kind = self._kind[arr[:, 0]]
-            keywords = np.sort(arr[kind == 0, 2]) + lo
+            if (kind == 0).any():
+                keywords = self._keyword_spans(window, lo, arr[kind == 0, 0], arr[kind == 0, 2])
         for c, starts, sig in self._shapes.find(ShapeMatcher.pad(window), window.size):
             starts = starts + lo
             ends = starts + c.length
@@ -340,7 +466,7 @@ class IdentifierScanner:
 
     # -- validation ---------------------------------------------------------------------------------
     def _shape_group(self, mv: memoryview, c: _Compiled, starts: np.ndarray, chars: np.ndarray,
-                     keywords: np.ndarray, groups: list[_Group]) -> None:
+                     keywords: _KeywordSpans, groups: list[_Group]) -> None:
         """Check digits of one form's matches, vectorised; context for FINESS/RPPS; one group of values."""
         id_type = c.shape.id_type
         ok = np.ones(len(starts), dtype=bool)
@@ -362,15 +488,14 @@ class IdentifierScanner:
             rows = rows[self._near_keyword(mv, starts[rows], length, keywords)]
         if not rows.size:
             return
-        width = chars.shape[1]
-        blob = chars[rows].tobytes()
+        chars = chars[rows]
         if id_type == "nir":
-            blob = blob.upper()  # 2a -> 2A
-        values = _split_fixed(blob, width, c.shape.prefix)
-        offsets = starts[rows].tolist()
+            chars = np.where((chars >= 0x61) & (chars <= 0x7A), chars - 0x20, chars).astype(np.uint8)  # 2a -> 2A
+        offsets = starts[rows]
         if slow[rows].any():  # Corsican FINESS: the validator knows the 2A/2B rule
             kept_v, kept_o = [], []
-            for value, s, is_slow in zip(values, offsets, slow[rows].tolist(), strict=True):
+            values_py = _split_fixed(chars.tobytes(), chars.shape[1], c.shape.prefix)
+            for value, s, is_slow in zip(values_py, offsets.tolist(), slow[rows].tolist(), strict=True):
                 if is_slow:
                     try:
                         value = normalise(id_type, value)
@@ -378,19 +503,66 @@ class IdentifierScanner:
                         continue
                 kept_v.append(value)
                 kept_o.append(s)
-            values, offsets = kept_v, kept_o
-        if values:
-            groups.append(_Group(id_type, values, offsets, length))
+            if kept_v:
+                groups.append(_Group(id_type, pa.array(kept_v, pa.string()), np.array(kept_o, dtype=np.int64),
+                                     length))
+            return
+        groups.append(_Group(id_type, _fixed_strings(chars, c.shape.prefix), offsets, length))
 
-    def _near_keyword(self, mv: memoryview, starts: np.ndarray, length: int, keywords: np.ndarray) -> np.ndarray:
-        """Mask of the tokens with a context keyword within ``context_bytes``: hyperscan's keyword ends rule out
-        most tokens at once; the others are confirmed with :data:`CONTEXT_KEYWORDS` on the same slice as before."""
+    def _keyword_spans(self, window: np.ndarray, lo: int, pid: np.ndarray, to: np.ndarray) -> _KeywordSpans:
+        """The matches of :data:`CONTEXT_KEYWORDS` in a window, from hyperscan's keyword ends (``to``, relative).
+
+        Literal keywords are exact: their start is their end less their length. ``n.{0,3}e[jg]`` is a superset
+        of ``n\\S{0,2}\\s?e[jg]``: each of its ends is tried with the four body lengths the regex allows, and a
+        body is kept when its bytes fit (``n``, up to two non-space bytes then an optional space, ``e``, ``j``
+        or ``g``, any case)."""
+        idx = pid - self._first_keyword
+        literal = idx < len(_KEYWORD_LENGTHS)
+        lit_end = to[literal]
+        lit_start = lit_end - _KEYWORD_LENGTHS[idx[literal]]
+        ends = np.repeat(np.unique(to[~literal]), 4)
+        body = np.tile(np.arange(3, 7, dtype=np.int64), len(ends) // 4)  # n, 0-3 middle bytes, e, j/g
+        starts = ends - body
+        inside = starts >= 0
+        starts, ends, body = starts[inside], ends[inside], body[inside]
+        ok = _N[window[starts]] & _E[window[ends - 2]] & _JG[window[ends - 1]]
+        middle = body - 3
+        for k in range(3):  # middle byte k+1: \S if it is not the last; the last may be \s, and must be when 3
+            has = middle > k
+            b = window[np.minimum(starts + 1 + k, window.size - 1)]
+            last = middle == k + 1
+            space = _SPACE[b]
+            ok &= ~has | ~space | last
+            ok &= ~(has & last & (middle == 3)) | space
+        starts, ends = starts[ok], ends[ok]
+        all_starts = np.concatenate([lit_start, starts]) + lo
+        all_ends = np.concatenate([lit_end, ends]) + lo
+        # at the window's ends the data's ends (a cut window's ends lie far from its tokens' slices)
+        left = np.concatenate([np.ones(lit_start.size, dtype=bool),
+                               (starts == 0) | ~_WORD[window[np.maximum(starts - 1, 0)]]])
+        right = np.concatenate([np.ones(lit_end.size, dtype=bool),
+                                (ends == window.size) | ~_WORD[window[np.minimum(ends, window.size - 1)]]])
+        order = np.argsort(all_ends, kind="stable")
+        return _KeywordSpans(all_starts[order], all_ends[order], left[order], right[order])
+
+    def _near_keyword(self, mv: memoryview, starts: np.ndarray, length: int, keywords: _KeywordSpans) -> np.ndarray:
+        """Mask of the tokens with a context keyword within ``context_bytes``: exactly where
+        ``CONTEXT_KEYWORDS.search(bytes(mv[lo:hi]))`` finds one (its ``\\b`` holds at the slice's edges too),
+        computed from the window's keyword matches for all tokens at once."""
         lo = np.maximum(starts - self.context_bytes, 0)
         hi = np.minimum(starts + length + self.context_bytes, len(mv))
-        maybe = np.searchsorted(keywords, lo + _KEYWORD_MIN_LEN, "left") < np.searchsorted(keywords, hi, "right")
+        first = np.searchsorted(keywords.ends, lo + _KEYWORD_MIN_LEN, "left")
+        count = np.maximum(np.searchsorted(keywords.ends, hi, "right") - first, 0)
         out = np.zeros(len(starts), dtype=bool)
-        for i in np.nonzero(maybe)[0].tolist():
-            out[i] = CONTEXT_KEYWORDS.search(bytes(mv[int(lo[i]) : int(hi[i])])) is not None
+        total = int(count.sum())
+        if not total:
+            return out
+        token = np.repeat(np.arange(len(starts)), count)
+        span = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + np.repeat(first, count)
+        s, e = keywords.starts[span], keywords.ends[span]
+        t_lo, t_hi = lo[token], hi[token]
+        ok = (s >= t_lo) & (keywords.left_ok[span] | (s == t_lo)) & (keywords.right_ok[span] | (e == t_hi))
+        out[token[ok]] = True
         return out
 
     def _edges_ok(self, mv: memoryview, id_type: str, start: int, end: int) -> bool:
@@ -413,7 +585,7 @@ class IdentifierScanner:
         own = keep[(stops[keep] > own_start) & (stops[keep] <= own_end)]
         if own.size:
             s, e = starts[own], stops[own]
-            groups.append(_Group("email", [values[i] for i in own.tolist()], s.tolist(), (e - s).tolist()))
+            groups.append(_Group("email", values.take(pa.array(own)), s, e - s))
 
     def _iban_group(self, mv: memoryview, pid: np.ndarray, frm: np.ndarray, to: np.ndarray,
                     groups: list[_Group]) -> None:
@@ -430,7 +602,33 @@ class IdentifierScanner:
             if is_valid_iban(raw):
                 best[start] = (raw.replace(" ", "").upper(), end - start)
         if best:
-            groups.append(_Group("iban", [v for v, _ in best.values()], list(best), [n for _, n in best.values()]))
+            groups.append(_Group("iban", pa.array([v for v, _ in best.values()], pa.string()),
+                                 np.array(list(best), dtype=np.int64),
+                                 np.array([n for _, n in best.values()], dtype=np.int64)))
+
+
+def _fixed_strings(chars: np.ndarray, prefix: str) -> pa.Array:
+    """Rows of an ASCII byte matrix as an Arrow string array, each with ``prefix``, built from the bytes."""
+    n = chars.shape[0]
+    if prefix:
+        head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+        full = np.empty((n, head.size + chars.shape[1]), dtype=np.uint8)
+        full[:, : head.size] = head
+        full[:, head.size :] = chars
+        chars = full
+    width = chars.shape[1]
+    offsets = np.arange(0, n * width + 1, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars)))
+
+
+def _gathered_strings(window: np.ndarray, starts: np.ndarray, stops: np.ndarray, table: np.ndarray) -> pa.Array:
+    """``window[s:e]`` of each token mapped through a byte ``table``, as an Arrow string array (ASCII bytes)."""
+    lengths = stops - starts
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    index = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], lengths)
+    data = table[window[index]]
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
 
 
 def _split_fixed(blob: bytes, width: int, prefix: str) -> list[str]:
@@ -454,6 +652,7 @@ _EMAIL_LOCAL_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 # bytes.translate table: a local-part character -> "a", anything else -> " " (then rfind(" ") finds the start)
 _LOCAL_MAP = bytes(0x61 if c in _EMAIL_LOCAL_CHARS else 0x20 for c in range(256))
 _LOCAL_OK = np.frombuffer(_LOCAL_MAP, dtype=np.uint8) == 0x61
+_ASCII_LOWER = np.frombuffer(bytes(range(256)).lower(), dtype=np.uint8)  # bytes.lower(): A-Z only
 _AT_SPAN = 64  # the @ is looked for in the 64 bytes before the end (longer domains go one by one)
 _LOOK_BACK = 320  # an address is at most 254 bytes; its @ is looked for this far back
 
@@ -472,7 +671,7 @@ def _email_start(data: bytes, end: int) -> tuple[int, int] | None:
     return base + at - local_len, base + at
 
 
-def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """Addresses ending at ``ends`` (sorted, absolute; ``window`` starts at ``lo``): ``(starts, ends, values)``.
 
     An address reported at several ends (``x@chu.rennes`` and ``x@chu.rennes.fr``) is kept once, the longest,
@@ -501,7 +700,7 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
             stops = np.concatenate([stops, extra[:, 0]])
             ats = np.concatenate([ats, extra[:, 2]])
     if not starts.size:
-        return starts, stops, []
+        return starts, stops, pa.array([], pa.string())
     # one address per start: the longest
     order = np.lexsort((-stops, starts))
     first = np.ones(order.size, dtype=bool)
@@ -515,14 +714,16 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
     ok = ~dot[:, -1] & ~(dot[:, 1:] & dot[:, :-1]).any(axis=1) & (window[starts] != 0x2E)
     ok &= stops - starts <= 254
     starts, stops = starts[ok], stops[ok]
-    raw = window.tobytes()
-    tokens = [raw[s:e] for s, e in zip(starts.tolist(), stops.tolist(), strict=True)]
-    long_label = [len(t) > 68 and max(map(len, t.partition(b"@")[2].split(b"."))) > 63 for t in tokens]
-    if any(long_label):
-        ok = ~np.array(long_label)
-        starts, stops = starts[ok], stops[ok]
-        tokens = [t for t, bad in zip(tokens, long_label, strict=True) if not bad]
-    values = b"\n".join(tokens).decode("ascii").lower().split("\n") if tokens else []
+    long = np.flatnonzero(stops - starts > 68)  # only those can hold a domain label over 63 characters
+    if long.size:
+        raw = window.tobytes()
+        bad = [max(map(len, raw[s:e].partition(b"@")[2].split(b"."))) > 63
+               for s, e in zip(starts[long].tolist(), stops[long].tolist(), strict=True)]
+        if any(bad):
+            ok = np.ones(starts.size, dtype=bool)
+            ok[long[np.array(bad)]] = False
+            starts, stops = starts[ok], stops[ok]
+    values = _gathered_strings(window, starts, stops, _ASCII_LOWER)
     return starts + lo, stops + lo, values
 
 def count_unique(hits: Iterable[IdHit]) -> dict[str, tuple[int, int]]:

@@ -70,45 +70,59 @@ def _finish(objs: np.ndarray, out: np.ndarray, done: np.ndarray, fn: Callable[[o
     return out
 
 
-def _identity(pattern: str, fn: Callable[[object], str | None]) -> Callable[[np.ndarray, pa.Array], np.ndarray]:
-    def run(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+# Each column normaliser returns the normalised objects and, when every value was in the fast set (no null, no
+# empty value: the patterns need a character), the same column in Arrow, which the shard writer then takes as it
+# is (records.frame keeps it) instead of converting the objects back.
+Normalised = tuple[np.ndarray, pa.Array | None]
+
+
+def _identity(pattern: str, fn: Callable[[object], str | None]) -> Callable[[np.ndarray, pa.Array], Normalised]:
+    def run(objs: np.ndarray, arr: pa.Array) -> Normalised:
         done = _mask(arr, pattern)
+        if done.all():
+            return objs.copy(), arr
         out = np.full(len(objs), None, dtype=object)
         out[done] = objs[done]
-        return _finish(objs, out, done, fn)
+        return _finish(objs, out, done, fn), None
 
     return run
 
 
-def _postcode(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+def _postcode(objs: np.ndarray, arr: pa.Array) -> Normalised:
     five = _mask(arr, _POSTCODE5)
     four = _mask(arr, _POSTCODE4)
     out = np.full(len(objs), None, dtype=object)
     out[five] = objs[five]
     if four.any():
         out[four] = per_distinct(objs[four], lambda v: "0" + v)  # type: ignore[operator]
-    return _finish(objs, out, five | four, checks.norm_postcode)
+    return _finish(objs, out, five | four, checks.norm_postcode), None
 
 
-def _email(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+def _email(objs: np.ndarray, arr: pa.Array) -> Normalised:
     done = _mask(arr, _EMAIL_ASCII)
     out = np.full(len(objs), None, dtype=object)
     if done.any():
-        lowered = pc.ascii_lower(arr).to_numpy(zero_copy_only=False)
+        lowered_arrow = pc.ascii_lower(arr)
+        lowered = lowered_arrow.to_numpy(zero_copy_only=False)
+        if done.all():
+            return lowered, lowered_arrow
         out[done] = lowered[done]
-    return _finish(objs, out, done, checks.norm_email)
+    return _finish(objs, out, done, checks.norm_email), None
 
 
-def _phone(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+def _phone(objs: np.ndarray, arr: pa.Array) -> Normalised:
     national = pc.replace_substring_regex(arr, _PHONE_FAST, r"+33\1\2\3\4\5")
     done = pc.not_equal(national, arr).fill_null(False).to_numpy(zero_copy_only=False)  # rewritten: matched
     out = np.full(len(objs), None, dtype=object)
     if done.any():
-        out[done] = national.to_numpy(zero_copy_only=False)[done]
-    return _finish(objs, out, done, checks.norm_phone)
+        values = national.to_numpy(zero_copy_only=False)
+        if done.all():
+            return values, national
+        out[done] = values[done]
+    return _finish(objs, out, done, checks.norm_phone), None
 
 
-def _dates(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
+def _dates(objs: np.ndarray, arr: pa.Array) -> Normalised:
     """``checks.norm_date`` of ISO and French dates (with an optional time part) without a call per value.
 
     Matching values are recognised by one regex; their first ten characters (the date) are
@@ -121,7 +135,7 @@ def _dates(objs: np.ndarray, arr: pa.Array) -> np.ndarray:
         heads = pc.if_else(pa.array(done), pc.utf8_slice_codeunits(arr, 0, 10), "0000-00-00")
         encoded = pc.dictionary_encode(heads)
         out[:] = _iso_dates(encoded.dictionary)[encoded.indices.to_numpy(zero_copy_only=False)]
-    return _finish(objs, out, done, checks.norm_date)
+    return _finish(objs, out, done, checks.norm_date), None
 
 
 def _iso_dates(heads: pa.Array) -> np.ndarray:
@@ -145,7 +159,7 @@ def _iso_dates(heads: pa.Array) -> np.ndarray:
     return values
 
 
-COLUMN_NORMALISERS: dict[Callable[[object], str | None], Callable[[np.ndarray, pa.Array], np.ndarray]] = {
+COLUMN_NORMALISERS: dict[Callable[[object], str | None], Callable[[np.ndarray, pa.Array], Normalised]] = {
     checks.norm_text: _identity(_TEXT_TIDY, checks.norm_text),
     checks.norm_nir: _identity(_UPPER_CODE, checks.norm_nir),
     checks.norm_finess: _identity(_FINESS9, checks.norm_finess),
@@ -158,11 +172,16 @@ COLUMN_NORMALISERS: dict[Callable[[object], str | None], Callable[[np.ndarray, p
 
 def normalise(objs: np.ndarray, arr: pa.Array | None, fn: Callable[[object], str | None]) -> np.ndarray:
     """``[fn(v) for v in objs]`` as an object array; ``arr`` is the same column in Arrow (None: not available)."""
+    return normalise_with_arrow(objs, arr, fn)[0]
+
+
+def normalise_with_arrow(objs: np.ndarray, arr: pa.Array | None, fn: Callable[[object], str | None]) -> Normalised:
+    """:func:`normalise`, and the result in Arrow when the column normaliser had it whole (else None)."""
     if not len(objs):
-        return np.empty(0, dtype=object)
+        return np.empty(0, dtype=object), None
     column = COLUMN_NORMALISERS.get(fn)
     if column is None or arr is None:
-        return per_distinct(objs, fn)
+        return per_distinct(objs, fn), None
     return column(objs, arr)
 
 
@@ -197,6 +216,8 @@ class TextColumn:
         else:
             self.values = values
         self._converted = self._arrow is not None
+        self.from_arrow = self._arrow is not None  # values were read as Arrow strings (not converted from objects)
+        self.normalised_arrow: dict[Callable[[object], str | None], pa.Array | None] = {}
 
     @property
     def arrow(self) -> pa.Array | None:
@@ -207,10 +228,12 @@ class TextColumn:
         return self._arrow
 
     def normalised(self, fn: Callable[[object], str | None]) -> np.ndarray:
-        """``[fn(v) for v in values]``."""
+        """``[fn(v) for v in values]``; its Arrow form, when the normaliser had it whole, in ``normalised_arrow``."""
         if self.uniques is not None and self.codes is not None:
             return _with_none(self.uniques.normalised(fn))[self.codes]
-        return normalise(self.values, self.arrow, fn)
+        out, arrow = normalise_with_arrow(self.values, self.arrow, fn)
+        self.normalised_arrow[fn] = arrow
+        return out
 
 
 def _with_none(values: np.ndarray) -> np.ndarray:

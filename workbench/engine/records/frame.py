@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.internals import create_dataframe_from_blocks
 
+from workbench.engine.frame_arrow import keep_arrow
 from workbench.engine.records import checks, fastnorm
 from workbench.engine.records.columns import sources
 
@@ -134,9 +135,16 @@ def columns_frame(
     raw = {name: col.values for name, col in cols.items()}
     n = len(locators)
     common: dict[str, np.ndarray] = {}
+    arrow: dict[str, pa.Array] = {}  # output columns whose Arrow form is known: kept for the shard writer
     for field, fn in NORMALISERS.items():
         source = mapping.get(field)
-        common[field] = cols[source].normalised(fn) if source in cols else np.full(n, None, dtype=object)
+        if source in cols:
+            common[field] = cols[source].normalised(fn)
+            if cols[source].normalised_arrow.get(fn) is not None:
+                arrow[field] = cols[source].normalised_arrow[fn]
+        else:
+            common[field] = np.full(n, None, dtype=object)
+            arrow[field] = pa.nulls(n, pa.string())
     events = [cols[s].normalised(checks.norm_date) for s in sources(dict(mapping), "event_date") if s in cols]
     first, last = _event_bounds(events, n)
     masks: dict[str, np.ndarray] = {
@@ -156,14 +164,21 @@ def columns_frame(
         "locator": np.asarray(locators, dtype=object),
         "table": np.full(n, table, dtype=object),
     }
+    arrow["table"] = pa.nulls(n, pa.string()) if table is None else pa.repeat(pa.scalar(str(table), pa.string()), n)
     for field in COMMON_COLUMNS[3:]:
         if field in common:
             out[field] = common[field]
     out["event_first"], out["event_last"] = first, last
+    if not events:
+        arrow["event_first"] = arrow["event_last"] = pa.nulls(n, pa.string())
     out["categories"] = _categories(masks, n)
     for name, values in raw.items():
         out[SRC_PREFIX + str(name)] = values
-    return _frame(out, n)
+        if cols[name].from_arrow:
+            arrow[SRC_PREFIX + str(name)] = cols[name].arrow
+    frame = _frame(out, n)
+    keep_arrow(frame, {name: (out[name], values) for name, values in arrow.items()})
+    return frame
 
 
 def _frame(columns: dict[str, np.ndarray], n: int) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from workbench.engine.frame_arrow import arrow_column
 from workbench.engine.model import IdentifierCounts
 from workbench.engine.store.schema import (
     BEACON_HITS,
@@ -195,7 +196,15 @@ class TaskShards:
 
     # -- identifiers --------------------------------------------------------------------------------
     def add_identifiers(self, counts: IdentifierCounts) -> None:
-        """An item's distinct values per type, as Arrow columns straight from the counting dicts."""
+        """An item's distinct values per type: the scanner's Arrow table as it is, or Arrow columns straight from
+        the counting dicts."""
+        table = counts.table
+        if table is not None and table.num_rows:
+            self._ids.append(pa.table({
+                "item": pa.repeat(pa.scalar(counts.vpath, pa.string()), table.num_rows),
+                "type": table.column("type"), "value": table.column("value"), "count": table.column("count"),
+                "first_offset": table.column("first_offset")}, schema=IDENTIFIERS))
+            self._id_rows += table.num_rows
         for id_type, values in counts.counts.items():
             k = len(values)
             if not k:
@@ -258,12 +267,21 @@ def _as_string(series) -> pa.Array:
     return arr if arr.type == pa.string() else pc.cast(arr, pa.string())
 
 
+def _frame_string(frame, name: str) -> pa.Array:
+    """A frame column as an Arrow string array: the parser's own Arrow form when it kept one (records.frame),
+    else converted from the objects."""
+    kept = arrow_column(frame, name)
+    return kept if kept is not None else _as_string(frame[name])
+
+
 def _string_column(frame, name: str) -> pa.Array:
     """A frame column as an Arrow string array with empty strings as nulls; absent columns are all null."""
     source = "table" if name == "tbl" else name
     if source not in frame.columns:
         return pa.nulls(len(frame), pa.string())
-    arr = _as_string(frame[source])
+    arr = _frame_string(frame, source)
+    if arr.null_count == len(arr):
+        return arr
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
@@ -394,7 +412,7 @@ def records_table(frame, vpath: str, rid_start: int) -> pa.Table:
     exceptions: dict[str, np.ndarray] = {}  # partly aliased fields: the rows whose own value is kept
     spellings: dict[str, pa.Array] | None = None
     for c in src_cols:
-        raw = _as_string(frame[c])
+        raw = _frame_string(frame, c)
         alias = next((name for name, arr in values.items() if _same(raw, arr)), None)
         if alias is None:  # cheap: _same answers on the first value for all but the right spelling
             if spellings is None:
