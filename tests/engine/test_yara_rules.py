@@ -258,3 +258,22 @@ def test_bundled_set_throughput(ruleset: yara_rules.RuleSet) -> None:
     dt = time.process_time() - t0
     assert {"nir_unspaced", "hl7v2_patient_data", "canarytoken_mysql_dump"} <= _rules(findings)
     print(f"\nYARA bundled set, fast mode: {len(data) / 1e6 / dt:.1f} MB/s (CPU time, {len(data) / 1e6:.0f} MB)")
+
+
+def test_excerpts_of_latin1_names_and_cut_words_leave_no_piece_of_a_name() -> None:
+    """A DICOM header in ISO_IR 100 (Latin-1): "Moreau^Gérard" decoded as UTF-8 with replacement characters
+    became "G\ufffdrard", whose "rard" no masking could see; a word cut by the excerpt's edge ("ibault" of
+    "Thibault") is not a recognisable given name either. Both are gone from the excerpt."""
+    head = b"Thibault " + b"x" * 9 + b" Moreau^G\xe9rard^A\xebwenn "
+    buf = head + b"ISO_IR 100 " + b"DICM" + b" Dupont^B\xe9atrice " + b"y" * 23 + b" Leguennec"
+    at = buf.index(b"DICM")
+    assert yara_rules.EXCERPT_BYTES == 48 and at - 48 == 3 and at + 4 + 48 == buf.index(b"Leguennec") + 7
+    text = yara_rules._excerpt(memoryview(buf), at, 4)
+    assert "DICM" in text and "\ufffd" not in text
+    for piece in ("rard", "wenn", "atrice", "ibault", "oreau", "upont", "eguennec", "Gérard", "Aëwenn"):
+        assert piece not in text, (piece, text)
+    assert "G*****" in text  # Gérard, decoded as Latin-1, masked as a given name
+    # UTF-8 text cut in the middle of a character at an edge stays UTF-8 (no mojibake of the names).
+    utf8 = ("Hémoglobine " * 5 + "DICM Gérard ").encode()
+    cut = yara_rules._excerpt(memoryview(utf8), utf8.index(b"DICM"), 4)
+    assert "Ã" not in cut and "Hémoglobine" in cut and "rard" not in cut

@@ -566,13 +566,45 @@ def _label(rf: RuleFile, taken: set[str]) -> str:
     return label
 
 
+_WORD_BYTE = re.compile(rb"[0-9A-Za-z\x80-\xff]")
+
+
+def _decode_excerpt(raw: bytes) -> str:
+    """The excerpt's bytes as text: UTF-8 when they are UTF-8 (up to 3 bytes of a character cut at each edge),
+    else Windows-1252 (DICOM's ISO_IR 100 and French exports). Decoding Latin-1 names as UTF-8 with
+    replacement characters broke them into pieces that masking could not see: "G\ufffdrard" left "rard" in clear
+    in the window and the PDF."""
+    for lo in range(4):
+        for hi in range(4):
+            try:
+                return raw[lo:len(raw) - hi].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    return raw.decode("cp1252", errors="replace")
+
+
 def _excerpt(buf: memoryview, offset: int, length: int) -> str:
+    """The masked bytes around a match. A word cut by the excerpt's edges is dropped (the end of "Thibault"
+    read "ibault", which the masking of capitalised words cannot recognise as a given name)."""
     lo = max(0, offset - EXCERPT_BYTES)
     hi = min(len(buf), offset + max(length, 1) + EXCERPT_BYTES)
     raw = bytes(buf[lo:hi])
     if raw.count(0) > len(raw) // 3:  # UTF-16 text or binary: show the printable bytes only
         raw = bytes(b for b in raw if b)
-    text = raw.decode("utf-8", errors="replace")
+    else:
+        head = offset - lo  # never trim into the match itself
+        tail = hi - (offset + max(length, 1))
+        if lo > 0 and _WORD_BYTE.match(bytes(buf[lo - 1:lo])):
+            cut = 0
+            while cut < head and _WORD_BYTE.match(raw[cut:cut + 1]):
+                cut += 1
+            raw, head = raw[cut:], head - cut
+        if hi < len(buf) and _WORD_BYTE.match(bytes(buf[hi:hi + 1])):
+            cut = 0
+            while cut < tail and _WORD_BYTE.match(raw[len(raw) - cut - 1:len(raw) - cut]):
+                cut += 1
+            raw = raw[:len(raw) - cut]
+    text = _decode_excerpt(raw)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     return mask_text(text, strict=True)
 
