@@ -64,3 +64,14 @@ def test_strict_excerpts_hide_given_names_and_birth_dates_but_keep_labels():
         assert secret not in masked
     for label in ("Patient", "Née", "Hémoglobine", "PID", "1985"):
         assert label in masked
+
+
+def test_mask_path_masks_the_case_names_in_any_spelling() -> None:
+    from workbench.engine.masking import fold_name, mask_path
+
+    names = frozenset(fold_name(n) for n in ("Gérard", "legoff", "N'Diaye", "moreau"))
+    assert mask_path("CR_MOREAU_Gerard_1 85 05 78 006 084 91.pdf", names) == "CR_M*****_G*****_1 85 ** ** *** *** 91.pdf"
+    assert mask_path("envoi!/CR_legoff_BIO-5250877.pdf", names) == "envoi!/CR_l*****_BIO-5250877.pdf"
+    assert mask_path("n'diaye.hl7", names) == "n******.hl7"
+    assert mask_path("export/patients.csv", names) == "export/patients.csv"  # no name: unchanged
+    assert mask_path("CR_moreau.pdf") == "CR_moreau.pdf"  # without the case's names: identifiers only

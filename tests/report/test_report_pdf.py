@@ -233,3 +233,27 @@ def test_report_json_carries_the_same_facts(case, fr_pdf):
     assert report["registry"]["signature"] == "ok"
     assert report["conflicts"][0]["establishments"] == [RENNES.finess, BREST.finess]
     assert report["date_span"]["first"] <= report["date_span"]["last"]
+
+
+def test_item_paths_named_after_a_patient_are_masked(case, tmp_path):
+    """Exports are named after their patient ("CR_moreau_BIO-7815491.pdf" in the demo): the report masks a path's
+    words that are names of the case's people, in any case and with or without accents or spaces."""
+    from workbench.engine.masking import fold_name
+
+    family = next(n for n in case.family_names if len(n) >= 4 and " " not in n)
+    joined = next((n for n in case.family_names if " " in n), None)
+    with CaseReader(case.case_dir) as reader:
+        model = build_report_model(reader)
+        masked = build_context(model, tmp_path / "r.pdf", lang="fr", reader=reader).red
+        clear = build_context(model, tmp_path / "r.pdf", lang="fr", reader=reader, unmasked=True).red
+    assert fold_name(family) in masked.names and len(masked.names) >= len(set(case.family_names)) // 2
+    path = f"mails/envoi_001.eml!/CR_{family.lower()}_BIO-5250877.pdf"
+    shown = masked.path(path)
+    assert family.lower() not in shown.lower() and shown.startswith("mails/envoi_001.eml!/CR_")
+    assert shown.endswith("_BIO-5250877.pdf") and masked.path(f"{family.title()}.hl7") == family[0].upper() \
+        + "*" * (len(family) - 1) + ".hl7"
+    if joined is not None:  # "LE GOFF" written "legoff" in a file name
+        compact = "".join(joined.split()).lower()
+        assert compact not in masked.path(f"CR_{compact}.pdf")
+    assert clear.path(path) == path
+    assert masked.path("export/patients_export.csv") == "export/patients_export.csv"

@@ -213,3 +213,34 @@ def personal_spans(text: str) -> list[tuple[int, int]]:
     spans += [(m.start() + 5, m.end()) for m in _ISO_DATE.finditer(text)]
     spans += [m.span() for m in _SHORT_WORD.finditer(text) if m.group() not in _SHORT_KEEP]
     return sorted(spans)
+
+
+# A file or folder name cut into words: letters of any script, apostrophes and hyphens inside a name
+# ("le-goff", "N'Diaye") kept together.
+_PATH_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+NAME_MIN_LETTERS = 3  # shorter words ("le", "du") are too common in paths to be taken for a name
+
+
+def fold_name(word: str) -> str:
+    """A name as compared with the case's names: case and accents ignored ("Gérard" = "GERARD")."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
+
+
+def mask_path(text: str, names: frozenset[str] | set[str] = frozenset()) -> str:
+    """An item path with its identifiers masked (:func:`mask_text`) and every word that is the name of a person
+    of the case masked to its initial: exports are named after their patient in any case
+    ("CR_moreau_BIO-2291.pdf", "DUPONT_Jean.hl7"), which identifier masking alone left in clear. ``names`` are
+    :func:`fold_name` forms of the case's family, birth and given names."""
+    masked = mask_text(text)
+    if not names:
+        return masked
+
+    def repl(m: re.Match[str]) -> str:
+        word = m.group()
+        if len(word) >= NAME_MIN_LETTERS and fold_name(word) in names:
+            return word[0] + "*" * (len(word) - 1)
+        return word
+
+    return _PATH_WORD.sub(repl, masked)

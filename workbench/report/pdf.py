@@ -16,6 +16,7 @@ from pathlib import Path
 from reportlab.platypus import CondPageBreak, Flowable, NextPageTemplate, PageBreak
 
 from workbench import TOOL_NAME, __version__
+from workbench.engine.store import report_queries as q
 from workbench.engine.store.reader import CaseReader
 from workbench.report import sections_attribution, sections_back, sections_front
 from workbench.report.context import Context
@@ -44,7 +45,8 @@ def build_context(model: ReportModel, pdf_path: Path, *, lang: str = "fr", unmas
                   reader: CaseReader | None = None) -> Context:
     """What the sections read: the model, the language, the layout, the masking rules (``reader``: to stream the
     item list of the annex)."""
-    return Context(tr=Tr(lang), lay=Layout(register_fonts()), red=Redactor(unmasked), model=model,
+    names = q.person_names(reader) if reader is not None and not unmasked else frozenset()
+    return Context(tr=Tr(lang), lay=Layout(register_fonts()), red=Redactor(unmasked, names), model=model,
                    pdf_path=Path(pdf_path), reader=reader)
 
 

@@ -6,14 +6,15 @@ HL7 facility codes, DICOM UID roots) are not personal and stay in clear.
 
 from __future__ import annotations
 
-from workbench.engine.masking import mask_identifier, mask_text
+from workbench.engine.masking import mask_identifier, mask_path, mask_text
 
 PERSONAL_TYPES = ("nir", "iban", "email", "phone")
 
 
 class Redactor:
-    def __init__(self, unmasked: bool = False) -> None:
+    def __init__(self, unmasked: bool = False, names: frozenset[str] = frozenset()) -> None:
         self.unmasked = unmasked
+        self.names = names  # the case's person names (folded): words of paths masked as names
 
     def text(self, text: str | None) -> str:
         """Free text (excerpts, error messages, custody details): identifiers masked."""
@@ -22,7 +23,10 @@ class Redactor:
         return text if self.unmasked else mask_text(text)
 
     def path(self, vpath: str | None) -> str:
-        return self.text(vpath)
+        """An item path: identifiers, and words that are names of the case's people ("CR_moreau_BIO.pdf")."""
+        if not vpath:
+            return ""
+        return vpath if self.unmasked else mask_path(vpath, self.names)
 
     def identifier(self, id_type: str, value: str | None) -> str:
         if not value:

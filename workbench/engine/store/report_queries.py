@@ -253,6 +253,24 @@ def top_identifiers(reader: CaseReader, types: tuple[str, ...] = ("nir", "iban",
     return [{"type": t, "value": v, "hits": int(n or 0), "items": int(i)} for t, v, n, i in rows]
 
 
+def person_names(reader: CaseReader, limit: int = 2_000_000) -> frozenset[str]:
+    """The distinct family, birth and given names of the case's records, case and accents folded
+    (:func:`workbench.engine.masking.fold_name`), of 3 letters or more: item paths named after a patient are
+    masked with them in the report. The words of a name count one by one and joined ("LE GOFF": "goff" and
+    "legoff", as file names write it). At
+    most ``limit`` names (a dump's distinct names are far fewer; the bound keeps memory fixed)."""
+    from workbench.engine.masking import NAME_MIN_LETTERS, fold_name
+
+    rows = reader.rows(
+        "WITH n AS (SELECT lower(strip_accents(n)) AS n FROM (SELECT family_name AS n FROM records_raw "
+        "  UNION ALL SELECT birth_name FROM records_raw UNION ALL SELECT given_name FROM records_raw) "
+        "  WHERE n IS NOT NULL) "
+        "SELECT DISTINCT w FROM (SELECT unnest(regexp_split_to_array(n, '[^[:alpha:]''-]+')) AS w FROM n "
+        "  UNION ALL SELECT regexp_replace(n, '[^[:alpha:]]+', '', 'g') FROM n) "  # "LE GOFF" as "legoff" too
+        f"WHERE length(w) >= {NAME_MIN_LETTERS} LIMIT {int(limit)}")
+    return frozenset(fold_name(r[0]) for r in rows)
+
+
 def results_present(reader: CaseReader) -> dict[str, bool]:
     """Which result tables hold at least one row (the detectors that produced something)."""
     row = reader.rows("SELECT EXISTS(SELECT 1 FROM identifiers), EXISTS(SELECT 1 FROM records_raw), "
