@@ -210,3 +210,15 @@ def test_a_watermark_p_value_that_underflowed_is_shown_as_its_power_of_ten(qapp,
             assert model.data(model.index(1, column)) == "1,2 × 10^-12"
         finally:
             QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+
+
+def test_item_paths_are_masked_in_every_table(qapp, reader):
+    """A file named after a patient's NIR ("185057800608491_bilan.pdf") showed its NIR in clear in every table's
+    Item column while the viewer's title masked it: the column is masked like the title now."""
+    from workbench.gui.display import mask_value
+
+    for make in (records_model, findings_model, beacons_model, watermarks_model):
+        item = next(c for c in make(reader).columns if c.key == "item")
+        assert item.masked == "item"
+    shown = mask_value("item", "leak.zip!/bilans/185057800608491_bilan.pdf")
+    assert "185057800608491" not in shown and shown.startswith("leak.zip!/bilans/") and shown.endswith("_bilan.pdf")

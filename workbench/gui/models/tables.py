@@ -9,7 +9,7 @@ from workbench.engine.store.browse import pager
 from workbench.engine.store.reader import CaseReader
 from workbench.gui.models.paged import Column, PagedModel
 
-_ITEM = Column("item", QT_TRANSLATE_NOOP("Columns", "Item"))
+_ITEM = Column("item", QT_TRANSLATE_NOOP("Columns", "Item"), masked="item")  # a file named after a NIR
 _LOCATOR = Column("locator", QT_TRANSLATE_NOOP("Columns", "Locator"), label="locator")
 _ESTABLISHMENT = Column("establishment", QT_TRANSLATE_NOOP("Columns", "Establishment"))
 _RECIPIENT = Column("recipient", QT_TRANSLATE_NOOP("Columns", "Recipient"))
