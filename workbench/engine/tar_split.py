@@ -87,11 +87,7 @@ def plan(host: Path, bounds: Bounds, index_path: Path, threads: int) -> tuple[st
             members = _members(gz, size, bounds)
             if not members:
                 return None
-            index_path.parent.mkdir(parents=True, exist_ok=True)
-            part = index_path.with_name(index_path.name + ".part")
-            with open(part, "wb") as out:
-                gz.export_index(out)
-            part.replace(index_path)
+            save_gzip_index(gz, index_path)
     except (OSError, ValueError, RuntimeError, EOFError):
         return None
     return "tar.gz", members
@@ -126,6 +122,16 @@ class _Window(io.RawIOBase):
             for obj in (self._raw, *self._owned):
                 obj.close()
         super().close()
+
+
+def save_gzip_index(gz, index_path: Path) -> None:
+    """rapidgzip's seek index of an open stream, written to ``index_path`` whole or not at all (a ``.part`` file
+    renamed): a planning pass cut short never leaves a partial index for the member tasks to trust."""
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    part = index_path.with_name(index_path.name + ".part")
+    with open(part, "wb") as out:
+        gz.export_index(out)
+    part.replace(index_path)
 
 
 def open_member(host: str, offset: int, size: int, gzip_index: str | None) -> BinaryIO:

@@ -61,6 +61,7 @@ from workbench.engine.bounds import Bounds
 from workbench.engine.identifiers.scanner import detect_utf16
 from workbench.engine.records.columns import SAMPLE_LIMIT
 from workbench.engine.records.csvfile import CsvLayout, csv_layout, first_rows
+from workbench.engine.tar_split import save_gzip_index
 
 BLOCK = 16 * 2**20  # bytes examined per numpy pass of the planner
 GZIP_MAGIC = b"\x1f\x8b"
@@ -297,11 +298,7 @@ def _plan_gzip(host: Path, name: str, head_gz: bytes, size_gz: int, bounds: Boun
         boundaries = st.finish()
         if not boundaries:
             return None
-        index_path.parent.mkdir(parents=True, exist_ok=True)
-        part = index_path.with_name(index_path.name + ".part")
-        with open(part, "wb") as out:
-            gz.export_index(out)
-        part.replace(index_path)
+        save_gzip_index(gz, index_path)
     return TextPlan("csv", "gzip", member, total, layout, _chunks(boundaries, total, layout.has_header))
 
 
