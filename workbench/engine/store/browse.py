@@ -60,6 +60,7 @@ TABLES = ("records", "findings", "beacons", "watermarks", "identifiers", "errors
 # Text sorts as an analyst reads it: accents and case ignored (É with E, "le Goff" with "LE GOFF"); measured at
 # ten million names, the collation costs nothing next to reading the column.
 TEXT_ORDER = "COLLATE NOACCENT.NOCASE"
+ATTRIBUTION_SEMI_JOIN = "(SELECT rid FROM attribution WHERE"  # how a test on an attribution column starts
 
 
 def _fold(text: str) -> str:
@@ -355,11 +356,11 @@ class _RecordsPager(TablePager):
         for k, v in (where or {}).items():
             if k in ATTRIBUTION_VIEW_COLUMNS:
                 if k == "basis" and v == "none":
-                    clauses.append("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)")
+                    clauses.append(f"rid NOT IN {ATTRIBUTION_SEMI_JOIN} basis IS NOT NULL)")
                 elif v is None:
-                    clauses.append(f"rid NOT IN (SELECT rid FROM attribution WHERE {k} IS NOT NULL)")
+                    clauses.append(f"rid NOT IN {ATTRIBUTION_SEMI_JOIN} {k} IS NOT NULL)")
                 else:
-                    clauses.append(f"rid IN (SELECT rid FROM attribution WHERE {k} = ?)")
+                    clauses.append(f"rid IN {ATTRIBUTION_SEMI_JOIN} {k} = ?)")
                     params.append(v)
             else:
                 _equal(f'"{k}"', v, clauses, params)
@@ -401,10 +402,10 @@ class _RecordsPager(TablePager):
         for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
             hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
             if hits:
-                attr.append((f"rid IN (SELECT rid FROM attribution WHERE {col} IN ({', '.join('?' * len(hits))}))",
+                attr.append((f"rid IN {ATTRIBUTION_SEMI_JOIN} {col} IN ({', '.join('?' * len(hits))}))",
                              hits))
         if "basis" in self.filterable and needle in "none":
-            attr.append(("rid NOT IN (SELECT rid FROM attribution WHERE basis IS NOT NULL)", []))
+            attr.append((f"rid NOT IN {ATTRIBUTION_SEMI_JOIN} basis IS NOT NULL)", []))
         if text.isascii() and index is not None and not attr:
             indexed = self._indexed_test(index, text, own)
             if indexed is not None:
@@ -510,8 +511,8 @@ class _RecordsPager(TablePager):
             small = known is not None and known <= SMALL_TABLE
             if order is None:
                 if offset < END_WINDOW or small:
-                    rows = self._own_rows(f"SELECT rid, {self._own_select()} FROM records_raw WHERE {pred} "
-                                          f"LIMIT {limit} OFFSET {offset}", params)
+                    rows = self._own_rows(f"SELECT rid, {self._own_select()} FROM records_raw WHERE {pred}"
+                                          f"{_storage_order(pred)} LIMIT {limit} OFFSET {offset}", params)
                     return self._with_attribution(rows)
                 return self._from_cache(key, offset, limit)
             if offset < END_WINDOW and order[0] in ATTRIBUTION_VIEW_COLUMNS and not self._attr_ready:
@@ -578,7 +579,7 @@ class _RecordsPager(TablePager):
             order, filter, where = key
             pred, params = self._predicate(filter, dict(where))
             if order is None:
-                sql = f"SELECT rid FROM records_raw WHERE {pred}"
+                sql = f"SELECT rid FROM records_raw WHERE {pred}{_storage_order(pred)}"
             else:
                 sql = self._sorted_sql(order, pred)
             self._serial += 1
@@ -625,6 +626,14 @@ class _RecordsPager(TablePager):
             values.update(zip(ATTRIBUTION_VIEW_COLUMNS, attr.get(r[0], none), strict=True))
             out.append((r[0], *(values[c] for c in RECORD_COLUMNS)))
         return out
+
+
+def _storage_order(pred: str) -> str:
+    """The ``ORDER BY`` an unsorted view needs so that its pages follow one another: none for a test on the
+    records alone (DuckDB keeps a filtered scan in storage order, and a first page streams without reading the
+    rest), ``rid`` when the test is a semi-join on the attribution, whose parallel hash join gives its rows in
+    no fixed order (a page could repeat rows of the previous one and skip others)."""
+    return " ORDER BY rid" if ATTRIBUTION_SEMI_JOIN in pred else ""
 
 
 _PAGERS: weakref.WeakKeyDictionary[CaseReader, dict[str, TablePager]] = weakref.WeakKeyDictionary()

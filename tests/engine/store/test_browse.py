@@ -1,0 +1,66 @@
+"""The window's pager: an unsorted view read page by page shows each record once, in one order, whatever the
+test (on the records alone, or through the attribution's semi-join, whose parallel hash join keeps no order)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gui.shardcase import build_shard_case
+from workbench.engine.store import browse
+from workbench.engine.store.browse import TablePager
+from workbench.engine.store.reader import CaseReader
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    return build_shard_case(tmp_path_factory.mktemp("browse") / "c").case
+
+
+def _paged(case, page: int, **view) -> list[int]:
+    """Every record id of a view, read ``page`` rows at a time by a fresh reader and pager (4 DuckDB threads:
+    the order a parallel join gives depends on them)."""
+    with CaseReader(case, threads=4) as reader:
+        pager = TablePager(reader, "records")
+        n = pager.count(**view)
+        rids: list[int] = []
+        while len(rids) < n:
+            rows = pager.page(len(rids), page, **view)
+            assert rows, f"page at {len(rids)} of {n} is empty"
+            rids += [r[0] for r in rows]
+        assert pager.page(n, page, **view) == []
+        return rids
+
+
+# Through the attribution: "none" (an anti-join), a FINESS (a semi-join, alone or OR-ed with the records' own
+# columns, where the NIRs hold "350005"), a basis. On the records alone: a name.
+THROUGH_ATTRIBUTION = [{"filter": "none"}, {"where": {"basis": "none"}}, {"where": {"establishment": "350005179"}},
+                       {"filter": "350005"}, {"filter": "canary"}]
+VIEWS = [*THROUGH_ATTRIBUTION, {"filter": "MARTIN"}]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: repr(v))
+def test_unsorted_pages_follow_one_another(case, view):
+    with CaseReader(case) as reader:
+        everything = {r[0] for r in reader.rows("SELECT rid FROM records_raw")}
+    rids = _paged(case, 7, **view)
+    assert rids and len(rids) == len(set(rids)), "a row shown twice"
+    assert set(rids) < everything
+    if view in THROUGH_ATTRIBUTION:
+        assert rids == sorted(rids), "pages out of record order"
+    for page in (1, 50, 10_000):  # any page size gives the same rows in the same order
+        assert _paged(case, page, **view) == rids
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: repr(v))
+def test_pages_far_from_the_start_follow_one_another_too(case, view, monkeypatch):
+    """Past the first pages of a big view the pager reads a cached order: the same rows as the first pages'
+    queries, in the same order."""
+    near = _paged(case, 11, **view)
+    monkeypatch.setattr(browse, "END_WINDOW", 0)
+    monkeypatch.setattr(browse, "SMALL_TABLE", 0)
+    assert _paged(case, 11, **view) == near
+
+
+def test_a_view_through_the_attribution_is_read_in_record_order():
+    assert browse._storage_order(f"rid IN {browse.ATTRIBUTION_SEMI_JOIN} basis = ?)") == " ORDER BY rid"
+    assert browse._storage_order('contains("nir", ?)') == ""
