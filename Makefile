@@ -12,6 +12,9 @@ export QT_QPA_PLATFORM ?= offscreen
 X11_PACKAGES := libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 	libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \
 	libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0
+# The benchmarks' peer: the YARA command-line tool (`yara -p 2` over the same files; throughput.py prints "n/a"
+# for issue 10's speed ratio without it). The workbench itself uses yara-python, never this tool.
+BENCH_PACKAGES := yara
 SYSTEM_PACKAGES := libmagic1 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils 7zip \
 	$(X11_PACKAGES)
 
@@ -20,7 +23,7 @@ SYSTEM_PACKAGES := libmagic1 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus
 all: test
 
 system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(SYSTEM_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
@@ -46,6 +49,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
+	@$(MAKE) --no-print-directory system-deps EXTRA_PACKAGES="$(BENCH_PACKAGES)"
 	$(PY) benchmarks/throughput.py
 
 gui: $(STAMP)
