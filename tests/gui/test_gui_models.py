@@ -222,3 +222,24 @@ def test_item_paths_are_masked_in_every_table(qapp, reader):
         assert item.masked == "item"
     shown = mask_value("item", "leak.zip!/bilans/185057800608491_bilan.pdf")
     assert "185057800608491" not in shown and shown.startswith("leak.zip!/bilans/") and shown.endswith("_bilan.pdf")
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("fr", "aucune"), ("en", "none")])
+def test_the_filter_finds_a_basis_by_the_word_the_table_shows(qapp, reader, lang, shown):
+    """The French table shows the basis ``none`` as "aucune": typing it finds those records (it found none)."""
+    from workbench.gui.i18n import install_language
+    from workbench.gui.labels import value_label
+
+    install_language(lang)
+    try:
+        model = records_model(reader)
+        assert value_label("none") == shown
+        col = [c.key for c in model.columns].index("basis")
+        model.set_filter(shown.upper())
+        while model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        records = reader.arrow("SELECT * FROM records").to_pylist()
+        assert model.rowCount() == sum(r["basis"] == "none" for r in records) > 0
+        assert {model.index(r, col).data() for r in range(model.rowCount())} == {shown}
+    finally:
+        install_language("en")

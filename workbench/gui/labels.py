@@ -96,6 +96,12 @@ def value_label(code: object) -> str:
     return _tr(_VALUES[text]) if text in _VALUES else text
 
 
+def value_labels() -> dict[str, str]:
+    """Every stored code :func:`value_label` knows, with its label in the interface's language: what the
+    tables' filter matches besides the stored values ("aucune" finds the records whose basis is ``none``)."""
+    return {code: _tr(label) for code, label in _VALUES.items()}
+
+
 def field_label(name: str) -> str:
     """A record field or proof key (``family_name``) as a reader names it."""
     return _tr(_FIELDS[name]) if name in _FIELDS else name.replace("_", " ")

@@ -64,3 +64,52 @@ def test_pages_far_from_the_start_follow_one_another_too(case, view, monkeypatch
 def test_a_view_through_the_attribution_is_read_in_record_order():
     assert browse._storage_order(f"rid IN {browse.ATTRIBUTION_SEMI_JOIN} basis = ?)") == " ORDER BY rid"
     assert browse._storage_order('contains("nir", ?)') == ""
+
+
+LABELS_FR = {"basis": {"none": "aucune", "canary": "patient témoin", "explicit": "identifiant explicite"}}
+
+
+def _filtered_ids(case, text: str, labels=None, table: str = "records", **view) -> list[int]:
+    with CaseReader(case) as reader:
+        pager = TablePager(reader, table)
+        if labels is not None:
+            pager.set_labels(labels)
+        n = pager.count(filter=text, **view)
+        rows = pager.page(0, 10_000, filter=text, **view)
+        assert len(rows) == n
+        return sorted(r[0] for r in rows)
+
+
+def test_a_filter_matches_the_label_a_code_is_shown_with(case):
+    """The window shows ``none`` as "aucune" in French: typing what is shown finds what typing the code finds."""
+    none = _filtered_ids(case, "none")
+    assert none and _filtered_ids(case, "aucune") == []  # without the labels: the code only
+    assert _filtered_ids(case, "aucune", LABELS_FR) == none
+    assert _filtered_ids(case, "AUCUNE", LABELS_FR) == none  # case folded, as the stored values are
+    canary = _filtered_ids(case, "", where={"basis": "canary"})
+    assert canary and _filtered_ids(case, "témoin", LABELS_FR) == canary
+    explicit = _filtered_ids(case, "", where={"basis": "explicit"})
+    assert explicit and _filtered_ids(case, "explicite", LABELS_FR) == explicit
+    assert _filtered_ids(case, "témoin", {"basis": {"canary": "patient témoin", "explicit": "témoin"}}) == sorted(
+        canary + explicit)  # every code whose label holds the text
+    assert _filtered_ids(case, "none", LABELS_FR) == none  # the stored code still matches
+
+
+def test_changed_labels_are_used_at_once(case):
+    """A language switch gives the same pager new labels: nothing cached under the old ones is served."""
+    with CaseReader(case) as reader:
+        pager = TablePager(reader, "records")
+        assert pager.set_labels(LABELS_FR)
+        fr = pager.count(filter="aucune")
+        assert fr > 0 and pager.count(filter="témoin") > 0
+        assert not pager.set_labels(LABELS_FR)  # the same labels: the caches stay
+        assert pager.set_labels({"basis": {"none": "none", "canary": "canary patient"}})
+        assert pager.count(filter="aucune") == 0 and pager.count(filter="témoin") == 0
+        assert pager.count(filter="canary patient") == pager.count(where={"basis": "canary"}) > 0
+
+
+def test_small_tables_match_labels_too(case):
+    """Findings (SQLite metadata): "règle YARA" is how the French window shows the detector ``yara``."""
+    yara = _filtered_ids(case, "", table="findings", where={"detector": "yara"})
+    assert yara and _filtered_ids(case, "règle yara", table="findings") == []
+    assert _filtered_ids(case, "règle yara", {"detector": {"yara": "règle YARA"}}, table="findings") == yara

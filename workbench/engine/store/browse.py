@@ -162,6 +162,24 @@ class TablePager(ABC):
     def __init__(self, reader: CaseReader, table: str) -> None:
         self.reader = reader
         self.table = table
+        self._labels: dict[str, dict[str, str]] = {}  # column -> {stored code: shown label, case folded}
+
+    def set_labels(self, labels: Mapping[str, Mapping[str, str]]) -> bool:
+        """How the window shows the stored codes of some columns (``{"basis": {"none": "aucune", "canary":
+        "patient témoin"}}``): a filter text then also matches the rows whose code is shown with a label holding
+        it. The window shows codes in its language and the analyst types what is shown: "aucune" found nothing
+        in a French window while "none" found 2,148 records of the demo. True when the labels changed."""
+        folded = {c: {str(code): str(label).casefold() for code, label in m.items()}
+                  for c, m in labels.items() if c in self.filterable}
+        if folded == self._labels:
+            return False
+        self._labels = folded
+        return True
+
+    def _label_codes(self, column: str, text: str) -> list[str]:
+        """The codes of ``column`` whose shown label holds ``text`` (case folded), in a stable order."""
+        needle = text.casefold()
+        return sorted(code for code, label in self._labels.get(column, {}).items() if needle in label)
 
     @abstractmethod
     def count(self, *, filter: str = "", where: Condition | None = None) -> int:
@@ -204,8 +222,13 @@ class _SimplePager(TablePager):
         text = filter.strip()
         if text:
             parts = [_like_test(self.exprs[c], text, self.like) for c in self.columns if c in self.filterable]
-            clauses.append("(" + " OR ".join(parts) + ")")
             params += [_like(text)] * len(parts)
+            for c in self.columns:
+                codes = self._label_codes(c, text) if c in self.filterable else []
+                if codes:
+                    parts.append(f"{self.exprs[c]} IN ({', '.join('?' * len(codes))})")
+                    params += codes
+            clauses.append("(" + " OR ".join(parts) + ")")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def count(self, *, filter: str = "", where: Condition | None = None) -> int:
@@ -311,6 +334,12 @@ class _RecordsPager(TablePager):
         self._serial = 0
 
     # -- cache life ------------------------------------------------------------------------------
+    def set_labels(self, labels: Mapping[str, Mapping[str, str]]) -> bool:
+        changed = super().set_labels(labels)
+        if changed:
+            self._sig = None  # the next read forgets the cached filter tests, counts and orders (see _fresh)
+        return changed
+
     def _signature(self) -> object:
         base = self.reader.dir / SHARDS_DIR
         sig = []
@@ -400,13 +429,18 @@ class _RecordsPager(TablePager):
         needle = text.casefold()
         attr: list[tuple[str, list]] = []
         for col in (c for c in ATTRIBUTION_VIEW_COLUMNS if c in self.filterable):
-            hits = [v for v in self._attr_values(col) if v is not None and needle in v.casefold()]
+            shown = set(self._label_codes(col, text))
+            hits = [v for v in self._attr_values(col) if v is not None and (needle in v.casefold() or v in shown)]
             if hits:
                 attr.append((f"rid IN {ATTRIBUTION_SEMI_JOIN} {col} IN ({', '.join('?' * len(hits))}))",
                              hits))
-        if "basis" in self.filterable and needle in "none":
+        if "basis" in self.filterable and (needle in "none" or "none" in self._label_codes("basis", text)):
             attr.append((f"rid NOT IN {ATTRIBUTION_SEMI_JOIN} basis IS NOT NULL)", []))
-        if text.isascii() and index is not None and not attr:
+        coded: list[tuple[str, list[str]]] = []  # own columns whose shown labels hold the text
+        for c in RECORD_COLUMNS:
+            if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS and self._label_codes(c, text):
+                coded.append((c, self._label_codes(c, text)))
+        if text.isascii() and index is not None and not attr and not coded:
             indexed = self._indexed_test(index, text, own)
             if indexed is not None:
                 return indexed
@@ -417,6 +451,9 @@ class _RecordsPager(TablePager):
             else:
                 parts.append(_like_test(f'"{c}"', text))
                 params.append(_like(text))
+        for c, codes in coded:
+            parts.append(f'"{c}" IN ({", ".join("?" * len(codes))})')
+            params += codes
         for sql, values in attr:
             parts.append(sql)
             params += values

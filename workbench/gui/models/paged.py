@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from workbench.engine.masking import mask_identifier
 from workbench.engine.store.browse import TablePager
 from workbench.gui.display import mask_value, number
-from workbench.gui.labels import locator_label, value_label
+from workbench.gui.labels import locator_label, value_label, value_labels
 from workbench.report import numbers
 
 PAGE = 256
@@ -67,6 +67,8 @@ class PagedModel(QAbstractTableModel):
         if missing:
             raise KeyError(f"columns not in {pager.table}: {missing}")
         self._select = [pager.columns.index(c.key) + 1 for c in self._columns]
+        shown = value_labels()  # the filter matches a code by the label the table shows for it, too
+        pager.set_labels({c.key: shown for c in self._columns if c.label == "value"})
         self._filter = ""
         self._condition: dict[str, Any] | None = None
         self._order: tuple[int, bool] | None = None  # column index, ascending
