@@ -577,8 +577,8 @@ def _text_chunk_tasks(host: Path, vpath: str, parent: str | None, evid: int, siz
         if i == len(planned.chunks) - 1:
             share = size - given
         given += share
-        ref = TextChunkRef(i, chunk.start, chunk.end, chunk.rows_before, planned.content_size, planned.layout,
-                           item_vpath, gzip_index)
+        ref = TextChunkRef(i, chunk.start, chunk.end, chunk.rows_before, planned.content_size,
+                           planned.layout if chunk.state is None else chunk.state, item_vpath, gzip_index, planned.kind)
         tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00range{i}"), evid, str(host), vpath, parent, 0,
                               share, text_chunk=ref))
     store.log("balise", "file-split", {"item": item_vpath, "ranges": len(tasks), "bytes": planned.content_size})

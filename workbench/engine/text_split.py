@@ -77,16 +77,17 @@ EDGE = 256  # start or end of the data, where a quote may open or close
 class Chunk:
     start: int  # offset of the range in the (decompressed) content
     end: int
-    rows_before: int  # data rows of the file before the range (header excluded)
+    rows_before: int  # data rows of the file before the range (header excluded; a SQL dump's: of all its tables)
+    state: object = None  # what a SQL dump's range needs besides (sql_split.SqlRange)
 
 
 @dataclass(frozen=True)
 class TextPlan:
-    kind: str  # "csv"
+    kind: str  # "csv" or "sql-dump"
     compression: str | None  # "gzip" or None
     member: str | None  # the gzip member's label (the walker's), None for a plain file
     content_size: int  # bytes of the (decompressed) content
-    layout: CsvLayout
+    layout: CsvLayout | None  # a CSV's (a SQL dump's ranges carry theirs in ``Chunk.state``)
     chunks: tuple[Chunk, ...]
 
 
@@ -221,6 +222,11 @@ def plan(host: Path, name: str, bounds: Bounds, index_path: Path, threads: int,
     try:
         if head.startswith(GZIP_MAGIC):
             return _plan_gzip(host, name, head, size, bounds, index_path, threads, min_first_rows)
+        info = kinds.sniff(head, name)
+        if info.kind == "sql-dump":
+            from workbench.engine import sql_split
+
+            return sql_split.plan_plain(host, head, size, bounds, info, min_first_rows)
         return _plan_plain(host, name, head, size, bounds, min_first_rows)
     except (_Refused, OSError, ValueError, RuntimeError, EOFError, LookupError, UnicodeError, MemoryError):
         return None
