@@ -267,3 +267,19 @@ def test_refused_dumps_give_the_whole_file_results(tmp_path):
         whole = run_scan(tmp_path / f"{label}-whole", [ev], jobs=2, bounds=WHOLE, verify_at_end=False)
         assert split.tasks_total == whole.tasks_total == 1, label
         assert _case(tmp_path / f"{label}-split") == _case(tmp_path / f"{label}-whole"), label
+
+
+def test_each_table_votes_on_its_first_rows_in_one_range(tmp_path):
+    """With a registry, table watermarks vote on each table's first rows: no boundary leaves a table that goes
+    on after it with some, but fewer than that, rows before it."""
+    data = mysqldump(patients=4_000, stays=3_000)
+    path = _write(tmp_path / "d.sql", data)
+    free = text_split.plan(path, path.name, SPLIT, tmp_path / "i", 2)
+    held = text_split.plan(path, path.name, SPLIT, tmp_path / "i", 2, min_first_rows=2_500)
+    assert free is not None and held is not None and len(held.chunks) < len(free.chunks)
+    totals = {"codes": 300, "patients": 4_000, "sejours": 3_000, "notes": 600}
+    for c in held.chunks:
+        for name, rows in c.state.counters:
+            assert rows == 0 or rows >= 2_500 or rows == totals[name], (name, rows)
+    assert any(name == "patients" and rows for c in free.chunks for name, rows in c.state.counters
+               if rows < 2_500)

@@ -73,6 +73,7 @@ _CLASS = np.full(256, BAD, dtype=np.uint8)  # a byte outside strings in the rows
 _CLASS[list(b" \t\r")] = W_
 _CLASS[[ord("("), ord(")"), ord(","), ord(";")]] = [OPEN, CLOSE, COMMA, SEMI]
 _CLASS[list(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.+-")] = T_
+_CLASS_TABLE = _CLASS.tobytes()
 _BINARY = np.frombuffer(b"_binary", dtype=np.uint8)
 
 
@@ -264,9 +265,9 @@ class _Planner:
         """Rows of each INSERT line's data ``[rs, re_)``, checked against the row grammar (module doc)."""
         n = arr.size
         d = np.zeros(n + 1, dtype=np.int8)
-        np.add.at(d, rs, 1)
-        np.add.at(d, re_, -1)
-        region = np.cumsum(d[:-1], dtype=np.int8).astype(bool)
+        d[rs] = 1  # a line's data never starts where another ends (at its LF)
+        d[re_] = -1
+        region = np.cumsum(d[:-1], dtype=np.int8).view(bool)
         q = np.flatnonzero(arr == QUOTE)
         q = q[region[q]]
         b = np.flatnonzero(arr == BACKSLASH)
@@ -282,31 +283,41 @@ class _Planner:
         if np.any(np.bincount(rid, minlength=rs.size) & 1):
             raise _Refused("a string left open at the end of an INSERT line")
         opening, closing = q[0::2], q[1::2]
-        d[:] = 0
-        np.add.at(d, opening, 1)
-        np.add.at(d, closing + 1, -1)
-        inside = np.cumsum(d[:-1], dtype=np.int8).astype(bool)
-        outside = region & ~inside
-        cls = _CLASS[arr]
-        if np.any(outside & (cls == BAD)):
+        # bytes to ignore: strings (quotes included) and everything outside the lines' data
+        toggles = np.zeros(n, dtype=np.uint8)
+        toggles[q] = 1
+        ignore = np.bitwise_xor.accumulate(toggles)
+        ignore |= toggles
+        ignore |= ~region.view(np.uint8) & 1
+        ignore ^= 1
+        codes = np.empty(n + 1, dtype=np.uint8)  # an event's code at its byte (END at a line's LF)
+        codes[n] = 0
+        cls = codes[:n]
+        cls[:] = np.frombuffer(arr.tobytes().translate(_CLASS_TABLE), dtype=np.uint8)  # bytes.translate: ~1 GB/s
+        cls *= ignore  # strings and what is not a line's data: nothing
+        ev = np.flatnonzero(cls)  # the other bytes: punctuation, token bytes and bytes out of the grammar
+        ev_cls = cls[ev]
+        if np.any(ev_cls == BAD):
             raise _Refused("a byte outside the row grammar of mysqldump in an INSERT line")
-        is_t = outside & (cls == T_)
-        t_start = np.flatnonzero(is_t & ~np.concatenate(([False], is_t[:-1])))
-        t_end = np.flatnonzero(is_t & ~np.concatenate((is_t[1:], [False])))
-        t_type = np.full(t_start.size, TOK, dtype=np.int64)
+        tok = ev_cls == T_
+        adjacent = np.zeros(ev.size, dtype=bool)  # a token byte right after another
+        adjacent[1:] = (ev[1:] == ev[:-1] + 1) & tok[:-1] & tok[1:]
+        first = tok & ~adjacent
+        last = tok & ~np.concatenate((adjacent[1:], [False]))
+        t_start, t_end = ev[first], ev[last]
+        codes[ev[adjacent]] = 0  # a token is one event, at its first byte
+        codes[t_start] = TOK
         seven = np.flatnonzero((t_end - t_start + 1) == _BINARY.size)
         if seven.size:
             idx = t_start[seven][:, None] + np.arange(_BINARY.size)
-            t_type[seven[np.all(arr[idx] == _BINARY, axis=1)]] = BIN
+            codes[t_start[seven[np.all(arr[idx] == _BINARY, axis=1)]]] = BIN
         doubled = np.zeros(opening.size, dtype=bool)  # 'it''s': the second quote pair continues the string
         doubled[1:] = closing[:-1] == opening[1:] - 1
-        s_pos = opening[~doubled]
-        punct = np.flatnonzero(outside & (cls >= OPEN) & (cls <= SEMI))
-        pos = np.concatenate((rs, re_, punct, s_pos, t_start))
-        typ = np.concatenate((np.full(rs.size, START), np.full(re_.size, END), cls[punct].astype(np.int64),
-                              np.full(s_pos.size, STR), t_type))
-        order = np.argsort(pos * 16 + typ, kind="stable")
-        pos, typ = pos[order], typ[order]
+        codes[opening[~doubled]] = STR
+        codes[rs - 1] = START  # the header's last byte (the data starts with its opening parenthesis)
+        codes[re_] = END
+        pos = np.flatnonzero(codes)
+        typ = codes[pos]
         if typ[0] != START or typ[-1] != END or not _ALLOWED[typ[:-1], typ[1:]].all():
             raise _Refused("an INSERT line out of the row grammar")
         comma = np.flatnonzero(typ == COMMA)
