@@ -38,9 +38,11 @@ records the bound, as before). rapidgzip reads a truncated gzip to its cut witho
 the gzip trailer (CRC-32 and size of what it decompressed) and refuses the split when it does not match (a cut
 or damaged stream, or several gzip members: bgzip and ``pigz -i`` files are one task).
 
-Not split (one task, as before): SQL dumps. A mysqldump range would need, besides its table's columns, the
-column mapping the record parser samples from the first rows of each run of a table's INSERTs, and the rows of
-each table before it (tuples counted outside strings with backslash escapes); that is not done yet.
+A plain mysqldump (MySQL/MariaDB) is planned by ``sql_split`` (``plan`` hands it over): cut at the starts of its
+``INSERT INTO`` lines, each range given the rows of every table before it, the CREATE TABLE columns and the column
+mapping of the run of INSERTs it starts in; the same ``Chunk``/``TextPlan``, range tasks and range 0 rules.
+Not split (one task, as before): pg_dump and sqlite dumps, and gzipped dumps (``dump.sql.gz``: a range would need
+the text before its run of rows, which a seek index alone does not give cheaply).
 """
 
 from __future__ import annotations
