@@ -80,10 +80,12 @@ def escape(value: str) -> str:
     return "".join(table.get(ch, ch) for ch in value)
 
 
-def sql_value(value: object) -> str:
+def sql_value(value: object, hex_blob: bool = True) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bytes):
+        if not hex_blob:  # mysqldump 8 without --hex-blob
+            return "_binary '" + escape(value.decode("latin-1")) + "'"
         return "0x" + value.hex().upper()  # --hex-blob
     if isinstance(value, (int, float)):
         return repr(value)
@@ -91,7 +93,7 @@ def sql_value(value: object) -> str:
 
 
 def table_dump(name: str, create_body: str, rows: list[tuple], *, columns: list[str] | None = None,
-               after: str = "") -> str:
+               after: str = "", extended: bool = True, hex_blob: bool = True) -> str:
     out = [f"\n--\n-- Table structure for table `{name}`\n--\n\nDROP TABLE IF EXISTS `{name}`;\n"
            "/*!40101 SET @saved_cs_client     = @@character_set_client */;\n"
            "/*!50503 SET character_set_client = utf8mb4 */;\n"
@@ -105,10 +107,10 @@ def table_dump(name: str, create_body: str, rows: list[tuple], *, columns: list[
     line: list[str] = []
     size = 0
     for row in rows:
-        tup = "(" + ",".join(sql_value(v) for v in row) + ")"
+        tup = "(" + ",".join(sql_value(v, hex_blob) for v in row) + ")"
         line.append(tup)
         size += len(tup) + 1
-        if size > NET_BUFFER:
+        if size > NET_BUFFER or not extended:  # --skip-extended-insert: one row per statement
             out.append(prefix + ",".join(line) + ";\n")
             line, size = [], 0
     if line:
@@ -117,7 +119,8 @@ def table_dump(name: str, create_body: str, rows: list[tuple], *, columns: list[
     return "".join(out)
 
 
-def mysqldump(patients: int = 9_000, stays: int = 9_000, seed: int = 5) -> bytes:
+def mysqldump(patients: int = 9_000, stays: int = 9_000, seed: int = 5, *, extended: bool = True,
+              hex_blob: bool = True, complete_insert: bool = False) -> bytes:
     rng = random.Random(seed)
     pat_rows = []
     for i in range(patients):
@@ -125,13 +128,16 @@ def mysqldump(patients: int = 9_000, stays: int = 9_000, seed: int = 5) -> bytes
         pat_rows.append((i + 1, nir(sex, year, month, "35", rng.randint(1, 300), i % 999 + 1), f"LE GALL{i}",
                          rng.choice(["Maëlle", "Yann", "Loïc", None]), f"{year}-{month:02d}-{rng.randint(1, 28):02d}",
                          f"p{i}@exemple.fr" if i % 7 else None, f"06 {i % 100:02d} {i // 100 % 100:02d} 34 56",
-                         make_finess(f"35{i % 997:06d}"), rng.choice(NOTES), rng.randbytes(rng.randint(0, 12)) or None,
+                         make_finess(f"35{i % 997:06d}"), rng.choice(NOTES),
+                         bytes(rng.randrange(0, 128) for _ in range(rng.randint(0, 12))) or None,
                          round(rng.uniform(40, 120), 1)))
     codes = [(i, f"C{i:03d}", rng.choice(["Grippe", "Fracture", "l'asthme"])) for i in range(300)]
     stay_rows = [(i + 1, rng.randint(1, patients), make_finess(f"29{i % 991:06d}"),
                   f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", rng.choice(["J45", "S72.0", None]),
                   rng.choice(NOTES)) for i in range(stays)]
     notes = [(i + 1, pat_rows[i][1], rng.choice(NOTES)) for i in range(600)]
+    opts = {"extended": extended, "hex_blob": hex_blob}
+    stay_columns = ["id", "patient_id", "finess", "date_entree", "diagnostic", "note"] if complete_insert else None
     return (HEADER
             + table_dump("codes", "  `id` int NOT NULL,\n  `code` varchar(8) NOT NULL,\n  `libelle` varchar(64) "
                          "DEFAULT NULL COMMENT 'le libellé ''court''',\n  PRIMARY KEY (`id`)", codes)
@@ -140,10 +146,10 @@ def mysqldump(patients: int = 9_000, stays: int = 9_000, seed: int = 5) -> bytes
                          "  `date_naissance` date NOT NULL,\n  `email` varchar(128) DEFAULT NULL,\n"
                          "  `telephone` varchar(20) DEFAULT NULL,\n  `finess` char(9) NOT NULL,\n"
                          "  `commentaire` text,\n  `photo` blob,\n  `poids` decimal(5,1) DEFAULT NULL,\n"
-                         "  PRIMARY KEY (`id`),\n  KEY `idx_nir` (`nir`)", pat_rows, after=TRIGGER)
+                         "  PRIMARY KEY (`id`),\n  KEY `idx_nir` (`nir`)", pat_rows, after=TRIGGER, **opts)
             + table_dump("sejours", "  `id` int NOT NULL,\n  `patient_id` int NOT NULL,\n  `finess` char(9),\n"
                          "  `date_entree` date,\n  `diagnostic` varchar(8),\n  `note` text,\n  PRIMARY KEY (`id`)",
-                         stay_rows)
+                         stay_rows, columns=stay_columns, **opts)
             + table_dump("notes", "  `id` int NOT NULL,\n  `nir` char(15),\n  `texte` text", notes,
                          columns=["id", "nir", "texte"])
             + TRAILER).encode("utf-8")
@@ -180,18 +186,26 @@ def test_a_split_mysqldump_gives_the_case_of_the_whole_file(tmp_path):
     assert {k: ja[k] for k in parts} == {k: jb[k] for k in parts}
 
 
-def test_ranges_start_at_insert_lines_with_the_rows_before_them(tmp_path):
+@pytest.mark.parametrize("options", [{}, {"extended": False, "hex_blob": False, "complete_insert": True},
+                                     {"crlf": True}], ids=["extended-hex-blob", "skip-extended-binary", "crlf"])
+def test_ranges_start_at_insert_lines_with_the_rows_before_them(tmp_path, options):
     """Every range starts with an INSERT line; the reader run on each range alone, with the planner's counters,
-    numbers the rows as the whole file."""
+    numbers the rows as the whole file (extended inserts and --hex-blob; --skip-extended-insert without --hex-blob,
+    ``_binary '..'``, with --complete-insert column lists; CRLF line ends)."""
     from workbench.engine.blob import Blob
     from workbench.engine.kinds import sniff
     from workbench.engine.records import parse, parse_range
 
-    data = mysqldump(patients=4_000, stays=3_000)
+    options = dict(options)
+    crlf = options.pop("crlf", False)
+    data = mysqldump(patients=4_000, stays=3_000, **options)
+    if crlf:
+        data = data.replace(b"\n", b"\r\n")
     path = _write(tmp_path / "d.sql", data)
     planned = text_split.plan(path, path.name, SPLIT, tmp_path / "idx", 2)
     assert planned is not None and len(planned.chunks) >= 3
     assert planned.chunks[0].start == 0 and planned.chunks[-1].end == len(data)
+    assert any(c.state.preset is not None for c in planned.chunks)
     for c in planned.chunks[1:]:
         assert data[c.start - 1:c.start + 12] == b"\nINSERT INTO "
     with Blob(data) as blob:

@@ -52,6 +52,8 @@ import numpy as np
 from workbench.engine.bounds import Bounds
 from workbench.engine.records.columns import SAMPLE_LIMIT
 from workbench.engine.records.errors import RecordsError
+from workbench.engine.records.sqldump import SkippedRow, first_data_statement, insert_header, iter_sql_tables
+from workbench.engine.records.tables import sample_layout
 
 BLOCK = 16 * 2**20
 MAX_LINE = 16 * 2**20  # an INSERT line (mysqldump's are about --net-buffer-length, 1 MB by default)
@@ -250,13 +252,13 @@ class _Planner:
             if changes > MAX_PREFIX_CHANGES:
                 raise _Refused("INSERT lines switching tables too often")
             s, e = int(ins[i]), int(ends[i])
-            text = bytes(arr[s:min(e, s + 65536)]).decode(self.encoding)
-            header = _insert_header(text)
+            text = bytes(arr[s:min(e, s + 65536)]).decode(self.encoding, errors="replace")  # may cut a character
+            header = insert_header(text)
             if header is None:
                 raise _Refused("an INSERT line the reader does not read as one")
             name, cols, chars = header
             prefix = text[:chars].encode("utf-8" if self.encoding == "utf-8-sig" else self.encoding)
-            if len(prefix) >= e - s or prefix == self.prefix:
+            if bytes(arr[s:s + len(prefix)]) != prefix or len(prefix) >= e - s or prefix == self.prefix:
                 raise _Refused("an INSERT line without rows")
             self.prefix, self.key = prefix, (name, None if cols is None else tuple(cols))
         return keys, key_of, heads
@@ -369,8 +371,6 @@ class _Planner:
 
     def _text_between(self, lo: int, hi: int, *, last: bool) -> None:
         """The text between INSERT lines, read by the reader's statement scanner (module doc)."""
-        from workbench.engine.records.sqldump import first_data_statement
-
         if hi <= lo:
             return
         if hi - lo > MAX_RUN:
@@ -386,8 +386,6 @@ class _Planner:
         """The column names and mapping the reader samples for the run of ``key`` that started at
         ``run_start``: read from there, by the reader and ``tables.sample_layout``."""
         from workbench.engine.blob import Blob
-        from workbench.engine.records.sqldump import SkippedRow, iter_sql_tables
-        from workbench.engine.records.tables import sample_layout
 
         def blocks(table):
             for block in table.blocks:
@@ -395,8 +393,7 @@ class _Planner:
                     raise _Refused("a row the reader loses")
                 yield block
 
-        blob = Blob(self.view[self.run_start:])
-        with blob.open() as fh:
+        with Blob(self.view[self.run_start:]) as blob, blob.open() as fh:
             tables = iter_sql_tables(fh, "mysql", encoding=self.encoding,
                                      created={k: list(v) for k, v in self.run_created.items()})
             table = next(tables, None)
@@ -405,9 +402,3 @@ class _Planner:
             names, mapping, _held = sample_layout(table.columns, blocks(table))
             tables.close()
         return key[0], tuple(names), tuple(mapping.items())
-
-
-def _insert_header(text: str):
-    from workbench.engine.records.sqldump import insert_header
-
-    return insert_header(text)
