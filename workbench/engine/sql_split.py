@@ -79,6 +79,16 @@ _CLASS_TABLE = _CLASS.tobytes()
 _BINARY = np.frombuffer(b"_binary", dtype=np.uint8)
 
 
+def _segments(n: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A mask of ``n`` bytes, True on ``[starts[i], ends[i])`` (sorted, disjoint), by ``np.repeat``."""
+    edges = np.empty(2 * starts.size + 2, dtype=np.int64)
+    edges[0], edges[-1] = 0, n
+    edges[1:-1:2], edges[2:-1:2] = starts, ends
+    values = np.zeros(edges.size - 1, dtype=bool)
+    values[1::2] = True
+    return np.repeat(values, np.diff(edges))
+
+
 class _Refused(Exception):
     """The dump is not provably safe to split: one task, as before."""
 
@@ -266,10 +276,7 @@ class _Planner:
     def _rows(self, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray) -> np.ndarray:
         """Rows of each INSERT line's data ``[rs, re_)``, checked against the row grammar (module doc)."""
         n = arr.size
-        d = np.zeros(n + 1, dtype=np.int8)
-        d[rs] = 1  # a line's data never starts where another ends (at its LF)
-        d[re_] = -1
-        region = np.cumsum(d[:-1], dtype=np.int8).view(bool)
+        region = _segments(n, rs, re_)
         q = np.flatnonzero(arr == QUOTE)
         q = q[region[q]]
         b = np.flatnonzero(arr == BACKSLASH)
@@ -281,45 +288,38 @@ class _Planner:
             k = np.minimum(np.searchsorted(run_end, q - 1), run_end.size - 1)
             length = np.where(run_end[k] == q - 1, run_end[k] - run_start[k] + 1, 0)
             q = q[(length & 1) == 0]
-        rid = np.searchsorted(rs, q, side="right") - 1
-        if np.any(np.bincount(rid, minlength=rs.size) & 1):
+        if np.any(np.searchsorted(q, re_) & 1):  # quotes before each line's end: an even number
             raise _Refused("a string left open at the end of an INSERT line")
         opening, closing = q[0::2], q[1::2]
-        # bytes to ignore: strings (quotes included) and everything outside the lines' data
-        toggles = np.zeros(n, dtype=np.uint8)
-        toggles[q] = 1
-        ignore = np.bitwise_xor.accumulate(toggles)
-        ignore |= toggles
-        ignore |= ~region.view(np.uint8) & 1
-        ignore ^= 1
+        inside = _segments(n, opening, closing + 1)  # strings, quotes included
         codes = np.empty(n + 1, dtype=np.uint8)  # an event's code at its byte (END at a line's LF)
         codes[n] = 0
         cls = codes[:n]
         cls[:] = np.frombuffer(arr.tobytes().translate(_CLASS_TABLE), dtype=np.uint8)  # bytes.translate: ~1 GB/s
-        cls *= ignore  # strings and what is not a line's data: nothing
-        ev = np.flatnonzero(cls)  # the other bytes: punctuation, token bytes and bytes out of the grammar
-        ev_cls = cls[ev]
-        if np.any(ev_cls == BAD):
-            raise _Refused("a byte outside the row grammar of mysqldump in an INSERT line")
-        tok = ev_cls == T_
-        adjacent = np.zeros(ev.size, dtype=bool)  # a token byte right after another
-        adjacent[1:] = (ev[1:] == ev[:-1] + 1) & tok[:-1] & tok[1:]
-        first = tok & ~adjacent
-        last = tok & ~np.concatenate((adjacent[1:], [False]))
-        t_start, t_end = ev[first], ev[last]
-        codes[ev[adjacent]] = 0  # a token is one event, at its first byte
-        codes[t_start] = TOK
-        seven = np.flatnonzero((t_end - t_start + 1) == _BINARY.size)
-        if seven.size:
-            idx = t_start[seven][:, None] + np.arange(_BINARY.size)
-            codes[t_start[seven[np.all(arr[idx] == _BINARY, axis=1)]]] = BIN
+        cls *= region.view(np.uint8) & ~inside.view(np.uint8)  # strings and what is not a line's data: nothing
         doubled = np.zeros(opening.size, dtype=bool)  # 'it''s': the second quote pair continues the string
         doubled[1:] = closing[:-1] == opening[1:] - 1
         codes[opening[~doubled]] = STR
         codes[rs - 1] = START  # the header's last byte (the data starts with its opening parenthesis)
         codes[re_] = END
-        pos = np.flatnonzero(codes)
-        typ = codes[pos]
+        ev = np.flatnonzero(codes)  # events, token bytes and bytes out of the grammar
+        typ = codes[ev]
+        if np.any(typ == BAD):
+            raise _Refused("a byte outside the row grammar of mysqldump in an INSERT line")
+        tok = typ == T_
+        adjacent = np.zeros(ev.size, dtype=bool)  # a token byte right after another: not an event
+        adjacent[1:] = (ev[1:] == ev[:-1] + 1) & tok[:-1] & tok[1:]
+        last = tok & ~np.concatenate((adjacent[1:], [False]))
+        t_end = ev[last]
+        keep = ~adjacent
+        pos, typ = ev[keep], typ[keep]
+        first = np.flatnonzero(typ == T_)
+        t_start = pos[first]
+        typ[first] = TOK
+        seven = np.flatnonzero((t_end - t_start + 1) == _BINARY.size)
+        if seven.size:
+            idx = t_start[seven][:, None] + np.arange(_BINARY.size)
+            typ[first[seven[np.all(arr[idx] == _BINARY, axis=1)]]] = BIN
         if typ[0] != START or typ[-1] != END or not _ALLOWED[typ[:-1], typ[1:]].all():
             raise _Refused("an INSERT line out of the row grammar")
         comma = np.flatnonzero(typ == COMMA)
