@@ -297,3 +297,45 @@ def test_each_table_votes_on_its_first_rows_in_one_range(tmp_path):
             assert rows == 0 or rows >= 2_500 or rows == totals[name], (name, rows)
     assert any(name == "patients" and rows for c in free.chunks for name, rows in c.state.counters
                if rows < 2_500)
+
+
+def test_a_split_watermarked_dump_is_attributed_as_the_whole_file(tmp_path):
+    """Two tables marked for one recipient (``watermark embed`` of a mysqldump): with the registry loaded no
+    boundary falls inside a table's vote sample, each range votes for the tables that begin in it, and the
+    watermark hits, attribution and report are those of the whole file."""
+    from workbench.beacons import mark_io
+    from workbench.beacons.registry import Registry
+    from workbench.report.model import build_report_model, report_json
+    from workbench.synth.establishments import DEMO_ESTABLISHMENTS
+
+    est = DEMO_ESTABLISHMENTS[0]
+    reg_path = tmp_path / "registry.json"
+    registry = Registry.init(reg_path, "ARS Bretagne (test)")
+    registry.add_establishment(est.finess, est.name, recipients=["Labo"])
+    registry.save(tmp_path / "registry.json.key")
+    plain = _write(tmp_path / "plain.sql", mysqldump(patients=3_000, stays=3_000))
+    evidence = tmp_path / "ev" / "dpi_prod.sql"
+    evidence.parent.mkdir()
+    mark_io.embed_file(plain, evidence, registry.watermark_key(est.finess, "Labo"), fmt="sql")
+    planned = text_split.plan(evidence, evidence.name, SPLIT, tmp_path / "i", 2, min_first_rows=200_000)
+    assert planned is not None and len(planned.chunks) >= 2
+    assert [dict(c.state.counters).get("sejours", 0) for c in planned.chunks][:2] == [0, 0]
+    split = run_scan(tmp_path / "split", [evidence], jobs=2, bounds=SPLIT, registry_path=reg_path,
+                     verify_at_end=False)
+    whole = run_scan(tmp_path / "whole", [evidence], jobs=2, bounds=WHOLE, registry_path=reg_path,
+                     verify_at_end=False)
+    q = {c: case_sql(tmp_path / c) for c in ("split", "whole")}
+    hits = {c: q[c].execute("SELECT * FROM watermark_hits ORDER BY ALL").fetchall() for c in q}
+    assert {(h[1], h[3], h[5]) for h in hits["whole"]} == {("table:patients", "table-watermark", "Labo"),
+                                                           ("table:sejours", "table-watermark", "Labo")}
+    assert hits["split"] == hits["whole"]
+    assert split.tasks_total == len(planned.chunks) and whole.tasks_total == 1
+    a, b = _case(tmp_path / "split"), _case(tmp_path / "whole")
+    for part in a:
+        assert a[part] == b[part], part
+    attributed = {c: q[c].execute("SELECT locator, establishment, basis FROM records "
+                                  "WHERE establishment IS NOT NULL ORDER BY ALL").fetchall() for c in q}
+    assert attributed["split"] and attributed["split"] == attributed["whole"]
+    parts = ("summary", "identifiers", "establishments", "findings_total", "categories", "date_span")
+    ja, jb = (report_json(build_report_model(tmp_path / c)) for c in ("split", "whole"))
+    assert {k: ja[k] for k in parts} == {k: jb[k] for k in parts}
