@@ -160,7 +160,9 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def test_a_split_mysqldump_gives_the_case_of_the_whole_file(tmp_path):
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_a_split_mysqldump_gives_the_case_of_the_whole_file(tmp_path, executor):
+    """Split (on both executors: the dask one pickles each range's SqlRange) against whole, local."""
     from workbench.report.model import build_report_model, report_json
 
     data = mysqldump()
@@ -168,7 +170,7 @@ def test_a_split_mysqldump_gives_the_case_of_the_whole_file(tmp_path):
     planned = text_split.plan(evidence, evidence.name, SPLIT, tmp_path / "idx", 2)
     assert planned is not None and planned.kind == "sql-dump" and len(planned.chunks) >= 4
     assert any(c.state.preset is not None for c in planned.chunks)  # ranges inside the patients' run of rows
-    split = run_scan(tmp_path / "split", [evidence], jobs=2, bounds=SPLIT, verify_at_end=False)
+    split = run_scan(tmp_path / "split", [evidence], jobs=2, bounds=SPLIT, verify_at_end=False, executor=executor)
     whole = run_scan(tmp_path / "whole", [evidence], jobs=2, bounds=WHOLE, verify_at_end=False)
     assert split.completed and whole.completed
     assert whole.tasks_total == 1 and split.tasks_total == len(planned.chunks)
