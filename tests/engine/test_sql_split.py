@@ -236,6 +236,7 @@ def _unsafe(data: bytes) -> dict[str, bytes]:
         "not_utf8": data[:mid] + b"-- \xe9t\xe9\n" + data[mid:],
         "insert_ignore": data[:mid] + b"INSERT  IGNORE INTO `patients` VALUES (1,'a');\n" + data[mid:],
         "open_comment": data[:mid] + b"/* a comment\n" + data[mid:],
+        "ragged_row": data[:data.index(b"),(", mid)] + b",7" + data[data.index(b"),(", mid):],
     }
 
 

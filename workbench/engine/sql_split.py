@@ -16,7 +16,9 @@ What the planner proves, in one pass over the file (numpy over blocks of whole l
   (mysqldump writes a line break in data as ``\\n``). The grammar is checked as an automaton over the events of
   the block (opening and closing parentheses, commas, strings, tokens, the ``;``), so a row the reader would
   lose (a ``SkippedRow``, after which it samples the column mapping again) or read as a function call cannot
-  pass: the rows of a line are counted exactly (one per opening parenthesis outside strings).
+  pass: the rows of a line are counted exactly (one per opening parenthesis outside strings). Every row of a run
+  of a table's INSERTs has as many values as its first (the reader's batches would otherwise carry an
+  ``#extra`` column that depends on where they are cut).
 - The text between two such lines (comments, ``/*!40101 SET ..*/;``, ``DROP TABLE``, ``CREATE TABLE``,
   ``LOCK TABLES``, triggers in ``DELIMITER ;;`` blocks) is read by the reader's own statement scanner followed
   by a sentinel INSERT: the sentinel must be the first data statement it meets. So that text holds no data
@@ -146,6 +148,8 @@ def plan_plain(host: Path, head: bytes, size: int, bounds: Bounds, info, min_fir
             boundaries = planner.run()
     except (_Refused, RecordsError, UnicodeError, ValueError, MemoryError, OSError):
         return None
+    except Exception:  # noqa: BLE001 - a planner fault on hostile bytes must not stop the scan: one task, as before
+        return None
     if not boundaries:
         return None
     starts = [_Boundary(0, {}, (), None), *boundaries]
@@ -174,6 +178,7 @@ class _Planner:
         self.run_start = 0
         self.run_rows = 0
         self.run_created: dict[str, list[str]] = {}
+        self.run_width = 0  # values per row of the run (all its rows alike)
         self.target = chunk_bytes
         self.boundaries: list[_Boundary] = []
 
@@ -234,8 +239,8 @@ class _Planner:
         if np.any(ends - ins > MAX_LINE):
             raise _Refused("an INSERT line longer than MAX_LINE")
         keys, key_of, heads = self._headers(arr, ins, ends)
-        rows = self._rows(arr, ins + heads, ends)
-        self._lines(base + ins, base + ends, keys, key_of, rows)
+        rows, widths = self._rows(arr, ins + heads, ends)
+        self._lines(base + ins, base + ends, keys, key_of, rows, widths)
 
     def _headers(self, arr: np.ndarray, ins: np.ndarray, ends: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
         """The (table, columns) keys of the block's INSERT lines; per line, the index of its key and the length of
@@ -273,8 +278,9 @@ class _Planner:
             self.prefix, self.key = prefix, (name, None if cols is None else tuple(cols))
         return keys, key_of, heads
 
-    def _rows(self, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray) -> np.ndarray:
-        """Rows of each INSERT line's data ``[rs, re_)``, checked against the row grammar (module doc)."""
+    def _rows(self, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and values per row of each INSERT line's data ``[rs, re_)``, checked against the row grammar
+        (module doc)."""
         n = arr.size
         region = _segments(n, rs, re_)
         q = np.flatnonzero(arr == QUOTE)
@@ -325,20 +331,31 @@ class _Planner:
         comma = np.flatnonzero(typ == COMMA)
         if np.any((typ[comma - 1] == CLOSE) != (typ[comma + 1] == OPEN)):
             raise _Refused("an INSERT line out of the row grammar")
-        opens = pos[typ == OPEN]
-        return np.bincount(np.searchsorted(rs, opens, side="right") - 1, minlength=rs.size)
+        is_open = typ == OPEN
+        line_of_open = np.searchsorted(rs, pos[is_open], side="right") - 1
+        rows = np.bincount(line_of_open, minlength=rs.size)
+        # values per row (a _binary prefix and its string are one): every row of a line as wide as its first,
+        # else the reader's batches would differ in their ``#extra`` column from one cut to another
+        tuple_of = np.cumsum(is_open) - 1
+        values = np.bincount(tuple_of[(typ == STR) | (typ == TOK)], minlength=int(is_open.sum()))
+        first_of_line = np.concatenate(([0], np.cumsum(rows)[:-1]))
+        widths = values[first_of_line]
+        if np.any(values != np.repeat(widths, rows)):
+            raise _Refused("rows of different widths in an INSERT line")
+        return rows, widths
 
     # -- the sequence of statements ------------------------------------------------------------------------
-    def _lines(self, starts: np.ndarray, ends: np.ndarray, keys: list, key_of: np.ndarray, rows: np.ndarray) -> None:
+    def _lines(self, starts: np.ndarray, ends: np.ndarray, keys: list, key_of: np.ndarray, rows: np.ndarray,
+               widths: np.ndarray) -> None:
         """INSERT lines of a block in order (absolute offsets), in groups of adjacent lines of one key."""
         cut = np.ones(starts.size, dtype=bool)
         cut[1:] = (starts[1:] != ends[:-1] + 1) | (key_of[1:] != key_of[:-1])
         cuts = np.concatenate((np.flatnonzero(cut), [starts.size]))
         for g in range(cuts.size - 1):
             lo, hi = int(cuts[g]), int(cuts[g + 1])
-            self._group(starts[lo:hi], ends[lo:hi], keys[int(key_of[lo])], rows[lo:hi])
+            self._group(starts[lo:hi], ends[lo:hi], keys[int(key_of[lo])], rows[lo:hi], widths[lo:hi])
 
-    def _group(self, starts: np.ndarray, ends: np.ndarray, key, rows: np.ndarray) -> None:
+    def _group(self, starts: np.ndarray, ends: np.ndarray, key, rows: np.ndarray, widths: np.ndarray) -> None:
         first = int(starts[0])
         if first > self.after:
             self._text_between(self.after, first, last=False)
@@ -346,6 +363,9 @@ class _Planner:
         if key != self.run_key:
             self.run_key, self.run_start, self.run_rows = key, first, 0
             self.run_created = {k: list(v) for k, v in self.created.items()}
+            self.run_width = int(widths[0])
+        if np.any(widths != self.run_width):
+            raise _Refused("rows of different widths in a run of INSERTs")
         before = np.concatenate(([0], np.cumsum(rows)[:-1]))
         run_before = self.run_rows + before
         table_before = self.counters.get(name, 0) + before
