@@ -155,6 +155,18 @@ def mysqldump(patients: int = 9_000, stays: int = 9_000, seed: int = 5, *, exten
             + TRAILER).encode("utf-8")
 
 
+ATTRIBUTED = "SELECT locator, establishment, basis FROM records WHERE establishment IS NOT NULL ORDER BY ALL"
+REPORT_PARTS = ("summary", "identifiers", "establishments", "findings_total", "categories", "date_span")
+
+
+def _assert_same_report(tmp_path: Path) -> None:
+    """The report.json parts of the split case and of the whole-file case are equal."""
+    from workbench.report.model import build_report_model, report_json
+
+    split, whole = (report_json(build_report_model(tmp_path / c)) for c in ("split", "whole"))
+    assert {k: split[k] for k in REPORT_PARTS} == {k: whole[k] for k in REPORT_PARTS}
+
+
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
@@ -163,7 +175,6 @@ def _write(path: Path, data: bytes) -> Path:
 @pytest.mark.parametrize("executor", ["local", "dask"])
 def test_a_split_mysqldump_gives_the_case_of_the_whole_file(tmp_path, executor):
     """Split (on both executors: the dask one pickles each range's SqlRange) against whole, local."""
-    from workbench.report.model import build_report_model, report_json
 
     data = mysqldump()
     evidence = _write(tmp_path / "dpi_prod.sql", data)
@@ -183,9 +194,7 @@ def test_a_split_mysqldump_gives_the_case_of_the_whole_file(tmp_path, executor):
     locators = {r[0] for r in case_sql(tmp_path / "split").execute(
         "SELECT locator FROM records WHERE locator LIKE 'table:patients/%'").fetchall()}
     assert locators == {f"table:patients/row:{n}" for n in range(1, 9_001)}
-    parts = ("summary", "identifiers", "establishments", "findings_total", "categories", "date_span")
-    ja, jb = (report_json(build_report_model(tmp_path / c)) for c in ("split", "whole"))
-    assert {k: ja[k] for k in parts} == {k: jb[k] for k in parts}
+    _assert_same_report(tmp_path)
 
 
 @pytest.mark.parametrize("options", [{}, {"extended": False, "hex_blob": False, "complete_insert": True},
@@ -308,7 +317,6 @@ def test_a_split_watermarked_dump_is_attributed_as_the_whole_file(tmp_path):
     watermark hits, attribution and report are those of the whole file."""
     from workbench.beacons import mark_io
     from workbench.beacons.registry import Registry
-    from workbench.report.model import build_report_model, report_json
     from workbench.synth.establishments import DEMO_ESTABLISHMENTS
 
     est = DEMO_ESTABLISHMENTS[0]
@@ -336,9 +344,6 @@ def test_a_split_watermarked_dump_is_attributed_as_the_whole_file(tmp_path):
     a, b = _case(tmp_path / "split"), _case(tmp_path / "whole")
     for part in a:
         assert a[part] == b[part], part
-    attributed = {c: q[c].execute("SELECT locator, establishment, basis FROM records "
-                                  "WHERE establishment IS NOT NULL ORDER BY ALL").fetchall() for c in q}
+    attributed = {c: q[c].execute(ATTRIBUTED).fetchall() for c in q}
     assert attributed["split"] and attributed["split"] == attributed["whole"]
-    parts = ("summary", "identifiers", "establishments", "findings_total", "categories", "date_span")
-    ja, jb = (report_json(build_report_model(tmp_path / c)) for c in ("split", "whole"))
-    assert {k: ja[k] for k in parts} == {k: jb[k] for k in parts}
+    _assert_same_report(tmp_path)
