@@ -4,9 +4,12 @@
     python benchmarks/archive_split.py [--size-mb 400] [--members 40] [--seed 7] [--workdir DIR] [--keep]
     python benchmarks/archive_split.py --format 7z [--size-mb 300] [--members 60] [--solid-block 16m]
     python benchmarks/archive_split.py --single-csv [--gzip] [--size-mb 500] ...
+    python benchmarks/archive_split.py --single-sql [--size-mb 300] ...
 
 ``--single-csv``: one PII-dense CSV of ``--size-mb`` (``--gzip``: gzipped, level 6) instead of the tar.gz: the
-byte ranges of text_split share the cores (before, one file was one task on one core).
+byte ranges of text_split share the cores (before, one file was one task on one core). ``--single-sql``: one
+PII-dense mysqldump of ``--size-mb`` (throughput.py's dense mysqldump writer: extended INSERT lines of about
+1 MB), cut at its INSERT lines by sql_split; the planning pass alone is timed too.
 
 The archive holds ``--members`` PII-dense exports (the generator of throughput.py: a NIR, names, a birth
 date, an e-mail, a phone, a FINESS and an RPPS per row). ``tar.gz``: CSVs written as GNU tar then gzip level 6,
@@ -97,6 +100,23 @@ def build_single(work: Path, size_mb: int, seed: int, gz: bool) -> Path:
     return gz_path
 
 
+def build_single_sql(work: Path, size_mb: int, seed: int) -> Path:
+    sql_path = work / "dpi_dump.sql"
+    write_dense(sql_path, size_mb * 2**20, seed, sql=True)
+    return sql_path
+
+
+def planning_seconds(path: Path) -> tuple[float, int]:
+    """The split planner alone on ``path`` (default bounds): seconds and ranges (0: not split)."""
+    from workbench.engine import text_split
+    from workbench.engine.bounds import Bounds
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        planned = text_split.plan(path, path.name, Bounds(), Path(tmp) / "idx", 1)
+    return time.monotonic() - started, 0 if planned is None else len(planned.chunks)
+
+
 def scan(archive: Path, case: Path, jobs: int) -> tuple[float, dict]:
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "workbench", "scan", str(archive), "--case", str(case),
@@ -120,12 +140,20 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--single-csv", action="store_true", help="one big CSV instead of a tar.gz of members")
     ap.add_argument("--gzip", action="store_true", help="with --single-csv: the CSV gzipped")
+    ap.add_argument("--single-sql", action="store_true", help="one big mysqldump instead of a tar.gz of members")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="balise-split-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         t0 = time.monotonic()
-        if args.single_csv:
+        if args.single_sql:
+            archive = build_single_sql(work, args.size_mb, args.seed)
+            print(f"evidence: {archive} ({archive.stat().st_size / 1e6:.1f} MB, {args.size_mb} MiB of mysqldump in one "
+                  f"file), built in {time.monotonic() - t0:.0f} s")
+            secs, ranges = planning_seconds(archive)
+            print(f"planner alone: {secs:.1f} s, {ranges} ranges ({archive.stat().st_size / 1e6 / max(secs, 1e-9):.0f} "
+                  "MB/s)")
+        elif args.single_csv:
             archive = build_single(work, args.size_mb, args.seed, args.gzip)
             print(f"evidence: {archive} ({archive.stat().st_size / 1e6:.1f} MB, {args.size_mb} MiB of CSV in one "
                   f"file), built in {time.monotonic() - t0:.0f} s")

@@ -55,7 +55,8 @@ class BeaconScanner:
         When the parser fails, the findings gathered before the fault ride on the exception (``findings``): the
         walker records both (a dump's malformed rows, then its truncation). ``part``: one range of a split file
         (``text_split.RangePart``): its rows only, numbered as in the whole file; only the first range votes on
-        table watermarks (it holds the vote's sample, see text_split)."""
+        table watermarks (it holds the vote's sample, see text_split), or for a SQL dump, only the range where a
+        table begins votes for it (sql_split)."""
         from workbench.engine.records import parse, parse_range
 
         blob, kind_info = payload
@@ -73,7 +74,9 @@ class BeaconScanner:
             else:
                 frames = parse_range(part.kind, part.blob, part.layout, vpath, first_row=part.first_row,
                                      header=part.header, batch_rows=RECORD_BATCH_ROWS, notes=notes)
-            self._parse_into(vpath, frames, sink, canary_hits, collectors, marks=part is None or part.first_row == 1)
+            begun = part.layout.tables_begun() if part is not None and part.kind == "sql-dump" else frozenset()
+            self._parse_into(vpath, frames, sink, canary_hits, collectors,
+                             marks=part is None or part.kind == "sql-dump" or part.first_row == 1, begun=begun)
         except Exception as exc:
             with contextlib.suppress(AttributeError):  # an exception type without a __dict__ keeps only its line
                 exc.findings = findings()  # type: ignore[attr-defined]
@@ -81,14 +84,14 @@ class BeaconScanner:
         return findings()
 
     def _parse_into(self, vpath: str, frames, sink, canary_hits: list[dict], collectors: dict,
-                    marks: bool = True) -> None:
+                    marks: bool = True, begun: frozenset[str] = frozenset()) -> None:
         for frame in frames:
             if frame is None or len(frame) == 0:
                 continue
             if self.canaries is not None:
                 canary_hits.extend(self._match_frame(vpath, frame))
             if self.table_keys and marks:
-                self._collect_marks(frame, collectors)
+                self._collect_marks(frame, collectors, begun)
             sink.records(vpath, frame)
         if canary_hits:
             sink.beacons(vpath, canary_hits)
@@ -98,8 +101,9 @@ class BeaconScanner:
         if marks:
             sink.watermarks(vpath, marks)
 
-    def _collect_marks(self, frame, collectors: dict) -> None:
-        """Feed a batch to its table's watermark vote collector (votes of every batch are tested together)."""
+    def _collect_marks(self, frame, collectors: dict, begun: frozenset[str] = frozenset()) -> None:
+        """Feed a batch to its table's watermark vote collector (votes of every batch are tested together).
+        ``begun``: tables whose first rows, the vote's sample, are in a range before this one (a split dump)."""
         from workbench.beacons.tabular_mark import UnitCollector
 
         src = [c for c in frame.columns if str(c).startswith("src.")]
@@ -109,6 +113,8 @@ class BeaconScanner:
             groups = [("", frame)]
         for table, part in groups:
             table = str(table)
+            if table in begun:
+                continue
             collector, fed = collectors.setdefault(table, (UnitCollector(), [0]))
             if fed[0] >= WATERMARK_SAMPLE_ROWS:
                 continue  # enough votes: a watermark needs hundreds of rows, not millions

@@ -542,8 +542,9 @@ def _sevenzip_tasks(host: Path, vpath: str, parent: str | None, depth: int, evid
 
 
 def _text_split_min_rows(registry) -> int:
-    """Rows the first range of a split CSV must hold: the table watermark's vote sample when the registry has
-    establishments to test (text_split), else none."""
+    """Rows the first range of a split CSV must hold (text_split), and the rows before which a split mysqldump's
+    table is never cut (sql_split): the table watermark's vote sample when the registry has establishments to
+    test, else none."""
     from workbench.engine.beacon_scan import WATERMARK_SAMPLE_ROWS
 
     return WATERMARK_SAMPLE_ROWS if registry is not None and getattr(registry, "establishments", None) else 0
@@ -551,8 +552,8 @@ def _text_split_min_rows(registry) -> int:
 
 def _text_chunk_tasks(host: Path, vpath: str, parent: str | None, evid: int, size: int, bounds: Bounds,
                       key_prefix: str, store: CaseStore, threads: int, min_rows: int) -> list[ScanTask] | None:
-    """A big CSV (plain or gzip) as one task per byte range (text_split); its item (and a gzip's member) are
-    stored here, so that every range's records and findings find it."""
+    """A big CSV (plain or gzip) or plain mysqldump as one task per byte range (text_split, sql_split); its item
+    (and a gzip's member) are stored here, so that every range's records and findings find it."""
     index_path = store.dir / "index" / f"{_task_key(key_prefix, vpath)}.txtidx"
     planned = text_split.plan(host, vpath.rsplit("/", 1)[-1], bounds, index_path, threads, min_rows)
     if planned is None:
@@ -577,8 +578,8 @@ def _text_chunk_tasks(host: Path, vpath: str, parent: str | None, evid: int, siz
         if i == len(planned.chunks) - 1:
             share = size - given
         given += share
-        ref = TextChunkRef(i, chunk.start, chunk.end, chunk.rows_before, planned.content_size, planned.layout,
-                           item_vpath, gzip_index)
+        ref = TextChunkRef(i, chunk.start, chunk.end, chunk.rows_before, planned.content_size,
+                           planned.layout if chunk.state is None else chunk.state, item_vpath, gzip_index, planned.kind)
         tasks.append(ScanTask(_task_key(key_prefix, f"{vpath}\x00range{i}"), evid, str(host), vpath, parent, 0,
                               share, text_chunk=ref))
     store.log("balise", "file-split", {"item": item_vpath, "ranges": len(tasks), "bytes": planned.content_size})

@@ -64,7 +64,7 @@ class SevenZipRef:
 
 @dataclass(frozen=True)
 class TextChunkRef:
-    """One byte range of a big CSV split into range tasks (text_split). Range 0's task is the item's task: it
+    """One byte range of a big CSV or mysqldump split into range tasks (text_split, sql_split). Range 0's task is the item's task: it
     walks the whole file (typing, hash, YARA, the gzip member) and counts identifiers and records of its range only.
     """
 
@@ -76,6 +76,7 @@ class TextChunkRef:
     layout: Any  # records.csvfile.CsvLayout of the whole file
     item_vpath: str  # the split item (the gzip member's vpath for a .csv.gz)
     gzip_index: str | None = None  # rapidgzip seek index of a .csv.gz, in the case folder
+    kind: str = "csv"  # or "sql-dump" (its ``layout`` is then the range's sql_split.SqlRange)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,11 @@ records the bound, as before). rapidgzip reads a truncated gzip to its cut witho
 the gzip trailer (CRC-32 and size of what it decompressed) and refuses the split when it does not match (a cut
 or damaged stream, or several gzip members: bgzip and ``pigz -i`` files are one task).
 
-Not split (one task, as before): SQL dumps. A mysqldump range would need, besides its table's columns, the
-column mapping the record parser samples from the first rows of each run of a table's INSERTs, and the rows of
-each table before it (tuples counted outside strings with backslash escapes); that is not done yet.
+A plain mysqldump (MySQL/MariaDB) is planned by ``sql_split`` (``plan`` hands it over): cut at the starts of its
+``INSERT INTO`` lines, each range given the rows of every table before it, the CREATE TABLE columns and the column
+mapping of the run of INSERTs it starts in; the same ``Chunk``/``TextPlan``, range tasks and range 0 rules.
+Not split (one task, as before): pg_dump and sqlite dumps, and gzipped dumps (``dump.sql.gz``: a range would need
+the text before its run of rows, which a seek index alone does not give cheaply).
 """
 
 from __future__ import annotations
@@ -77,16 +79,17 @@ EDGE = 256  # start or end of the data, where a quote may open or close
 class Chunk:
     start: int  # offset of the range in the (decompressed) content
     end: int
-    rows_before: int  # data rows of the file before the range (header excluded)
+    rows_before: int  # data rows of the file before the range (header excluded; a SQL dump's: of all its tables)
+    state: object = None  # what a SQL dump's range needs besides (sql_split.SqlRange)
 
 
 @dataclass(frozen=True)
 class TextPlan:
-    kind: str  # "csv"
+    kind: str  # "csv" or "sql-dump"
     compression: str | None  # "gzip" or None
     member: str | None  # the gzip member's label (the walker's), None for a plain file
     content_size: int  # bytes of the (decompressed) content
-    layout: CsvLayout
+    layout: CsvLayout | None  # a CSV's (a SQL dump's ranges carry theirs in ``Chunk.state``)
     chunks: tuple[Chunk, ...]
 
 
@@ -221,6 +224,11 @@ def plan(host: Path, name: str, bounds: Bounds, index_path: Path, threads: int,
     try:
         if head.startswith(GZIP_MAGIC):
             return _plan_gzip(host, name, head, size, bounds, index_path, threads, min_first_rows)
+        info = kinds.sniff(head, name)
+        if info.kind == "sql-dump":
+            from workbench.engine import sql_split
+
+            return sql_split.plan_plain(host, head, size, bounds, info, min_first_rows)
         return _plan_plain(host, name, head, size, bounds, min_first_rows)
     except (_Refused, OSError, ValueError, RuntimeError, EOFError, LookupError, UnicodeError, MemoryError):
         return None

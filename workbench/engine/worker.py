@@ -135,7 +135,7 @@ class WorkerContext:
             self._spool_and_walk(raw, ref.size, info, walker, budget)
 
     def _run_text_range(self, task: ScanTask, info: ItemInfo, walker: Walker, sink: ShardSink, cancelled) -> None:
-        """One byte range of a big CSV (text_split). Range 0: the file walked as always (typing, hash, YARA over
+        """One byte range of a big CSV or mysqldump (text_split, sql_split). Range 0: the file walked as always (typing, hash, YARA over
         the whole content, a gzip's member), its identifiers and records limited to the range. Any other range:
         its identifiers (each token counted in the range where it ends, judged on the bytes around it) and its
         records, numbered as in the whole file; what it finds is sent as one RangeScanned."""
@@ -146,8 +146,8 @@ class WorkerContext:
             def records(vpath: str, payload) -> list[Finding]:
                 if vpath != ref.item_vpath:
                     return self.beacons.parse_records(vpath, payload, sink)
-                part = text_split.RangePart("csv", Blob(payload[0].view()[ref.start:ref.end]), ref.layout, 1,
-                                            ref.layout.has_header)
+                part = text_split.RangePart(ref.kind, Blob(payload[0].view()[ref.start:ref.end]), ref.layout, 1,
+                                            ref.kind == "csv" and ref.layout.has_header)
                 return self.beacons.parse_records(vpath, payload, sink, part=part)
 
             walker.record_hook = records
@@ -172,7 +172,7 @@ class WorkerContext:
                         sink.identifiers(left)
                 except Exception as exc:
                     errors.append(ItemError(vpath, "scan", f"{type(exc).__name__}: {exc}"))
-                part = text_split.RangePart("csv", Blob(span.view[span.own_from:span.own_to]), ref.layout,
+                part = text_split.RangePart(ref.kind, Blob(span.view[span.own_from:span.own_to]), ref.layout,
                                             ref.rows_before + 1, False)
                 try:
                     findings.extend(self.beacons.parse_records(vpath, (part.blob, None), sink, part=part))

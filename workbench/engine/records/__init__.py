@@ -34,7 +34,7 @@ import pandas as pd
 
 from workbench.engine.kind_traits import traits
 from workbench.engine.records.columns import map_columns, sources
-from workbench.engine.records.csvfile import CsvLayout, csv_frames, parse_csv, text_encoding
+from workbench.engine.records.csvfile import csv_frames, parse_csv, text_encoding
 from workbench.engine.records.dicom import parse_dicom
 from workbench.engine.records.errors import RecordNote, RecordsError
 from workbench.engine.records.fhir import parse_fhir_json, parse_fhir_ndjson
@@ -59,25 +59,44 @@ MAX_NOTES = 100  # per item: a dump of a million broken rows gives 100 findings 
 def parse_sql(blob: Any, info: Any, vpath: str, *, batch_rows: int) -> Iterator[pd.DataFrame | RecordNote]:
     """Records of every table of a SQL dump that holds personal columns; a note per malformed row."""
     encoding = text_encoding(blob.head(65536), getattr(info, "encoding", None))
+    dialect = sql_dialect(blob.head(65536), info, encoding)
+    with blob.open() as fh:
+        yield from _sql_records(fh, dialect, encoding, vpath, batch_rows, defaultdict(int))
+
+
+def sql_dialect(head: bytes, info: Any, encoding: str) -> str:
+    """The dialect ``parse_sql`` reads a dump with: the sniffed one, else detected from its first 64 KiB."""
     dialect = getattr(info, "format", None)
     if dialect not in ("mysql", "postgresql", "sqlite"):
-        dialect = detect_dialect(blob.head(65536).decode(encoding, errors="replace"))
-    counters: dict[str, int] = defaultdict(int)  # rows of each table so far, lost ones included
-    with blob.open() as fh:
-        for table in iter_sql_tables(fh, dialect, encoding=encoding):
-            name = table.name
-            blocks = iter(table.blocks if table.blocks is not None else [list(table.rows)])
-            while True:
-                lost: list[SkippedRow] = []
-                first = counters[name] + 1
-                yield from block_records(
-                    table.columns, _until_skipped(blocks, lost, counters, name), item=vpath, table=name,
-                    locator_prefix=f"table:{name}/row:", batch_rows=batch_rows, first_number=first,
-                )
-                if not lost:
-                    break
-                counters[name] += 1
-                yield RecordNote("row-skipped", f"table:{name}/row:{counters[name]}", lost[0].reason)
+        dialect = detect_dialect(head.decode(encoding, errors="replace"))
+    return dialect
+
+
+def _sql_records(fh: Any, dialect: str, encoding: str, vpath: str, batch_rows: int, counters: dict[str, int], *,
+                 created: dict[str, list[str]] | None = None,
+                 preset: tuple[str, list[str], dict[str, str]] | None = None) -> Iterator[pd.DataFrame | RecordNote]:
+    """``counters``: rows of each table so far, lost ones included (updated). ``created`` and ``preset`` (the
+    first run's table, column names and mapping): a range of a split dump starting mid-file (sql_split)."""
+    for table in iter_sql_tables(fh, dialect, encoding=encoding, created=created):
+        name = table.name
+        blocks = iter(table.blocks if table.blocks is not None else [list(table.rows)])
+        layout = None
+        if preset is not None:
+            if preset[0] != name:
+                raise RecordsError(f"split SQL range: table {name!r} where {preset[0]!r} was planned")
+            layout, preset = (preset[1], preset[2]), None
+        while True:
+            lost: list[SkippedRow] = []
+            first = counters[name] + 1
+            yield from block_records(
+                table.columns, _until_skipped(blocks, lost, counters, name), item=vpath, table=name,
+                locator_prefix=f"table:{name}/row:", batch_rows=batch_rows, first_number=first, preset=layout,
+            )
+            layout = None
+            if not lost:
+                break
+            counters[name] += 1
+            yield RecordNote("row-skipped", f"table:{name}/row:{counters[name]}", lost[0].reason)
 
 
 def _until_skipped(blocks: Iterator[Any], lost: list[SkippedRow], counters: dict[str, int], name: str) -> Iterator[Any]:
@@ -129,16 +148,26 @@ def parse(kind: str, blob: Any, info: Any, vpath: str, *, batch_rows: int = DEFA
     return _guarded(parser(blob, info, vpath, batch_rows=batch_rows), kind, notes if notes is not None else [])
 
 
-def parse_range(kind: str, blob: Any, layout: CsvLayout, vpath: str, *, first_row: int, header: bool,
+def parse_range(kind: str, blob: Any, layout: Any, vpath: str, *, first_row: int, header: bool,
                 batch_rows: int = DEFAULT_BATCH_ROWS, notes: list[RecordNote] | None = None) -> Iterator[pd.DataFrame]:
     """Record batches of one byte range of a split file (``text_split``), read with the whole file's ``layout``;
-    its rows are numbered from ``first_row`` (global locators); ``header``: the range starts with the header."""
+    its rows are numbered from ``first_row`` (global locators); ``header``: the range starts with the header.
+    A SQL dump's range (``sql_split.SqlRange`` as ``layout``): its rows numbered from the rows of each table
+    before it, its first run of rows read with the column mapping the whole file's parse sampled."""
+    if kind == "sql-dump":
+        return _guarded(_sql_range_records(blob, layout, vpath, batch_rows), kind, notes if notes is not None else [])
     if kind != "csv":
         raise ValueError(f"no range parser for {kind!r}")
     if not layout.describes_people:
         return iter(())
     frames = csv_frames(blob, layout, vpath, batch_rows=batch_rows, first_row=first_row, header=header)
     return _guarded(frames, kind, notes if notes is not None else [])
+
+
+def _sql_range_records(blob: Any, layout: Any, vpath: str, batch_rows: int) -> Iterator[pd.DataFrame | RecordNote]:
+    with blob.open() as fh:
+        yield from _sql_records(fh, "mysql", layout.encoding, vpath, batch_rows, defaultdict(int, dict(layout.counters)),
+                                created={name: list(cols) for name, cols in layout.created}, preset=layout.preset_args())
 
 
 def _guarded(frames: Iterator[Any], kind: str, notes: list[RecordNote]) -> Iterator[pd.DataFrame]:

@@ -844,11 +844,13 @@ def _text_stream(stream: IO[Any], encoding: str) -> IO[str]:
     return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
 
 
-def iter_sql_tables(stream: IO[Any], dialect: str | None = None, *, encoding: str = "utf-8") -> Iterator[SqlTable]:
+def iter_sql_tables(stream: IO[Any], dialect: str | None = None, *, encoding: str = "utf-8",
+                    created: dict[str, list[str]] | None = None) -> Iterator[SqlTable]:
     """Tables of rows from a SQL dump, streaming (see the module docstring).
 
     ``stream`` is a text stream or a binary one (decoded with ``encoding``, undecodable bytes replaced).
     ``dialect`` is ``mysql``, ``postgresql``, ``sqlite`` or None to detect it from the first part of the text.
+    ``created``: the columns of the CREATE TABLEs seen before ``stream`` (a range of a split dump, sql_split).
     Raises ``RecordsError`` on a malformed or truncated dump (after yielding the rows read before the fault).
     """
     codecs.lookup(encoding)
@@ -859,6 +861,8 @@ def iter_sql_tables(stream: IO[Any], dialect: str | None = None, *, encoding: st
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}: expected one of {DIALECTS}")
     parser = _Parser(text, dialect)
+    if created:
+        parser.created.update(created)
     while True:
         header = parser.next_data_statement()
         if header is None:
@@ -867,6 +871,25 @@ def iter_sql_tables(stream: IO[Any], dialect: str | None = None, *, encoding: st
         segment = _Segment(parser, header)
         yield SqlTable(header.name, list(columns), segment.rows(), segment.blocks())
         segment.drain()
+
+
+def insert_header(text: str) -> tuple[str, list[str] | None, int] | None:
+    """The table, the explicit column list (None without one) and the end (in characters) of the INSERT header
+    at the start of ``text``, as the mysql reader reads it; None when ``text`` starts with no INSERT header."""
+    m = _INSERT.match(text)
+    if m is None:
+        return None
+    cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
+    return _table_name(m.group(1)), cols, m.end()
+
+
+def first_data_statement(text: str, created: dict[str, list[str]]) -> tuple[str, list[str] | None] | None:
+    """The first INSERT/COPY of ``text`` (mysql), as the reader meets it from a statement start: its table and
+    explicit columns; None when there is none. The CREATE TABLEs read on the way are added to ``created``."""
+    parser = _Parser(_Text(io.StringIO(text)), "mysql")
+    parser.created = created
+    header = parser.next_data_statement()
+    return None if header is None else (header.name, header.columns)
 
 
 def _created_columns(parser: _Parser, name: str) -> list[str]:

@@ -159,6 +159,20 @@ def _pieces_frame(
     return columns_frame(columns, mapping, item=item, locators=locators, table=table)
 
 
+def sample_layout(headers: Sequence[object], blocks: Iterator[Block]) -> tuple[list[str], dict[str, str], list[Block]]:
+    """Column names and mapping of a table from its first ``SAMPLE_LIMIT`` rows; the blocks read for it."""
+    held: list[Block] = []
+    sample: list[list[str | None]] = []
+    for block in blocks:
+        held.append(block)
+        sample.extend(_head_rows(block, SAMPLE_LIMIT - len(sample)))
+        if len(sample) >= SAMPLE_LIMIT:
+            break
+    width = max([len(headers)] + [len(r) for r in sample]) if sample else len(headers)
+    names = unique_headers(headers, width)
+    return names, map_columns(names, sample), held
+
+
 def block_records(
     headers: Sequence[object],
     blocks: Iterable[Block],
@@ -169,19 +183,18 @@ def block_records(
     batch_rows: int,
     first_number: int = 1,
     extra_sep: str = ",",
+    preset: tuple[list[str], dict[str, str]] | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """``table_records`` over blocks of rows (lists of rows or Arrow tables): the same batches, built by column."""
+    """``table_records`` over blocks of rows (lists of rows or Arrow tables): the same batches, built by column.
+    ``preset``: the column names and mapping to use instead of sampling the first rows (a range of a split SQL
+    dump that starts inside a run of a table's rows gets those the whole file's parse sampled, ``sql_split``)."""
     iterator = iter(blocks)
     held: list[Block] = []
-    sample: list[list[str | None]] = []
-    for block in iterator:
-        held.append(block)
-        sample.extend(_head_rows(block, SAMPLE_LIMIT - len(sample)))
-        if len(sample) >= SAMPLE_LIMIT:
-            break
-    width = max([len(headers)] + [len(r) for r in sample]) if sample else len(headers)
-    names = unique_headers(headers, width)
-    mapping = map_columns(names, sample)
+    if preset is None:
+        names, mapping, held = sample_layout(headers, iterator)
+    else:
+        names, mapping = list(preset[0]), dict(preset[1])
+    width = len(names)
     if not is_person_table(mapping):
         for _ in iterator:  # drain: a streaming source must move past this table
             pass
