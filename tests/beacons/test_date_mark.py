@@ -199,16 +199,32 @@ def test_xlsx_real_date_cells_are_moved_as_dates(tmp_path: Path, lab: pd.DataFra
     assert right.detected and not wrong.detected
 
 
-def test_sql_dump_birth_date_named_in_create_table(tmp_path: Path, lab: pd.DataFrame) -> None:
-    """A paediatric dump: its birth dates are recent, only the ``CREATE TABLE`` name says what they are."""
+def _pediatric_dump(tmp_path: Path, lab: pd.DataFrame, create: str) -> tuple[Path, Path]:
+    """A mysqldump of 400 stays whose birth-date column holds recent dates (the sample dates): only the
+    ``CREATE TABLE`` names say which column is the birth date. Returns the dump and the marked copy's path."""
     src, dst = tmp_path / "pediatrie.sql", tmp_path / "pediatrie_marque.sql"
-    lines = ["-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)",
-             "CREATE TABLE `sejour` (\n  `ipp` varchar(8) NOT NULL,\n  `nom` varchar(64),\n"
-             "  `date_naissance` date,\n  `date_prelevement` date,\n  PRIMARY KEY (`ipp`)\n) ENGINE=InnoDB;"]
+    lines = ["-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)", create]
     rows = [f"('{r.IPP}','{r.NOM}','{r.DATE_PRELEVEMENT}','{r.DATE_PRELEVEMENT}')"
             for r in lab.head(400).itertuples(index=False)]
     lines += ["INSERT INTO `sejour` VALUES " + ",".join(rows[k : k + 100]) + ";" for k in range(0, 400, 100)]
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return src, dst
+
+
+_PLAIN_CREATE = ("CREATE TABLE `sejour` (\n  `ipp` varchar(8) NOT NULL,\n  `nom` varchar(64),\n"
+                 "  `date_naissance` date,\n  `date_prelevement` date,\n  PRIMARY KEY (`ipp`)\n) ENGINE=InnoDB;")
+# mysqldump writes comments and defaults as they were declared: a comma inside one is no column break, or every
+# name after it shifts by one and the birth dates are taken for the sample dates and moved
+_COMMENTED_CREATE = ("CREATE TABLE `sejour` (\n  `ipp` varchar(8) NOT NULL DEFAULT '0,0',\n"
+                     "  `nom` varchar(64) COMMENT 'nom, prénom (usage)',\n"
+                     "  `date_naissance` date /* jj/mm/aaaa, jamais modifiée */,\n  `date_prelevement` date,\n"
+                     "  PRIMARY KEY (`ipp`),\n  KEY `idx_nom` (`nom`,`ipp`)\n) ENGINE=InnoDB;")
+
+
+@pytest.mark.parametrize("create", [_PLAIN_CREATE, _COMMENTED_CREATE], ids=["plain", "commas-in-comments"])
+def test_sql_dump_birth_date_named_in_create_table(tmp_path: Path, lab: pd.DataFrame, create: str) -> None:
+    """A paediatric dump: its birth dates are recent, only the ``CREATE TABLE`` name says what they are."""
+    src, dst = _pediatric_dump(tmp_path, lab, create)
     assert mark_io.sql_column_names(src, "utf-8") == {"sejour": ["ipp", "nom", "date_naissance",
                                                                  "date_prelevement"]}
     dist = tm.embed_file(src, dst, KEY, today=TODAY)

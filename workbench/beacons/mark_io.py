@@ -43,6 +43,7 @@ from workbench.beacons.tabular_mark import (
     mark_number,
     mark_value,
 )
+from workbench.sql_names import column_names, table_name
 
 FORMATS = ("csv", "xlsx", "sql")
 MAX_STATEMENT_CHARS = 256 * 2**20
@@ -457,10 +458,6 @@ _MYSQL_UNESCAPE = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "
 _COPY_UNESCAPE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
-def _table_name(raw: str) -> str:
-    return ".".join(part.strip('`"') for part in re.findall(r"`[^`]+`|\"[^\"]+\"|[\w$]+", raw))
-
-
 def sql_dialect(head: str) -> str:
     """``mysql`` (backslash escapes in strings) or ``standard`` (PostgreSQL, SQLite: quotes doubled)."""
     if re.search(r"MySQL dump|MariaDB dump|ENGINE=|^INSERT INTO `|/\*!\d+", head, re.MULTILINE):
@@ -621,11 +618,11 @@ def _iter_sql(path: str | os.PathLike[str], encoding: str) -> Iterator[SqlEvent]
                     stmt += more
                     if len(stmt) > MAX_STATEMENT_CHARS:
                         raise MarkIOError(f"{path}: an INSERT statement exceeds {MAX_STATEMENT_CHARS} chars")
-                yield SqlEvent("insert", stmt, _table_name(m[1]))
+                yield SqlEvent("insert", stmt, table_name(m[1]))
                 continue
             c = _COPY.match(line)
             if c:
-                copy_table = _table_name(c[1])
+                copy_table = table_name(c[1])
             yield SqlEvent("line", line)
 
 
@@ -711,24 +708,6 @@ def write_sql(df: pd.DataFrame, path: str | os.PathLike[str], *, table: str = "p
 
 _CREATE = re.compile(r"^\s*CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
                      r"((?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\.(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)\s*\(", re.IGNORECASE)
-_NOT_COLUMNS = {"primary", "key", "unique", "constraint", "index", "foreign", "check", "fulltext", "spatial",
-                "exclude"}
-
-
-def _split_top(body: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for j, ch in enumerate(body):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:j])
-            start = j + 1
-    parts.append(body[start:])
-    return parts
-
-
 def sql_column_names(path: str | os.PathLike[str], encoding: str) -> dict[str, list[str]]:
     """The column names of each table of a dump, from its ``CREATE TABLE`` statement (the date policy's
     names and birth-date headers; the watermark itself reads columns by position)."""
@@ -749,13 +728,8 @@ def sql_column_names(path: str | os.PathLike[str], encoding: str) -> dict[str, l
             continue
         m = _CREATE.match(stmt)
         body = stmt[m.end() : stmt.rfind(")")] if m else ""
-        names = []
-        for part in _split_top(body):
-            words = part.strip().split()
-            if words and words[0].strip('`"').casefold() not in _NOT_COLUMNS:
-                names.append(words[0].strip('`"'))
         if m:
-            out[_table_name(m[1])] = names
+            out[table_name(m[1])] = column_names(body)
         stmt = None
     return out
 

@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from workbench.engine.records import sqlfast
 from workbench.engine.records.errors import RecordsError
+from workbench.sql_names import NAME, column_names, split_top_level, table_name, unquote_identifier
 
 CHUNK_CHARS = 1 << 20
 MAX_VALUE_CHARS = 64 * 2**20
@@ -52,8 +53,7 @@ class SqlTable:
 
 # ------------------------------------------------------------------------------------------ regexes
 
-_IDENT = r'(?:`(?:[^`]|``)*`|"(?:[^"]|"")*"|\[[^\]]*\]|[A-Za-z_][\w$]*)'
-_NAME = rf"{_IDENT}(?:\s*\.\s*{_IDENT})*"
+_NAME = NAME
 _INSERT = re.compile(
     rf"(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE|OR\s+\w+)\s+)*(?:INTO\s+)?"
     rf"({_NAME})\s*(?:\(([^()]*)\)\s*)?(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\s*",
@@ -69,7 +69,6 @@ _CREATE = re.compile(
 )
 _KEYWORD = re.compile(r"[A-Za-z]+")
 _WS = re.compile(r"\s*")
-_IDENT_PART = re.compile(_IDENT)
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][\w]*)?\$")
 
 _STR_BACKSLASH = r"'((?:[^'\\]++|\\.|'')*+)'"
@@ -162,63 +161,6 @@ def _copy_unescape(text: str) -> str:
         return _COPY_ESCAPES.get(m.group(3), m.group(3))
 
     return _COPY_ESCAPE.sub(one, text)
-
-
-def unquote_identifier(raw: str) -> str:
-    """``"a""b"`` -> ``a"b``; backticks and brackets likewise; a bare name as is."""
-    raw = raw.strip()
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "`\"":
-        quote = raw[0]
-        return raw[1:-1].replace(quote * 2, quote)
-    if len(raw) >= 2 and raw[0] == "[" and raw[-1] == "]":
-        return raw[1:-1]
-    return raw
-
-
-def _table_name(raw: str) -> str:
-    return ".".join(unquote_identifier(p) for p in _IDENT_PART.findall(raw))
-
-
-def _split_top_level(body: str) -> list[str]:
-    """Split on commas outside parentheses, quotes and identifiers."""
-    parts, depth, start, i, n = [], 0, 0, 0, len(body)
-    while i < n:
-        ch = body[i]
-        if ch in "'\"`":
-            end = body.find(ch, i + 1)
-            while end != -1 and end + 1 < n and body[end + 1] == ch:
-                end = body.find(ch, end + 2)
-            i = n if end == -1 else end + 1
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-        i += 1
-    parts.append(body[start:])
-    return [p.strip() for p in parts if p.strip()]
-
-
-_NOT_COLUMNS = {"PRIMARY", "KEY", "UNIQUE", "CONSTRAINT", "INDEX", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL",
-                "EXCLUDE", "PERIOD", "LIKE"}
-
-
-def _column_names(body: str) -> list[str]:
-    # sakila: ``/*!50705 location GEOMETRY NOT NULL,*/`` is a column (MySQL runs versioned comments); plain
-    # ``/* .. */`` comments are dropped.
-    body = re.sub(r"/\*!\d*|\*/", " ", re.sub(r"/\*(?!!).*?\*/", " ", body, flags=re.DOTALL))
-    names = []
-    for part in _split_top_level(body):
-        match = _IDENT_PART.match(part)
-        if not match:
-            continue
-        if match.group(0)[0] not in "`\"[" and match.group(0).upper() in _NOT_COLUMNS:
-            continue
-        names.append(unquote_identifier(match.group(0)))
-    return names
 
 
 def detect_dialect(text: str) -> str:
@@ -390,14 +332,14 @@ class _Parser:
                 m = _INSERT.match(buf, pos)
                 if m:
                     t.pos = m.end()
-                    cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
-                    return _Header("insert", _table_name(m.group(1)), cols, m.group(0))
+                    cols = [unquote_identifier(c) for c in split_top_level(m.group(2))] if m.group(2) else None
+                    return _Header("insert", table_name(m.group(1)), cols, m.group(0))
             elif keyword == "COPY":
                 m = _COPY.match(buf, pos)
                 if m:
                     t.pos = m.end()
-                    cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
-                    return _Header("copy", _table_name(m.group(1)), cols)
+                    cols = [unquote_identifier(c) for c in split_top_level(m.group(2))] if m.group(2) else None
+                    return _Header("copy", table_name(m.group(1)), cols)
             elif keyword == "DELIMITER":
                 m = _DELIMITER.match(buf, pos)
                 if m:
@@ -409,7 +351,7 @@ class _Parser:
                 m = _CREATE.match(buf, pos)
                 if m:
                     t.pos = m.end()
-                    self._read_create(_table_name(m.group(1)))
+                    self._read_create(table_name(m.group(1)))
                     continue
             self._skip_statement()
 
@@ -438,7 +380,7 @@ class _Parser:
             t.more(len(buf) - t.pos)
             start -= offset - t.pos
             i -= offset - t.pos
-        self.created[name] = _column_names(t.buf[start:i - 1])
+        self.created[name] = column_names(t.buf[start:i - 1])
         t.pos = i
         self._skip_statement()
 
@@ -879,8 +821,8 @@ def insert_header(text: str) -> tuple[str, list[str] | None, int] | None:
     m = _INSERT.match(text)
     if m is None:
         return None
-    cols = [unquote_identifier(c) for c in _split_top_level(m.group(2))] if m.group(2) else None
-    return _table_name(m.group(1)), cols, m.end()
+    cols = [unquote_identifier(c) for c in split_top_level(m.group(2))] if m.group(2) else None
+    return table_name(m.group(1)), cols, m.end()
 
 
 def first_data_statement(text: str, created: dict[str, list[str]]) -> tuple[str, list[str] | None] | None:
