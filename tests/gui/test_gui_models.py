@@ -243,3 +243,24 @@ def test_the_filter_finds_a_basis_by_the_word_the_table_shows(qapp, reader, lang
         assert {model.index(r, col).data() for r in range(model.rowCount())} == {shown}
     finally:
         install_language("en")
+
+
+@pytest.mark.parametrize(("lang", "typed", "stored"), [
+    ("fr", "ligne 17", "row:17"), ("fr", "Ligne 1 234", "row:1234"), ("fr", "ligne 1\u202f234", "row:1234"),
+    ("fr", "table patients / ligne 3", "table:patients/row:3"), ("en", "row 17", "row:17"),
+    ("en", "row 1,234", "row:1234"), ("en", "message 4", "msg:4"), ("en", "sheet Feuil1 / row 2", "sheet:Feuil1/row:2"),
+    ("fr", "message important", "message important"), ("en", "table patients", "table patients"),
+    ("fr", "dupont", "dupont"), ("en", "row 17", "row:17"), ("fr", "row 17", "row 17"),
+])
+def test_a_locator_typed_as_shown_is_searched_as_stored(qapp, lang, typed, stored):
+    """The records table shows ``row:17`` as "ligne 17": the filter box takes what is shown."""
+    from workbench.gui.i18n import install_language
+    from workbench.gui.labels import locator_label, locator_search
+
+    install_language(lang)
+    try:
+        assert locator_search(typed) == stored
+        if stored != typed:
+            assert locator_search(locator_label(stored)) == stored  # the label and its reading agree
+    finally:
+        install_language("en")

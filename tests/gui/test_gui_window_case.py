@@ -46,6 +46,18 @@ def test_window_views_over_a_shard_case(qtbot, window, shard_case):
     assert records.rowCount() == shard_case.records and records.condition is None
     w.records_page._sort_clicked(3)  # every column sorts, whatever the table's size
     assert records.rowCount() == shard_case.records
+    w.records_page._sort_clicked(-1)
+    loc = [c.key for c in records.columns].index("locator")
+    stored = records.row_tuple(7)[loc + 1]
+    shown = records.index(7, loc).data()  # "row 8": the analyst types what the table shows
+    assert stored.startswith("row:") and shown != stored
+    w.records_page.filter.setText(shown)
+    w.records_page.apply_filter()
+    while records.canFetchMore(QModelIndex()):
+        records.fetchMore(QModelIndex())
+    assert 0 < records.rowCount() < shard_case.records
+    assert all(stored in records.row_tuple(r)[loc + 1] for r in range(records.rowCount()))
+    w.records_page.filter.clear()
 
     findings = w.findings_page.model
     w.findings_page.filter.setText("health")

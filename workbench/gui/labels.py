@@ -123,3 +123,34 @@ def locator_label(locator: object) -> str:
         parts.append(_tr(_LOCATOR_PARTS[m.group(1)]).replace("%1", value))
     return " / ".join(parts)
 
+
+_GROUPING = re.compile(r"[\s\u00a0\u202f.,']")  # digit grouping as typed or as shown (French: narrow no-break space)
+
+
+def locator_search(text: str) -> str:
+    """A locator typed as the tables show it, back in the stored form the filter searches: "ligne 17" ->
+    ``row:17``, "table patients / ligne 1 234" -> ``table:patients/row:1234``; any other text unchanged.
+
+    The records table shows ``row:17`` as "ligne 17" (French) or "row 17", and the analyst types what is shown:
+    "ligne 17" found nothing, only ``row:17`` did. A part is read as a locator only when its value is a number,
+    or a table or sheet name followed by another part, so that "message important" stays words."""
+    parts = [p.strip() for p in text.split("/")]
+    out = []
+    for k, part in enumerate(parts):
+        folded = part.casefold()
+        for key, template in _LOCATOR_PARTS.items():
+            head, _, tail = _tr(template).casefold().partition("%1")
+            if len(folded) <= len(head) + len(tail) or not folded.startswith(head) or not folded.endswith(tail):
+                continue
+            value = part[len(head) : len(part) - len(tail)].strip()
+            digits = _GROUPING.sub("", value)
+            if digits.isdigit():
+                out.append(f"{key}:{digits}")
+                break
+            if key in ("table", "sheet") and k < len(parts) - 1 and value:
+                out.append(f"{key}:{value}")
+                break
+        else:
+            return text
+    return "/".join(out)
+

@@ -43,6 +43,7 @@ from workbench.gui.display import number, utc_timestamp
 from workbench.gui.i18n import install_language, system_language
 from workbench.gui.item_source import ItemSourceError, export_item
 from workbench.gui.jobs import JobThread
+from workbench.gui.labels import locator_search
 from workbench.gui.models.paged import PagedModel
 from workbench.gui.models.tables import (
     beacons_model,
@@ -125,7 +126,8 @@ class TablePage(QWidget):
         self.update_count()
 
     def query(self) -> tuple[dict[str, str], str]:
-        """The filter box read as ``column:value`` conditions and words searched in the text columns."""
+        """The filter box read as ``column:value`` conditions and words searched in the text columns; a locator
+        typed as the table shows it ("ligne 17") is searched in its stored form (``row:17``)."""
         keys = {c.key for c in self.model.columns} if self.model is not None else set()
         condition: dict[str, str] = {}
         words = []
@@ -135,7 +137,7 @@ class TablePage(QWidget):
                 condition[key] = value
             else:
                 words.append(token)
-        return condition, " ".join(words)
+        return condition, locator_search(" ".join(words))
 
     def apply_filter(self) -> None:
         if self.model is not None:
