@@ -264,3 +264,30 @@ def test_a_locator_typed_as_shown_is_searched_as_stored(qapp, lang, typed, store
             assert locator_search(locator_label(stored)) == stored  # the label and its reading agree
     finally:
         install_language("en")
+
+
+def test_the_evidence_tree_masks_file_names_like_the_item_column(qapp, tmp_path):
+    """A report named after a patient's NIR showed it in clear in the tree while the tables masked it."""
+    from workbench.engine.model import ItemInfo
+    from workbench.engine.store.metadata import CaseStore
+
+    name = "CR_185057512345678.pdf"
+    evidence = tmp_path / name
+    evidence.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    with CaseStore(tmp_path / "case") as store:
+        eid = store.register_evidence(str(evidence), False)
+        store.upsert_task("t", eid, [name], evidence.stat().st_size)
+        store.put_item(ItemInfo(name, name, 0, kind="pdf", size=evidence.stat().st_size, sha256="0" * 64),
+                       evidence_id=eid, task_key="t")
+        store.commit()
+    with CaseReader(tmp_path / "case") as reader:
+        model = EvidenceTreeModel(reader)
+        QAbstractItemModelTester(model, FATAL)
+        while model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        top = model.index(0, 0)
+        shown, tip = top.data(), top.data(Qt.ItemDataRole.ToolTipRole)
+        assert "12345678" not in shown and "12345678" not in tip and shown.startswith("CR_1 85")
+        assert shown.endswith(".pdf") and top.data(VPATH_ROLE) == name  # the window still finds the item
+        model.set_masked(False)
+        assert top.data() == name and top.data(Qt.ItemDataRole.ToolTipRole) == name

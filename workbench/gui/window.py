@@ -729,7 +729,9 @@ class MainWindow(QMainWindow):
         if self.reader is None or self.case_dir is None:
             return
         old_tree = self.tree.model()
-        self.tree.setModel(EvidenceTreeModel(self.reader, self.tree))
+        tree = EvidenceTreeModel(self.reader, self.tree)
+        tree.set_masked(self.masked)
+        self.tree.setModel(tree)
         if old_tree is not None:
             old_tree.deleteLater()
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
@@ -961,6 +963,9 @@ class MainWindow(QMainWindow):
         for page in self._pages():
             if page.model is not None:
                 page.model.set_masked(self.masked)
+        if isinstance(self.tree.model(), EvidenceTreeModel):
+            self.tree.model().set_masked(self.masked)
+            self.tree.viewport().update()
         self.viewer.set_masked(self.masked)
         self.details.set_masked(self.masked)
         self.start.case.progress.masked = self.masked

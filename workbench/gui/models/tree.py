@@ -26,7 +26,7 @@ from PySide6.QtGui import QBrush, QColor
 from workbench.engine.model import VPATH_SEP
 from workbench.engine.store.browse import item_child_count, item_children, subtree_totals
 from workbench.engine.store.reader import CaseReader
-from workbench.gui.display import human_bytes, number
+from workbench.gui.display import human_bytes, mask_value, number
 from workbench.gui.labels import value_label
 from workbench.gui.resources import kind_icon
 
@@ -110,7 +110,20 @@ class EvidenceTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._reader = reader
         self._notifying = False
+        self._masked = True
         self._root = _Node(None, None, 0, None, self._count_children(None))
+
+    def set_masked(self, masked: bool) -> None:
+        """File names masked like the tables' Item column (a file named after a NIR showed it in clear in the
+        tree beside a records table that masked it), or in clear once the analyst asked (custody-logged)."""
+        if masked != self._masked:
+            self._masked = masked
+            if self._root.children:
+                last = self._root.children[-1].row
+                self.dataChanged.emit(self.index(0, 0), self.index(last, 0))  # the view repaints the rest
+
+    def _shown(self, text: str) -> str:
+        return (mask_value("item", text) or "") if self._masked else text
 
     def _count_children(self, item_id: int | None) -> int:
         return item_child_count(self._reader, item_id)
@@ -244,7 +257,7 @@ class EvidenceTreeModel(QAbstractItemModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return d["name"] or d["vpath"]
+                return self._shown(d["name"] or d["vpath"])
             if col == 1:
                 kind = value_label(d["kind"])
                 same = (d["format"] or "").casefold() == (d["kind"] or "").casefold()
@@ -260,7 +273,7 @@ class EvidenceTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return kind_icon(d["kind"])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return d["vpath"] + (f"\n{d['error']}" if d["error"] else "")
+            return self._shown(d["vpath"]) + (f"\n{self._shown(d['error'])}" if d["error"] else "")
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and d["status"] in _STATUS_COLOURS:
             return QBrush(QColor(_STATUS_COLOURS[d["status"]]))
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 4, 5):
