@@ -93,6 +93,22 @@ FileHasher = Callable[[Sequence[str]], list[Digests]]
 """Hashes files given by their paths (as the coordinator sees them); the digests in the same order."""
 
 
+def sha256_file(path: Path, *, progress: Callable[[int], None] | None = None) -> tuple[int, str]:
+    """Size and SHA-256 of a file, for the check at the end of a scan, which compares these two only: MD5 and
+    SHA-1 as well cost 0.40 s per 50 MB against 0.09 s for SHA-256 alone (session 6 reference dump), serial time
+    of the coordinator after the workers are done."""
+    h = hashlib.sha256()
+    size = 0
+    fd = open_readonly(path)
+    with os.fdopen(fd, "rb", buffering=0, closefd=True) as fh:
+        while chunk := fh.read(CHUNK):
+            size += len(chunk)
+            h.update(chunk)
+            if progress is not None:
+                progress(len(chunk))
+    return size, h.hexdigest()
+
+
 def hash_batch(paths: Sequence[str]) -> list[Digests]:
     """The body of a hashing task: each file of the batch read once, where it is (on a dask worker: through
     the worker's own path to the evidence). Picklable, module-level."""
@@ -112,6 +128,13 @@ class LocalHasher:
             return hash_batch(paths)
         with ThreadPoolExecutor(max_workers=min(self.jobs, len(paths)), thread_name_prefix="balise-hash") as pool:
             return list(pool.map(lambda p: hash_file(Path(p)), paths))
+
+    def sha256s(self, paths: Sequence[str], progress: Callable[[int], None] | None = None) -> list[tuple[int, str]]:
+        """Size and SHA-256 of each file, ``jobs`` files at once (what :func:`verify` compares)."""
+        if self.jobs == 1 or len(paths) < 2:
+            return [sha256_file(Path(p), progress=progress) for p in paths]
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(paths)), thread_name_prefix="balise-hash") as pool:
+            return list(pool.map(lambda p: sha256_file(Path(p), progress=progress), paths))
 
 
 @dataclass
@@ -288,13 +311,15 @@ def verify(evidence: Evidence, *, progress: Callable[[int], None] | None = None,
             found.append((relpath, f"added: {relpath}"))
             continue
         to_hash.append((relpath, file_path))
-    if hasher is None:
-        digests = [hash_file(file_path, progress=progress) for _r, file_path in to_hash]
-    else:
-        digests = hasher([str(file_path) for _r, file_path in to_hash])
-    for (relpath, _file_path), d in zip(to_hash, digests, strict=True):
+    files = [str(file_path) for _r, file_path in to_hash]
+    if hasher is None or isinstance(hasher, LocalHasher):  # SHA-256 alone: the only digest compared below
+        # progress as before: only without a hasher (one file at a time, never from several threads)
+        sizes_sha256 = (hasher or LocalHasher(1)).sha256s(files, progress if hasher is None else None)
+    else:  # the dask hasher reads the files where they are: its three digests, as before
+        sizes_sha256 = [(d.size, d.sha256) for d in hasher(files)]
+    for (relpath, _file_path), (size, sha256) in zip(to_hash, sizes_sha256, strict=True):
         before = known[relpath]
-        if d.sha256 != before.sha256 or d.size != before.size:
+        if sha256 != before.sha256 or size != before.size:
             found.append((relpath, f"modified: {relpath or path.name}"))
     changes.extend(change for _r, change in sorted(found))
     changes.extend(f"removed: {r}" for r in sorted(set(known) - seen))
