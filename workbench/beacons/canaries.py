@@ -43,13 +43,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from workbench.beacons import normalise as norm
 from workbench.beacons.registry import KIND_CANARY, Establishment, Registry, RegistryError
 from workbench.synth.establishments import DEMO_ESTABLISHMENTS, EstablishmentProfile
-from workbench.synth.people import PatientRecord, PeopleFactory
 from workbench.synth.tables import BRETON_COMMUNES
+
+if TYPE_CHECKING:  # synth.people loads faker (~0.15 s): mint() imports it; the CLI imports this module for every command
+    from workbench.synth.people import PatientRecord
 
 TARGET_FORMATS = ("csv", "sql", "hl7", "fhir", "dicom")
 CANARY_ORDER_RANGE = (900, 999)
@@ -229,6 +231,8 @@ def mint(registry: Registry, finess: str, *, recipient: str | None = None, count
         raise CanaryError(f"count must be between 1 and {MAX_COUNT}")
     est = registry.establishment(finess)
     profile = profile_for(est)
+    from workbench.synth.people import PeopleFactory  # faker: loaded by minting only (see the imports)
+
     factory = PeopleFactory(secrets.randbits(63) if seed is None else seed, nir_order_range=CANARY_ORDER_RANGE)
     taken = _Taken(registry)
     drafts: list[tuple[PatientRecord, dict[str, str]]] = []

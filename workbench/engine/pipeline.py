@@ -53,7 +53,6 @@ from workbench.engine.model import (
 )
 from workbench.engine.store import DB_NAME, CaseReader, CaseStore, OldCaseError, delete_task_shards
 from workbench.engine.store.compaction import compact_shards
-from workbench.engine.store.search_index import index_case
 from workbench.engine.tasks import (
     CONTAINER_TASK,
     CancelToken,
@@ -471,6 +470,10 @@ def _scan_and_record(store: CaseStore, paths: list[Path], new_paths: list[Path],
     elapsed = time.monotonic() - started
     if completed:
         compact_shards(store)  # a disk of many small files: one file per task would slow every query
+        # imported here, after the scan: search_index loads duckdb (~0.1 s of CPU), which at module level
+        # delayed the start of every scan's workers
+        from workbench.engine.store.search_index import index_case
+
         index_case(store)  # the window's filter finds one NIR among millions of records without a scan
     store.seal_results()
     store.commit()

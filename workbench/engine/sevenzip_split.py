@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.engine.archives._common import ArchiveError, Member, clean_name, describe, unique_label
-from workbench.engine.archives.sevenzip import SEVENZIP_ERRORS, open_plain, stream_entries
 from workbench.engine.blob import Blob
 from workbench.engine.bounds import Bounds, Budget
 from workbench.engine.tasks import CONTAINER_TASK
@@ -72,6 +71,7 @@ class Layout:
 
 def read_layout(szf, bounds: Bounds) -> Layout | None:
     """The archive's layout when it can be split; None when anything is unusual (module docstring)."""
+    from workbench.engine.archives.sevenzip import SEVENZIP_ERRORS  # loaded already: szf is a py7zr archive
     try:
         if szf.needs_password() or szf.password_protected:
             return None
@@ -146,6 +146,12 @@ def plan(host: Path, bounds: Bounds, depth: int = 0, group_min: int | None = Non
         with open(host, "rb") as fh:
             if fh.read(len(SEVENZIP_MAGIC)) != SEVENZIP_MAGIC:
                 return None
+    except OSError:
+        return None
+    # Imported here, not at module level: py7zr + Cryptodome cost every scan's coordinator and every worker
+    # ~0.2 s of CPU at start-up (-X importtime), and only a real 7z needs them.
+    from workbench.engine.archives.sevenzip import SEVENZIP_ERRORS, open_plain
+    try:
         with Blob.from_path(host) as blob:
             szf, fh = open_plain(blob)
             with szf, fh:
@@ -163,6 +169,9 @@ def iter_part(host: str, first: int, last: int, *, name: str, bounds: Bounds,
     """(label, Member) of blocks ``first``..``last``, or of the members in no block (``first`` CONTAINER_TASK),
     decompressing those blocks only. The header is read again and checked (the plan is not trusted across
     runs); member bounds and the budget are counted as when the archive is walked whole."""
+    # imported here: plan() says why
+    from workbench.engine.archives.sevenzip import SEVENZIP_ERRORS, open_plain, stream_entries
+
     with Blob.from_path(host) as blob:
         try:
             szf, fh = open_plain(blob)

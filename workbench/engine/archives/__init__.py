@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from workbench.engine.archives._common import ArchiveError, Member
 from workbench.engine.archives.compressed import SINGLE_FORMATS, detect_compressed_tar, iter_single
 from workbench.engine.archives.rar import ArchiveNotSupported, iter_rar
-from workbench.engine.archives.sevenzip import iter_7z
 from workbench.engine.archives.tars import iter_tar
 from workbench.engine.archives.zipfmt import iter_zip
 from workbench.engine.blob import Blob
@@ -38,10 +37,18 @@ def _single(fmt: str) -> Handler:
     return handler
 
 
+def _iter_7z(blob: Blob, **kwargs) -> Iterator[Member]:
+    """sevenzip.iter_7z, imported on the first 7z: py7zr + Cryptodome cost ~0.2 s of CPU at import
+    (-X importtime), paid by every scan worker at start-up when imported here although most dumps hold no 7z."""
+    from workbench.engine.archives.sevenzip import iter_7z
+
+    return iter_7z(blob, **kwargs)
+
+
 ARCHIVE_FORMATS: dict[str, Handler] = {
     "zip": iter_zip,
     "tar": iter_tar,
-    "7z": iter_7z,
+    "7z": _iter_7z,
     "rar": iter_rar,  # recognised and listed, not extracted (rar.py says why)
     **{fmt: _single(fmt) for fmt in SINGLE_FORMATS},
 }

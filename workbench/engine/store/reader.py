@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from workbench.engine.store.metadata import check_schema
@@ -56,6 +55,8 @@ class CaseReadError(Exception):
 @contextlib.contextmanager
 def _readable(case_dir: Path):
     """DuckDB's errors on a damaged shard as one :class:`CaseReadError` line that says what to do."""
+    import duckdb  # see CaseReader.__init__: loaded on first use
+
     try:
         yield
     except duckdb.Error as exc:
@@ -100,6 +101,10 @@ class CaseReader:
                                   "enable_external_access": True, "autoinstall_known_extensions": False,
                                   "autoload_known_extensions": False}
         config["temp_directory"] = str(tmp)  # created by DuckDB only when a query spills
+        # Imported here, not at module level: duckdb costs ~0.1 s of CPU at import (-X importtime) and every
+        # scan worker imports this package (for TaskShards) without ever reading the case.
+        import duckdb
+
         self.duck = duckdb.connect(":memory:", config=config)
         self._lock = threading.RLock()
         self._shard_sig: dict[str, object] = {}
