@@ -360,3 +360,44 @@ def test_department_00_and_lower_case_ibans() -> None:
     data = f"NIR {nir00}; FINESS {finess00}; iban fr7630006000011234567890189 / fr76 3000 6000 0112 3456 7890 189"
     hits = list(IdentifierScanner().scan(data.encode()))
     assert [(h.type, h.value) for h in hits] == [("iban", "FR7630006000011234567890189")] * 2
+
+
+def _load_throughput():  # the benchmark's dense dump writer (benchmarks/ is no package)
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "throughput.py"
+    spec = importlib.util.spec_from_file_location("_throughput_for_tests", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("sql", [False, True], ids=["csv", "mysqldump"])
+def test_count_columns_same_as_the_reference_on_a_dense_dump(tmp_path, sql: bool) -> None:
+    """issue 10's dense dump (a NIR, e-mail, phone, FINESS with keyword, RPPS per row), 1.5 MB as benchmarks/
+    throughput.py writes it: count_columns (default and cut 2 KiB windows, slices emitted) counts what the
+    reference counts, value by value, with the same first offsets."""
+    path = tmp_path / ("dump.sql" if sql else "dump.csv")
+    _load_throughput().write_dense(path, 3 * 2**19, seed=11, sql=sql)
+    data = path.read_bytes()
+    for context in (("finess", "rpps"), ()):  # with () every Luhn-valid FINESS and RPPS counts
+        old = ReferenceScanner(context_types=context).count(data, "x")
+        assert {"nir", "email", "phone"} | ({"finess", "rpps"} if not context else set()) <= set(old.counts)
+        _same_columns(data, old, context)
+
+
+def _same_columns(data: bytes, old, context: tuple[str, ...]) -> None:
+    for scanner, slice_bytes in ((IdentifierScanner(context_types=context), 2**30),
+                                 (IdentifierScanner(window=2048, context_types=context), 2**18)):
+        counts: dict[str, dict[str, int]] = {}
+        first: dict[str, dict[str, int]] = {}
+        parts = []
+        scanner.count_columns(data, "x", parts.append, max_values=20_000, slice_bytes=slice_bytes)
+        for part in parts:
+            for t, v, n, o in zip(*(part.table.column(c).to_pylist() for c in ("type", "value", "count",
+                                                                                 "first_offset")), strict=True):
+                counts.setdefault(t, {})[v] = counts.get(t, {}).get(v, 0) + n
+                first.setdefault(t, {})[v] = min(first.get(t, {}).get(v, o), o)
+        assert counts == old.counts and first == old.first_offset
+        assert len(parts) > 1 or slice_bytes > len(data)

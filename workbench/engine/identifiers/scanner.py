@@ -574,18 +574,9 @@ class IdentifierScanner:
     def _email_group(self, mv: memoryview, window: np.ndarray, lo: int, ends: np.ndarray, own_start: int,
                      own_end: int, groups: list[_Group]) -> None:
         """E-mail addresses ending at ``ends`` (one per start: the longest), kept when they end in the own range."""
-        starts, stops, values = _email_hits(window, lo, np.unique(ends))
-        if starts.size > 1:  # x@chu.rennes and x@chu.rennes.fr: one address, the longest
-            order = np.lexsort((-stops, starts))
-            first = np.ones(order.size, dtype=bool)
-            first[1:] = starts[order][1:] != starts[order][:-1]
-            keep = np.sort(order[first])
-        else:
-            keep = np.arange(starts.size)
-        own = keep[(stops[keep] > own_start) & (stops[keep] <= own_end)]
-        if own.size:
-            s, e = starts[own], stops[own]
-            groups.append(_Group("email", values.take(pa.array(own)), s, e - s))
+        starts, stops, values = _email_hits(window, lo, np.unique(ends), own_start, own_end)
+        if starts.size:
+            groups.append(_Group("email", values, starts, stops - starts))
 
     def _iban_group(self, mv: memoryview, pid: np.ndarray, frm: np.ndarray, to: np.ndarray,
                     groups: list[_Group]) -> None:
@@ -671,11 +662,15 @@ def _email_start(data: bytes, end: int) -> tuple[int, int] | None:
     return base + at - local_len, base + at
 
 
-def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
-    """Addresses ending at ``ends`` (sorted, absolute; ``window`` starts at ``lo``): ``(starts, ends, values)``.
+def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray, own_start: int,
+                own_end: int) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """Addresses ending at ``ends`` (sorted, absolute; ``window`` starts at ``lo``) and in ``(own_start, own_end]``:
+    ``(starts, ends, values)``.
 
     An address reported at several ends (``x@chu.rennes`` and ``x@chu.rennes.fr``) is kept once, the longest,
-    before it is checked (dots, lengths).
+    before it is checked (dots, lengths) and before the own range is applied (a longer end in the margin hides
+    a shorter one in the own range). The values are gathered for the own addresses only: taking them out of
+    the window's values afterwards (``Array.take``) was 35 of 356 samples of ``count_columns`` on a dense CSV.
     """
     rel_all = ends - lo
     near = rel_all >= _AT_SPAN + 65
@@ -723,6 +718,8 @@ def _email_hits(window: np.ndarray, lo: int, ends: np.ndarray) -> tuple[np.ndarr
             ok = np.ones(starts.size, dtype=bool)
             ok[long[np.array(bad)]] = False
             starts, stops = starts[ok], stops[ok]
+    own = (stops > own_start - lo) & (stops <= own_end - lo)
+    starts, stops = starts[own], stops[own]
     values = _gathered_strings(window, starts, stops, _ASCII_LOWER)
     return starts + lo, stops + lo, values
 
