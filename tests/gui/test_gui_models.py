@@ -291,3 +291,17 @@ def test_the_evidence_tree_masks_file_names_like_the_item_column(qapp, tmp_path)
         assert shown.endswith(".pdf") and top.data(VPATH_ROLE) == name  # the window still finds the item
         model.set_masked(False)
         assert top.data() == name and top.data(Qt.ItemDataRole.ToolTipRole) == name
+
+
+def test_file_names_naming_a_patient_are_masked_with_the_case_names(qapp):
+    """The PDF masked "CR_moreau_BIO-7815491.pdf" as "CR_m*****_BIO-7815491.pdf"; the window's Item column, tree,
+    details and copied paths showed the patient's name in clear."""
+    from workbench.engine.masking import fold_name
+    from workbench.gui.display import mask_value
+
+    names = frozenset(fold_name(n) for n in ("MOREAU", "Gérard", "legoff"))
+    assert mask_value("item", "scans/CR_moreau_BIO-7815491.pdf", names) == "scans/CR_m*****_BIO-7815491.pdf"
+    assert mask_value("item", "GERARD_185057512345678.hl7", names).startswith("G*****_1 85")
+    assert mask_value("item", "dossier_LeGoff.pdf", names) == "dossier_L*****.pdf"
+    assert mask_value("item", "scans/CR_moreau_BIO-7815491.pdf") == "scans/CR_moreau_BIO-7815491.pdf"  # no names
+    assert mask_value("family_name", "MOREAU", names) == "M*****"  # the other columns as before

@@ -89,3 +89,53 @@ def test_window_views_over_a_shard_case(qtbot, window, shard_case):
     assert records.canFetchMore(QModelIndex()) is False
     w._close_case()
     assert w.reader is None
+
+
+def test_the_window_masks_file_names_naming_a_patient(qtbot, window, tmp_path):
+    """A report named after one of the case's patients: the tree, the Item column, the details pane, the viewer
+    title and a copied path show the name masked to its initial, as the PDF does; in clear once unmasked."""
+    from workbench.engine.model import Finding, ItemInfo
+    from workbench.engine.store.metadata import CaseStore
+    from workbench.gui.models.tree import VPATH_ROLE
+
+    from .shardcase import build_shard_case
+
+    sc = build_shard_case(tmp_path / "named")
+    name = "CR_guillou_Maiwenn_BIO-7815491.pdf"  # GUILLOU and Maïwenn are patients of the case
+    report = tmp_path / "named" / name
+    report.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    with CaseStore(sc.case) as store:
+        eid = store.register_evidence(str(report), False)
+        store.upsert_task("t-report", eid, [name], report.stat().st_size)
+        store.put_item(ItemInfo(name, name, 0, kind="pdf", size=report.stat().st_size, sha256="0" * 64),
+                       evidence_id=eid, task_key="t-report")
+        store.add_findings([Finding(name, "yara", "medical_report", offset=0, length=4, namespace="bundled")])
+        store.finish_task("t-report", "done")
+        store.commit()
+    w = window
+    w.show()
+    assert w.open_case(sc.case), w.errors
+    qtbot.waitUntil(lambda: "guillou" in w.person_names, timeout=30_000)
+    masked = "CR_g******_M******_BIO-7815491.pdf"
+
+    tree = w.tree.model()
+    while tree.canFetchMore(QModelIndex()):
+        tree.fetchMore(QModelIndex())
+    row = next(r for r in range(tree.rowCount()) if tree.index(r, 0).data(VPATH_ROLE) == name)
+    assert tree.index(row, 0).data() == masked
+    findings = w.findings_page.model
+    w.findings_page.filter.setText("medical_report")
+    w.findings_page.apply_filter()
+    assert findings.rowCount() == 1
+    item_col = [c.key for c in findings.columns].index("item")
+    assert findings.index(0, item_col).data() == masked
+    w.findings_page.view.setCurrentIndex(findings.index(0, 0))
+    assert masked in w.details.toPlainText() and "guillou" not in w.details.toPlainText()
+    assert w._shown_path(name) == masked  # what "Copy the item's path" copies
+    w.tree.setCurrentIndex(tree.index(row, 0))
+    qtbot.waitUntil(lambda: masked in w.viewer.title.text(), timeout=30_000)
+    assert "guillou" not in w.viewer.title.text()
+
+    assert w.set_clear(True)
+    assert tree.index(row, 0).data() == name and findings.index(0, item_col).data() == name
+    assert w._shown_path(name) == name

@@ -11,7 +11,7 @@ from workbench.engine.store.reader import CaseCounts, CaseReader
 from workbench.engine.store.reader import is_case as _is_case
 
 __all__ = ["CaseOpenError", "CaseState", "case_state", "create_case", "is_case", "last_scan", "open_case",
-           "user_rule_paths"]
+           "person_names", "user_rule_paths"]
 
 
 def is_case(folder: Path) -> bool:
@@ -40,3 +40,13 @@ def case_state(reader: CaseReader) -> CaseState:
 def user_rule_paths(reader: CaseReader) -> list[Path]:
     """The analyst's own rule files used by the last scan (to resume with the same rules)."""
     return reader.user_rule_paths()
+
+
+def person_names(case_dir: Path) -> frozenset[str]:
+    """The names of the case's people (family, birth and given names, folded), with which item paths named after a
+    patient are masked, as the PDF report masks them. Read through a reader of its own with one DuckDB thread: it
+    runs on a job thread while the window's reader serves the tables (0.2 s for 858,506 records)."""
+    from workbench.engine.store.report_queries import person_names as names_of
+
+    with CaseReader(Path(case_dir), threads=1) as reader:
+        return names_of(reader)

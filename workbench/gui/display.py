@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import QLocale
 
-from workbench.engine.masking import mask_identifier, mask_text, mask_view_text
+from workbench.engine.masking import mask_identifier, mask_path, mask_text, mask_view_text
 
 # Record columns holding personal data, and how each is masked for display.
 _ID_COLUMNS = {"nir": "nir", "phone": "phone", "email": "email", "ipp": "digits", "nda": "digits"}
@@ -63,11 +63,15 @@ def human_duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def mask_value(column: str, value: str | None) -> str | None:
+def mask_value(column: str, value: str | None, names: frozenset[str] = frozenset()) -> str | None:
     """One record field as shown when masking is on: identifiers per their type, names as an initial,
-    dates of birth as the year, anything else through ``mask_text``."""
+    dates of birth as the year, anything else through ``mask_text``. An item path (``column`` "item") also has
+    the words that are names of the case's people (``names``, folded: :func:`workbench.gui.casedb.person_names`) masked to their
+    initial, as the PDF report masks them ("CR_moreau_BIO-7815491.pdf" -> "CR_m*****_BIO-7815491.pdf")."""
     if value is None or value == "":
         return value
+    if column == "item":
+        return mask_path(value, names)
     if column in _CLEAR_COLUMNS:
         return value
     if column in _ID_COLUMNS:

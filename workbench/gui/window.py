@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.engine.masking import mask_text
+from workbench.engine.masking import mask_path
 from workbench.engine.store.browse import finding_location, item_sha256
 from workbench.engine.store.casekey import format_fingerprint
 from workbench.engine.store.reader import CaseReader
@@ -61,6 +62,8 @@ from workbench.gui.widgets.details import DetailsPane
 from workbench.gui.widgets.headers import header_width
 from workbench.gui.widgets.report_view import ReportView
 from workbench.gui.widgets.viewer import ItemViewer
+
+log = logging.getLogger(__name__)
 
 DEMO_SIZE = 12 * 2**20
 DETAILS_CHARS = 32  # the details pane's first width, in average characters of its font
@@ -182,6 +185,8 @@ class MainWindow(QMainWindow):
         self.user_rules: list[tuple[Path, bool]] = []
         self.rule_defines = ""  # YARA external variables, as `balise scan --rules-define` (NAME=VALUE ...)
         self.masked = True
+        self.person_names: frozenset[str] = frozenset()  # the open case's people's names, folded (item paths)
+        self._names_job: JobThread | None = None
         self.job: JobThread | None = None
         self.job_kind: str | None = None
         self._on_success = None
@@ -427,6 +432,9 @@ class MainWindow(QMainWindow):
             self._save_inputs()
         self.dashboard.wait()  # its read of the case must end before the case is closed
         self.viewer.wait()
+        if self._names_job is not None:
+            self._names_job.wait()
+            self._names_job = None
         for page in self._pages():
             old = page.model
             page.set_model(None)
@@ -438,6 +446,7 @@ class MainWindow(QMainWindow):
             old_tree.deleteLater()
         self.viewer.clear()
         self.details.show_nothing()
+        self._set_person_names(frozenset())  # after the views are emptied: nothing is redrawn from the closing case
         self.dashboard.clear()
         if self.reader is not None:
             self.reader.close()
@@ -731,6 +740,7 @@ class MainWindow(QMainWindow):
         old_tree = self.tree.model()
         tree = EvidenceTreeModel(self.reader, self.tree)
         tree.set_masked(self.masked)
+        tree.set_names(self.person_names)
         self.tree.setModel(tree)
         if old_tree is not None:
             old_tree.deleteLater()
@@ -752,6 +762,7 @@ class MainWindow(QMainWindow):
             old = page.model
             model = factory(self.reader, page.view)
             model.set_masked(self.masked)
+            model.set_names(self.person_names)
             page.set_model(model)
             if old is not None:
                 old.deleteLater()
@@ -762,7 +773,42 @@ class MainWindow(QMainWindow):
         state = casedb.case_state(self.reader)
         if state.records or state.items:
             self.dashboard.load(self.case_dir)
+        if state.records:
+            self._load_person_names()
         self._apply_case()
+
+    def _load_person_names(self) -> None:
+        """Read the case's people's names on a job thread; item paths are masked with them once read (until then,
+        by their identifiers only)."""
+        case_dir = self.case_dir
+        job = JobThread(lambda cancel, progress: casedb.person_names(case_dir), "person-names", self)
+        job.finished.connect(lambda job=job, case_dir=case_dir: self._person_names_read(job, case_dir))
+        if self._names_job is not None:
+            self._names_job.wait()
+        self._names_job = job
+        job.start()
+
+    def _person_names_read(self, job: JobThread, case_dir: Path) -> None:
+        job.wait()
+        if job is self._names_job:
+            self._names_job = None
+            if job.error is None and job.result is not None and case_dir == self.case_dir:
+                self._set_person_names(job.result)
+            elif job.error is not None:  # the paths stay masked by their identifiers; the analyst is told why
+                log.warning("names of the case's people not read (item paths masked by identifiers only): %s",
+                            job.error)
+        job.deleteLater()
+
+    def _set_person_names(self, names: frozenset[str]) -> None:
+        self.person_names = names
+        for page in self._pages():
+            if page.model is not None:
+                page.model.set_names(names)
+        if isinstance(self.tree.model(), EvidenceTreeModel):
+            self.tree.model().set_names(names)
+            self.tree.viewport().update()
+        self.viewer.set_names(names)
+        self.details.set_names(names)
 
     def _tree_selected(self, current: QModelIndex, _prev: QModelIndex) -> None:
         vpath = current.data(VPATH_ROLE) if current.isValid() else None
@@ -820,7 +866,7 @@ class MainWindow(QMainWindow):
         return self.open_item_at(vpath, offset, locator)
 
     def _shown_path(self, vpath: str) -> str:
-        return mask_text(vpath) if self.masked else vpath
+        return mask_path(vpath, self.person_names) if self.masked else vpath
 
     def item_actions(self, vpath: str, menu: QMenu, open_it=None) -> None:
         """Open, copy path, copy hash, export: the same four for a table row and a tree item."""

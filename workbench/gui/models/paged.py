@@ -73,6 +73,7 @@ class PagedModel(QAbstractTableModel):
         self._condition: dict[str, Any] | None = None
         self._order: tuple[int, bool] | None = None  # column index, ascending
         self._masked = True
+        self._names: frozenset[str] = frozenset()  # the case's people's names, folded (set_names)
         self._pages: OrderedDict[int, list[tuple]] = OrderedDict()
         self._total: int | None = None
         self._loaded = 0
@@ -93,8 +94,18 @@ class PagedModel(QAbstractTableModel):
     def set_masked(self, masked: bool) -> None:
         if masked != self._masked:
             self._masked = masked
-            if self.rowCount():
-                self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            self._repaint_all()
+
+    def set_names(self, names: frozenset[str]) -> None:
+        """The case's people's names (folded): the words of item paths that are one of them are masked."""
+        if names != self._names:
+            self._names = names
+            if self._masked:
+                self._repaint_all()
+
+    def _repaint_all(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     def set_filter(self, text: str) -> None:
         text = text.strip()
@@ -261,7 +272,7 @@ class PagedModel(QAbstractTableModel):
             kind = next((t[i + 1] for i, c in enumerate(self._columns) if c.key == col.masked[1:]), None)
             text = mask_identifier(str(kind or ""), text)
         elif self._masked and col.masked:
-            text = mask_value(col.masked, text) or ""
+            text = mask_value(col.masked, text, self._names) or ""
         if role == Qt.ItemDataRole.DisplayRole and len(text) > 300:
             text = text[:300] + "…"
         return text

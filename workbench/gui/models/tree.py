@@ -111,6 +111,7 @@ class EvidenceTreeModel(QAbstractItemModel):
         self._reader = reader
         self._notifying = False
         self._masked = True
+        self._names: frozenset[str] = frozenset()
         self._root = _Node(None, None, 0, None, self._count_children(None))
 
     def set_masked(self, masked: bool) -> None:
@@ -118,12 +119,23 @@ class EvidenceTreeModel(QAbstractItemModel):
         tree beside a records table that masked it), or in clear once the analyst asked (custody-logged)."""
         if masked != self._masked:
             self._masked = masked
-            if self._root.children:
-                last = self._root.children[-1].row
-                self.dataChanged.emit(self.index(0, 0), self.index(last, 0))  # the view repaints the rest
+            self._repaint()
+
+    def set_names(self, names: frozenset[str]) -> None:
+        """The case's people's names (folded): a file named after a patient ("CR_moreau_BIO.pdf") shows
+        "CR_m*****_BIO.pdf" while masking is on, as in the PDF report."""
+        if names != self._names:
+            self._names = names
+            if self._masked:
+                self._repaint()
+
+    def _repaint(self) -> None:
+        if self._root.children:
+            last = self._root.children[-1].row
+            self.dataChanged.emit(self.index(0, 0), self.index(last, 0))  # the view repaints the rest
 
     def _shown(self, text: str) -> str:
-        return (mask_value("item", text) or "") if self._masked else text
+        return (mask_value("item", text, self._names) or "") if self._masked else text
 
     def _count_children(self, item_id: int | None) -> int:
         return item_child_count(self._reader, item_id)

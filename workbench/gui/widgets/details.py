@@ -28,11 +28,19 @@ class DetailsPane(QTextBrowser):
         # "Establishme / nt" and a FINESS into "35000 / 5179"; a word too long for the pane scrolls instead.
         self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
         self.masked = True
+        self.names: frozenset[str] = frozenset()  # the case's people's names, folded (item paths)
         self._last: tuple | None = None
         self.show_nothing()
 
     def set_masked(self, masked: bool) -> None:
         self.masked = masked
+        self._redraw()
+
+    def set_names(self, names: frozenset[str]) -> None:
+        self.names = names
+        self._redraw()
+
+    def _redraw(self) -> None:
         if self._last is not None:
             fn, args = self._last
             fn(*args)
@@ -48,7 +56,7 @@ class DetailsPane(QTextBrowser):
             return ""
         s = str(text)
         if self.masked:
-            s = mask_value(column, s) if column else mask_text(s)
+            s = mask_value(column, s, self.names) if column else mask_text(s)
         return html.escape(s or "")
 
     def _cell(self, header: str, value: Any) -> str:
@@ -116,7 +124,7 @@ class DetailsPane(QTextBrowser):
             return self.show_nothing()
         rows = [(self.tr("Detector"), html.escape(value_label(r["detector"] or ""))),
                 (self.tr("Rule"), html.escape(f"{r['namespace'] or ''}:{r['rule']}")),
-                (self.tr("Severity"), html.escape(value_label(r["severity"] or ""))), (self.tr("Item"), self._m(r["item"])),
+                (self.tr("Severity"), html.escape(value_label(r["severity"] or ""))), (self.tr("Item"), self._m(r["item"], "item")),
                 (self.tr("Layer"), html.escape(value_label(r["layer"] or ""))),
                 (self.tr("Offset"), f"{number(r['offset'])} (+{number(r['length'] or 0)})"),
                 (self.tr("Tags"), html.escape(", ".join(r["tags"])))]
@@ -136,7 +144,7 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Kind"), html.escape(value_label(r["kind"] or ""))),
                 (self.tr("Status"), html.escape(value_label(r["status"] or ""))),
                 (self.tr("Establishment"), self._establishment_name(reader, r["establishment"])),
-                (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Item"), self._m(r["item"])),
+                (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Item"), self._m(r["item"], "item")),
                 (self.tr("Item SHA-256"), html.escape(r["item_sha256"] or "")),
                 (self.tr("Locator"), html.escape(locator_label(r["locator"] or ""))),
                 (self.tr("Container"), self._m(r["container"] or "")),
@@ -159,7 +167,7 @@ class DetailsPane(QTextBrowser):
                 (self.tr("Recipient"), html.escape(r["recipient"] or "—")), (self.tr("Rows tested"), number(r["rows"])),
                 (self.tr("p-value"), html.escape(_p_text(p_value, r["detail"].get("log10_p")))),
                 (self.tr("Fraction of marks found"), number(fraction, 2) if fraction is not None else ""),
-                (self.tr("Item"), self._m(r["item"])), (self.tr("Locator"), html.escape(locator_label(r["locator"] or "")))]
+                (self.tr("Item"), self._m(r["item"], "item")), (self.tr("Locator"), html.escape(locator_label(r["locator"] or "")))]
         rows += [(html.escape(field_label(str(k))), self._detail(v)) for k, v in r["detail"].items()]
         accepted = p_value is not None and p_value < 1e-6
         verdict = self.tr("Accepted: p-value below 1e-6.") if accepted else self.tr("Not accepted as proof (p-value not below 1e-6).")
@@ -171,7 +179,7 @@ class DetailsPane(QTextBrowser):
         d = browse.record_detail(reader, rid)
         if d is None:
             return self.show_nothing()
-        rows = [(self.tr("Item"), self._m(d.get("item"))),
+        rows = [(self.tr("Item"), self._m(d.get("item"), "item")),
                 (self.tr("Establishment"), self._establishment_name(reader, d.get("establishment"))),
                 (self.tr("Basis"), html.escape(value_label(d.get("basis") or "none"))),
                 (self.tr("Confidence"), html.escape(str(d.get("confidence") or "")))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.engine.kind_traits import traits
-from workbench.engine.masking import mask_text
+from workbench.engine.masking import mask_path, mask_text
 from workbench.engine.store.browse import item_row, raw_finding_spans
 from workbench.engine.store.reader import CaseReader
 from workbench.gui.display import mask_cell
@@ -160,6 +161,7 @@ class ItemViewer(QWidget):
         self._data = b""
         self._size = 0
         self.masked = True
+        self.names: frozenset[str] = frozenset()  # the case's people's names, folded: masked in the item's path
         self.spans: list = []  # the highlighted spans of the Text view (Qt positions)
         self.clear()
 
@@ -186,13 +188,27 @@ class ItemViewer(QWidget):
                 self._show()
                 self.tabs.setCurrentIndex(tab)  # the analyst stays on the view they were reading
 
+    def set_names(self, names: frozenset[str]) -> None:
+        self.names = names
+        if self.masked and self._current is not None:
+            self.title.setText(self._title(self._current))
+
+    def _shown_path(self, vpath: str) -> str:
+        """The item's path as the title shows it: masked like the Item column, and escaped (the title is rich
+        text, and a file name from a dump can hold ``<`` or ``&``)."""
+        return html.escape(mask_path(vpath, self.names) if self.masked else vpath)
+
+    def _title(self, cur: dict) -> str:
+        return f"<b>{self._shown_path(cur['vpath'])}</b><br>{html.escape(cur['kind'] or '')}" + (
+            f" ({html.escape(cur['format'])})" if cur["format"] else "")
+
     def show_item(self, reader: CaseReader, case_dir: Path, vpath: str,
                   focus: tuple[int | None, str | None] | None = None) -> None:
         """Load and show one item; ``focus`` (byte offset, locator) places the view at a hit or a record."""
         item = item_row(reader, vpath)
         if item is None:
             self.clear()
-            self.title.setText(f"<b>{mask_text(vpath) if self.masked else vpath}</b><br>" + self.tr("folder"))
+            self.title.setText(f"<b>{self._shown_path(vpath)}</b><br>" + self.tr("folder"))
             return
         row = (item["id"], item["kind"], item["format"], item["encoding"], item["delimiter"], item["size"])
         if row[1] in ("directory", "archive", None) or row[1] == "encrypted":
@@ -234,7 +250,7 @@ class ItemViewer(QWidget):
         kind = value_label(row[1] or "?")
         detail = f" ({row[2]})" if row[2] and row[2] != row[1] else ""  # "archive (zip)", never "csv (csv)"
         size = f", {human_bytes(row[5])}" if row[5] is not None else ""
-        return f"<b>{mask_text(vpath) if self.masked else vpath}</b><br>{kind}{detail}{size}"
+        return f"<b>{self._shown_path(vpath)}</b><br>{kind}{detail}{size}"
 
     def _failed(self, vpath: str, message: str) -> None:
         if self._current is None or self._current["vpath"] != vpath:
@@ -253,8 +269,7 @@ class ItemViewer(QWidget):
         cur = self._current
         assert cur is not None
         data, kind = self._data, cur["kind"]
-        shown = mask_text(cur["vpath"]) if self.masked else cur["vpath"]
-        self.title.setText(f"<b>{shown}</b><br>{kind}" + (f" ({cur['format']})" if cur["format"] else ""))
+        self.title.setText(self._title(cur))
         prepared = cur.setdefault("prepared", {})
         if ("hex", self.masked) not in prepared:
             prepared["hex", self.masked] = hex_dump(data, masked=self.masked, encoding=cur["encoding"])
