@@ -147,6 +147,19 @@ def test_the_reader_follows_shards_as_tasks_finish_and_never_sees_a_half_written
         assert reader.record_count() == 1
 
 
+def test_records_stream_before_any_attribution_or_shard_exists(tmp_path):
+    """The records CSV streams through a cursor of the reader's database: the empty stand-ins for results not
+    written yet (no attribution: a case scanned without a registry) must be visible there too."""
+    CaseStore(tmp_path).close()
+    with CaseReader(tmp_path) as reader:
+        assert [b.num_rows for b in reader.record_rows(["item", "basis"])] in ([], [0])
+        shards = TaskShards(tmp_path, "t1", 1)
+        shards.add_records("a.csv", _frame([{"locator": f"row:{i}"} for i in range(1, 4)]))
+        shards.close()
+        rows = [r for b in reader.record_rows(["locator", "establishment", "basis"]) for r in b.to_pylist()]
+    assert rows == [{"locator": f"row:{i}", "establishment": None, "basis": "none"} for i in range(1, 4)]
+
+
 def test_a_case_of_the_previous_version_is_refused_in_one_line(tmp_path):
     case = tmp_path / "old"
     case.mkdir()

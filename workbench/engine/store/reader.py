@@ -196,6 +196,19 @@ class CaseReader:
                 arrays[-1] = pa.array(values, pa.string())
         return pa.table(arrays, names=names)
 
+    def _empty_table(self, name: str, schema: pa.Schema) -> str:
+        """An empty table of ``schema`` in the reader's database, for a view over results not written yet. A
+        table, not a registered Arrow object: a registration belongs to one connection, and the cursors that
+        stream records (:meth:`record_rows`) could not see it (a case scanned without a registry failed its
+        records CSV with "Table with name _empty_attribution does not exist")."""
+        staged = f"{name}_arrow"
+        self.duck.register(staged, schema.empty_table())
+        try:
+            self.duck.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {staged}")
+        finally:
+            self.duck.unregister(staged)
+        return name
+
     def _refresh_shards(self, force: bool = False) -> None:
         base = self.dir / SHARDS_DIR
         for table, schema in SHARD_TABLES.items():
@@ -213,8 +226,7 @@ class CaseReader:
             if has_files:
                 source = f"read_parquet({_glob(folder)})"
             else:
-                self.duck.register(f"_empty_{table}", schema.empty_table())
-                source = f"_empty_{table}"
+                source = self._empty_table(f"_empty_{table}", schema)
             select = f"SELECT * REPLACE ({_PATIENT_KEY} AS patient_key)" if table == "records" else "SELECT *"
             self.duck.execute(f"CREATE OR REPLACE VIEW {view} AS {select} FROM {source}")
         path = base / ATTRIBUTION_FILE
@@ -228,8 +240,8 @@ class CaseReader:
             if sig is not None:
                 self.duck.execute(f"CREATE OR REPLACE VIEW attribution AS SELECT * FROM read_parquet({_quote(path)})")
             else:
-                self.duck.register("_empty_attribution", ATTRIBUTION.empty_table())
-                self.duck.execute("CREATE OR REPLACE VIEW attribution AS SELECT * FROM _empty_attribution")
+                empty = self._empty_table("_empty_attribution", ATTRIBUTION)
+                self.duck.execute(f"CREATE OR REPLACE VIEW attribution AS SELECT * FROM {empty}")
             self.duck.execute(
                 "CREATE OR REPLACE VIEW records AS SELECT r.*, a.establishment, a.recipient, "
                 "COALESCE(a.basis, 'none') AS basis, COALESCE(a.confidence, '0') AS confidence, a.proof "
