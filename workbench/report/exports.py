@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from workbench.engine.masking import mask_path
 from workbench.engine.store import report_queries
 from workbench.engine.store.custody import verify_case, verify_chain
 from workbench.engine.store.metadata import CaseStore
@@ -32,13 +33,19 @@ def csv_dialect(excel: bool, lang: str) -> tuple[str, str]:
 
 
 def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: str | None = None,
-                      excel: bool = False, lang: str = "fr") -> int:
+                      excel: bool = False, lang: str = "fr", unmasked: bool = False) -> int:
     """Stream every record's attribution to CSV, one Arrow batch at a time (bounded memory; no identifiers: safe
     to share). Unattributed records have an empty establishment and the basis ``none``. The file is written
-    beside its final name and renamed when complete. ``excel``: see :func:`csv_dialect`."""
+    beside its final name and renamed when complete. ``excel``: see :func:`csv_dialect`.
+
+    Item paths are masked like in the report (a file named after a patient's NIR or name,
+    ``CR_moreau_BIO-7815491.pdf``) unless ``unmasked``; they are masked once per distinct path, not per record
+    (a dump of millions of records has a few thousand items)."""
     if not isinstance(source, CaseReader):
         with CaseReader(Path(source)) as reader:
-            return write_records_csv(reader, path, establishment=establishment, excel=excel, lang=lang)
+            return write_records_csv(reader, path, establishment=establishment, excel=excel, lang=lang,
+                                     unmasked=unmasked)
+    shown = _identity if unmasked else _PathMasker(report_queries.person_names(source))
     encoding, delimiter = csv_dialect(excel, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
@@ -50,13 +57,33 @@ def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: s
             for batch in report_queries.record_columns(source, RECORDS_CSV_HEADER, establishment=establishment,
                                                        batch_rows=CSV_BATCH_ROWS):
                 # whole columns to Python once per batch; the csv module writes the rows in C
-                writer.writerows(zip(*(batch.column(c).to_pylist() for c in RECORDS_CSV_HEADER), strict=True))
+                columns = [batch.column(c).to_pylist() for c in RECORDS_CSV_HEADER]
+                columns[0] = shown(columns[0])
+                writer.writerows(zip(*columns, strict=True))
                 n += batch.num_rows
         part.replace(path)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
     return n
+
+
+def _identity(values: list) -> list:
+    return values
+
+
+class _PathMasker:
+    """Item paths masked with :func:`workbench.engine.masking.mask_path`, each distinct path once."""
+
+    def __init__(self, names: frozenset[str]) -> None:
+        self.names = names
+        self.seen: dict[str | None, str | None] = {}
+
+    def __call__(self, values: list) -> list:
+        seen = self.seen
+        for v in set(values) - seen.keys():
+            seen[v] = mask_path(v, self.names) if v else v
+        return [seen[v] for v in values]
 
 
 def file_sha256(path: Path) -> str:
@@ -97,10 +124,15 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
         with CaseReader(case_dir) as reader:
             model = scope_to_establishment(model, establishment, reader)
     if json_path is not None:
-        write_json(report_json(model, unmasked=unmasked), json_path)
+        names = frozenset()
+        if not unmasked:
+            with CaseReader(case_dir) as reader:
+                names = report_queries.person_names(reader)
+        write_json(report_json(model, unmasked=unmasked, names=names), json_path)
         written["json"] = json_path
     if records_csv is not None:
-        write_records_csv(case_dir, records_csv, establishment=establishment or None, excel=excel, lang=lang)
+        write_records_csv(case_dir, records_csv, establishment=establishment or None, excel=excel, lang=lang,
+                          unmasked=unmasked)
         written["records-csv"] = records_csv
     if pdf_path is not None:
         from workbench.report.pdf import render_pdf

@@ -13,7 +13,7 @@ model: the views read them in batches through the reader.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -533,10 +533,19 @@ def _bounds_info(meta: Mapping[str, str]) -> dict[str, Any] | None:
 
 
 # -- report.json ------------------------------------------------------------------------------------------------
-def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]:
-    """``report.json`` (the DESIGN.md contract, extended): a view of the model. Finding excerpts are masked unless
-    ``unmasked``."""
-    from workbench.engine.masking import mask_text
+def report_json(model: ReportModel, *, unmasked: bool = False, names: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """``report.json`` (the DESIGN.md contract, extended): a view of the model. Unless ``unmasked``, finding
+    excerpts, item paths and error messages are masked like in the PDF: their identifiers, and the words that
+    are ``names`` of the case's people (:func:`workbench.engine.store.report_queries.person_names`;
+    ``CR_moreau_BIO-7815491.pdf`` -> ``CR_m*****_BIO-7815491.pdf``). Evidence paths (the seals the analyst gave)
+    and every hash stay in clear."""
+    from workbench.engine.masking import mask_path
+
+    def path(value: str | None) -> str | None:
+        return value if unmasked or not value else mask_path(value, names)
+
+    def paths(detail: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: path(v) if k in ("item", "container") and isinstance(v, str) else v for k, v in detail.items()}
 
     return {
         "tool": dict(model.tool),
@@ -551,27 +560,27 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
         "identifiers": {t: dict(v) for t, v in model.identifiers.items()},
         "rulesets": [dict(r) for r in model.rulesets],
         "rules_not_applied": [dict(r) for r in model.rules_skipped],
-        "establishments": [establishment_json(e) for e in model.establishments],
+        "establishments": [establishment_json(e, paths) for e in model.establishments],
         "beacons": [{"beacon_id": b.beacon_id, "kind": b.kind, "establishment": b.establishment,
-                     "recipient": b.recipient, "item": b.item, "locator": b.locator, "status": b.status,
+                     "recipient": b.recipient, "item": path(b.item), "locator": b.locator, "status": b.status,
                      "fields": list(b.fields)} for b in model.beacons],
-        "watermarks": [{"item": w.item, "locator": w.locator, "kind": w.kind, "establishment": w.establishment,
+        "watermarks": [{"item": path(w.item), "locator": w.locator, "kind": w.kind, "establishment": w.establishment,
                         "recipient": w.recipient, "rows": w.rows, "p_value": w.p_value, "log10_p": w.log10_p,
                         "fraction": w.fraction, "accused": w.accused,
                         "accusation": dict(w.accusation) if w.accusation else None}
                        for w in model.watermarks],
-        "findings": [{"detector": f.detector, "rule": f.rule, "namespace": f.namespace, "item": f.item,
+        "findings": [{"detector": f.detector, "rule": f.rule, "namespace": f.namespace, "item": path(f.item),
                       "offset": f.offset, "layer": f.layer, "severity": f.severity, "tags": list(f.tags),
-                      "excerpt": f.excerpt if unmasked else mask_text(f.excerpt or "")} for f in model.findings],
+                      "excerpt": f.excerpt if unmasked else mask_path(f.excerpt or "", names)} for f in model.findings],
         "findings_total": model.summary.findings,
-        "errors": [asdict(e) for e in model.errors],
-        "failed_items": [asdict(f) for f in model.failed],
+        "errors": [{**asdict(e), "item": path(e.item), "error": path(e.error)} for e in model.errors],
+        "failed_items": [{**asdict(f), "item": path(f.item), "error": path(f.error)} for f in model.failed],
         "categories": {c: asdict(v) for c, v in model.categories.items()},
         "date_span": model.date_span.to_json(),
         "unattributed": {"records": model.unattributed.records, "patients": model.unattributed.patients,
                          "date_span": model.unattributed.span.to_json()},
         "registry": dict(model.registry) if model.registry else None,
-        "conflicts": [{"item": c.item, "container": c.container, "basis": c.basis,
+        "conflicts": [{"item": path(c.item), "container": path(c.container), "basis": c.basis,
                        "establishments": list(c.establishments)} for c in model.conflicts],
         "custody_check": model.custody.to_json(),
         **({"scope": {"establishment": model.scope,
@@ -581,9 +590,10 @@ def report_json(model: ReportModel, *, unmasked: bool = False) -> dict[str, Any]
     }
 
 
-def establishment_json(e: Establishment) -> dict[str, Any]:
+def establishment_json(e: Establishment, paths: Callable[[Mapping[str, Any]], dict[str, Any]] = dict) -> dict[str, Any]:
     """One establishment of report.json: the contract's fields (``bases`` as record counts, ``evidence`` as the
-    distinct proofs), plus recipients, date spans, confidence ranges and beacon counts."""
+    distinct proofs, their ``item`` and ``container`` shown through ``paths``), plus recipients, date spans,
+    confidence ranges and beacon counts."""
     return {
         "finess": e.finess, "name": e.name, "records": e.records, "patients": e.patients,
         "bases": e.basis_records(),
@@ -594,7 +604,7 @@ def establishment_json(e: Establishment) -> dict[str, Any]:
         "canaries": {"confirmed": e.canaries_confirmed, "partial": e.canaries_partial},
         "best_p_value": e.best_p_value,
         "best_log10_p": e.best_log10_p,
-        "evidence": [dict(p.detail) for p in e.proofs][:50],
+        "evidence": [paths(p.detail) for p in e.proofs[:50]],
     }
 
 

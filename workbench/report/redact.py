@@ -6,7 +6,7 @@ HL7 facility codes, DICOM UID roots) are not personal and stay in clear.
 
 from __future__ import annotations
 
-from workbench.engine.masking import mask_identifier, mask_path, mask_text
+from workbench.engine.masking import mask_identifier, mask_path
 
 PERSONAL_TYPES = ("nir", "iban", "email", "phone")
 
@@ -17,10 +17,11 @@ class Redactor:
         self.names = names  # the case's person names (folded): words of paths masked as names
 
     def text(self, text: str | None) -> str:
-        """Free text (excerpts, error messages, custody details): identifiers masked."""
+        """Free text (excerpts, error messages, custody details): identifiers masked, and the words that are names
+        of the case's people (a rule's excerpt ``KERLEAU;Maëlys;1985-07-12`` showed the name in clear)."""
         if not text:
             return ""
-        return text if self.unmasked else mask_text(text)
+        return text if self.unmasked else mask_path(text, self.names)
 
     def path(self, vpath: str | None) -> str:
         """An item path: identifiers, and words that are names of the case's people ("CR_moreau_BIO.pdf")."""
