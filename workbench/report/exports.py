@@ -35,8 +35,9 @@ def csv_dialect(excel: bool, lang: str) -> tuple[str, str]:
 def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: str | None = None,
                       excel: bool = False, lang: str = "fr", unmasked: bool = False) -> int:
     """Stream every record's attribution to CSV, one Arrow batch at a time (bounded memory; no identifier
-    columns, item paths masked: safe to share). Unattributed records have an empty establishment and the basis ``none``. The file is written
-    beside its final name and renamed when complete. ``excel``: see :func:`csv_dialect`.
+    columns, item paths masked: safe to share). Unattributed records have an empty establishment and the basis
+    ``none``. The file is written beside its final name and renamed when complete. ``excel``: see
+    :func:`csv_dialect`.
 
     Item paths are masked like in the report (a file named after a patient's NIR or name,
     ``CR_moreau_BIO-7815491.pdf``) unless ``unmasked``; they are masked once per distinct path, not per record
