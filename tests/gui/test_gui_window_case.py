@@ -139,3 +139,28 @@ def test_the_window_masks_file_names_naming_a_patient(qtbot, window, tmp_path):
     assert w.set_clear(True)
     assert tree.index(row, 0).data() == name and findings.index(0, item_col).data() == name
     assert w._shown_path(name) == name
+
+
+def test_a_filtered_table_shows_its_exact_count_once_counted(qtbot, window, shard_case):
+    """A filter brings its first 100 rows at once ("100+ rows"); the exact count, read on a job thread through a
+    reader of its own, then replaces it, and a new filter is counted again."""
+    from workbench.gui.models.paged import FIRST_FILTERED_ROWS
+
+    w = window
+    w.show()
+    assert w.open_case(shard_case.case), w.errors
+    page = w.records_page
+    page.filter.setText("labo.csv")  # the 300 records of the inner archive's CSV
+    page.apply_filter()
+    assert page.model.rowCount() == FIRST_FILTERED_ROWS and page.model.canFetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: page.count.text() == "300 rows", timeout=30_000)
+    assert page.model.canFetchMore(QModelIndex())  # counted, not fetched: the rows still come page by page
+    page.filter.setText("patients.csv")
+    page.apply_filter()
+    qtbot.waitUntil(lambda: page.count.text() == "600 rows", timeout=30_000)
+    page.filter.setText("labo.csv establishment:290000017")
+    page.apply_filter()
+    expected = page.model.pager.count(filter="labo.csv", where={"establishment": "290000017"})
+    qtbot.waitUntil(lambda: page.count.text() in (f"{expected} rows", f"{expected} row"), timeout=30_000)
+    w._close_case()
+    assert page._count_job is None

@@ -6,12 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.engine.store.browse import CaseOpenError, create_case, last_scan, open_case
+from workbench.engine.store.browse import (
+    CaseOpenError,
+    Condition,
+    TablePager,
+    create_case,
+    last_scan,
+    open_case,
+)
 from workbench.engine.store.reader import CaseCounts, CaseReader
 from workbench.engine.store.reader import is_case as _is_case
 
-__all__ = ["CaseOpenError", "CaseState", "case_state", "create_case", "is_case", "last_scan", "open_case",
-           "person_names", "user_rule_paths"]
+__all__ = ["CaseOpenError", "CaseState", "case_state", "create_case", "filtered_count", "is_case", "last_scan",
+           "open_case", "person_names", "user_rule_paths"]
 
 
 def is_case(folder: Path) -> bool:
@@ -50,3 +57,14 @@ def person_names(case_dir: Path) -> frozenset[str]:
 
     with CaseReader(Path(case_dir), threads=1) as reader:
         return names_of(reader)
+
+
+def filtered_count(case_dir: Path, table: str, labels: dict[str, dict[str, str]], text: str,
+                   condition: Condition | None) -> int:
+    """The exact number of rows of a filtered table, counted through a reader of its own with one DuckDB thread:
+    it runs on a job thread while the window's reader serves the pages, which stream in without waiting for it
+    (the first 100 matching rows are shown as "100+ rows" until this count arrives)."""
+    with CaseReader(Path(case_dir), threads=1) as reader:
+        pager = TablePager(reader, table)
+        pager.set_labels(labels)
+        return pager.count(filter=text, where=condition)

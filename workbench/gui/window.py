@@ -107,11 +107,16 @@ class TablePage(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
         self.model: PagedModel | None = None
+        # The exact count of a filtered table, counted on a job thread while the first rows are shown: the key of
+        # the query it answers and its count; the job running, if any (one at a time: the next starts when it ends)
+        self._exact: tuple[tuple, int] | None = None
+        self._count_job: JobThread | None = None
         self.filter.returnPressed.connect(self.apply_filter)
         self.filter.textChanged.connect(lambda t: self.apply_filter() if not t else None)
         self.view.horizontalHeader().sectionClicked.connect(self._sort_clicked)
 
     def set_model(self, model: PagedModel | None) -> None:
+        self.stop_count()  # a count of the previous model's case must end before that case is closed
         self.model = model
         self.view.setModel(model)
         if model is not None:
@@ -168,8 +173,49 @@ class TablePage(QWidget):
         more = self.model.canFetchMore(QModelIndex())
         # "%Ln": Qt picks the plural form of the catalogue (French: 0 and 1 singular) and groups the digits
         # in the interface's locale; a filtered table still fetching says "100+ lignes".
+        if more and self._exact is not None and self._exact[0] == self._count_key():
+            n, more = self._exact[1], False
         text = self.tr("%Ln row(s)", "", n)
         self.count.setText(text.replace(number(n), number(n) + "+", 1) if more else text)
+        if more:
+            self._start_count()
+
+    def _count_key(self) -> tuple:
+        table, labels, text, condition = self.model.count_request()
+        return id(self.model), table, text, tuple(sorted((condition or {}).items()))
+
+    def _start_count(self) -> None:
+        """Count the filtered rows on a job thread ("100+ rows" until then), unless a count runs already (its end
+        starts the next one if the filter changed meanwhile)."""
+        if self._count_job is not None or self.model is None:
+            return
+        key = self._count_key()
+        request = self.model.count_request()
+        case_dir = self.model.pager.reader.dir
+        job = JobThread(lambda cancel, progress: casedb.filtered_count(case_dir, *request), "filtered-count", self)
+        job.finished.connect(lambda job=job, key=key: self._counted(job, key))
+        self._count_job = job
+        job.start()
+
+    def _counted(self, job: JobThread, key: tuple) -> None:
+        job.wait()
+        if job is not self._count_job:
+            return
+        self._count_job = None
+        job.deleteLater()
+        if job.error is not None:  # the count stays "N+": the rows themselves are shown all the same
+            log.warning("filtered rows not counted: %s", job.error)
+            return
+        self._exact = (key, int(job.result))
+        if self.model is not None:
+            self.update_count()
+
+    def stop_count(self) -> None:
+        """Wait for a running count (before its case closes) and forget the last one."""
+        job, self._count_job, self._exact = self._count_job, None, None
+        if job is not None:
+            job.wait()
+            job.deleteLater()
 
 
 class MainWindow(QMainWindow):

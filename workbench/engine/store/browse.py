@@ -176,6 +176,12 @@ class TablePager(ABC):
         self._labels = folded
         return True
 
+    @property
+    def labels(self) -> dict[str, dict[str, str]]:
+        """The labels given by :meth:`set_labels` (case folded): another pager of the same table, on another
+        reader, filters the same rows with them."""
+        return {c: dict(m) for c, m in self._labels.items()}
+
     def _label_codes(self, column: str, text: str) -> list[str]:
         """The codes of ``column`` whose shown label holds ``text`` (case folded), in a stable order."""
         needle = text.casefold()

@@ -121,6 +121,11 @@ class PagedModel(QAbstractTableModel):
             self._condition, self._filter = condition, text
             self.refresh()
 
+    def count_request(self) -> tuple[str, dict[str, dict[str, str]], str, dict[str, Any] | None]:
+        """What :func:`workbench.gui.casedb.filtered_count` needs to count the rows shown: the table, the labels
+        its filter matches codes by, the filter text and the condition."""
+        return self._pager.table, self._pager.labels, self._filter, self._condition
+
     @property
     def filter_text(self) -> str:
         return self._filter
