@@ -180,8 +180,8 @@ class TablePage(QWidget):
         if more:
             self._start_count()
 
-    def _count_key(self) -> tuple:
-        table, labels, text, condition = self.model.count_request()
+    def _count_key(self, request: tuple | None = None) -> tuple:
+        table, _labels, text, condition = request or self.model.count_request()
         return id(self.model), table, text, tuple(sorted((condition or {}).items()))
 
     def _start_count(self) -> None:
@@ -189,8 +189,8 @@ class TablePage(QWidget):
         starts the next one if the filter changed meanwhile)."""
         if self._count_job is not None or self.model is None:
             return
-        key = self._count_key()
         request = self.model.count_request()
+        key = self._count_key(request)
         case_dir = self.model.pager.reader.dir
         job = JobThread(lambda cancel, progress: casedb.filtered_count(case_dir, *request), "filtered-count", self)
         job.finished.connect(lambda job=job, key=key: self._counted(job, key))

@@ -7,12 +7,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from workbench.engine.masking import mask_path
 from workbench.engine.store import report_queries
 from workbench.engine.store.custody import verify_case, verify_chain
 from workbench.engine.store.metadata import CaseStore
 from workbench.engine.store.reader import CaseReader
 from workbench.report.model import ReportModel, build_report_model, report_json, scope_to_establishment
+from workbench.report.redact import Redactor
 
 RECORDS_CSV_HEADER = ["item", "locator", "establishment", "recipient", "basis", "confidence"]
 CSV_BATCH_ROWS = 50_000
@@ -33,7 +33,8 @@ def csv_dialect(excel: bool, lang: str) -> tuple[str, str]:
 
 
 def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: str | None = None,
-                      excel: bool = False, lang: str = "fr", unmasked: bool = False) -> int:
+                      excel: bool = False, lang: str = "fr", unmasked: bool = False,
+                      names: frozenset[str] | None = None) -> int:
     """Stream every record's attribution to CSV, one Arrow batch at a time (bounded memory; no identifier
     columns, item paths masked: safe to share). Unattributed records have an empty establishment and the basis
     ``none``. The file is written beside its final name and renamed when complete. ``excel``: see
@@ -41,12 +42,15 @@ def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: s
 
     Item paths are masked like in the report (a file named after a patient's NIR or name,
     ``CR_moreau_BIO-7815491.pdf``) unless ``unmasked``; they are masked once per distinct path, not per record
-    (a dump of millions of records has a few thousand items)."""
+    (a dump of millions of records has a few thousand items). ``names``: the case's people's names, read from
+    the case when not given."""
     if not isinstance(source, CaseReader):
         with CaseReader(Path(source)) as reader:
             return write_records_csv(reader, path, establishment=establishment, excel=excel, lang=lang,
-                                     unmasked=unmasked)
-    shown = _identity if unmasked else _PathMasker(report_queries.person_names(source))
+                                     unmasked=unmasked, names=names)
+    if names is None and not unmasked:
+        names = report_queries.person_names(source)
+    shown = _PathMasker(Redactor(unmasked, names or frozenset()))
     encoding, delimiter = csv_dialect(excel, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
@@ -69,21 +73,17 @@ def write_records_csv(source: Path | CaseReader, path: Path, *, establishment: s
     return n
 
 
-def _identity(values: list) -> list:
-    return values
-
-
 class _PathMasker:
-    """Item paths masked with :func:`workbench.engine.masking.mask_path`, each distinct path once."""
+    """A column of item paths as the report shows them (:meth:`Redactor.path`), each distinct path once."""
 
-    def __init__(self, names: frozenset[str]) -> None:
-        self.names = names
+    def __init__(self, red: Redactor) -> None:
+        self.red = red
         self.seen: dict[str | None, str | None] = {}
 
     def __call__(self, values: list) -> list:
         seen = self.seen
         for v in set(values) - seen.keys():
-            seen[v] = mask_path(v, self.names) if v else v
+            seen[v] = self.red.path(v) if v else v
         return [seen[v] for v in values]
 
 
@@ -124,21 +124,22 @@ def write_reports(case_dir: Path, *, json_path: Path | None = None, pdf_path: Pa
     if establishment:
         with CaseReader(case_dir) as reader:
             model = scope_to_establishment(model, establishment, reader)
+    names: frozenset[str] = frozenset()  # read once for every file: paths named after a patient are masked
+    if not unmasked:
+        with CaseReader(case_dir) as reader:
+            names = report_queries.person_names(reader)
     if json_path is not None:
-        names = frozenset()
-        if not unmasked:
-            with CaseReader(case_dir) as reader:
-                names = report_queries.person_names(reader)
         write_json(report_json(model, unmasked=unmasked, names=names), json_path)
         written["json"] = json_path
     if records_csv is not None:
         write_records_csv(case_dir, records_csv, establishment=establishment or None, excel=excel, lang=lang,
-                          unmasked=unmasked)
+                          unmasked=unmasked, names=names)
         written["records-csv"] = records_csv
     if pdf_path is not None:
         from workbench.report.pdf import render_pdf
 
-        for kind, path in render_pdf(case_dir, pdf_path, lang=lang, unmasked=unmasked, model=model).items():
+        for kind, path in render_pdf(case_dir, pdf_path, lang=lang, unmasked=unmasked, model=model,
+                                     names=names).items():
             written[kind] = path
     with CaseStore(case_dir, create=False) as store:
         for kind, path in written.items():

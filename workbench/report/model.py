@@ -539,10 +539,12 @@ def report_json(model: ReportModel, *, unmasked: bool = False, names: frozenset[
     are ``names`` of the case's people (:func:`workbench.engine.store.report_queries.person_names`;
     ``CR_moreau_BIO-7815491.pdf`` -> ``CR_m*****_BIO-7815491.pdf``). Evidence paths (the seals the analyst gave)
     and every hash stay in clear."""
-    from workbench.engine.masking import mask_path
+    from workbench.report.redact import Redactor
 
-    def path(value: str | None) -> str | None:
-        return value if unmasked or not value else mask_path(value, names)
+    red = Redactor(unmasked, names)
+
+    def path(value: str | None) -> str | None:  # an item path or a message naming one; None stays None
+        return red.path(value) if value else value
 
     def paths(detail: Mapping[str, Any]) -> dict[str, Any]:
         return {k: path(v) if k in ("item", "container") and isinstance(v, str) else v for k, v in detail.items()}
@@ -571,7 +573,7 @@ def report_json(model: ReportModel, *, unmasked: bool = False, names: frozenset[
                        for w in model.watermarks],
         "findings": [{"detector": f.detector, "rule": f.rule, "namespace": f.namespace, "item": path(f.item),
                       "offset": f.offset, "layer": f.layer, "severity": f.severity, "tags": list(f.tags),
-                      "excerpt": f.excerpt if unmasked else mask_path(f.excerpt or "", names)} for f in model.findings],
+                      "excerpt": f.excerpt if unmasked else red.text(f.excerpt)} for f in model.findings],
         "findings_total": model.summary.findings,
         "errors": [{**asdict(e), "item": path(e.item), "error": path(e.error)} for e in model.errors],
         "failed_items": [{**asdict(f), "item": path(f.item), "error": path(f.error)} for f in model.failed],

@@ -42,16 +42,17 @@ def make_story(ctx: Context) -> list[Flowable]:
 
 
 def build_context(model: ReportModel, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False,
-                  reader: CaseReader | None = None) -> Context:
+                  reader: CaseReader | None = None, names: frozenset[str] | None = None) -> Context:
     """What the sections read: the model, the language, the layout, the masking rules (``reader``: to stream the
-    item list of the annex)."""
-    names = q.person_names(reader) if reader is not None and not unmasked else frozenset()
+    item list of the annex; ``names``: the case's people's names, read from ``reader`` when not given)."""
+    if names is None:
+        names = q.person_names(reader) if reader is not None and not unmasked else frozenset()
     return Context(tr=Tr(lang), lay=Layout(register_fonts()), red=Redactor(unmasked, names), model=model,
                    pdf_path=Path(pdf_path), reader=reader)
 
 
 def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bool = False,
-               model: ReportModel | None = None) -> dict[str, Path]:
+               model: ReportModel | None = None, names: frozenset[str] | None = None) -> dict[str, Path]:
     """Write the PDF report of ``case_dir`` to ``pdf_path``; returns the files written (the PDF, and the CSV
     item annex of a large case, beside the PDF). The PDF is written to a temporary file in the same folder and
     renamed, so a failed build leaves no half-written report. ``model``: the report model to render (built after
@@ -67,7 +68,7 @@ def render_pdf(case_dir: Path, pdf_path: Path, *, lang: str = "fr", unmasked: bo
         model = verified_model(case_dir)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with CaseReader(case_dir) as reader:
-        ctx = build_context(model, pdf_path, lang=lang, unmasked=unmasked, reader=reader)
+        ctx = build_context(model, pdf_path, lang=lang, unmasked=unmasked, reader=reader, names=names)
         meta = model.meta
         story = make_story(ctx)
         case_label = meta.get("case_number") or case_dir.resolve().name
