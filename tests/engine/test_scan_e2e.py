@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -183,6 +184,31 @@ def test_cancel_then_resume_skips_finished_work(tmp_path):
         "SELECT COUNT(*) FROM items").fetchone()[0]
     actions = [r[0] for r in db.execute("SELECT action FROM custody")]
     assert "scan-cancelled" in actions and "scan-resumed" in actions and actions[-1] == "scan-finished"
+    assert all(_hashes_of_seized_files(tmp_path / "case").values()), "a resumed task's item keeps its file's hash"
+
+
+def _hashes_of_seized_files(case: Path) -> dict[str, str | None]:
+    """vpath -> SHA-256 of every file item of an evidence itself (depth 0), as the report's item annex reads it."""
+    from workbench.engine.store.reader import CaseReader
+    from workbench.engine.store.report_queries import iter_items
+
+    with CaseReader(case) as reader:
+        return {r["vpath"]: r["sha256"] for batch in iter_items(reader) for r in batch
+                if r["depth"] == 0 and r["entry_type"] == "file"}
+
+
+def test_files_of_the_evidence_itself_carry_their_sha256(tmp_path):
+    """The workers map top-level files without hashing them: the item takes the intake's hash (it was NULL, and
+    the PDF's item annex showed "-" for the very files the analyst seized)."""
+    ev = _folder_evidence(tmp_path)
+    single = tmp_path / "extraction.csv"
+    single.write_bytes(b"NOM;PRENOM\r\nLE GALL;Yann\r\n")
+    run_scan(tmp_path / "case", [ev, single], jobs=2)
+    hashes = _hashes_of_seized_files(tmp_path / "case")
+    expected = {f"seized/{p.relative_to(ev).as_posix()}": hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in ev.rglob("*") if p.is_file()}
+    expected["extraction.csv"] = hashlib.sha256(single.read_bytes()).hexdigest()
+    assert hashes == expected
 
 
 @pytest.mark.slow

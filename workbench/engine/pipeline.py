@@ -455,6 +455,8 @@ def _scan_and_record(store: CaseStore, paths: list[Path], new_paths: list[Path],
         raise ScanError(f"evidence intake failed: {intake.error}")
     for p, ev in intake.results.items():
         store.store_intake(evidence_ids[p], ev)
+    for p in paths:
+        store.fill_file_hashes(evidence_ids[p], labels[p])
     completed = not cancelled and state.tasks_done + skipped == len(tasks)
     if completed:
         from workbench.engine.beacon_scan import post_scan

@@ -354,6 +354,24 @@ class CaseStore:
                                                  "sha256": ev.sha256, "files": len(ev.files),
                                                  "acquired_utc": ev.acquired_utc})
 
+    def fill_file_hashes(self, evidence_id: int, label: str) -> None:
+        """Give the evidence's own files (items at depth 0) the SHA-256 taken at intake.
+
+        A worker maps a top-level file without hashing it (the intake hashes every evidence file once, in
+        parallel with the scan, and hashing it again would cost the scan a second pass over its bytes), so its
+        item had no hash: the PDF's item annex showed "-" for exactly the files the analyst seized. Filled after
+        the intake, for every evidence of the scan (a resumed task writes its item again, without the hash).
+        """
+        with self.transaction():
+            self.db.execute(
+                "UPDATE items SET sha256 = (SELECT f.sha256 FROM evidence_files f WHERE f.evidence_id = items.evidence_id "
+                "AND f.relpath = substr(items.vpath, length(?) + 2)) "
+                "WHERE evidence_id = ? AND depth = 0 AND sha256 IS NULL AND substr(vpath, 1, length(?) + 1) = ? || '/' "
+                "AND instr(vpath, '!/') = 0", (label, evidence_id, label, label))
+            self.db.execute(
+                "UPDATE items SET sha256 = (SELECT sha256 FROM evidence WHERE id = ? AND NOT is_dir) "
+                "WHERE evidence_id = ? AND vpath = ? AND sha256 IS NULL", (evidence_id, evidence_id, label))
+
     # -- attribution conflicts (written by the attribution pass) ---------------------------------------
     # -- result shards: registered as written, sealed in the custody log --------------------------------
     def register_shards(self, task_key: str, files: Iterable[ShardFile]) -> None:
