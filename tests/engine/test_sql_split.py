@@ -347,3 +347,66 @@ def test_a_split_watermarked_dump_is_attributed_as_the_whole_file(tmp_path):
     attributed = {c: q[c].execute(ATTRIBUTED).fetchall() for c in q}
     assert attributed["split"] and attributed["split"] == attributed["whole"]
     _assert_same_report(tmp_path)
+
+
+def _piped_gzip(data: bytes) -> bytes:
+    """``mysqldump ... | gzip``: the gzip command reading its standard input (no file name in the header)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("gzip") is None:
+        import gzip
+
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    return subprocess.run(["gzip", "-6", "-c"], input=data, capture_output=True, check=True).stdout
+
+
+def test_a_gzipped_mysqldump_splits_as_the_plain_one(tmp_path):
+    """``mysqldump | gzip > dpi_prod.sql.gz``: the same ranges as the plain dump (read through the seek index),
+    and a scan of its ranges gives the case of the whole file walked in one task."""
+    data = mysqldump(patients=6_000, stays=6_000)
+    (tmp_path / "plain").mkdir()
+    plain = _write(tmp_path / "plain" / "dpi_prod.sql", data)
+    evidence = _write(tmp_path / "dpi_prod.sql.gz", _piped_gzip(data))
+    a = text_split.plan(plain, plain.name, SPLIT, tmp_path / "i1", 2)
+    b = text_split.plan(evidence, evidence.name, SPLIT, tmp_path / "i2", 2)
+    assert a is not None and b is not None and len(b.chunks) >= 4
+    assert (b.kind, b.compression, b.member, b.content_size) == ("sql-dump", "gzip", "dpi_prod.sql", len(data))
+    assert b.chunks == a.chunks  # boundaries, rows before, counters, CREATE columns and run presets
+    assert (tmp_path / "i2").stat().st_size > 0  # the seek index the range tasks read through
+    split = run_scan(tmp_path / "split", [evidence], jobs=2, bounds=SPLIT, verify_at_end=False)
+    whole = run_scan(tmp_path / "whole", [evidence], jobs=2, bounds=WHOLE, verify_at_end=False)
+    assert split.completed and whole.completed
+    assert whole.tasks_total == 1 and split.tasks_total == len(b.chunks)
+    assert split.records == whole.records == 6_000 + 6_000 + 600
+    assert split.identifiers == whole.identifiers and split.identifiers["nir"]["hits"] > 0
+    assert split.errors == whole.errors == 0
+    x, y = _case(tmp_path / "split"), _case(tmp_path / "whole")
+    for part in x:
+        assert x[part] == y[part], part
+    items = {r[0]: r[1] for r in case_sql(tmp_path / "split").execute("SELECT vpath, kind FROM items").fetchall()}
+    assert items == {"dpi_prod.sql.gz": "archive", "dpi_prod.sql.gz!/dpi_prod.sql": "sql-dump"}
+    _assert_same_report(tmp_path)
+
+
+def test_gzipped_dumps_unsafe_to_split_are_one_task(tmp_path):
+    """A cut ``.sql.gz`` (rapidgzip reads it to its cut without a word: the trailer refuses it), a stream of
+    two gzip members, and a gzipped dump the plain planner refuses: one task each, and the scan records the cut
+    as one line."""
+    data = mysqldump(patients=3_000, stays=3_000)
+    gz = _piped_gzip(data)
+    half = len(data) // 2
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    bodies = {
+        "cut.sql.gz": gz[: len(gz) * 2 // 3],
+        "members.sql.gz": _piped_gzip(data[:half]) + _piped_gzip(data[half:]),
+        "unterminated.sql.gz": _piped_gzip(_unsafe(data)["unterminated"]),
+    }
+    for name, body in bodies.items():
+        path = _write(ev / name, body)
+        assert text_split.plan(path, name, SPLIT, tmp_path / "i" / name, 2) is None, name
+    summary = run_scan(tmp_path / "case", [ev], jobs=2, bounds=SPLIT, verify_at_end=False)
+    assert summary.completed and summary.tasks_total == 3
+    errors = case_sql(tmp_path / "case").execute("SELECT vpath, error FROM errors").fetchall()
+    assert [e[0] for e in errors if "cut.sql.gz" in e[0]] and all("Traceback" not in e[1] for e in errors)

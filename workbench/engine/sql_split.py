@@ -1,4 +1,4 @@
-"""Splitting one big mysqldump (plain) into byte-range tasks, so that ``--jobs`` cores share it (see text_split).
+"""Splitting one big mysqldump (plain or gzip) into byte-range tasks, so that ``--jobs`` cores share it (see text_split).
 
 A seized database is often one ``mysqldump`` file: 40 GB on one core at about 4 MB/s is three hours. From
 ``Bounds.split_text_min_bytes`` on, a MySQL/MariaDB dump is cut at the starts of ``INSERT INTO`` lines into ranges
@@ -26,8 +26,13 @@ What the planner proves, in one pass over the file (numpy over blocks of whole l
   leaves the reader at a statement start (no string, comment or statement left open). The CREATE TABLE columns
   are collected on the way, by the reader's code.
 
+A gzipped dump (``mysqldump | gzip``, the common way a dump is kept) is decompressed whole once by a first pass
+(rapidgzip on every core: its size, the bounds, the gzip trailer, the seek index), then planned the same way
+through that index (``_GzipView``); each range task decompresses only its range. 50 MB of dense dump gzipped to
+16.8 MB: 9.5 s with ``--jobs 2`` split, 15.3 s as one task (the plain file split: 8.9 s).
+
 Refused (the file is one task, as before): a dialect other than ``mysql`` (pg_dump, sqlite ``.dump``: not split),
-a gzip (``dump.sql.gz``: one task; the range tasks would need the text before each range's run of rows), a codec
+a cut gzip or one of several members (its trailer does not match: ``pigz -i``, bgzip), a codec
 other than UTF-8 or a single-byte one, bytes the codec cannot decode, a NUL byte, an INSERT line longer than
 ``MAX_LINE`` or out of the grammar, text between INSERT lines longer than ``MAX_RUN`` or not understood, fewer
 than two ranges.
@@ -46,6 +51,9 @@ some), and a range votes only for the tables that have no row before it. Identif
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +64,7 @@ from workbench.engine.records.columns import SAMPLE_LIMIT
 from workbench.engine.records.errors import RecordsError
 from workbench.engine.records.sqldump import SkippedRow, first_data_statement, insert_header, iter_sql_tables
 from workbench.engine.records.tables import sample_layout
+from workbench.engine.tar_split import save_gzip_index
 
 BLOCK = 16 * 2**20
 MAX_LINE = 16 * 2**20  # an INSERT line (mysqldump's are about --net-buffer-length, 1 MB by default)
@@ -120,14 +129,13 @@ class _Boundary:
     preset: tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]] | None
 
 
-def plan_plain(host: Path, head: bytes, size: int, bounds: Bounds, info, min_first_rows: int = 0):
-    """The ranges of a big plain mysqldump, or None (one task). ``info``: its ``kinds.KindInfo``;
-    ``min_first_rows``: the table watermark's vote sample (rows) when a registry is loaded."""
-    from workbench.engine.blob import Blob
+def _split_encoding(head: bytes, info) -> str | None:
+    """The dump's codec when it is one the planner splits (UTF-8 or single-byte) and its dialect is MySQL's;
+    None otherwise (one task)."""
     from workbench.engine.identifiers.scanner import detect_utf16
     from workbench.engine.records import sql_dialect
     from workbench.engine.records.csvfile import text_encoding
-    from workbench.engine.text_split import SPLIT_CODECS, Chunk, TextPlan
+    from workbench.engine.text_split import SPLIT_CODECS
 
     if detect_utf16(head[:4096]) is not None:
         return None
@@ -140,12 +148,18 @@ def plan_plain(host: Path, head: bytes, size: int, bounds: Bounds, info, min_fir
         return None
     if sql_dialect(head, info, encoding) != "mysql":
         return None  # pg_dump (COPY blocks) and sqlite dumps are one task
+    return encoding
+
+
+def _planned(view, encoding: str, bounds: Bounds, min_first_rows: int, compression: str | None,
+             member: str | None):
+    """The planner run over the whole content (``view``: sliceable, ``len`` its size); its ranges as a TextPlan,
+    or None (one task) when it refuses the dump or finds fewer than two ranges."""
+    from workbench.engine.text_split import Chunk, TextPlan
+
+    size = len(view)
     try:
-        with Blob.from_path(host) as blob:
-            if blob.size != size:
-                return None
-            planner = _Planner(blob.view(), encoding, bounds.split_text_chunk_bytes, min_first_rows)
-            boundaries = planner.run()
+        boundaries = _Planner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows).run()
     except (_Refused, RecordsError, UnicodeError, ValueError, MemoryError, OSError):
         return None
     except Exception:  # noqa: BLE001 - a planner fault on hostile bytes must not stop the scan: one task, as before
@@ -158,7 +172,90 @@ def plan_plain(host: Path, head: bytes, size: int, bounds: Bounds, info, min_fir
         end = starts[i + 1].offset if i + 1 < len(starts) else size
         state = SqlRange(encoding, tuple(b.counters.items()), b.created, b.preset)
         chunks.append(Chunk(b.offset, end, sum(b.counters.values()), state))
-    return TextPlan("sql-dump", None, None, size, None, tuple(chunks))
+    return TextPlan("sql-dump", compression, member, size, None, tuple(chunks))
+
+
+def plan_plain(host: Path, head: bytes, size: int, bounds: Bounds, info, min_first_rows: int = 0):
+    """The ranges of a big plain mysqldump, or None (one task). ``info``: its ``kinds.KindInfo``;
+    ``min_first_rows``: the table watermark's vote sample (rows) when a registry is loaded."""
+    from workbench.engine.blob import Blob
+
+    encoding = _split_encoding(head, info)
+    if encoding is None:
+        return None
+    try:
+        with Blob.from_path(host) as blob:
+            if blob.size != size:
+                return None
+            return _planned(blob.view(), encoding, bounds, min_first_rows, None, None)
+    except OSError:
+        return None
+
+
+class _GzipView:
+    """The decompressed content of a gzip as the planner reads it (``view[lo:hi]``, ``len``): a seek and a read
+    of the rapidgzip stream, whose index (built by the first pass) makes a seek back cheap."""
+
+    def __init__(self, gz, size: int) -> None:
+        self.gz = gz
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, part: slice) -> bytes:
+        lo, hi, _step = part.indices(self.size)
+        if hi <= lo:
+            return b""
+        self.gz.seek(lo)
+        data = self.gz.read(hi - lo)
+        if len(data) != hi - lo:
+            raise _Refused(f"the gzip gave {len(data)} bytes at offset {lo}, {hi - lo} expected")
+        return data
+
+
+class _ViewReader(io.RawIOBase):
+    """A file over ``view[start:]`` read a block at a time: the reader samples a run of rows from there without
+    the rest of a gzipped dump being decompressed."""
+
+    def __init__(self, view, start: int) -> None:
+        self.view = view
+        self.pos = start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.view[self.pos:self.pos + len(buffer)]
+        n = len(data)
+        buffer[:n] = data
+        self.pos += n
+        return n
+
+
+def plan_gzip(gz, host: Path, head: bytes, member: str, size_gz: int, bounds: Bounds, info, index_path: Path,
+              min_first_rows: int = 0):
+    """The ranges of a big gzipped mysqldump (``mysqldump | gzip``), or None (one task). ``gz``: the file opened
+    with rapidgzip by ``text_split``; ``head``: its first decompressed bytes. A first pass decompresses it whole
+    (on every core) to learn its size, check its bounds and its trailer (a cut or multi-member stream is one task)
+    and build the seek index; the planner then reads it through that index, and each range task decompresses
+    only its range (``text_split.open_range``)."""
+    from workbench.engine.text_split import _blocks, _check_bounds, _check_trailer
+
+    encoding = _split_encoding(head, info)
+    if encoding is None:
+        return None
+    gz.seek(0)
+    total = crc = 0
+    for block, base, _next in _blocks(gz):
+        _check_bounds(base + len(block), size_gz, bounds)
+        crc = zlib.crc32(block, crc)
+        total = base + len(block)
+    _check_trailer(host, crc, total)
+    planned = _planned(_GzipView(gz, total), encoding, bounds, min_first_rows, "gzip", member)
+    if planned is not None:
+        save_gzip_index(gz, index_path)
+    return planned
 
 
 class _Planner:
@@ -213,7 +310,7 @@ class _Planner:
     # -- one block of whole lines --------------------------------------------------------------------------
     def _block(self, arr: np.ndarray, base: int, final: bool) -> None:
         try:
-            self.decoder.decode(self.view[base:base + arr.size], final=final)
+            self.decoder.decode(memoryview(arr), final=final)
         except UnicodeDecodeError as exc:
             raise _Refused(f"bytes the codec cannot decode near offset {base + exc.start}") from None
         n = arr.size
@@ -413,7 +510,13 @@ class _Planner:
                     raise _Refused("a row the reader loses")
                 yield block
 
-        with Blob(self.view[self.run_start:]) as blob, blob.open() as fh:
+        if isinstance(self.view, memoryview):
+            source = Blob(self.view[self.run_start:])
+            fh = source.open()
+        else:  # a gzip: read from the run's start as far as the sample needs
+            source = contextlib.nullcontext()
+            fh = io.BufferedReader(_ViewReader(self.view, self.run_start), buffer_size=2**20)
+        with source, fh:
             tables = iter_sql_tables(fh, "mysql", encoding=self.encoding,
                                      created={k: list(v) for k, v in self.run_created.items()})
             table = next(tables, None)

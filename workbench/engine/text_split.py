@@ -38,11 +38,10 @@ records the bound, as before). rapidgzip reads a truncated gzip to its cut witho
 the gzip trailer (CRC-32 and size of what it decompressed) and refuses the split when it does not match (a cut
 or damaged stream, or several gzip members: bgzip and ``pigz -i`` files are one task).
 
-A plain mysqldump (MySQL/MariaDB) is planned by ``sql_split`` (``plan`` hands it over): cut at the starts of its
-``INSERT INTO`` lines, each range given the rows of every table before it, the CREATE TABLE columns and the column
-mapping of the run of INSERTs it starts in; the same ``Chunk``/``TextPlan``, range tasks and range 0 rules.
-Not split (one task, as before): pg_dump and sqlite dumps, and gzipped dumps (``dump.sql.gz``: a range would need
-the text before its run of rows, which a seek index alone does not give cheaply).
+A mysqldump (MySQL/MariaDB), plain or gzipped, is planned by ``sql_split`` (``plan`` hands it over): cut at the
+starts of its ``INSERT INTO`` lines, each range given the rows of every table before it, the CREATE TABLE columns
+and the column mapping of the run of INSERTs it starts in; the same ``Chunk``/``TextPlan``, range tasks and range 0
+rules. Not split (one task, as before): pg_dump and sqlite dumps.
 """
 
 from __future__ import annotations
@@ -276,6 +275,12 @@ def _plan_gzip(host: Path, name: str, head_gz: bytes, size_gz: int, bounds: Boun
     member = member_name("gzip", name, head_gz)
     with rapidgzip.open(str(host), parallelization=max(1, threads)) as gz:
         prefix = gz.read(HEAD)
+        sniffed = kinds.sniff(prefix, member)
+        if sniffed.kind == "sql-dump":  # ``mysqldump | gzip``
+            from workbench.engine import sql_split
+
+            return sql_split.plan_gzip(gz, host, prefix, member, size_gz, bounds, sniffed, index_path,
+                                       min_first_rows)
         info = _sniffed(prefix, member)  # before reading further: most big gzips are not CSVs
         prefix += gz.read(LAYOUT_PREFIX - len(prefix))
         was_cut = len(prefix) == LAYOUT_PREFIX
