@@ -301,3 +301,25 @@ def test_zip_of_directories_only(tmp_path, big):
     assert kinds == [("archive", 1), ("directory", 140 if big else 3)]
     assert rows(tmp_path / "case", "SELECT count(*) FROM errors") == [(0,)]
     assert rows(tmp_path / "case", "SELECT status FROM tasks") in ([], [("done",)])
+
+
+def test_an_empty_zip_and_a_lone_surrogate_are_no_errors(tmp_path):
+    """An empty archive (Python's ``zipfile`` and ``zip`` write its end record alone: an overlap check failed
+    on it with "zip() argument 2 is longer than argument 1") and a FHIR resource with a lone ``\\ud800`` escape
+    (valid JSON, not encodable as UTF-8: the whole file's records were lost) scan without an error line; the
+    surrogate is read as U+FFFD."""
+    from workbench.engine.pipeline import run_scan
+    from workbench.engine.store.reader import CaseReader
+
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    zipfile.ZipFile(ev / "vide.zip", "w").close()
+    (ev / "bare.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (ev / "patient.fhir.json").write_bytes(
+        b'{"resourceType":"Patient","name":[{"family":"LE GALL\\ud800","given":["Yann"]}],"birthDate":"1961-02-03"}')
+    summary = run_scan(tmp_path / "case", [ev], jobs=1, verify_at_end=False)
+    assert summary.completed and summary.errors == 0
+    with CaseReader(tmp_path / "case") as reader:
+        assert reader.errors() == []
+        rows = [r for batch in reader.record_rows(["family_name", "given_name"]) for r in batch.to_pylist()]
+    assert [(r["family_name"], r["given_name"]) for r in rows] == [("LE GALL\ufffd", "Yann")]

@@ -169,6 +169,8 @@ def check_overlaps(infos: Sequence[zipfile.ZipInfo], view: memoryview, start_dir
         else:
             data_start = off + LOCAL_HEADER.size  # a bad header: its member fails alone when opened
         spans.append((off, data_start + zi.compress_size, zi.orig_filename))
+    if not spans:
+        return  # an empty zip (its end of central directory alone): nothing can overlap
     spans.sort()
     for (off, end, fname), nxt in zip(spans, spans[1:] + [(start_dir, start_dir, "central directory")], strict=True):
         if nxt[0] == off and nxt[2] != "central directory":

@@ -259,9 +259,21 @@ class TaskShards:
 _VALUE_COLUMNS = [c for c in RECORD_COLUMNS if c not in ("item", "patient_key")]
 
 
+def _without_lone_surrogates(value):
+    """A string with each lone surrogate (a JSON ``"\\ud800"`` escape decodes to one) as U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return value
+
+
 def _as_string(series) -> pa.Array:
-    """A pandas column (object, string or dictionary-encoded) as an Arrow string array."""
-    arr = pa.array(series, from_pandas=True)
+    """A pandas column (object, string or dictionary-encoded) as an Arrow string array. A lone surrogate (valid
+    JSON, not valid UTF-8: a FHIR export cut inside a character pair) becomes U+FFFD instead of failing the whole
+    file's records."""
+    try:
+        arr = pa.array(series, from_pandas=True)
+    except UnicodeEncodeError:
+        arr = pa.array(series.map(_without_lone_surrogates), from_pandas=True)
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     return arr if arr.type == pa.string() else pc.cast(arr, pa.string())
