@@ -88,3 +88,30 @@ def test_cli_gui_refuses_a_folder_without_a_case(tmp_path, capsys):
 
     assert main(["gui", "--case", str(tmp_path)]) == 1
     assert "not a case folder" in capsys.readouterr().err
+
+
+def test_item_errors_say_their_cause_in_french(qtbot, settings, demo):
+    """The demo's cut ``dpi_2021.sql.gz``: the French errors table gives its cause ("fichier tronqué") beside the
+    engine's message, whose English words are no longer masked as names ("C********* file ended"); typing the
+    French word filters on the cause."""
+    from workbench.gui.window import MainWindow
+
+    w = MainWindow(settings, language="fr")
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_case(demo.case)
+    page = w.errors_page
+    model = page.model
+    keys = [c.key for c in model.columns]
+    assert model.headerData(keys.index("cause"), Qt.Orientation.Horizontal) == "Cause"
+
+    def rows() -> list[dict]:
+        return [{k: model.index(r, i).data() for i, k in enumerate(keys)} for r in range(model.rowCount())]
+
+    cut = [r for r in rows() if "dpi_2021.sql" in (r["item"] or "") and r["stage"] == "lecture"]
+    assert cut and cut[0]["cause"] == "fichier tronqué", rows()
+    assert "Compressed file ended before the end-of-stream marker" in cut[0]["error"]
+    page.filter.setText("tronqué")
+    page.apply_filter()
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10_000)
+    assert {r["cause"] for r in rows()} == {"fichier tronqué"}

@@ -72,3 +72,16 @@ def test_unmasked_exports_show_the_paths_in_clear(scanned):
     assert any("archive_gueguen" in e["item"] for e in report["errors"])
     assert any("archive_gueguen.csv" in e["error"] for e in report["errors"])
     assert any(f["item"] == f"partage/{REPORT_NAME}" for f in report["findings"])
+
+
+def test_a_failed_item_says_its_cause_in_the_report_language(scanned):
+    """The truncated gzip: report.json gives its cause (``truncated``) and the count per cause; the French PDF
+    says "Fichier tronqué" before the engine's exact (English) message."""
+    report_text, _csv, pdf_text = scanned["masked"]
+    report = json.loads(report_text)
+    assert report["failed_causes"] == {"truncated": 1}
+    (failed,) = report["failed_items"]
+    assert failed["cause"] == "truncated" and "EOFError" in failed["error"]
+    flat = " ".join(pdf_text.split())
+    assert "Causes : fichier tronqué : 1." in flat
+    assert "Fichier tronqué. ArchiveError:" in flat

@@ -73,8 +73,12 @@ def test_json_keeps_the_contract_and_adds_recipients_and_spans(written):
         assert {"item", "locator", "establishment", "recipient", "rows", "p_value"} <= set(w)
     for f in report["findings"]:
         assert {"detector", "rule", "item", "offset"} <= set(f)
+    from workbench.engine.error_causes import CAUSES, OTHER, STAGE_CAUSES
+
+    causes = {c for c, _w in CAUSES} | set(STAGE_CAUSES.values()) | {OTHER}
     for err in report["errors"]:
-        assert set(err) == {"item", "stage", "error"}
+        assert set(err) == {"item", "stage", "error", "cause"} and err["cause"] in causes
+    assert set(report["failed_causes"]) <= causes
 
 
 def test_json_matches_the_case_as_built(case, written):

@@ -290,6 +290,6 @@ def print_attribution(case_dir: Path, out=sys.stdout, *, failed_shown: int = 20)
         for f in failed:
             why = f["error"] or f["status"]
             why = why if len(why) <= 100 else why[:99] + "…"
-            print(f"  {f['status']:<9} {mask_text(f['item'] or '')}: {mask_text(why)}", file=out)
+            print(f"  {f['status']:<9} {f['cause']:<9} {mask_text(f['item'] or '')}: {mask_text(why)}", file=out)
         if failed_total > len(failed):
             print(f"  … and {n(failed_total - len(failed))} more (balise report --case ... --json)", file=out)

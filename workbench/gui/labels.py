@@ -36,6 +36,11 @@ _VALUES: dict[str, str] = {
     "typing": QT_TRANSLATE_NOOP("Labels", "typing"), "read": QT_TRANSLATE_NOOP("Labels", "reading"),
     "parse": QT_TRANSLATE_NOOP("Labels", "parsing"), "records": QT_TRANSLATE_NOOP("Labels", "records"),
     "worker": QT_TRANSLATE_NOOP("Labels", "worker process"), "beacons": QT_TRANSLATE_NOOP("Labels", "beacon search"),
+    "intake": QT_TRANSLATE_NOOP("Labels", "intake"), "layer": QT_TRANSLATE_NOOP("Labels", "text extraction"),
+    # why an item could not be read whole (engine/error_causes.py; "encrypted" above)
+    "truncated": QT_TRANSLATE_NOOP("Labels", "truncated file"), "damaged": QT_TRANSLATE_NOOP("Labels", "damaged"),
+    "limit": QT_TRANSLATE_NOOP("Labels", "safety limit"), "special": QT_TRANSLATE_NOOP("Labels", "not a regular file"),
+    "crashed": QT_TRANSLATE_NOOP("Labels", "worker died"), "other": QT_TRANSLATE_NOOP("Labels", "other"),
     # identifier types (the Identifiers tab showed the codes "email", "phone"; the report says "NIR / INS", "e-mail")
     "nir": QT_TRANSLATE_NOOP("Labels", "NIR / INS"), "finess": QT_TRANSLATE_NOOP("Labels", "FINESS"),
     "rpps": QT_TRANSLATE_NOOP("Labels", "RPPS"), "iban": QT_TRANSLATE_NOOP("Labels", "IBAN"),

@@ -234,6 +234,7 @@ class ErrorEntry:
     item: str | None
     stage: str | None
     error: str | None
+    cause: str = "other"  # engine.error_causes: truncated, damaged, encrypted, limit, special, crashed, other
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ class FailedItem:
     kind: str | None
     stage: str | None
     error: str | None
+    cause: str = "other"  # engine.error_causes
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,7 @@ class ReportModel:
     others: tuple[OtherEstablishment, ...] = ()
     failed: tuple[FailedItem, ...] = ()  # items not analysed in full (encrypted ones have no error row)
     failed_total: int = 0
+    failed_causes: Mapping[str, int] = field(default_factory=dict)  # every failed item per cause, most first
     hash_sets: tuple[Mapping[str, Any], ...] = field(default=())  # known-good/bad sets the scan used, with SHA-256
 
     def est_label(self, finess: str | None) -> str:
@@ -439,6 +442,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
     rules, rule_count = q.rule_stats(reader)
     tail, custody_total = q.custody_tail(reader, limit=custody_limit)
     failed, failed_total = q.failed_items(reader, limit=error_limit)
+    failed_causes = q.failed_causes(reader) if failed_total else {}
     n_evidence, n_bytes = q.evidence_summary(reader)
     totals = reader.identifier_totals()
     total = figures["total"]
@@ -487,6 +491,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         evidence_checks=tuple(check.evidence) if check is not None else (),
         failed=tuple(FailedItem(**f) for f in failed),
         failed_total=failed_total,
+        failed_causes=failed_causes,
         hash_sets=_hash_sets(meta),
     )
 
@@ -577,6 +582,7 @@ def report_json(model: ReportModel, *, unmasked: bool = False, names: frozenset[
         "findings_total": model.summary.findings,
         "errors": [{**asdict(e), "item": path(e.item), "error": path(e.error)} for e in model.errors],
         "failed_items": [{**asdict(f), "item": path(f.item), "error": path(f.error)} for f in model.failed],
+        "failed_causes": dict(model.failed_causes),
         "categories": {c: asdict(v) for c, v in model.categories.items()},
         "date_span": model.date_span.to_json(),
         "unattributed": {"records": model.unattributed.records, "patients": model.unattributed.patients,

@@ -247,19 +247,31 @@ def method(ctx: Context, *, error_limit: int = 150) -> list[Flowable]:
     if status:
         story.append(lay.p(tr("m_failed_status", list=", ".join(tr.label(tr.status(k), tr.num(v))
                                                                 for k, v in status.items()))))
+    if m.failed_causes:
+        story.append(lay.p(tr("m_failed_causes", list=", ".join(tr.label(tr.word("cause", k), tr.num(v))
+                                                                for k, v in m.failed_causes.items()))))
     failed = m.failed[:error_limit]
     if not failed:
         story.append(lay.p(tr("m_failed_none")))
     else:
         rows = [[ctx.red.path(f.item), tr.status(f.status),
                  tr.word("stage", f.stage) if f.stage else "-",
-                 ctx.red.text(_clip(f.error, 300)) if f.error else tr.word("why", f.status)] for f in failed]
+                 _reason(tr, ctx, f)] for f in failed]
         story.append(lay.table([tr("col_item"), tr("col_status"), tr("col_stage"), tr("col_reason")], rows,
-                               [0.4, 0.11, 0.11, 0.38], mono=(0,)))
+                               [0.34, 0.1, 0.16, 0.4], mono=(0,)))
         more = m.failed_total - len(failed)
         if more > 0:
             story.append(lay.p(tr.plural("m_failed_more", more), "small"))
     return story
+
+
+def _reason(tr, ctx, f) -> str:
+    """Why an item failed: the cause in the report's language, then the engine's exact message (English)."""
+    cause = tr.word("cause", f.cause)
+    cause = cause[:1].upper() + cause[1:]
+    if not f.error:  # a bound stopped it (its finding says which), or encrypted, or not read: the status says it
+        return f"{cause} ({tr.word('why', f.status)})" if f.status == "partial" else tr.word("why", f.status)
+    return f"{cause}. {ctx.red.text(_clip(f.error, 300))}"
 
 
 def _clip(text: str | None, n: int) -> str:

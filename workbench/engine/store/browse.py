@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.engine.model import Progress
+from workbench.engine.store.causes import cause_sql
 from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 from workbench.engine.store.schema import ATTRIBUTION_FILE, SHARDS_DIR
 from workbench.engine.store.search_index import SearchIndex, open_search_index, search_path
@@ -309,11 +310,11 @@ class _IdentifiersPager(_SimplePager):
 class _ErrorsPager(_SimplePager):
     """Items that could not be read or parsed whole: one line each (stage, message), from the metadata."""
 
-    columns = ("item", "stage", "error")
+    columns = ("item", "stage", "cause", "error")
     filterable = frozenset(columns)
     source = "errors e"
     id_expr = "e.id"
-    exprs = {"item": "e.vpath", "stage": "e.stage", "error": "e.error"}
+    exprs = {"item": "e.vpath", "stage": "e.stage", "cause": cause_sql("e.error", "e.stage"), "error": "e.error"}
     like = "LIKE"
     collate = "COLLATE NOCASE"
 

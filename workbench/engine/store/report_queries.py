@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from workbench.engine.store.causes import cause_sql
 from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
 
 # A date the spans and the histogram trust: yyyy-mm-dd with a plausible year (what follows is ignored).
@@ -294,24 +295,36 @@ def item_figures(reader: CaseReader) -> dict[str, Any]:
 
 
 def error_figures(reader: CaseReader, limit: int = 1_000) -> dict[str, Any]:
-    """The first ``limit`` item errors, their total and the number of distinct failed items."""
+    """The first ``limit`` item errors with their cause (``engine.error_causes``), their total and the number of
+    distinct failed items."""
     total, items = reader.meta_rows("SELECT COUNT(*), COUNT(DISTINCT vpath) FROM errors")[0]
-    rows = reader.meta_rows("SELECT vpath, stage, error FROM errors ORDER BY id LIMIT ?", (limit,))
-    return {"total": total, "items": items, "errors": [{"item": r[0], "stage": r[1], "error": r[2]} for r in rows]}
+    rows = reader.meta_rows(f"SELECT vpath, stage, error, {cause_sql('error', 'stage')} FROM errors ORDER BY id "
+                            "LIMIT ?", (limit,))
+    return {"total": total, "items": items,
+            "errors": [{"item": r[0], "stage": r[1], "error": r[2], "cause": r[3]} for r in rows]}
+
+
+_FAILED = ("FROM items i LEFT JOIN (SELECT item_id, MIN(id) AS id FROM errors GROUP BY item_id) f "
+           "ON f.item_id = i.id LEFT JOIN errors e ON e.id = f.id WHERE i.status IS NOT NULL AND i.status <> 'done'")
+_FAILED_CAUSE = cause_sql("COALESCE(e.error, i.error)", "COALESCE(i.error_stage, e.stage)", "i.status")
 
 
 def failed_items(reader: CaseReader, limit: int = 1_000) -> tuple[list[dict[str, Any]], int]:
     """Items not analysed in full (in error, analysed in part, encrypted without a working password, not read),
-    each with its status, stage and first error (an encrypted member has no error row: its status says why),
-    and how many there are. The report lists them under failed items, the command line names them."""
-    cond = "status IS NOT NULL AND status <> 'done'"
-    total = reader.meta_one(f"SELECT COUNT(*) FROM items WHERE {cond}") or 0
+    each with its status, stage, first error and cause (an encrypted member has no error row: its status says
+    why), and how many there are. The report lists them under failed items, the command line names them."""
+    total = reader.meta_one("SELECT COUNT(*) FROM items WHERE status IS NOT NULL AND status <> 'done'") or 0
     rows = reader.meta_rows(
         "SELECT i.vpath, i.status, i.kind, COALESCE(i.error_stage, e.stage) AS stage, COALESCE(e.error, i.error) "
-        f"AS error FROM items i LEFT JOIN (SELECT item_id, MIN(id) AS id FROM errors GROUP BY item_id) f "
-        f"ON f.item_id = i.id LEFT JOIN errors e ON e.id = f.id WHERE i.{cond.replace(' AND status', ' AND i.status')} "
-        "ORDER BY i.id LIMIT ?", (limit,))
-    return [{"item": r[0], "status": r[1], "kind": r[2], "stage": r[3], "error": r[4]} for r in rows], total
+        f"AS error, {_FAILED_CAUSE} AS cause {_FAILED} ORDER BY i.id LIMIT ?", (limit,))
+    return [{"item": r[0], "status": r[1], "kind": r[2], "stage": r[3], "error": r[4], "cause": r[5]}
+            for r in rows], total
+
+
+def failed_causes(reader: CaseReader) -> dict[str, int]:
+    """Items not analysed in full per cause, every one of them (not only the listed ones), most first."""
+    rows = reader.meta_rows(f"SELECT {_FAILED_CAUSE} AS cause, COUNT(*) AS n {_FAILED} GROUP BY 1 ORDER BY 2 DESC, 1")
+    return {r[0]: int(r[1]) for r in rows}
 
 
 def findings(reader: CaseReader, limit: int = 10_000) -> tuple[list[dict[str, Any]], int]:

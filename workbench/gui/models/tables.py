@@ -90,6 +90,9 @@ def errors_model(reader: CaseReader, parent=None) -> PagedModel:
     cols = [
         _ITEM,
         Column("stage", QT_TRANSLATE_NOOP("Columns", "Stage"), label="value"),
-        Column("error", QT_TRANSLATE_NOOP("Columns", "Error"), masked="excerpt"),
+        Column("cause", QT_TRANSLATE_NOOP("Columns", "Cause"), label="value"),
+        # the engine's message: masked as the report masks it (identifiers, the case's people's names in its paths);
+        # the strict masking of excerpts hid its English words ("C********* file ended")
+        Column("error", QT_TRANSLATE_NOOP("Columns", "Error"), masked="item"),
     ]
     return PagedModel(pager(reader, "errors"), columns=cols, parent=parent)

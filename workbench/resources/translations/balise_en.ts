@@ -4,7 +4,7 @@
 <context>
     <name>AttributionDashboard</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="162" />
+        <location filename="../../gui/widgets/dashboard.py" line="162"/>
         <source>%Ln record(s)</source>
         <translation>
             <numerusform>%Ln record</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="162" />
+        <location filename="../../gui/widgets/dashboard.py" line="162"/>
         <source>%Ln patient(s)</source>
         <translation>
             <numerusform>%Ln patient</numerusform>
@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="163" />
+        <location filename="../../gui/widgets/dashboard.py" line="163"/>
         <source>%Ln record(s) attributed</source>
         <translation>
             <numerusform>%Ln record attributed</numerusform>
@@ -28,7 +28,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="164" />
+        <location filename="../../gui/widgets/dashboard.py" line="164"/>
         <source>%Ln establishment(s)</source>
         <translation>
             <numerusform>%Ln establishment</numerusform>
@@ -36,7 +36,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/dashboard.py" line="165" />
+        <location filename="../../gui/widgets/dashboard.py" line="165"/>
         <source>%Ln unattributed</source>
         <translation>
             <numerusform>%Ln unattributed</numerusform>
@@ -47,7 +47,7 @@
 <context>
     <name>ItemViewer</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/viewer.py" line="314" />
+        <location filename="../../gui/widgets/viewer.py" line="329"/>
         <source>%Ln identifier(s)</source>
         <translation>
             <numerusform>%Ln identifier</numerusform>
@@ -55,7 +55,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/viewer.py" line="315" />
+        <location filename="../../gui/widgets/viewer.py" line="330"/>
         <source>%Ln rule hit(s)</source>
         <translation>
             <numerusform>%Ln rule hit</numerusform>
@@ -66,7 +66,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="487" />
+        <location filename="../../gui/window.py" line="544"/>
         <source> + %Ln file(s) of your own</source>
         <translation>
             <numerusform> + %Ln file of your own</numerusform>
@@ -74,8 +74,8 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="673" />
-        <location filename="../../workbench/gui/window.py" line="1096" />
+        <location filename="../../gui/window.py" line="730"/>
+        <location filename="../../gui/window.py" line="1195"/>
         <source>%Ln item(s)</source>
         <translation>
             <numerusform>%Ln item</numerusform>
@@ -83,8 +83,8 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="675" />
-        <location filename="../../workbench/gui/window.py" line="1096" />
+        <location filename="../../gui/window.py" line="732"/>
+        <location filename="../../gui/window.py" line="1195"/>
         <source>%Ln record(s)</source>
         <translation>
             <numerusform>%Ln record</numerusform>
@@ -92,7 +92,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="676" />
+        <location filename="../../gui/window.py" line="733"/>
         <source>%Ln item(s) in error</source>
         <translation>
             <numerusform>%Ln item in error</numerusform>
@@ -100,7 +100,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1097" />
+        <location filename="../../gui/window.py" line="1196"/>
         <source>%Ln finding(s)</source>
         <translation>
             <numerusform>%Ln finding</numerusform>
@@ -108,7 +108,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1097" />
+        <location filename="../../gui/window.py" line="1196"/>
         <source>%Ln error(s)</source>
         <translation>
             <numerusform>%Ln error</numerusform>
@@ -116,7 +116,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1104" />
+        <location filename="../../gui/window.py" line="1203"/>
         <source>%Ln evidence item(s), verified unchanged</source>
         <translation>
             <numerusform>%Ln evidence item, verified unchanged</numerusform>
@@ -124,7 +124,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="1106" />
+        <location filename="../../gui/window.py" line="1205"/>
         <source>%Ln evidence item(s)</source>
         <translation>
             <numerusform>%Ln evidence item</numerusform>
@@ -135,7 +135,7 @@
 <context>
     <name>ReportView</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/report_view.py" line="46" />
+        <location filename="../../gui/widgets/report_view.py" line="46"/>
         <source>%Ln page(s)</source>
         <translation>
             <numerusform>%Ln page</numerusform>
@@ -146,7 +146,7 @@
 <context>
     <name>RulesDialog</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/dialogs/rules.py" line="159" />
+        <location filename="../../gui/dialogs/rules.py" line="159"/>
         <source>%Ln rule file(s) compiled without error.</source>
         <translation>
             <numerusform>%Ln rule file compiled without error.</numerusform>
@@ -157,7 +157,7 @@
 <context>
     <name>ScanProgress</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/widgets/scanpanel.py" line="67" />
+        <location filename="../../gui/widgets/scanpanel.py" line="67"/>
         <source>%Ln item(s)</source>
         <translation>
             <numerusform>%Ln item</numerusform>
@@ -168,7 +168,7 @@
 <context>
     <name>TablePage</name>
     <message numerus="yes">
-        <location filename="../../workbench/gui/window.py" line="166" />
+        <location filename="../../gui/window.py" line="178"/>
         <source>%Ln row(s)</source>
         <translation>
             <numerusform>%Ln row</numerusform>
