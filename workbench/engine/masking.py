@@ -113,8 +113,9 @@ _LABELS = frozenset(w.casefold() for w in [
     "Gender", "Male", "Female", "Identifier", "Observation", "Encounter", "Bundle", "Resource", "Organization",
     "Study", "Series", "Institution", "Modality", "The", "And", "For", "With", "Les", "Des", "Pour", "Avec",
     "Dans", "Sur", "Par", "Une", "Aux"])
-_STRICT_EXTRA = re.compile(r"(?<![0-9])[0-9]{2}[/.-][0-9]{2}[/.-][0-9]{4}(?![0-9])|(?<![0-9])[0-9]{5,}(?![0-9])|\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'-]{2,}\b"
-                           r"|\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'-]{2,}\b")
+# A word ends with a letter: "PDF-" in "%PDF-1.4" was one word (the hyphen matched), not the keyword PDF.
+_STRICT_EXTRA = re.compile(r"(?<![0-9])[0-9]{2}[/.-][0-9]{2}[/.-][0-9]{4}(?![0-9])|(?<![0-9])[0-9]{5,}(?![0-9])"
+                           r"|\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'-]+[A-ZÀ-ÖØ-Þ]\b|\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'-]+[a-zß-öø-ÿ]\b")
 
 
 def _mask_strict(m: re.Match[str]) -> str:
