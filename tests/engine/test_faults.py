@@ -127,3 +127,28 @@ def test_workers_that_die_as_they_start_end_the_scan_in_one_line(tmp_path):
     assert out.returncode == 1
     assert "scan workers die as they start" in out.stderr and "balise doctor" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_many_worker_crashes_never_hang_the_scan(tmp_path):
+    """Twelve items that crash their worker (``os.abort``, as a native crash does), each run twice, among files
+    whose workers keep sending events: the scan ends with each crash recorded. The workers once shared one event
+    queue whose write lock a worker killed mid-write kept forever: the other workers' events never came and the
+    scan hung with every worker idle (seen once in a full test run; each worker now has its own pipe)."""
+    ev = tmp_path / "seized"
+    ev.mkdir()
+    for i in range(12):
+        (ev / f"part{i}.csv").write_bytes(("NOM;PRENOM;TEL\r\n" + ROWS).encode("cp1252"))
+        (ev / f"poison{i}.bin").write_bytes(bytes(range(256)) * (i + 1))
+    env = {**_env(tmp_path), "BALISE_FAULT_INJECT": "crash:poison"}
+    for run in range(2):
+        case = tmp_path / f"case{run}"
+        cmd = [sys.executable, "-m", "workbench", "scan", str(ev), "--case", str(case), "--jobs", "2", "-q"]
+        try:  # about 10 s of work (24 worker deaths, each a new spawned worker)
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the scan hung after worker crashes")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        db = case_sql(case)
+        worker_errors = db.execute("SELECT vpath FROM errors WHERE stage = 'worker'").fetchall()
+        assert sorted(r[0] for r in worker_errors) == sorted(f"seized/poison{i}.bin" for i in range(12))
+        assert db.execute("SELECT COUNT(*) FROM items WHERE name LIKE 'part%' AND status = 'done'").fetchone()[0] == 12

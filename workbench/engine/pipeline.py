@@ -11,8 +11,9 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import multiprocessing.connection
 import os
-import queue
+import pickle
 import shutil
 import threading
 import time
@@ -63,7 +64,7 @@ from workbench.engine.tasks import (
     TextChunkRef,
     WorkerSetup,
 )
-from workbench.engine.worker import mp_context, worker_main
+from workbench.engine.worker import EventPipe, mp_context, worker_main
 
 # A top-level zip is split into one task per member (parallel, crash-isolated) when it is at least this big.
 ZIP_SPLIT_MIN_BYTES = 8 * 2**20
@@ -802,9 +803,10 @@ class _Pool:
         self.setup = setup
         self.jobs = max(1, jobs)
         self.ctx = mp_context()
-        self.events = self.ctx.Queue(maxsize=64)
         self.cancel_event = self.ctx.Event()
         self.workers: dict[int, tuple] = {}  # id -> (process, task_queue)
+        self.readers: dict[int, multiprocessing.connection.Connection] = {}  # id -> its events (EventPipe)
+        self.inbox: collections.deque = collections.deque()  # (worker id, event) received, not yet handled
         self.next_id = 0
         self.deferred: collections.deque = collections.deque()
         self.retried: set[str] = set()  # tasks whose worker died once: a second death records the item as failed
@@ -815,11 +817,40 @@ class _Pool:
         wid = self.next_id
         self.next_id += 1
         tq = self.ctx.Queue()
-        proc = self.ctx.Process(target=worker_main, args=(wid, self.setup, tq, self.events, self.cancel_event),
+        reader, writer = self.ctx.Pipe(duplex=False)
+        proc = self.ctx.Process(target=worker_main, args=(wid, self.setup, tq, EventPipe(writer), self.cancel_event),
                                 daemon=True, name=f"balise-worker-{wid}")
         proc.start()
+        writer.close()  # the worker's end only: its death closes the pipe (EOF here)
         self.workers[wid] = (proc, tq)
+        self.readers[wid] = reader
         return wid
+
+    def _receive(self, wid: int, conn, limit: int = 64) -> None:
+        """Up to ``limit`` events of one worker into the inbox; its pipe dropped at its end (the worker died or
+        left) or when a message is spoilt (a death while writing)."""
+        for _ in range(limit):
+            try:
+                if not conn.poll():
+                    return
+                self.inbox.append((wid, conn.recv()))
+            except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+                    pickle.UnpicklingError):
+                conn.close()
+                self.readers.pop(wid, None)
+                return
+
+    def _next_event(self, timeout: float) -> object | None:
+        if not self.inbox and self.readers:
+            ready = multiprocessing.connection.wait(list(self.readers.values()), timeout)
+            by_conn = {id(c): w for w, c in self.readers.items()}
+            for conn in ready:
+                wid = by_conn.get(id(conn))
+                if wid is not None:
+                    self._receive(wid, conn)
+        elif not self.inbox:
+            time.sleep(timeout)
+        return self.inbox.popleft()[1] if self.inbox else None
 
     def run(self, todo: list[ScanTask], state: _RunState, cancel: CancelToken) -> bool:
         """Run every task; returns True when cancelled."""
@@ -845,13 +876,7 @@ class _Pool:
                 state.begin(task)
                 busy[wid] = task.key
                 self.workers[wid][1].put(task)
-            if self.deferred:
-                event = self.deferred.popleft()
-            else:
-                try:
-                    event = self.events.get(timeout=0.2)
-                except queue.Empty:
-                    event = None
+            event = self.deferred.popleft() if self.deferred else self._next_event(0.2)
             if event is not None:
                 if isinstance(event, WorkerReady):
                     idle.append(event.worker_id)
@@ -884,8 +909,10 @@ class _Pool:
                 key = busy.pop(wid, None)
                 if wid in idle:
                     idle.remove(wid)
-                if key is not None:
-                    self._drain(state)
+                if key is None:
+                    self._forget(wid)
+                else:
+                    self._drain(state, wid)
                     if key not in self.retried and not cancelled:
                         self.retried.add(key)
                         state.retry(by_key[key], proc.exitcode)
@@ -911,17 +938,31 @@ class _Pool:
             raise ScanError(f"scan workers die as they start ({self.start_deaths} in a row, last exit code "
                             f"{exitcode}): check the installation with `balise doctor`")
 
-    def _drain(self, state: _RunState) -> None:
-        """Apply what a dead worker managed to send before it died."""
-        while True:
-            try:
-                event = self.events.get_nowait()
-            except queue.Empty:
-                return
-            if isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | RangeScanned | ShardsWritten | TaskProgress):
+    def _drain(self, state: _RunState, wid: int) -> None:
+        """Apply what a dead worker managed to send before it died (before its task is forgotten or run again):
+        its events already received, then what is left in its pipe."""
+        conn = self.readers.get(wid)
+        while conn is not None and wid in self.readers:
+            before = len(self.inbox)
+            self._receive(wid, conn, limit=1_000)
+            if len(self.inbox) == before:
+                break
+        kept: collections.deque = collections.deque()
+        for owner, event in self.inbox:
+            if owner != wid:
+                kept.append((owner, event))
+            elif isinstance(event, ItemScanned | ContainerScanned | ErrorNoted | RangeScanned | ShardsWritten
+                            | TaskProgress):
                 state.apply(event)
             else:
                 self.deferred.append(event)
+        self.inbox = kept
+        self._forget(wid)
+
+    def _forget(self, wid: int) -> None:
+        conn = self.readers.pop(wid, None)
+        if conn is not None:
+            conn.close()
 
     def shutdown(self) -> None:
         for _wid, (_proc, tq) in self.workers.items():
@@ -933,4 +974,5 @@ class _Pool:
             if proc.is_alive():
                 proc.terminate()
                 proc.join(timeout=2)
-        self.events.cancel_join_thread()
+        for wid in list(self.readers):
+            self._forget(wid)

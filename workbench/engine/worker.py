@@ -311,6 +311,24 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, name="balise-parent-watchdog", daemon=True).start()
 
 
+class EventPipe:
+    """A worker's own channel to the main process: ``put`` sends the whole event from the calling thread.
+
+    The workers once shared one ``multiprocessing.Queue``, whose feeder thread holds a lock shared by every worker
+    while it writes. A worker killed while writing (``os.abort`` on a hostile item, a native crash, the OOM killer)
+    left that lock taken forever: the other workers' events never arrived and the scan hung with every worker idle
+    (``tests/engine/test_scan_e2e.py::test_a_worker_crash_loses_one_item_not_the_scan`` hung once in a full run).
+    A pipe per worker has no shared lock; a death mid-message spoils only that worker's pipe, which the main
+    process reads to its end (EOF) and drops. A full pipe (64 KiB) blocks the sender: the main process's pace
+    bounds what is in flight, as the queue's 64 events did."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def put(self, event: object) -> None:
+        self.conn.send(event)
+
+
 def worker_main(worker_id: int, setup: WorkerSetup, task_queue, event_queue, cancel_event) -> None:
     """Entry point of a worker process."""
     die_with_parent()
