@@ -31,7 +31,8 @@ A gzipped dump (``mysqldump | gzip``, the common way a dump is kept) is decompre
 through that index (``_GzipView``); each range task decompresses only its range. 50 MB of dense dump gzipped to
 16.8 MB: 9.5 s with ``--jobs 2`` split, 15.3 s as one task (the plain file split: 8.9 s).
 
-Refused (the file is one task, as before): a dialect other than ``mysql`` (pg_dump, sqlite ``.dump``: not split),
+A pg_dump (dialect ``postgresql``) goes to ``pg_split.PgPlanner`` (rows of COPY blocks); the rest of this doc is
+mysqldump's. Refused (the file is one task, as before): a sqlite ``.dump``,
 a cut gzip or one of several members (its trailer does not match: ``pigz -i``, bgzip), a codec
 other than UTF-8 or a single-byte one, bytes the codec cannot decode, a NUL byte, an INSERT line longer than
 ``MAX_LINE`` or out of the grammar, text between INSERT lines longer than ``MAX_RUN`` or not understood, fewer
@@ -112,6 +113,9 @@ class SqlRange:
     counters: tuple[tuple[str, int], ...]  # rows of each table before the range
     created: tuple[tuple[str, tuple[str, ...]], ...]  # CREATE TABLE columns seen before the range, in dump order
     preset: tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]] | None = None  # (table, names, mapping)
+    dialect: str = "mysql"  # or "postgresql" (pg_split)
+    lead: str = ""  # read before the range: the header line of the COPY block it starts in (pg_split)
+    tail: str = ""  # read after it: the end line of the COPY block it ends in (pg_split)
 
     def preset_args(self) -> tuple[str, list[str], dict[str, str]] | None:
         return None if self.preset is None else (self.preset[0], list(self.preset[1]), dict(self.preset[2]))
@@ -127,11 +131,13 @@ class _Boundary:
     counters: dict[str, int]
     created: tuple[tuple[str, tuple[str, ...]], ...]
     preset: tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]] | None
+    lead: str = ""  # text the range starting here reads first (pg_split: its COPY block's header line)
+    tail_before: str = ""  # text the range ending here reads last (pg_split: the block's end line)
 
 
-def _split_encoding(head: bytes, info) -> str | None:
-    """The dump's codec when it is one the planner splits (UTF-8 or single-byte) and its dialect is MySQL's;
-    None otherwise (one task)."""
+def _split_encoding(head: bytes, info) -> tuple[str, str] | None:
+    """The dump's codec and dialect when the codec is one the planners split (UTF-8 or single-byte) and the
+    dialect MySQL's or PostgreSQL's (pg_split); None otherwise (one task)."""
     from workbench.engine.identifiers.scanner import detect_utf16
     from workbench.engine.records import sql_dialect
     from workbench.engine.records.csvfile import text_encoding
@@ -146,20 +152,28 @@ def _split_encoding(head: bytes, info) -> str | None:
         return None
     if codec not in SPLIT_CODECS and encoding not in SPLIT_CODECS:
         return None
-    if sql_dialect(head, info, encoding) != "mysql":
-        return None  # pg_dump (COPY blocks) and sqlite dumps are one task
-    return encoding
+    dialect = sql_dialect(head, info, encoding)
+    if dialect not in ("mysql", "postgresql"):
+        return None  # sqlite dumps are one task
+    return encoding, dialect
 
 
-def _planned(view, encoding: str, bounds: Bounds, min_first_rows: int, compression: str | None,
+def _planned(view, found: tuple[str, str], bounds: Bounds, min_first_rows: int, compression: str | None,
              member: str | None):
-    """The planner run over the whole content (``view``: sliceable, ``len`` its size); its ranges as a TextPlan,
-    or None (one task) when it refuses the dump or finds fewer than two ranges."""
+    """The planner of the dialect run over the whole content (``view``: sliceable, ``len`` its size); its ranges
+    as a TextPlan, or None (one task) when it refuses the dump or finds fewer than two ranges."""
     from workbench.engine.text_split import Chunk, TextPlan
 
+    encoding, dialect = found
     size = len(view)
     try:
-        boundaries = _Planner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows).run()
+        if dialect == "postgresql":
+            from workbench.engine.pg_split import PgPlanner
+
+            planner = PgPlanner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows)
+        else:
+            planner = _Planner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows)
+        boundaries = planner.run()
     except (_Refused, RecordsError, UnicodeError, ValueError, MemoryError, OSError):
         return None
     except Exception:  # noqa: BLE001 - a planner fault on hostile bytes must not stop the scan: one task, as before
@@ -170,7 +184,8 @@ def _planned(view, encoding: str, bounds: Bounds, min_first_rows: int, compressi
     chunks = []
     for i, b in enumerate(starts):
         end = starts[i + 1].offset if i + 1 < len(starts) else size
-        state = SqlRange(encoding, tuple(b.counters.items()), b.created, b.preset)
+        tail = starts[i + 1].tail_before if i + 1 < len(starts) else ""
+        state = SqlRange(encoding, tuple(b.counters.items()), b.created, b.preset, dialect, b.lead, tail)
         chunks.append(Chunk(b.offset, end, sum(b.counters.values()), state))
     return TextPlan("sql-dump", compression, member, size, None, tuple(chunks))
 
@@ -180,14 +195,14 @@ def plan_plain(host: Path, head: bytes, size: int, bounds: Bounds, info, min_fir
     ``min_first_rows``: the table watermark's vote sample (rows) when a registry is loaded."""
     from workbench.engine.blob import Blob
 
-    encoding = _split_encoding(head, info)
-    if encoding is None:
+    found = _split_encoding(head, info)
+    if found is None:
         return None
     try:
         with Blob.from_path(host) as blob:
             if blob.size != size:
                 return None
-            return _planned(blob.view(), encoding, bounds, min_first_rows, None, None)
+            return _planned(blob.view(), found, bounds, min_first_rows, None, None)
     except OSError:
         return None
 
@@ -242,8 +257,8 @@ def plan_gzip(gz, host: Path, head: bytes, member: str, size_gz: int, bounds: Bo
     only its range (``text_split.open_range``)."""
     from workbench.engine.text_split import _blocks, _check_bounds, _check_trailer
 
-    encoding = _split_encoding(head, info)
-    if encoding is None:
+    found = _split_encoding(head, info)
+    if found is None:
         return None
     gz.seek(0)
     total = crc = 0
@@ -252,7 +267,7 @@ def plan_gzip(gz, host: Path, head: bytes, member: str, size_gz: int, bounds: Bo
         crc = zlib.crc32(block, crc)
         total = base + len(block)
     _check_trailer(host, crc, total)
-    planned = _planned(_GzipView(gz, total), encoding, bounds, min_first_rows, "gzip", member)
+    planned = _planned(_GzipView(gz, total), found, bounds, min_first_rows, "gzip", member)
     if planned is not None:
         save_gzip_index(gz, index_path)
     return planned
@@ -298,14 +313,7 @@ class _Planner:
             self._block(arr, base, end == self.size)
             base = end
         self._text_between(self.after, self.size, last=True)
-        bounds = [b for b in self.boundaries if b.offset < self.size]
-        if bounds and self.size - bounds[-1].offset < self.chunk_bytes // 4:
-            bounds.pop()  # no sliver of a last range
-        if self.min_rows:
-            total = self.counters
-            bounds = [b for b in bounds if not any(0 < rows < self.min_rows and total.get(name, 0) > rows
-                                                   for name, rows in b.counters.items())]
-        return bounds
+        return kept_boundaries(self.boundaries, self.size, self.chunk_bytes, self.min_rows, self.counters)
 
     # -- one block of whole lines --------------------------------------------------------------------------
     def _block(self, arr: np.ndarray, base: int, final: bool) -> None:
@@ -501,27 +509,48 @@ class _Planner:
 
     def _preset(self, key) -> tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]:
         """The column names and mapping the reader samples for the run of ``key`` that started at
-        ``run_start``: read from there, by the reader and ``tables.sample_layout``."""
-        from workbench.engine.blob import Blob
+        ``run_start``."""
+        return sampled_layout(self.view, self.run_start, self.encoding, "mysql", self.run_created, key[0])
 
-        def blocks(table):
-            for block in table.blocks:
-                if isinstance(block, SkippedRow):
-                    raise _Refused("a row the reader loses")
-                yield block
 
-        if isinstance(self.view, memoryview):
-            source = Blob(self.view[self.run_start:])
-            fh = source.open()
-        else:  # a gzip: read from the run's start as far as the sample needs
-            source = contextlib.nullcontext()
-            fh = io.BufferedReader(_ViewReader(self.view, self.run_start), buffer_size=2**20)
-        with source, fh:
-            tables = iter_sql_tables(fh, "mysql", encoding=self.encoding,
-                                     created={k: list(v) for k, v in self.run_created.items()})
-            table = next(tables, None)
-            if table is None or table.name != key[0]:
-                raise _Refused("the run of a table not read back")
-            names, mapping, _held = sample_layout(table.columns, blocks(table))
-            tables.close()
-        return key[0], tuple(names), tuple(mapping.items())
+def kept_boundaries(boundaries: list[_Boundary], size: int, chunk_bytes: int, min_rows: int,
+                    totals: dict[str, int]) -> list[_Boundary]:
+    """The boundaries a planner keeps: inside the file, no sliver of a last range (under a quarter of a range),
+    and with a registry (``min_rows``: the watermark's vote sample) none after which a table goes on that has
+    some, but fewer than ``min_rows``, rows before it (``totals``: every table's rows)."""
+    bounds = [b for b in boundaries if b.offset < size]
+    if bounds and size - bounds[-1].offset < chunk_bytes // 4:
+        bounds.pop()
+    if min_rows:
+        bounds = [b for b in bounds if not any(0 < rows < min_rows and totals.get(name, 0) > rows
+                                               for name, rows in b.counters.items())]
+    return bounds
+
+
+def sampled_layout(view, start: int, encoding: str, dialect: str, created: dict[str, list[str]],
+                   name: str) -> tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The column names and mapping the reader samples for the run of rows of table ``name`` whose statement
+    starts at ``start``: read from there by the reader and ``tables.sample_layout``, as far as the sample needs
+    (a gzip's rest is not decompressed)."""
+    from workbench.engine.blob import Blob
+
+    def blocks(table):
+        for block in table.blocks:
+            if isinstance(block, SkippedRow):
+                raise _Refused("a row the reader loses")
+            yield block
+
+    if isinstance(view, memoryview):
+        source = Blob(view[start:])
+        fh = source.open()
+    else:
+        source = contextlib.nullcontext()
+        fh = io.BufferedReader(_ViewReader(view, start), buffer_size=2**20)
+    with source, fh:
+        tables = iter_sql_tables(fh, dialect, encoding=encoding, created={k: list(v) for k, v in created.items()})
+        table = next(tables, None)
+        if table is None or table.name != name:
+            raise _Refused("the run of a table not read back")
+        names, mapping, _held = sample_layout(table.columns, blocks(table))
+        tables.close()
+    return name, tuple(names), tuple(mapping.items())

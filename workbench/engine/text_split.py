@@ -38,10 +38,11 @@ records the bound, as before). rapidgzip reads a truncated gzip to its cut witho
 the gzip trailer (CRC-32 and size of what it decompressed) and refuses the split when it does not match (a cut
 or damaged stream, or several gzip members: bgzip and ``pigz -i`` files are one task).
 
-A mysqldump (MySQL/MariaDB), plain or gzipped, is planned by ``sql_split`` (``plan`` hands it over): cut at the
-starts of its ``INSERT INTO`` lines, each range given the rows of every table before it, the CREATE TABLE columns
-and the column mapping of the run of INSERTs it starts in; the same ``Chunk``/``TextPlan``, range tasks and range 0
-rules. Not split (one task, as before): pg_dump and sqlite dumps.
+A mysqldump (MySQL/MariaDB) or a pg_dump (plain SQL format), plain or gzipped, is planned by ``sql_split`` and
+``pg_split`` (``plan`` hands it over): cut at the starts of its ``INSERT INTO`` lines or at rows inside its COPY
+blocks, each range given the rows of every table before it, the CREATE TABLE columns and the column mapping of the
+run of rows it starts in; the same ``Chunk``/``TextPlan``, range tasks and range 0 rules. Not split (one task, as
+before): sqlite dumps.
 """
 
 from __future__ import annotations

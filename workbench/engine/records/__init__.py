@@ -26,6 +26,7 @@ theirs) or a format recognised but not read (a pg_dump custom archive) is a ``Re
 from __future__ import annotations
 
 import codecs
+import io
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -165,9 +166,35 @@ def parse_range(kind: str, blob: Any, layout: Any, vpath: str, *, first_row: int
 
 
 def _sql_range_records(blob: Any, layout: Any, vpath: str, batch_rows: int) -> Iterator[pd.DataFrame | RecordNote]:
+    """A pg_dump range starts and ends inside a COPY block: the block's header line is read before it (``lead``)
+    and its end line after it (``tail``), so that the reader meets whole statements (pg_split)."""
+    lead, tail = getattr(layout, "lead", ""), getattr(layout, "tail", "")
     with blob.open() as fh:
-        yield from _sql_records(fh, "mysql", layout.encoding, vpath, batch_rows, defaultdict(int, dict(layout.counters)),
+        if lead or tail:
+            codec = "utf-8" if layout.encoding == "utf-8-sig" else layout.encoding  # no second BOM
+            fh = io.BufferedReader(_Joined([io.BytesIO(lead.encode(codec)), fh, io.BytesIO(tail.encode(codec))]))
+        yield from _sql_records(fh, getattr(layout, "dialect", "mysql"), layout.encoding, vpath, batch_rows,
+                                defaultdict(int, dict(layout.counters)),
                                 created={name: list(cols) for name, cols in layout.created}, preset=layout.preset_args())
+
+
+class _Joined(io.RawIOBase):
+    """Streams read one after the other as one (a range between its COPY header and end lines)."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.parts:
+            data = self.parts[0].read(len(buffer))
+            if data:
+                buffer[:len(data)] = data
+                return len(data)
+            self.parts.pop(0)
+        return 0
 
 
 def _guarded(frames: Iterator[Any], kind: str, notes: list[RecordNote]) -> Iterator[pd.DataFrame]:

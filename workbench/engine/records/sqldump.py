@@ -825,10 +825,21 @@ def insert_header(text: str) -> tuple[str, list[str] | None, int] | None:
     return table_name(m.group(1)), cols, m.end()
 
 
-def first_data_statement(text: str, created: dict[str, list[str]]) -> tuple[str, list[str] | None] | None:
-    """The first INSERT/COPY of ``text`` (mysql), as the reader meets it from a statement start: its table and
-    explicit columns; None when there is none. The CREATE TABLEs read on the way are added to ``created``."""
-    parser = _Parser(_Text(io.StringIO(text)), "mysql")
+def copy_header(text: str) -> tuple[str, list[str] | None, int] | None:
+    """The table, the explicit column list (None without one) and the end (in characters, past its line break) of
+    the ``COPY .. FROM stdin;`` line at the start of ``text``, as the postgresql reader reads it; None otherwise."""
+    m = _COPY.match(text)
+    if m is None:
+        return None
+    cols = [unquote_identifier(c) for c in split_top_level(m.group(2))] if m.group(2) else None
+    return table_name(m.group(1)), cols, m.end()
+
+
+def first_data_statement(text: str, created: dict[str, list[str]],
+                         dialect: str = "mysql") -> tuple[str, list[str] | None] | None:
+    """The first INSERT/COPY of ``text``, as the reader of ``dialect`` meets it from a statement start: its table
+    and explicit columns; None when there is none. The CREATE TABLEs read on the way are added to ``created``."""
+    parser = _Parser(_Text(io.StringIO(text)), dialect)
     parser.created = created
     header = parser.next_data_statement()
     return None if header is None else (header.name, header.columns)
