@@ -92,14 +92,14 @@ class PgPlanner:
     # -- between blocks ------------------------------------------------------------------------------------
     def _next_copy(self, pos: int) -> int | None:
         """Offset of the next line starting with ``COPY `` from ``pos`` (a line start), within MAX_RUN."""
+        if bytes(self.view[pos:pos + len(COPY_LINE)]) == COPY_LINE:
+            return pos
+        needle = b"\n" + COPY_LINE
         at = pos
         while at < self.size:
             end = min(self.size, at + BLOCK)
-            chunk = bytes(self.view[max(pos, at - 1):end])
-            base = max(pos, at - 1)
-            if base == pos and chunk.startswith(COPY_LINE):
-                return pos
-            found = chunk.find(b"\n" + COPY_LINE)
+            base = max(pos, at - len(needle) + 1)  # a needle across two reads is found whole in the second
+            found = bytes(self.view[base:end]).find(needle)
             if found >= 0:
                 return base + found + 1
             if end - pos > MAX_RUN:
@@ -162,7 +162,7 @@ class PgPlanner:
             if lf.size == 0:
                 raise _Refused("a COPY block without its end line" if end == self.size else "a line too long")
             whole = int(lf[-1]) + 1  # whole lines only
-            arr, lf = arr[:whole], lf
+            arr = arr[:whole]
             starts = np.concatenate(([0], lf[:-1] + 1))
             is_end = (lf - starts == 2) & (arr[starts] == 0x5C) & (arr[np.minimum(starts + 1, whole - 1)] == 0x2E)
             stop = int(np.argmax(is_end)) if is_end.any() else starts.size  # lines of rows in this chunk

@@ -843,10 +843,8 @@ class _Pool:
     def _next_event(self, timeout: float) -> object | None:
         if not self.inbox and self.readers:
             ready = multiprocessing.connection.wait(list(self.readers.values()), timeout)
-            by_conn = {id(c): w for w, c in self.readers.items()}
-            for conn in ready:
-                wid = by_conn.get(id(conn))
-                if wid is not None:
+            for wid, conn in list(self.readers.items()):
+                if conn in ready:
                     self._receive(wid, conn)
         elif not self.inbox:
             time.sleep(timeout)

@@ -191,8 +191,9 @@ def _data_start(head: bytes, encoding: str) -> int:
     return 3 if encoding == "utf-8-sig" and head.startswith(codecs.BOM_UTF8) else 0
 
 
-def _sniffed(head: bytes, name: str) -> kinds.KindInfo:
-    info = kinds.sniff(head, name)
+def _sniffed(head: bytes, name: str, info: kinds.KindInfo | None = None) -> kinds.KindInfo:
+    """The file's kind (``info`` when already sniffed) when it is a CSV the planner may split."""
+    info = info if info is not None else kinds.sniff(head, name)
     if info.kind != "csv":
         raise _Refused(f"kind {info.kind}")
     if detect_utf16(head[:4096]) is not None:
@@ -282,7 +283,7 @@ def _plan_gzip(host: Path, name: str, head_gz: bytes, size_gz: int, bounds: Boun
 
             return sql_split.plan_gzip(gz, host, prefix, member, size_gz, bounds, sniffed, index_path,
                                        min_first_rows)
-        info = _sniffed(prefix, member)  # before reading further: most big gzips are not CSVs
+        info = _sniffed(prefix, member, sniffed)  # before reading further: most big gzips are not CSVs
         prefix += gz.read(LAYOUT_PREFIX - len(prefix))
         was_cut = len(prefix) == LAYOUT_PREFIX
         if was_cut:  # the layout is read from whole lines of the file's start only

@@ -168,12 +168,12 @@ def parse_range(kind: str, blob: Any, layout: Any, vpath: str, *, first_row: int
 def _sql_range_records(blob: Any, layout: Any, vpath: str, batch_rows: int) -> Iterator[pd.DataFrame | RecordNote]:
     """A pg_dump range starts and ends inside a COPY block: the block's header line is read before it (``lead``)
     and its end line after it (``tail``), so that the reader meets whole statements (pg_split)."""
-    lead, tail = getattr(layout, "lead", ""), getattr(layout, "tail", "")
     with blob.open() as fh:
-        if lead or tail:
+        if layout.lead or layout.tail:
             codec = "utf-8" if layout.encoding == "utf-8-sig" else layout.encoding  # no second BOM
-            fh = io.BufferedReader(_Joined([io.BytesIO(lead.encode(codec)), fh, io.BytesIO(tail.encode(codec))]))
-        yield from _sql_records(fh, getattr(layout, "dialect", "mysql"), layout.encoding, vpath, batch_rows,
+            fh = io.BufferedReader(_Joined([io.BytesIO(layout.lead.encode(codec)), fh,
+                                            io.BytesIO(layout.tail.encode(codec))]))
+        yield from _sql_records(fh, layout.dialect, layout.encoding, vpath, batch_rows,
                                 defaultdict(int, dict(layout.counters)),
                                 created={name: list(cols) for name, cols in layout.created}, preset=layout.preset_args())
 
