@@ -115,3 +115,25 @@ def test_item_errors_say_their_cause_in_french(qtbot, settings, demo):
     page.apply_filter()
     qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=10_000)
     assert {r["cause"] for r in rows()} == {"fichier tronqué"}
+
+
+def test_confidence_reads_as_a_decimal_and_blank_when_unattributed(qtbot, settings, demo):
+    """The demo's records in the French window: an attributed record's confidence reads "0,99" or "0,90" (the
+    locale's decimal sign, as the PDF writes it), an unattributed one's is blank beside the basis "aucune"
+    (it read "0", a measured confidence of zero, and "0.99" in French)."""
+    from workbench.gui.window import MainWindow
+
+    w = MainWindow(settings, language="fr")
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_case(demo.case)
+    model = w.records_page.model
+    keys = [c.key for c in model.columns]
+    basis, confidence = keys.index("basis"), keys.index("confidence")
+    model.sort(confidence, Qt.SortOrder.AscendingOrder)  # the unattributed first, then the weakest claims
+    seen: dict[str, set[str]] = {}
+    for r in list(range(min(model.rowCount(), 300))) + list(range(max(0, model.rowCount() - 300), model.rowCount())):
+        seen.setdefault(model.index(r, basis).data(), set()).add(model.index(r, confidence).data())
+    assert seen.get("aucune") == {""}, seen
+    shown = set().union(*(v for k, v in seen.items() if k != "aucune"))
+    assert shown and all(c in {"0,99", "0,90", "0,30"} for c in shown), seen

@@ -9,6 +9,7 @@ import re
 from PySide6.QtCore import QLocale
 
 from workbench.engine.masking import mask_identifier, mask_path, mask_text, mask_view_text
+from workbench.gui.labels import value_label
 
 # Record columns holding personal data, and how each is masked for display.
 _ID_COLUMNS = {"nir": "nir", "phone": "phone", "email": "email", "ipp": "digits", "nda": "digits"}
@@ -29,6 +30,19 @@ def number(n: float | int | None, decimals: int = 0) -> str:
     if decimals == 0 and float(n).is_integer():
         return loc.toString(int(n))
     return loc.toString(float(n), "f", decimals)
+
+
+def confidence_label(stored: str | None) -> str:
+    """An attribution's stored confidence (``"0.99"``) as the report writes it, ``0,99`` in French; blank for an
+    unattributed record, stored as ``"0"`` so that it sorts below every attributed one (the window showed "0",
+    which reads as a measured confidence of zero, beside the basis "none")."""
+    if not stored:
+        return ""
+    try:
+        value = float(stored)
+    except ValueError:
+        return value_label(stored)  # a word (an older case's "high"), in the interface's language
+    return "" if value == 0 else number(value, 2)
 
 
 def human_bytes(n: float | None) -> str:

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 
 from workbench.engine.masking import mask_identifier
 from workbench.engine.store.browse import TablePager
-from workbench.gui.display import mask_value, number
+from workbench.gui.display import confidence_label, mask_value, number
 from workbench.gui.labels import locator_label, value_label, value_labels
 from workbench.report import numbers
 
@@ -43,7 +43,8 @@ class Column:
     masked: str | None = None  # record column kind for display.mask_value; "@col": the identifier type in column col
     numeric: bool = False
     log10: bool = False  # the value is a base-10 logarithm, shown as the power of ten it stands for
-    label: str | None = None  # "value": a stored code shown in the interface's language; "locator": a locator
+    label: str | None = None  # "value": a stored code shown in the interface's language; "locator": a locator;
+    # "confidence": an attribution's confidence, a decimal in the locale's sign, blank for an unattributed record
 
 
 def power_of_ten(log10_value: float) -> str:
@@ -273,6 +274,8 @@ class PagedModel(QAbstractTableModel):
             text = value_label(text)
         elif col.label == "locator":
             text = locator_label(text)
+        elif col.label == "confidence":
+            text = confidence_label(text)
         if self._masked and col.masked and col.masked.startswith("@"):
             kind = next((t[i + 1] for i, c in enumerate(self._columns) if c.key == col.masked[1:]), None)
             text = mask_identifier(str(kind or ""), text)

@@ -29,7 +29,7 @@ def records_model(reader: CaseReader, parent=None) -> PagedModel:
         _ESTABLISHMENT,
         _RECIPIENT,
         Column("basis", QT_TRANSLATE_NOOP("Columns", "Basis"), label="value"),
-        Column("confidence", QT_TRANSLATE_NOOP("Columns", "Confidence"), label="value"),
+        Column("confidence", QT_TRANSLATE_NOOP("Columns", "Confidence"), label="confidence"),
     ]
     return PagedModel(pager(reader, "records"), columns=cols, parent=parent)
 

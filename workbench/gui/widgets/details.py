@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QTextBrowser
 from workbench.engine.masking import mask_text
 from workbench.engine.store import browse
 from workbench.engine.store.reader import CaseReader
-from workbench.gui.display import mask_cell, mask_value, number
+from workbench.gui.display import confidence_label, mask_cell, mask_value, number
 from workbench.gui.labels import field_label, locator_label, value_label
 from workbench.gui.models.paged import power_of_ten
 
@@ -182,7 +182,7 @@ class DetailsPane(QTextBrowser):
         rows = [(self.tr("Item"), self._m(d.get("item"), "item")),
                 (self.tr("Establishment"), self._establishment_name(reader, d.get("establishment"))),
                 (self.tr("Basis"), html.escape(value_label(d.get("basis") or "none"))),
-                (self.tr("Confidence"), html.escape(str(d.get("confidence") or "")))]
+                (self.tr("Confidence"), html.escape(confidence_label(d.get("confidence"))))]
         proof = d.get("proof")
         if proof:
             rows.append((self.tr("Proof"), self._proof(proof)))
