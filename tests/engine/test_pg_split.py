@@ -92,19 +92,40 @@ def copy_text(value: object) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
-def table_dump(name: str, columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str, str]:
-    """(the table's definition, its COPY block) as pg_dump writes them."""
+def insert_value(value: object) -> str:
+    """A value as ``pg_dump --inserts`` writes it (pg_dump.c, dumpTableData_insert): NULL, numbers bare, booleans
+    as true/false, anything else a standard string literal (a quote doubled, a backslash and a line break kept
+    as they are: pg_dump sets standard_conforming_strings)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def table_dump(name: str, columns: list[tuple[str, str]], rows: list[tuple], mode: str = "copy") -> tuple[str, str]:
+    """(the table's definition, its data) as pg_dump writes them: a COPY block (``mode`` "copy", the default), or
+    one INSERT statement per row ("inserts": ``--inserts``; "column-inserts": ``--column-inserts``)."""
     body = ",\n".join(f"    {c} {t}" for c, t in columns)
+    names = ", ".join(c for c, _t in columns)
     ddl = (f"\n--\n-- Name: {name}; Type: TABLE; Schema: public; Owner: dpi\n--\n\n"
            f"CREATE TABLE public.{name} (\n{body}\n);\n\n\nALTER TABLE public.{name} OWNER TO dpi;\n")
-    data = [f"\n--\n-- Data for Name: {name}; Type: TABLE DATA; Schema: public; Owner: dpi\n--\n\n"
-            f"COPY public.{name} ({', '.join(c for c, _t in columns)}) FROM stdin;\n"]
-    data += ["\t".join(copy_text(v) for v in row) + "\n" for row in rows]
-    data.append("\\.\n\n")
+    data = [f"\n--\n-- Data for Name: {name}; Type: TABLE DATA; Schema: public; Owner: dpi\n--\n\n"]
+    if mode == "copy":
+        data.append(f"COPY public.{name} ({names}) FROM stdin;\n")
+        data += ["\t".join(copy_text(v) for v in row) + "\n" for row in rows]
+        data.append("\\.\n\n")
+    else:
+        head = f"INSERT INTO public.{name} " + (f"({names}) " if mode == "column-inserts" else "") + "VALUES ("
+        data += [head + ", ".join(insert_value(v) for v in row) + ");\n" for row in rows]
+        data.append("\n")
     return ddl, "".join(data)
 
 
-def pg_dump(patients: int = 9_000, stays: int = 9_000, seed: int = 11) -> bytes:
+def pg_dump(patients: int = 9_000, stays: int = 9_000, seed: int = 11, mode: str = "copy",
+            notes: list[str] = NOTES) -> bytes:
     rng = random.Random(seed)
     pat = []
     for i in range(patients):
@@ -112,19 +133,19 @@ def pg_dump(patients: int = 9_000, stays: int = 9_000, seed: int = 11) -> bytes:
         pat.append((i + 1, nir(sex, year, month, "29", rng.randint(1, 300), i % 999 + 1), f"LE BRIS{i}",
                     rng.choice(["Maëlle", "Yann", "Loïc", None]), f"{year}-{month:02d}-{rng.randint(1, 28):02d}",
                     f"p{i}@exemple.fr" if i % 7 else None, f"06 {i % 100:02d} {i // 100 % 100:02d} 34 56",
-                    make_finess(f"29{i % 997:06d}"), rng.choice(NOTES)))
+                    make_finess(f"29{i % 997:06d}"), rng.choice(notes)))
     stays_rows = [(i + 1, rng.randint(1, patients), make_finess(f"35{i % 991:06d}"),
                    f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", rng.choice(["J45", "S72.0", None]),
-                   rng.choice(NOTES)) for i in range(stays)]
+                   rng.choice(notes)) for i in range(stays)]
     codes = [(i, f"C{i:03d}", rng.choice(["Grippe", "Fracture", "l'asthme"])) for i in range(300)]
     tables = [
         table_dump("codes", [("id", "integer NOT NULL"), ("code", "character varying(8)"), ("libelle", "text")],
-                   codes),
+                   codes, mode),
         table_dump("patients", [("id", "integer NOT NULL"), ("nir", "character(15) NOT NULL"), ("nom", "text"),
                                 ("prenom", "text"), ("date_naissance", "date"), ("email", "text"),
-                                ("telephone", "text"), ("finess", "character(9)"), ("commentaire", "text")], pat),
+                                ("telephone", "text"), ("finess", "character(9)"), ("commentaire", "text")], pat, mode),
         table_dump("sejours", [("id", "integer NOT NULL"), ("patient_id", "integer"), ("finess", "character(9)"),
-                               ("date_entree", "date"), ("diagnostic", "text"), ("note", "text")], stays_rows),
+                               ("date_entree", "date"), ("diagnostic", "text"), ("note", "text")], stays_rows, mode),
     ]
     sequence = ("\nCREATE SEQUENCE public.patients_id_seq\n    AS integer\n    START WITH 1\n    INCREMENT BY 1\n"
                 "    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1;\n\n"
@@ -156,20 +177,32 @@ def test_a_split_pg_dump_gives_the_case_of_the_whole_file(tmp_path):
     gz_plan = text_split.plan(evidence, evidence.name, SPLIT, tmp_path / "i2", 2)
     assert gz_plan is not None and gz_plan.chunks == planned.chunks
     for name, ev in (("plain", plain), ("gzip", evidence)):
-        split = run(tmp_path / f"{name}-split", ev, SPLIT)
-        whole = run(tmp_path / f"{name}-whole", ev, WHOLE)
-        assert whole.tasks_total == 1 and split.tasks_total == len(planned.chunks), name
-        assert split.records == whole.records == 9_000 + 9_000, name  # the codes table describes no one
-        assert split.identifiers == whole.identifiers and split.identifiers["nir"]["hits"] > 0, name
-        assert split.errors == whole.errors == 0, name
-        a, b = _case(tmp_path / f"{name}-split"), _case(tmp_path / f"{name}-whole")
-        for part in a:
-            assert a[part] == b[part], (name, part)
-    locators = {r[0] for r in case_sql(tmp_path / "gzip-split").execute(
-        "SELECT locator FROM records WHERE locator LIKE 'table:public.patients/%'").fetchall()}
-    assert locators == {f"table:public.patients/row:{n}" for n in range(1, 9_001)}
+        _assert_split_is_whole(tmp_path, name, ev, len(planned.chunks), 9_000 + 9_000)  # codes describe no one
+    _assert_locators_and_report(tmp_path, "gzip", "public.patients", 9_000)
+
+
+def _assert_split_is_whole(tmp_path: Path, label: str, evidence: Path, ranges: int, records: int) -> None:
+    """``evidence`` scanned in ``ranges`` range tasks (case ``LABEL-split``) and as one task (``LABEL-whole``):
+    the same records, identifiers, items and errors."""
+    split = run(tmp_path / f"{label}-split", evidence, SPLIT)
+    whole = run(tmp_path / f"{label}-whole", evidence, WHOLE)
+    assert whole.tasks_total == 1 and split.tasks_total == ranges, label
+    assert split.records == whole.records == records, label
+    assert split.identifiers == whole.identifiers and split.identifiers["nir"]["hits"] > 0, label
+    assert split.errors == whole.errors == 0, label
+    a, b = _case(tmp_path / f"{label}-split"), _case(tmp_path / f"{label}-whole")
+    for part in a:
+        assert a[part] == b[part], (label, part)
+
+
+def _assert_locators_and_report(tmp_path: Path, label: str, table: str, rows: int) -> None:
+    """The split case ``LABEL-split`` numbers ``table``'s rows 1..rows as the whole file does, and its report.json
+    is the whole-file case's."""
+    locators = {r[0] for r in case_sql(tmp_path / f"{label}-split").execute(
+        f"SELECT locator FROM records WHERE locator LIKE 'table:{table}/%'").fetchall()}
+    assert locators == {f"table:{table}/row:{n}" for n in range(1, rows + 1)}
     for c in ("split", "whole"):
-        (tmp_path / c).symlink_to(tmp_path / f"gzip-{c}")
+        (tmp_path / c).symlink_to(tmp_path / f"{label}-{c}")
     _assert_same_report(tmp_path)
 
 
@@ -201,3 +234,57 @@ def test_pg_dumps_unsafe_to_split_are_one_task_with_the_whole_file_results(tmp_p
         split, whole = run(tmp_path / f"{label}-split", ev, SPLIT), run(tmp_path / f"{label}-whole", ev, WHOLE)
         assert split.tasks_total == whole.tasks_total == 1, label
         assert _case(tmp_path / f"{label}-split") == _case(tmp_path / f"{label}-whole"), label
+
+
+# pg_dump --inserts writes a line break inside a value as it is: such a dump is one task (below); the notes of the
+# split dumps keep every other trap (a quote doubled, a backslash at a string's end, which a MySQL reader would
+# take for an escaped quote, the words of a statement)
+ONE_LINE_NOTES = [n for n in NOTES if "\n" not in n and "\r" not in n] + ["fin\\", "INSERT INTO public.x VALUES (1);"]
+
+
+def test_a_pg_dump_of_insert_lines_splits_as_the_whole_file(tmp_path):
+    """``pg_dump --inserts`` and ``--column-inserts`` (one INSERT statement per row, standard strings: a
+    backslash is a plain character) split at INSERT lines; the split case is the whole file's, plain and
+    gzipped."""
+    for mode in ("inserts", "column-inserts"):
+        data = pg_dump(patients=6_000, stays=6_000, mode=mode, notes=ONE_LINE_NOTES)
+        assert b"\nCOPY " not in data and b"'fin\\'" in data
+        plain = _write(tmp_path / mode / "dpi.sql", data)
+        planned = text_split.plan(plain, plain.name, SPLIT, tmp_path / f"i-{mode}", 2)
+        assert planned is not None and planned.kind == "sql-dump" and len(planned.chunks) >= 4, mode
+        states = [c.state for c in planned.chunks]
+        assert {s.dialect for s in states} == {"postgresql"} and {s.lead for s in states} == {""}, mode
+        for c in planned.chunks[1:]:
+            assert data[c.start - 1:c.start] == b"\n" and data[c.start:c.start + 19] == b"INSERT INTO public.", mode
+        evidences = [plain]
+        if mode == "inserts":
+            gz = _write(tmp_path / "gz" / "dpi.sql.gz", _piped_gzip(data))
+            gz_plan = text_split.plan(gz, gz.name, SPLIT, tmp_path / "i-gz", 2)
+            assert gz_plan is not None and gz_plan.chunks == planned.chunks
+            evidences.append(gz)
+        for ev in evidences:
+            _assert_split_is_whole(tmp_path, f"{mode}-{ev.suffix}", ev, len(planned.chunks), 12_000)
+    _assert_locators_and_report(tmp_path, "inserts-.gz", "public.sejours", 6_000)
+
+
+def test_pg_insert_dumps_unsafe_to_split_are_one_task(tmp_path):
+    """A line break inside a value (pg_dump keeps it raw in an INSERT), a multi-row INSERT
+    (``--rows-per-insert``), an E'' string: one task each."""
+    data = pg_dump(patients=4_000, stays=3_000, mode="inserts", notes=ONE_LINE_NOTES)
+    assert text_split.plan(_write(tmp_path / "ok.sql", data), "ok.sql", SPLIT, tmp_path / "i", 2) is not None
+    mid = data.index(b"\nINSERT INTO public.patients", len(data) // 2) + 1
+    line_end = data.index(b"\n", mid)
+    multi_row = data[mid:line_end].replace(b"VALUES (", b"VALUES\n\t(", 1)
+    unsafe = {
+        "raw_line_break": data.replace(b"'RAS'", b"'ligne1\nINSERT INTO public.x VALUES (1);\nfin'", 1),
+        "rows_per_insert": data[:mid] + multi_row + data[line_end:],
+        "e_string": data.replace(b"'RAS'", b"E'R\\nAS'", 1),
+    }
+    for label, body in unsafe.items():
+        assert body != data, label
+        path = _write(tmp_path / label / f"{label}.sql", body)
+        assert text_split.plan(path, path.name, SPLIT, tmp_path / "i", 2) is None, label
+    ev = tmp_path / "raw_line_break"
+    split, whole = run(tmp_path / "raw-split", ev, SPLIT), run(tmp_path / "raw-whole", ev, WHOLE)
+    assert split.tasks_total == whole.tasks_total == 1
+    assert split.records == whole.records == 7_000
