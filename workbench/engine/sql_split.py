@@ -421,15 +421,16 @@ class _Planner:
         region = _segments(n, rs, re_)
         q = np.flatnonzero(arr == QUOTE)
         q = q[region[q]]
-        b = np.flatnonzero(arr == BACKSLASH) if self.dialect == "mysql" else np.empty(0, dtype=np.int64)
-        b = b[region[b]]
-        if b.size and q.size:
+        after_bs = np.flatnonzero(arr[q - 1] == BACKSLASH) if self.dialect == "mysql" else q[:0]
+        if after_bs.size:  # only a quote right after a backslash may be escaped (a third of the time went on all)
+            b = np.flatnonzero(arr == BACKSLASH)
+            b = b[region[b]]
             brk = np.flatnonzero(np.diff(b) != 1)
             run_start = b[np.concatenate(([0], brk + 1))]
             run_end = b[np.concatenate((brk, [b.size - 1]))]
-            k = np.minimum(np.searchsorted(run_end, q - 1), run_end.size - 1)
-            length = np.where(run_end[k] == q - 1, run_end[k] - run_start[k] + 1, 0)
-            q = q[(length & 1) == 0]
+            cand = q[after_bs]
+            k = np.searchsorted(run_end, cand - 1)  # the run of backslashes ending right before the quote
+            q = np.delete(q, after_bs[((run_end[k] - run_start[k] + 1) & 1) == 1])  # an odd run escapes it
         if np.any(np.searchsorted(q, re_) & 1):  # quotes before each line's end: an even number
             raise _Refused("a string left open at the end of an INSERT line")
         opening, closing = q[0::2], q[1::2]
