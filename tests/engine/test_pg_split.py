@@ -288,3 +288,17 @@ def test_pg_insert_dumps_unsafe_to_split_are_one_task(tmp_path):
     split, whole = run(tmp_path / "raw-split", ev, SPLIT), run(tmp_path / "raw-whole", ev, WHOLE)
     assert split.tasks_total == whole.tasks_total == 1
     assert split.records == whole.records == 7_000
+
+
+def test_a_copy_dump_whose_function_body_has_an_insert_line_still_splits(tmp_path):
+    """A plpgsql function whose body has a line starting with ``INSERT INTO`` (an audit trigger) before the first
+    COPY block: the INSERT-line planner refuses the dump, the COPY planner splits it."""
+    trigger = ("\nCREATE FUNCTION public.journal() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$\nBEGIN\n"
+               "INSERT INTO public.journal_log VALUES (now(), TG_OP);\nRETURN NEW;\nEND;\n$$;\n")
+    data = pg_dump(patients=4_000, stays=3_000).replace(b"\nSET default_tablespace", trigger.encode() +
+                                                        b"\nSET default_tablespace", 1)
+    assert b"\nINSERT INTO public.journal_log" in data and data.index(b"\nINSERT INTO") < data.index(b"\nCOPY ")
+    path = _write(tmp_path / "trigger.sql", data)
+    planned = text_split.plan(path, path.name, SPLIT, tmp_path / "i", 2)
+    assert planned is not None and len(planned.chunks) >= 2
+    assert all(c.state.lead.startswith("COPY public.") for c in planned.chunks[1:])

@@ -175,11 +175,15 @@ def _planned(view, found: tuple[str, str], bounds: Bounds, min_first_rows: int, 
         if dialect == "postgresql":
             from workbench.engine.pg_split import PgPlanner
 
+            copy = PgPlanner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows)
             if _first_line_of(view, (b"COPY ", INSERT_LINE)) == INSERT_LINE:  # pg_dump --inserts/--column-inserts
-                boundaries = _Planner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows,
-                                      "postgresql").run()
+                try:
+                    boundaries = _Planner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows,
+                                          "postgresql").run()
+                except _Refused:  # an "INSERT INTO" line inside a function body, say: the COPY planner's turn
+                    boundaries = copy.run()
             else:
-                boundaries = PgPlanner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows).run()
+                boundaries = copy.run()
         else:
             boundaries = _Planner(view, encoding, bounds.split_text_chunk_bytes, min_first_rows).run()
     except (_Refused, RecordsError, UnicodeError, ValueError, MemoryError, OSError):
