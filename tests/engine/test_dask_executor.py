@@ -95,27 +95,45 @@ def test_a_worker_killed_mid_task_is_replaced_and_the_task_runs_again(tmp_path):
     holds every file's records once, and the custody log says the task was retried."""
     ev = _slow_folder(tmp_path, files=4, rows=120_000)
     killed: list[int] = []
+    scan_over = threading.Event()  # attribution has begun: no task is left to retry
+
+    def progress(p):
+        if p.phase not in ("intake", "scan"):
+            scan_over.set()
+
+    def maps_evidence(proc) -> bool:
+        """The worker has a seized file mapped: it is inside a scan task, past its TaskStarted (the hashing at
+        intake and at the end reads the files, it does not map them)."""
+        import psutil
+
+        try:
+            return any(m.path.startswith(str(ev)) for m in proc.memory_maps())
+        except (psutil.Error, OSError):
+            return False
 
     def killer():
         import psutil
 
+        # A worker busy by its CPU time alone was once killed while it re-hashed the evidence after the scan
+        # (CI, 2 cores): nothing was left to retry and no task-retried was logged. Only a worker that maps a
+        # seized file before attribution begins is killed: its scan task has begun and must run again.
         deadline = time.monotonic() + 120
         me = psutil.Process()
-        while time.monotonic() < deadline and not killed:
+        while time.monotonic() < deadline and not killed and not scan_over.is_set():
             for child in me.children(recursive=True):
                 try:
-                    cmd = " ".join(child.cmdline())
+                    is_worker = "multiprocessing" in " ".join(child.cmdline())
                 except psutil.Error:
                     continue
-                if "multiprocessing" in cmd and child.cpu_times().user > 2.0:  # busy in a task
+                if is_worker and maps_evidence(child) and not scan_over.is_set():
                     os.kill(child.pid, signal.SIGKILL)
                     killed.append(child.pid)
                     return
-            time.sleep(0.2)
+            time.sleep(0.02)
 
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
-    summary = run_scan(tmp_path / "case", [ev], jobs=2, executor="dask")
+    summary = run_scan(tmp_path / "case", [ev], jobs=2, executor="dask", progress=progress)
     thread.join()
     assert killed, "no busy worker was found to kill"
     assert summary.completed
