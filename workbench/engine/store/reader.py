@@ -278,15 +278,23 @@ class CaseReader:
 
     def identifier_totals(self, evidence_id: int | None = None) -> dict[str, dict[str, int]]:
         """Occurrences (``hits``) and distinct values (``unique``) per identifier type, of the case or of one
-        evidence (its items' vpaths start with its label)."""
+        evidence (its items' vpaths start with its label).
+
+        One ungrouped ``COUNT(DISTINCT)`` per type: grouped by type, the three hash tables of a 5 GB dump
+        (128 million identifier rows) took 36 s and, in one run of two, ran out of the reader's 488 MiB at the
+        end of the scan; one type at a time took 4 to 5 s each and stayed in the limit."""
         if evidence_id is None:
-            rows = self.rows("SELECT type, SUM(count), COUNT(DISTINCT value) FROM identifiers GROUP BY type "
-                             "ORDER BY type")
+            source, params, needs = "identifiers i", [], ()
         else:
-            rows = self.rows("SELECT i.type, SUM(i.count), COUNT(DISTINCT i.value) FROM identifiers i "
-                             "JOIN items it ON it.vpath = i.item WHERE it.evidence_id = ? GROUP BY i.type "
-                             "ORDER BY i.type", (evidence_id,), needs=("items",))
-        return {r[0]: {"hits": int(r[1] or 0), "unique": int(r[2] or 0)} for r in rows}
+            source, params, needs = ("identifiers i JOIN items it ON it.vpath = i.item AND it.evidence_id = ?",
+                                     [evidence_id], ("items",))
+        types = [r[0] for r in self.rows(f"SELECT DISTINCT i.type FROM {source} ORDER BY 1", params, needs=needs)]
+        out: dict[str, dict[str, int]] = {}
+        for t in types:
+            hits, unique = self.rows(f"SELECT SUM(i.count), COUNT(DISTINCT i.value) FROM {source} WHERE i.type = ?",
+                                     [*params, t], needs=needs)[0]
+            out[t] = {"hits": int(hits or 0), "unique": int(unique or 0)}
+        return out
 
     def errors(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.meta_rows("SELECT vpath, stage, error FROM errors ORDER BY id")]

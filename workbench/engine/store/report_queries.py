@@ -6,9 +6,10 @@ in DuckDB and aggregate whole columns, so their cost does not depend on Python a
 DuckDB's limit (it spills into the case folder); queries of the metadata alone (items, findings, errors, evidence,
 custody) run in SQLite, where those tables are indexed. Nothing here loops over records in Python.
 
-Records are grouped by ``establishment`` with ``GROUPING SETS``: one pass over the records gives the figures of
-each establishment, of each (establishment, recipient), of the unattributed records (establishment ``NULL``) and
-of the whole case, so the totals and the parts can never be computed two different ways.
+Records are grouped by ``establishment`` with ``GROUPING SETS``: one pass over the records gives the records and
+date spans of each establishment, of each (establishment, recipient), of the unattributed records (establishment
+``NULL``) and of the whole case, so the totals and the parts can never be computed two different ways. Distinct
+patients cannot be summed from parts: :func:`_distinct_patients` counts them exactly in the fewest passes.
 """
 
 from __future__ import annotations
@@ -44,30 +45,63 @@ def _span(first_f: str | None, first_l: str | None, last: str | None) -> dict[st
 # -- records -------------------------------------------------------------------------------------------------
 def record_figures(reader: CaseReader) -> dict[str, Any]:
     """Records, distinct patients and date span of the case, of the unattributed records, of each establishment
-    and of each (establishment, recipient), in one pass over the records.
+    and of each (establishment, recipient).
 
     Returns ``{"total": fig, "unattributed": fig, "establishments": {finess: fig}, "recipients": {finess:
-    [fig + {"recipient"}]}}`` where ``fig`` is ``{"records", "patients", "first", "last"}``."""
+    [fig + {"recipient"}]}}`` where ``fig`` is ``{"records", "patients", "first", "last"}``. Records and date
+    spans come from one ``GROUPING SETS`` pass; the distinct patients from :func:`_distinct_patients`."""
     rows = reader.rows(
         "SELECT establishment, recipient, GROUPING(establishment) AS g_est, GROUPING(recipient) AS g_rcp, "
-        f"COUNT(*), COUNT(DISTINCT patient_key), {_date_aggregates()} FROM records "
+        f"COUNT(*), {_date_aggregates()} FROM records "
         "GROUP BY GROUPING SETS ((establishment, recipient), (establishment), ())")
+    pairs, by_est, total_patients = _distinct_patients(reader)
     empty = {"records": 0, "patients": 0, "first": None, "last": None}
     out: dict[str, Any] = {"total": dict(empty), "unattributed": dict(empty), "establishments": {}, "recipients": {}}
-    for est, rcp, g_est, g_rcp, n, patients, first_f, first_l, last in rows:
-        fig = {"records": int(n), "patients": int(patients or 0), **_span(first_f, first_l, last)}
+    for est, rcp, g_est, g_rcp, n, first_f, first_l, last in rows:
+        fig = {"records": int(n), **_span(first_f, first_l, last)}
         if g_est:
-            out["total"] = fig
+            out["total"] = {**fig, "patients": total_patients}
         elif g_rcp:
+            fig["patients"] = by_est.get(est, 0)
             if est is None:
                 out["unattributed"] = fig
             else:
                 out["establishments"][est] = fig
         elif est is not None:
-            out["recipients"].setdefault(est, []).append({"recipient": rcp, **fig})
+            out["recipients"].setdefault(est, []).append({"recipient": rcp, **fig, "patients": pairs.get((est, rcp), 0)})
     for recipients in out["recipients"].values():
         recipients.sort(key=lambda r: (-r["records"], r["recipient"] or ""))
     return out
+
+
+def _distinct_patients(reader: CaseReader) -> tuple[dict[tuple, int], dict[str | None, int], int]:
+    """Distinct patients per (establishment, recipient), per establishment and of the case, exact, in as few
+    passes of ``COUNT(DISTINCT)`` as the groups allow.
+
+    A distinct count cannot be summed from its parts, and each grouping set of a ``COUNT(DISTINCT)`` is its own
+    hash table over every key: the three sets in one query took 24.4 s on 42.7 million records (5 GB dump, 2
+    cores), one set 6.6 s. So the (establishment, recipient) pass runs first; an establishment with one
+    recipient group has the same patients as that group, and a case of one establishment group (all records
+    unattributed, or all from one establishment: the usual leak) the same as the case. Only establishments
+    with several recipient groups, and a case of several establishments, cost another pass: exact every time."""
+    pairs = {(est, rcp): int(n or 0) for est, rcp, n in reader.rows(
+        "SELECT establishment, recipient, COUNT(DISTINCT patient_key) FROM records GROUP BY 1, 2")}
+    groups: dict[str | None, int] = {}
+    for est, _rcp in pairs:
+        groups[est] = groups.get(est, 0) + 1
+    by_est = {est: n for (est, _rcp), n in pairs.items() if groups[est] == 1}
+    several = [est for est, g in groups.items() if g > 1]
+    if several:
+        named = [est for est in several if est is not None]
+        where = " OR ".join(([f"establishment IN ({', '.join('?' * len(named))})"] if named else [])
+                            + (["establishment IS NULL"] if None in several else []))
+        by_est.update({est: int(n or 0) for est, n in reader.rows(
+            f"SELECT establishment, COUNT(DISTINCT patient_key) FROM records WHERE {where} GROUP BY 1", named)})
+    if len(by_est) <= 1:
+        total = next(iter(by_est.values()), 0)
+    else:
+        total = int(reader.one("SELECT COUNT(DISTINCT patient_key) FROM records") or 0)
+    return pairs, by_est, total
 
 
 def basis_figures(reader: CaseReader) -> dict[str, list[dict[str, Any]]]:
