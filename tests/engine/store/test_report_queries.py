@@ -51,3 +51,48 @@ def test_identifier_totals_per_type_equal_a_plain_count(demo_case):
         values[r["type"]].add(r["value"])
     assert len(totals) >= 4 and list(totals) == sorted(totals)
     assert totals == {t: {"hits": hits[t], "unique": len(values[t])} for t in sorted(hits)}
+
+
+def test_figures_split_into_buckets_equal_the_figures_of_one_pass(demo_case, monkeypatch):
+    """A big case is split by key into buckets written under CASE/tmp (the 5 GB dump's top identifiers and
+    category patients ran out of memory in one pass): forced here on the demo, the merged figures are the same
+    and the buckets are gone afterwards."""
+    from workbench.engine.store import reader as reader_mod
+
+    with CaseReader(demo_case.case) as reader:
+        whole = (q.top_identifiers(reader), q.category_figures(reader))
+        rows = reader.one("SELECT COUNT(*) FROM identifiers")
+        monkeypatch.setattr(reader_mod, "ROWS_PER_BUCKET", max(1, rows // 7))
+        with reader.bucketed("SELECT type, value FROM identifiers", "value", rows=rows) as sources:
+            assert len(sources) >= 5 and all("read_parquet" in s for s in sources)
+            per_bucket = sum(reader.one(f"SELECT COUNT(*) FROM {s}") for s in sources)
+            assert per_bucket == rows
+            buckets = list((demo_case.case / "tmp").glob("buckets-*"))
+            assert len(buckets) == 1
+        assert not buckets[0].exists()
+        split = (q.top_identifiers(reader), q.category_figures(reader))
+    assert whole[0] and any(f["patients"] for f in whole[1][None].values())
+    assert split == whole
+
+
+def test_a_count_that_runs_out_of_memory_is_done_again_by_buckets(demo_case, monkeypatch):
+    """A COUNT(DISTINCT) over 42.7 million keys fits the reader's memory in one pass most of the time, not
+    always: the pass that fails is done again by buckets of keys, with the same exact figures."""
+    from workbench.engine.store.reader import CaseMemoryError
+
+    with CaseReader(demo_case.case) as reader:
+        whole = (reader.identifier_totals(), q.record_figures(reader))
+        real = CaseReader.rows
+        refused: list[str] = []
+
+        def short_of_memory(self, sql, params=(), **kw):
+            if "COUNT(DISTINCT" in sql and "read_parquet(" not in sql:
+                refused.append(sql)
+                raise CaseMemoryError("out of memory (simulated)")
+            return real(self, sql, params, **kw)
+
+        monkeypatch.setattr(CaseReader, "rows", short_of_memory)
+        again = (reader.identifier_totals(), q.record_figures(reader))
+    assert len(refused) >= 5  # every type's count, the patients per group, per establishment and of the case
+    assert again == whole
+    assert not list((demo_case.case / "tmp").glob("buckets-*"))

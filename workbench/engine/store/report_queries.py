@@ -83,9 +83,13 @@ def _distinct_patients(reader: CaseReader) -> tuple[dict[tuple, int], dict[str |
     cores), one set 6.6 s. So the (establishment, recipient) pass runs first; an establishment with one
     recipient group has the same patients as that group, and a case of one establishment group (all records
     unattributed, or all from one establishment: the usual leak) the same as the case. Only establishments
-    with several recipient groups, and a case of several establishments, cost another pass: exact every time."""
-    pairs = {(est, rcp): int(n or 0) for est, rcp, n in reader.rows(
-        "SELECT establishment, recipient, COUNT(DISTINCT patient_key) FROM records GROUP BY 1, 2")}
+    with several recipient groups, and a case of several establishments, cost another pass: exact every time.
+    A pass that runs out of memory is done again by buckets of patients (:meth:`CaseReader.split_rows`)."""
+    base, rows = "SELECT establishment, recipient, patient_key FROM records", reader.record_count()
+    pairs: dict[tuple, int] = {}
+    for est, rcp, n in reader.split_rows(base, "patient_key", "SELECT establishment, recipient, "
+                                         "COUNT(DISTINCT patient_key) FROM {src} GROUP BY 1, 2", rows=rows):
+        pairs[(est, rcp)] = pairs.get((est, rcp), 0) + int(n or 0)  # buckets: each patient counted in one
     groups: dict[str | None, int] = {}
     for est, _rcp in pairs:
         groups[est] = groups.get(est, 0) + 1
@@ -95,12 +99,14 @@ def _distinct_patients(reader: CaseReader) -> tuple[dict[tuple, int], dict[str |
         named = [est for est in several if est is not None]
         where = " OR ".join(([f"establishment IN ({', '.join('?' * len(named))})"] if named else [])
                             + (["establishment IS NULL"] if None in several else []))
-        by_est.update({est: int(n or 0) for est, n in reader.rows(
-            f"SELECT establishment, COUNT(DISTINCT patient_key) FROM records WHERE {where} GROUP BY 1", named)})
+        for est, n in reader.split_rows(base, "patient_key", "SELECT establishment, COUNT(DISTINCT patient_key) "
+                                        f"FROM {{src}} WHERE {where} GROUP BY 1", named, rows=rows):
+            by_est[est] = by_est.get(est, 0) + int(n or 0)
     if len(by_est) <= 1:
         total = next(iter(by_est.values()), 0)
     else:
-        total = int(reader.one("SELECT COUNT(DISTINCT patient_key) FROM records") or 0)
+        total = sum(int(n or 0) for (n,) in reader.split_rows(
+            base, "patient_key", "SELECT COUNT(DISTINCT patient_key) FROM {src}", rows=rows))
     return pairs, by_est, total
 
 
@@ -120,18 +126,24 @@ def category_figures(reader: CaseReader) -> dict[str | None, dict[str, dict[str,
     """Records and distinct patients per data category: ``{None: case-wide, finess: of that establishment}``
     (the unattributed records count in the case-wide figures only)."""
     names = ", ".join(f"'{c}'" for c in CATEGORIES)
-    rows = reader.rows(
-        "SELECT establishment, GROUPING(establishment) AS g, cat, COUNT(*), COUNT(DISTINCT patient_key) FROM ("
-        "  SELECT establishment, patient_key, "
-        "  unnest(list_distinct(string_split(replace(categories, ' ', ''), ','))) AS cat "
-        "  FROM records WHERE categories IS NOT NULL) "
-        f"WHERE cat IN ({names}) GROUP BY GROUPING SETS ((establishment, cat), (cat))")
     out: dict[str | None, dict[str, dict[str, int]]] = {None: zero_categories()}
-    for est, g, cat, n, patients in rows:
-        if g:
-            out[None][cat] = {"records": int(n), "patients": int(patients or 0)}
-        elif est is not None:
-            out.setdefault(est, zero_categories())[cat] = {"records": int(n), "patients": int(patients or 0)}
+    base = "SELECT establishment, patient_key, categories FROM records WHERE categories IS NOT NULL"
+    # a record unnests into up to 7 categories, each with its own distinct-patient table: buckets sized for that
+    with reader.bucketed(base, "patient_key", rows=reader.record_count() * len(CATEGORIES)) as sources:
+        for src in sources:  # a patient's records all in one bucket: the buckets' counts add up exactly
+            for est, g, cat, n, patients in reader.rows(
+                    "SELECT establishment, GROUPING(establishment) AS g, cat, COUNT(*), COUNT(DISTINCT patient_key) "
+                    "FROM (SELECT establishment, patient_key, "
+                    f"  unnest(list_distinct(string_split(replace(categories, ' ', ''), ','))) AS cat FROM {src}) "
+                    f"WHERE cat IN ({names}) GROUP BY GROUPING SETS ((establishment, cat), (cat))"):
+                if g:
+                    figures = out[None][cat]
+                elif est is not None:
+                    figures = out.setdefault(est, zero_categories())[cat]
+                else:
+                    continue
+                figures["records"] += int(n)
+                figures["patients"] += int(patients or 0)
     return out
 
 
@@ -272,20 +284,32 @@ def top_identifiers(reader: CaseReader, types: tuple[str, ...] = ("nir", "iban",
     One top-N query per type (``ORDER BY ... LIMIT``: bounded memory), the items counted by grouping on the item
     first instead of ``COUNT(DISTINCT item)``. The single query this replaces (a grouped ``COUNT(DISTINCT)`` under
     a window ``row_number()`` over every distinct value) ran out of the reader's 488 MiB on a 2 GB dump (51 million
-    identifier rows): the report of that case could not be written at all. This form spills and took 60 s there.
+    identifier rows): the report of that case could not be written at all. This form spilled and took 60 s there,
+    and ran out of memory in its turn on a 5 GB dump (128 million rows): a big case is split by value into
+    buckets (:meth:`CaseReader.bucketed`) and the buckets' top lists merged.
     """
-    one = ("(SELECT type, value, SUM(c) AS n, COUNT(*) AS items FROM ("
-           "  SELECT type, value, item, SUM(count) AS c FROM identifiers WHERE type = ? GROUP BY type, value, item) "
-           "GROUP BY type, value ORDER BY n DESC, value LIMIT ?)")
     if not types:
         return []
     params: list[Any] = []
     for t in types:
         params += [t, per_type]
-    rows = reader.rows(" UNION ALL ".join([one] * len(types)), params)
+    rows: list[tuple] = []
+    total = reader.one("SELECT COUNT(*) FROM identifiers") or 0
+    with reader.bucketed("SELECT type, value, item, count FROM identifiers", "value", rows=total) as sources:
+        for src in sources:  # a value's rows all in one bucket: each bucket's top list holds its exact figures
+            one = ("(SELECT type, value, SUM(c) AS n, COUNT(*) AS items FROM ("
+                   f"  SELECT type, value, item, SUM(count) AS c FROM {src} WHERE type = ? GROUP BY type, value, item) "
+                   "GROUP BY type, value ORDER BY n DESC, value LIMIT ?)")
+            rows += reader.rows(" UNION ALL ".join([one] * len(types)), params)
     order = {t: i for i, t in enumerate(types)}
     rows.sort(key=lambda r: (order[r[0]], -int(r[2] or 0), r[1]))
-    return [{"type": t, "value": v, "hits": int(n or 0), "items": int(i)} for t, v, n, i in rows]
+    kept: dict[str, int] = {}
+    out = []
+    for t, v, n, i in rows:
+        kept[t] = kept.get(t, 0) + 1
+        if kept[t] <= per_type:
+            out.append({"type": t, "value": v, "hits": int(n or 0), "items": int(i)})
+    return out
 
 
 def person_names(reader: CaseReader, limit: int = 2_000_000) -> frozenset[str]:
