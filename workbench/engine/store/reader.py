@@ -198,18 +198,20 @@ class CaseReader:
         finally:
             shutil.rmtree(out, ignore_errors=True)
 
-    def split_rows(self, sql: str, key: str, query: str, params: Sequence[Any] = (), *, rows: int) -> list[tuple]:
+    def split_rows(self, sql: str, key: str, query: str, params: Sequence[Any] = ()) -> list[tuple]:
         """``query`` (its ``{src}`` the rows of ``sql``) over the whole of them in one pass, and again bucket by
         bucket (:meth:`bucketed`, at least two) only if that pass runs out of memory: the rows of every bucket,
         for the caller to add up (a distinct count over ``key`` adds up exactly across buckets).
 
         A ``COUNT(DISTINCT)`` over 42.7 million keys (a 5 GB dump) fits the reader's 488 MiB in one pass most
-        of the time (5 to 10 s) and not always: the rare miss costs the buckets' write, never the answer."""
+        of the time (5 to 10 s) and not always: the rare miss costs a count and the buckets' write, never the
+        answer; the pass that fits costs nothing more."""
         try:
             return self.rows(query.format(src=f"({sql})"), params)
         except CaseMemoryError:
             pass
         out: list[tuple] = []
+        rows = self.one(f"SELECT COUNT(*) FROM ({sql})") or 0
         with self.bucketed(sql, key, rows=rows, at_least=2) as sources:
             for src in sources:
                 out += self.rows(query.format(src=src), params)
@@ -359,11 +361,10 @@ class CaseReader:
         with self._lock, _readable(self.dir):
             self._ensure(needs)  # the items table, for one evidence's identifiers
         types = [r[0] for r in self.rows(f"SELECT DISTINCT type FROM ({source}) ORDER BY 1")]
-        rows = self.one(f"SELECT COUNT(*) FROM ({source})") or 0
         out: dict[str, dict[str, int]] = {}
         for t in types:
             parts = self.split_rows(source, "value", "SELECT SUM(count), COUNT(DISTINCT value) FROM {src} "
-                                    "WHERE type = ?", [t], rows=rows)
+                                    "WHERE type = ?", [t])
             out[t] = {"hits": sum(int(h or 0) for h, _u in parts), "unique": sum(int(u or 0) for _h, u in parts)}
         return out
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections import Counter
 from collections.abc import Iterator
+from itertools import groupby, islice
 from typing import Any
 
 from workbench.engine.store.causes import cause_sql
@@ -85,14 +87,12 @@ def _distinct_patients(reader: CaseReader) -> tuple[dict[tuple, int], dict[str |
     unattributed, or all from one establishment: the usual leak) the same as the case. Only establishments
     with several recipient groups, and a case of several establishments, cost another pass: exact every time.
     A pass that runs out of memory is done again by buckets of patients (:meth:`CaseReader.split_rows`)."""
-    base, rows = "SELECT establishment, recipient, patient_key FROM records", reader.record_count()
-    pairs: dict[tuple, int] = {}
+    base = "SELECT establishment, recipient, patient_key FROM records"
+    pairs: Counter = Counter()
     for est, rcp, n in reader.split_rows(base, "patient_key", "SELECT establishment, recipient, "
-                                         "COUNT(DISTINCT patient_key) FROM {src} GROUP BY 1, 2", rows=rows):
-        pairs[(est, rcp)] = pairs.get((est, rcp), 0) + int(n or 0)  # buckets: each patient counted in one
-    groups: dict[str | None, int] = {}
-    for est, _rcp in pairs:
-        groups[est] = groups.get(est, 0) + 1
+                                         "COUNT(DISTINCT patient_key) FROM {src} GROUP BY 1, 2"):
+        pairs[(est, rcp)] += int(n or 0)  # by buckets: each patient counted in one
+    groups = Counter(est for est, _rcp in pairs)
     by_est = {est: n for (est, _rcp), n in pairs.items() if groups[est] == 1}
     several = [est for est, g in groups.items() if g > 1]
     if several:
@@ -100,14 +100,14 @@ def _distinct_patients(reader: CaseReader) -> tuple[dict[tuple, int], dict[str |
         where = " OR ".join(([f"establishment IN ({', '.join('?' * len(named))})"] if named else [])
                             + (["establishment IS NULL"] if None in several else []))
         for est, n in reader.split_rows(base, "patient_key", "SELECT establishment, COUNT(DISTINCT patient_key) "
-                                        f"FROM {{src}} WHERE {where} GROUP BY 1", named, rows=rows):
+                                        f"FROM {{src}} WHERE {where} GROUP BY 1", named):
             by_est[est] = by_est.get(est, 0) + int(n or 0)
     if len(by_est) <= 1:
         total = next(iter(by_est.values()), 0)
     else:
         total = sum(int(n or 0) for (n,) in reader.split_rows(
-            base, "patient_key", "SELECT COUNT(DISTINCT patient_key) FROM {src}", rows=rows))
-    return pairs, by_est, total
+            base, "patient_key", "SELECT COUNT(DISTINCT patient_key) FROM {src}"))
+    return dict(pairs), by_est, total
 
 
 def basis_figures(reader: CaseReader) -> dict[str, list[dict[str, Any]]]:
@@ -303,13 +303,8 @@ def top_identifiers(reader: CaseReader, types: tuple[str, ...] = ("nir", "iban",
             rows += reader.rows(" UNION ALL ".join([one] * len(types)), params)
     order = {t: i for i, t in enumerate(types)}
     rows.sort(key=lambda r: (order[r[0]], -int(r[2] or 0), r[1]))
-    kept: dict[str, int] = {}
-    out = []
-    for t, v, n, i in rows:
-        kept[t] = kept.get(t, 0) + 1
-        if kept[t] <= per_type:
-            out.append({"type": t, "value": v, "hits": int(n or 0), "items": int(i)})
-    return out
+    return [{"type": t, "value": v, "hits": int(n or 0), "items": int(i)}
+            for _t, of_type in groupby(rows, key=lambda r: r[0]) for t, v, n, i in islice(of_type, per_type)]
 
 
 def person_names(reader: CaseReader, limit: int = 2_000_000) -> frozenset[str]:
