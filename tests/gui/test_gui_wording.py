@@ -157,3 +157,19 @@ def test_a_watermark_s_details_read_as_the_report(qtbot, tmp_path, french):
     assert "{" not in text and "cellules : 16 224" in text
     assert "1,0 × 10^-6" in text and "0,00" not in text
     assert "tatouage de table" in text
+
+
+def test_the_progress_panel_names_the_seal_and_summary_phases_in_french(qtbot, french):
+    """The last 25 s of a 5 GB scan (its summary's figures) showed "done"; each phase after the scan has a name."""
+    from workbench.engine.model import Progress
+    from workbench.gui.widgets.scanpanel import ScanProgress
+
+    panel = ScanProgress()
+    qtbot.addWidget(panel)
+    shown = {}
+    for phase in ("verify", "seal", "summary", "done"):
+        panel.update_progress(Progress(10, 10, 3, 1, 1, "", 0.0, None, phase))
+        shown[phase] = panel.phase.text()
+    assert shown == {"verify": "revérification des scellés", "seal": "indexation et scellement des résultats",
+                     "summary": "décompte des enregistrements et des personnes", "done": "terminé"}, shown
+    assert panel.bar.value() == panel.bar.maximum()

@@ -130,4 +130,4 @@ class Progress:
     current: str
     rate_bps: float
     eta_s: float | None
-    phase: str = "scan"  # intake, scan, attribution, verify; then done, cancelled or incomplete (the last event)
+    phase: str = "scan"  # intake, scan, attribution, verify, seal, summary; then done, cancelled or incomplete (the last)

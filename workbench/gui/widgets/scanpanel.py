@@ -40,6 +40,8 @@ class ScanProgress(QWidget):
     def phase_name(self, phase: str) -> str:
         names = {"intake": self.tr("evidence intake"), "scan": self.tr("scanning"),
                  "attribution": self.tr("attribution"), "verify": self.tr("re-verifying the evidence"),
+                 "seal": self.tr("indexing and sealing the results"),
+                 "summary": self.tr("counting the records and the people"),
                  "demo": self.tr("building the demo leak"), "done": self.tr("done"),
                  "cancelled": self.tr("cancelled: the case keeps what was scanned"),
                  "incomplete": self.tr("incomplete: resume to finish")}

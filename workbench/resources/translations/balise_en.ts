@@ -157,7 +157,7 @@
 <context>
     <name>ScanProgress</name>
     <message numerus="yes">
-        <location filename="../../gui/widgets/scanpanel.py" line="67"/>
+        <location filename="../../gui/widgets/scanpanel.py" line="69"/>
         <source>%Ln item(s)</source>
         <translation>
             <numerusform>%Ln item</numerusform>

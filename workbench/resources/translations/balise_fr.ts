@@ -2290,31 +2290,41 @@
     </message>
     <message>
         <location filename="../../gui/widgets/scanpanel.py" line="43"/>
+        <source>indexing and sealing the results</source>
+        <translation>indexation et scellement des résultats</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/scanpanel.py" line="44"/>
+        <source>counting the records and the people</source>
+        <translation>décompte des enregistrements et des personnes</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/scanpanel.py" line="45"/>
         <source>building the demo leak</source>
         <translation>construction de la fuite de démonstration</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/scanpanel.py" line="43"/>
+        <location filename="../../gui/widgets/scanpanel.py" line="45"/>
         <source>done</source>
         <translation>terminé</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/scanpanel.py" line="44"/>
+        <location filename="../../gui/widgets/scanpanel.py" line="46"/>
         <source>cancelled: the case keeps what was scanned</source>
         <translation>annulé : le dossier garde ce qui a été analysé</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/scanpanel.py" line="45"/>
+        <location filename="../../gui/widgets/scanpanel.py" line="47"/>
         <source>incomplete: resume to finish</source>
         <translation>incomplet : reprenez pour terminer</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/scanpanel.py" line="67"/>
+        <location filename="../../gui/widgets/scanpanel.py" line="69"/>
         <source>%1, tasks done: %2 of %3</source>
         <translation>%1, tâches faites : %2 sur %3</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/widgets/scanpanel.py" line="67"/>
+        <location filename="../../gui/widgets/scanpanel.py" line="69"/>
         <source>%Ln item(s)</source>
         <translation>
             <numerusform>%Ln élément</numerusform>
