@@ -3,6 +3,7 @@ establishments, one of them leaked by several recipients, and unattributed recor
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 
 from workbench.engine.store import report_queries as q
@@ -96,3 +97,35 @@ def test_a_count_that_runs_out_of_memory_is_done_again_by_buckets(demo_case, mon
     assert len(refused) >= 5  # every type's count, the patients per group, per establishment and of the case
     assert again == whole
     assert not list((demo_case.case / "tmp").glob("buckets-*"))
+
+
+def test_buckets_left_by_a_killed_report_are_swept_and_a_running_one_keeps_its_own(demo_case, monkeypatch):
+    """A report killed while it ran (SIGKILL: no ``finally``) left its buckets under CASE/tmp (2.4 GB at 5 GB);
+    the next bucketed figure removes those of a process that is gone, never those of a live one."""
+    import subprocess
+    import sys
+
+    from workbench.engine.store import reader as reader_mod
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    tmp = demo_case.case / "tmp"
+    left = tmp / f"buckets-{gone.pid}-1-2" / "balise_bucket=0"
+    running = tmp / f"buckets-{alive.pid}-1-2" / "balise_bucket=0"
+    try:
+        for folder in (left, running):
+            folder.mkdir(parents=True)
+            (folder / "data_0.parquet").write_bytes(b"PAR1")
+        with CaseReader(demo_case.case) as reader:
+            rows = reader.one("SELECT COUNT(*) FROM identifiers")
+            monkeypatch.setattr(reader_mod, "ROWS_PER_BUCKET", max(1, rows // 3))
+            with reader.bucketed("SELECT type, value FROM identifiers", "value", rows=rows) as sources:
+                assert sum(reader.one(f"SELECT COUNT(*) FROM {s}") for s in sources) == rows
+        assert not left.parent.exists()
+        assert running.is_dir()
+    finally:
+        alive.kill()
+        alive.wait()
+        shutil.rmtree(running.parent, ignore_errors=True)
+    assert not list(tmp.glob("buckets-*"))

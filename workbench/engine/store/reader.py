@@ -95,6 +95,31 @@ def is_case(folder: Path) -> bool:
     return (Path(folder) / DB_NAME).is_file()
 
 
+def _sweep_stale_buckets(tmp: Path) -> list[Path]:
+    """Remove the key buckets (:meth:`CaseReader.bucketed`) left under ``CASE/tmp`` by a reader whose process is
+    gone (a report killed while it ran: 2.4 GB of buckets for the 5 GB dump's identifiers, never read again).
+
+    A bucket folder names its process (``buckets-PID-THREAD-NS``); it is removed only when no process of that
+    number lives here, so a report running at the same time keeps its own. A number reused by another process
+    keeps the folder until that one ends (harmless: the next report sweeps it). Returns what was removed."""
+    removed: list[Path] = []
+    for folder in tmp.glob("buckets-*"):
+        pid = folder.name.split("-")[1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, OSError):
+            continue  # alive under another user, or not a number this system knows: left alone
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(folder)
+    return removed
+
+
 class CaseReader:
     """Read-only access to a case folder; safe to use while a scan writes the same case."""
 
@@ -176,6 +201,7 @@ class CaseReader:
             return
         import duckdb  # loaded with the reader (see __init__)
 
+        _sweep_stale_buckets(self.dir / "tmp")
         out = self.dir / "tmp" / f"buckets-{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}"
         try:
             with self._lock, _readable(self.dir):
