@@ -16,7 +16,7 @@ def case(tmp_path_factory):
     return build_shard_case(tmp_path_factory.mktemp("browse") / "c").case
 
 
-def _paged(case, page: int, **view) -> list[int]:
+def _paged(case, page: int, order=None, **view) -> list[int]:
     """Every record id of a view, read ``page`` rows at a time by a fresh reader and pager (4 DuckDB threads:
     the order a parallel join gives depends on them)."""
     with CaseReader(case, threads=4) as reader:
@@ -24,10 +24,10 @@ def _paged(case, page: int, **view) -> list[int]:
         n = pager.count(**view)
         rids: list[int] = []
         while len(rids) < n:
-            rows = pager.page(len(rids), page, **view)
+            rows = pager.page(len(rids), page, order=order, **view)
             assert rows, f"page at {len(rids)} of {n} is empty"
             rids += [r[0] for r in rows]
-        assert pager.page(n, page, **view) == []
+        assert pager.page(n, page, order=order, **view) == []
         return rids
 
 
@@ -113,3 +113,46 @@ def test_small_tables_match_labels_too(case):
     yara = _filtered_ids(case, "", table="findings", where={"detector": "yara"})
     assert yara and _filtered_ids(case, "règle yara", table="findings") == []
     assert _filtered_ids(case, "règle yara", {"detector": {"yara": "règle YARA"}}, table="findings") == yara
+
+
+@pytest.fixture(scope="module")
+def unattributed_case(tmp_path_factory):
+    """The shard case as a scan without a registry leaves it: an attribution file with no row."""
+    import pyarrow as pa
+
+    from workbench.engine.store.schema import ATTRIBUTION, ATTRIBUTION_FILE, SHARDS_DIR
+    from workbench.engine.store.shards import write_table
+
+    case = build_shard_case(tmp_path_factory.mktemp("browse-none") / "c").case
+    write_table(case / SHARDS_DIR / ATTRIBUTION_FILE, ATTRIBUTION.empty_table())
+    assert pa.parquet.read_table(case / SHARDS_DIR / ATTRIBUTION_FILE).num_rows == 0
+    return case
+
+
+@pytest.mark.parametrize("column", browse.ATTRIBUTION_VIEW_COLUMNS)
+@pytest.mark.parametrize("ascending", [True, False])
+@pytest.mark.parametrize("deep", [False, True], ids=["first-pages", "cached-order"])
+def test_a_case_without_attribution_sorts_on_an_attribution_column_by_record_id(unattributed_case, column,
+                                                                                  ascending, deep, monkeypatch):
+    """Scanned without a registry, every record shows the same establishment (none): the sort is the record
+    ids' order, read without joining 42.7 million records to an empty attribution (2.95 s at 5 GB), and the
+    same rows in the same order as the join gives, on every page."""
+    if deep:
+        monkeypatch.setattr(browse, "END_WINDOW", 0)
+        monkeypatch.setattr(browse, "SMALL_TABLE", 0)
+    view = {"order": (column, ascending)}
+    with CaseReader(unattributed_case) as reader:
+        every = sorted(r[0] for r in reader.rows("SELECT rid FROM records_raw"))
+    rids = _paged(unattributed_case, 13, **view)
+    assert rids == (every if ascending else every[::-1])
+    with CaseReader(unattributed_case) as reader:
+        pager = TablePager(reader, "records")
+        pager.page(0, 5, **view)
+        assert not pager._attr_ready  # the join was not built
+    monkeypatch.setattr(browse._RecordsPager, "_nothing_attributed", lambda self: False)
+    assert _paged(unattributed_case, 13, **view) == rids  # what the join gives
+
+
+def test_a_filtered_view_without_attribution_sorts_by_record_id_too(unattributed_case):
+    rids = _paged(unattributed_case, 9, order=("basis", False), filter="MARTIN")
+    assert rids and rids == sorted(rids, reverse=True)

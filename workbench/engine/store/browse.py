@@ -13,6 +13,7 @@ Records at ten million rows (issue 10's targets: first paint under 0.1 s, sort a
 - sorted on a record column, the first and last pages are DuckDB top-N queries (one pass over one column);
 - sorted on an attribution column (establishment, recipient, basis, confidence), one narrow join of every record id
   with its attribution is kept as a DuckDB temporary table (rebuilt when the shards change), sorted from there;
+  a case with no attribution at all (scanned without a registry) sorts on the record ids alone;
 - filtered (``ILIKE`` over the text columns), the first pages stream in storage order and stop at the first
   matches; a text with nothing to fold (a NIR, a date) is tested with ``contains`` on the columns long enough to
   hold it, and a full NIR becomes an equality test (the records' search index,
@@ -506,6 +507,13 @@ class _RecordsPager(TablePager):
             self._index = open_search_index(self.reader.dir)
         return self._index
 
+    def _nothing_attributed(self) -> bool:
+        """Whether the case holds no attribution row (scanned without a registry, or nothing matched)."""
+        key = ("attribution rows",)
+        if key not in self._counts:
+            self._counts[key] = int(self.reader.one("SELECT COUNT(*) FROM attribution") or 0)
+        return self._counts[key] == 0
+
     def _attr_values(self, column: str) -> list[str | None]:
         values = self._distinct.get(column)
         if values is None:
@@ -611,6 +619,11 @@ class _RecordsPager(TablePager):
 
     def _sorted_sql(self, order: tuple[str, bool], pred: str, reverse: bool = False) -> str:
         where = f" WHERE {pred}" if pred else ""
+        if order[0] in ATTRIBUTION_VIEW_COLUMNS and self._nothing_attributed():
+            # Every record has the same value (none): the order is the record ids' (ties go by rid). A case
+            # scanned without a registry sorted on the establishment in 2.95 s at 42.7 million records (the
+            # join below, for nothing); this reads one column: 0.1 s.
+            return f"SELECT rid FROM records_raw{where} ORDER BY rid {'ASC' if order[1] else 'DESC'}"
         if order[0] in ATTRIBUTION_VIEW_COLUMNS:
             attr = self._attr_table()
             where = f" WHERE rid IN (SELECT rid FROM records_raw WHERE {pred})" if pred else ""
