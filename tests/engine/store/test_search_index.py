@@ -3,12 +3,16 @@ The lookup itself is an equality test that the record shards' Bloom filters on t
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.gui.shardcase import build_shard_case
 from workbench.engine.store.browse import TablePager
@@ -191,24 +195,29 @@ def test_a_small_case_gets_no_index(case):
     assert open_search_index(case) is None
 
 
+def _one_task_case(root, case, vpath: str, frame: pd.DataFrame) -> None:
+    """A case of one completed task whose records are ``frame``, written as a scan writes them."""
+    with CaseStore(case) as store:
+        eid = store.register_evidence(str(root), True)
+        store.upsert_task("t", eid, [vpath], 100)
+        store.commit()
+        shards = TaskShards(case, "t", store.task_seq("t"))
+        shards.add_records(vpath, frame)
+        shards.close()
+        store.register_shards("t", shards.files)
+        store.finish_task("t", "done")
+        store.commit()
+
+
 def _corsican_case(root) -> tuple:
     """300 records, a third of them born in Corsica (department ``2A`` or ``2B`` inside the NIR), written as a
     scan writes them."""
     case = root / "case"
     nirs = [f"1{50 + i % 40:02d}{1 + i % 12:02d}{('2A', '2B', '35')[i % 3]}{i % 1000:03d}{(i * 7) % 1000:03d}"
             f"{(i * 11) % 97:02d}" for i in range(300)]
-    with CaseStore(case) as store:
-        eid = store.register_evidence(str(root), True)
-        store.upsert_task("t", eid, ["corse.csv"], 100)
-        store.commit()
-        shards = TaskShards(case, "t", store.task_seq("t"))
-        shards.add_records("corse.csv", pd.DataFrame({
-            "locator": [f"table:patients/row:{i + 1}" for i in range(300)], "nir": nirs,
-            "family_name": [("Martin", "ALBERTINI", "Santoni")[i % 3] for i in range(300)]}))
-        shards.close()
-        store.register_shards("t", shards.files)
-        store.finish_task("t", "done")
-        store.commit()
+    _one_task_case(root, case, "corse.csv", pd.DataFrame({
+        "locator": [f"table:patients/row:{i + 1}" for i in range(300)], "nir": nirs,
+        "family_name": [("Martin", "ALBERTINI", "Santoni")[i % 3] for i in range(300)]}))
     return case, nirs
 
 
@@ -236,3 +245,103 @@ def test_a_corsican_nir_in_either_case_gives_the_rows_of_a_scan(tmp_path):
     assert before["PATIENTS/ROW:123"] and not before["patients/row:1000"]
     assert _filtered(case, "patients/row:1000")[1] == "FALSE"  # 4 digits: no column holds as many
     assert _filtered(case, "zz" * 12)[1] == "FALSE"  # longer than any value: no column can hold it
+
+
+def _mixed_case(root) -> Path:
+    """Records whose names sort differently with and without case folding (``DURAND`` < ``Dupont`` < ``de
+    Gaulle`` in binary order, the reverse folded), NIRs with Corsican ``2A``/``2B`` and ISO dates."""
+    case = root / "case"
+    names = ["de Gaulle", "Dupont", "DURAND", "Élodie", "martin", "MARTIN", "Émile", "eve"]
+    _one_task_case(root, case, "mixed.csv", pd.DataFrame({
+        "locator": [f"table:dossier_patient/row:{i + 1}" for i in range(240)],
+        "nir": [f"1{50 + i % 40:02d}{1 + i % 12:02d}{('2A', '2B', '35')[i % 3]}{i:03d}{(i * 7) % 1000:03d}"
+                f"{(i * 11) % 97:02d}" for i in range(240)],
+        "family_name": [names[i % len(names)] for i in range(240)],
+        "birth_date": [f"19{50 + i % 40}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(240)]}))
+    return case
+
+
+def _sorted_ids(case, column: str, ascending: bool) -> tuple[list[int], str]:
+    with CaseReader(case) as reader:
+        pager = TablePager(reader, "records")
+        rids = [r[0] for r in pager.page(0, 1000, order=(column, ascending))]
+        return rids, pager._order_by((column, ascending))
+
+
+@pytest.mark.parametrize("ascending", [True, False])
+def test_columns_that_fold_to_themselves_sort_in_binary_order_with_the_same_rows(tmp_path, ascending):
+    """The index says which columns sort alike with and without folding (NIRs with 2A/2B, dates, lower-case
+    locators with ``_``): those sort in binary order (the NIR of 42.7 million records: 0.24 s, not 0.72 s); names
+    in mixed case and with accents keep the folded order. Either way, the rows and their order are the same as
+    without the index."""
+    case = _mixed_case(tmp_path)
+    columns = ("nir", "birth_date", "locator", "family_name", "item")
+    before = {c: _sorted_ids(case, c, ascending) for c in columns}
+    assert all("COLLATE" in sql for _ids, sql in before.values())
+    with CaseStore(case) as store:
+        index_case(store, min_records=0)
+    index = open_search_index(case)
+    assert set(index.plain_order) >= {"nir", "birth_date", "locator", "item"}
+    assert "family_name" not in index.plain_order
+    for c in columns:
+        rids, sql = _sorted_ids(case, c, ascending)
+        assert rids == before[c][0], c
+        assert ("COLLATE" in sql) == (c == "family_name"), sql
+    with CaseReader(case) as reader:  # binary order would differ on the names: the index did not say "plain"
+        binary = [r[0] for r in reader.rows("SELECT rid FROM records_raw ORDER BY family_name "
+                                            f"{'ASC' if ascending else 'DESC'}, rid {'ASC' if ascending else 'DESC'}")]
+    assert binary != before["family_name"][0]
+
+
+def test_an_index_of_an_earlier_version_keeps_the_folded_order(tmp_path):
+    case = _mixed_case(tmp_path)
+    with CaseStore(case) as store:
+        index_case(store, min_records=0)
+    path = search_path(case)
+    table = pq.read_table(path)
+    meta = json.loads(table.schema.metadata[b"balise.search"])
+    del meta["plain_order"]
+    pq.write_table(table.replace_schema_metadata({b"balise.search": json.dumps(meta)}), path)
+    assert open_search_index(case).plain_order == ()
+    assert "COLLATE" in _sorted_ids(case, "nir", True)[1]
+
+
+# Any mix, then sets the rule calls plain (capitals without small letters nor [\]^_`, or no capital at all).
+ALPHABETS = ["09AZaz_[`{~ -:/éÉ", "09AZ -:/{~", "09az_[`{~ -:/"]
+VALUES = st.sampled_from(ALPHABETS).flatmap(
+    lambda a: st.lists(st.text(alphabet=a, max_size=4), min_size=2, max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES)
+def test_plain_order_is_said_only_when_duckdb_s_folded_order_is_the_binary_order(values):
+    """The rule of ``_plain_order`` against DuckDB itself: whenever it says a set of values is plain, the folded
+    order (ties by position) is the binary one."""
+    import duckdb
+
+    from workbench.engine.store.search_index import _bytes_present, _plain_order
+
+    arr = pa.array(values, pa.string())
+    if not _plain_order(_bytes_present(arr)):
+        return
+    con = duckdb.connect()
+    con.register("v", pa.table({"i": list(range(len(values))), "s": arr}))
+    folded = [r[0] for r in con.execute("SELECT i FROM v ORDER BY s COLLATE NOACCENT.NOCASE, i").fetchall()]
+    binary = [r[0] for r in con.execute("SELECT i FROM v ORDER BY s, i").fetchall()]
+    assert folded == binary, values
+
+
+def test_plain_order_refuses_what_folding_reorders():
+    from workbench.engine.store.search_index import _bytes_present, _plain_order
+
+    def plain(values):
+        return _plain_order(_bytes_present(pa.array(values, pa.string())))
+
+    assert plain(["185052A12345678", "2990135001002", "2024-03-01"])  # capitals, digits, '-'
+    assert plain(["table:dossier_patient/row:12", "row:3"])  # small letters and '_'
+    assert not plain(["A", "_"])  # 'A' < '_' but 'a' > '_'
+    assert not plain(["DURAND", "Dupont"])  # mixed case
+    assert not plain(["Élodie"])  # an accent
+    assert plain([])
+    sliced = pa.array(["Martin", "2A", "35"], pa.string()).slice(1)  # the bytes of the slice only
+    assert _plain_order(_bytes_present(sliced))

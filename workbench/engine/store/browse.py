@@ -592,7 +592,11 @@ class _RecordsPager(TablePager):
         col, asc = order
         d = "ASC" if asc else "DESC"
         nulls = "NULLS FIRST" if reverse else "NULLS LAST"
-        return f'"{col}" {TEXT_ORDER} {d} {nulls}, rid {d}'
+        index = self._search_index()
+        # A column whose values fold to themselves in the same order (the search index measured it: NIRs, dates,
+        # locators) sorts in binary order: the same rows in the same order, 3 to 13 times faster to compute.
+        folded = "" if index is not None and col in index.plain_order else f" {TEXT_ORDER}"
+        return f'"{col}"{folded} {d} {nulls}, rid {d}'
 
     def _sorted_rids(self, order: tuple[str, bool], pred: str, params: list, offset: int, limit: int,
                      reverse: bool = False) -> list[int]:
