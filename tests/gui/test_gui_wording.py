@@ -166,10 +166,13 @@ def test_the_progress_panel_names_the_seal_and_summary_phases_in_french(qtbot, f
 
     panel = ScanProgress()
     qtbot.addWidget(panel)
+    panel.update_progress(Progress(5, 10, 2, 0, 1, "dump/dpi_dump.sql", 1e6, 5.0, "scan"))
+    assert panel.current.text() == "dump/dpi_dump.sql"
     shown = {}
     for phase in ("verify", "seal", "summary", "done"):
         panel.update_progress(Progress(10, 10, 3, 1, 1, "", 0.0, None, phase))
         shown[phase] = panel.phase.text()
+        assert panel.current.text() == "–", phase  # the last scanned item is no longer being read
     assert shown == {"verify": "revérification des scellés", "seal": "indexation et scellement des résultats",
                      "summary": "décompte des enregistrements et des personnes", "done": "terminé"}, shown
     assert panel.bar.value() == panel.bar.maximum()

@@ -68,6 +68,8 @@ class ScanProgress(QWidget):
         self.bytes.setText(f"{human_bytes(p.bytes_done)} / {human_bytes(p.bytes_total)}")
         self.items.setText(self.tr("%1, tasks done: %2 of %3").replace("%1", self.tr("%Ln item(s)", "", p.items_done))
                            .replace("%2", number(p.tasks_done)).replace("%3", number(p.tasks_total)))
+        if p.phase not in ("intake", "scan", "demo"):  # after the scan no item is read: none is named
+            self.current.setText("–")
         if p.phase in ("done", "cancelled", "incomplete"):
             self.rate.setText("–")
             self.eta.setText("–")
