@@ -244,3 +244,25 @@ def test_a_split_csv_is_attributed_as_the_whole_file(tmp_path, monkeypatch):
     parts = ("summary", "identifiers", "establishments", "findings_total", "categories", "date_span")
     ja, jb = (report_json(build_report_model(tmp_path / c)) for c in ("split", "whole"))
     assert {k: ja[k] for k in parts} == {k: jb[k] for k in parts}
+
+
+def test_the_window_reads_a_split_csv_in_its_own_order(tmp_path):
+    """Unsorted, the window shows the records in storage order: the shards are named after their task's place
+    in the plan, so a file cut into ranges reads from its first line to its last (named by the task alone, a
+    5 GB dump's records began at line 3,501,578)."""
+    from workbench.engine.store.browse import TablePager
+    from workbench.engine.store.reader import CaseReader
+
+    evidence = _write(tmp_path / "patients.csv", _export(12_000))
+    summary = run_scan(tmp_path / "case", [evidence], jobs=2, verify_at_end=False,
+                       bounds=Bounds(split_text_min_bytes=100_000, split_text_chunk_bytes=120_000))
+    assert summary.completed and summary.tasks_total >= 7  # by chance in order: 1 in 5,040
+    names = sorted(p.name for p in (tmp_path / "case" / "shards" / "records").glob("*.parquet"))
+    assert len(names) >= 7 and all(n[:10].isdigit() and n[10] == "-" for n in names)
+    with CaseReader(tmp_path / "case") as reader:
+        pager = TablePager(reader, "records")
+        n = pager.count()
+        rows = [r for offset in range(0, n, 1000) for r in pager.page(offset, 1000)]
+    locators = [r[2] for r in rows]
+    assert len(locators) == n == summary.records
+    assert [int(loc.split(":")[1]) for loc in locators] == sorted(int(loc.split(":")[1]) for loc in locators)

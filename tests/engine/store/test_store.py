@@ -15,7 +15,7 @@ from workbench.engine.model import ItemInfo, ScanError
 from workbench.engine.pipeline import run_scan
 from workbench.engine.store import CaseReader, CaseStore, OldCaseError, TaskShards
 from workbench.engine.store.schema import RECORDS, RID_TASK_SHIFT
-from workbench.engine.store.shards import patient_key
+from workbench.engine.store.shards import patient_key, shard_path
 
 E1, E2 = "350005179", "290000017"
 
@@ -38,7 +38,7 @@ def test_records_become_one_arrow_table_with_case_wide_ids_and_patient_keys(tmp_
     assert shards.add_records("dump.csv", frame) == 3
     assert shards.add_records("dump.csv", frame) == 3
     assert shards.close()["records"] == 6
-    table = pq.read_table(tmp_path / "shards" / "records" / "task-a.parquet")
+    table = pq.read_table(shard_path(tmp_path, "records", "task-a", 7))
     assert table.schema.equals(RECORDS)
     rids = table.column("rid").to_pylist()
     assert rids == [(7 << RID_TASK_SHIFT) + i for i in range(6)]
@@ -64,7 +64,7 @@ def test_source_fields_carried_by_common_columns_are_stored_once_and_read_back_w
     ])
     shards.add_records("a.csv", frame)
     shards.close()
-    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    table = pq.read_table(shard_path(tmp_path, "records", "t", 1))
     # TEL is the common phone spelled the French way: the layout names the spelling, the value is not stored.
     assert json.loads(table.column("source")[0].as_py()) == {"NOTE": ""}
     assert ["TEL", "phone|spaced"] in json.loads(table.column("source_layout")[0].as_py())
@@ -85,7 +85,7 @@ def test_a_phone_spelled_several_ways_in_one_batch_is_stored_as_written(tmp_path
     shards.add_records("a.csv", _frame([{"locator": f"row:{i}", "phone": p, "src.TEL": t}
                                         for i, (p, t) in enumerate(rows, 1)]))
     shards.close()
-    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    table = pq.read_table(shard_path(tmp_path, "records", "t", 1))
     assert [json.loads(v)["TEL"] for v in table.column("source").to_pylist()] == [t for _, t in rows]
     with CaseReader(tmp_path) as reader:
         rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]
@@ -102,7 +102,7 @@ def test_a_phone_mostly_spelled_one_way_keeps_only_the_other_spellings_and_reads
     shards.add_records("a.csv", _frame([{"locator": f"row:{i}", "phone": p, "src.TEL": t, "src.ID": str(i)}
                                         for i, (p, t) in enumerate(rows, 1)]))
     shards.close()
-    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    table = pq.read_table(shard_path(tmp_path, "records", "t", 1))
     assert ["TEL", "phone|national"] in json.loads(table.column("source_layout")[0].as_py())
     kept = [json.loads(v).get("TEL") for v in table.column("source").to_pylist()]
     assert kept == [None, "06 12 34 56 78", None, "inconnu", None, None]
@@ -122,7 +122,7 @@ def test_a_phone_field_empty_where_the_phone_is_known_is_not_aliased(tmp_path):
     shards.add_records("a.csv", _frame([{"locator": f"row:{i}", "phone": p, "src.TEL": t}
                                         for i, (p, t) in enumerate(rows, 1)]))
     shards.close()
-    table = pq.read_table(tmp_path / "shards" / "records" / "t.parquet")
+    table = pq.read_table(shard_path(tmp_path, "records", "t", 1))
     assert ["TEL", None] in json.loads(table.column("source_layout")[0].as_py())
     with CaseReader(tmp_path) as reader:
         rids = [r[0] for r in reader.rows("SELECT rid FROM records ORDER BY rid")]

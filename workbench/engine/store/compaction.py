@@ -62,7 +62,10 @@ def compact_shards(store: CaseStore) -> dict[str, tuple[int, int]]:
 
 
 def _merge(store: CaseStore, table: str, schema, old: list[str]) -> None:
-    name = "compact-" + hashlib.sha256("\n".join(sorted(old)).encode()).hexdigest()[:24] + ".parquet"
+    old = sorted(old)  # shard names begin with their task's sequence number: rows kept in the tasks' order
+    first = old[0].rsplit("/", 1)[-1]
+    lead = first.split("-", 1)[0] + "-" if first[:1].isdigit() and "-" in first else ""  # sorts where they were
+    name = lead + "compact-" + hashlib.sha256("\n".join(old).encode()).hexdigest()[:24] + ".parquet"
     target = store.dir / SHARDS_DIR / table / name
     part = target.with_name(target.name + PART_SUFFIX)
     rows = 0

@@ -1,7 +1,7 @@
 """Worker side of the case store: one task's results written as Parquet shards, never row by row.
 
 A task's records, distinct identifiers, canary hits and watermark detections go straight from the worker to
-``CASE/shards/<table>/<task>.parquet`` (zstd, dictionary-encoded strings): the main process never sees them, so
+``CASE/shards/<table>/<seq>-<task>.parquet`` (zstd, dictionary-encoded strings): the main process never sees them, so
 its event loop stays light however dense the dump. Each file is written as ``.parquet.part`` and renamed when the
 task ends: a reader never sees a half-written shard, and a task that dies leaves only ``.part`` files, which
 :func:`delete_task_shards` removes before the task runs again.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +49,26 @@ def shard_dir(case_dir: Path, table: str) -> Path:
     return Path(case_dir) / SHARDS_DIR / table
 
 
-def shard_path(case_dir: Path, table: str, task_key: str) -> Path:
-    return shard_dir(case_dir, table) / f"{task_key}.parquet"
+def shard_path(case_dir: Path, table: str, task_key: str, task_seq: int) -> Path:
+    """``<seq>-<task>.parquet``: the task's sequence number first, so that the shards' name order is the order
+    the tasks were planned in (a file's ranges one after the other) and the window's unsorted records read as
+    the dump does. Named by the task alone, the 5 GB dump's records began at line 3,501,578 of its CSV."""
+    return shard_dir(case_dir, table) / f"{int(task_seq):010d}-{task_key}.parquet"
 
 
 def delete_task_shards(case_dir: Path, task_key: str) -> None:
-    """Remove what a task wrote (finished or half-written): it is about to run again, or it died."""
+    """Remove what a task wrote (finished or half-written): it is about to run again, or it died. Also the
+    files of a case made before the sequence number led the name (``<task>.parquet``)."""
+    names = {f"{task_key}.parquet", f"{task_key}.parquet{PART_SUFFIX}"}
     for table in SHARD_TABLES:
-        path = shard_path(case_dir, table, task_key)
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + PART_SUFFIX).unlink(missing_ok=True)
+        try:
+            entries = list(os.scandir(shard_dir(case_dir, table)))
+        except OSError:
+            continue
+        for entry in entries:
+            bare = entry.name.split("-", 1)[1] if entry.name[:1].isdigit() and "-" in entry.name else entry.name
+            if bare in names:
+                Path(entry.path).unlink(missing_ok=True)
 
 
 # Unique-per-row columns (NIR, e-mail, values) gain nothing from a dictionary, which Parquet gives up on after
@@ -163,7 +174,8 @@ class TaskShards:
         self.task_key = task_key
         self.rid_base = int(task_seq) << RID_TASK_SHIFT
         delete_task_shards(self.case_dir, task_key)
-        self._shards = {t: _Shard(shard_path(self.case_dir, t, task_key), s) for t, s in SHARD_TABLES.items()}
+        self._shards = {t: _Shard(shard_path(self.case_dir, t, task_key, task_seq), s)
+                        for t, s in SHARD_TABLES.items()}
         self._ids: list[pa.Table] = []
         self._id_rows = 0
         self.records_per_item: dict[str, int] = {}
