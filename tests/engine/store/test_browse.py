@@ -156,3 +156,19 @@ def test_a_case_without_attribution_sorts_on_an_attribution_column_by_record_id(
 def test_a_filtered_view_without_attribution_sorts_by_record_id_too(unattributed_case):
     rids = _paged(unattributed_case, 9, order=("basis", False), filter="MARTIN")
     assert rids and rids == sorted(rids, reverse=True)
+
+
+@pytest.mark.parametrize("deep", [False, True], ids=["first-pages", "cached-order"])
+def test_positions_sort_as_numbers_on_every_page(case, deep, monkeypatch):
+    """``row:2`` before ``row:10`` (text order put line 10 before line 2), in both directions, on the first
+    pages (top-N queries) and deep ones (the cached order) alike."""
+    if deep:
+        monkeypatch.setattr(browse, "END_WINDOW", 0)
+        monkeypatch.setattr(browse, "SMALL_TABLE", 0)
+    with CaseReader(case) as reader:
+        locator = {r[0]: r[1] for r in reader.rows("SELECT rid, locator FROM records_raw")}
+    for ascending in (True, False):
+        rids = _paged(case, 13, order=("locator", ascending))
+        assert sorted(rids) == sorted(locator)
+        numbers = [int(locator[r].rsplit(":", 1)[1]) for r in rids]
+        assert numbers == sorted(numbers, reverse=not ascending)

@@ -596,7 +596,10 @@ class _RecordsPager(TablePager):
         # A column whose values fold to themselves in the same order (the search index measured it: NIRs, dates,
         # locators) sorts in binary order: the same rows in the same order, 3 to 13 times faster to compute.
         folded = "" if index is not None and col in index.plain_order else f" {TEXT_ORDER}"
-        return f'"{col}"{folded} {d} {nulls}, rid {d}'
+        # A position sorts as the analyst counts (line 2 before line 10, as the report lists them): shorter first,
+        # the same prefix then reads in numeric order (42.7 million records: 0.59 s; a natural sort by rtrim: 6 s).
+        by_length = f'length("{col}") {d} {nulls}, ' if col == "locator" else ""
+        return f'{by_length}"{col}"{folded} {d} {nulls}, rid {d}'
 
     def _sorted_rids(self, order: tuple[str, bool], pred: str, params: list, offset: int, limit: int,
                      reverse: bool = False) -> list[int]:
