@@ -147,6 +147,29 @@ def test_the_reader_follows_shards_as_tasks_finish_and_never_sees_a_half_written
         assert reader.record_count() == 1
 
 
+
+def test_a_task_run_again_removes_its_shards_of_either_naming_and_no_other(tmp_path):
+    """Shards are named ``<seq>-<task>.parquet`` (the window reads them in the plan's order); a case made before
+    named them ``<task>.parquet``: a task that runs again removes its own under either name, half-written
+    ``.part`` files included, and nothing of another task."""
+    from workbench.engine.store.shards import delete_task_shards
+
+    CaseStore(tmp_path).close()
+    for key, seq in (("t1", 1), ("t2", 2)):
+        shards = TaskShards(tmp_path, key, seq)
+        shards.add_records(f"{key}.csv", _frame([{"locator": "row:1"}]))
+        shards.close()
+    folder = tmp_path / "shards" / "records"
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["0000000001-t1.parquet", "0000000002-t2.parquet"]
+    old = folder / "t2.parquet"
+    (folder / "0000000001-t1.parquet").rename(folder / "t1.parquet")  # as an earlier version named it
+    (folder / "t2.parquet.part").write_bytes(b"PAR1")  # a half-written file of an earlier run
+    delete_task_shards(tmp_path, "t2", 2)
+    assert sorted(p.name for p in folder.iterdir()) == ["t1.parquet"]
+    delete_task_shards(tmp_path, "t1", 1)
+    assert list(folder.iterdir()) == [] and not old.exists()
+
+
 def test_records_stream_before_any_attribution_or_shard_exists(tmp_path):
     """The records CSV streams through a cursor of the reader's database: the empty stand-ins for results not
     written yet (no attribution: a case scanned without a registry) must be visible there too."""

@@ -236,7 +236,7 @@ class CaseStore:
         """Forget a half-done task's results (an interrupted run) before running it again."""
         self.forget_task_items(key)
         self.db.execute("UPDATE tasks SET status='running', started_utc=?, error=NULL WHERE key=?", (utc_now(), key))
-        delete_task_shards(self.dir, key)
+        delete_task_shards(self.dir, key, self.task_seq(key))
         self.forget_shards(key)
 
     def forget_task_items(self, key: str) -> None:

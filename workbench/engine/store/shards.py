@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,19 +55,15 @@ def shard_path(case_dir: Path, table: str, task_key: str, task_seq: int) -> Path
     return shard_dir(case_dir, table) / f"{int(task_seq):010d}-{task_key}.parquet"
 
 
-def delete_task_shards(case_dir: Path, task_key: str) -> None:
+def delete_task_shards(case_dir: Path, task_key: str, task_seq: int) -> None:
     """Remove what a task wrote (finished or half-written): it is about to run again, or it died. Also the
-    files of a case made before the sequence number led the name (``<task>.parquet``)."""
-    names = {f"{task_key}.parquet", f"{task_key}.parquet{PART_SUFFIX}"}
+    files of a case made before the sequence number led the name (``<task>.parquet``). Exact names, no listing:
+    a disk of many small files starts many tasks."""
     for table in SHARD_TABLES:
-        try:
-            entries = list(os.scandir(shard_dir(case_dir, table)))
-        except OSError:
-            continue
-        for entry in entries:
-            bare = entry.name.split("-", 1)[1] if entry.name[:1].isdigit() and "-" in entry.name else entry.name
-            if bare in names:
-                Path(entry.path).unlink(missing_ok=True)
+        current = shard_path(case_dir, table, task_key, task_seq)
+        for path in (current, shard_dir(case_dir, table) / f"{task_key}.parquet"):
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + PART_SUFFIX).unlink(missing_ok=True)
 
 
 # Unique-per-row columns (NIR, e-mail, values) gain nothing from a dictionary, which Parquet gives up on after
@@ -173,7 +168,7 @@ class TaskShards:
         self.case_dir = Path(case_dir)
         self.task_key = task_key
         self.rid_base = int(task_seq) << RID_TASK_SHIFT
-        delete_task_shards(self.case_dir, task_key)
+        delete_task_shards(self.case_dir, task_key, task_seq)
         self._shards = {t: _Shard(shard_path(self.case_dir, t, task_key, task_seq), s)
                         for t, s in SHARD_TABLES.items()}
         self._ids: list[pa.Table] = []
