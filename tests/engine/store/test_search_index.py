@@ -293,16 +293,24 @@ def test_columns_that_fold_to_themselves_sort_in_binary_order_with_the_same_rows
     assert binary != before["family_name"][0]
 
 
-def test_an_index_of_an_earlier_version_keeps_the_folded_order(tmp_path):
+def _indexed_mixed_case_with(tmp_path, change) -> Path:
+    """The mixed case, indexed, its index's metadata then changed by ``change(meta)`` (an earlier version's
+    index, a damaged one)."""
     case = _mixed_case(tmp_path)
     with CaseStore(case) as store:
         index_case(store, min_records=0)
     path = search_path(case)
     table = pq.read_table(path)
     meta = json.loads(table.schema.metadata[b"balise.search"])
-    del meta["plain_order"]
+    change(meta)
     pq.write_table(table.replace_schema_metadata({b"balise.search": json.dumps(meta)}), path)
+    return case
+
+
+def test_an_index_of_an_earlier_version_keeps_the_folded_order(tmp_path):
+    case = _indexed_mixed_case_with(tmp_path, lambda meta: (meta.pop("plain_order"), meta.pop("bytes")))
     assert open_search_index(case).plain_order == ()
+    assert open_search_index(case).may_hold("nir", "gmail")  # no byte sets: every column is read
     assert "COLLATE" in _sorted_ids(case, "nir", True)[1]
 
 
@@ -345,3 +353,43 @@ def test_plain_order_refuses_what_folding_reorders():
     assert plain([])
     sliced = pa.array(["Martin", "2A", "35"], pa.string()).slice(1)  # the bytes of the slice only
     assert _plain_order(_bytes_present(sliced))
+
+
+def test_columns_without_the_text_s_characters_are_not_read_and_the_rows_are_those_of_a_scan(tmp_path):
+    """The index keeps the bytes each column holds: a text whose characters a column lacks (``gmail`` in NIRs,
+    dates and locators) skips that column (2.4 s for a text matching nothing among 42.7 million records), with
+    the rows of a scan of every column. A column with non-ASCII values is judged on non-letters only: the
+    Kelvin sign folds into ``k``."""
+    case = _mixed_case(tmp_path)
+    with CaseStore(case) as store:  # a name holding the Kelvin sign (U+212A), found by "k" once folded
+        eid = store.register_evidence(str(tmp_path / "more"), True)
+        store.upsert_task("t2", eid, ["kelvin.csv"], 100)
+        store.commit()
+        shards = TaskShards(case, "t2", store.task_seq("t2"))
+        shards.add_records("kelvin.csv", pd.DataFrame({"locator": ["row:1"], "family_name": ["\u212aERBRAT"]}))
+        shards.close()
+        store.register_shards("t2", shards.files)
+        store.finish_task("t2", "done")
+        store.commit()
+    texts = ["gmail", "kerbrat", "k", "de gaulle", "dossier_patient", "row:12", "2a", "1955-0", "zzz", "mixed",
+             "é", "-", ":", "table:", "É"]
+    before = {t: _filtered(case, t) for t in texts}
+    with CaseStore(case) as store:
+        index_case(store, min_records=0)
+    index = open_search_index(case)
+    assert index.present is not None and ord("_") in index.present["locator"]
+    assert not index.may_hold("nir", "gmail") and not index.may_hold("birth_date", "gmail")
+    assert index.may_hold("family_name", "k")  # non-ASCII names: letters are not judged
+    assert not index.may_hold("family_name", "_")
+    for t in texts:
+        rids, sql = _filtered(case, t)
+        assert rids == before[t][0], t
+    assert before["kerbrat"][0] and before["k"][0]  # DuckDB folds the Kelvin sign: the rows are kept
+    sql = _filtered(case, "gmail")[1]
+    assert '"nir"' not in sql and '"birth_date"' not in sql and '"locator"' not in sql and '"family_name"' in sql
+    assert _filtered(case, "zzz")[1].count("ILIKE") < before["zzz"][1].count("ILIKE")
+
+
+def test_an_index_with_damaged_byte_sets_is_ignored(tmp_path):
+    case = _indexed_mixed_case_with(tmp_path, lambda meta: meta["bytes"].update(nir="zz"))
+    assert open_search_index(case) is None

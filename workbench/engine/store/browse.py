@@ -431,7 +431,8 @@ class _RecordsPager(TablePager):
         own = [c for c in RECORD_COLUMNS if c in self.filterable and c not in ATTRIBUTION_VIEW_COLUMNS]
         if text.isascii() and index is not None:
             need = sum(ch.isdigit() for ch in text)  # a value holding the text holds its digits (none from folding)
-            own = [c for c in own if index.longest.get(c, len(text)) >= len(text) and index.digits.get(c, need) >= need]
+            own = [c for c in own if index.longest.get(c, len(text)) >= len(text) and index.digits.get(c, need) >= need
+                   and index.may_hold(c, text)]
         # The attribution has a handful of distinct values: they are matched here, and the records joined
         # only when some match (an OR with a semi-join would keep DuckDB from streaming the first page).
         needle = text.casefold()
@@ -563,9 +564,13 @@ class _RecordsPager(TablePager):
             small = known is not None and known <= SMALL_TABLE
             if order is None:
                 if offset < END_WINDOW or small:
-                    rows = self._own_rows(f"SELECT rid, {self._own_select()} FROM records_raw WHERE {pred}"
-                                          f"{_storage_order(pred)} LIMIT {limit} OFFSET {offset}", params)
-                    return self._with_attribution(rows)
+                    # The ids first, then their rows: a test that matches few records or none reads only the
+                    # columns it tests (42.7 million records, no match: 0.23 s instead of 1.06 s reading every
+                    # column it shows); a page of common matches costs 0.04 s more.
+                    rids = [r[0] for r in self.reader.rows(f"SELECT rid FROM records_raw WHERE {pred}"
+                                                           f"{_storage_order(pred)} LIMIT {limit} OFFSET {offset}",
+                                                           params)]
+                    return self._rows_of(rids)
                 return self._from_cache(key, offset, limit)
             if offset < END_WINDOW and order[0] in ATTRIBUTION_VIEW_COLUMNS and not self._attr_ready:
                 rids = self._attributed_first(order, pred, params, offset, limit)
