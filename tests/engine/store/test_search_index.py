@@ -381,6 +381,7 @@ def test_columns_without_the_text_s_characters_are_not_read_and_the_rows_are_tho
     assert not index.may_hold("nir", "gmail") and not index.may_hold("birth_date", "gmail")
     assert index.may_hold("family_name", "k")  # non-ASCII names: letters are not judged
     assert not index.may_hold("family_name", "_")
+    assert index.may_hold("nir", "é")  # a non-ASCII text is not judged on bytes
     for t in texts:
         rids, sql = _filtered(case, t)
         assert rids == before[t][0], t

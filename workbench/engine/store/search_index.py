@@ -215,7 +215,7 @@ class SearchIndex:
         Why: a text that matches few records or none (``gmail`` among 42.7 million records) read every filterable
         column of every row group, 2.4 s; the name columns alone hold its letters."""
         held = None if self.present is None else self.present.get(column)
-        if held is None:
+        if held is None or not text.isascii():  # a non-ASCII text is several bytes a character: not judged
             return True
         folds_in = any(b >= 0x80 for b in held)
         for ch in set(text):
