@@ -745,7 +745,7 @@ class _RunState:
         """The worker died on this task for the first time: forget what it wrote; the task runs again. A
         worker killed from outside (the OOM killer, an analyst's ``kill``) is not the item's fault, and
         recording it as failed lost the task for good."""
-        delete_task_shards(self.store.dir, task.key)
+        delete_task_shards(self.store.dir, task.key, self.store.task_seq(task.key))
         self.store.forget_shards(task.key)
         self.bytes_done -= self.task_bytes.get(task.key, 0)
         self.task_bytes[task.key] = 0
@@ -756,7 +756,7 @@ class _RunState:
         """The worker died on this task again (a native crash on this item): record it against the task's top
         item; the task is marked ``crashed`` so that the next run of the scan tries it again."""
         msg = reason or f"worker process died (exit code {exitcode}) while scanning this item"
-        delete_task_shards(self.store.dir, task.key)  # its half-written results
+        delete_task_shards(self.store.dir, task.key, self.store.task_seq(task.key))  # its half-written results
         self.store.forget_shards(task.key)
         if self.store.item_id(task.vpath) is None:
             self.store.put_item(ItemInfo(vpath=task.vpath, name=task.vpath.rsplit("/", 1)[-1].rsplit("!/", 1)[-1],

@@ -13,7 +13,7 @@ Layout::
 
     CASE/case.sqlite                         metadata (this module's SQLITE_SCHEMA)
     CASE/custody.jsonl                       mirror of the custody log
-    CASE/shards/<table>/<task>.parquet       results of one task (written as <task>.parquet.part, then renamed)
+    CASE/shards/<table>/<seq>-<task>.parquet results of one task (written as .parquet.part, then renamed)
     CASE/shards/attribution.parquet          the attribution of every attributed record (post-scan)
     CASE/tmp/                                spooled members, DuckDB's and SQLite's temporary files
 """
