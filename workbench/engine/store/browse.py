@@ -334,6 +334,7 @@ class _RecordsPager(TablePager):
         self._sig: object = None
         self._orders: OrderedDict[tuple, tuple[str, int]] = OrderedDict()  # key -> (temp table, rows)
         self._counts: dict[tuple, int] = {}
+        self._attribution_rows: int | None = None
         self._attr_ready = False
         self._attr_name = f"_wb_attr_{id(self):x}"
         self._distinct: dict[str, list] = {}
@@ -369,6 +370,7 @@ class _RecordsPager(TablePager):
             self.reader.rows(f"DROP TABLE IF EXISTS {name}")
         self._orders.clear()
         self._counts.clear()
+        self._attribution_rows = None
         self._distinct.clear()
         self._text_tests.clear()
         self._index = False
@@ -510,10 +512,9 @@ class _RecordsPager(TablePager):
 
     def _nothing_attributed(self) -> bool:
         """Whether the case holds no attribution row (scanned without a registry, or nothing matched)."""
-        key = ("attribution rows",)
-        if key not in self._counts:
-            self._counts[key] = int(self.reader.one("SELECT COUNT(*) FROM attribution") or 0)
-        return self._counts[key] == 0
+        if self._attribution_rows is None:
+            self._attribution_rows = int(self.reader.one("SELECT COUNT(*) FROM attribution") or 0)
+        return self._attribution_rows == 0
 
     def _attr_values(self, column: str) -> list[str | None]:
         values = self._distinct.get(column)

@@ -95,14 +95,13 @@ def is_case(folder: Path) -> bool:
     return (Path(folder) / DB_NAME).is_file()
 
 
-def _sweep_stale_buckets(tmp: Path) -> list[Path]:
+def _sweep_stale_buckets(tmp: Path) -> None:
     """Remove the key buckets (:meth:`CaseReader.bucketed`) left under ``CASE/tmp`` by a reader whose process is
     gone (a report killed while it ran: 2.4 GB of buckets for the 5 GB dump's identifiers, never read again).
 
     A bucket folder names its process (``buckets-PID-THREAD-NS``); it is removed only when no process of that
     number lives here, so a report running at the same time keeps its own. A number reused by another process
-    keeps the folder until that one ends (harmless: the next report sweeps it). Returns what was removed."""
-    removed: list[Path] = []
+    keeps the folder until that one ends (harmless: the next report sweeps it)."""
     for folder in tmp.glob("buckets-*"):
         pid = folder.name.split("-")[1]
         if not pid.isdigit() or int(pid) == os.getpid():
@@ -115,9 +114,6 @@ def _sweep_stale_buckets(tmp: Path) -> list[Path]:
         except (PermissionError, OverflowError, OSError):
             continue  # alive under another user, or not a number this system knows: left alone
         shutil.rmtree(folder, ignore_errors=True)
-        if not folder.exists():
-            removed.append(folder)
-    return removed
 
 
 class CaseReader:
@@ -209,7 +205,7 @@ class CaseReader:
                 self.duck.execute("SET preserve_insertion_order=false")  # a partitioned write keeps no order
                 try:
                     self.duck.execute(f"COPY (SELECT *, COALESCE(hash({key}) % {count}, 0) AS balise_bucket "
-                                      f"FROM ({sql})) TO {_quote(out)} "
+                                      f"FROM ({sql})) TO {sql_text(out)} "
                                       "(FORMAT parquet, PARTITION_BY (balise_bucket), COMPRESSION zstd)")
                     written = True
                 except (duckdb.IOException, duckdb.PermissionException):
@@ -219,7 +215,7 @@ class CaseReader:
             if not written:
                 yield [f"({sql})"]
                 return
-            yield [f"read_parquet({_quote(part / '*.parquet')})"
+            yield [f"read_parquet({sql_text(part / '*.parquet')})"
                    for part in sorted(out.glob("balise_bucket=*")) if any(part.glob("*.parquet"))]
         finally:
             shutil.rmtree(out, ignore_errors=True)
@@ -334,7 +330,7 @@ class CaseReader:
         if force or self._shard_sig.get("attribution") != sig:
             self._shard_sig["attribution"] = sig
             if sig is not None:
-                self.duck.execute(f"CREATE OR REPLACE VIEW attribution AS SELECT * FROM read_parquet({_quote(path)})")
+                self.duck.execute(f"CREATE OR REPLACE VIEW attribution AS SELECT * FROM read_parquet({sql_text(path)})")
             else:
                 empty = self._empty_table("_empty_attribution", ATTRIBUTION)
                 self.duck.execute(f"CREATE OR REPLACE VIEW attribution AS SELECT * FROM {empty}")
@@ -466,8 +462,10 @@ class CaseReader:
             "FROM attribution_conflicts c LEFT JOIN items i ON i.id = c.item_id ORDER BY c.id")]
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def sql_text(value: str | Path) -> str:
+    """A text or a path as a SQL string literal (the store's queries that take no parameters: COPY, views,
+    the buckets' source)."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _glob(folder: Path) -> str:
@@ -475,8 +473,8 @@ def _glob(folder: Path) -> str:
     name holds glob characters)."""
     if any(ch in str(folder) for ch in "*?[]{}"):
         files = sorted(p.path for p in os.scandir(folder) if p.name.endswith(".parquet"))
-        return "[" + ", ".join(_quote(Path(f)) for f in files) + "]"
-    return _quote(folder / "*.parquet")
+        return "[" + ", ".join(sql_text(Path(f)) for f in files) + "]"
+    return sql_text(folder / "*.parquet")
 
 
 def _ident(name: str) -> str:

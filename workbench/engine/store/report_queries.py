@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from workbench.engine.store.causes import cause_sql
-from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader
+from workbench.engine.store.reader import WATERMARK_LOG10_P, CaseReader, sql_text
 
 # A date the spans and the histogram trust: yyyy-mm-dd with a plausible year (what follows is ignored).
 DATE_RE = r"^[12][0-9]{3}-[01][0-9]-[0-3][0-9]"
@@ -101,12 +101,16 @@ def _distinct_patients(reader: CaseReader) -> tuple[dict[tuple, int], dict[str |
         for est, n in reader.split_rows(base, "patient_key", "SELECT establishment, COUNT(DISTINCT patient_key) "
                                         f"FROM {{src}} WHERE {where} GROUP BY 1", named):
             by_est[est] = by_est.get(est, 0) + int(n or 0)
+    return dict(pairs), by_est, _case_wide_patients(reader, base, by_est)
+
+
+def _case_wide_patients(reader: CaseReader, base: str, by_est: dict) -> int:
+    """The distinct patients of all of ``base``'s rows: the establishment group's own figure when one group holds
+    them all (the usual leak), else one more exact pass (by buckets if it runs out of memory)."""
     if len(by_est) <= 1:
-        total = next(iter(by_est.values()), 0)
-    else:
-        total = sum(int(n or 0) for (n,) in reader.split_rows(
-            base, "patient_key", "SELECT COUNT(DISTINCT patient_key) FROM {src}"))
-    return dict(pairs), by_est, total
+        return next(iter(by_est.values()), 0)
+    return sum(int(n or 0) for (n,) in reader.split_rows(base, "patient_key",
+                                                         "SELECT COUNT(DISTINCT patient_key) FROM {src}"))
 
 
 def basis_figures(reader: CaseReader) -> dict[str, list[dict[str, Any]]]:
@@ -165,17 +169,13 @@ def _patients_with(reader: CaseReader, combinations: list[str]) -> tuple[dict[st
     """Distinct patients of the records whose categories are one of ``combinations``: per establishment, and
     case-wide (the establishment's own figure when one establishment group holds them all; else one more pass).
     A pass that runs out of memory is done again by buckets of patients (:meth:`CaseReader.split_rows`)."""
-    listed = ", ".join("'" + c.replace("'", "''") + "'" for c in combinations)
-    base = f"SELECT establishment, patient_key FROM records WHERE categories IN ({listed})"
+    base = ("SELECT establishment, patient_key FROM records "
+            f"WHERE categories IN ({', '.join(sql_text(c) for c in combinations)})")
     by_est: Counter = Counter()
     for est, n in reader.split_rows(base, "patient_key",
                                     "SELECT establishment, COUNT(DISTINCT patient_key) FROM {src} GROUP BY 1"):
         by_est[est] += int(n or 0)  # by buckets: each patient counted in one
-    if len(by_est) <= 1:
-        return dict(by_est), next(iter(by_est.values()), 0)
-    total = sum(int(n or 0) for (n,) in reader.split_rows(base, "patient_key",
-                                                          "SELECT COUNT(DISTINCT patient_key) FROM {src}"))
-    return dict(by_est), total
+    return dict(by_est), _case_wide_patients(reader, base, by_est)
 
 
 def zero_categories() -> dict[str, dict[str, int]]:
@@ -323,7 +323,7 @@ def top_identifiers(reader: CaseReader, types: tuple[str, ...] = ("nir", "iban",
     """
     top: list[tuple[str, str, int]] = []
     for t in types:  # one type at a time: the four in one query ran out of memory where each alone fits
-        of_type = "SELECT value, count FROM identifiers WHERE type = '" + t.replace("'", "''") + "'"
+        of_type = f"SELECT value, count FROM identifiers WHERE type = {sql_text(t)}"
         rows = reader.split_rows(of_type, "value", "SELECT value, SUM(count) AS n FROM {src} "
                                  "GROUP BY value ORDER BY n DESC, value LIMIT ?", [per_type])
         rows.sort(key=lambda r: (-int(r[1] or 0), r[0]))  # by buckets: each bucket's top list, merged
