@@ -253,6 +253,7 @@ def print_attribution(case_dir: Path, out=sys.stdout, *, failed_shown: int = 20)
     """Who the records come from (establishments, the recipients whose copy leaked, records, people, the basis
     of each attribution), then the items that could not be analysed in full, named, masked."""
     from workbench.engine.store import report_queries as q
+    from workbench.engine.store.counted import case_figures
     from workbench.engine.store.reader import CaseReader
 
     try:
@@ -261,7 +262,7 @@ def print_attribution(case_dir: Path, out=sys.stdout, *, failed_shown: int = 20)
         print(f"Attribution: not available ({type(exc).__name__}: {exc})", file=out)
         return
     with reader:
-        figures = q.record_figures(reader)
+        figures = case_figures(reader).records  # as the scan just counted and logged them
         bases = q.basis_figures(reader)
         names = q.establishment_names(reader)
         failed, failed_total = q.failed_items(reader, limit=failed_shown)

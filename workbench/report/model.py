@@ -22,6 +22,7 @@ from workbench import TOOL_NAME, __version__
 from workbench.engine.evidence import utc_now
 from workbench.engine.model import IDENTIFIER_TYPES
 from workbench.engine.store import report_queries as q
+from workbench.engine.store.counted import case_figures
 from workbench.engine.store.custody import CaseCheck, ChainCheck, verify_chain
 from workbench.engine.store.reader import CaseReader
 
@@ -274,13 +275,16 @@ class CustodyCheck:
     # that it is written down outside the case: a case re-keyed later no longer matches this report.
     case_key_id: str | None = None
     case_public_key: str | None = None
+    # The custody entry (``results-counted``) whose figures the report's records, people and identifier totals
+    # are; None: counted from the results for this report.
+    figures_entry: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"chain_ok": self.chain_ok, "entries": self.entries, "head": self.head,
                 "problems": list(self.problems), "evidence_reverified": self.reverified,
                 "results_ok": self.results_ok, "result_files": self.results_files,
                 "results_problems": list(self.results_problems), "case_key_id": self.case_key_id,
-                "case_public_key": self.case_public_key}
+                "case_public_key": self.case_public_key, "figures_entry": self.figures_entry}
 
 
 @dataclass(frozen=True)
@@ -394,7 +398,11 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
     names = q.establishment_names(reader)
     chain: ChainCheck = check.chain if check is not None else verify_chain(_ChainSource(reader))  # type: ignore[arg-type]
 
-    figures = q.record_figures(reader)
+    # Logged by the scan beside its seal and still describing the results, or counted now (store.counted): never
+    # from a chain that does not check or from results found edited since the seal.
+    results_ok = check is None or check.results is None or check.results.ok
+    counted = case_figures(reader, use_log=chain.ok and results_ok)
+    figures = counted.records
     bases = q.basis_figures(reader)
     cats = q.category_figures(reader)
     proofs = q.proof_samples(reader)
@@ -444,7 +452,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
     failed, failed_total = q.failed_items(reader, limit=error_limit)
     failed_causes = q.failed_causes(reader) if failed_total else {}
     n_evidence, n_bytes = q.evidence_summary(reader)
-    totals = reader.identifier_totals()
+    totals = counted.identifiers
     total = figures["total"]
     unattributed = figures["unattributed"]
     return ReportModel(
@@ -485,7 +493,7 @@ def _build(reader: CaseReader, check: CaseCheck | None, finding_limit: int, erro
         item_status=items["status"],
         custody=CustodyCheck(chain.ok, chain.entries, chain.head, tuple(chain.problems), check is not None,
                              *_results_check(check), case_key_id=meta.get("case_key_id"),
-                             case_public_key=meta.get("case_public_key")),
+                             case_public_key=meta.get("case_public_key"), figures_entry=counted.seq),
         custody_tail=tuple(CustodyEntry(**e) for e in tail),
         custody_total=custody_total,
         evidence_checks=tuple(check.evidence) if check is not None else (),
