@@ -42,13 +42,12 @@ _RESETS = ("results-sealed", "scan-started")
 @dataclass(frozen=True)
 class CountedFigures:
     """Figures logged by a scan: ``records`` as :func:`report_queries.record_figures` returns them,
-    ``identifiers`` as :meth:`CaseReader.identifier_totals`; ``seq`` and ``digest``: the custody entry they were
-    read from and the sealed results they describe (both None: counted from the results just now)."""
+    ``identifiers`` as :meth:`CaseReader.identifier_totals`; ``seq``: the custody entry they were read from
+    (None: counted from the results just now)."""
 
     records: dict[str, Any]
     identifiers: dict[str, dict[str, int]]
     seq: int | None = None
-    digest: str | None = None
 
 
 def _canonical(records: dict[str, Any], identifiers: dict[str, dict[str, int]]) -> str:
@@ -103,4 +102,4 @@ def logged_figures(reader: CaseReader) -> CountedFigures | None:
     registered = reader.meta_rows("SELECT path, sha256 FROM shards")
     if digest != results_digest((r["path"], r["sha256"]) for r in registered):
         return None
-    return CountedFigures(records=records, identifiers=identifiers, seq=int(last["seq"]), digest=digest)
+    return CountedFigures(records=records, identifiers=identifiers, seq=int(last["seq"]))
